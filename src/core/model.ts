@@ -1,0 +1,157 @@
+/**
+ * The data the prune core works on. Nothing here talks to an engine or to VS Code:
+ * these are the shapes shared by the engine access, the planner, the executor,
+ * the audit log, the CLI and the extension.
+ */
+
+/** One layer of an image's root filesystem, identified as the engine's layer store does: by chain id. */
+export interface LayerRef {
+  /** `sha256:…` chain id (the id `Deleted:` records name when the engine frees this layer). */
+  readonly chainId: string;
+  /** Uncompressed diff size in bytes, as the engine's layer store counts it (`/images/{id}/history` Size). */
+  readonly size: number;
+}
+
+export interface ImageRecord {
+  /** `sha256:<64 hex>` */
+  readonly id: string;
+  /** Parent image id, `''` when the image has none (images loaded or pulled have none; legacy builds do). */
+  readonly parentId: string;
+  /** `repo:tag` references, `<none>:<none>` removed. Mutable on the engine, so always taken from the latest list. */
+  readonly repoTags: readonly string[];
+  /** `repo@sha256:…` references. */
+  readonly repoDigests: readonly string[];
+  /** Created time from the image config, in nanoseconds since the epoch (the engine's `until` compares this). */
+  readonly createdNs: bigint;
+  /**
+   * Config labels. `null` when the image has no config at all: the engine then skips label filters for it
+   * (it is pruned whatever `label=` says), and the planner must do the same.
+   */
+  readonly labels: Readonly<Record<string, string>> | null;
+  /** Total size of the image's layer chain in bytes (`/images/json` Size). */
+  readonly size: number;
+  /** Layer chain, bottom first. */
+  readonly layers: readonly LayerRef[];
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | string;
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly names: readonly string[];
+  /** Image id (`sha256:…`) the container was created from. */
+  readonly imageId: string;
+  readonly state: ContainerState;
+}
+
+/** Everything the planner needs to know about one environment at one moment. */
+export interface Snapshot {
+  readonly environment: string;
+  /** Daemon clock (nanoseconds since epoch) when the snapshot was taken; `until` durations count back from it. */
+  readonly daemonNowNs: bigint;
+  readonly images: readonly ImageRecord[];
+  readonly containers: readonly ContainerRecord[];
+}
+
+export type PruneMode = 'dangling' | 'all';
+
+/** `label=key`, `label=key=value`, `label!=key`, `label!=key=value` */
+export interface LabelFilter {
+  readonly negate: boolean;
+  readonly key: string;
+  /** undefined: the key must merely be present. */
+  readonly value?: string;
+}
+
+export interface UntilFilter {
+  /** What the user wrote, e.g. `7d`. */
+  readonly raw: string;
+  /** The same instant or duration in a form the engine accepts, e.g. `168h` (for native prunes and the oracle). */
+  readonly engineValue: string;
+  /** A duration counts back from the daemon's clock; a timestamp is absolute. */
+  readonly kind: 'duration' | 'timestamp';
+  /** kind 'duration': the duration in nanoseconds. */
+  readonly durationNs?: bigint;
+  /** kind 'timestamp': the instant in nanoseconds since the epoch. */
+  readonly instantNs?: bigint;
+}
+
+export interface PruneFilters {
+  readonly until?: UntilFilter;
+  readonly labels: readonly LabelFilter[];
+}
+
+export interface PrunePolicy {
+  readonly mode: PruneMode;
+  readonly filters: PruneFilters;
+  /** Globs on `repo:tag` (e.g. `postgres:*`, `registry.example.com/team/**`); a matched image is never touched. */
+  readonly protect: readonly string[];
+  /** Keep the newest N images (by created time) of every repository; undefined or 0 = no such rule. */
+  readonly keepLatest?: number;
+}
+
+export type PlannedAction = 'delete' | 'untag';
+
+export interface PlannedImage {
+  readonly id: string;
+  /** `delete`: the image and all its references go. `untag`: only `tags` go; the image stays. */
+  readonly action: PlannedAction;
+  /** References this step removes (`repo:tag` and `repo@digest`). */
+  readonly tags: readonly string[];
+  /** Bytes that leave the disk at this step (layers whose last user goes here), in plan order. */
+  readonly bytes: number;
+  /** Why it goes: a dangling image, an unused tagged image, or an untagged parent that goes with its last child. */
+  readonly reason: 'dangling' | 'unused' | 'parent';
+  readonly createdNs: bigint;
+}
+
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'tagged' | 'has-children';
+
+export interface KeptImage {
+  readonly id: string;
+  readonly tags: readonly string[];
+  readonly reason: KeepReason;
+}
+
+export interface Plan {
+  readonly environment: string;
+  readonly policy: PrunePolicy;
+  /** Execution order: an image always comes before its parent. */
+  readonly items: readonly PlannedImage[];
+  /** Sum of `items[].bytes`: what the engine will report as SpaceReclaimed. */
+  readonly spaceReclaimable: number;
+  /** Images that were candidates but stay, and why (for previews). */
+  readonly kept: readonly KeptImage[];
+}
+
+/** The engine's own `ImagesDeleted` entry shape. */
+export type ImageDeleteItem = { readonly Untagged: string } | { readonly Deleted: string };
+
+export type SkipReason = 'in-use' | 'not-found' | 'conflict' | 'cancelled' | 'error';
+
+export interface SkippedImage {
+  readonly id: string;
+  readonly tags: readonly string[];
+  readonly reason: SkipReason;
+  readonly message: string;
+}
+
+/** Shaped like the engine's `POST /images/prune` answer, plus what was skipped. */
+export interface PruneResult {
+  readonly ImagesDeleted: ImageDeleteItem[];
+  readonly SpaceReclaimed: number;
+  readonly skipped: SkippedImage[];
+  readonly cancelled: boolean;
+}
+
+export interface PruneProgress {
+  /** Plan steps finished (done or skipped). */
+  readonly done: number;
+  readonly total: number;
+  /** Bytes reclaimed so far. */
+  readonly bytes: number;
+  /** The step just finished. */
+  readonly current?: PlannedImage;
+}
+
+export type Trigger = 'manual' | 'auto' | 'cli';
