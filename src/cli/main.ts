@@ -1,0 +1,113 @@
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import { AuditLog } from '../core/audit';
+import { DockerEngine } from '../core/engine/dockerEngine';
+import { defaultEndpointSpec, resolveEndpoint } from '../core/engine/endpoint';
+import { DockerPruneError, errorMessage } from '../core/errors';
+import { assertNativeCompatible } from '../core/execute/nativePrune';
+import { previewPrune, runPrune } from '../core/execute/pruneJob';
+import { formatBytes } from '../core/format/units';
+import { SnapshotReader } from '../core/snapshot/snapshotReader';
+import { parseCliArgs, type CliOptions } from './args';
+import { planJson, planText, resultJson, resultText } from './render';
+import { USAGE } from './usage';
+
+declare const DOCKER_PRUNE_VERSION: string | undefined;
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs the CLI; returns the exit code. Output goes to the given streams so tests can run it in-process too. */
+export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
+  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
+  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  let opts: CliOptions;
+  try {
+    opts = parseCliArgs(argv);
+    if (opts.command === 'help') return say(USAGE), EXIT_OK;
+    if (opts.command === 'version') return say(typeof DOCKER_PRUNE_VERSION === 'string' ? DOCKER_PRUNE_VERSION : 'dev'), EXIT_OK;
+    if (opts.native) assertNativeCompatible(opts.policy);
+  } catch (e) {
+    warn(`docker-prune: ${errorMessage(e)}`);
+    return EXIT_USAGE;
+  }
+
+  try {
+    const endpoint = resolveEndpoint(opts.host ? { host: opts.host } : defaultEndpointSpec());
+    const engine = new DockerEngine(endpoint);
+    const reader = new SnapshotReader(engine);
+    const preview = await previewPrune(reader, opts.policy, opts.native);
+
+    if (opts.command === 'plan') {
+      say(opts.json ? planJson(preview.plan) : planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
+      return EXIT_OK;
+    }
+
+    if (!opts.json) say(planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
+    if (!opts.yes && preview.plan.items.length > 0) {
+      if (!io.stdin.isTTY) {
+        warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune plan").');
+        return EXIT_USAGE;
+      }
+      const what = opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}). Continue? [y/N] `);
+      if (!ok) {
+        warn('Nothing was removed.');
+        return EXIT_FAILED;
+      }
+    }
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      warn('\nStopping after the current image… (Ctrl-C again to quit at once)');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const showProgress = !opts.json && Boolean((io.err as NodeJS.WriteStream).isTTY);
+    try {
+      const outcome = await runPrune({
+        engine,
+        policy: opts.policy,
+        trigger: 'cli',
+        native: opts.native,
+        confirmed: preview,
+        reader,
+        audit: new AuditLog(auditFilePath(opts.auditFile)),
+        signal: controller.signal,
+        onProgress: showProgress
+          ? (p) => io.err.write(`\r${p.done}/${p.total} images, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`)
+          : undefined,
+      });
+      say(opts.json ? resultJson(outcome.result) : resultText(outcome.result));
+      return outcome.result.cancelled ? EXIT_FAILED : EXIT_OK;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } catch (e) {
+    const partial = (e as { partial?: Parameters<typeof resultJson>[0] }).partial;
+    if (partial) say(opts.json ? resultJson(partial) : resultText(partial));
+    warn(`docker-prune: ${errorMessage(e)}`);
+    return e instanceof DockerPruneError && e.kind === 'invalid-input' ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+export function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return path.resolve(explicit);
+  if (env.DOCKER_PRUNE_AUDIT_FILE) return path.resolve(env.DOCKER_PRUNE_AUDIT_FILE);
+  const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'docker-prune', 'audit.jsonl');
+}
+
+function confirm(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: io.stdin, output: io.out });
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+    rl.on('close', () => resolve(false));
+  });
+}

@@ -1,0 +1,77 @@
+/** The parts of the Docker Engine API (v1.41, also served by Podman's compat API) that the core reads. */
+
+export interface ApiImageSummary {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[] | null;
+  RepoDigests: string[] | null;
+  Created: number;
+  Size: number;
+  Labels: Record<string, string> | null;
+  Containers?: number;
+}
+
+export interface ApiImageInspect {
+  Id: string;
+  Parent: string;
+  RepoTags: string[] | null;
+  RepoDigests: string[] | null;
+  Created: string;
+  Size: number;
+  Config: { Labels?: Record<string, string> | null } | null;
+  RootFS: { Type: string; Layers?: string[] | null };
+}
+
+export interface ApiHistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export interface ApiContainerSummary {
+  Id: string;
+  Names: string[] | null;
+  Image: string;
+  ImageID: string;
+  State: string;
+}
+
+export interface ApiSystemDf {
+  LayersSize: number;
+  Images: Array<{ Id: string; Size: number; SharedSize: number; Containers: number }> | null;
+}
+
+export interface ApiInfo {
+  Name?: string;
+  ServerVersion?: string;
+  OperatingSystem?: string;
+  DockerRootDir?: string;
+  SystemTime?: string;
+  Images?: number;
+}
+
+export interface ApiVersion {
+  Version: string;
+  ApiVersion: string;
+  Os?: string;
+  Components?: Array<{ Name: string; Version: string }>;
+}
+
+export type ApiDeleteItem = { Untagged?: string; Deleted?: string };
+
+export interface ApiPruneResponse {
+  ImagesDeleted: ApiDeleteItem[] | null;
+  SpaceReclaimed: number;
+}
+
+export interface ApiEvent {
+  Type: string;
+  Action: string;
+  Actor?: { ID: string; Attributes?: Record<string, string> };
+  id?: string;
+  time?: number;
+  timeNano?: number;
+}

@@ -1,0 +1,208 @@
+import type { Readable } from 'stream';
+import { DockerPruneError } from '../errors';
+import type {
+  ApiContainerSummary,
+  ApiDeleteItem,
+  ApiEvent,
+  ApiHistoryItem,
+  ApiImageInspect,
+  ApiImageSummary,
+  ApiInfo,
+  ApiPruneResponse,
+  ApiSystemDf,
+  ApiVersion,
+} from './apiTypes';
+import type { Endpoint } from './endpoint';
+import { toEngineError } from './engineError';
+
+/** Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk. */
+export interface EngineTimeouts {
+  readonly readMs: number;
+  readonly deleteMs: number;
+  readonly pruneMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
+
+interface DialOptions {
+  path: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  options?: Record<string, unknown>;
+  statusCodes: Record<number, true | string>;
+  isStream?: boolean;
+  abortSignal?: AbortSignal;
+}
+
+interface Modem {
+  dial(options: DialOptions, callback: (err: unknown, data: unknown) => void): void;
+}
+
+/**
+ * One Docker-compatible engine, reached through docker-modem (dockerode's transport, which brings unix sockets,
+ * TCP+TLS and SSH). Every call has a time limit and fails with a DockerPruneError saying what and where.
+ */
+export class DockerEngine {
+  private modemPromise: Promise<Modem> | undefined;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly timeouts: EngineTimeouts = DEFAULT_TIMEOUTS,
+  ) {}
+
+  /** dockerode is loaded on first use, so the extension activates without it. */
+  private modem(): Promise<Modem> {
+    this.modemPromise ??= import('dockerode').then((mod) => {
+      const Docker = (mod as unknown as { default?: new (o: object) => { modem: Modem } }).default ?? (mod as unknown as new (o: object) => { modem: Modem });
+      return new Docker({ ...this.endpoint.modemOptions }).modem;
+    });
+    return this.modemPromise;
+  }
+
+  private async call<T>(what: string, dial: DialOptions, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    const modem = await this.modem();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        modem.dial({ ...dial, abortSignal: controller.signal }, (err, data) => (err ? reject(err) : resolve(data as T)));
+      });
+    } catch (e) {
+      if (signal?.aborted && !timedOut) throw new DockerPruneError('cancelled', `Cancelled: ${what}.`, { endpoint: this.endpoint.label });
+      throw toEngineError(e, this.endpoint, what, timedOut ? timeoutMs : undefined);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private get(what: string, path: string, options?: Record<string, unknown>): Promise<unknown> {
+    return this.call(what, { path, method: 'GET', options, statusCodes: { 200: true, 404: 'not found', 500: 'server error' } }, this.timeouts.readMs);
+  }
+
+  async ping(): Promise<void> {
+    await this.call('answer a ping', { path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, Math.min(this.timeouts.readMs, 10_000));
+  }
+
+  version(): Promise<ApiVersion> {
+    return this.get('report its version', '/version') as Promise<ApiVersion>;
+  }
+
+  info(): Promise<ApiInfo> {
+    return this.get('report system info', '/info') as Promise<ApiInfo>;
+  }
+
+  /** All images, including untagged intermediates (`all=1`). */
+  async listImages(): Promise<ApiImageSummary[]> {
+    return ((await this.get('list images', '/images/json?', { all: true })) as ApiImageSummary[] | null) ?? [];
+  }
+
+  inspectImage(id: string): Promise<ApiImageInspect> {
+    return this.get(`inspect image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/json`) as Promise<ApiImageInspect>;
+  }
+
+  async imageHistory(id: string): Promise<ApiHistoryItem[]> {
+    return ((await this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`)) as ApiHistoryItem[] | null) ?? [];
+  }
+
+  /** Every container, whatever its state (`all=1`). */
+  async listContainers(filters?: Record<string, string[]>): Promise<ApiContainerSummary[]> {
+    const options: Record<string, unknown> = { all: true };
+    if (filters) options.filters = JSON.stringify(filters);
+    return ((await this.get('list containers', '/containers/json?', options)) as ApiContainerSummary[] | null) ?? [];
+  }
+
+  systemDf(): Promise<ApiSystemDf> {
+    return this.get('report disk usage', '/system/df') as Promise<ApiSystemDf>;
+  }
+
+  /**
+   * `DELETE /images/{ref}` without force. With `noprune` the engine leaves untagged parents alone, so the caller
+   * decides about each image itself.
+   */
+  async removeImage(ref: string, opts: { noprune: boolean }): Promise<ApiDeleteItem[]> {
+    const result = await this.call<ApiDeleteItem[] | null>(
+      `remove image ${shortId(ref)}`,
+      {
+        path: `/images/${encodeURIComponent(ref)}?`,
+        method: 'DELETE',
+        options: { noprune: opts.noprune },
+        statusCodes: { 200: true, 404: 'no such image', 409: 'conflict', 500: 'server error' },
+      },
+      this.timeouts.deleteMs,
+    );
+    return result ?? [];
+  }
+
+  /** The engine's own `POST /images/prune`. `filters` as the API takes them, e.g. `{ dangling: ['false'] }`. */
+  async pruneImages(filters: Record<string, string[]>, signal?: AbortSignal): Promise<ApiPruneResponse> {
+    const res = await this.call<ApiPruneResponse>(
+      'prune images',
+      {
+        path: '/images/prune?',
+        method: 'POST',
+        options: { filters: JSON.stringify(filters) },
+        statusCodes: { 200: true, 409: 'a prune operation is already running', 500: 'server error' },
+      },
+      this.timeouts.pruneMs,
+      signal,
+    );
+    return { ImagesDeleted: res?.ImagesDeleted ?? [], SpaceReclaimed: res?.SpaceReclaimed ?? 0 };
+  }
+
+  /**
+   * Follows `/events` for image and container changes until `signal` aborts or the stream ends.
+   * Resolves when the stream is open; `onEnd` fires once when it closes (with the error, if any).
+   */
+  async watchEvents(onEvent: (e: ApiEvent) => void, onEnd: (err?: DockerPruneError) => void, signal: AbortSignal): Promise<void> {
+    const modem = await this.modem();
+    const stream = await new Promise<Readable>((resolve, reject) => {
+      modem.dial(
+        {
+          path: '/events?',
+          method: 'GET',
+          options: { filters: JSON.stringify({ type: ['image', 'container'] }) },
+          isStream: true,
+          statusCodes: { 200: true, 500: 'server error' },
+          abortSignal: signal,
+        },
+        (err, data) => (err ? reject(toEngineError(err, this.endpoint, 'stream events')) : resolve(data as Readable)),
+      );
+    });
+    let buffered = '';
+    let ended = false;
+    const end = (err?: DockerPruneError) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        try {
+          onEvent(JSON.parse(line) as ApiEvent);
+        } catch {
+          /* a partial or foreign line: ignore it */
+        }
+      }
+    });
+    stream.on('error', (e) => end(signal.aborted ? undefined : toEngineError(e, this.endpoint, 'stream events')));
+    stream.on('end', () => end());
+    stream.on('close', () => end());
+    signal.addEventListener('abort', () => stream.destroy(), { once: true });
+  }
+}
+
+export function shortId(ref: string): string {
+  return ref.startsWith('sha256:') ? ref.slice(7, 19) : ref;
+}

@@ -1,0 +1,104 @@
+import type { DockerEngine } from '../engine/dockerEngine';
+import type { ApiDeleteItem } from '../engine/apiTypes';
+import { DockerPruneError } from '../errors';
+import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
+import { isDigestRef, isSingleReference } from '../plan/references';
+import { LayerLedger } from '../space/layerLedger';
+
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PruneProgress) => void;
+}
+
+/** Thrown when the engine became unusable part-way; `partial` holds what was done before. */
+export class PruneInterruptedError extends DockerPruneError {
+  constructor(
+    override readonly cause: DockerPruneError,
+    readonly partial: PruneResult,
+  ) {
+    super(cause.kind, cause.message, cause.details);
+    this.name = 'PruneInterruptedError';
+  }
+}
+
+/**
+ * Carries out exactly the confirmed plan, one step at a time, children before parents:
+ * - never `force`, and with `noprune` so the engine removes no parent the plan did not name;
+ * - an image with one reference (or none) is deleted by id, which the engine refuses (409) when a container
+ *   uses it or a child appeared — checked atomically by the engine, so nothing is stripped first;
+ * - an image with several references loses the extra ones only after a check that no container uses it, and
+ *   the last one goes with the atomic delete by id;
+ * - an image that became in use, gained a tag or child, or vanished since the preview is skipped and reported;
+ * - cancellation is honoured between steps; an unreachable engine stops the run (PruneInterruptedError).
+ * SpaceReclaimed counts the layers the engine reports as freed (`Deleted: <chain id>`), as the engine does.
+ */
+export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
+  const ledger = new LayerLedger(snapshot.images);
+  const deleted: ImageDeleteItem[] = [];
+  const skipped: SkippedImage[] = [];
+  let bytes = 0;
+  let cancelled = false;
+  const total = plan.items.length;
+
+  const result = (): PruneResult => ({ ImagesDeleted: deleted, SpaceReclaimed: bytes, skipped, cancelled });
+  const record = (items: readonly ApiDeleteItem[]) => {
+    for (const item of items) {
+      if (item.Untagged) deleted.push({ Untagged: item.Untagged });
+      if (item.Deleted) {
+        deleted.push({ Deleted: item.Deleted });
+        bytes += ledger.layerSize(item.Deleted);
+      }
+    }
+  };
+
+  for (let i = 0; i < total; i++) {
+    const step = plan.items[i];
+    if (options.signal?.aborted) {
+      cancelled = true;
+      for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'cancelled', 'Cancelled before this image was reached.'));
+      break;
+    }
+    try {
+      await runStep(engine, step, record);
+    } catch (e) {
+      const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
+      const status = err.details.status;
+      if (status === 404) skipped.push(skip(step, 'not-found', 'Already gone from the engine.'));
+      else if (status === 409) skipped.push(skip(step, /container/i.test(err.message) ? 'in-use' : 'conflict', err.message));
+      else if (err.kind === 'api' && status !== undefined) skipped.push(skip(step, 'error', err.message));
+      else {
+        for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'error', err.message));
+        options.onProgress?.({ done: total, total, bytes, current: step });
+        throw new PruneInterruptedError(err, result());
+      }
+    }
+    options.onProgress?.({ done: i + 1, total, bytes, current: step });
+  }
+  return result();
+}
+
+async function runStep(engine: DockerEngine, step: PlannedImage, record: (items: readonly ApiDeleteItem[]) => void): Promise<void> {
+  if (step.action === 'untag') {
+    for (const ref of step.tags) record(await engine.removeImage(ref, { noprune: true }));
+    return;
+  }
+  if (!isSingleReference(step.tags) && step.tags.length > 1) {
+    const users = await engine.listContainers({ ancestor: [step.id] });
+    const direct = users.find((c) => c.ImageID === step.id);
+    if (direct) {
+      throw new DockerPruneError('api', `image is being used by container ${direct.Id.slice(0, 12)} (created after the preview)`, { status: 409 });
+    }
+    // Keep one tag (with its repository's digests) so the final delete by id is the engine's atomic, checked one.
+    const tags = step.tags.filter((r) => !isDigestRef(r));
+    for (const ref of tags.slice(0, -1)) {
+      const items = await engine.removeImage(ref, { noprune: true });
+      record(items);
+      if (items.some((i) => i.Deleted === step.id)) return;
+    }
+  }
+  record(await engine.removeImage(step.id, { noprune: true }));
+}
+
+function skip(step: PlannedImage, reason: SkippedImage['reason'], message: string): SkippedImage {
+  return { id: step.id, tags: step.tags, reason, message };
+}

@@ -1,0 +1,35 @@
+import type { DockerEngine } from '../engine/dockerEngine';
+import { DockerPruneError, InvalidInputError } from '../errors';
+import { toEngineFilters } from '../filters';
+import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
+
+/**
+ * The engine's own `POST /images/prune`, called exactly as the Dockhand endpoint calls it
+ * (`filters={"dangling":["true"|"false"]}` plus until/label filters). One call, no per-image progress, no
+ * cancellation once sent; the engine decides what goes. It cannot honour protect patterns or keep-latest.
+ */
+export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
+  assertNativeCompatible(policy);
+  try {
+    const res = await engine.pruneImages(toEngineFilters(policy.mode, policy.filters), signal);
+    const items: ImageDeleteItem[] = [];
+    for (const i of res.ImagesDeleted ?? []) {
+      if (i.Untagged) items.push({ Untagged: i.Untagged });
+      if (i.Deleted) items.push({ Deleted: i.Deleted });
+    }
+    return { ImagesDeleted: items, SpaceReclaimed: res.SpaceReclaimed, skipped: [], cancelled: false };
+  } catch (e) {
+    if (e instanceof DockerPruneError && e.details.status === 409) {
+      throw new DockerPruneError('busy', `${engine.endpoint.label} is already running a prune (the engine says: a prune operation is already running). Try again when it finishes.`, e.details);
+    }
+    throw e;
+  }
+}
+
+export function assertNativeCompatible(policy: PrunePolicy): void {
+  if (policy.protect.length > 0 || (policy.keepLatest ?? 0) > 0) {
+    throw new InvalidInputError(
+      "The engine's own prune (native mode) cannot honour protect patterns or keep-latest. Drop native mode, or drop those options.",
+    );
+  }
+}

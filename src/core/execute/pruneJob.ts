@@ -1,0 +1,124 @@
+import type { AuditLog, AuditRecord, AuditRecordInput } from '../audit';
+import type { DockerEngine } from '../engine/dockerEngine';
+import { DockerPruneError, errorMessage } from '../errors';
+import { engineFilterStrings } from '../filters';
+import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
+import { planPrune } from '../plan/planner';
+import { SnapshotReader } from '../snapshot/snapshotReader';
+import { acquireEnvironmentLock } from './environmentLock';
+import { executePlan, PruneInterruptedError } from './executor';
+import { assertNativeCompatible, nativePrune } from './nativePrune';
+
+export interface Preview {
+  readonly snapshot: Snapshot;
+  readonly plan: Plan;
+}
+
+/** Takes a snapshot and plans on it. `native` previews what the engine's own prune would do (engine parity). */
+export async function previewPrune(reader: SnapshotReader, policy: PrunePolicy, native = false): Promise<Preview> {
+  if (native) assertNativeCompatible(policy);
+  const snapshot = await reader.read();
+  return { snapshot, plan: planPrune(snapshot, policy, { engineParity: native }) };
+}
+
+export interface PruneRequest {
+  readonly engine: DockerEngine;
+  readonly policy: PrunePolicy;
+  readonly trigger: Trigger;
+  /** Use the engine's own prune endpoint instead of executing a plan. */
+  readonly native?: boolean;
+  /** The preview the user confirmed; only its plan is carried out. Without it a fresh plan is made (unattended runs). */
+  readonly confirmed?: Preview;
+  /** A reader to plan with when nothing was confirmed (keeps its image cache warm across runs). */
+  readonly reader?: SnapshotReader;
+  readonly audit?: AuditLog;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PruneProgress) => void;
+}
+
+export type PruneOutcomeKind = 'success' | 'partial' | 'cancelled';
+
+export interface PruneOutcome {
+  readonly plan?: Plan;
+  readonly result: PruneResult;
+  readonly outcome: PruneOutcomeKind;
+  readonly durationMs: number;
+}
+
+/**
+ * One prune, start to finish: the per-environment lock, the plan (or the confirmed one), execution, and an
+ * audit record whatever happens — success, partial, cancelled, refused (busy) or failed.
+ */
+export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
+  const started = Date.now();
+  let plan = req.confirmed?.plan;
+  let result: PruneResult | undefined;
+  let failure: unknown;
+  let lock: { release(): void } | undefined;
+  try {
+    if (req.native) assertNativeCompatible(req.policy);
+    lock = acquireEnvironmentLock(req.engine.endpoint.label);
+    if (req.native) {
+      // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
+      plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;
+      result = await nativePrune(req.engine, req.policy, req.signal);
+    } else {
+      const preview = req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy));
+      plan = preview.plan;
+      result = await executePlan(req.engine, preview.plan, preview.snapshot, { signal: req.signal, onProgress: req.onProgress });
+    }
+    const outcome: PruneOutcomeKind = result.cancelled ? 'cancelled' : result.skipped.length > 0 ? 'partial' : 'success';
+    return { plan, result, outcome, durationMs: Date.now() - started };
+  } catch (e) {
+    failure = e;
+    if (e instanceof PruneInterruptedError) result = e.partial;
+    throw e;
+  } finally {
+    lock?.release();
+    if (req.audit) {
+      await req.audit.append(auditRecordFor(req, plan, result, failure, Date.now() - started));
+    }
+  }
+}
+
+function auditRecordFor(req: PruneRequest, plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): AuditRecordInput {
+  const filters = engineFilterStrings(req.policy.filters);
+  const outcome: AuditRecord['outcome'] =
+    failure === undefined
+      ? result!.cancelled
+        ? 'cancelled'
+        : result!.skipped.length > 0
+          ? 'partial'
+          : 'success'
+      : failure instanceof DockerPruneError && failure.kind === 'busy'
+        ? 'refused'
+        : 'failed';
+  return {
+    environment: req.engine.endpoint.label,
+    trigger: req.trigger,
+    mode: req.policy.mode,
+    native: Boolean(req.native),
+    filters,
+    protect: [...req.policy.protect],
+    keepLatest: req.policy.keepLatest,
+    plan: plan ? { images: plan.items.length, bytes: plan.spaceReclaimable } : null,
+    result: result
+      ? {
+          deleted: countDeletedImages(result, plan),
+          untagged: result.ImagesDeleted.filter((i) => 'Untagged' in i).length,
+          skipped: result.skipped.length,
+          spaceReclaimed: result.SpaceReclaimed,
+          cancelled: result.cancelled,
+        }
+      : null,
+    durationMs,
+    outcome,
+    error: failure === undefined ? undefined : errorMessage(failure),
+  };
+}
+
+/** `Deleted:` entries that are images (the engine also lists the layers it freed). */
+export function countDeletedImages(result: PruneResult, plan: Plan | undefined): number {
+  const known = new Set(plan?.items.map((i) => i.id));
+  return result.ImagesDeleted.filter((i) => 'Deleted' in i && known.has(i.Deleted)).length;
+}

@@ -1,0 +1,120 @@
+import type { DockerEngine } from '../engine/dockerEngine';
+import type { ApiImageSummary } from '../engine/apiTypes';
+import type { ContainerRecord, ImageRecord, LayerRef, Snapshot } from '../model';
+import { chainIds } from './chainIds';
+import { layerSizesFromHistory } from './layerSizes';
+import { parseEngineTime } from './engineTime';
+
+/** What never changes for an image id: its layers, created time, labels and parent. Cached per id. */
+interface ImageDetails {
+  readonly parentId: string;
+  readonly createdNs: bigint;
+  readonly labels: Readonly<Record<string, string>> | null;
+  readonly chain: readonly string[];
+  readonly sizes: readonly number[];
+  readonly exact: boolean;
+}
+
+export interface SnapshotReaderOptions {
+  /** Concurrent inspect/history requests for images not yet cached. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Reads an environment's images and containers into a Snapshot. Image details are immutable per id, so each
+ * image is inspected once per reader; later snapshots cost one image list, one container list and one info call.
+ */
+export class SnapshotReader {
+  private readonly details = new Map<string, ImageDetails>();
+  /** Layer sizes known exactly, by chain id, from any image; used to settle images whose history is ambiguous. */
+  private readonly exactLayerSizes = new Map<string, number>();
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly engine: DockerEngine,
+    options: SnapshotReaderOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 8;
+  }
+
+  get environment(): string {
+    return this.engine.endpoint.name;
+  }
+
+  async read(): Promise<Snapshot> {
+    const [summaries, containers, info] = await Promise.all([this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
+    const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
+    const missing = summaries.filter((s) => !this.details.has(s.Id));
+    await forEachConcurrently(missing, this.concurrency, (s) => this.load(s));
+    const liveIds = new Set(summaries.map((s) => s.Id));
+    for (const id of this.details.keys()) if (!liveIds.has(id)) this.details.delete(id);
+
+    const images: ImageRecord[] = [];
+    for (const s of summaries) {
+      const d = this.details.get(s.Id);
+      if (!d) continue; // vanished between the list and its inspect
+      images.push({
+        id: s.Id,
+        parentId: d.parentId,
+        repoTags: (s.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+        repoDigests: (s.RepoDigests ?? []).filter((t) => t !== '<none>@<none>'),
+        createdNs: d.createdNs,
+        labels: d.labels,
+        size: s.Size,
+        layers: this.layersOf(d, s.Size),
+      });
+    }
+    const containerRecords: ContainerRecord[] = containers.map((c) => ({
+      id: c.Id,
+      names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
+      imageId: c.ImageID,
+      state: c.State,
+    }));
+    return { environment: this.engine.endpoint.name, daemonNowNs, images, containers: containerRecords };
+  }
+
+  private async load(s: ApiImageSummary): Promise<void> {
+    let inspect, history;
+    try {
+      [inspect, history] = await Promise.all([this.engine.inspectImage(s.Id), this.engine.imageHistory(s.Id)]);
+    } catch (e) {
+      if ((e as { details?: { status?: number } }).details?.status === 404) return; // removed meanwhile
+      throw e;
+    }
+    const diffIds = inspect.RootFS?.Layers ?? [];
+    const chain = chainIds(diffIds);
+    const { sizes, exact } = layerSizesFromHistory(diffIds, history, s.Size);
+    if (exact) chain.forEach((c, i) => this.exactLayerSizes.set(c, sizes[i]));
+    this.details.set(s.Id, {
+      parentId: inspect.Parent || s.ParentId || '',
+      createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,
+      labels: inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) },
+      chain,
+      sizes,
+      exact,
+    });
+  }
+
+  private layersOf(d: ImageDetails, imageSize: number): LayerRef[] {
+    if (d.exact) return d.chain.map((chainId, i) => ({ chainId, size: d.sizes[i] }));
+    // Settle what other images know exactly; the guess keeps only the layers nobody else knows.
+    const sizes = d.chain.map((c, i) => this.exactLayerSizes.get(c) ?? d.sizes[i]);
+    const unknownTop = d.chain.map((c) => !this.exactLayerSizes.has(c)).lastIndexOf(true);
+    if (unknownTop >= 0) {
+      const gap = imageSize - sizes.reduce((a, b) => a + b, 0);
+      sizes[unknownTop] = Math.max(0, sizes[unknownTop] + gap);
+    }
+    return d.chain.map((chainId, i) => ({ chainId, size: sizes[i] }));
+  }
+}
+
+async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
