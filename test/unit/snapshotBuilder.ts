@@ -1,0 +1,55 @@
+import { createHash } from 'crypto';
+import { chainIds } from '../../src/core/snapshot/chainIds';
+import type { ContainerRecord, ImageRecord, Snapshot } from '../../src/core/model';
+
+/** Builds in-memory snapshots for planner tests: layers named by string, sizes in bytes. */
+export class SnapshotBuilder {
+  private readonly images: ImageRecord[] = [];
+  private readonly containers: ContainerRecord[] = [];
+  private readonly ids = new Map<string, string>();
+  nowNs = 1_700_000_000_000_000_000n;
+
+  image(
+    name: string,
+    opts: {
+      tags?: string[];
+      digests?: string[];
+      parent?: string;
+      layers?: Array<[string, number]>;
+      ageHours?: number;
+      labels?: Record<string, string> | null;
+    } = {},
+  ): this {
+    const id = 'sha256:' + createHash('sha256').update(name).digest('hex');
+    this.ids.set(name, id);
+    const diffs = (opts.layers ?? [[`${name}-layer`, 100]]).map(([l]) => 'sha256:' + createHash('sha256').update(l).digest('hex'));
+    const chain = chainIds(diffs);
+    const layers = chain.map((chainId, i) => ({ chainId, size: (opts.layers ?? [[`${name}-layer`, 100]])[i][1] }));
+    this.images.push({
+      id,
+      parentId: opts.parent ? this.id(opts.parent) : '',
+      repoTags: opts.tags ?? [],
+      repoDigests: opts.digests ?? [],
+      createdNs: this.nowNs - BigInt(Math.round((opts.ageHours ?? 1) * 3600)) * 1_000_000_000n,
+      labels: opts.labels === undefined ? {} : opts.labels,
+      size: layers.reduce((s, l) => s + l.size, 0),
+      layers,
+    });
+    return this;
+  }
+
+  container(name: string, image: string, state = 'exited'): this {
+    this.containers.push({ id: name, names: [name], imageId: this.id(image), state });
+    return this;
+  }
+
+  id(name: string): string {
+    const id = this.ids.get(name);
+    if (!id) throw new Error(`no image ${name}`);
+    return id;
+  }
+
+  build(): Snapshot {
+    return { environment: 'test', daemonNowNs: this.nowNs, images: [...this.images], containers: [...this.containers] };
+  }
+}
