@@ -152,6 +152,8 @@ export interface PruneProgress {
   readonly bytes: number;
   /** The step just finished. */
   readonly current?: PlannedImage;
+  /** Set when that step was skipped rather than carried out (so progress logs can say which). */
+  readonly skipped?: SkippedImage;
 }
 
 export type Trigger = 'manual' | 'auto' | 'cli';

@@ -58,6 +58,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'cancelled', 'Cancelled before this image was reached.'));
       break;
     }
+    const skippedBefore = skipped.length;
     try {
       await runStep(engine, step, record);
     } catch (e) {
@@ -72,7 +73,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
         throw new PruneInterruptedError(err, result());
       }
     }
-    options.onProgress?.({ done: i + 1, total, bytes, current: step });
+    options.onProgress?.({ done: i + 1, total, bytes, current: step, skipped: skipped.length > skippedBefore ? skipped[skipped.length - 1] : undefined });
   }
   return result();
 }
