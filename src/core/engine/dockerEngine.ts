@@ -12,7 +12,7 @@ import type {
   ApiSystemDf,
   ApiVersion,
 } from './apiTypes';
-import type { Endpoint } from './endpoint';
+import { withoutDockerEnv, type Endpoint } from './endpoint';
 import { toEngineError } from './engineError';
 
 /** Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk. */
@@ -53,7 +53,8 @@ export class DockerEngine {
   private modem(): Promise<Modem> {
     this.modemPromise ??= import('dockerode').then((mod) => {
       const Docker = (mod as unknown as { default?: new (o: object) => { modem: Modem } }).default ?? (mod as unknown as new (o: object) => { modem: Modem });
-      return new Docker({ ...this.endpoint.modemOptions }).modem;
+      // docker-modem fills unset options from DOCKER_HOST & co.: keep those out (see withoutDockerEnv).
+      return withoutDockerEnv(() => new Docker({ ...this.endpoint.modemOptions }).modem);
     });
     return this.modemPromise;
   }

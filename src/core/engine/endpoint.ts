@@ -1,7 +1,10 @@
 import * as fs from 'fs';
+import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
+import type { Agent } from 'http';
 import { InvalidInputError } from '../errors';
+import { createSshAgent, type SshSettings } from '../environments/sshTransport';
 
 /**
  * Where an engine lives and how to reach it. `label` is safe to print: it never carries a password
@@ -16,6 +19,11 @@ export interface Endpoint {
   readonly modemOptions: ModemOptions;
 }
 
+/**
+ * Options for docker-modem. Every key docker-modem would otherwise fill from DOCKER_HOST / DOCKER_CERT_PATH
+ * is set here (possibly to undefined), so an environment is reached exactly as described, whatever the process
+ * environment says.
+ */
 export interface ModemOptions {
   socketPath?: string;
   host?: string;
@@ -26,6 +34,10 @@ export interface ModemOptions {
   cert?: Buffer;
   key?: Buffer;
   sshOptions?: Record<string, unknown>;
+  /** TCP+TLS: an https.Agent carrying the TLS material and verification choice; SSH: a tunnel agent. */
+  agent?: Agent;
+  pathPrefix?: string;
+  timeout?: number;
 }
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -34,7 +46,11 @@ export interface TlsFiles {
   readonly ca?: string;
   readonly cert?: string;
   readonly key?: string;
-  /** Verify the server's certificate against `ca` (DOCKER_TLS_VERIFY). */
+  /**
+   * Verify the server's certificate (against `ca` when given, else the system's CAs). Default true.
+   * false = encrypt but accept any server certificate (DOCKER_TLS without DOCKER_TLS_VERIFY, a context's
+   * SkipTLSVerify) — the client certificate is still presented.
+   */
   readonly verify?: boolean;
 }
 
@@ -43,24 +59,36 @@ export interface EndpointSpec {
   /** `unix:///path`, `tcp://host:port`, `ssh://user@host[:port]`, or a bare socket path. */
   readonly host: string;
   readonly tls?: TlsFiles;
+  /** ssh:// hosts: which key to use and how to check the host key (see SshSettings). */
+  readonly ssh?: SshSettings;
 }
 
 /** The engine the Docker CLI would talk to: `DOCKER_HOST` (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) or the local socket. */
 export function defaultEndpointSpec(env: NodeJS.ProcessEnv = process.env): EndpointSpec {
   const host = env.DOCKER_HOST?.trim();
   if (!host) return { host: `unix://${DEFAULT_SOCKET}` };
-  const certPath = env.DOCKER_CERT_PATH?.trim() || path.join(os.homedir(), '.docker');
-  const verify = env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0';
+  const home = env.HOME || os.homedir();
+  const certPath = env.DOCKER_CERT_PATH?.trim() || path.join(env.DOCKER_CONFIG?.trim() || path.join(home, '.docker'));
+  const verify = isSet(env.DOCKER_TLS_VERIFY);
+  const tlsOnly = isSet(env.DOCKER_TLS);
+  // As the docker CLI: TLS when DOCKER_TLS_VERIFY or DOCKER_TLS is set (the files that exist are used).
+  const existing = (f: string) => (fs.existsSync(path.join(certPath, f)) || verify ? path.join(certPath, f) : undefined);
   const tls: TlsFiles | undefined =
-    verify || env.DOCKER_CERT_PATH
-      ? { ca: path.join(certPath, 'ca.pem'), cert: path.join(certPath, 'cert.pem'), key: path.join(certPath, 'key.pem'), verify }
+    verify || tlsOnly
+      ? { ca: existing('ca.pem'), cert: existing('cert.pem'), key: existing('key.pem'), verify }
       : undefined;
   return { host, tls };
 }
 
-/** Strips a password from a URL-ish host string. */
+function isSet(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** Strips a password from a URL-ish host string (and any query string, where tokens could hide). */
 export function redactHost(host: string): string {
-  return host.replace(/^([a-z]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+  return host
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+    .replace(/\?.*$/, '?***');
 }
 
 const ACCEPTED = 'unix:///path/to/docker.sock, tcp://host:port, ssh://user@host[:port]';
@@ -69,8 +97,9 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
   const raw = spec.host.trim();
   const label = redactHost(raw);
   const name = spec.name ?? label;
+  if (!raw) throw new InvalidInputError(`Empty Docker host: expected ${ACCEPTED}.`);
   if (raw.startsWith('/')) {
-    return { name, label: `unix://${raw}`, kind: 'unix', modemOptions: { socketPath: raw } };
+    return { name, label: `unix://${raw}`, kind: 'unix', modemOptions: unixOptions(raw) };
   }
   let url: URL;
   try {
@@ -82,45 +111,103 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
     case 'unix:': {
       const socketPath = decodeURIComponent(url.pathname || '');
       if (!socketPath) throw new InvalidInputError(`Invalid Docker host "${label}": no socket path (expected unix:///path/to/docker.sock).`);
-      return { name, label, kind: 'unix', modemOptions: { socketPath } };
+      return { name, label, kind: 'unix', modemOptions: unixOptions(socketPath) };
     }
     case 'npipe:':
-      return { name, label, kind: 'npipe', modemOptions: { socketPath: raw.replace(/^npipe:\/\//, '').replace(/\//g, '\\') } };
+      return { name, label, kind: 'npipe', modemOptions: unixOptions(raw.replace(/^npipe:\/\//, '').replace(/\//g, '\\')) };
     case 'tcp:':
     case 'http:':
     case 'https:': {
       if (!url.hostname) throw new InvalidInputError(`Invalid Docker host "${label}": no host name (expected tcp://host:port).`);
+      if (url.username || url.password) {
+        throw new InvalidInputError(`Invalid Docker host "${label}": tcp:// hosts take no user or password; use TLS client certificates.`);
+      }
       const tls = spec.tls;
-      const useTls = url.protocol === 'https:' || Boolean(tls && (tls.verify || tls.cert || tls.key)) || url.port === '2376';
+      const useTls = url.protocol === 'https:' || tls !== undefined || url.port === '2376';
       const options: ModemOptions = {
+        ...NO_DEFAULTS,
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (useTls ? 2376 : 2375),
         protocol: useTls ? 'https' : 'http',
       };
-      if (useTls && tls) {
-        if (tls.ca) options.ca = readMaterial(tls.ca, 'CA certificate', label);
-        if (tls.cert) options.cert = readMaterial(tls.cert, 'client certificate', label);
-        if (tls.key) options.key = readMaterial(tls.key, 'client key', label);
+      if (useTls) {
+        const ca = tls?.ca ? readMaterial(tls.ca, 'CA certificate', label) : undefined;
+        const cert = tls?.cert ? readMaterial(tls.cert, 'client certificate', label) : undefined;
+        const key = tls?.key ? readMaterial(tls.key, 'client key', label) : undefined;
+        if (Boolean(cert) !== Boolean(key)) {
+          throw new InvalidInputError(`The TLS settings for ${label} name a client ${cert ? 'certificate but no key' : 'key but no certificate'}: give both, or neither.`);
+        }
+        const verify = tls?.verify !== false;
+        options.ca = ca;
+        options.cert = cert;
+        options.key = key;
+        // docker-modem does not pass `rejectUnauthorized` on: an agent carries the whole TLS setup instead.
+        options.agent = new https.Agent({ ca, cert, key, rejectUnauthorized: verify, keepAlive: true, maxSockets: 16 });
       }
       return { name, label, kind: 'tcp', modemOptions: options };
     }
     case 'ssh:': {
       if (!url.hostname) throw new InvalidInputError(`Invalid Docker host "${label}": no host name (expected ssh://user@host[:port]).`);
+      if (url.pathname && url.pathname !== '/') {
+        throw new InvalidInputError(`Invalid Docker host "${label}": ssh:// hosts take no path (expected ssh://user@host[:port]).`);
+      }
+      const port = url.port ? Number(url.port) : 22;
+      const username = decodeURIComponent(url.username) || os.userInfo().username;
+      const password = url.password ? decodeURIComponent(url.password) : undefined;
+      const agent = createSshAgent({ host: url.hostname.replace(/^\[|\]$/g, ''), port, username, password, label, settings: spec.ssh ?? {} });
       return {
         name,
         label,
         kind: 'ssh',
-        modemOptions: {
-          host: url.hostname,
-          port: url.port || 22,
-          protocol: 'ssh',
-          username: decodeURIComponent(url.username) || os.userInfo().username,
-          sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-        },
+        // Plain HTTP over `docker system dial-stdio` channels of one SSH connection (see sshTransport).
+        modemOptions: { ...NO_DEFAULTS, host: 'docker', port: 80, protocol: 'http', agent },
       };
     }
     default:
       throw new InvalidInputError(`Unsupported Docker host scheme "${url.protocol}" in "${label}": expected ${ACCEPTED}.`);
+  }
+}
+
+/** Every option docker-modem would take from the process environment, explicitly unset. */
+const NO_DEFAULTS: ModemOptions = {
+  socketPath: undefined,
+  host: undefined,
+  port: undefined,
+  protocol: undefined,
+  username: undefined,
+  ca: undefined,
+  cert: undefined,
+  key: undefined,
+  sshOptions: undefined,
+  agent: undefined,
+  pathPrefix: undefined,
+  timeout: undefined,
+};
+
+function unixOptions(socketPath: string): ModemOptions {
+  return { ...NO_DEFAULTS, socketPath };
+}
+
+/**
+ * Runs `fn` (which constructs a docker-modem) with DOCKER_HOST & co. hidden from it: docker-modem reads them
+ * in its constructor, throws when DOCKER_HOST is malformed and reads DOCKER_CERT_PATH's files, which must not
+ * break (or redirect) environments that have nothing to do with DOCKER_HOST. Synchronous, so nothing else
+ * observes the change.
+ */
+export function withoutDockerEnv<T>(fn: () => T): T {
+  const keys = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_PATH_PREFIX', 'DOCKER_CLIENT_TIMEOUT'];
+  const saved = new Map<string, string>();
+  for (const k of keys) {
+    const v = process.env[k];
+    if (v !== undefined) {
+      saved.set(k, v);
+      delete process.env[k];
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of saved) process.env[k] = v;
   }
 }
 
@@ -129,7 +216,7 @@ function readMaterial(file: string, what: string, label: string): Buffer {
     return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code})`;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new InvalidInputError(`The TLS ${what} for ${label}, ${file}, ${why}.`);
   }
 }

@@ -1,28 +1,38 @@
-import type { EndpointSpec } from '../engine/endpoint';
+import type { EndpointSpec, TlsFiles } from '../engine/endpoint';
+import type { SshSettings } from './sshTransport';
 
 export type EnvironmentSource = 'local' | 'docker-host' | 'context' | 'setting' | 'podman';
 
+/** Which engine answers: Docker, or Podman's Docker-compatible service (whose prune differs, see podman.ts). */
+export type EngineFlavour = 'docker' | 'podman';
+
 /** One Docker-compatible engine the user can look at and prune. */
 export interface EnvironmentDescriptor {
-  /** Stable key: `local`, `docker-host`, `context:NAME`, `setting:NAME`, `podman:rootful`, … */
+  /** Stable key: `local`, `docker-host`, `context:NAME`, `setting:NAME`, `podman:rootful`, `podman:rootless` */
   readonly id: string;
-  /** What the user sees. */
+  /** What the user sees. Unique within one discovery. */
   readonly name: string;
   readonly source: EnvironmentSource;
   readonly endpoint: EndpointSpec;
-  /** The Docker context marked current in ~/.docker/config.json. */
+  /** The one the docker CLI would use now (DOCKER_CONTEXT / DOCKER_HOST / config.json currentContext). */
   readonly current?: boolean;
   /** Browse only: every prune is refused. */
   readonly readOnly?: boolean;
   /** A prune needs the environment's name typed to confirm. */
   readonly protected?: boolean;
+  /** A context's description, or where the environment comes from. */
+  readonly description?: string;
+  /** Known from where it was found (a Podman socket); otherwise ask the engine (detectEngineFlavour). */
+  readonly flavour?: EngineFlavour;
 }
 
 /** An entry of the `dockerPrune.environments` setting (also read by the CLI from a JSON file). */
 export interface ConfiguredEnvironment {
   readonly name: string;
   readonly host: string;
-  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly verify?: boolean };
+  readonly tls?: TlsFiles;
+  /** ssh:// hosts: key file, known_hosts file, host key checking (see SshSettings). */
+  readonly ssh?: SshSettings;
   readonly readOnly?: boolean;
   readonly protected?: boolean;
 }

@@ -1,2 +1,23 @@
-export type { ConfiguredEnvironment, EnvironmentDescriptor, EnvironmentSource } from './environment';
-export { discoverEnvironments, type DiscoveryOptions, type DiscoveryResult } from './discovery';
+export type { ConfiguredEnvironment, EngineFlavour, EnvironmentDescriptor, EnvironmentSource } from './environment';
+export {
+  discoverEnvironments,
+  findEnvironment,
+  PODMAN_ROOTFUL_SOCKET,
+  type DiscoveryOptions,
+  type DiscoveryProblem,
+  type DiscoveryResult,
+} from './discovery';
+export { contextDirName, dockerConfigDir, readDockerContexts, type DockerContext, type DockerContexts } from './dockerContexts';
+export { cliConfigPath, expandPath, loadCliConfig, parseConfiguredEnvironments, type ConfiguredParseResult } from './configured';
+export {
+  asEnvironmentError,
+  closeEndpoint,
+  detectEngineFlavour,
+  flavourOfVersion,
+  forEachEnvironment,
+  openEnvironment,
+  type EnvironmentOutcome,
+  type EnvironmentTask,
+  type ForEachEnvironmentOptions,
+} from './run';
+export { checkKnownHosts, fingerprint, type SshSettings } from './sshTransport';

@@ -1,0 +1,391 @@
+/**
+ * `ssh://user@host[:port]` engines, reached the way `docker -H ssh://…` reaches them: an SSH connection on
+ * which every HTTP connection is one `docker system dial-stdio` channel (the remote docker CLI relays it to the
+ * remote engine's socket).
+ *
+ * Unlike docker-modem's own ssh transport (one SSH handshake per request), one SSH connection per environment
+ * is kept and its channels are reused through a keep-alive HTTP agent. The host key is checked against
+ * known_hosts like OpenSSH does (an unknown or changed key is refused unless told otherwise), and every
+ * failure is a DockerPruneError naming the environment, never key material or passwords.
+ */
+import { createHash, createHmac } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import type { Duplex } from 'stream';
+import { DockerPruneError } from '../errors';
+
+export interface SshSettings {
+  /** Private key file. Default: the ssh-agent at $SSH_AUTH_SOCK, plus the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exists. */
+  readonly identityFile?: string;
+  /** known_hosts file to check the host key against. Default: ~/.ssh/known_hosts, then /etc/ssh/ssh_known_hosts. */
+  readonly knownHostsFile?: string;
+  /**
+   * `yes` (default): refuse a host whose key is unknown or differs from known_hosts.
+   * `accept-new`: accept an unknown host (without recording it), refuse a changed key. `no`: no check (not advised).
+   */
+  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
+  /** Remote command relaying the engine API. Default `docker system dial-stdio`. */
+  readonly remoteCommand?: string;
+  /** Time limit for TCP connect + SSH handshake + authentication. Default 15 s. */
+  readonly connectTimeoutMs?: number;
+}
+
+export interface SshTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password?: string;
+  /** Safe to print (no password). */
+  readonly label: string;
+  readonly settings: SshSettings;
+  /** Defaults to process.env (HOME, SSH_AUTH_SOCK). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Minimal view of ssh2's Client that this module uses. */
+interface SshClient {
+  on(event: 'ready' | 'close' | 'end', cb: () => void): this;
+  on(event: 'error', cb: (err: Error & { level?: string }) => void): this;
+  once(event: 'ready' | 'close', cb: () => void): this;
+  once(event: 'error', cb: (err: Error & { level?: string }) => void): this;
+  connect(config: Record<string, unknown>): this;
+  exec(command: string, cb: (err: Error | undefined, channel: SshChannel) => void): boolean;
+  end(): void;
+  destroy?(): void;
+}
+
+type SshChannel = Duplex & {
+  stderr: NodeJS.ReadableStream;
+  on(event: 'exit', cb: (code: number | null, signal?: string) => void): SshChannel;
+};
+
+/** An http.Agent whose connections are `docker system dial-stdio` channels over one SSH connection. */
+export class SshTunnelAgent extends http.Agent {
+  private client: SshClient | undefined;
+  private ready: Promise<SshClient> | undefined;
+  private closed = false;
+
+  constructor(readonly target: SshTarget) {
+    // sshd allows 10 sessions per connection by default (MaxSessions): stay below.
+    super({ keepAlive: true, maxSockets: 8, maxFreeSockets: 4, timeout: 60_000 });
+  }
+
+  // Node's Agent calls this with a callback; returning nothing means "the callback will deliver the socket".
+  override createConnection(_options: unknown, cb: (err: Error | null, socket?: Duplex) => void): undefined {
+    this.openChannel().then(
+      (ch) => cb(null, ch),
+      (err: Error) => cb(err),
+    );
+    return undefined;
+  }
+
+  override destroy(): void {
+    this.closed = true;
+    super.destroy();
+    this.client?.end();
+    this.client = undefined;
+    this.ready = undefined;
+  }
+
+  private async openChannel(): Promise<Duplex> {
+    const client = await this.connection();
+    const command = this.target.settings.remoteCommand ?? 'docker system dial-stdio';
+    return new Promise<Duplex>((resolve, reject) => {
+      const ok = client.exec(command, (err, channel) => {
+        if (err) {
+          reject(
+            new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${command}": ${err.message}.`, {
+              endpoint: this.target.label,
+            }),
+          );
+          return;
+        }
+        resolve(asSocket(channel, this.target.label, command));
+      });
+      if (!ok) {
+        /* ssh2 queues the request when its window is full; the callback still comes */
+      }
+    });
+  }
+
+  private connection(): Promise<SshClient> {
+    if (this.closed) return Promise.reject(new DockerPruneError('cancelled', `The SSH connection to ${this.target.label} was closed.`));
+    this.ready ??= connect(this.target).then(
+      (client) => {
+        this.client = client;
+        const reset = () => {
+          if (this.client === client) {
+            this.client = undefined;
+            this.ready = undefined;
+          }
+        };
+        client.on('close', reset);
+        client.on('end', reset);
+        client.on('error', reset);
+        return client;
+      },
+      (err) => {
+        this.ready = undefined;
+        throw err;
+      },
+    );
+    return this.ready;
+  }
+}
+
+export function createSshAgent(target: SshTarget): SshTunnelAgent {
+  return new SshTunnelAgent(target);
+}
+
+/** Makes an ssh2 channel acceptable to Node's http client as a socket, and turns a failed remote command into an error. */
+function asSocket(channel: SshChannel, label: string, command: string): Duplex {
+  const ch = channel as SshChannel & Record<string, unknown>;
+  for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) if (typeof ch[m] !== 'function') ch[m] = () => ch;
+  if (typeof ch.setTimeout !== 'function') ch.setTimeout = () => ch;
+  let stderr = '';
+  channel.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 2000) stderr += d.toString('utf8');
+  });
+  channel.on('exit', (code: number | null) => {
+    if (code !== 0 && code !== null) {
+      const why = stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${code}`;
+      const hint = code === 127 || /not found/i.test(why) ? ' Install the docker CLI on that host (it relays the API with "docker system dial-stdio").' : '';
+      channel.destroy(
+        new DockerPruneError('unreachable', `Docker over SSH at ${label}: "${command}" failed on the remote host: ${why}.${hint}`, { endpoint: label }),
+      );
+    }
+  });
+  return channel;
+}
+
+async function connect(target: SshTarget): Promise<SshClient> {
+  const { Client } = (await import('ssh2')) as unknown as { Client: new () => SshClient };
+  const env = target.env ?? process.env;
+  const home = env.HOME || os.homedir();
+  const settings = target.settings;
+  const strict = settings.strictHostKeyChecking ?? 'yes';
+
+  let privateKey: Buffer | undefined;
+  let keySource: string | undefined;
+  if (settings.identityFile) {
+    keySource = settings.identityFile;
+    try {
+      privateKey = fs.readFileSync(settings.identityFile);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DockerPruneError(
+        'invalid-input',
+        `The SSH key for ${target.label}, ${settings.identityFile}, ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code})`}.`,
+        { endpoint: target.label },
+      );
+    }
+  } else {
+    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      const file = path.join(home, '.ssh', name);
+      try {
+        privateKey = fs.readFileSync(file);
+        keySource = file;
+        break;
+      } catch {
+        /* next */
+      }
+    }
+  }
+  const agentSock = env.SSH_AUTH_SOCK || undefined;
+  const methods = [keySource && `key ${keySource}`, agentSock && 'the ssh-agent', target.password !== undefined && 'a password'].filter(Boolean);
+
+  const knownHostsFiles = settings.knownHostsFile ? [settings.knownHostsFile] : [path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+  let hostKeyProblem: DockerPruneError | undefined;
+  const hostVerifier = (key: Buffer): boolean => {
+    if (strict === 'no') return true;
+    const verdict = checkKnownHosts(knownHostsFiles, target.host, target.port, key);
+    const fp = fingerprint(key);
+    if (verdict.result === 'match') return true;
+    if (verdict.result === 'revoked' || verdict.result === 'mismatch') {
+      hostKeyProblem = new DockerPruneError(
+        'permission-denied',
+        `The SSH host key of ${target.label} (${fp}) ${verdict.result === 'revoked' ? 'is marked revoked' : 'does not match the one recorded'} in ${verdict.file}: refusing to connect. If the host was really re-installed, remove its old line there (ssh-keygen -R ${hostPattern(target.host, target.port)}) and check the new key.`,
+        { endpoint: target.label },
+      );
+      return false;
+    }
+    if (strict === 'accept-new') return true;
+    hostKeyProblem = new DockerPruneError(
+      'permission-denied',
+      `The SSH host key of ${target.label} (${fp}) is not known: it is not in ${knownHostsFiles.join(' or ')}. Check the fingerprint, then connect once with "ssh${target.port !== 22 ? ` -p ${target.port}` : ''} ${target.username}@${target.host}" to record it.`,
+      { endpoint: target.label },
+    );
+    return false;
+  };
+
+  const timeoutMs = settings.connectTimeoutMs ?? 15_000;
+  const sock = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ host: target.host, port: target.port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new DockerPruneError('timeout', `SSH to ${target.label}: no TCP connection within ${Math.round(timeoutMs / 1000)} s. Check the host, port and network.`, { endpoint: target.label }));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(socketError(e, target.label));
+    });
+  });
+
+  const client = new Client();
+  return new Promise<SshClient>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: DockerPruneError) => {
+      if (settled) return;
+      settled = true;
+      sock.destroy();
+      reject(e);
+    };
+    client.once('ready', () => {
+      if (settled) return;
+      settled = true;
+      // An idle connection must not keep a CLI run alive; pending requests have their own timers.
+      sock.unref();
+      resolve(client);
+    });
+    client.once('error', (e) => {
+      if (hostKeyProblem) return fail(hostKeyProblem);
+      const msg = e.message;
+      if (e.level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
+        return fail(
+          new DockerPruneError(
+            'permission-denied',
+            `SSH authentication as "${target.username}" to ${target.label} failed: the server accepted none of ${methods.length ? methods.join(', ') : 'the methods available (no key file, no ssh-agent)'}. Check the user, the key (identityFile) and the ssh-agent.`,
+            { endpoint: target.label },
+          ),
+        );
+      }
+      if (/encrypted|passphrase/i.test(msg)) {
+        return fail(
+          new DockerPruneError('invalid-input', `The SSH key ${keySource ?? ''} for ${target.label} is protected by a passphrase: load it into ssh-agent (ssh-add) instead.`, {
+            endpoint: target.label,
+          }),
+        );
+      }
+      if (/parse|unsupported key|cannot parse privatekey/i.test(msg)) {
+        return fail(new DockerPruneError('invalid-input', `The SSH key ${keySource ?? ''} for ${target.label} cannot be used: ${msg}.`, { endpoint: target.label }));
+      }
+      if (/timed out/i.test(msg)) {
+        return fail(new DockerPruneError('timeout', `SSH to ${target.label}: the handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`, { endpoint: target.label }));
+      }
+      fail(new DockerPruneError('unreachable', `SSH to ${target.label} failed: ${msg}.`, { endpoint: target.label }));
+    });
+    try {
+      client.connect({
+        sock,
+        username: target.username,
+        password: target.password,
+        privateKey,
+        agent: agentSock,
+        hostVerifier,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
+        tryKeyboard: false,
+      });
+    } catch (e) {
+      fail(
+        new DockerPruneError('invalid-input', `SSH to ${target.label} cannot start: ${(e as Error).message}${keySource ? ` (key ${keySource})` : ''}.`, {
+          endpoint: target.label,
+        }),
+      );
+    }
+  });
+}
+
+function socketError(e: NodeJS.ErrnoException, label: string): DockerPruneError {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new DockerPruneError('unreachable', `SSH to ${label}: connection refused (no SSH server listening there).`, { endpoint: label });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DockerPruneError('unreachable', `SSH to ${label}: the host name cannot be resolved.`, { endpoint: label });
+    default:
+      return new DockerPruneError('unreachable', `SSH to ${label}: cannot connect (${e.code ?? e.message}).`, { endpoint: label });
+  }
+}
+
+/** `SHA256:…` as `ssh-keygen -lf` prints it. */
+export function fingerprint(key: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+}
+
+function hostPattern(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+export interface KnownHostsVerdict {
+  readonly result: 'match' | 'mismatch' | 'revoked' | 'unknown';
+  readonly file?: string;
+}
+
+/**
+ * Looks `host`/`port` up in OpenSSH known_hosts files (plain and hashed `|1|salt|hash` host patterns, `*`/`?`
+ * wildcards, `!` negation, `@revoked`); compares the key blob. `@cert-authority` lines are not supported
+ * (such hosts count as unknown).
+ */
+export function checkKnownHosts(files: readonly string[], host: string, port: number, key: Buffer): KnownHostsVerdict {
+  const wanted = key.toString('base64');
+  const name = hostPattern(host.toLowerCase(), port);
+  let mismatchFile: string | undefined;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const rawLine of text.split('\n')) {
+      const line = rawLine.trim();
+      if (!line || line.startsWith('#')) continue;
+      const fields = line.split(/\s+/);
+      let marker: string | undefined;
+      if (fields[0]?.startsWith('@')) marker = fields.shift();
+      if (fields.length < 3) continue;
+      const [patterns, , blob] = fields;
+      if (!hostMatches(patterns!, name)) continue;
+      if (marker === '@cert-authority') continue;
+      if (marker === '@revoked') {
+        if (blob === wanted) return { result: 'revoked', file };
+        continue;
+      }
+      if (blob === wanted) return { result: 'match', file };
+      mismatchFile ??= file;
+    }
+  }
+  return mismatchFile ? { result: 'mismatch', file: mismatchFile } : { result: 'unknown' };
+}
+
+function hostMatches(patterns: string, name: string): boolean {
+  if (patterns.startsWith('|1|')) {
+    const [, , salt, hash] = patterns.split('|');
+    if (!salt || !hash) return false;
+    return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  }
+  let matched = false;
+  for (const p of patterns.split(',')) {
+    const negated = p.startsWith('!');
+    const pat = (negated ? p.slice(1) : p).toLowerCase();
+    if (globMatch(pat, name)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+function globMatch(pattern: string, s: string): boolean {
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\[/g, '\\[').replace(/\]/g, '\\]').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(s);
+}
