@@ -1,0 +1,64 @@
+/**
+ * Docker Prune for VS Code. This file only wires the parts together; each lives in src/vscode/.
+ * Activation is cheap: no engine is contacted and dockerode is not loaded until the tree is shown, a
+ * command runs, or the status bar / auto-prune (when enabled) need an engine.
+ */
+import * as vscode from 'vscode';
+import { AuditLocation } from './vscode/audit/auditLocation';
+import { registerCommands } from './vscode/commands/registerCommands';
+import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
+import { Notifier } from './vscode/notifier';
+import { modalConfirmation, type ConfirmPrune } from './vscode/prune/confirmation';
+import { PlanDocuments } from './vscode/prune/planDocument';
+import { PruneService, RUNNING_CONTEXT_KEY } from './vscode/prune/pruneService';
+import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
+import { StatusBarController } from './vscode/statusBar/statusBarController';
+import type { DockerPruneApi } from './vscode/testApi';
+import { EnvironmentsTree } from './vscode/tree/environmentsTree';
+
+export function activate(context: vscode.ExtensionContext): DockerPruneApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Docker Prune', { log: true });
+  const notifier = new Notifier(log);
+  const registry = new EnvironmentRegistry(log);
+  const audit = new AuditLocation(context.globalStorageUri);
+  const service = new PruneService(log, () => audit.log());
+  const planDocuments = new PlanDocuments();
+  const tree = new EnvironmentsTree(registry);
+  const statusBar = new StatusBarController(registry);
+  const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
+  let confirm: ConfirmPrune = modalConfirmation;
+
+  context.subscriptions.push(
+    log,
+    registry,
+    service,
+    planDocuments,
+    tree,
+    statusBar,
+    scheduler,
+    ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm }),
+  );
+  void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
+  void statusBar.reconfigure();
+  scheduler.evaluate();
+
+  const activationMs = performance.now() - started;
+  log.info(`Docker Prune ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
+  return {
+    testing: {
+      setConfirmation: (fn) => (confirm = fn ?? modalConfirmation),
+      tree,
+      statusBar: statusBar.item,
+      registry,
+      scheduler,
+      auditFile: () => audit.filePath,
+      activationMs,
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; running prunes are cancelled by PruneService.dispose.
+}

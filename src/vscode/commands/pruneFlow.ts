@@ -1,0 +1,140 @@
+/**
+ * A manual prune, start to finish: plan → show the plan (preview document) → modal confirmation that
+ * names mode, environment and bytes (with "Change Filters…" for this run's until/labels) → cancellable
+ * progress notification → result message with a button to the audit. Only the confirmed plan is carried out.
+ */
+import * as vscode from 'vscode';
+import { DockerPruneError, errorMessage } from '../../core/errors';
+import { parseFilterArgs } from '../../core/filters';
+import type { PruneFilters, PruneMode } from '../../core/model';
+import type { Preview } from '../../core/execute/pruneJob';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import type { ConfirmPrune } from '../prune/confirmation';
+import { filtersText, modeTitle } from '../prune/describe';
+import type { PlanDocuments } from '../prune/planDocument';
+import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
+import type { Notifier } from '../notifier';
+import { SettingError } from '../settings/settingError';
+
+export interface PruneFlowDeps {
+  readonly service: PruneService;
+  readonly planDocuments: PlanDocuments;
+  readonly notifier: Notifier;
+  readonly log: vscode.LogOutputChannel;
+  readonly confirm: () => ConfirmPrune;
+}
+
+/** What a prune command resolves to (handy for keybindings chaining and for the tests). */
+export type PruneFlowResult =
+  | { readonly status: 'done'; readonly outcome: ExecuteOutcome }
+  | { readonly status: 'nothing' }
+  | { readonly status: 'declined' }
+  | { readonly status: 'failed'; readonly message: string };
+
+export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters): Promise<PruneFlowResult> {
+  const { notifier, log } = deps;
+  if (session.readOnly) {
+    const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
+    void notifier.warn(message);
+    return { status: 'failed', message };
+  }
+  let filters = initialFilters;
+  let preview: Preview;
+  for (;;) {
+    try {
+      preview = await planWithProgress(deps, session, mode, filters);
+    } catch (e) {
+      return reportFailure(deps, session, e);
+    }
+    const plan = preview.plan;
+    if (plan.items.length === 0) {
+      const kept = plan.kept.length ? vscode.l10n.t(' ({0} candidates kept: used, protected or filtered; see Preview Prune)', plan.kept.length) : '';
+      void notifier.info(vscode.l10n.t('Nothing to prune on {0}: no {1} to remove{2}.', session.name, modeTitle(mode), kept));
+      return { status: 'nothing' };
+    }
+    await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview });
+    const answer = await deps.confirm()({
+      environment: session.name,
+      location: session.location,
+      mode,
+      filters,
+      plan,
+      typeNameToConfirm: session.descriptor.protected === true,
+    });
+    if (answer === 'filters') {
+      const next = await askFilters(filters);
+      if (next === undefined) return declined(log, session);
+      filters = next;
+      continue;
+    }
+    if (answer !== 'prune') return declined(log, session);
+    break;
+  }
+  let outcome: ExecuteOutcome;
+  try {
+    outcome = await deps.service.execute({ session, preview, mode, filters, trigger: 'manual', progressLocation: vscode.ProgressLocation.Notification });
+  } catch (e) {
+    return reportFailure(deps, session, e);
+  }
+  const showAudit = vscode.l10n.t('Show Audit Log');
+  const shown = outcome.error ? notifier.error(outcome.message, showAudit) : notifier.info(outcome.message, showAudit);
+  void shown.then((choice) => {
+    if (choice === showAudit) void vscode.commands.executeCommand('dockerPrune.showAuditLog');
+  });
+  return { status: 'done', outcome };
+}
+
+function declined(log: vscode.LogOutputChannel, session: EnvironmentSession): PruneFlowResult {
+  log.info(`Prune on ${session.name} not confirmed: nothing was removed.`);
+  return { status: 'declined' };
+}
+
+async function planWithProgress(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters): Promise<Preview> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
+    async () => {
+      const preview = await deps.service.plan(session, mode, filters);
+      deps.log.info(`Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`);
+      return preview;
+    },
+  );
+}
+
+function reportFailure(deps: PruneFlowDeps, session: EnvironmentSession, e: unknown): PruneFlowResult {
+  const message = errorMessage(e);
+  if (e instanceof SettingError) {
+    const open = vscode.l10n.t('Open Settings');
+    void deps.notifier.error(message, open).then((c) => {
+      if (c === open) void vscode.commands.executeCommand('workbench.action.openSettings', e.setting);
+    });
+  } else if (e instanceof DockerPruneError && e.kind === 'busy') {
+    void deps.notifier.warn(message);
+  } else {
+    void deps.notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
+  }
+  return { status: 'failed', message };
+}
+
+/** The run's filters as the user types them: `until=24h label=team=web label!=keep` (validated as typed). */
+export async function askFilters(current: PruneFilters): Promise<PruneFilters | undefined> {
+  const value = filtersText(current) === vscode.l10n.t('none') ? '' : filtersText(current).split(', ').join(' ');
+  const typed = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Filters for this prune'),
+    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value]. Empty: no filters.'),
+    value,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        parseFilterArgs(splitFilters(v));
+        return undefined;
+      } catch (e) {
+        return errorMessage(e);
+      }
+    },
+  });
+  return typed === undefined ? undefined : parseFilterArgs(splitFilters(typed));
+}
+
+export function splitFilters(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean);
+}

@@ -1,0 +1,161 @@
+/** Every `dockerPrune.*` command, wired to the flows. Each catches its own errors and says what failed. */
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import { parseFilterArgs } from '../../core/filters';
+import type { PruneFilters, PruneMode } from '../../core/model';
+import { repositoryOf } from '../../core/plan/references';
+import type { AuditLocation } from '../audit/auditLocation';
+import type { EnvironmentRegistry } from '../environments/environmentRegistry';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import { modeTitle } from '../prune/describe';
+import { PLAN_SCHEME } from '../prune/planDocument';
+import { SettingError } from '../settings/settingError';
+import { defaultMode, fullName, SECTION, Setting } from '../settings/settings';
+import type { EnvironmentsTree } from '../tree/environmentsTree';
+import { ImageNode } from '../tree/nodes';
+import { pruneFlow, type PruneFlowDeps, type PruneFlowResult } from './pruneFlow';
+import { optionsOf, pickEnvironment, sessionOf } from './target';
+
+export interface CommandDeps extends PruneFlowDeps {
+  readonly registry: EnvironmentRegistry;
+  readonly tree: EnvironmentsTree;
+  readonly audit: AuditLocation;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { registry, notifier, log } = deps;
+  const register = (id: string, fn: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        const open = vscode.l10n.t('Open Settings');
+        const shown = notifier.error(errorMessage(e), ...(e instanceof SettingError ? [open] : []));
+        if (e instanceof SettingError) void shown.then((c) => c === open && vscode.commands.executeCommand('workbench.action.openSettings', e.setting));
+        return undefined;
+      }
+    });
+
+  /** The environment for a prune-ish command: from the node/options, else the user's pick. */
+  const target = async (arg: unknown, mode: PruneMode, title: string): Promise<EnvironmentSession | undefined> =>
+    (await sessionOf(arg, registry)) ?? (await pickEnvironment(registry, mode, title));
+
+  const filtersOf = (arg: unknown): PruneFilters => parseFilterArgs(optionsOf(arg).filters ?? []);
+
+  const prune = async (mode: PruneMode, arg: unknown): Promise<PruneFlowResult | undefined> => {
+    const filters = filtersOf(arg);
+    const session = await target(arg, mode, vscode.l10n.t('Prune {0}', modeTitle(mode)));
+    if (!session) return undefined;
+    return pruneFlow(deps, session, mode, filters);
+  };
+
+  return [
+    register('dockerPrune.pruneDangling', (arg) => prune('dangling', arg)),
+    register('dockerPrune.pruneAll', (arg) => prune('all', arg)),
+
+    register('dockerPrune.preview', async (arg) => {
+      const options = optionsOf(arg);
+      const filters = filtersOf(arg);
+      const mode = options.mode ?? (await pickMode());
+      if (!mode) return undefined;
+      const session = await target(arg, mode, vscode.l10n.t('Preview Prune'));
+      if (!session) return undefined;
+      const preview = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
+        () => deps.service.plan(session, mode, filters),
+      );
+      const editor = await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview });
+      await vscode.window.showTextDocument(editor.document, { preview: true, preserveFocus: false });
+      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable };
+    }),
+
+    register('dockerPrune.pruneFromPreview', async (uri?: unknown) => {
+      const docUri = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      const source = docUri && docUri.scheme === PLAN_SCHEME ? deps.planDocuments.sourceOf(docUri) : undefined;
+      if (!source) throw new Error(vscode.l10n.t('Open a prune preview first ("Docker Prune: Preview Prune…").'));
+      const session = await registry.find(source.environmentId);
+      if (!session) throw new Error(vscode.l10n.t('The environment {0} is no longer configured.', source.environmentName));
+      return pruneFlow(deps, session, source.mode, source.filters);
+    }),
+
+    register('dockerPrune.refresh', async (arg) => {
+      const session = await sessionOf(arg, registry);
+      if (session) return session.refresh('refresh command');
+      await registry.rediscover();
+      await Promise.all(registry.known.map((s) => s.refresh('refresh command')));
+      deps.tree.refresh();
+    }),
+
+    register('dockerPrune.retry', async (arg) => {
+      const session = await sessionOf(arg, registry);
+      if (session) return session.retry();
+      await Promise.all(registry.known.map((s) => s.retry()));
+    }),
+
+    register('dockerPrune.showAuditLog', () => {
+      log.show(true);
+    }),
+
+    register('dockerPrune.openAuditFile', async () => {
+      const file = deps.audit.filePath;
+      if (!fs.existsSync(file)) {
+        void notifier.info(vscode.l10n.t('No prune has been recorded yet. The audit file will be {0}.', file));
+        return;
+      }
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+    }),
+
+    register('dockerPrune.cancelPrune', () => {
+      const n = deps.service.cancelAll();
+      log.info(n ? `Cancel requested for ${n} running prune(s): they stop after the current image.` : 'Cancel requested, but no prune is running.');
+      return n;
+    }),
+
+    register('dockerPrune.copyImageId', async (arg) => {
+      if (!(arg instanceof ImageNode)) return;
+      await vscode.env.clipboard.writeText(arg.image.id);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', arg.image.id), 3000);
+    }),
+
+    register('dockerPrune.protectRepository', async (arg) => {
+      if (!(arg instanceof ImageNode) || arg.image.tags.length === 0) return;
+      const repos = [...new Set(arg.image.tags.map(repositoryOf))];
+      const repo = repos.length === 1 ? repos[0] : await vscode.window.showQuickPick(repos, { title: vscode.l10n.t('Protect which repository?') });
+      if (!repo) return;
+      return protectRepository(repo, notifier);
+    }),
+
+    register('dockerPrune.groupByRepository', () => vscode.workspace.getConfiguration(SECTION).update(Setting.GroupBy, 'repository', vscode.ConfigurationTarget.Global)),
+    register('dockerPrune.groupByUsage', () => vscode.workspace.getConfiguration(SECTION).update(Setting.GroupBy, 'usage', vscode.ConfigurationTarget.Global)),
+  ];
+}
+
+async function pickMode(): Promise<PruneMode | undefined> {
+  const first = defaultMode();
+  const items: Array<vscode.QuickPickItem & { mode: PruneMode }> = [
+    { mode: 'dangling', label: vscode.l10n.t('Dangling images'), detail: vscode.l10n.t('Untagged images nothing uses (docker image prune)') },
+    { mode: 'all', label: vscode.l10n.t('All unused images'), detail: vscode.l10n.t('Also tagged images no container uses (docker image prune -a)') },
+  ];
+  items.sort((a) => (a.mode === first ? -1 : 1));
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Preview which prune?') }))?.mode;
+}
+
+/**
+ * Adds `repo` (every tag of it) to dockerPrune.protect, at the level where the user keeps their patterns:
+ * the workspace when it defines some, else the user settings.
+ */
+export async function protectRepository(repo: string, notifier: { info(m: string): Thenable<unknown> }): Promise<string[]> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const info = config.inspect<string[]>(Setting.Protect);
+  const inWorkspace = Array.isArray(info?.workspaceValue);
+  const current = (inWorkspace ? info?.workspaceValue : info?.globalValue) ?? [];
+  if (current.includes(repo)) {
+    void notifier.info(vscode.l10n.t('{0} is already protected.', repo));
+    return current;
+  }
+  const next = [...current, repo];
+  await config.update(Setting.Protect, next, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  void notifier.info(vscode.l10n.t('Protected {0}: no prune removes its images (setting {1}).', repo, fullName(Setting.Protect)));
+  return next;
+}

@@ -1,0 +1,58 @@
+/**
+ * The modal confirmation before a prune. It is the one piece the extension-host tests replace (through
+ * the API `activate()` returns in test mode): a modal dialog cannot be answered from inside the extension
+ * host. Everything it decides on is in the request; it returns what the user chose.
+ */
+import * as vscode from 'vscode';
+import { formatBytes } from '../../core/format/units';
+import type { Plan, PruneFilters, PruneMode } from '../../core/model';
+import { filtersText, imageCount } from './describe';
+
+export interface ConfirmRequest {
+  readonly environment: string;
+  readonly location: string;
+  readonly mode: PruneMode;
+  readonly filters: PruneFilters;
+  readonly plan: Plan;
+  /** The environment is marked protected: the user must type its name. */
+  readonly typeNameToConfirm: boolean;
+}
+
+/** `prune`: go ahead. `filters`: change the run's filters and ask again. undefined: cancelled. */
+export type ConfirmAnswer = 'prune' | 'filters' | undefined;
+
+export type ConfirmPrune = (request: ConfirmRequest) => Promise<ConfirmAnswer>;
+
+export const modalConfirmation: ConfirmPrune = async (req) => {
+  const { plan } = req;
+  const count = imageCount(plan.items.length);
+  const bytes = formatBytes(plan.spaceReclaimable);
+  const message =
+    req.mode === 'all'
+      ? vscode.l10n.t('Remove {0} unused images from {1}, tagged ones included, and reclaim {2}?', plan.items.length, req.environment, bytes)
+      : vscode.l10n.t('Remove {0} dangling images from {1} and reclaim {2}?', plan.items.length, req.environment, bytes);
+  const detail = [
+    vscode.l10n.t('Mode: {0}', req.mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images')),
+    vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
+    vscode.l10n.t('Filters: {0}', filtersText(req.filters)),
+    vscode.l10n.t('{0}, {1} reclaimable. The preview lists every image.', count, bytes),
+    req.mode === 'all'
+      ? vscode.l10n.t('Tagged images that no container uses are deleted: you would have to pull or build them again.')
+      : vscode.l10n.t('Images used by containers, protected or outside the filters are kept.'),
+  ].join('\n');
+  const prune = vscode.l10n.t('Remove {0}', count);
+  const filters = vscode.l10n.t('Change Filters…');
+  const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, prune, filters);
+  if (choice === filters) return 'filters';
+  if (choice !== prune) return undefined;
+  if (req.typeNameToConfirm) {
+    const typed = await vscode.window.showInputBox({
+      title: vscode.l10n.t('{0} is a protected environment', req.environment),
+      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, count),
+      ignoreFocusOut: true,
+      validateInput: (v) => (v === req.environment || v === '' ? undefined : vscode.l10n.t('Type the environment name exactly.')),
+    });
+    if (typed !== req.environment) return undefined;
+  }
+  return 'prune';
+};

@@ -1,0 +1,67 @@
+/** The words the extension uses for plans, progress and results (one place, all localizable). */
+import * as vscode from 'vscode';
+import { describeFilters } from '../../core/filters';
+import { formatBytes, shortImageId } from '../../core/format/units';
+import type { PlannedImage, PruneFilters, PruneMode, PruneProgress, PruneResult, Plan } from '../../core/model';
+import { countDeletedImages } from '../../core/execute/pruneJob';
+
+export function modeTitle(mode: PruneMode): string {
+  return mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images');
+}
+
+export function imageCount(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', n);
+}
+
+export function filtersText(filters: PruneFilters): string {
+  const d = describeFilters(filters);
+  return d === 'none' ? vscode.l10n.t('none') : d;
+}
+
+/** `dp/app:1, dp/app:2 (3f2a1b0c9d8e)` or `<none> (3f2a1b0c9d8e)`. */
+export function stepName(step: { id: string; tags: readonly string[] }): string {
+  const refs = step.tags.filter((t) => !t.includes('@'));
+  return refs.length ? `${refs.join(', ')} (${shortImageId(step.id)})` : `<none> (${shortImageId(step.id)})`;
+}
+
+export function progressMessage(p: PruneProgress): string {
+  return vscode.l10n.t('{0} of {1} images · {2} reclaimed', p.done, p.total, formatBytes(p.bytes));
+}
+
+/** One log line per finished step. */
+export function stepLogLine(p: PruneProgress, previousBytes: number): string {
+  const step = p.current as PlannedImage;
+  const n = `[${p.done}/${p.total}]`;
+  if (p.skipped) return `${n} skipped ${stepName(step)}: ${p.skipped.message}`;
+  if (step.action === 'untag') return `${n} untagged ${step.tags.join(', ')} (${shortImageId(step.id)})`;
+  return `${n} removed ${stepName(step)}, ${formatBytes(p.bytes - previousBytes)} freed`;
+}
+
+export interface ResultSummary {
+  readonly removed: number;
+  readonly untagged: number;
+  readonly skipped: number;
+  readonly bytes: number;
+  readonly cancelled: boolean;
+}
+
+export function summarize(result: PruneResult, plan: Plan | undefined): ResultSummary {
+  return {
+    removed: countDeletedImages(result, plan),
+    untagged: plan ? plan.items.filter((i) => i.action === 'untag' && !result.skipped.some((s) => s.id === i.id)).length : 0,
+    skipped: result.skipped.filter((s) => s.reason !== 'cancelled').length,
+    bytes: result.SpaceReclaimed,
+    cancelled: result.cancelled,
+  };
+}
+
+/** "Removed 12 images, reclaimed 1.4 GB" (+ what was skipped or cancelled). */
+export function resultMessage(s: ResultSummary, environment: string): string {
+  const removed = s.removed === 1 ? vscode.l10n.t('Removed 1 image') : vscode.l10n.t('Removed {0} images', s.removed);
+  let text = vscode.l10n.t('{0}, reclaimed {1}', removed, formatBytes(s.bytes));
+  if (s.untagged > 0) text += vscode.l10n.t('; untagged {0}', imageCount(s.untagged));
+  if (s.skipped > 0) text += vscode.l10n.t('; skipped {0} (see the Docker Prune output)', imageCount(s.skipped));
+  if (s.cancelled) text = vscode.l10n.t('Prune cancelled on {0}. {1} before it stopped.', environment, text);
+  else text = vscode.l10n.t('{0} on {1}.', text, environment);
+  return text;
+}

@@ -1,0 +1,153 @@
+/**
+ * Plans and runs prunes for the commands and the scheduler: the core's runPrune (lock, execution of exactly
+ * the confirmed plan, audit record) wrapped in VS Code progress, cancellation and the output channel.
+ */
+import * as vscode from 'vscode';
+import type { AuditLog } from '../../core/audit';
+import { DockerPruneError, errorMessage } from '../../core/errors';
+import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../../core/execute/pruneJob';
+import { formatBytes } from '../../core/format/units';
+import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger } from '../../core/model';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import { policyFor } from '../settings/settings';
+import { filtersText, imageCount, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
+
+export const RUNNING_CONTEXT_KEY = 'dockerPrune.pruneRunning';
+
+export interface ExecuteRequest {
+  readonly session: EnvironmentSession;
+  /** The plan the user confirmed; unattended runs (auto-prune) pass none and a fresh plan is made. */
+  readonly preview?: Preview;
+  readonly mode: PruneMode;
+  readonly filters: PruneFilters;
+  readonly trigger: Trigger;
+  /** Notification (cancellable, for manual prunes) or the window's status area (for background runs). */
+  readonly progressLocation: vscode.ProgressLocation.Notification | vscode.ProgressLocation.Window;
+}
+
+export interface ExecuteOutcome {
+  readonly summary: ResultSummary;
+  readonly message: string;
+  readonly outcome?: PruneOutcome;
+  /** The prune stopped on an error after doing `summary` (engine gone, …). */
+  readonly error?: DockerPruneError;
+}
+
+export class PruneService implements vscode.Disposable {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly audit: () => AuditLog,
+  ) {}
+
+  /** A fresh snapshot and the plan for it under the current settings (SettingError when they are invalid). */
+  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters): Promise<Preview> {
+    const policy = policyFor(mode, filters);
+    return previewPrune(session.reader(), policy);
+  }
+
+  isRunning(session: EnvironmentSession): boolean {
+    return this.running.has(session.id);
+  }
+
+  get anyRunning(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Asks every running prune to stop after the image it is on. Returns how many were asked. */
+  cancelAll(): number {
+    for (const c of this.running.values()) c.abort();
+    return this.running.size;
+  }
+
+  /**
+   * Runs one prune with progress. Resolves with what happened (including cancelled and partial runs);
+   * rejects only when nothing could start (busy, invalid settings, engine unreachable before the first step).
+   */
+  async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
+    const { session } = req;
+    const engine = session.requireEngine();
+    if (session.readOnly) {
+      throw new DockerPruneError('invalid-input', vscode.l10n.t('{0} is read-only: prunes are turned off for it in the environments setting.', session.name));
+    }
+    const policy = req.preview?.plan.policy ?? policyFor(req.mode, req.filters);
+    const audit = this.audit();
+    const controller = new AbortController();
+    if (this.running.has(session.id)) {
+      throw new DockerPruneError('busy', vscode.l10n.t('A prune is already running on {0}. Wait for it to finish (or cancel it), then try again.', session.name));
+    }
+    this.running.set(session.id, controller);
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, true);
+    const paused = session.pauseEvents();
+    const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
+    const plannedText = req.preview ? `${imageCount(req.preview.plan.items.length)}, ${formatBytes(req.preview.plan.spaceReclaimable)}` : 'planned at start';
+    this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
+    let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
+    try {
+      return await vscode.window.withProgress(
+        { location: req.progressLocation, title, cancellable: req.progressLocation === vscode.ProgressLocation.Notification },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => controller.abort());
+          progress.report({ message: req.preview ? progressMessage(last) : vscode.l10n.t('planning…') });
+          try {
+            const outcome = await runPrune({
+              engine,
+              policy,
+              trigger: req.trigger,
+              confirmed: req.preview,
+              reader: session.reader(),
+              audit,
+              signal: controller.signal,
+              onAuditError: (e, record) => {
+                this.log.error(`Audit record not written to ${audit.filePath} (${errorMessage(e)}): ${record}`);
+                void vscode.window.showErrorMessage(vscode.l10n.t('Docker Prune could not write its audit file {0}: {1}', audit.filePath, errorMessage(e)));
+              },
+              onProgress: (p) => {
+                if (p.current) this.log.info(stepLogLine(p, last.bytes));
+                const increment = p.total > 0 ? ((p.done - last.done) / p.total) * 100 : 0;
+                last = p;
+                progress.report({ increment, message: progressMessage(p) });
+                if (p.done % 25 === 0 || p.done === p.total) this.log.debug(`Progress on ${session.name}: ${progressMessage(p)}`);
+              },
+            });
+            return this.finish(session, outcome.result, outcome, undefined, outcome.plan);
+          } catch (e) {
+            const partial = (e as { partial?: PruneResult }).partial;
+            if (partial && e instanceof DockerPruneError) return this.finish(session, partial, undefined, e, req.preview?.plan);
+            throw e;
+          } finally {
+            onCancel.dispose();
+          }
+        },
+      );
+    } catch (e) {
+      this.log.error(`Prune on ${session.name} did not run: ${errorMessage(e)}`);
+      throw e;
+    } finally {
+      this.running.delete(session.id);
+      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, this.running.size > 0);
+      paused.dispose();
+      void session.refresh('after prune');
+    }
+  }
+
+  private finish(session: EnvironmentSession, result: PruneResult, outcome: PruneOutcome | undefined, error: DockerPruneError | undefined, plan: Plan | undefined): ExecuteOutcome {
+    const summary = summarize(result, plan);
+    for (const s of result.skipped.filter((x) => x.reason === 'cancelled').slice(0, 1)) {
+      this.log.info(`Cancelled: ${result.skipped.filter((x) => x.reason === 'cancelled').length} planned images were not reached (first: ${s.id})`);
+    }
+    let message = resultMessage(summary, session.name);
+    if (error) {
+      message = vscode.l10n.t('The prune on {0} stopped: {1} Before that: {2}', session.name, error.message, message);
+      this.log.error(message);
+    } else {
+      this.log.info(`Prune finished on ${session.name}: ${message}${outcome ? ` (${outcome.outcome}, ${(outcome.durationMs / 1000).toFixed(1)} s)` : ''}`);
+    }
+    return { summary, message, outcome, error };
+  }
+
+  dispose(): void {
+    this.cancelAll();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Workspace-level auto-prune: every `dockerPrune.autoPrune.interval`, prune the chosen environments in
+ * the chosen mode (optionally only above a disk threshold), with no confirmation, audited as trigger
+ * `auto`. It runs only in a trusted workspace (and starts when trust is granted), never overlaps a running
+ * prune (the core's lock refuses; that is logged, not shown), and tells the user once what it did or failed
+ * to do. Invalid settings stop it with one message naming the setting and the value.
+ */
+import * as vscode from 'vscode';
+import { DockerPruneError, errorMessage } from '../../core/errors';
+import type { EnvironmentRegistry } from '../environments/environmentRegistry';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import type { Notifier } from '../notifier';
+import type { PruneService } from '../prune/pruneService';
+import { SettingError } from '../settings/settingError';
+import { affects, autoPruneEnabled, autoPruneSettings, fullName, Setting, type AutoPruneSettings } from '../settings/settings';
+import { checkThreshold } from './threshold';
+
+const LAST_RUN_KEY = 'dockerPrune.autoPrune.lastRun';
+/** The first run of a session that never ran (or is overdue) waits this long after start-up at most. */
+const FIRST_RUN_DELAY_MS = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export type SchedulerState = 'off' | 'untrusted' | 'invalid' | 'scheduled' | 'running';
+
+export class AutoPruneScheduler implements vscode.Disposable {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private current: SchedulerState = 'off';
+  private lastLogged = '';
+
+  constructor(
+    private readonly registry: EnvironmentRegistry,
+    private readonly service: PruneService,
+    private readonly notifier: Notifier,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly workspaceState: vscode.Memento,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneEnvironments, Setting.Environments)) {
+          this.evaluate();
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.log.info('Workspace trusted: auto-prune settings now apply.');
+        this.evaluate();
+      }),
+    );
+  }
+
+  get state(): SchedulerState {
+    return this.current;
+  }
+
+  /** (Re)reads the settings and (re)arms the timer. Cheap: nothing touches an engine here. */
+  evaluate(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!autoPruneEnabled()) return this.setState('off', 'Auto-prune is off.');
+    if (!vscode.workspace.isTrusted) {
+      return this.setState('untrusted', 'Auto-prune is enabled, but this workspace is not trusted: it does not run in Restricted Mode. Trust the workspace to let it run.');
+    }
+    let settings: AutoPruneSettings;
+    try {
+      settings = autoPruneSettings();
+    } catch (e) {
+      this.reportSettings(e);
+      return this.setState('invalid', `Auto-prune stopped: ${errorMessage(e)}`);
+    }
+    this.notifier.reset('auto-settings');
+    const now = Date.now();
+    const last = this.workspaceState.get<number>(LAST_RUN_KEY);
+    const due = last !== undefined && last <= now ? Math.max(now, last + settings.intervalMs) : now + Math.min(settings.intervalMs, FIRST_RUN_DELAY_MS);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - now));
+    this.timer = setTimeout(() => void this.tick(), delay);
+    this.setState('scheduled', `Auto-prune (${settings.mode}, every ${settings.intervalRaw}${settings.threshold ? `, above ${settings.threshold.raw}` : ''}) next runs at ${new Date(now + delay).toLocaleString()}.`);
+  }
+
+  /** One run over the chosen environments. Exposed for the "run now" path; never overlaps itself. */
+  tick(): Promise<void> {
+    this.ticking ??= this.runAll().finally(() => {
+      this.ticking = undefined;
+      this.evaluate();
+    });
+    return this.ticking;
+  }
+
+  private async runAll(): Promise<void> {
+    if (!vscode.workspace.isTrusted || !autoPruneEnabled()) return;
+    let settings: AutoPruneSettings;
+    let sessions: EnvironmentSession[];
+    try {
+      settings = autoPruneSettings();
+      sessions = await this.environments(settings);
+    } catch (e) {
+      this.reportSettings(e);
+      return;
+    }
+    this.current = 'running';
+    await this.workspaceState.update(LAST_RUN_KEY, Date.now());
+    for (const session of sessions) await this.runOne(session, settings);
+  }
+
+  private async environments(settings: AutoPruneSettings): Promise<EnvironmentSession[]> {
+    if (settings.environments.length === 0) {
+      const def = await this.registry.defaultEnvironment();
+      return def ? [def] : [];
+    }
+    const out: EnvironmentSession[] = [];
+    for (const name of settings.environments) {
+      const s = await this.registry.find(name);
+      if (!s) {
+        const known = this.registry.known.map((k) => k.name).join(', ');
+        throw new SettingError(fullName(Setting.AutoPruneEnvironments), settings.environments, vscode.l10n.t('there is no environment named "{0}" (known: {1})', name, known));
+      }
+      out.push(s);
+    }
+    return out;
+  }
+
+  private async runOne(session: EnvironmentSession, settings: AutoPruneSettings): Promise<void> {
+    const key = `auto:${session.id}`;
+    try {
+      if (settings.threshold) {
+        const check = await checkThreshold(session.requireEngine(), settings.threshold);
+        if (!check.exceeded) {
+          this.log.info(`Auto-prune on ${session.name} skipped: ${check.description}.`);
+          return;
+        }
+        this.log.info(`Auto-prune on ${session.name}: ${check.description}, pruning.`);
+      }
+      const result = await this.service.execute({ session, mode: settings.mode, filters: settings.filters, trigger: 'auto', progressLocation: vscode.ProgressLocation.Window });
+      if (result.error) {
+        void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune: {0}', result.message));
+        return;
+      }
+      this.notifier.reset(key);
+      const s = result.summary;
+      if (s.removed > 0 || s.untagged > 0) {
+        const showAudit = vscode.l10n.t('Show Audit Log');
+        void this.notifier.info(vscode.l10n.t('Auto-prune: {0}', result.message), showAudit).then((c) => {
+          if (c === showAudit) void vscode.commands.executeCommand('dockerPrune.showAuditLog');
+        });
+      } else {
+        this.log.info(`Auto-prune on ${session.name}: nothing to remove.`);
+      }
+    } catch (e) {
+      if (e instanceof SettingError) return this.reportSettings(e);
+      if (e instanceof DockerPruneError && e.kind === 'busy') {
+        this.log.info(`Auto-prune on ${session.name} skipped this time: ${e.message}`);
+        return;
+      }
+      void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune on {0} failed: {1}', session.name, errorMessage(e)));
+    }
+  }
+
+  private reportSettings(e: unknown): void {
+    const open = vscode.l10n.t('Open Settings');
+    const setting = e instanceof SettingError ? e.setting : 'dockerPrune.autoPrune';
+    void this.notifier.once('auto-settings', 'error', errorMessage(e), open)?.then((c) => {
+      if (c === open) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
+  }
+
+  private setState(state: SchedulerState, message: string): void {
+    this.current = state;
+    if (message !== this.lastLogged) {
+      this.lastLogged = message;
+      this.log.info(message);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

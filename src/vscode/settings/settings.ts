@@ -1,0 +1,238 @@
+/**
+ * Typed, validated access to the `dockerPrune.*` settings. Every reader either returns a usable value or
+ * throws a SettingError naming the setting and the value; callers then do nothing destructive.
+ */
+import * as vscode from 'vscode';
+import { parseConfiguredEnvironments, type ConfiguredParseResult } from '../../core/environments';
+import { errorMessage } from '../../core/errors';
+import { parseExtendedDuration, parseUntil } from '../../core/filters';
+import type { PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
+import { compileProtectPatterns } from '../../core/plan/protectPatterns';
+import { SettingError } from './settingError';
+
+export const SECTION = 'dockerPrune';
+
+export enum Setting {
+  Environments = 'environments',
+  DefaultMode = 'defaultMode',
+  GroupBy = 'groupBy',
+  StatusBarEnabled = 'statusBar.enabled',
+  StatusBarMode = 'statusBar.mode',
+  StatusBarEnvironments = 'statusBar.environments',
+  AuditFile = 'auditFile',
+  Protect = 'protect',
+  KeepLatest = 'keepLatest',
+  AutoPruneEnabled = 'autoPrune.enabled',
+  AutoPruneMode = 'autoPrune.mode',
+  AutoPruneInterval = 'autoPrune.interval',
+  AutoPruneThreshold = 'autoPrune.threshold',
+  AutoPruneUntil = 'autoPrune.until',
+  AutoPruneEnvironments = 'autoPrune.environments',
+}
+
+export type GroupBy = 'usage' | 'repository';
+
+export function fullName(key: Setting): string {
+  return `${SECTION}.${key}`;
+}
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+function raw(key: Setting): unknown {
+  return config().get<unknown>(key);
+}
+
+export function affects(e: vscode.ConfigurationChangeEvent, ...keys: Setting[]): boolean {
+  return keys.length === 0 ? e.affectsConfiguration(SECTION) : keys.some((k) => e.affectsConfiguration(fullName(k)));
+}
+
+function mode(key: Setting): PruneMode {
+  const v = raw(key) ?? 'dangling';
+  if (v === 'dangling' || v === 'all') return v;
+  throw new SettingError(fullName(key), v, vscode.l10n.t('use "dangling" or "all"'));
+}
+
+export function defaultMode(): PruneMode {
+  return mode(Setting.DefaultMode);
+}
+
+/** Reads a mode setting, falling back to "dangling" for display purposes (the error surfaces when pruning). */
+export function modeOr(key: Setting.DefaultMode | Setting.StatusBarMode): PruneMode {
+  try {
+    return mode(key);
+  } catch {
+    return 'dangling';
+  }
+}
+
+export function groupBy(): GroupBy {
+  return raw(Setting.GroupBy) === 'repository' ? 'repository' : 'usage';
+}
+
+export function statusBarEnabled(): boolean {
+  return raw(Setting.StatusBarEnabled) !== false;
+}
+
+export function statusBarMode(): PruneMode {
+  return modeOr(Setting.StatusBarMode);
+}
+
+function stringList(key: Setting): string[] {
+  const v = raw(key) ?? [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+    throw new SettingError(fullName(key), v, vscode.l10n.t('use a list of strings'));
+  }
+  return v.map((s: string) => s.trim()).filter(Boolean);
+}
+
+export function statusBarEnvironments(): string[] {
+  try {
+    return stringList(Setting.StatusBarEnvironments);
+  } catch {
+    return [];
+  }
+}
+
+/** The configured environments (each entry validated on its own: a bad one is a problem, the rest still count). */
+export function configuredEnvironments(): ConfiguredParseResult {
+  return parseConfiguredEnvironments(raw(Setting.Environments), fullName(Setting.Environments));
+}
+
+/**
+ * Protect patterns from every level at once (user, workspace, folder): a workspace can add protection
+ * but never take away what the user protected.
+ */
+export function protectPatterns(): string[] {
+  const key = fullName(Setting.Protect);
+  const info = config().inspect<unknown>(Setting.Protect);
+  const all: string[] = [];
+  for (const v of [info?.defaultValue, info?.globalValue, info?.workspaceValue, info?.workspaceFolderValue]) {
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new SettingError(key, v, vscode.l10n.t('use a list of patterns such as {0}', '["postgres:*", "myteam/**"]'));
+    all.push(...(v as string[]));
+  }
+  const unique = [...new Set(all)];
+  for (const p of unique) {
+    try {
+      compileProtectPatterns([p]);
+    } catch (e) {
+      throw new SettingError(key, p, errorMessage(e));
+    }
+  }
+  return unique;
+}
+
+export function keepLatest(): number {
+  const v = raw(Setting.KeepLatest) ?? 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new SettingError(fullName(Setting.KeepLatest), v, vscode.l10n.t('use a whole number, 0 or more (0 keeps no extra images)'));
+  }
+  return v;
+}
+
+export function auditFileSetting(): string {
+  const v = raw(Setting.AuditFile) ?? '';
+  if (typeof v !== 'string') throw new SettingError(fullName(Setting.AuditFile), v, vscode.l10n.t('use a file path, or leave it empty'));
+  return v.trim();
+}
+
+/** The policy for one run: settings (protect, keep newest N) plus the run's mode and filters. */
+export function policyFor(m: PruneMode, filters: PruneFilters): PrunePolicy {
+  const keep = keepLatest();
+  return { mode: m, filters, protect: protectPatterns(), keepLatest: keep > 0 ? keep : undefined };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Auto-prune
+
+export type Threshold = { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string } | { readonly kind: 'percent'; readonly percent: number; readonly raw: string };
+
+export interface AutoPruneSettings {
+  readonly enabled: boolean;
+  readonly mode: PruneMode;
+  readonly intervalMs: number;
+  readonly intervalRaw: string;
+  readonly threshold?: Threshold;
+  readonly filters: PruneFilters;
+  /** Environment names or ids; empty = the default environment. */
+  readonly environments: string[];
+}
+
+/** The shortest interval accepted: short enough to try it out, long enough never to hammer an engine. */
+export const MIN_INTERVAL_MS = 5_000;
+
+export function autoPruneEnabled(): boolean {
+  return raw(Setting.AutoPruneEnabled) === true;
+}
+
+/** Every auto-prune setting, validated. Throws SettingError for the first invalid one. */
+export function autoPruneSettings(): AutoPruneSettings {
+  const enabled = autoPruneEnabled();
+  const m = mode(Setting.AutoPruneMode);
+  const intervalRaw = raw(Setting.AutoPruneInterval) ?? '24h';
+  const intervalKey = fullName(Setting.AutoPruneInterval);
+  if (typeof intervalRaw !== 'string') throw new SettingError(intervalKey, intervalRaw, vscode.l10n.t('use a duration such as 30m, 24h or 7d'));
+  const parsed = parseExtendedDuration(intervalRaw.trim());
+  if (!parsed || parsed.ns <= 0n) throw new SettingError(intervalKey, intervalRaw, vscode.l10n.t('use a duration such as 30m, 24h or 7d'));
+  const intervalMs = Number(parsed.ns / 1_000_000n);
+  if (intervalMs < MIN_INTERVAL_MS) throw new SettingError(intervalKey, intervalRaw, vscode.l10n.t('the shortest interval is 5s'));
+
+  const untilRaw = raw(Setting.AutoPruneUntil) ?? '';
+  const untilKey = fullName(Setting.AutoPruneUntil);
+  if (typeof untilRaw !== 'string') throw new SettingError(untilKey, untilRaw, vscode.l10n.t('use a duration such as 168h or 7d, a date, or leave it empty'));
+  let filters: PruneFilters = { labels: [] };
+  if (untilRaw.trim()) {
+    try {
+      filters = { until: parseUntil(untilRaw), labels: [] };
+    } catch (e) {
+      throw new SettingError(untilKey, untilRaw, errorMessage(e));
+    }
+  }
+  return {
+    enabled,
+    mode: m,
+    intervalMs,
+    intervalRaw: intervalRaw.trim(),
+    threshold: parseThreshold(raw(Setting.AutoPruneThreshold)),
+    filters,
+    environments: stringList(Setting.AutoPruneEnvironments),
+  };
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** `''` → none; `5000000000`, `5GB`, `500 MiB` → bytes; `80%` → a share of the Docker root disk. */
+export function parseThreshold(v: unknown): Threshold | undefined {
+  const key = fullName(Setting.AutoPruneThreshold);
+  const hint = vscode.l10n.t('use a number of bytes (such as 10000000000 or 10GB), a percentage of the Docker root disk (such as 80%), or leave it empty');
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'number') {
+    if (Number.isFinite(v) && v > 0) return { kind: 'bytes', bytes: v, raw: String(v) };
+    throw new SettingError(key, v, hint);
+  }
+  if (typeof v !== 'string') throw new SettingError(key, v, hint);
+  const s = v.trim();
+  if (!s) return undefined;
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
+  if (pct) {
+    const percent = Number(pct[1]);
+    if (percent > 0 && percent <= 100) return { kind: 'percent', percent, raw: s };
+    throw new SettingError(key, v, vscode.l10n.t('a percentage must be more than 0% and at most 100%'));
+  }
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s);
+  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) throw new SettingError(key, v, hint);
+  return { kind: 'bytes', bytes: Math.round(Number(m[1]) * unit), raw: s };
+}

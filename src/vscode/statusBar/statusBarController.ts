@@ -1,0 +1,122 @@
+/**
+ * The status bar item: the bytes a prune would reclaim on the chosen environments (dangling or all unused,
+ * per `dockerPrune.statusBar.mode`), a tooltip with one line per environment, and a click that opens
+ * Preview Prune. It observes its environments, so it follows their event streams (debounced) rather than
+ * polling; an unreachable engine shows as such, with no stale number.
+ */
+import * as vscode from 'vscode';
+import { formatBytes } from '../../core/format/units';
+import type { PruneMode } from '../../core/model';
+import type { EnvironmentRegistry } from '../environments/environmentRegistry';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import { imageCount, modeTitle } from '../prune/describe';
+import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarMode } from '../settings/settings';
+
+export const STATUS_BAR_ID = 'dockerPrune.reclaimable';
+
+export class StatusBarController implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private observations = new Map<EnvironmentSession, vscode.Disposable>();
+  private enabled = false;
+
+  constructor(private readonly registry: EnvironmentRegistry) {
+    this.item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
+    this.item.name = vscode.l10n.t('Docker Prune: reclaimable space');
+    this.disposables.push(
+      this.item,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, Setting.StatusBarEnabled, Setting.StatusBarMode, Setting.StatusBarEnvironments, Setting.Protect, Setting.KeepLatest)) void this.reconfigure();
+      }),
+      registry.onDidChangeEnvironments(() => void this.reconfigure()),
+      registry.onDidChangeSession((s) => {
+        if (this.observations.has(s)) this.render();
+      }),
+    );
+  }
+
+  /** Shows and starts following the environments when the setting is on; hides and lets go otherwise. */
+  async reconfigure(): Promise<void> {
+    this.enabled = statusBarEnabled();
+    if (!this.enabled) {
+      this.release();
+      this.item.hide();
+      return;
+    }
+    const sessions = await this.chosen();
+    const want = new Set(sessions);
+    for (const [s, d] of this.observations) {
+      if (!want.has(s)) {
+        d.dispose();
+        this.observations.delete(s);
+      }
+    }
+    for (const s of sessions) if (!this.observations.has(s)) this.observations.set(s, s.observe());
+    this.render();
+    this.item.show();
+  }
+
+  private async chosen(): Promise<EnvironmentSession[]> {
+    const all = await this.registry.list();
+    const names = statusBarEnvironments();
+    if (names.length === 0) return [...all];
+    return all.filter((s) => names.includes(s.id) || names.includes(s.name));
+  }
+
+  private render(): void {
+    if (!this.enabled) return;
+    const mode: PruneMode = statusBarMode();
+    const sessions = [...this.observations.keys()];
+    let total = 0;
+    let known = 0;
+    let failed = 0;
+    let pending = 0;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${vscode.l10n.t('Docker Prune')}** — ${vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode))}\n\n`);
+    for (const s of sessions) {
+      const st = s.state;
+      let line: string;
+      if (st.kind === 'ready' && st.reclaim) {
+        const plan = st.reclaim[mode];
+        total += plan.spaceReclaimable;
+        known++;
+        line = vscode.l10n.t('{0}: {1} ({2})', s.name, formatBytes(plan.spaceReclaimable), imageCount(plan.items.length));
+      } else if (st.kind === 'ready' && st.reclaimError) {
+        failed++;
+        line = vscode.l10n.t('{0}: unknown — {1}', s.name, st.reclaimError);
+      } else if (st.kind === 'failed' || st.kind === 'invalid') {
+        failed++;
+        line = `$(debug-disconnect) ` + vscode.l10n.t('{0}: unreachable — {1}', s.name, st.message);
+      } else {
+        pending++;
+        line = vscode.l10n.t('{0}: measuring…', s.name);
+      }
+      md.appendMarkdown(`- ${line.replace(/\n/g, ' ')}\n`);
+    }
+    md.appendMarkdown(`\n${vscode.l10n.t('Click to preview the prune.')}`);
+
+    if (sessions.length === 0) {
+      this.item.text = `$(trash) ${vscode.l10n.t('Docker: no environment')}`;
+    } else if (known > 0) {
+      this.item.text = `$(trash) ${formatBytes(total)}${failed > 0 ? ' $(warning)' : ''}`;
+    } else if (failed > 0 && pending === 0) {
+      this.item.text = `$(debug-disconnect) ${vscode.l10n.t('Docker unreachable')}`;
+    } else {
+      this.item.text = `$(sync~spin) ${vscode.l10n.t('Docker')}`;
+    }
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', formatBytes(total)) : vscode.l10n.t('Docker Prune') };
+    this.item.command = { command: 'dockerPrune.preview', title: vscode.l10n.t('Preview Prune'), arguments: [{ mode }] };
+    this.item.backgroundColor = failed > 0 && known === 0 && pending === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  private release(): void {
+    for (const d of this.observations.values()) d.dispose();
+    this.observations.clear();
+  }
+
+  dispose(): void {
+    this.release();
+    for (const d of this.disposables) d.dispose();
+  }
+}

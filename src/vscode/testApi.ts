@@ -1,0 +1,29 @@
+/**
+ * What `activate()` returns when VS Code runs the extension for its tests (ExtensionMode.Test), and only
+ * then. One seam — the modal confirmation, which cannot be answered from inside the extension host — and
+ * read-only handles on the real objects so the suites can look at what a user would see.
+ */
+import type * as vscode from 'vscode';
+import type { EnvironmentRegistry } from './environments/environmentRegistry';
+import type { ConfirmPrune } from './prune/confirmation';
+import type { AutoPruneScheduler } from './scheduler/autoPruneScheduler';
+import type { EnvironmentsTree } from './tree/environmentsTree';
+
+export interface DockerPruneTestApi {
+  /** Replaces the modal confirmation for the next prunes; `undefined` restores the real modal. */
+  setConfirmation(confirm: ConfirmPrune | undefined): void;
+  /** The tree's real data provider (read its children and items). */
+  readonly tree: EnvironmentsTree;
+  /** The real status bar item (read its text and tooltip). */
+  readonly statusBar: vscode.StatusBarItem;
+  readonly registry: EnvironmentRegistry;
+  readonly scheduler: AutoPruneScheduler;
+  /** The audit file the next prune appends to. */
+  auditFile(): string;
+  /** Milliseconds `activate()` took. */
+  readonly activationMs: number;
+}
+
+export interface DockerPruneApi {
+  readonly testing?: DockerPruneTestApi;
+}

@@ -1,0 +1,233 @@
+/**
+ * The tree's nodes: environment → group (In use / Unused / Dangling, or one per repository) → image.
+ * Each node knows how to render itself; tooltips are built lazily (resolveTreeItem), so a group of
+ * 1,000 images costs only labels until the user hovers.
+ */
+import * as vscode from 'vscode';
+import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
+import type { KeptImage, PlannedImage, PruneMode } from '../../core/model';
+import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
+import type { ImageEntry, UsageGroup } from '../environments/listing';
+import { imageCount } from '../prune/describe';
+
+export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode;
+
+const GROUP_TITLES: Record<UsageGroup, () => string> = {
+  inUse: () => vscode.l10n.t('In use'),
+  unused: () => vscode.l10n.t('Unused'),
+  dangling: () => vscode.l10n.t('Dangling'),
+};
+
+const GROUP_ICONS: Record<UsageGroup, string> = { inUse: 'play-circle', unused: 'package', dangling: 'trash' };
+
+export class EnvironmentNode {
+  readonly kind = 'environment';
+  constructor(
+    readonly session: EnvironmentSession,
+    private readonly options: { expanded: () => boolean; mode: () => PruneMode },
+  ) {}
+
+  get id(): string {
+    return `env:${this.session.id}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const s = this.session;
+    const state = s.state;
+    const item = new vscode.TreeItem(s.name, this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    switch (state.kind) {
+      case 'idle':
+      case 'loading':
+        item.description = vscode.l10n.t('connecting…');
+        item.iconPath = new vscode.ThemeIcon('loading~spin');
+        item.contextValue = 'environment.loading';
+        break;
+      case 'ready': {
+        const bytes = s.reclaimable(this.options.mode());
+        const reclaim =
+          bytes !== undefined
+            ? vscode.l10n.t('{0} reclaimable', formatBytes(bytes))
+            : state.reclaimError
+              ? vscode.l10n.t('reclaimable unknown')
+              : vscode.l10n.t('measuring…');
+        item.description = `${imageCount(state.listing.images.length)} · ${reclaim}`;
+        item.iconPath = new vscode.ThemeIcon(s.readOnly ? 'vm-outline' : 'vm-active');
+        item.contextValue = s.readOnly ? 'environment.connected.readonly' : 'environment.connected';
+        break;
+      }
+      case 'failed':
+        item.description = isUnreachable(state.errorKind) ? vscode.l10n.t('unreachable') : vscode.l10n.t('error');
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.contextValue = 'environment.unreachable';
+        break;
+      case 'invalid':
+        item.description = vscode.l10n.t('invalid settings');
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        item.contextValue = 'environment.invalid';
+        break;
+    }
+    return item;
+  }
+
+  tooltip(): vscode.MarkdownString {
+    const s = this.session;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escape(s.name)}** — \`${s.location}\`\n\n`);
+    if (s.descriptor.description) md.appendMarkdown(`${escape(s.descriptor.description)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
+    const state = s.state;
+    if (state.kind === 'ready') {
+      const l = state.listing;
+      md.appendMarkdown(vscode.l10n.t('{0}, {1} containers', imageCount(l.images.length), l.containers) + '\n\n');
+      if (l.intermediates > 0) md.appendMarkdown(vscode.l10n.t('{0} untagged parent images are not listed (as in `docker image ls`); they go with their last child.', l.intermediates) + '\n\n');
+      if (state.reclaim) {
+        md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', formatBytes(state.reclaim.dangling.spaceReclaimable), formatBytes(state.reclaim.all.spaceReclaimable)) + '\n\n');
+      } else if (state.reclaimError) {
+        md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', escape(state.reclaimError)) + '\n\n');
+      }
+    } else if (state.kind === 'failed' || state.kind === 'invalid') {
+      md.appendMarkdown(`$(warning) ${escape(state.message)}\n\n`);
+    }
+    if (s.readOnly) md.appendMarkdown(vscode.l10n.t('Read-only: prunes are turned off.') + '\n\n');
+    if (s.descriptor.protected) md.appendMarkdown(vscode.l10n.t('Protected: a prune asks you to type its name.') + '\n\n');
+    return md;
+  }
+}
+
+export function isUnreachable(kind: string): boolean {
+  return kind === 'unreachable' || kind === 'timeout' || kind === 'permission-denied';
+}
+
+export type GroupKey = { readonly usage: UsageGroup } | { readonly repository: string };
+
+export class GroupNode {
+  readonly kind = 'group';
+  constructor(
+    readonly parent: EnvironmentNode,
+    readonly key: GroupKey,
+    readonly images: readonly ImageEntry[],
+  ) {}
+
+  get id(): string {
+    return `${this.parent.id}/${'usage' in this.key ? `group:${this.key.usage}` : `repo:${this.key.repository}`}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const label = 'usage' in this.key ? GROUP_TITLES[this.key.usage]() : this.key.repository || '<none>';
+    const item = new vscode.TreeItem(label, this.images.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    let description = imageCount(this.images.length);
+    const state = this.parent.session.state;
+    if ('usage' in this.key && this.key.usage === 'dangling' && state.kind === 'ready' && state.reclaim) {
+      description += ' · ' + vscode.l10n.t('{0} reclaimable', formatBytes(state.reclaim.dangling.spaceReclaimable));
+    }
+    if ('usage' in this.key && this.key.usage === 'inUse') description += ' · ' + vscode.l10n.t('kept');
+    item.description = description;
+    item.iconPath = new vscode.ThemeIcon('usage' in this.key ? GROUP_ICONS[this.key.usage] : 'repo');
+    item.contextValue = 'usage' in this.key ? `group.${this.key.usage}` : 'group.repository';
+    return item;
+  }
+}
+
+export class ImageNode {
+  readonly kind = 'image';
+  constructor(
+    readonly parent: GroupNode,
+    readonly image: ImageEntry,
+  ) {}
+
+  get id(): string {
+    return `${this.parent.id}/img:${this.image.id}`;
+  }
+
+  get session(): EnvironmentSession {
+    return this.parent.parent.session;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const img = this.image;
+    const label = img.tags.length ? img.tags.join(', ') : '<none>';
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = `${shortImageId(img.id)} · ${formatBytes(img.size)} · ${formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)}`;
+    item.iconPath = new vscode.ThemeIcon(img.protected ? 'lock' : img.group === 'inUse' ? 'layers-active' : img.group === 'dangling' ? 'layers-dot' : 'layers');
+    item.contextValue = `image.${img.group}${img.tags.length ? '.tagged' : ''}${img.protected ? '.protected' : ''}`;
+    return item;
+  }
+
+  tooltip(): vscode.MarkdownString {
+    const img = this.image;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escape(img.tags.length ? img.tags.join(', ') : '<none>')}**\n\n`);
+    md.appendMarkdown(`\`${img.id}\`\n\n`);
+    md.appendMarkdown(vscode.l10n.t('Size {0} · created {1} ({2} ago)', formatBytes(img.size), new Date(img.created * 1000).toLocaleString(), formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)) + '\n\n');
+    if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => `\`${d}\``).join(', ')) + '\n\n');
+    const labels = Object.entries(img.labels);
+    if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => `\`${k}=${v}\``).join(', ')) + '\n\n');
+    if (img.containers.length) {
+      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${escape(c.name)} (${c.state})`).join(', ')) + '\n\n');
+    } else if (img.usedThroughChildren > 0) {
+      md.appendMarkdown(vscode.l10n.t('In use through child images ({0} containers).', img.usedThroughChildren) + '\n\n');
+    } else {
+      md.appendMarkdown(vscode.l10n.t('No container uses it.') + '\n\n');
+    }
+    if (img.protected) md.appendMarkdown(vscode.l10n.t('Protected by a pattern in the dockerPrune.protect setting.') + '\n\n');
+    const state = this.session.state;
+    if (state.kind === 'ready' && state.reclaim) {
+      for (const mode of ['dangling', 'all'] as const) {
+        const fate = planFate(state.reclaim, mode, img.id);
+        const title = mode === 'all' ? vscode.l10n.t('Prune All Unused') : vscode.l10n.t('Prune Dangling');
+        if (fate?.kind === 'planned') md.appendMarkdown(vscode.l10n.t('{0}: removes it, freeing {1}', title, formatBytes(fate.step.bytes)) + '\n\n');
+        else if (fate?.kind === 'kept') md.appendMarkdown(vscode.l10n.t('{0}: keeps it ({1})', title, fate.kept.reason) + '\n\n');
+      }
+    }
+    return md;
+  }
+}
+
+export class MessageNode {
+  readonly kind = 'message';
+  constructor(
+    readonly parent: EnvironmentNode | undefined,
+    readonly key: string,
+    readonly label: string,
+    readonly icon: string,
+    readonly command?: vscode.Command,
+    readonly tooltipText?: string,
+    readonly contextValue = 'message',
+  ) {}
+
+  get id(): string {
+    return `${this.parent?.id ?? 'root'}/msg:${this.key}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.command = this.command;
+    item.tooltip = this.tooltipText ?? this.label;
+    item.contextValue = this.contextValue;
+    return item;
+  }
+}
+
+type Fate = { kind: 'planned'; step: PlannedImage } | { kind: 'kept'; kept: KeptImage } | undefined;
+const fates = new WeakMap<Reclaim, Map<string, Map<string, Fate>>>();
+
+function planFate(reclaim: Reclaim, mode: PruneMode, id: string): Fate {
+  let perMode = fates.get(reclaim);
+  if (!perMode) fates.set(reclaim, (perMode = new Map()));
+  let map = perMode.get(mode);
+  if (!map) {
+    map = new Map();
+    for (const k of reclaim[mode].kept) map.set(k.id, { kind: 'kept', kept: k });
+    for (const step of reclaim[mode].items) map.set(step.id, { kind: 'planned', step });
+    perMode.set(mode, map);
+  }
+  return map.get(id);
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
