@@ -6,7 +6,7 @@ import { DockerEngine } from '../core/engine/dockerEngine';
 import { defaultEndpointSpec, resolveEndpoint } from '../core/engine/endpoint';
 import { DockerPruneError, errorMessage } from '../core/errors';
 import { assertNativeCompatible } from '../core/execute/nativePrune';
-import { previewPrune, runPrune } from '../core/execute/pruneJob';
+import { auditFailedPrune, previewPrune, runPrune } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
@@ -34,11 +34,25 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     return EXIT_USAGE;
   }
 
+  let endpoint;
   try {
-    const endpoint = resolveEndpoint(opts.host ? { host: opts.host } : defaultEndpointSpec());
-    const engine = new DockerEngine(endpoint);
+    endpoint = resolveEndpoint(opts.host ? { host: opts.host } : defaultEndpointSpec());
+  } catch (e) {
+    warn(`docker-prune: ${errorMessage(e)}`);
+    return EXIT_USAGE;
+  }
+  const engine = new DockerEngine(endpoint);
+  const audit = new AuditLog(auditFilePath(opts.auditFile));
+  try {
     const reader = new SnapshotReader(engine);
-    const preview = await previewPrune(reader, opts.policy, opts.native);
+    const started = Date.now();
+    let preview;
+    try {
+      preview = await previewPrune(reader, opts.policy, opts.native);
+    } catch (e) {
+      if (opts.command === 'prune') await auditFailedPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
+      throw e;
+    }
 
     if (opts.command === 'plan') {
       say(opts.json ? planJson(preview.plan) : planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
@@ -75,7 +89,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         native: opts.native,
         confirmed: preview,
         reader,
-        audit: new AuditLog(auditFilePath(opts.auditFile)),
+        audit,
         signal: controller.signal,
         onProgress: showProgress
           ? (p) => io.err.write(`\r${p.done}/${p.total} images, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`)
@@ -105,8 +119,8 @@ function confirm(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream 
   const rl = readline.createInterface({ input: io.stdin, output: io.out });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
-      rl.close();
       resolve(/^y(es)?$/i.test(answer.trim()));
+      rl.close();
     });
     rl.on('close', () => resolve(false));
   });

@@ -34,6 +34,11 @@ export interface PruneRequest {
   readonly audit?: AuditLog;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
+  /**
+   * Called when the audit record cannot be written, with the record itself, so it is not lost (the CLI prints
+   * it to stderr, the extension to its log). Default: stderr. The prune's own outcome or error stands.
+   */
+  readonly onAuditError?: (error: unknown, record: string) => void;
 }
 
 export type PruneOutcomeKind = 'success' | 'partial' | 'cancelled';
@@ -75,13 +80,29 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
     throw e;
   } finally {
     lock?.release();
-    if (req.audit) {
-      await req.audit.append(auditRecordFor(req, plan, result, failure, Date.now() - started));
-    }
+    await writeAudit(req, auditRecordFor(req, plan, result, failure, Date.now() - started));
   }
 }
 
-function auditRecordFor(req: PruneRequest, plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): AuditRecordInput {
+/**
+ * Audits a prune that failed before it could start (the preview itself failed: engine down, bad input), so
+ * every prune a user asked for leaves a record.
+ */
+export async function auditFailedPrune(req: Omit<PruneRequest, 'confirmed'>, failure: unknown, durationMs: number): Promise<void> {
+  await writeAudit(req, auditRecordFor(req, undefined, undefined, failure, durationMs));
+}
+
+async function writeAudit(req: Omit<PruneRequest, 'confirmed'>, record: AuditRecordInput): Promise<void> {
+  if (!req.audit) return;
+  try {
+    await req.audit.append(record);
+  } catch (e) {
+    const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
+    report(e, JSON.stringify(record));
+  }
+}
+
+function auditRecordFor(req: Omit<PruneRequest, 'confirmed'>, plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): AuditRecordInput {
   const filters = engineFilterStrings(req.policy.filters);
   const outcome: AuditRecord['outcome'] =
     failure === undefined

@@ -1,0 +1,190 @@
+/**
+ * Execution against a real engine: the result's shape, bytes against the real /system/df drop, cancellation,
+ * an image put in use after the preview, concurrent prunes, and an engine that is down or dies mid-prune.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AuditLog } from '../../src/core/audit';
+import { DockerEngine } from '../../src/core/engine/dockerEngine';
+import { resolveEndpoint } from '../../src/core/engine/endpoint';
+import { DockerPruneError } from '../../src/core/errors';
+import { executePlan, PruneInterruptedError } from '../../src/core/execute/executor';
+import { previewPrune, runPrune } from '../../src/core/execute/pruneJob';
+import { parseFilterArgs } from '../../src/core/filters';
+import type { PrunePolicy } from '../../src/core/model';
+import { SnapshotReader } from '../../src/core/snapshot/snapshotReader';
+import { apiJson, freshEngine, startEngine, type TestEngine } from '../support/dockerd';
+import { generatePopulation, loadPopulation, type LoadedPopulation } from '../support/population';
+
+const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
+const DANGLING: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
+
+describe('executing a plan on a real engine', function () {
+  this.timeout(10 * 60_000);
+  let testEngine: TestEngine;
+  let engine: DockerEngine;
+  let loaded: LoadedPopulation;
+  let tmp: string;
+
+  before(async () => {
+    testEngine = await startEngine({ name: 'exec' });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-exec-'));
+  });
+  after(async () => {
+    await testEngine?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    testEngine = await freshEngine(testEngine, { name: 'exec' });
+    loaded = await loadPopulation(
+      testEngine.socketPath,
+      generatePopulation({ seed: 42, images: 80, multiTagRatio: 0.3, chainRatio: 0.3, containers: { created: 1, exited: 1, running: 1 } }),
+    );
+    engine = new DockerEngine(resolveEndpoint({ host: testEngine.dockerHost }));
+  });
+
+  const imageIds = async () => new Set((await engine.listImages()).map((i) => i.Id));
+  const layersSize = async () => (await engine.systemDf()).LayersSize;
+
+  it('removes exactly the plan, in the engine result shape, and SpaceReclaimed equals the real LayersSize drop', async () => {
+    const preview = await previewPrune(new SnapshotReader(engine), ALL);
+    assert.ok(preview.plan.items.length > 10, 'population has something to prune');
+    const before = await imageIds();
+    const bytesBefore = await layersSize();
+    const progress: number[] = [];
+    const result = await executePlan(engine, preview.plan, preview.snapshot, { onProgress: (p) => progress.push(p.done) });
+    const after = await imageIds();
+
+    assert.strictEqual(result.cancelled, false);
+    assert.deepStrictEqual(result.skipped, []);
+    assert.strictEqual(result.SpaceReclaimed, bytesBefore - (await layersSize()));
+    assert.strictEqual(result.SpaceReclaimed, preview.plan.spaceReclaimable);
+    const planned = new Set(preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id));
+    assert.deepStrictEqual([...before].filter((id) => !after.has(id)).sort(), [...planned].sort(), 'exactly the planned images are gone');
+    for (const item of result.ImagesDeleted) {
+      const keys = Object.keys(item);
+      assert.ok(keys.length === 1 && (keys[0] === 'Untagged' || keys[0] === 'Deleted'), JSON.stringify(item));
+    }
+    const deleted = new Set(result.ImagesDeleted.flatMap((i) => ('Deleted' in i ? [i.Deleted] : [])));
+    for (const id of planned) assert.ok(deleted.has(id), `Deleted entry for ${id}`);
+    const untagged = new Set(result.ImagesDeleted.flatMap((i) => ('Untagged' in i ? [i.Untagged] : [])));
+    for (const item of preview.plan.items) for (const tag of item.tags) assert.ok(untagged.has(tag), `Untagged entry for ${tag}`);
+    assert.deepStrictEqual(progress, preview.plan.items.map((_, i) => i + 1), 'progress after every image');
+    // every container still has its image
+    for (const c of loaded.containers) assert.ok(after.has(c.imageId), `image of container ${c.name} kept`);
+  });
+
+  it('stops between images when cancelled, and leaves the rest untouched', async () => {
+    const preview = await previewPrune(new SnapshotReader(engine), ALL);
+    const controller = new AbortController();
+    const result = await executePlan(engine, preview.plan, preview.snapshot, {
+      signal: controller.signal,
+      onProgress: (p) => p.done === 3 && controller.abort(),
+    });
+    assert.strictEqual(result.cancelled, true);
+    const left = preview.plan.items.slice(3);
+    assert.deepStrictEqual(result.skipped.map((s) => s.id), left.map((i) => i.id));
+    assert.ok(result.skipped.every((s) => s.reason === 'cancelled'));
+    const after = await imageIds();
+    for (const item of left) assert.ok(after.has(item.id), `${item.id} still there`);
+  });
+
+  it('skips an image put in use after the preview, and its parents, instead of forcing', async () => {
+    const preview = await previewPrune(new SnapshotReader(engine), ALL);
+    // one untagged image with a parent in the plan, one tagged image with several tags
+    const chained = preview.plan.items.find((i) => i.action === 'delete' && preview.plan.items.some((p) => p.reason === 'parent' && preview.snapshot.images.find((s) => s.id === i.id)?.parentId === p.id));
+    const multi = preview.plan.items.find((i) => i.action === 'delete' && i.tags.filter((t) => !t.includes('@')).length > 1);
+    assert.ok(chained && multi, 'population has a chained and a multi-tag candidate');
+    for (const [n, target] of [chained, multi].entries()) {
+      await apiJson(testEngine.socketPath, 'POST', `/containers/create?name=late-${n}`, { Image: target.id, Cmd: ['/x'], HostConfig: { NetworkMode: 'none' } });
+    }
+    const result = await executePlan(engine, preview.plan, preview.snapshot);
+    const after = new Map((await engine.listImages()).map((i) => [i.Id, i]));
+    assert.ok(after.has(chained.id) && after.has(multi.id), 'both images survive');
+    assert.deepStrictEqual([...(after.get(multi.id)!.RepoTags ?? [])].sort(), multi.tags.filter((t) => !t.includes('@')).sort(), 'multi-tag image keeps every tag');
+    const skipped = new Map(result.skipped.map((s) => [s.id, s]));
+    assert.strictEqual(skipped.get(chained.id)?.reason, 'in-use');
+    assert.strictEqual(skipped.get(multi.id)?.reason, 'in-use');
+    const parent = preview.snapshot.images.find((s) => s.id === chained.id)!.parentId;
+    assert.ok(after.has(parent), 'the parent stays with its child');
+    assert.strictEqual(skipped.get(parent)?.reason, 'conflict');
+  });
+
+  it('refuses a second prune on the same environment while one runs, and audits both', async () => {
+    const audit = new AuditLog(path.join(tmp, 'concurrent.jsonl'));
+    const first = runPrune({ engine, policy: ALL, trigger: 'manual', audit });
+    const second = runPrune({ engine, policy: DANGLING, trigger: 'auto', audit });
+    const [a, b] = await Promise.allSettled([first, second]);
+    assert.strictEqual(a.status, 'fulfilled');
+    assert.strictEqual(b.status, 'rejected');
+    assert.ok(b.status === 'rejected' && b.reason instanceof DockerPruneError && b.reason.kind === 'busy', String((b as PromiseRejectedResult).reason));
+    assert.match((b as PromiseRejectedResult).reason.message, /already running/);
+    const { records } = await audit.read();
+    assert.deepStrictEqual(records.map((r) => r.outcome).sort(), ['refused', 'success']);
+    const ok = records.find((r) => r.outcome === 'success')!;
+    assert.strictEqual(ok.trigger, 'manual');
+    assert.strictEqual(ok.mode, 'all');
+    assert.ok(ok.result && ok.result.spaceReclaimed > 0 && ok.result.deleted > 0);
+  });
+
+  it('a native prune returns the engine result as the plan predicted, and is audited', async () => {
+    const audit = new AuditLog(path.join(tmp, 'native.jsonl'));
+    const preview = await previewPrune(new SnapshotReader(engine), ALL, true);
+    const outcome = await runPrune({ engine, policy: ALL, trigger: 'cli', native: true, confirmed: preview, audit });
+    assert.strictEqual(outcome.result.SpaceReclaimed, preview.plan.spaceReclaimable);
+    const { records } = await audit.read();
+    assert.strictEqual(records.length, 1);
+    assert.strictEqual(records[0].native, true);
+    assert.strictEqual(records[0].result?.deleted, preview.plan.items.filter((i) => i.action === 'delete').length);
+  });
+
+  it('an engine that is down gives a clear error and an audit record', async () => {
+    const audit = new AuditLog(path.join(tmp, 'down.jsonl'));
+    const dead = new DockerEngine(resolveEndpoint({ host: `unix://${tmp}/no-such.sock` }));
+    await assert.rejects(runPrune({ engine: dead, policy: DANGLING, trigger: 'cli', audit }), (e: unknown) => {
+      assert.ok(e instanceof DockerPruneError);
+      assert.strictEqual(e.kind, 'unreachable');
+      assert.match(e.message, /No Docker socket at .*no-such\.sock/);
+      return true;
+    });
+    const { records } = await audit.read();
+    assert.strictEqual(records.length, 1);
+    assert.strictEqual(records[0].outcome, 'failed');
+    assert.match(records[0].error ?? '', /No Docker socket/);
+  });
+
+  it('an engine that dies mid-prune stops the run with the partial result, and nothing else is lost', async () => {
+    const audit = new AuditLog(path.join(tmp, 'dies.jsonl'));
+    const preview = await previewPrune(new SnapshotReader(engine), ALL);
+    const dying = testEngine;
+    let killed = false;
+    const run = runPrune({
+      engine,
+      policy: ALL,
+      trigger: 'manual',
+      confirmed: preview,
+      audit,
+      onProgress: (p) => {
+        if (p.done === 2 && !killed) {
+          killed = true;
+          process.kill(-dying.pid, 'SIGKILL'); // the daemon dies at once: the next delete meets a dead socket
+        }
+      },
+    });
+    await assert.rejects(run, (e: unknown) => {
+      assert.ok(e instanceof PruneInterruptedError, String(e));
+      assert.ok(['unreachable', 'timeout'].includes(e.kind), e.kind);
+      assert.ok(e.partial.ImagesDeleted.length > 0, 'partial result kept');
+      assert.ok(e.partial.skipped.length > 0 && e.partial.skipped.every((s) => s.reason === 'error'));
+      return true;
+    });
+    await dying.stop();
+    const { records } = await audit.read();
+    assert.strictEqual(records.length, 1);
+    assert.strictEqual(records[0].outcome, 'failed');
+    assert.ok(records[0].result && records[0].result.deleted >= 2);
+    testEngine = await startEngine({ name: 'exec' });
+  });
+});
