@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Every test of Docker Prune, unattended, from a clean clone: installs what the tests need (Debian's
+# docker.io and friends, npm packages, code-server + Chromium into a cache outside the repo), builds,
+# then runs unit tests, the real-engine integration tests, the environment tests (TLS, SSH, contexts,
+# Podman on loopback), and the VS Code extension-host and browser UI tests. Each test run starts and stops
+# its own engines and servers. Ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CI="${CI:-}"
+export FORCE_COLOR=0
+logdir=$(mktemp -d /tmp/dp-test-logs.XXXXXX)
+passed=0
+failed=0
+failed_stages=()
+started=$SECONDS
+
+stage() { echo; echo "=== $1 ($(( SECONDS - started ))s)"; }
+
+# Runs a test command, echoes its output, and adds mocha's "N passing / N failing" counts to the totals.
+run_tests() {
+  local name=$1; shift
+  local log="$logdir/${name// /-}.log"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -Eo '^ *[0-9]+ passing' "$log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '^ *[0-9]+ failing' "$log" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [[ $status -ne 0 ]]; then
+    failed_stages+=("$name")
+    [[ $f -eq 0 ]] && failed=$((failed + 1))
+  fi
+}
+
+stage "install: Debian packages for the real engines"
+bash scripts/install-test-deps.sh || { echo "cannot install the Docker Engine test dependencies"; exit 1; }
+[[ -f scripts/install-env-test-deps.sh ]] && { bash scripts/install-env-test-deps.sh || { echo "cannot install environment test dependencies"; exit 1; }; }
+
+stage "install: npm packages"
+if [[ ! -d node_modules ]] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error || { echo "npm ci failed"; exit 1; }
+fi
+
+stage "build: typecheck, compile tests, bundle extension and CLI"
+npx tsc -p . || { echo "TypeScript errors"; exit 1; }
+node esbuild.mjs || { echo "bundle failed"; exit 1; }
+
+stage "unit tests"
+run_tests "unit" npx mocha 'out/test/unit/**/*.test.js'
+
+stage "integration tests against a real Docker Engine"
+run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
+
+if compgen -G 'out/test/integration/environments/*.test.js' >/dev/null; then
+  stage "environment tests: TLS, SSH, contexts, Podman, several at once (loopback only)"
+  run_tests "environments" npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js'
+fi
+
+if [[ -f scripts/test-vscode.sh ]]; then
+  stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
+  run_tests "vscode" bash scripts/test-vscode.sh
+fi
+
+echo
+echo "=== done in $(( SECONDS - started ))s; logs in $logdir"
+if ((${#failed_stages[@]})); then echo "failed stages: ${failed_stages[*]}"; fi
+echo "$passed passed, $failed failed"
+((${#failed_stages[@]} == 0 && failed == 0))
