@@ -8,6 +8,7 @@ import { DockerPruneError, errorMessage } from '../core/errors';
 import { assertNativeCompatible } from '../core/execute/nativePrune';
 import { auditFailedPrune, previewPrune, runPrune } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
+import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
 import { planJson, planText, resultJson, resultText } from './render';
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
   const engine = new DockerEngine(endpoint);
   const audit = new AuditLog(auditFilePath(opts.auditFile));
   try {
-    const reader = new SnapshotReader(engine);
+    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()) });
     const started = Date.now();
     let preview;
     try {
@@ -113,6 +114,11 @@ export function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = proces
   if (env.DOCKER_PRUNE_AUDIT_FILE) return path.resolve(env.DOCKER_PRUNE_AUDIT_FILE);
   const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
   return path.join(state, 'docker-prune', 'audit.jsonl');
+}
+
+/** Image details are immutable per id, so the CLI keeps them between runs: $XDG_CACHE_HOME/docker-prune. */
+function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'docker-prune', 'images');
 }
 
 function confirm(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, question: string): Promise<boolean> {

@@ -45,6 +45,8 @@ export interface ApiSystemDf {
 }
 
 export interface ApiInfo {
+  /** The engine's own identity (stable across restarts). */
+  ID?: string;
   Name?: string;
   ServerVersion?: string;
   OperatingSystem?: string;

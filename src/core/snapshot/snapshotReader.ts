@@ -4,20 +4,14 @@ import type { ContainerRecord, ImageRecord, LayerRef, Snapshot } from '../model'
 import { chainIds } from './chainIds';
 import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
+import type { ImageDetails, ImageDetailsStore } from './detailsCache';
 
-/** What never changes for an image id: its layers, created time, labels and parent. Cached per id. */
-interface ImageDetails {
-  readonly parentId: string;
-  readonly createdNs: bigint;
-  readonly labels: Readonly<Record<string, string>> | null;
-  readonly chain: readonly string[];
-  readonly sizes: readonly number[];
-  readonly exact: boolean;
-}
 
 export interface SnapshotReaderOptions {
   /** Concurrent inspect/history requests for images not yet cached. */
   readonly concurrency?: number;
+  /** Keeps image details across processes, per engine. */
+  readonly store?: ImageDetailsStore;
 }
 
 /**
@@ -29,12 +23,15 @@ export class SnapshotReader {
   /** Layer sizes known exactly, by chain id, from any image; used to settle images whose history is ambiguous. */
   private readonly exactLayerSizes = new Map<string, number>();
   private readonly concurrency: number;
+  private readonly store: ImageDetailsStore | undefined;
+  private storeLoadedFor: string | undefined;
 
   constructor(
     private readonly engine: DockerEngine,
     options: SnapshotReaderOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
+    this.store = options.store;
   }
 
   get environment(): string {
@@ -44,10 +41,17 @@ export class SnapshotReader {
   async read(): Promise<Snapshot> {
     const [summaries, containers, info] = await Promise.all([this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
+    const engineId = info.ID || this.engine.endpoint.label;
+    if (this.store && this.storeLoadedFor !== engineId) {
+      this.storeLoadedFor = engineId;
+      for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
+    }
     const missing = summaries.filter((s) => !this.details.has(s.Id));
     await forEachConcurrently(missing, this.concurrency, (s) => this.load(s));
     const liveIds = new Set(summaries.map((s) => s.Id));
-    for (const id of this.details.keys()) if (!liveIds.has(id)) this.details.delete(id);
+    let removed = 0;
+    for (const id of this.details.keys()) if (!liveIds.has(id)) this.details.delete(id), removed++;
+    if (this.store && (missing.length > 0 || removed > 0)) this.store.save(engineId, this.details);
 
     const images: ImageRecord[] = [];
     for (const s of summaries) {
@@ -84,8 +88,7 @@ export class SnapshotReader {
     const diffIds = inspect.RootFS?.Layers ?? [];
     const chain = chainIds(diffIds);
     const { sizes, exact } = layerSizesFromHistory(diffIds, history, s.Size);
-    if (exact) chain.forEach((c, i) => this.exactLayerSizes.set(c, sizes[i]));
-    this.details.set(s.Id, {
+    this.rememberDetails(s.Id, {
       parentId: inspect.Parent || s.ParentId || '',
       createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,
       labels: inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) },
@@ -93,6 +96,11 @@ export class SnapshotReader {
       sizes,
       exact,
     });
+  }
+
+  private rememberDetails(id: string, d: ImageDetails): void {
+    this.details.set(id, d);
+    if (d.exact) d.chain.forEach((c, i) => this.exactLayerSizes.set(c, d.sizes[i]));
   }
 
   private layersOf(d: ImageDetails, imageSize: number): LayerRef[] {
