@@ -65,9 +65,8 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
       if (/socket hang up/i.test(msg)) {
         return new DockerPruneError('unreachable', `The connection to Docker at ${where} dropped while trying to ${what}: the daemon stopped or restarted.`, details);
       }
-      if (/certificate|self[- ]signed|unable to verify|SSL|TLS/i.test(msg) || /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(f.code ?? '')) {
-        return new DockerPruneError('unreachable', `TLS with Docker at ${where} failed: ${msg}. Check the CA, client certificate and key.`, details);
-      }
+      const tls = tlsFailure(f.code ?? '', msg, where, Boolean(endpoint.modemOptions.cert));
+      if (tls) return new DockerPruneError('permission-denied', tls, details);
       if (/authentication|All configured authentication methods failed/i.test(msg)) {
         return new DockerPruneError('permission-denied', `SSH authentication to ${where} failed: ${msg}. Check the user, key and ssh-agent.`, details);
       }
@@ -82,4 +81,36 @@ function engineMessageOf(f: ModemFailure): string {
   if (typeof json === 'string' && json.trim()) return json.trim();
   if (Buffer.isBuffer(json) && json.length) return json.toString('utf8').trim();
   return (f.message ?? 'unknown error').replace(/^\(HTTP code \d+\)\s*/, '').trim();
+}
+
+/**
+ * A TLS handshake failure said in terms of what to fix: the server's certificate (our CA), or our client
+ * certificate (the engine's CA). Undefined when the failure is not about TLS.
+ */
+export function tlsFailure(code: string, message: string, where: string, sentClientCert = true): string | undefined {
+  const serverSide = 'The engine\'s certificate is not signed by the CA configured for this environment (or no CA is configured and it is not publicly trusted). Use the CA that signed the engine\'s certificate (ca.pem), or turn verification off only if you accept the risk.';
+  switch (code) {
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_SIGNATURE_FAILURE':
+      return `TLS with Docker at ${where} failed: the engine's certificate cannot be verified (${code}). ${serverSide}`;
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return `TLS with Docker at ${where} failed: the engine's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}. Renew it (or check this machine's clock).`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `TLS with Docker at ${where} failed: the engine's certificate is not made out for this host name or address (${message}). Connect by a name the certificate lists, or re-issue it with that name.`;
+  }
+  if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)|alert number (42|46|48|116)|CERTIFICATE_REQUIRED|BAD_CERTIFICATE/i.test(message + ' ' + code)) {
+    return `TLS with Docker at ${where} failed: ${sentClientCert ? 'the engine refused our client certificate: it is not signed by the CA the engine trusts' : 'the engine demands a client certificate and none is configured'}. An engine started with --tlsverify demands a client certificate and key signed by its CA: set "cert" and "key" (DOCKER_CERT_PATH's cert.pem/key.pem, or the context's TLS files).`;
+  }
+  if (/wrong version number|packet length too long|http request to an https server/i.test(message)) {
+    return `TLS with Docker at ${where} failed: the other side does not speak TLS there (${message}). Check the port (2375 is plain, 2376 TLS) and whether TLS should be on.`;
+  }
+  if (/certificate|self[- ]signed|unable to verify|SSL|TLS/i.test(message) || /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+    return `TLS with Docker at ${where} failed: ${message.split('\n')[0]}. Check the CA, client certificate and key.`;
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { Duplex } from 'stream';
+import { Duplex } from 'stream';
 import { DockerPruneError } from '../errors';
 
 export interface SshSettings {
@@ -103,7 +103,7 @@ export class SshTunnelAgent extends http.Agent {
           );
           return;
         }
-        resolve(asSocket(channel, this.target.label, command));
+        resolve(new ChannelSocket(channel, this.target.label, command));
       });
       if (!ok) {
         /* ssh2 queues the request when its window is full; the callback still comes */
@@ -140,25 +140,89 @@ export function createSshAgent(target: SshTarget): SshTunnelAgent {
   return new SshTunnelAgent(target);
 }
 
-/** Makes an ssh2 channel acceptable to Node's http client as a socket, and turns a failed remote command into an error. */
-function asSocket(channel: SshChannel, label: string, command: string): Duplex {
-  const ch = channel as SshChannel & Record<string, unknown>;
-  for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) if (typeof ch[m] !== 'function') ch[m] = () => ch;
-  if (typeof ch.setTimeout !== 'function') ch.setTimeout = () => ch;
-  let stderr = '';
-  channel.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 2000) stderr += d.toString('utf8');
-  });
-  channel.on('exit', (code: number | null) => {
+/**
+ * An ssh2 channel as Node's http client wants a socket. The remote command's end is held back until its exit
+ * status is known, so a failed `docker system dial-stdio` (no docker CLI there, no engine) becomes an error that
+ * says so instead of a bare "socket hang up".
+ */
+class ChannelSocket extends Duplex {
+  private exitCode: number | null | undefined;
+  private ended = false;
+  private stderr = '';
+
+  constructor(
+    private readonly channel: SshChannel,
+    private readonly label: string,
+    private readonly command: string,
+  ) {
+    super();
+    channel.on('data', (d: Buffer) => {
+      if (!this.push(d)) channel.pause();
+    });
+    channel.stderr.on('data', (d: Buffer) => {
+      if (this.stderr.length < 2000) this.stderr += d.toString('utf8');
+    });
+    channel.on('exit', (code: number | null) => {
+      this.exitCode = code;
+      this.finishIfDone();
+    });
+    channel.on('end', () => {
+      this.ended = true;
+      this.finishIfDone();
+    });
+    channel.on('close', () => {
+      this.ended = true;
+      if (this.exitCode === undefined) this.exitCode = null;
+      this.finishIfDone();
+    });
+    channel.on('error', (e: Error) => this.destroy(e));
+  }
+
+  private finishIfDone(): void {
+    if (!this.ended || this.exitCode === undefined || this.destroyed) return;
+    const code = this.exitCode;
     if (code !== 0 && code !== null) {
-      const why = stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${code}`;
+      const why = this.stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${code}`;
       const hint = code === 127 || /not found/i.test(why) ? ' Install the docker CLI on that host (it relays the API with "docker system dial-stdio").' : '';
-      channel.destroy(
-        new DockerPruneError('unreachable', `Docker over SSH at ${label}: "${command}" failed on the remote host: ${why}.${hint}`, { endpoint: label }),
-      );
+      this.destroy(new DockerPruneError('unreachable', `Docker over SSH at ${this.label}: "${this.command}" failed on the remote host: ${why}.${hint}`, { endpoint: this.label }));
+      return;
     }
-  });
-  return channel;
+    this.push(null);
+  }
+
+  override _read(): void {
+    this.channel.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.channel.write(chunk, cb);
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.channel.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    this.channel.destroy();
+    cb(err);
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
 }
 
 async function connect(target: SshTarget): Promise<SshClient> {
@@ -250,7 +314,9 @@ async function connect(target: SshTarget): Promise<SshClient> {
     client.once('ready', () => {
       if (settled) return;
       settled = true;
-      // An idle connection must not keep a CLI run alive; pending requests have their own timers.
+      // An idle connection must not keep a CLI run alive (pending requests have their own timers); TCP
+      // keep-alive instead of ssh2's keepalive timer, which would.
+      sock.setKeepAlive(true, 15_000);
       sock.unref();
       resolve(client);
     });
@@ -290,8 +356,7 @@ async function connect(target: SshTarget): Promise<SshClient> {
         agent: agentSock,
         hostVerifier,
         readyTimeout: timeoutMs,
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
+        keepaliveInterval: 0,
         tryKeyboard: false,
       });
     } catch (e) {
