@@ -13,7 +13,22 @@ export interface CliOptions {
   readonly json: boolean;
   readonly yes: boolean;
   readonly auditFile?: string;
+  /** Docker contexts by name (`--context`, repeatable). */
+  readonly contexts: readonly string[];
+  /** Environments by name from the config file or discovery (`--env`, repeatable). */
+  readonly envs: readonly string[];
+  /** Every environment at once (`--all-envs`). */
+  readonly allEnvs: boolean;
+  /** The config file with the `environments` list (`--config`). */
+  readonly config?: string;
+  /** Names typed in advance to confirm pruning protected environments (`--confirm NAME`, repeatable). */
+  readonly confirm: readonly string[];
+  /** Time limit per environment for reading and planning, in ms (`--env-timeout SECONDS`). */
+  readonly envTimeoutMs: number;
 }
+
+/** Time limit per environment for reading its images and planning (a dead host must not hold the others up). */
+export const DEFAULT_ENV_TIMEOUT_MS = 120_000;
 
 /** Parses argv (without node and script). Throws InvalidInputError (exit code 2) on anything it does not accept. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
@@ -33,6 +48,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         json: { type: 'boolean' },
         yes: { type: 'boolean', short: 'y' },
         'audit-file': { type: 'string' },
+        context: { type: 'string', multiple: true },
+        env: { type: 'string', multiple: true },
+        'all-envs': { type: 'boolean' },
+        config: { type: 'string' },
+        confirm: { type: 'string', multiple: true },
+        'env-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -42,8 +63,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   }
   const { values, positionals } = parsed;
   const empty: PrunePolicy = { mode: 'dangling', filters: { labels: [] }, protect: [] };
-  if (values.help) return { command: 'help', policy: empty, native: false, json: false, yes: false };
-  if (values.version) return { command: 'version', policy: empty, native: false, json: false, yes: false };
+  const none = { native: false, json: false, yes: false, contexts: [], envs: [], allEnvs: false, confirm: [], envTimeoutMs: DEFAULT_ENV_TIMEOUT_MS };
+  if (values.help) return { command: 'help', policy: empty, ...none };
+  if (values.version) return { command: 'version', policy: empty, ...none };
   if (positionals.length === 0) throw new InvalidInputError('Missing command: use "docker-prune plan" or "docker-prune prune" (see --help).');
   const [command, ...extra] = positionals;
   if (command !== 'plan' && command !== 'prune') throw new InvalidInputError(`Unknown command "${command}": use "plan" or "prune" (see --help).`);
@@ -69,11 +91,32 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     keepLatest,
   };
   if (values.host !== undefined && !values.host.trim()) throw new InvalidInputError('Empty --host: use unix:///path/docker.sock, tcp://host:port or ssh://user@host.');
+  const contexts = (values.context ?? []).map((c) => c.trim());
+  const envs = (values.env ?? []).map((e) => e.trim());
+  if (contexts.some((c) => !c)) throw new InvalidInputError('Empty --context: give a docker context name (see "docker context ls").');
+  if (envs.some((e) => !e)) throw new InvalidInputError('Empty --env: give an environment name from the config file (or a context / "local" / "podman").');
+  const chosen = [values.host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(Boolean);
+  if (chosen.length > 1) throw new InvalidInputError(`Use only one of ${chosen.join(', ')}: --host, --context, --env and --all-envs each choose the environments.`);
+  if (values.config !== undefined && !values.config.trim()) throw new InvalidInputError('Empty --config: give the path of a JSON file such as {"environments":[{"name":"…","host":"…"}]}.');
+  let envTimeoutMs = DEFAULT_ENV_TIMEOUT_MS;
+  if (values['env-timeout'] !== undefined) {
+    const t = values['env-timeout'].trim();
+    if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) {
+      throw new InvalidInputError(`Invalid --env-timeout "${values['env-timeout']}": use a number of seconds, such as 60.`);
+    }
+    envTimeoutMs = Math.round(Number(t) * 1000);
+  }
   return {
     command,
     policy,
     native: Boolean(values.native),
     host: values.host,
+    contexts,
+    envs,
+    allEnvs: Boolean(values['all-envs']),
+    config: values.config?.trim(),
+    confirm: (values.confirm ?? []).map((c) => c.trim()),
+    envTimeoutMs,
     json: Boolean(values.json),
     yes: Boolean(values.yes),
     auditFile: values['audit-file'],

@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { AuditLog } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
-import { defaultEndpointSpec, resolveEndpoint } from '../core/engine/endpoint';
+import { resolveEndpoint } from '../core/engine/endpoint';
+import { closeEndpoint } from '../core/environments';
 import { DockerPruneError, errorMessage } from '../core/errors';
 import { assertNativeCompatible } from '../core/execute/nativePrune';
 import { auditFailedPrune, previewPrune, runPrune } from '../core/execute/pruneJob';
@@ -11,6 +12,7 @@ import { formatBytes } from '../core/format/units';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
+import { chooseEnvironments, confirmProtected, displayName, pruneRefusal, runAcrossEnvironments } from './environments';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 
@@ -35,9 +37,17 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     return EXIT_USAGE;
   }
 
+  // Which environment(s): --host, --context, --env, --all-envs, else the one the docker CLI would use.
+  let target;
   let endpoint;
   try {
-    endpoint = resolveEndpoint(opts.host ? { host: opts.host } : defaultEndpointSpec());
+    const choice = await chooseEnvironments(opts);
+    for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
+    if (choice.multiple) {
+      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir()) });
+    }
+    target = choice.environments[0]!;
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return EXIT_USAGE;
@@ -45,6 +55,11 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
   const engine = new DockerEngine(endpoint);
   const audit = new AuditLog(auditFilePath(opts.auditFile));
   try {
+    const refusal = opts.command === 'prune' ? pruneRefusal(target) : undefined;
+    if (refusal) {
+      warn(`docker-prune: ${refusal}`);
+      return EXIT_USAGE;
+    }
     const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()) });
     const started = Date.now();
     let preview;
@@ -61,6 +76,11 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     }
 
     if (!opts.json) say(planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
+    const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts, io) : undefined;
+    if (notConfirmed) {
+      warn(`docker-prune: ${notConfirmed}`);
+      return EXIT_USAGE;
+    }
     if (!opts.yes && preview.plan.items.length > 0) {
       if (!io.stdin.isTTY) {
         warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune plan").');
@@ -106,6 +126,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     if (partial) say(opts.json ? resultJson(partial) : resultText(partial));
     warn(`docker-prune: ${errorMessage(e)}`);
     return e instanceof DockerPruneError && e.kind === 'invalid-input' ? EXIT_USAGE : EXIT_FAILED;
+  } finally {
+    closeEndpoint(endpoint);
   }
 }
 

@@ -19,15 +19,30 @@ What goes:
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
                             image; no per-image progress, no protect/keep-latest
 
-Where:
+Where (one of; default: the engine the docker CLI would use — DOCKER_CONTEXT, DOCKER_HOST with
+DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, the current context in ~/.docker/config.json, else the local socket):
   -H, --host HOST           unix:///path/docker.sock, tcp://host:port, ssh://user@host[:port]
-                            (default: DOCKER_HOST, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH,
-                            else unix:///var/run/docker.sock)
+  --context NAME            a docker context from $DOCKER_CONFIG or ~/.docker (repeatable; "default" is
+                            DOCKER_HOST or the local socket). The current context is never changed.
+  --env NAME                an environment by name (repeatable): one from the config file, a context,
+                            "local", "podman", "podman (rootless)"
+  --all-envs                every environment at once: the default engine, every context, Podman's sockets
+                            and the config file's list; planned and pruned concurrently, one report each
+  --config FILE             JSON file with {"environments":[{"name","host","tls":{"ca","cert","key","verify"},
+                            "ssh":{"identityFile","knownHostsFile","strictHostKeyChecking"},"readOnly",
+                            "protected"}]} (default: $DOCKER_PRUNE_CONFIG, else
+                            $XDG_CONFIG_HOME/docker-prune/config.json, else ~/.config/docker-prune/config.json)
+  --env-timeout SECONDS     time limit per environment for reading and planning (default 120); a slow or
+                            dead environment fails alone, the others go on
+  --confirm NAME            confirm pruning the protected environment NAME without typing it (repeatable);
+                            read-only environments are never pruned
 
 Output and safety:
   --json                    machine-readable output:
                               plan:  {"images":[{"id","tags","action","bytes"}],"spaceReclaimable":N}
                               prune: {"ImagesDeleted":[{"Untagged"}|{"Deleted"}],"SpaceReclaimed":N,"skipped":[...]}
+                              several environments: {"environments":[{"id","name","host","ok", …the above
+                              | "error":{"kind","message"}}], "spaceReclaimable"|"SpaceReclaimed": total}
   -y, --yes                 do not ask for confirmation (required when not on a terminal)
   --audit-file PATH         where prunes are recorded, one JSON line each (default: $DOCKER_PRUNE_AUDIT_FILE,
                             else $XDG_STATE_HOME/docker-prune/audit.jsonl, else ~/.local/state/docker-prune/audit.jsonl)
@@ -35,5 +50,6 @@ Output and safety:
 Images used by any container (running, stopped or created) are never removed or untagged. An image that
 becomes in use after the preview is skipped, not forced. Ctrl-C stops between two images.
 
-Exit codes: 0 done, 1 failed (engine unreachable, error, cancelled), 2 bad usage or input.
+Exit codes: 0 done, 1 failed (engine unreachable, error, cancelled; with several environments: any of
+them), 2 bad usage or input (unknown context or environment, invalid config, refused: read-only/protected).
 `;

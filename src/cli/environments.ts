@@ -1,0 +1,243 @@
+/**
+ * Which environments a CLI run works on (`--host`, `--context`, `--env`, `--all-envs`, or the one the docker CLI
+ * would use), and runs over several of them at once with a report per environment.
+ */
+import * as readline from 'readline';
+import type { AuditLog } from '../core/audit';
+import { redactHost } from '../core/engine/endpoint';
+import {
+  closeEndpoint,
+  discoverEnvironments,
+  findEnvironment,
+  forEachEnvironment,
+  loadCliConfig,
+  openEnvironment,
+  readDockerContexts,
+  type DiscoveryProblem,
+  type EnvironmentDescriptor,
+  type EnvironmentOutcome,
+} from '../core/environments';
+import { InvalidInputError } from '../core/errors';
+import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../core/execute/pruneJob';
+import { formatBytes } from '../core/format/units';
+import type { ImageDetailsStore } from '../core/snapshot/detailsCache';
+import { SnapshotReader } from '../core/snapshot/snapshotReader';
+import type { CliOptions } from './args';
+import { planJson, planText, resultJson, resultText } from './render';
+
+export interface EnvironmentChoice {
+  readonly environments: EnvironmentDescriptor[];
+  /** More than one environment was asked for (or --all-envs): report per environment. */
+  readonly multiple: boolean;
+  readonly problems: DiscoveryProblem[];
+}
+
+/** Resolves the CLI's environment flags. Throws InvalidInputError (exit 2) for a name that does not exist. */
+export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): Promise<EnvironmentChoice> {
+  if (opts.host !== undefined) {
+    const host = opts.host.trim();
+    return { environments: [{ id: 'host', name: redactHost(host), source: 'docker-host', endpoint: { host } }], multiple: false, problems: [] };
+  }
+  const config = loadCliConfig(opts.config, env);
+  const { environments: all, problems } = await discoverEnvironments({ configured: config.environments, env });
+  problems.unshift(...config.problems);
+
+  if (opts.contexts.length > 0) {
+    const ctx = readDockerContexts(env);
+    const chosen = opts.contexts.map((name) => {
+      if (name === 'default') return all.find((e) => e.source === 'local' || e.source === 'docker-host')!;
+      const stored = ctx.contexts.find((c) => c.name === name);
+      const found: EnvironmentDescriptor | undefined =
+        all.find((e) => e.id === `context:${name}`) ??
+        (stored && { id: `context:${name}`, name, source: 'context', endpoint: stored.endpoint, current: ctx.current === name });
+      if (!found) {
+        const known = ['default', ...ctx.contexts.map((c) => c.name)].join(', ');
+        throw new InvalidInputError(`No docker context named "${name}" in ${ctx.configDir} (there are: ${known}). See "docker context ls".`);
+      }
+      return found;
+    });
+    return { environments: unique(chosen), multiple: chosen.length > 1, problems: problems.filter((p) => p.source.startsWith('context:') && opts.contexts.includes(p.source.slice(8))) };
+  }
+  if (opts.envs.length > 0) {
+    const chosen = opts.envs.map((name) => {
+      const found = findEnvironment(all, name) ?? findEnvironment(all, `setting:${name}`);
+      if (!found) {
+        const bad = problems.find((p) => p.source === `setting:${name}` || p.source === `context:${name}`);
+        if (bad) throw new InvalidInputError(bad.message);
+        throw new InvalidInputError(
+          `No environment named "${name}" (there are: ${all.map((e) => e.name).join(', ')}). Configured environments come from ${config.file ?? 'the config file (--config FILE or $DOCKER_PRUNE_CONFIG)'}.`,
+        );
+      }
+      return found;
+    });
+    return { environments: unique(chosen), multiple: chosen.length > 1, problems: [] };
+  }
+  if (opts.allEnvs) return { environments: all, multiple: true, problems };
+  // Like the docker CLI: the current context (DOCKER_CONTEXT, DOCKER_HOST, config.json), else the local socket.
+  const current = all[0]!;
+  return { environments: [current], multiple: false, problems: problems.filter((p) => current.source === 'context' && p.source === current.id) };
+}
+
+/** The endpoint name a single-environment run prints: the host itself for the default engine (as before environments existed). */
+export function displayName(e: EnvironmentDescriptor): string {
+  return e.source === 'local' || e.source === 'docker-host' ? redactHost(e.endpoint.host.startsWith('/') ? `unix://${e.endpoint.host}` : e.endpoint.host) : e.name;
+}
+
+/**
+ * Why a prune may not run on this environment, or undefined. Read-only: never. Protected: only when its name
+ * was given with --confirm, or typed at the prompt (see confirmProtected).
+ */
+export function pruneRefusal(e: EnvironmentDescriptor): string | undefined {
+  if (e.readOnly) return `${e.name} is read-only (configured "readOnly": true): nothing is pruned there.`;
+  return undefined;
+}
+
+/** Protected environments need their name typed: from --confirm NAME, or at the terminal. */
+export async function confirmProtected(
+  e: EnvironmentDescriptor,
+  opts: CliOptions,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } },
+): Promise<string | undefined> {
+  if (!e.protected) return undefined;
+  if (opts.confirm.includes(e.name)) return undefined;
+  if (!io.stdin.isTTY) return `${e.name} is protected: add --confirm "${e.name}" to prune it without a terminal.`;
+  const typed = await ask(io, `${e.name} is protected. Type its name to prune it: `);
+  return typed === e.name ? undefined : `${e.name} is protected and its name was not typed: nothing was removed there.`;
+}
+
+interface Planned {
+  readonly engine: ReturnType<typeof openEnvironment>;
+  readonly reader: SnapshotReader;
+  readonly preview: Preview;
+}
+
+/** `plan` / `prune` over several environments at once; one report per environment. Returns the exit code. */
+export async function runAcrossEnvironments(
+  environments: readonly EnvironmentDescriptor[],
+  opts: CliOptions,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } },
+  deps: { audit: AuditLog; store?: ImageDetailsStore },
+): Promise<number> {
+  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
+  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  if (environments.length === 0) {
+    warn('docker-prune: no environments found.');
+    return 1;
+  }
+  const planned = await forEachEnvironment<Planned>(
+    environments,
+    async ({ environment }) => {
+      const engine = openEnvironment(environment);
+      const reader = new SnapshotReader(engine, deps.store ? { store: deps.store } : {});
+      return { engine, reader, preview: await previewPrune(reader, opts.policy, opts.native) };
+    },
+    { concurrency: 4, timeoutMs: opts.envTimeoutMs },
+  );
+  try {
+    if (opts.command === 'plan') {
+      if (opts.json) say(JSON.stringify({ environments: planned.map((o) => planEntry(o)), spaceReclaimable: totalBytes(planned) }));
+      else for (const o of planned) say(planSection(o, opts));
+      return planned.every((o) => o.ok) ? 0 : 1;
+    }
+
+    // prune: decide per environment, then prune the accepted ones concurrently.
+    if (!opts.json) for (const o of planned) say(planSection(o, opts));
+    const refused = new Map<string, string>();
+    for (const o of planned) {
+      if (!o.ok) continue;
+      const why = pruneRefusal(o.environment) ?? (await confirmProtected(o.environment, opts, io));
+      if (why) refused.set(o.environment.id, why);
+    }
+    const toPrune = planned.filter((o): o is Extract<EnvironmentOutcome<Planned>, { ok: true }> => o.ok && !refused.has(o.environment.id));
+    const withWork = toPrune.filter((o) => o.value.preview.plan.items.length > 0);
+    if (!opts.yes && withWork.length > 0) {
+      if (!io.stdin.isTTY) {
+        warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune plan").');
+        return 2;
+      }
+      const bytes = withWork.reduce((s, o) => s + o.value.preview.plan.spaceReclaimable, 0);
+      const what = opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+      const answer = await ask(io, `WARNING! This will remove ${what} listed above from ${withWork.map((o) => o.environment.name).join(', ')} (${formatBytes(bytes)}). Continue? [y/N] `);
+      if (!/^y(es)?$/i.test(answer)) {
+        warn('Nothing was removed.');
+        return 1;
+      }
+    }
+    const pruned = await forEachEnvironment<PruneOutcome>(
+      toPrune.map((o) => o.environment),
+      async ({ environment }) => {
+        const p = toPrune.find((o) => o.environment.id === environment.id)!.value;
+        return runPrune({ engine: p.engine, policy: opts.policy, trigger: 'cli', native: opts.native, confirmed: p.preview, reader: p.reader, audit: deps.audit });
+      },
+      { concurrency: 4, timeoutMs: 0 },
+    );
+    const byId = new Map(pruned.map((o) => [o.environment.id, o]));
+    if (opts.json) {
+      say(
+        JSON.stringify({
+          environments: planned.map((o) => {
+            const base = { id: o.environment.id, name: o.environment.name, host: redactHost(o.environment.endpoint.host) };
+            if (!o.ok) return { ...base, ok: false, error: { kind: o.error.kind, message: o.error.message } };
+            const why = refused.get(o.environment.id);
+            if (why) return { ...base, ok: false, error: { kind: 'refused', message: why } };
+            const r = byId.get(o.environment.id)!;
+            if (!r.ok) return { ...base, ok: false, error: { kind: r.error.kind, message: r.error.message } };
+            return { ...base, ok: true, ...JSON.parse(resultJson(r.value.result)) };
+          }),
+          SpaceReclaimed: pruned.reduce((s, o) => s + (o.ok ? o.value.result.SpaceReclaimed : 0), 0),
+        }),
+      );
+    } else {
+      for (const o of planned) {
+        say(`\n== ${o.environment.name}: prune ==`);
+        if (!o.ok) say(`failed: ${o.error.message}`);
+        else if (refused.has(o.environment.id)) say(`refused: ${refused.get(o.environment.id)}`);
+        else {
+          const r = byId.get(o.environment.id)!;
+          say(r.ok ? resultText(r.value.result) : `failed: ${r.error.message}`);
+        }
+      }
+    }
+    const allOk = planned.every((o) => o.ok) && refused.size === 0 && pruned.every((o) => o.ok && !o.value.result.cancelled);
+    return allOk ? 0 : 1;
+  } finally {
+    for (const o of planned) if (o.ok) closeEndpoint(o.value.engine.endpoint);
+  }
+}
+
+function planEntry(o: EnvironmentOutcome<Planned>): Record<string, unknown> {
+  const base = { id: o.environment.id, name: o.environment.name, host: redactHost(o.environment.endpoint.host), current: o.environment.current === true };
+  if (!o.ok) return { ...base, ok: false, error: { kind: o.error.kind, message: o.error.message } };
+  return { ...base, ok: true, ...JSON.parse(planJson(o.value.preview.plan)) };
+}
+
+function planSection(o: EnvironmentOutcome<Planned>, opts: CliOptions): string {
+  const flags = [o.environment.current && 'current', o.environment.readOnly && 'read-only', o.environment.protected && 'protected'].filter(Boolean);
+  const head = `== ${o.environment.name} (${redactHost(o.environment.endpoint.host)})${flags.length ? ` [${flags.join(', ')}]` : ''} ==`;
+  if (!o.ok) return `${head}\nfailed: ${o.error.message}\n`;
+  return `${head}\n${planText(o.value.preview.plan, o.value.preview.snapshot.daemonNowNs, opts.native)}\n`;
+}
+
+function totalBytes(outcomes: ReadonlyArray<EnvironmentOutcome<Planned>>): number {
+  return outcomes.reduce((s, o) => s + (o.ok ? o.value.preview.plan.spaceReclaimable : 0), 0);
+}
+
+function unique(list: EnvironmentDescriptor[]): EnvironmentDescriptor[] {
+  return list.filter((e, i) => list.findIndex((x) => x.id === e.id) === i);
+}
+
+function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, question: string): Promise<string> {
+  const rl = readline.createInterface({ input: io.stdin, output: io.out });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      resolve(answer.trim());
+      rl.close();
+    });
+    rl.on('close', () => {
+      if (!answered) resolve('');
+    });
+  });
+}
+
