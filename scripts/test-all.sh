@@ -23,8 +23,8 @@ run_tests() {
   "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   local p f
-  p=$(grep -Eo '^ *[0-9]+ passing' "$log" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -Eo '^ *[0-9]+ failing' "$log" | awk '{s+=$1} END {print s+0}')
+  p=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ passing' | awk '{s+=$1} END {print s+0}')
+  f=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ failing' | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p))
   failed=$((failed + f))
   if [[ $status -ne 0 ]]; then
@@ -38,8 +38,11 @@ bash scripts/install-test-deps.sh || { echo "cannot install the Docker Engine te
 [[ -f scripts/install-env-test-deps.sh ]] && { bash scripts/install-env-test-deps.sh || { echo "cannot install environment test dependencies"; exit 1; }; }
 
 stage "install: npm packages"
-if [[ ! -d node_modules ]] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# Reinstall only when package-lock.json changed since the last install here (npm ci wipes node_modules).
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -d node_modules ]] || [[ "$(cat node_modules/.docker-prune-lock 2>/dev/null)" != "$lock_sum" ]]; then
   npm ci --no-audit --no-fund --loglevel=error || { echo "npm ci failed"; exit 1; }
+  echo "$lock_sum" > node_modules/.docker-prune-lock
 fi
 
 stage "build: typecheck, compile tests, bundle extension and CLI"
