@@ -1,0 +1,85 @@
+/**
+ * `npm start`: from a fresh clone to Docker Prune running against your Docker.
+ *  1. finds your engine (DOCKER_HOST or the local socket); when none answers, starts a private sandbox engine
+ *     (Debian's dockerd, own data root and socket, no networking) with sample images;
+ *  2. runs the CLI's preview against it (`docker-prune plan`);
+ *  3. installs the packaged extension into your VS Code when `code` is on PATH; otherwise serves it in a
+ *     browser-based VS Code (code-server) on 127.0.0.1 and prints the address. Ctrl-C stops what it started.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DockerEngine } from '../src/core/engine/dockerEngine';
+import { defaultEndpointSpec, resolveEndpoint } from '../src/core/engine/endpoint';
+import { errorMessage } from '../src/core/errors';
+import { startEngine, type TestEngine } from '../test/support/dockerd';
+import { generatePopulation, loadPopulation } from '../test/support/population';
+import { startCodeServer } from '../test/ui/codeServer';
+
+const ROOT = path.resolve(__dirname, '../..');
+const VSIX = path.join(ROOT, 'docker-prune.vsix');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+async function findEngine(): Promise<{ dockerHost: string; sandbox?: TestEngine }> {
+  const spec = defaultEndpointSpec();
+  try {
+    await new DockerEngine(resolveEndpoint(spec)).ping();
+    console.log(`Using your Docker engine at ${spec.host}.`);
+    return { dockerHost: spec.host };
+  } catch (e) {
+    console.log(`No Docker engine answers at ${spec.host} (${errorMessage(e)})`);
+    console.log('Starting a sandbox engine with sample images instead (private data root, no networking)…');
+    const sandbox = await startEngine({ name: 'sandbox' });
+    await loadPopulation(
+      sandbox.socketPath,
+      generatePopulation({ seed: 2026, images: 60, now: new Date(), maxAgeDays: 120, containers: { created: 1, exited: 1, running: 1 } }),
+    );
+    console.log(`Sandbox engine ready: DOCKER_HOST=${sandbox.dockerHost}`);
+    return { dockerHost: sandbox.dockerHost, sandbox };
+  }
+}
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function main(): Promise<void> {
+  const { dockerHost, sandbox } = await findEngine();
+  const env = { ...process.env, DOCKER_HOST: dockerHost };
+  console.log('\n$ docker-prune plan --all');
+  spawnSync(process.execPath, [CLI, 'plan', '--all'], { env, stdio: 'inherit' });
+  console.log(`\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm link" for a docker-prune command)\n`);
+
+  if (onPath('code') && !process.argv.includes('--browser')) {
+    execFileSync('code', ['--install-extension', VSIX, '--force'], { stdio: 'inherit' });
+    console.log('Installed into VS Code: open the "Docker Prune" view in the activity bar.');
+    if (!sandbox) return;
+    console.log(`Point it at the sandbox with the setting dockerPrune.environments = [{ "name": "sandbox", "host": "${dockerHost}" }].`);
+  } else {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-prune-ws-'));
+    const server = await startCodeServer({ vsix: VSIX, workspace, env: { DOCKER_HOST: dockerHost }, trusted: true });
+    console.log(`\nDocker Prune is running in VS Code (code-server) — open:\n\n    ${server.url}\n`);
+    const stopAll = async () => {
+      await server.stop();
+      fs.rmSync(workspace, { recursive: true, force: true });
+      await sandbox?.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', stopAll);
+    process.on('SIGTERM', stopAll);
+  }
+  console.log('Ctrl-C stops it.');
+  if (sandbox) {
+    process.on('SIGINT', async () => {
+      await sandbox.stop();
+      process.exit(0);
+    });
+  }
+  await new Promise(() => undefined);
+}
+
+main().catch((e) => {
+  console.error(`npm start: ${errorMessage(e)}`);
+  process.exit(1);
+});
