@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   spawnSync(process.execPath, [CLI, 'plan', '--all'], { env, stdio: 'inherit' });
   console.log(`\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm link" for a docker-prune command)\n`);
 
+  const cleanups: Array<() => Promise<void>> = [];
+  if (sandbox) cleanups.push(() => sandbox.stop());
   if (onPath('code') && !process.argv.includes('--browser')) {
     execFileSync('code', ['--install-extension', VSIX, '--force'], { stdio: 'inherit' });
     console.log('Installed into VS Code: open the "Docker Prune" view in the activity bar.');
@@ -59,23 +61,22 @@ async function main(): Promise<void> {
   } else {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-prune-ws-'));
     const server = await startCodeServer({ vsix: VSIX, workspace, env: { DOCKER_HOST: dockerHost }, trusted: true });
-    console.log(`\nDocker Prune is running in VS Code (code-server) — open:\n\n    ${server.url}\n`);
-    const stopAll = async () => {
+    cleanups.unshift(async () => {
       await server.stop();
       fs.rmSync(workspace, { recursive: true, force: true });
-      await sandbox?.stop();
-      process.exit(0);
-    };
-    process.on('SIGINT', stopAll);
-    process.on('SIGTERM', stopAll);
+    });
+    console.log(`\nDocker Prune is running in VS Code (code-server) — open:\n\n    ${server.url}\n`);
   }
   console.log('Ctrl-C stops it.');
-  if (sandbox) {
-    process.on('SIGINT', async () => {
-      await sandbox.stop();
-      process.exit(0);
-    });
-  }
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const cleanup of cleanups) await cleanup().catch((e) => console.error(errorMessage(e)));
+    process.exit(0);
+  };
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
   await new Promise(() => undefined);
 }
 
