@@ -1,3 +1,5 @@
+import type { PodmanFacts } from './plan/podmanModel';
+
 /**
  * The data the prune core works on. Nothing here talks to an engine or to VS Code:
  * these are the shapes shared by the engine access, the planner, the executor,
@@ -51,6 +53,11 @@ export interface Snapshot {
   readonly daemonNowNs: bigint;
   readonly images: readonly ImageRecord[];
   readonly containers: readonly ContainerRecord[];
+  /**
+   * Set when the engine is Podman: the facts its prune semantics depend on (structural parents, history), read
+   * from Podman's own API. The planner then predicts Podman's prune instead of Docker's (plan/podmanModel.ts).
+   */
+  readonly podman?: PodmanFacts;
 }
 
 export type PruneMode = 'dangling' | 'all';

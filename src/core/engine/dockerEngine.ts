@@ -157,6 +157,19 @@ export class DockerEngine {
   }
 
   /**
+   * Podman's own API (`/v4.0.0/libpod/…`), for what its Docker-compatible API cannot say or do (full config
+   * history, prune of all unused images). Only call it on a Podman engine.
+   */
+  libpod<T>(what: string, method: 'GET' | 'POST', path: string, options?: Record<string, unknown>, timeoutMs = this.timeouts.readMs, signal?: AbortSignal): Promise<T> {
+    return this.call<T>(
+      what,
+      { path: `/v4.0.0/libpod${path}?`, method, options, statusCodes: { 200: true, 404: 'not found', 409: 'conflict', 500: 'server error' } },
+      timeoutMs,
+      signal,
+    );
+  }
+
+  /**
    * Follows `/events` for image and container changes until `signal` aborts or the stream ends.
    * Resolves when the stream is open; `onEnd` fires once when it closes (with the error, if any).
    */

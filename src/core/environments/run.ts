@@ -128,7 +128,9 @@ const flavours = new WeakMap<DockerEngine, Promise<EngineFlavour>>();
 export function detectEngineFlavour(engine: DockerEngine): Promise<EngineFlavour> {
   let p = flavours.get(engine);
   if (!p) {
-    p = engine.version().then(
+    p = Promise.resolve()
+      .then(() => engine.version())
+      .then(
       (v) => flavourOfVersion(v),
       (e) => {
         flavours.delete(engine);

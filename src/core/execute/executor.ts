@@ -1,5 +1,7 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiDeleteItem } from '../engine/apiTypes';
+import { normalizeImageId } from '../environments/podman';
+import { detectEngineFlavour } from '../environments/run';
 import { DockerPruneError } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
@@ -45,11 +47,13 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
     for (const item of items) {
       if (item.Untagged) deleted.push({ Untagged: item.Untagged });
       if (item.Deleted) {
-        deleted.push({ Deleted: item.Deleted });
+        deleted.push({ Deleted: normalizeImageId(item.Deleted) });
         bytes += ledger.layerSize(item.Deleted);
       }
     }
   };
+  // Podman names no freed layers (and no image that still had structural children): count the plan's bytes.
+  const podman = (await detectEngineFlavour(engine).catch(() => 'docker')) === 'podman';
 
   for (let i = 0; i < total; i++) {
     const step = plan.items[i];
@@ -60,7 +64,12 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
     }
     const skippedBefore = skipped.length;
     try {
+      const before = deleted.length;
       await runStep(engine, step, record);
+      if (podman && step.action === 'delete') {
+        if (!deleted.slice(before).some((i) => 'Deleted' in i && i.Deleted === step.id)) deleted.push({ Deleted: step.id });
+        bytes += step.bytes;
+      }
     } catch (e) {
       const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
       const status = err.details.status;

@@ -1,6 +1,8 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
 import type { ContainerRecord, ImageRecord, LayerRef, Snapshot } from '../model';
+import { normalizeImageId, readPodmanFacts } from '../environments/podman';
+import { detectEngineFlavour } from '../environments/run';
 import { chainIds } from './chainIds';
 import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
@@ -74,7 +76,10 @@ export class SnapshotReader {
       imageId: c.ImageID,
       state: c.State,
     }));
-    return { environment: this.engine.endpoint.name, daemonNowNs, images, containers: containerRecords };
+    // Podman prunes by other rules; the planner needs two facts only its own API gives (environments/podman.ts).
+    const flavour = await detectEngineFlavour(this.engine).catch(() => 'docker');
+    const podman = flavour === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
+    return { environment: this.engine.endpoint.name, daemonNowNs, images, containers: containerRecords, ...(podman ? { podman } : {}) };
   }
 
   private async load(s: ApiImageSummary): Promise<void> {
@@ -89,7 +94,7 @@ export class SnapshotReader {
     const chain = chainIds(diffIds);
     const { sizes, exact } = layerSizesFromHistory(diffIds, history, s.Size);
     this.rememberDetails(s.Id, {
-      parentId: inspect.Parent || s.ParentId || '',
+      parentId: normalizeImageId(inspect.Parent || s.ParentId || ''), // Podman leaves out `sha256:`
       createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,
       labels: inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) },
       chain,

@@ -1,0 +1,166 @@
+/**
+ * What Podman's own prune removes (podman 4.3, containers/common libimage v0.50), as a pure function of a
+ * snapshot plus two facts only Podman's API gives (see PodmanFacts). Measured against the real
+ * `POST /images/prune` (test/integration/environments/podman.test.ts). How it differs from Docker:
+ *
+ * - Parenthood is structural, not recorded: P is a parent of X when P's layers are a prefix of X's and X's
+ *   config history is P's plus exactly one entry (`areParentAndChild`). So an untagged image that shares its
+ *   layers and history with a tagged one's base counts as that image's parent: it is not "dangling" and
+ *   `podman image prune` keeps it, where Docker would prune it.
+ * - dangling mode: repeatedly removes images with no tag, no child and no container (and matching the
+ *   filters); each removal also takes its recorded parent when that is now dangling — without re-checking the
+ *   filters (and failing the whole call, HTTP 500, if a container uses it).
+ * - all mode (only through Podman's own `/libpod/images/prune?all=true`; the Docker-compatible endpoint cannot
+ *   do it): removes EVERY image no container uses, whatever its tags and children — including the bases of
+ *   in-use images (their records go; their layers stay under the containers' images).
+ * - Several `label` / `label!` filters are OR-ed (any one matching is enough); Docker AND-s them.
+ * - An in-use image is never untagged (Docker 20.10 strips all but one tag of an in-use image on `prune -a`).
+ * - SpaceReclaimed is the sum of each removed image's whole size (all its layers plus config and manifest,
+ *   `/images/json` Size) taken just before it goes — not the bytes that leave the disk.
+ *
+ * The plan's `bytes` are the engine's accounting under `engineParity` (so the preview of a native prune shows
+ * what Podman will report), otherwise the bytes that really leave the disk (layers nobody else holds).
+ */
+import { matchesLabelFilters, resolveUntil } from '../filters';
+import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
+import { LayerLedger } from '../space/layerLedger';
+import { keptByKeepLatest } from './keepLatest';
+import { compileProtectPatterns } from './protectPatterns';
+
+/** Per image id: what Podman's API says about history and parent (libpod inspect). */
+export interface PodmanImageFacts {
+  /** Hash of the whole config history (created, created_by, author, comment, empty_layer of each entry). */
+  readonly historyKey: string;
+  /** Hash of the history without its last entry; undefined when the history is empty. */
+  readonly parentHistoryKey?: string;
+  /** The parent Podman reports (`sha256:…`), '' when none. */
+  readonly parentId: string;
+}
+
+export interface PodmanFacts {
+  readonly images: ReadonlyMap<string, PodmanImageFacts>;
+}
+
+export interface PodmanPlanOptions {
+  readonly engineParity?: boolean;
+}
+
+/** Whether `parent` is a parent of `child` for Podman (libimage areParentAndChild). */
+export function podmanParentAndChild(parent: ImageRecord, child: ImageRecord, facts: PodmanFacts): boolean {
+  if (parent.id === child.id) return false;
+  const pf = facts.images.get(parent.id);
+  const cf = facts.images.get(child.id);
+  if (!pf || !cf || cf.parentHistoryKey === undefined || cf.parentHistoryKey !== pf.historyKey) return false;
+  const p = parent.layers;
+  const c = child.layers;
+  if (p.length > c.length) return false;
+  return p.length === 0 || c[p.length - 1]!.chainId === p[p.length - 1]!.chainId;
+}
+
+export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PodmanPlanOptions = {}): Plan {
+  const parity = options.engineParity === true;
+  const all = policy.mode === 'all';
+  const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
+  const isProtectedRef = compileProtectPatterns(policy.protect);
+  const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
+  const used = new Set(snapshot.containers.map((c) => c.imageId));
+  const byId = new Map(snapshot.images.map((i) => [i.id, i]));
+  // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
+  const inUseTree = parity ? new Set<string>() : ancestorsOfUsed(snapshot, facts, used);
+
+  const live = new Map(byId);
+  const childrenIndex = (): Map<string, ImageRecord[]> => {
+    // Candidates for X's parents share X's top chain id or the one below it: index by chain id at each depth.
+    const byTop = new Map<string, ImageRecord[]>();
+    for (const img of live.values()) {
+      const top = img.layers[img.layers.length - 1]?.chainId ?? '';
+      let list = byTop.get(top);
+      if (!list) byTop.set(top, (list = []));
+      list.push(img);
+    }
+    return byTop;
+  };
+  const hasChildren = (p: ImageRecord, index: Map<string, ImageRecord[]>): boolean => {
+    const top = p.layers[p.layers.length - 1]?.chainId ?? '';
+    for (const candidates of [index.get(top) ?? []]) if (candidates.some((x) => live.has(x.id) && podmanParentAndChild(p, x, facts))) return true;
+    // children one layer up: any image whose chain has p's top at depth len(p)-1 and one more layer
+    for (const x of live.values()) {
+      if (x.layers.length === p.layers.length + 1 && (p.layers.length === 0 || x.layers[p.layers.length - 1]!.chainId === top) && podmanParentAndChild(p, x, facts)) return true;
+    }
+    return false;
+  };
+
+  const kept: KeptImage[] = [];
+  const keptIds = new Set<string>();
+  const keep = (img: ImageRecord, reason: KeptImage['reason']) => {
+    if (keptIds.has(img.id)) return;
+    keptIds.add(img.id);
+    kept.push({ id: img.id, tags: img.repoTags, reason });
+  };
+  /** The engine's filters (and Docker Prune's own keep rules unless parity). */
+  const passes = (img: ImageRecord): boolean => {
+    if (used.has(img.id)) return keep(img, 'in-use'), false;
+    if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
+    if (!podmanLabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
+    if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
+    if (img.repoTags.some(isProtectedRef)) return keep(img, 'protected'), false;
+    if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
+    return true;
+  };
+
+  const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason']; engineBytes: number }> = [];
+  const removedIds = new Set<string>();
+  const remove = (img: ImageRecord, reason: PlannedImage['reason']) => {
+    // The parent is looked up before the removal (libimage removeRecursive).
+    const parentId = facts.images.get(img.id)?.parentId ?? '';
+    live.delete(img.id);
+    removed.push({ img, reason, engineBytes: img.size });
+    removedIds.add(img.id);
+    const parent = parentId ? live.get(parentId) : undefined;
+    if (!parent || parent.repoTags.length > 0 || hasChildren(parent, childrenIndex())) return;
+    // Podman removes the now-dangling parent without looking at filters; a container on it makes the
+    // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
+    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || parent.repoTags.some(isProtectedRef) || keepLatest.has(parent.id)))) return;
+    remove(parent, 'parent');
+  };
+
+  for (let round = 0; round < 10_000; round++) {
+    const index = childrenIndex();
+    const candidates = [...live.values()].filter((img) => (all || (img.repoTags.length === 0 && !hasChildren(img, index))) && passes(img));
+    if (candidates.length === 0) break;
+    for (const img of candidates) {
+      if (!live.has(img.id)) continue;
+      remove(img, img.repoTags.length > 0 ? 'unused' : 'dangling');
+    }
+  }
+  // Images kept in an early round may have gone in a later one.
+  const finalKept = kept.filter((k) => !removedIds.has(k.id));
+
+  const ledger = new LayerLedger(snapshot.images);
+  const items: PlannedImage[] = removed.map(({ img, reason, engineBytes }) => {
+    const freed = ledger.release(img.id);
+    return { id: img.id, action: 'delete', tags: [...img.repoTags, ...img.repoDigests], bytes: parity ? engineBytes : freed, reason, createdNs: img.createdNs };
+  });
+  return { environment: snapshot.environment, policy, items, spaceReclaimable: items.reduce((s, i) => s + i.bytes, 0), kept: finalKept };
+}
+
+/** Podman puts `label` and `label!` under one filter key, and values of one key are OR-ed. */
+export function podmanLabelsMatch(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>> | null): boolean {
+  if (filters.length === 0) return true;
+  return filters.some((f) => matchesLabelFilters([f], labels ?? {}));
+}
+
+function ancestorsOfUsed(snapshot: Snapshot, facts: PodmanFacts, used: ReadonlySet<string>): Set<string> {
+  const known = new Set(snapshot.images.map((i) => i.id));
+  const out = new Set<string>();
+  for (const id of used) {
+    if (!known.has(id)) continue;
+    out.add(id);
+    let p = facts.images.get(id)?.parentId;
+    while (p && !out.has(p)) {
+      out.add(p);
+      p = facts.images.get(p)?.parentId;
+    }
+  }
+  return out;
+}
