@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
       registry,
       scheduler,
       auditFile: () => audit.filePath,
+      logUri: context.logUri,
       activationMs,
     },
   };

@@ -20,6 +20,8 @@ export interface DockerPruneTestApi {
   readonly scheduler: AutoPruneScheduler;
   /** The audit file the next prune appends to. */
   auditFile(): string;
+  /** The extension's log folder (the "Docker Prune" output channel's file is in it). */
+  readonly logUri: vscode.Uri;
   /** Milliseconds `activate()` took. */
   readonly activationMs: number;
 }

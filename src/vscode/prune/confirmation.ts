@@ -33,7 +33,7 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
       : vscode.l10n.t('Remove {0} dangling images from {1} and reclaim {2}?', plan.items.length, req.environment, bytes);
   const detail = [
     vscode.l10n.t('Mode: {0}', req.mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images')),
-    vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
+    req.environment.includes(req.location) ? vscode.l10n.t('Environment: {0}', req.environment) : vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
     vscode.l10n.t('Filters: {0}', filtersText(req.filters)),
     vscode.l10n.t('{0}, {1} reclaimable. The preview lists every image.', count, bytes),
     req.mode === 'all'

@@ -85,14 +85,13 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push(`> ${vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')}`, '');
   }
   if (plan.items.length > 0) {
-    lines.push(`| ${vscode.l10n.t('Image')} | ${vscode.l10n.t('Tags')} | ${vscode.l10n.t('Frees')} | ${vscode.l10n.t('Age')} | ${vscode.l10n.t('Why')} |`, '|---|---|---:|---|---|');
-    for (const item of plan.items) {
+    const rows = plan.items.map((item) => {
       const tags = item.tags.filter((t) => !t.includes('@'));
       const why = item.action === 'untag' ? vscode.l10n.t('untag only') : item.reason === 'parent' ? vscode.l10n.t('parent, goes with its last child') : item.reason;
       const img = byId.get(item.id);
-      lines.push(`| \`${shortImageId(item.id)}\` | ${tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`'} | ${formatBytes(item.bytes)} | ${img ? formatAge(img.createdNs, now) : ''} | ${why} |`);
-    }
-    lines.push('');
+      return [`\`${shortImageId(item.id)}\``, tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`', formatBytes(item.bytes), img ? formatAge(img.createdNs, now) : '', why];
+    });
+    lines.push(...table([vscode.l10n.t('Image'), vscode.l10n.t('Tags'), vscode.l10n.t('Frees'), vscode.l10n.t('Age'), vscode.l10n.t('Why')], rows, [false, false, true, false, false]), '');
   }
   if (plan.kept.length > 0) {
     lines.push(`## ${vscode.l10n.t('Kept ({0})', plan.kept.length)}`, '');
@@ -103,6 +102,14 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** A Markdown table whose columns line up in the plain-text editor too. */
+function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (rightAligned[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)];
 }
 
 export function summaryLine(plan: Plan): string {

@@ -59,7 +59,8 @@ export class StatusBarController implements vscode.Disposable {
   private async chosen(): Promise<EnvironmentSession[]> {
     const all = await this.registry.list();
     const names = statusBarEnvironments();
-    if (names.length === 0) return [...all];
+    // By default only the engine the docker CLI uses: no connection to remote hosts at start-up.
+    if (names.length === 0) return all.slice(0, 1);
     return all.filter((s) => names.includes(s.id) || names.includes(s.name));
   }
 

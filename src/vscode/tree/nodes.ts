@@ -228,6 +228,7 @@ function planFate(reclaim: Reclaim, mode: PruneMode, id: string): Fate {
   return map.get(id);
 }
 
+/** Escapes what Markdown would otherwise interpret inside a line (names, tags, messages). */
 function escape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }
