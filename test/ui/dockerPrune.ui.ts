@@ -1,0 +1,231 @@
+/**
+ * Browser UI tests: the packaged extension (`npm run package` → docker-prune.vsix) installed into
+ * code-server the way a user installs it, driven through headless Chromium like a person would:
+ *   open the view → run "Prune Dangling Images…" from the command palette → answer the real modal →
+ *   see the progress notification and the result → read the status bar before and after.
+ * Screenshots for the README go to media/screenshots/.
+ *
+ * The engine is the runner's test engine, seen through a small proxy that adds 250 ms to each image
+ * delete, so the progress notification stays up long enough to be seen (and photographed). A few
+ * imported images with large layers make the byte figures look like real life.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { apiRequest, resetEngine, type TestEngine } from '../support/dockerd';
+import { loadPopulation } from '../support/population';
+import { EngineProxy } from '../vscode/suites/lib/engineProxy';
+import { testPopulation } from '../vscode/suites/lib/population';
+import type { PwPage } from '../vscode/harness/tools';
+import { REPO_ROOT } from '../vscode/harness/tools';
+import { openWorkbench, readStatusBar, runCommand, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
+
+export const README_SHOTS = path.join(REPO_ROOT, 'media', 'screenshots');
+const log = (m: string) => process.stderr.write(`[ui] ${m}\n`);
+const DELETE_DELAY_MS = 250;
+
+export async function runUiTests(o: { engine: TestEngine; scratch: string }): Promise<number> {
+  const vsix = packageExtension();
+  await resetEngine(o.engine.socketPath);
+  await loadPopulation(o.engine.socketPath, testPopulation());
+  const big = await importLargeImages(o.engine.socketPath, [24, 17, 9, 6]);
+  log(`population + ${big.length} large dangling images loaded`);
+
+  const proxy = new EngineProxy(path.join(o.scratch, 'ui-engine.sock'), o.engine.socketPath);
+  proxy.hold = (req) => (req.method === 'DELETE' ? new Promise((r) => setTimeout(r, DELETE_DELAY_MS)) : undefined);
+  await proxy.start();
+  const workspace = path.join(o.scratch, 'ui-ws');
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  // The engine under a name of the user's choosing (it replaces the DOCKER_HOST entry: same host).
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.environments': [{ name: 'local', host: proxy.host }] }, null, 2));
+  const dockerConfig = path.join(o.scratch, 'ui-docker-config');
+  fs.mkdirSync(dockerConfig, { recursive: true });
+  const server = await startCodeServer({ vsix, workspace, env: { DOCKER_HOST: proxy.host, DOCKER_CONFIG: dockerConfig }, trusted: true });
+  let ok = false;
+  let page: PwPage | undefined;
+  const wb = await openWorkbench(server.url, { width: 1100, height: 660 });
+  page = wb.page;
+  const steps: Array<[string, () => Promise<void>]> = [];
+  let before = '';
+
+  steps.push([
+    'the status bar shows the reclaimable bytes',
+    async () => {
+      before = await waitForStatusBarItem(page!, /^[\d.]+ (B|kB|MB|GB)$/, 60_000);
+      assert.notStrictEqual(before, '0 B');
+      log(`status bar: ${before}`);
+    },
+  ]);
+
+  steps.push([
+    'the Docker Prune view lists the environment and its groups',
+    async () => {
+      await runCommand(page!, 'Docker Prune: Focus on Environments View');
+      await widenSideBar(page!, 470);
+      const rows = page!.locator('.pane-body .monaco-list-row');
+      await waitForText(page!, '.pane-body .monaco-list-row', /Dangling/);
+      await page!.locator('.pane-body .monaco-list-row:has-text("In use")').first().click();
+      await waitForText(page!, '.pane-body .monaco-list-row', /dp\/run:app/);
+      await page!.locator('.pane-body .monaco-list-row:has-text("Dangling")').first().click();
+      await waitForText(page!, '.pane-body .monaco-list-row', /<none>/);
+      const texts = await rows.allInnerTexts();
+      assert.ok(texts.some((t) => /^local\s*\d+ images · [\d.]+ \w+ reclaimable/.test(t)), texts.join(" | "));
+      assert.ok(texts.some((t) => /In use/.test(t)) && texts.some((t) => /Unused/.test(t)));
+      await shot(page!, 'tree', 700, { x: 0, y: 0, width: 480, height: 600 });
+    },
+  ]);
+
+  steps.push([
+    'Prune Dangling Images… from the palette asks in a modal naming mode, environment and bytes',
+    async () => {
+      await runCommand(page!, 'Docker Prune: Prune Dangling Images…');
+      const dialog = page!.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      const text = await dialog.innerText();
+      assert.match(text, new RegExp(`Remove \\d+ dangling images from local and reclaim ${escapeRe(before)}\\?`), text);
+      assert.match(text, /Mode: dangling images/);
+      await shot(page!, 'confirm');
+    },
+  ]);
+
+  steps.push([
+    'confirming shows a progress notification, then the result with a button to the audit',
+    async () => {
+      await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images$")').first().click();
+      const progress = await waitForNotification(page!, /Docker Prune: removing dangling images from local/, 15_000);
+      log(`progress: ${progress}`);
+      await waitForNotification(page!, /\d+ of \d+ images · [\d.]+ \w+ reclaimed/, 15_000);
+      await shot(page!, 'progress', 100);
+      const result = await waitForNotification(page!, /^Removed \d+ images, reclaimed [\d.]+ \w+ on local\./, 60_000);
+      log(`result: ${result}`);
+      const toast = page!.locator('.notifications-toasts .notification-list-item:has-text("Removed")').first();
+      assert.ok((await toast.innerText()).includes('Show Audit Log'), 'result offers the audit');
+      await shot(page!, 'result');
+    },
+  ]);
+
+  steps.push([
+    'the status bar follows: 0 B after the prune',
+    async () => {
+      const after = await waitForStatusBarItem(page!, /^0 B$/, 30_000);
+      log(`status bar after: ${after} (items: ${(await readStatusBar(page!)).join(' | ')})`);
+    },
+  ]);
+
+  let failed = 0;
+  try {
+    for (const [name, fn] of steps) {
+      const t0 = Date.now();
+      try {
+        await fn();
+        console.log(`  ✔ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        console.log(`  ✗ ${name}: ${(e as Error).message}`);
+        await failureShot(page, server.runDir);
+        failed += steps.length - steps.findIndex(([n]) => n === name) - 1; // the steps after it did not run
+        break;
+      }
+    }
+    ok = failed === 0;
+  } finally {
+    await wb.close();
+    await server.stop({ keepRun: !ok });
+    await proxy.stop();
+    if (!ok) log(`code-server run folder kept: ${server.runDir}`);
+  }
+  // Mocha-style totals, which scripts/test-all.sh adds up.
+  console.log(`\n  ${steps.length - failed} passing`);
+  if (failed) console.log(`  ${failed} failing`);
+  return ok ? 0 : 1;
+}
+
+/** `npm run package` (production bundle + vsce), as the README's install path does. */
+function packageExtension(): string {
+  const r = spawnSync('npm', ['run', 'package'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  const vsix = path.join(REPO_ROOT, 'docker-prune.vsix');
+  if (r.status !== 0 || !fs.existsSync(vsix)) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  log(`packaged ${path.relative(REPO_ROOT, vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(2)} MB)`);
+  return vsix;
+}
+
+/** Untagged images with one large layer of random bytes each (`docker import`): they dangle and free real space. */
+async function importLargeImages(socketPath: string, megabytes: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, mb] of megabytes.entries()) {
+    const body = tarOf(`data/blob-${i}.bin`, randomBytes(mb * 1_000_000));
+    const res = await apiRequest(socketPath, 'POST', '/images/create?fromSrc=-', { body, contentType: 'application/x-tar', timeoutMs: 120_000 });
+    const id = /"status":"(sha256:[0-9a-f]{64})"/.exec(res.body.toString())?.[1];
+    if (res.status !== 200 || !id) throw new Error(`import failed: HTTP ${res.status} ${res.body.toString().slice(0, 500)}`);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** A one-file ustar archive. */
+function tarOf(name: string, data: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+  header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([header, data, pad, Buffer.alloc(1024)]);
+}
+
+async function waitForText(page: PwPage, selector: string, re: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const texts = await page.locator(selector).allInnerTexts();
+    const hit = texts.find((t) => re.test(t));
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error(`nothing matching ${re} in ${selector}; saw: ${texts.join(' | ')}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** A failure screenshot goes next to code-server's logs (kept on failure), not into the README's folder. */
+async function failureShot(page: PwPage | undefined, dir: string): Promise<void> {
+  if (!page) return;
+  const file = path.join(dir, `failure-${Date.now()}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  log(`failure screenshot ${file}`);
+}
+
+/** A PNG for the README (media/screenshots/NAME.png). */
+async function shot(page: PwPage | undefined, name: string, settleMs = 700, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
+  if (!page) return;
+  await page.waitForTimeout(settleMs);
+  fs.mkdirSync(README_SHOTS, { recursive: true });
+  const file = path.join(README_SHOTS, `${name}.png`);
+  await (page as unknown as { screenshot(o: { path: string; clip?: typeof clip }): Promise<Buffer> }).screenshot({ path: file, clip });
+  log(`screenshot ${path.relative(REPO_ROOT, file)} (${Math.round(fs.statSync(file).size / 1024)} KB)`);
+}
+
+/** Drags the sash between the side bar and the editor, as a person widens the view. */
+async function widenSideBar(page: PwPage, x: number): Promise<void> {
+  const sideBar = page.locator('.part.sidebar').first();
+  const box = await (sideBar as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
+  if (!box) return;
+  const mouse = (page as unknown as { mouse: { move(x: number, y: number, o?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> } }).mouse;
+  const y = box.y + box.height / 2;
+  await mouse.move(box.x + box.width + 1, y);
+  await mouse.down();
+  await mouse.move(x, y, { steps: 8 });
+  await mouse.up();
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,212 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { shortImageId } from '../../../../src/core/format/units';
+import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
+import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
+import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
+import { apiJson } from '../../../support/dockerd';
+import type { LoadedPopulation } from '../../../support/population';
+import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
+import { api, defaultSession, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, socket, treeChildren, waitFor, waitForLog } from '../lib/host';
+import { expectedGroups } from '../lib/population';
+
+type Done = Extract<PruneFlowResult, { status: 'done' }>;
+
+describe('Prune commands', () => {
+  let session: EnvironmentSession;
+  let loaded: LoadedPopulation;
+  const expected = expectedGroups();
+  const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
+  const nameOf = (id: string) => loaded.imageNames.get(id) ?? id;
+
+  beforeEach(async () => {
+    loaded = await reloadPopulation();
+    session = await defaultSession();
+    await session.refresh('test');
+    await settled(session, visible);
+  });
+  afterEach(async () => {
+    await restoreConfirmation();
+    await resetSettings();
+  });
+
+  function auditFile(): Promise<string> {
+    return api().then((t) => t.auditFile());
+  }
+
+  it('Prune Dangling Images… plans, shows the plan, asks, removes exactly the plan, reports and audits', async () => {
+    const calls = await answerConfirmation('prune');
+    const before = await engineImageIds();
+    const file = await auditFile();
+    const records = readAudit(file).length;
+    const logFrom = await logLength();
+
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as Done;
+
+    assert.strictEqual(result?.status, 'done', result?.status === 'done' ? '' : (result as { message?: string })?.message);
+    assert.strictEqual(calls.length, 1, 'asked once');
+    const asked = calls[0]!;
+    assert.strictEqual(asked.mode, 'dangling');
+    assert.strictEqual(asked.environment, session.name);
+    const planned = new Set(asked.plan.items.map((i) => i.id));
+    for (const id of expected.dangling) assert.ok(planned.has(id), `dangling ${nameOf(id)} planned`);
+    for (const id of [...expected.inUse, ...expected.unused]) assert.ok(!planned.has(id), `${nameOf(id)} not planned`);
+
+    const after = await engineImageIds();
+    assert.deepStrictEqual(new Set([...before].filter((id) => !after.has(id))), planned, 'removed exactly the confirmed plan');
+
+    const s = result.outcome.summary;
+    assert.strictEqual(s.removed, planned.size);
+    assert.strictEqual(s.bytes, asked.plan.spaceReclaimable, 'reclaimed what the plan said');
+    assert.match(result.outcome.message, new RegExp(`^Removed ${planned.size} images, reclaimed [\\d.]+ (B|kB|MB) on ${escapeRe(session.name)}\\.$`));
+
+    // The plan was shown in a preview document before the question.
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'docker-prune-plan' && d.uri.path.endsWith('/dangling.md'));
+    assert.ok(doc, 'a plan preview document is open');
+    for (const id of planned) assert.ok(doc.getText().includes(shortImageId(id)), `${shortImageId(id)} in the preview`);
+
+    // Audit file: one new record for this run.
+    const audit = readAudit(file);
+    assert.strictEqual(audit.length, records + 1);
+    const rec = audit[audit.length - 1]!;
+    assert.strictEqual(rec.trigger, 'manual');
+    assert.strictEqual(rec.mode, 'dangling');
+    assert.strictEqual(rec.outcome, 'success');
+    assert.strictEqual(rec.environment, session.location);
+    assert.deepStrictEqual(rec.plan, { images: planned.size, bytes: asked.plan.spaceReclaimable });
+    assert.strictEqual(rec.result?.deleted, planned.size);
+    assert.strictEqual(rec.result?.spaceReclaimed, s.bytes);
+
+    // Output channel: start, one line per image, result.
+    const log = await waitForLog('Prune finished on', logFrom);
+    assert.ok(log.includes(`Prune started on ${session.name}`), log);
+    for (let k = 1; k <= planned.size; k++) assert.ok(log.includes(`[${k}/${planned.size}] removed`), `line ${k}/${planned.size}`);
+    assert.ok(log.includes(`[shown] ${result.outcome.message}`), 'the result message is logged as shown');
+  });
+
+  it('declining the confirmation removes nothing and writes no audit record', async () => {
+    const calls = await answerConfirmation(undefined);
+    const before = await engineImageIds();
+    const file = await auditFile();
+    const records = readAudit(file).length;
+    const logFrom = await logLength();
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    assert.strictEqual(result.status, 'declined');
+    assert.strictEqual(calls.length, 1);
+    assert.deepStrictEqual(await engineImageIds(), before);
+    assert.strictEqual(readAudit(file).length, records);
+    await waitForLog('not confirmed: nothing was removed', logFrom);
+  });
+
+  it('Prune All Unused Images… asks about tagged images too, and keeps every in-use image with all its tags', async () => {
+    const calls = await answerConfirmation('prune');
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    assert.strictEqual(result.status, 'done');
+    assert.strictEqual(calls[0]!.mode, 'all');
+    const after = await engineImageIds();
+    for (const id of expected.unused) assert.ok(!after.has(id), `unused ${nameOf(id)} removed`);
+    for (const id of expected.dangling) assert.ok(!after.has(id), `dangling ${nameOf(id)} removed`);
+    for (const id of expected.inUse) assert.ok(after.has(id), `in-use ${nameOf(id)} kept`);
+    const tags = (await apiJson<{ RepoTags: string[] }>(socket(), 'GET', `/images/${loaded.imageIds.get('run-app')}/json`)).RepoTags.sort();
+    assert.deepStrictEqual(tags, ['dp/run:app', 'dp/run:app-latest'], 'in-use images keep all their tags');
+  });
+
+  it('per-run filters (labels, until) narrow the plan; images outside them stay', async () => {
+    const calls = await answerConfirmation('prune');
+    const before = await engineImageIds();
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll', { filters: ['label=dp.team=red', 'until=24h'] })) as Done;
+    assert.strictEqual(result.status, 'done');
+    const asked = calls[0]!;
+    assert.deepStrictEqual(asked.filters.labels, [{ negate: false, key: 'dp.team', value: 'red' }]);
+    assert.strictEqual(asked.filters.until?.raw, '24h');
+    const after = await engineImageIds();
+    const removed = new Set([...before].filter((id) => !after.has(id)));
+    assert.deepStrictEqual(removed, new Set(asked.plan.items.filter((i) => i.action === 'delete').map((i) => i.id)), 'removed exactly the plan');
+    assert.ok(removed.size > 0);
+    const byId = new Map(loaded.population.images.map((i) => [i.id, i]));
+    for (const item of asked.plan.items) {
+      const img = byId.get(item.id)!;
+      if (item.reason !== 'parent') assert.ok(img.labels === null || img.labels['dp.team'] === 'red', `${img.name} matches label=dp.team=red`);
+    }
+    for (const img of loaded.population.images) {
+      const notRed = img.labels !== null && img.labels['dp.team'] !== 'red';
+      if (notRed && !expected.hidden.has(img.id)) assert.ok(after.has(img.id), `${img.name} (not red) kept`);
+    }
+  });
+
+  it('Preview Prune… shows the plan without removing anything; "Prune These Images…" then prunes it', async () => {
+    const before = await engineImageIds();
+    const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'dangling' })) as { uri: string; images: number };
+    assert.strictEqual(shown.images, expected.dangling.size);
+    const editor = vscode.window.activeTextEditor;
+    assert.strictEqual(editor?.document.uri.toString(), shown.uri);
+    const text = editor.document.getText();
+    assert.match(text, /^# Prune dangling images on /);
+    for (const id of expected.dangling) assert.ok(text.includes(shortImageId(id)), shortImageId(id));
+    assert.ok(text.includes(`**${expected.dangling.size} images to remove, `), 'the summary line');
+    assert.deepStrictEqual(await engineImageIds(), before, 'a preview removes nothing');
+
+    const calls = await answerConfirmation('prune');
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneFromPreview')) as Done;
+    assert.strictEqual(result.status, 'done');
+    assert.strictEqual(calls[0]!.mode, 'dangling');
+    const after = await engineImageIds();
+    for (const id of expected.dangling) assert.ok(!after.has(id));
+  });
+
+  it('Protect This Repository adds a protect pattern; Prune All then keeps that repository', async () => {
+    const env = (await treeChildren()).find((n) => n.kind === 'environment' && n.session === session)!;
+    const unused = ((await treeChildren(env)) as GroupNode[]).find((g) => 'usage' in g.key && g.key.usage === 'unused')!;
+    const node = ((await treeChildren(unused)) as ImageNode[]).find((n) => n.image.tags.length === 1 && n.image.tags[0]!.startsWith('dp/alpha:'));
+    assert.ok(node, 'an unused dp/alpha image');
+    await vscode.commands.executeCommand('dockerPrune.protectRepository', node);
+    const protect = vscode.workspace.getConfiguration('dockerPrune').get<string[]>('protect');
+    assert.deepStrictEqual(protect, ['dp/alpha']);
+    await waitFor('the tree marks dp/alpha protected', () => session.state.kind === 'ready' && session.state.listing.images.some((i) => i.tags[0]?.startsWith('dp/alpha:') && i.protected));
+
+    const calls = await answerConfirmation('prune');
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    assert.strictEqual(result.status, 'done');
+    assert.ok(calls[0]!.plan.kept.some((k) => k.reason === 'protected'));
+    const after = await engineImageIds();
+    for (const img of loaded.population.images) {
+      if (img.tags.some((t) => t.startsWith('dp/alpha:'))) assert.ok(after.has(img.id), `${img.name} (dp/alpha) kept`);
+    }
+  });
+
+  it('Open Audit File opens the JSONL audit; dockerPrune.auditFile sends records elsewhere', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
+    const custom = path.join(dir, 'nested', 'prunes.jsonl');
+    await setSetting('auditFile', custom);
+    assert.strictEqual((await api()).auditFile(), custom);
+    await answerConfirmation('prune');
+    await vscode.commands.executeCommand('dockerPrune.pruneDangling');
+    const records = await waitFor('a record in the configured audit file', () => (fs.existsSync(custom) ? fs.readFileSync(custom, 'utf8').trim().split('\n') : undefined));
+    assert.strictEqual(records.length, 1);
+    assert.strictEqual(JSON.parse(records[0]!).trigger, 'manual');
+    await vscode.commands.executeCommand('dockerPrune.openAuditFile');
+    await waitFor('the audit file in the editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === custom);
+    await vscode.commands.executeCommand('dockerPrune.showAuditLog');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a read-only environment refuses to prune', async () => {
+    await setSetting('environments', [{ name: 'ro', host: session.location, readOnly: true }]);
+    const ro = await waitFor('the read-only environment', async () => (await api()).registry.find('ro'));
+    const calls = await answerConfirmation('prune');
+    const before = await engineImageIds();
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'ro' })) as PruneFlowResult;
+    assert.strictEqual(result.status, 'failed');
+    assert.ok(ro.readOnly);
+    assert.strictEqual(calls.length, 0);
+    assert.deepStrictEqual(await engineImageIds(), before);
+  });
+});
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+

@@ -1,0 +1,101 @@
+/**
+ * Progress and cancellation, through an environment whose engine connection passes a proxy the test
+ * controls: the proxy holds one image delete so "cancel in the middle" happens at a known point instead of
+ * racing a fast engine.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
+import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
+import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
+import { EngineProxy } from '../lib/engineProxy';
+import { api, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, socket, waitFor, waitForLog } from '../lib/host';
+import { expectedGroups } from '../lib/population';
+
+type Done = Extract<PruneFlowResult, { status: 'done' }>;
+
+describe('Progress and cancellation', () => {
+  let proxy: EngineProxy;
+  let dir: string;
+  let session: EnvironmentSession;
+  const expected = expectedGroups();
+  const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-proxy-'));
+    proxy = new EngineProxy(path.join(dir, 'engine.sock'), socket());
+    await proxy.start();
+  });
+  after(async () => {
+    await proxy.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await reloadPopulation();
+    await setSetting('environments', [{ name: 'proxied', host: proxy.host }]);
+    session = await waitFor('the proxied environment', async () => (await api()).registry.find('proxied'));
+    await session.refresh('test');
+    await settled(session, visible);
+  });
+  afterEach(async () => {
+    proxy.hold = undefined;
+    await restoreConfirmation();
+    await resetSettings();
+  });
+
+  it('reports every image and the bytes reclaimed so far, in order, as the prune goes', async () => {
+    await answerConfirmation('prune');
+    const logFrom = await logLength();
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' })) as Done;
+    assert.strictEqual(result.status, 'done');
+    const n = result.outcome.summary.removed;
+    assert.strictEqual(n, expected.dangling.size);
+    const log = await waitForLog('Prune finished on proxied', logFrom);
+    let at = 0;
+    for (let k = 1; k <= n; k++) {
+      const i = log.indexOf(`[${k}/${n}] removed`, at);
+      assert.ok(i >= at, `progress step ${k}/${n} reported after step ${k - 1}`);
+      at = i;
+    }
+    const freed = [...log.matchAll(/\] removed .*?, ([\d.]+) (B|kB|MB) freed/g)];
+    assert.strictEqual(freed.length, n, 'each step says what it freed');
+  });
+
+  it('Cancel stops after the current image: the rest stays, the result and the audit say cancelled', async () => {
+    await answerConfirmation('prune');
+    const before = await engineImageIds();
+    let deletes = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    proxy.hold = (req) => {
+      if (req.method !== 'DELETE' || !/\/images\//.test(req.url ?? '')) return undefined;
+      deletes++;
+      if (deletes !== 2) return undefined;
+      holding = true;
+      return held;
+    };
+    const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
+    await waitFor('the second image delete to be in flight', () => holding);
+    assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 1, 'one running prune asked to stop');
+    release();
+    const result = await running;
+
+    assert.strictEqual(result.status, 'done');
+    const s = result.outcome.summary;
+    assert.ok(s.cancelled, 'the result says cancelled');
+    assert.strictEqual(s.removed, 2, 'the image in progress finished, nothing after it started');
+    assert.match(result.outcome.message, /^Prune cancelled on proxied\. Removed 2 images, reclaimed .* before it stopped\.$/);
+    const after = await engineImageIds();
+    const removed = [...before].filter((id) => !after.has(id));
+    assert.strictEqual(removed.length, 2);
+    assert.strictEqual([...expected.dangling].filter((id) => after.has(id)).length, expected.dangling.size - 2, 'the other dangling images stay');
+    const rec = readAudit((await api()).auditFile()).pop()!;
+    assert.strictEqual(rec.outcome, 'cancelled');
+    assert.strictEqual(rec.result?.cancelled, true);
+    assert.strictEqual(rec.result?.deleted, 2);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Measures (does not assert times): activation, and how long a 1,000-image environment takes to show in the
+ * tree — environment with its groups (image list + container list), every image item, and the reclaimable
+ * bytes (full snapshot, cold then warm). Run with `scripts/test-vscode.sh --only perf`.
+ */
+import * as assert from 'assert';
+import { resetEngine } from '../../../support/dockerd';
+import { generateLargePopulation, loadPopulation } from '../../../support/population';
+import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
+import type { GroupNode } from '../../../../src/vscode/tree/nodes';
+import { api, resetSettings, setSetting, socket, waitFor } from '../lib/host';
+
+describe('Performance (1,000 images)', function () {
+  this.timeout(300_000);
+  after(resetSettings);
+
+  it('measures activation and the time to show a 1,000-image environment', async () => {
+    const t = await api();
+    console.log(`      activation: ${t.activationMs.toFixed(1)} ms`);
+    await resetEngine(socket());
+    const pop = generateLargePopulation(7, 1000, { containers: { created: 3, exited: 3, running: 2 } });
+    const loaded = await loadPopulation(socket(), pop);
+    console.log(`      population: ${pop.images.length} images loaded in ${loaded.timings.loadMs} ms`);
+
+    // A fresh session (cold image cache), as after opening VS Code: a configured environment on the same engine.
+    await setSetting('environments', [{ name: 'perf', host: `unix://${socket()}` }]);
+    const session = await waitFor('the perf environment', async () => t.registry.find('perf')) as EnvironmentSession;
+    assert.strictEqual(session.state.kind, 'idle');
+
+    const t0 = performance.now();
+    const roots = await t.tree.getChildren();
+    const env = roots.find((n) => n.kind === 'environment' && n.session === session)!;
+    t.tree.getTreeItem(env);
+    const groups = (await t.tree.getChildren(env)) as GroupNode[];
+    const t1 = performance.now();
+    let items = 0;
+    for (const g of groups) {
+      t.tree.getTreeItem(g);
+      for (const img of await t.tree.getChildren(g)) {
+        t.tree.getTreeItem(img);
+        items++;
+      }
+    }
+    const t2 = performance.now();
+    await waitFor('reclaimable bytes', () => session.state.kind === 'ready' && session.state.reclaim && !session.state.reclaimPending, 120_000, 20);
+    const t3 = performance.now();
+    await session.refresh('warm');
+    const t4 = performance.now();
+    console.log(`      environment with its groups shown: ${(t1 - t0).toFixed(0)} ms`);
+    console.log(`      all ${items} image items built: ${(t2 - t0).toFixed(0)} ms`);
+    console.log(`      reclaimable bytes (cold snapshot of ${pop.images.length} images): ${(t3 - t0).toFixed(0)} ms`);
+    console.log(`      refresh with a warm cache: ${(t4 - t3).toFixed(0)} ms`);
+    assert.ok(items >= 900);
+  });
+});

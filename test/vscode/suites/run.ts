@@ -1,0 +1,114 @@
+/**
+ * Runs the extension's suites in a real VS Code against a real Docker Engine, unattended:
+ *   1. starts a private dockerd (test/support/dockerd.ts) and loads the known population into it;
+ *   2. runs each extension-host suite through the harness (runVsCodeSuite → @vscode/test-electron's
+ *      runTests → desktop VS Code, or code-server + headless Chromium here), handing the engine to the
+ *      extension host as DOCKER_HOST (an empty DOCKER_CONFIG keeps the user's contexts out of it);
+ *   3. runs the browser UI tests (test/ui/dockerPrune.ui.ts) against code-server with the packaged .vsix;
+ *   4. stops the engine.
+ *
+ *   node out/test/vscode/suites/run.js [--only main,untrusted,ui,perf] [--grep TEXT] [--skip-ui]
+ *
+ * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
+ * The perf suite (1,000 images) runs only when asked with --only perf.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startEngine } from '../../support/dockerd';
+import { loadPopulation } from '../../support/population';
+import { runVsCodeSuite } from '../runTests';
+import { testPopulation } from './lib/population';
+
+const SUITES_DIR = __dirname;
+const log = (m: string) => process.stderr.write(`[test-vscode] ${m}\n`);
+
+interface Suite {
+  name: string;
+  trusted: boolean;
+  /** Workspace settings (.vscode/settings.json) the folder opens with. */
+  workspaceSettings?: Record<string, unknown>;
+}
+
+const SUITES: Suite[] = [
+  { name: 'main', trusted: true },
+  {
+    name: 'untrusted',
+    trusted: false,
+    // Restricted settings from an untrusted workspace must be ignored: a host and auto-prune.
+    workspaceSettings: {
+      'dockerPrune.environments': [{ name: 'from-untrusted-workspace', host: 'unix:///tmp/dp-untrusted-workspace.sock' }],
+      'dockerPrune.autoPrune.enabled': true,
+      'dockerPrune.autoPrune.interval': '5s',
+    },
+  },
+];
+
+function parseArgs(argv: string[]): { only?: Set<string>; grep?: string; skipUi: boolean } {
+  const out: { only?: Set<string>; grep?: string; skipUi: boolean } = { skipUi: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--only') out.only = new Set(argv[++i]!.split(','));
+    else if (a === '--grep') out.grep = argv[++i];
+    else if (a === '--skip-ui') out.skipUi = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const wanted = (name: string) => (args.only ? args.only.has(name) : name !== 'perf');
+  const t0 = Date.now();
+  const engine = await startEngine({ name: 'vsx' });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-vsx-'));
+  const results: Array<{ name: string; code: number; seconds: number }> = [];
+  try {
+    const loaded = await loadPopulation(engine.socketPath, testPopulation());
+    log(`engine ${engine.dockerHost} (pid ${engine.pid}); population of ${loaded.population.images.length} images loaded in ${loaded.timings.loadMs} ms`);
+    const dockerConfig = path.join(scratch, 'docker-config');
+    fs.mkdirSync(dockerConfig);
+    const env: Record<string, string> = {
+      DOCKER_HOST: engine.dockerHost,
+      DP_TEST_SOCKET: engine.socketPath,
+      DOCKER_CONFIG: dockerConfig,
+      DOCKER_PRUNE_MOCHA_TIMEOUT: '90000',
+    };
+    if (args.grep) env.DOCKER_PRUNE_MOCHA_GREP = args.grep;
+
+    const suites: Suite[] = [...SUITES, { name: 'perf', trusted: true }];
+    for (const suite of suites.filter((s) => wanted(s.name))) {
+      const workspace = path.join(scratch, `ws-${suite.name}`);
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(suite.workspaceSettings ?? {}, null, 2));
+      const started = Date.now();
+      log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace)`);
+      const code = await runVsCodeSuite({ suite: path.join(SUITES_DIR, suite.name), workspace, env, trusted: suite.trusted, timeoutMs: 8 * 60_000 });
+      results.push({ name: suite.name, code, seconds: (Date.now() - started) / 1000 });
+    }
+
+    if (wanted('ui') && !args.skipUi) {
+      const started = Date.now();
+      log('UI tests (code-server + Chromium, .vsix installed)');
+      const { runUiTests } = await import('../../ui/dockerPrune.ui');
+      const code = await runUiTests({ engine, scratch });
+      results.push({ name: 'ui', code, seconds: (Date.now() - started) / 1000 });
+    }
+  } finally {
+    await engine.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const r of results) log(`${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds.toFixed(1)} s)`);
+  log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return results.length > 0 && results.every((r) => r.code === 0) ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exit(1);
+    },
+  );
+}
