@@ -62,6 +62,9 @@ type SshChannel = Duplex & {
   on(event: 'exit', cb: (code: number | null, signal?: string) => void): SshChannel;
 };
 
+/** Channels (HTTP connections) per SSH connection; sshd allows 10 sessions by default. */
+const MAX_CHANNELS = 6;
+
 /** An http.Agent whose connections are `docker system dial-stdio` channels over one SSH connection. */
 export class SshTunnelAgent extends http.Agent {
   private client: SshClient | undefined;
@@ -70,7 +73,7 @@ export class SshTunnelAgent extends http.Agent {
 
   constructor(readonly target: SshTarget) {
     // sshd allows 10 sessions per connection by default (MaxSessions): stay below.
-    super({ keepAlive: true, maxSockets: 8, maxFreeSockets: 4, timeout: 60_000 });
+    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: 2, timeout: 60_000 });
   }
 
   // Node's Agent calls this with a callback; returning nothing means "the callback will deliver the socket".
@@ -90,24 +93,54 @@ export class SshTunnelAgent extends http.Agent {
     this.ready = undefined;
   }
 
+  /** Channels open now (exec'd and not yet closed), and callers waiting for a free one. */
+  private openChannels = 0;
+  private readonly waiting: Array<() => void> = [];
+
   private async openChannel(): Promise<Duplex> {
-    const client = await this.connection();
-    const command = this.target.settings.remoteCommand ?? 'docker system dial-stdio';
-    return new Promise<Duplex>((resolve, reject) => {
-      const ok = client.exec(command, (err, channel) => {
-        if (err) {
-          reject(
-            new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${command}": ${err.message}.`, {
-              endpoint: this.target.label,
-            }),
-          );
-          return;
+    // sshd's MaxSessions (10 by default) counts channels until they are fully closed: stay well below.
+    while (this.openChannels >= MAX_CHANNELS) await new Promise<void>((r) => this.waiting.push(r));
+    this.openChannels++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.openChannels--;
+      this.waiting.shift()?.();
+    };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const client = await this.connection();
+        try {
+          const channel = await this.exec(client);
+          channel.once('close', release);
+          return new ChannelSocket(channel, this.target.label, this.command);
+        } catch (e) {
+          // "open failed": the server is at its session limit (other clients, channels still closing): retry.
+          if (attempt < 5 && /open failed/i.test((e as Error).message)) {
+            await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+            continue;
+          }
+          throw e instanceof DockerPruneError
+            ? e
+            : new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${this.command}": ${(e as Error).message}.`, {
+                endpoint: this.target.label,
+              });
         }
-        resolve(new ChannelSocket(channel, this.target.label, command));
-      });
-      if (!ok) {
-        /* ssh2 queues the request when its window is full; the callback still comes */
       }
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  private get command(): string {
+    return this.target.settings.remoteCommand ?? 'docker system dial-stdio';
+  }
+
+  private exec(client: SshClient): Promise<SshChannel> {
+    return new Promise<SshChannel>((resolve, reject) => {
+      client.exec(this.command, (err, channel) => (err ? reject(err) : resolve(channel)));
     });
   }
 
