@@ -39,6 +39,7 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
   const tag = (opts.name ?? 'pm').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 12) || 'pm';
   const dataDir = fs.mkdtempSync(`/tmp/dp-${tag}-`);
   const socketPath = opts.socketPath ?? path.join(dataDir, 'podman.sock');
+  fs.mkdirSync(path.dirname(socketPath), { recursive: true });
   const logPath = path.join(dataDir, 'podman.log');
   for (const d of ['root', 'run', 'tmp', 'home']) fs.mkdirSync(path.join(dataDir, d));
   fs.writeFileSync(
