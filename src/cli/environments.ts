@@ -126,8 +126,10 @@ export async function runAcrossEnvironments(
   }
   const planned = await forEachEnvironment<Planned>(
     environments,
-    async ({ environment }) => {
+    async ({ environment, signal }) => {
       const engine = openEnvironment(environment);
+      // At the time limit, drop its connections so nothing keeps waiting on a hung engine.
+      signal.addEventListener('abort', () => closeEndpoint(engine.endpoint), { once: true });
       const reader = new SnapshotReader(engine, deps.store ? { store: deps.store } : {});
       return { engine, reader, preview: await previewPrune(reader, opts.policy, opts.native) };
     },

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import type { Agent } from 'http';
 import { InvalidInputError } from '../errors';
 import { createSshAgent, type SshSettings } from '../environments/sshTransport';
 
@@ -35,7 +35,7 @@ export interface ModemOptions {
   key?: Buffer;
   sshOptions?: Record<string, unknown>;
   /** TCP+TLS: an https.Agent carrying the TLS material and verification choice; SSH: a tunnel agent. */
-  agent?: Agent;
+  agent?: http.Agent;
   pathPrefix?: string;
   timeout?: number;
 }
@@ -129,6 +129,7 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (useTls ? 2376 : 2375),
         protocol: useTls ? 'https' : 'http',
+        agent: useTls ? undefined : ownAgent(),
       };
       if (useTls) {
         const ca = tls?.ca ? readMaterial(tls.ca, 'CA certificate', label) : undefined;
@@ -185,7 +186,15 @@ const NO_DEFAULTS: ModemOptions = {
 };
 
 function unixOptions(socketPath: string): ModemOptions {
-  return { ...NO_DEFAULTS, socketPath };
+  return { ...NO_DEFAULTS, socketPath, agent: ownAgent() };
+}
+
+/**
+ * Every endpoint has its own agent, so closing it (closeEndpoint) also ends requests still in flight — a hung
+ * engine abandoned at its time limit must not keep a CLI run alive.
+ */
+function ownAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: 16 });
 }
 
 /**

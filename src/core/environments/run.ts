@@ -27,7 +27,10 @@ export interface ForEachEnvironmentOptions {
 
 export interface EnvironmentTask {
   readonly environment: EnvironmentDescriptor;
-  /** Aborted when this environment's time limit passes or everything is cancelled. */
+  /**
+   * Aborted when this environment's time limit passes or everything is cancelled. Close the engine's endpoint
+   * then (closeEndpoint), so requests still waiting on a hung engine end too.
+   */
   readonly signal: AbortSignal;
 }
 
