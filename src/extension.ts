@@ -3,7 +3,9 @@
  * Activation is cheap: no engine is contacted and dockerode is not loaded until the tree is shown, a
  * command runs, or the status bar / auto-prune (when enabled) need an engine.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { FileImageDetailsStore } from './core/snapshot/detailsCache';
 import { AuditLocation } from './vscode/audit/auditLocation';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
@@ -20,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Docker Prune', { log: true });
   const notifier = new Notifier(log);
-  const registry = new EnvironmentRegistry(log);
+  const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details')));
   const audit = new AuditLocation(context.globalStorageUri);
   const service = new PruneService(log, () => audit.log());
   const planDocuments = new PlanDocuments();

@@ -38,8 +38,15 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   await proxy.start();
   const workspace = path.join(o.scratch, 'ui-ws');
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  // The engine under a name of the user's choosing (it replaces the DOCKER_HOST entry: same host).
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.environments': [{ name: 'local', host: proxy.host }] }, null, 2));
+  // The engine under a name of the user's choosing (it replaces the DOCKER_HOST entry: same host), and a
+  // second environment whose daemon is not running.
+  const staging = path.join(o.scratch, 'staging', 'docker.sock');
+  fs.mkdirSync(path.dirname(staging), { recursive: true });
+  const environments = [
+    { name: 'local', host: proxy.host },
+    { name: 'staging', host: `unix://${staging}` },
+  ];
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.environments': environments }, null, 2));
   const dockerConfig = path.join(o.scratch, 'ui-docker-config');
   fs.mkdirSync(dockerConfig, { recursive: true });
   const server = await startCodeServer({ vsix, workspace, env: { DOCKER_HOST: proxy.host, DOCKER_CONFIG: dockerConfig }, trusted: true });
@@ -73,7 +80,10 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       const texts = await rows.allInnerTexts();
       assert.ok(texts.some((t) => /^local\s*\d+ images · [\d.]+ \w+ reclaimable/.test(t)), texts.join(" | "));
       assert.ok(texts.some((t) => /In use/.test(t)) && texts.some((t) => /Unused/.test(t)));
-      await shot(page!, 'tree', 700, { x: 0, y: 0, width: 480, height: 600 });
+      await waitForText(page!, '.pane-body .monaco-list-row', /^staging\s*unreachable/);
+      await waitForText(page!, '.pane-body .monaco-list-row', /No Docker socket at/);
+      await waitForText(page!, '.pane-body .monaco-list-row', /^Retry$/);
+      await shot(page!, 'tree', 700, { x: 0, y: 0, width: 480, height: 660 });
     },
   ]);
 
@@ -81,11 +91,41 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
     'Prune Dangling Images… from the palette asks in a modal naming mode, environment and bytes',
     async () => {
       await runCommand(page!, 'Docker Prune: Prune Dangling Images…');
+      // Two environments: the palette asks which, with what each would reclaim (or why it cannot).
+      const rows = '.quick-input-widget .monaco-list-row';
+      await waitForText(page!, rows, new RegExp(`local.*\\d+ images to remove · ${escapeRe(before)} reclaimable`, 's'));
+      await waitForText(page!, rows, /staging.*No Docker socket at/s);
+      await shot(page!, 'pick-environment');
+      await page!.locator('.quick-input-widget .quick-input-box input').fill('local');
+      await page!.keyboard.press('Enter');
       const dialog = page!.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 30_000 });
       const text = await dialog.innerText();
       assert.match(text, new RegExp(`Remove \\d+ dangling images from local and reclaim ${escapeRe(before)}\\?`), text);
       assert.match(text, /Mode: dangling images/);
+    },
+  ]);
+
+  steps.push([
+    '"Change Filters…" re-plans with the run\'s filters and asks again',
+    async () => {
+      const dialog = page!.locator('.monaco-dialog-box');
+      const input = page!.locator('.quick-input-widget .quick-input-box input');
+      const changeFilters = async (value: string) => {
+        await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:has-text("Change Filters")').first().click();
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(value);
+        await page!.keyboard.press('Enter');
+        await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      };
+      // The imported images are minutes old: until=1h leaves only the old dangling images.
+      await changeFilters('until=1h');
+      const narrowed = await waitForText(page!, '.monaco-dialog-box', /Filters: until=1h/);
+      assert.match(narrowed, /Remove \d+ dangling images from local and reclaim/);
+      assert.ok(!narrowed.includes(`reclaim ${before}?`), 'fewer bytes with the filter');
+      await changeFilters('');
+      const back = await waitForText(page!, '.monaco-dialog-box', /Filters: none/);
+      assert.ok(back.includes(`reclaim ${before}?`), back);
       await shot(page!, 'confirm');
     },
   ]);
@@ -206,6 +246,8 @@ async function failureShot(page: PwPage | undefined, dir: string): Promise<void>
 /** A PNG for the README (media/screenshots/NAME.png). */
 async function shot(page: PwPage | undefined, name: string, settleMs = 700, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
   if (!page) return;
+  // Park the mouse where it raises no hover tooltip.
+  await (page as unknown as { mouse: { move(x: number, y: number): Promise<void> } }).mouse.move(1000, 600);
   await page.waitForTimeout(settleMs);
   fs.mkdirSync(README_SHOTS, { recursive: true });
   const file = path.join(README_SHOTS, `${name}.png`);

@@ -55,10 +55,19 @@ export async function pickEnvironment(registry: EnvironmentRegistry, mode: Prune
   const qp = vscode.window.createQuickPick<EnvironmentPick>();
   qp.title = title;
   qp.placeholder = vscode.l10n.t('Choose the Docker environment');
+  // Items are rebuilt as environments answer; keep the one the user moved to active across rebuilds.
+  let active: EnvironmentSession | undefined;
+  qp.onDidChangeActive((items) => (active = items[0]?.session ?? active));
+  let shown = '';
   const render = () => {
-    const active = qp.activeItems[0]?.session;
-    qp.items = sessions.map((session) => describe(session, mode));
-    if (active) qp.activeItems = qp.items.filter((i) => i.session === active);
+    const items = sessions.map((session) => describe(session, mode));
+    const key = JSON.stringify(items.map((i) => [i.label, i.description, i.detail]));
+    if (key !== shown) {
+      // Only when something visible changed: replacing the items resets the list's focus in the UI.
+      shown = key;
+      qp.items = items;
+      if (active) qp.activeItems = qp.items.filter((i) => i.session === active);
+    }
     qp.busy = sessions.some((s) => s.state.kind === 'idle' || s.state.kind === 'loading' || (s.state.kind === 'ready' && s.state.reclaimPending));
   };
   const observations = sessions.map((s) => s.observe());

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { discoverEnvironments, type EnvironmentDescriptor } from '../../core/environments';
 import { errorMessage } from '../../core/errors';
+import type { ImageDetailsStore } from '../../core/snapshot/detailsCache';
 import { affects, configuredEnvironments, Setting } from '../settings/settings';
 import { EnvironmentSession, type SessionLog } from './environmentSession';
 
@@ -30,6 +31,7 @@ export class EnvironmentRegistry implements vscode.Disposable {
 
   constructor(
     private readonly log: SessionLog,
+    private readonly detailsStore?: ImageDetailsStore,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.disposables.push(
@@ -94,7 +96,7 @@ export class EnvironmentRegistry implements vscode.Disposable {
         next.push(old);
         previous.delete(d.id);
       } else {
-        const session = new EnvironmentSession(d, this.log);
+        const session = new EnvironmentSession(d, this.log, this.detailsStore);
         this.sessionSubscriptions.set(session, session.onDidChange((s) => this.sessionChanged.fire(s)));
         next.push(session);
       }

@@ -14,6 +14,7 @@ import { closeEndpoint, openEnvironment, type EnvironmentDescriptor } from '../.
 import { DockerPruneError, errorMessage, type ErrorKind } from '../../core/errors';
 import type { Plan, PruneMode, Snapshot } from '../../core/model';
 import { planPrune } from '../../core/plan/planner';
+import type { ImageDetailsStore } from '../../core/snapshot/detailsCache';
 import { SnapshotReader } from '../../core/snapshot/snapshotReader';
 import { policyFor, protectPatterns } from '../settings/settings';
 import { EventWatcher } from './eventWatcher';
@@ -59,13 +60,14 @@ export class EnvironmentSession implements vscode.Disposable {
   private observers = 0;
   private readonly watcher: EventWatcher;
   private readonly changed = new vscode.EventEmitter<EnvironmentSession>();
-  private firstLoad: Promise<void> | undefined;
   /** Fires whenever `state` changes. */
   readonly onDidChange = this.changed.event;
 
   constructor(
     readonly descriptor: EnvironmentDescriptor,
     private readonly log: SessionLog,
+    /** Image details kept across restarts (they never change for an image id), so a restart is not a cold read. */
+    private readonly detailsStore?: ImageDetailsStore,
   ) {
     this.watcher = new EventWatcher(() => this.engine(), {
       onChange: (reason) => void this.refresh(reason === 'connected' ? 'event stream connected' : 'engine events'),
@@ -123,15 +125,23 @@ export class EnvironmentSession implements vscode.Disposable {
   }
 
   reader(): SnapshotReader {
-    this.readerInstance ??= new SnapshotReader(this.requireEngine());
+    this.readerInstance ??= new SnapshotReader(this.requireEngine(), { store: this.detailsStore });
     return this.readerInstance;
   }
 
   /** Resolves once the environment has been looked at at least once (used by the tree to wait for its children). */
   whenLoaded(): Promise<void> {
-    if (this.current.kind !== 'idle' && this.current.kind !== 'loading') return Promise.resolve();
-    this.firstLoad ??= this.refresh('first use');
-    return this.firstLoad;
+    const loaded = () => this.current.kind !== 'idle' && this.current.kind !== 'loading';
+    if (loaded()) return Promise.resolve();
+    if (this.current.kind === 'idle' && !this.refreshing) void this.refresh('first use');
+    // The listing is published before the (slower) snapshot: resolve on the first state that shows something.
+    return new Promise((resolve) => {
+      const sub = this.onDidChange(() => {
+        if (!loaded()) return;
+        sub.dispose();
+        resolve();
+      });
+    });
   }
 
   /**

@@ -4,11 +4,14 @@
  * bytes (full snapshot, cold then warm). Run with `scripts/test-vscode.sh --only perf`.
  */
 import * as assert from 'assert';
+import { report } from '../lib/report';
 import { resetEngine } from '../../../support/dockerd';
 import { generateLargePopulation, loadPopulation } from '../../../support/population';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { GroupNode } from '../../../../src/vscode/tree/nodes';
-import { api, resetSettings, setSetting, socket, waitFor } from '../lib/host';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { api, EXTENSION_ID, resetSettings, setSetting, socket, waitFor } from '../lib/host';
 
 describe('Performance (1,000 images)', function () {
   this.timeout(300_000);
@@ -16,13 +19,23 @@ describe('Performance (1,000 images)', function () {
 
   it('measures activation and the time to show a 1,000-image environment', async () => {
     const t = await api();
-    console.log(`      activation: ${t.activationMs.toFixed(1)} ms`);
+    report(`      activate(): ${t.activationMs.toFixed(1)} ms`);
+    // Loading the bundle is the other part of activation time: require it afresh and time it (the copy is not activated).
+    const bundle = require.resolve(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'extension.js'));
+    const cached = require.cache[bundle];
+    delete require.cache[bundle];
+    const l0 = performance.now();
+    require(bundle);
+    report(`      loading dist/extension.js: ${(performance.now() - l0).toFixed(1)} ms`);
+    if (cached) require.cache[bundle] = cached;
     await resetEngine(socket());
     const pop = generateLargePopulation(7, 1000, { containers: { created: 3, exited: 3, running: 2 } });
     const loaded = await loadPopulation(socket(), pop);
-    console.log(`      population: ${pop.images.length} images loaded in ${loaded.timings.loadMs} ms`);
+    report(`      population: ${pop.images.length} images loaded in ${loaded.timings.loadMs} ms`);
 
-    // A fresh session (cold image cache), as after opening VS Code: a configured environment on the same engine.
+    // A fresh session (cold image cache), as after opening VS Code: a configured environment on the same engine,
+    // with the status bar off so nothing but the tree looks at it.
+    await setSetting('statusBar.enabled', false);
     await setSetting('environments', [{ name: 'perf', host: `unix://${socket()}` }]);
     const session = await waitFor('the perf environment', async () => t.registry.find('perf')) as EnvironmentSession;
     assert.strictEqual(session.state.kind, 'idle');
@@ -46,10 +59,10 @@ describe('Performance (1,000 images)', function () {
     const t3 = performance.now();
     await session.refresh('warm');
     const t4 = performance.now();
-    console.log(`      environment with its groups shown: ${(t1 - t0).toFixed(0)} ms`);
-    console.log(`      all ${items} image items built: ${(t2 - t0).toFixed(0)} ms`);
-    console.log(`      reclaimable bytes (cold snapshot of ${pop.images.length} images): ${(t3 - t0).toFixed(0)} ms`);
-    console.log(`      refresh with a warm cache: ${(t4 - t3).toFixed(0)} ms`);
+    report(`      environment with its groups shown: ${(t1 - t0).toFixed(0)} ms (first engine use: includes loading dockerode)`);
+    report(`      all ${items} image items built: ${(t2 - t0).toFixed(0)} ms`);
+    report(`      reclaimable bytes (cold snapshot of ${pop.images.length} images): ${(t3 - t0).toFixed(0)} ms`);
+    report(`      refresh with a warm cache: ${(t4 - t3).toFixed(0)} ms`);
     assert.ok(items >= 900);
   });
 });
