@@ -62,8 +62,10 @@ type SshChannel = Duplex & {
   on(event: 'exit', cb: (code: number | null, signal?: string) => void): SshChannel;
 };
 
-/** Channels (HTTP connections) per SSH connection; sshd allows 10 sessions by default. */
+/** HTTP connections (channels) per SSH connection kept by the agent, busy or idle; sshd allows 10 sessions by default. */
 const MAX_CHANNELS = 6;
+/** Channels open on the server, counting those still closing. */
+const MAX_OPEN = 8;
 
 /** An http.Agent whose connections are `docker system dial-stdio` channels over one SSH connection. */
 export class SshTunnelAgent extends http.Agent {
@@ -73,7 +75,8 @@ export class SshTunnelAgent extends http.Agent {
 
   constructor(readonly target: SshTarget) {
     // sshd allows 10 sessions per connection by default (MaxSessions): stay below.
-    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: 2, timeout: 60_000 });
+    // maxTotalSockets counts idle kept-alive channels too: they stay open on the server.
+    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxTotalSockets: MAX_CHANNELS, maxFreeSockets: MAX_CHANNELS, timeout: 60_000 });
   }
 
   // Node's Agent calls this with a callback; returning nothing means "the callback will deliver the socket".
@@ -93,44 +96,60 @@ export class SshTunnelAgent extends http.Agent {
     this.ready = undefined;
   }
 
-  /** Channels open now (exec'd and not yet closed), and callers waiting for a free one. */
+  /** Channels open on the server (exec'd, not yet fully closed) and openers waiting for one to close. */
   private openChannels = 0;
   private readonly waiting: Array<() => void> = [];
 
-  private async openChannel(): Promise<Duplex> {
-    // sshd's MaxSessions (10 by default) counts channels until they are fully closed: stay well below.
-    while (this.openChannels >= MAX_CHANNELS) await new Promise<void>((r) => this.waiting.push(r));
+  /**
+   * sshd counts a session until its channel is fully closed (the remote dial-stdio has exited), which lags
+   * behind the HTTP agent dropping it: wait for such a close before opening more than MAX_OPEN (at most a few
+   * seconds; the retry below covers the rest).
+   */
+  private async channelSlot(): Promise<() => void> {
+    if (this.openChannels >= MAX_OPEN) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 5000);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiting.push(done);
+      });
+    }
     this.openChannels++;
     let released = false;
-    const release = () => {
+    return () => {
       if (released) return;
       released = true;
       this.openChannels--;
       this.waiting.shift()?.();
     };
-    try {
-      for (let attempt = 0; ; attempt++) {
-        const client = await this.connection();
-        try {
-          const channel = await this.exec(client);
-          channel.once('close', release);
-          return new ChannelSocket(channel, this.target.label, this.command);
-        } catch (e) {
-          // "open failed": the server is at its session limit (other clients, channels still closing): retry.
-          if (attempt < 5 && /open failed/i.test((e as Error).message)) {
-            await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-            continue;
-          }
-          throw e instanceof DockerPruneError
-            ? e
-            : new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${this.command}": ${(e as Error).message}.`, {
-                endpoint: this.target.label,
-              });
+  }
+
+  private async openChannel(): Promise<Duplex> {
+    for (let attempt = 0; ; attempt++) {
+      const release = await this.channelSlot();
+      const client = await this.connection().catch((e) => {
+        release();
+        throw e;
+      });
+      try {
+        const channel = await this.exec(client);
+        channel.once('close', release);
+        return new ChannelSocket(channel, this.target.label, this.command);
+      } catch (e) {
+        release();
+        // "open failed": the server is at its session limit (other clients, channels still closing): retry.
+        if (attempt < 6 && /open failed/i.test((e as Error).message)) {
+          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          continue;
         }
+        throw e instanceof DockerPruneError
+          ? e
+          : new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${this.command}": ${(e as Error).message}.`, {
+              endpoint: this.target.label,
+            });
       }
-    } catch (e) {
-      release();
-      throw e;
     }
   }
 
