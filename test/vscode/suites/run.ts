@@ -8,6 +8,7 @@
  *   4. stops the engine.
  *
  *   node out/test/vscode/suites/run.js [--only main,untrusted,ui,perf] [--grep TEXT] [--skip-ui]
+ *   DP_EXTENSION_DIR=/path/to/extension-copy …   runs the suites against that copy instead of the repo
  *
  * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
  * The perf suite (1,000 images) runs only when asked with --only perf.
@@ -84,7 +85,15 @@ async function main(): Promise<number> {
       fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(suite.workspaceSettings ?? {}, null, 2));
       const started = Date.now();
       log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace)`);
-      const code = await runVsCodeSuite({ suite: path.join(SUITES_DIR, suite.name), workspace, env, trusted: suite.trusted, timeoutMs: 8 * 60_000 });
+      const code = await runVsCodeSuite({
+        suite: path.join(SUITES_DIR, suite.name),
+        workspace,
+        env,
+        trusted: suite.trusted,
+        timeoutMs: 8 * 60_000,
+        // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
+        extensionDevelopmentPath: process.env.DP_EXTENSION_DIR || undefined,
+      });
       results.push({ name: suite.name, code, seconds: (Date.now() - started) / 1000 });
     }
 

@@ -71,6 +71,7 @@ export class EngineProxy {
       { socketPath: this.upstreamSocket, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        res.flushHeaders(); // a stream's headers must not wait for its first event
         if (/\/events(\?|$)/.test(req.url ?? '')) {
           this.streams.add(res);
           res.on('close', () => {

@@ -13,7 +13,7 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, defaultSession, readAudit, reloadPopulation, removeImageExternally, resetSettings, setSetting, settled, socket, waitFor } from '../lib/host';
+import { api, defaultSession, readAudit, reloadPopulation, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor } from '../lib/host';
 import { danglingWithOwnLayer, expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -85,8 +85,16 @@ describe('Status bar', () => {
       await waitFor('the status bar to follow the proxied engine', () => proxy.openEventStreams > 0);
       const before = await waitFor('status bar bytes', async () => (await statusTooltip()).includes('proxied:') && BYTES.exec(await statusText())?.[1]);
 
+      const stateBefore = proxied.state;
       assert.ok(proxy.dropEventStreams() > 0);
       await waitFor('the event stream to reconnect', () => proxy.openEventStreams > 0, 30_000);
+      // The drop and the reconnect each refresh (events may have been missed): let the engine connection go quiet,
+      // so that only the new event stream can explain what follows.
+      await waitFor('quiet after the reconnect', async () => {
+        const requests = proxy.seen.length;
+        await sleep(1500);
+        return proxy.seen.length === requests && proxied.state !== stateBefore && proxied.state.kind === 'ready' && !proxied.state.reclaimPending;
+      }, 30_000);
 
       const victim = danglingWithOwnLayer()[0]!;
       await removeImageExternally(victim.id);
