@@ -60,14 +60,39 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 }
 
-const KEEP_REASONS: Record<string, string> = {
-  'in-use': 'used by a container',
-  protected: 'protected by a pattern',
-  'keep-latest': 'among the newest of its repository',
-  filtered: 'outside the filters',
-  tagged: 'tagged',
-  'has-children': 'has child images',
-};
+/** Why a candidate stays, in words. */
+export function keepReason(reason: string): string {
+  switch (reason) {
+    case 'in-use':
+      return vscode.l10n.t('used by a container');
+    case 'protected':
+      return vscode.l10n.t('protected by a pattern');
+    case 'keep-latest':
+      return vscode.l10n.t('among the newest of its repository');
+    case 'filtered':
+      return vscode.l10n.t('outside the filters');
+    case 'tagged':
+      return vscode.l10n.t('tagged');
+    case 'has-children':
+      return vscode.l10n.t('has child images');
+    default:
+      return reason;
+  }
+}
+
+/** Why a planned image goes, in words. */
+export function removeReason(reason: string): string {
+  switch (reason) {
+    case 'dangling':
+      return vscode.l10n.t('dangling');
+    case 'unused':
+      return vscode.l10n.t('unused');
+    case 'parent':
+      return vscode.l10n.t('parent, goes with its last child');
+    default:
+      return reason;
+  }
+}
 
 export function renderPlan(source: PlanDocumentSource): string {
   const { plan, snapshot } = source.preview;
@@ -85,31 +110,37 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push(`> ${vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')}`, '');
   }
   if (plan.items.length > 0) {
-    const rows = plan.items.map((item) => {
+    // Columns that say nothing for this plan (no tags at all; every image simply dangling) are left out, so the
+    // rows fit an editor beside the side bar without wrapping.
+    const showTags = plan.items.some((i) => i.tags.some((t) => !t.includes('@')));
+    const showWhy = plan.items.some((i) => i.action !== 'delete' || i.reason !== 'dangling');
+    const header = [vscode.l10n.t('Image'), ...(showTags ? [vscode.l10n.t('Tags')] : []), vscode.l10n.t('Frees'), vscode.l10n.t('Age'), ...(showWhy ? [vscode.l10n.t('Why')] : [])];
+    const rule = ['---', ...(showTags ? ['---'] : []), '---:', '---', ...(showWhy ? ['---'] : [])];
+    lines.push(`| ${header.join(' | ')} |`, `|${rule.join('|')}|`);
+    for (const item of plan.items) {
       const tags = item.tags.filter((t) => !t.includes('@'));
-      const why = item.action === 'untag' ? vscode.l10n.t('untag only') : item.reason === 'parent' ? vscode.l10n.t('parent, goes with its last child') : item.reason;
+      const why = item.action === 'untag' ? vscode.l10n.t('untag only') : removeReason(item.reason);
       const img = byId.get(item.id);
-      return [`\`${shortImageId(item.id)}\``, tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`', formatBytes(item.bytes), img ? formatAge(img.createdNs, now) : '', why];
-    });
-    lines.push(...table([vscode.l10n.t('Image'), vscode.l10n.t('Tags'), vscode.l10n.t('Frees'), vscode.l10n.t('Age'), vscode.l10n.t('Why')], rows, [false, false, true, false, false]), '');
+      const cells = [
+        `\`${shortImageId(item.id)}\``,
+        ...(showTags ? [tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`'] : []),
+        formatBytes(item.bytes),
+        img ? formatAge(img.createdNs, now) : '',
+        ...(showWhy ? [why] : []),
+      ];
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    lines.push('');
   }
   if (plan.kept.length > 0) {
     lines.push(`## ${vscode.l10n.t('Kept ({0})', plan.kept.length)}`, '');
     for (const k of plan.kept) {
       const tags = k.tags.length ? k.tags.map((t) => `\`${t}\``).join(' ') : '`<none>`';
-      lines.push(`- \`${shortImageId(k.id)}\` ${tags}: ${KEEP_REASONS[k.reason] ?? k.reason}`);
+      lines.push(`- \`${shortImageId(k.id)}\` ${tags}: ${keepReason(k.reason)}`);
     }
     lines.push('');
   }
   return lines.join('\n');
-}
-
-/** A Markdown table whose columns line up in the plain-text editor too. */
-function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (rightAligned[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)];
 }
 
 export function summaryLine(plan: Plan): string {

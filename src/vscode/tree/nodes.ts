@@ -9,6 +9,7 @@ import type { KeptImage, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { imageCount } from '../prune/describe';
+import { keepReason } from '../prune/planDocument';
 
 export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode;
 
@@ -178,7 +179,7 @@ export class ImageNode {
         const fate = planFate(state.reclaim, mode, img.id);
         const title = mode === 'all' ? vscode.l10n.t('Prune All Unused') : vscode.l10n.t('Prune Dangling');
         if (fate?.kind === 'planned') md.appendMarkdown(vscode.l10n.t('{0}: removes it, freeing {1}', title, formatBytes(fate.step.bytes)) + '\n\n');
-        else if (fate?.kind === 'kept') md.appendMarkdown(vscode.l10n.t('{0}: keeps it ({1})', title, fate.kept.reason) + '\n\n');
+        else if (fate?.kind === 'kept') md.appendMarkdown(vscode.l10n.t('{0}: keeps it ({1})', title, keepReason(fate.kept.reason)) + '\n\n');
       }
     }
     return md;
