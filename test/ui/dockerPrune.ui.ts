@@ -136,8 +136,8 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images$")').first().click();
       const progress = await waitForNotification(page!, /Docker Prune: removing dangling images from local/, 15_000);
       log(`progress: ${progress}`);
-      await waitForNotification(page!, /\d+ of \d+ images · [\d.]+ \w+ reclaimed/, 15_000);
-      await shot(page!, 'progress', 100);
+      await waitForNotification(page!, /[1-9]\d* of \d+ images · [\d.]+ \w+ reclaimed/, 15_000);
+      await shot(page!, 'progress', 500);
       const result = await waitForNotification(page!, /^Removed \d+ images, reclaimed [\d.]+ \w+ on local\./, 60_000);
       log(`result: ${result}`);
       const toast = page!.locator('.notifications-toasts .notification-list-item:has-text("Removed")').first();
@@ -247,7 +247,7 @@ async function failureShot(page: PwPage | undefined, dir: string): Promise<void>
 async function shot(page: PwPage | undefined, name: string, settleMs = 700, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
   if (!page) return;
   // Park the mouse where it raises no hover tooltip.
-  await (page as unknown as { mouse: { move(x: number, y: number): Promise<void> } }).mouse.move(1000, 600);
+  await (page as unknown as { mouse: { move(x: number, y: number): Promise<void> } }).mouse.move(800, 300);
   await page.waitForTimeout(settleMs);
   fs.mkdirSync(README_SHOTS, { recursive: true });
   const file = path.join(README_SHOTS, `${name}.png`);
