@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../../core/engine/dockerEngine';
-import type { Endpoint } from '../../core/engine/endpoint';
+import { redactHost, type Endpoint } from '../../core/engine/endpoint';
 import { closeEndpoint, openEnvironment, type EnvironmentDescriptor } from '../../core/environments';
 import { DockerPruneError, errorMessage, type ErrorKind } from '../../core/errors';
 import type { Plan, PruneMode, Snapshot } from '../../core/model';
@@ -103,7 +103,7 @@ export class EnvironmentSession implements vscode.Disposable {
 
   /** What a person reads to know which engine this is. */
   get location(): string {
-    return this.endpoint?.label ?? this.descriptor.endpoint.host;
+    return this.endpoint?.label ?? redactHost(this.descriptor.endpoint.host);
   }
 
   /** The engine, created on first use (resolving the endpoint reads TLS files). */
