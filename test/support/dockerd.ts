@@ -252,7 +252,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * and container processes. All are found through paths inside this engine's own temp dir, so nothing
  * that another engine or the host runs is touched.
  */
-function killLeftovers(dataDir: string): void {
+export function killLeftovers(dataDir: string): void {
   const pids = new Set<number>();
   const taskDir = path.join(dataDir, 'exec', 'containerd', 'daemon', 'io.containerd.runtime.v2.task');
   for (const ns of safeReaddir(taskDir)) {
@@ -281,7 +281,7 @@ function killLeftovers(dataDir: string): void {
 }
 
 /** Unmounts whatever is still mounted under `dir` (deepest first, lazily if busy), then removes it. */
-function removeDir(dir: string): void {
+export function removeDir(dir: string): void {
   for (const mountPoint of mountsUnder(dir)) {
     try {
       execFileSync('umount', [mountPoint], { stdio: 'ignore' });
@@ -462,7 +462,7 @@ async function waitForLog(logPath: string, needle: string, until: Promise<unknow
   return new Promise(() => undefined);
 }
 
-function safeReaddir(dir: string): string[] {
+export function safeReaddir(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
   } catch {

@@ -10,7 +10,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { apiJson, apiRequest, ping } from './dockerd';
+import { apiJson, apiRequest, killLeftovers, ping, removeDir } from './dockerd';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -204,41 +204,8 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 
 /** Kills leftovers naming `dataDir` (containerd, shims), unmounts what is mounted under it, removes it. */
 export function cleanupDir(dataDir: string): void {
-  for (const entry of safeReaddir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir + '/')) process.kill(Number(entry), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  let mounts: string[] = [];
-  try {
-    mounts = fs
-      .readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4])
-      .filter((p): p is string => !!p && (p === dataDir || p.startsWith(dataDir + '/')))
-      .sort((a, b) => b.length - a.length);
-  } catch {
-    /* none */
-  }
-  for (const m of new Set(mounts)) {
-    try {
-      execFileSync('umount', [m], { stdio: 'ignore' });
-    } catch {
-      try {
-        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      } catch {
-        /* not mounted */
-      }
-    }
-  }
-  try {
-    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-  } catch {
-    /* harmless leftover */
-  }
+  killLeftovers(dataDir);
+  removeDir(dataDir);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -356,13 +323,6 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   }
 }
 
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 let hooked = false;
 function installExitHook(): void {

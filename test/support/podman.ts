@@ -12,10 +12,10 @@
  * - conmon (one per container) re-parents to init and outlives the service: stop() kills every process
  *   whose command line names this service's temp dir, then unmounts what is still mounted under it.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ping } from './dockerd';
+import { killLeftovers, ping, removeDir } from './dockerd';
 
 export interface TestPodman {
   socketPath: string;
@@ -138,16 +138,8 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 
 /** Kills conmon and container processes that name `dataDir`, unmounts everything under it, removes it. */
 function cleanup(dataDir: string): void {
-  for (const entry of safeReaddir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(dataDir + '/')) process.kill(Number(entry), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  // container processes (children of conmon) do not name the dir; conmon's death leaves them to init: kill by cgroup-less scan of pid files
+  killLeftovers(dataDir);
+  // container processes (children of conmon) do not name the dir; conmon's death leaves them to init: kill them by their pid files
   for (const pidFile of findFiles(path.join(dataDir, 'run'), (n) => n === 'pidfile' || n === 'conmon.pid')) {
     try {
       const p = Number(fs.readFileSync(pidFile, 'utf8').trim());
@@ -156,33 +148,7 @@ function cleanup(dataDir: string): void {
       /* gone */
     }
   }
-  let mounts: string[] = [];
-  try {
-    mounts = fs
-      .readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4])
-      .filter((p): p is string => !!p && (p === dataDir || p.startsWith(dataDir + '/')))
-      .sort((a, b) => b.length - a.length);
-  } catch {
-    /* none */
-  }
-  for (const m of new Set(mounts)) {
-    try {
-      execFileSync('umount', [m], { stdio: 'ignore' });
-    } catch {
-      try {
-        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      } catch {
-        /* not mounted */
-      }
-    }
-  }
-  try {
-    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-  } catch {
-    /* a leftover /tmp/dp-* dir is harmless */
-  }
+  removeDir(dataDir);
 }
 
 function findFiles(dir: string, match: (name: string) => boolean, depth = 6): string[] {
@@ -196,13 +162,6 @@ function findFiles(dir: string, match: (name: string) => boolean, depth = 6): st
   return out;
 }
 
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 function safeReaddirents(dir: string): fs.Dirent[] {
   try {
