@@ -7,7 +7,7 @@
  *   3. runs the browser UI tests (test/ui/dockerPrune.ui.ts) against code-server with the packaged .vsix;
  *   4. stops the engine.
  *
- *   node out/test/vscode/suites/run.js [--only main,untrusted,ui,perf] [--grep TEXT] [--skip-ui]
+ *   node out/test/vscode/suites/run.js [--only main,untrusted,environments,ui,perf] [--grep TEXT] [--skip-ui]
  *   DP_EXTENSION_DIR=/path/to/extension-copy …   runs the suites against that copy instead of the repo
  *
  * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
@@ -20,6 +20,7 @@ import { startEngine } from '../../support/dockerd';
 import { loadPopulation } from '../../support/population';
 import { runVsCodeSuite } from '../runTests';
 import { testPopulation } from './lib/population';
+import { startEnvironmentServers } from './environments/servers';
 
 const SUITES_DIR = __dirname;
 const log = (m: string) => process.stderr.write(`[test-vscode] ${m}\n`);
@@ -29,6 +30,8 @@ interface Suite {
   trusted: boolean;
   /** Workspace settings (.vscode/settings.json) the folder opens with. */
   workspaceSettings?: Record<string, unknown>;
+  /** Extra servers the suite needs, started before it and stopped after it; their settings are merged in. */
+  setup?: (scratch: string) => Promise<{ workspaceSettings: Record<string, unknown>; stop(): Promise<void> }>;
 }
 
 const SUITES: Suite[] = [
@@ -43,6 +46,8 @@ const SUITES: Suite[] = [
       'dockerPrune.autoPrune.interval': '5s',
     },
   },
+  // A TLS dockerd, a Podman (when installed) and a dead host beside the default engine (issue 4).
+  { name: 'environments', trusted: true, setup: (scratch) => startEnvironmentServers(scratch, log) },
 ];
 
 function parseArgs(argv: string[]): { only?: Set<string>; grep?: string; skipUi: boolean } {
@@ -82,8 +87,13 @@ async function main(): Promise<number> {
     for (const suite of suites.filter((s) => wanted(s.name))) {
       const workspace = path.join(scratch, `ws-${suite.name}`);
       fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(suite.workspaceSettings ?? {}, null, 2));
       const started = Date.now();
+      const servers = await suite.setup?.(scratch).catch((e: unknown) => (log(`suite ${suite.name}: setup failed: ${e instanceof Error ? e.message : String(e)}`), null));
+      if (servers === null) {
+        results.push({ name: suite.name, code: 1, seconds: (Date.now() - started) / 1000 });
+        continue;
+      }
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ ...suite.workspaceSettings, ...servers?.workspaceSettings }, null, 2));
       log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace)`);
       const code = await runVsCodeSuite({
         suite: path.join(SUITES_DIR, suite.name),
@@ -93,7 +103,7 @@ async function main(): Promise<number> {
         timeoutMs: 8 * 60_000,
         // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
         extensionDevelopmentPath: process.env.DP_EXTENSION_DIR || undefined,
-      });
+      }).finally(() => servers?.stop());
       results.push({ name: suite.name, code, seconds: (Date.now() - started) / 1000 });
     }
 
