@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The VS Code extension's tests, unattended: the extension-host suites (trusted and untrusted workspaces)
-# in a real VS Code against a private Docker Engine loaded with a known population, then the browser UI
+# The VS Code extension's tests, unattended: the extension-host suites (trusted and untrusted workspaces,
+# and several kinds of environment at once: TLS dockerd, Podman, a dead host) in a real VS Code against a
+# private Docker Engine loaded with a known population, then the browser UI
 # tests with the packaged .vsix (screenshots in media/screenshots/). Installs what it needs (Debian's
 # docker.io and busybox-static; code-server, Node 24, Chromium and playwright-core into ~/.cache).
 #
@@ -11,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
+bash scripts/install-env-test-deps.sh
 bash scripts/setup-vscode-test.sh >/dev/null
 npx tsc -p .
 node esbuild.mjs
