@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as util from 'util';
 import * as http from 'http';
 import * as https from 'https';
 import * as os from 'os';
@@ -143,7 +144,7 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
         options.cert = cert;
         options.key = key;
         // docker-modem does not pass `rejectUnauthorized` on: an agent carries the whole TLS setup instead.
-        options.agent = new https.Agent({ ca, cert, key, rejectUnauthorized: verify, keepAlive: true, maxSockets: 16 });
+        options.agent = cheapToInspect(new https.Agent({ ca, cert, key, rejectUnauthorized: verify, keepAlive: true, maxSockets: 16 }));
       }
       return { name, label, kind: 'tcp', modemOptions: options };
     }
@@ -155,7 +156,7 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
       const port = url.port ? Number(url.port) : 22;
       const username = decodeURIComponent(url.username) || os.userInfo().username;
       const password = url.password ? decodeURIComponent(url.password) : undefined;
-      const agent = createSshAgent({ host: url.hostname.replace(/^\[|\]$/g, ''), port, username, password, label, settings: spec.ssh ?? {} });
+      const agent = cheapToInspect(createSshAgent({ host: url.hostname.replace(/^\[|\]$/g, ''), port, username, password, label, settings: spec.ssh ?? {} }));
       return {
         name,
         label,
@@ -194,7 +195,17 @@ function unixOptions(socketPath: string): ModemOptions {
  * engine abandoned at its time limit must not keep a CLI run alive.
  */
 function ownAgent(): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: 16 });
+  return cheapToInspect(new http.Agent({ keepAlive: true, maxSockets: 16 }));
+}
+
+/**
+ * docker-modem formats every request's options with `util.inspect(…, { showHidden: true, depth: null })` for
+ * its debug log, even when debug logging is off; an agent with live sockets then costs milliseconds per request
+ * (measured: a 100-image snapshot took 8 s instead of 0.7 s). A one-line custom inspection keeps that free.
+ */
+function cheapToInspect<T extends http.Agent>(agent: T): T {
+  Object.defineProperty(agent, util.inspect.custom, { value: () => `[${agent.constructor.name}]`, enumerable: false });
+  return agent;
 }
 
 /**
