@@ -10,7 +10,7 @@ import { AuditLocation } from './vscode/audit/auditLocation';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
-import { modalConfirmation, type ConfirmPrune } from './vscode/prune/confirmation';
+import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
 import { PlanDocuments } from './vscode/prune/planDocument';
 import { PruneService, RUNNING_CONTEXT_KEY } from './vscode/prune/pruneService';
 import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
@@ -30,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
   let confirm: ConfirmPrune = modalConfirmation;
+  let askEnvironmentName: AskEnvironmentName = environmentNameInput;
 
   context.subscriptions.push(
     log,
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     tree,
     statusBar,
     scheduler,
-    ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm }),
+    ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName }),
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
   void statusBar.reconfigure();
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   return {
     testing: {
       setConfirmation: (fn) => (confirm = fn ?? modalConfirmation),
+      setEnvironmentNameAnswer: (fn) => (askEnvironmentName = fn ?? environmentNameInput),
       tree,
       statusBar: statusBar.item,
       registry,

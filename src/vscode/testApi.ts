@@ -1,17 +1,20 @@
 /**
  * What `activate()` returns when VS Code runs the extension for its tests (ExtensionMode.Test), and only
- * then. One seam — the modal confirmation, which cannot be answered from inside the extension host — and
- * read-only handles on the real objects so the suites can look at what a user would see.
+ * then. Two seams — the modal confirmation and, for a protected environment, the input box where the user
+ * types its name; neither can be answered from inside the extension host — and read-only handles on the
+ * real objects so the suites can look at what a user would see.
  */
 import type * as vscode from 'vscode';
 import type { EnvironmentRegistry } from './environments/environmentRegistry';
-import type { ConfirmPrune } from './prune/confirmation';
+import type { AskEnvironmentName, ConfirmPrune } from './prune/confirmation';
 import type { AutoPruneScheduler } from './scheduler/autoPruneScheduler';
 import type { EnvironmentsTree } from './tree/environmentsTree';
 
 export interface DockerPruneTestApi {
   /** Replaces the modal confirmation for the next prunes; `undefined` restores the real modal. */
   setConfirmation(confirm: ConfirmPrune | undefined): void;
+  /** Replaces the typed-name input box of a protected environment (the flow still compares the name); `undefined` restores it. */
+  setEnvironmentNameAnswer(ask: AskEnvironmentName | undefined): void;
   /** The tree's real data provider (read its children and items). */
   readonly tree: EnvironmentsTree;
   /** The real status bar item (read its text and tooltip). */

@@ -9,7 +9,7 @@ import { parseFilterArgs } from '../../core/filters';
 import type { PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
 import type { EnvironmentSession } from '../environments/environmentSession';
-import type { ConfirmPrune } from '../prune/confirmation';
+import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
 import { filtersText, modeTitle } from '../prune/describe';
 import type { PlanDocuments } from '../prune/planDocument';
 import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
@@ -22,6 +22,8 @@ export interface PruneFlowDeps {
   readonly notifier: Notifier;
   readonly log: vscode.LogOutputChannel;
   readonly confirm: () => ConfirmPrune;
+  /** For a protected environment: the name the user types after confirming (compared here). */
+  readonly askEnvironmentName: () => AskEnvironmentName;
 }
 
 /** What a prune command resolves to (handy for keybindings chaining and for the tests). */
@@ -53,14 +55,15 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
       return { status: 'nothing' };
     }
     await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview });
-    const answer = await deps.confirm()({
+    const request = {
       environment: session.name,
       location: session.location,
       mode,
       filters,
       plan,
       typeNameToConfirm: session.descriptor.protected === true,
-    });
+    };
+    const answer = await deps.confirm()(request);
     if (answer === 'filters') {
       const next = await askFilters(filters);
       if (next === undefined) return declined(log, session);
@@ -68,6 +71,7 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
       continue;
     }
     if (answer !== 'prune') return declined(log, session);
+    if (request.typeNameToConfirm && (await deps.askEnvironmentName()(request)) !== session.name) return declined(log, session);
     break;
   }
   let outcome: ExecuteOutcome;

@@ -45,14 +45,21 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
   const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, prune, filters);
   if (choice === filters) return 'filters';
   if (choice !== prune) return undefined;
-  if (req.typeNameToConfirm) {
-    const typed = await vscode.window.showInputBox({
-      title: vscode.l10n.t('{0} is a protected environment', req.environment),
-      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, count),
-      ignoreFocusOut: true,
-      validateInput: (v) => (v === req.environment || v === '' ? undefined : vscode.l10n.t('Type the environment name exactly.')),
-    });
-    if (typed !== req.environment) return undefined;
-  }
   return 'prune';
 };
+
+/**
+ * For a protected environment, after the modal: what the user types as its name (undefined: cancelled).
+ * The flow compares it with the name; the extension-host tests replace only this input box.
+ */
+export type AskEnvironmentName = (request: ConfirmRequest) => Promise<string | undefined>;
+
+export const environmentNameInput: AskEnvironmentName = (req) =>
+  Promise.resolve(
+    vscode.window.showInputBox({
+      title: vscode.l10n.t('{0} is a protected environment', req.environment),
+      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, imageCount(req.plan.items.length)),
+      ignoreFocusOut: true,
+      validateInput: (v) => (v === req.environment || v === '' ? undefined : vscode.l10n.t('Type the environment name exactly.')),
+    }),
+  );

@@ -1,4 +1,4 @@
-/** The one seam: answers the modal confirmation and records what it was asked. */
+/** The seams: answer the modal confirmation (and a protected environment's typed name) and record what was asked. */
 import type { ConfirmAnswer, ConfirmRequest } from '../../../../src/vscode/prune/confirmation';
 import { api } from './host';
 
@@ -11,6 +11,18 @@ export async function answerConfirmation(answer: ConfirmAnswer | ((req: ConfirmR
   return calls;
 }
 
+/** Types `name` into the protected environment's name prompt (undefined: the user cancels it). */
+export async function answerEnvironmentName(name: string | undefined): Promise<ConfirmRequest[]> {
+  const calls: ConfirmRequest[] = [];
+  (await api()).setEnvironmentNameAnswer(async (req) => {
+    calls.push(req);
+    return name;
+  });
+  return calls;
+}
+
 export async function restoreConfirmation(): Promise<void> {
-  (await api()).setConfirmation(undefined);
+  const t = await api();
+  t.setConfirmation(undefined);
+  t.setEnvironmentNameAnswer(undefined);
 }
