@@ -13,7 +13,7 @@ import type { AuditRecord } from '../../../../src/core/audit';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { DockerPruneApi, DockerPruneTestApi } from '../../../../src/vscode/testApi';
 import type { Node } from '../../../../src/vscode/tree/nodes';
-import { testPopulation } from './population';
+import { expectedGroups, testPopulation } from './population';
 
 export const EXTENSION_ID = 'docker-prune.docker-prune';
 
@@ -81,6 +81,19 @@ export async function defaultSession(): Promise<EnvironmentSession> {
 }
 
 /** Waits until the session shows exactly `count` images and has measured the reclaimable bytes for that state. */
+/**
+ * The known population, freshly loaded on the default engine, and the default environment's session once it
+ * shows every visible image: the starting point of each test that prunes or reads the tree.
+ */
+export async function freshDefaultSession(): Promise<{ session: EnvironmentSession; loaded: LoadedPopulation }> {
+  const loaded = await reloadPopulation();
+  const session = await defaultSession();
+  await session.refresh('test');
+  const expected = expectedGroups();
+  await settled(session, expected.inUse.size + expected.unused.size + expected.dangling.size);
+  return { session, loaded };
+}
+
 export async function settled(session: EnvironmentSession, count?: number): Promise<void> {
   await waitFor(`${session.name} to settle${count === undefined ? '' : ` on ${count} images`}`, () => {
     const s = session.state;

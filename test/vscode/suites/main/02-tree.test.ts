@@ -3,7 +3,7 @@ import { shortImageId } from '../../../../src/core/format/units';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { GroupNode, ImageNode, Node } from '../../../../src/vscode/tree/nodes';
 import type { LoadedPopulation } from '../../../support/population';
-import { api, defaultSession, label, reloadPopulation, resetSettings, setSetting, settled, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import { api, label, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 describe('Environments tree', () => {
@@ -13,10 +13,7 @@ describe('Environments tree', () => {
   const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
 
   before(async () => {
-    loaded = await reloadPopulation();
-    session = await defaultSession();
-    await session.refresh('test');
-    await settled(session, visible);
+    ({ session, loaded } = await freshDefaultSession());
   });
   afterEach(resetSettings);
 

@@ -10,7 +10,7 @@ import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
 import { apiJson } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, defaultSession, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, socket, treeChildren, waitFor, waitForLog } from '../lib/host';
+import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, socket, treeChildren, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -19,14 +19,10 @@ describe('Prune commands', () => {
   let session: EnvironmentSession;
   let loaded: LoadedPopulation;
   const expected = expectedGroups();
-  const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
   const nameOf = (id: string) => loaded.imageNames.get(id) ?? id;
 
   beforeEach(async () => {
-    loaded = await reloadPopulation();
-    session = await defaultSession();
-    await session.refresh('test');
-    await settled(session, visible);
+    ({ session, loaded } = await freshDefaultSession());
   });
   afterEach(async () => {
     await restoreConfirmation();

@@ -13,7 +13,7 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, defaultSession, readAudit, reloadPopulation, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor } from '../lib/host';
+import { api, readAudit, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor, freshDefaultSession } from '../lib/host';
 import { danglingWithOwnLayer, expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -26,10 +26,7 @@ describe('Status bar', () => {
   const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
 
   beforeEach(async () => {
-    await reloadPopulation();
-    session = await defaultSession();
-    await session.refresh('test');
-    await settled(session, visible);
+    ({ session } = await freshDefaultSession());
   });
   afterEach(async () => {
     await restoreConfirmation();

@@ -7,19 +7,15 @@ import * as vscode from 'vscode';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, defaultSession, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, waitFor, waitForLog } from '../lib/host';
+import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 describe('Auto-prune (trusted workspace) and invalid settings', () => {
   let session: EnvironmentSession;
   const expected = expectedGroups();
-  const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
 
   beforeEach(async () => {
-    await reloadPopulation();
-    session = await defaultSession();
-    await session.refresh('test');
-    await settled(session, visible);
+    ({ session } = await freshDefaultSession());
   });
   afterEach(async () => {
     await restoreConfirmation();

@@ -12,23 +12,7 @@ import type { GroupNode, ImageNode, Node } from '../../../../src/vscode/tree/nod
 import { apiJson } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, answerEnvironmentName, restoreConfirmation } from '../lib/confirm';
-import {
-  api,
-  defaultSession,
-  engineImageIds,
-  label,
-  logLength,
-  readAudit,
-  reloadPopulation,
-  resetSettings,
-  setSetting,
-  settled,
-  socket,
-  treeChildren,
-  treeItem,
-  waitFor,
-  waitForLog,
-} from '../lib/host';
+import { api, engineImageIds, label, logLength, readAudit, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -37,14 +21,10 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
   let session: EnvironmentSession;
   let loaded: LoadedPopulation;
   const expected = expectedGroups();
-  const visible = expected.inUse.size + expected.unused.size + expected.dangling.size;
   const nameOf = (id: string) => loaded.imageNames.get(id) ?? id;
 
   beforeEach(async () => {
-    loaded = await reloadPopulation();
-    session = await defaultSession();
-    await session.refresh('test');
-    await settled(session, visible);
+    ({ session, loaded } = await freshDefaultSession());
   });
   afterEach(async () => {
     await restoreConfirmation();
