@@ -19,6 +19,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { signalGroup, trackServer, untrackServer, within } from './processes';
 
 export interface TestEngine {
   /** Absolute path of the engine's API socket. */
@@ -53,8 +54,6 @@ const DOCKERD = '/usr/sbin/dockerd';
 /** Above this many images a restart beats a reset (see the figures at the top of this file). */
 export const RESET_MAX_IMAGES = 200;
 
-/** Engines started by this process and not yet stopped: killed by the exit safety net. */
-const liveEngines = new Map<number, { dataDir: string; child: ChildProcess }>();
 
 // ---------------------------------------------------------------------------------------------------
 // Minimal HTTP over the unix socket (no dockerode needed for ping/kill/reset; keeps timeouts explicit).
@@ -166,8 +165,11 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     removeDir(dataDir);
     throw new Error(`could not spawn ${DOCKERD}`);
   }
-  liveEngines.set(pid, { dataDir, child });
-  installExitHook();
+  trackServer(pid, () => {
+    killLeftovers(dataDir);
+    waitGoneSync(pid, 2000);
+    removeDir(dataDir);
+  });
 
   let exited: string | undefined;
   child.once('exit', (code, signal) => {
@@ -227,7 +229,7 @@ async function stopEngineProcess(pid: number, child: ChildProcess, socketPath: s
     signalGroup(pid, 'SIGKILL');
     await within(exitedP, 5_000);
   }
-  liveEngines.delete(pid);
+  untrackServer(pid);
   killLeftovers(dataDir);
   removeDir(dataDir);
 }
@@ -239,13 +241,6 @@ async function killRunningContainers(socketPath: string): Promise<void> {
   );
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* already gone */
-  }
-}
 
 /**
  * Kills what can outlive dockerd: its containerd (own session), container shims (they re-parent to init)
@@ -317,39 +312,7 @@ function mountsUnder(dir: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Exit safety net
-
-let exitHookInstalled = false;
-
-/** On process exit (or a fatal signal), synchronously kill every engine still running and clean up. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', killAllEnginesSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      killAllEnginesSync();
-      // If nobody else handles the signal, keep its default meaning: die by it.
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
-    };
-    process.on(sig, onSignal);
-  }
-}
-
-function killAllEnginesSync(): void {
-  for (const [pid, { dataDir }] of liveEngines) {
-    signalGroup(pid, 'SIGKILL');
-    killLeftovers(dataDir);
-  }
-  for (const [pid, { dataDir }] of liveEngines) {
-    waitGoneSync(pid, 2000);
-    removeDir(dataDir);
-  }
-  liveEngines.clear();
-}
+// Synchronous wait, for the exit safety net (processes.ts)
 
 function waitGoneSync(pid: number, timeoutMs: number): void {
   const deadline = Date.now() + timeoutMs;
@@ -438,18 +401,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resolves true if `p` settles within `ms`, false otherwise. */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((r) => {
-    timer = setTimeout(() => r(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Resolves once `needle` appears in the log (polled), or never if `until` settles first. */
 async function waitForLog(logPath: string, needle: string, until: Promise<unknown>): Promise<void> {

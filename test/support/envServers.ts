@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { apiJson, apiRequest, killLeftovers, ping, removeDir } from './dockerd';
+import { signalGroup, trackServer, untrackServer, within } from './processes';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -94,7 +95,6 @@ export interface TlsEngine {
   stop(): Promise<void>;
 }
 
-const live = new Map<number, string>();
 
 export async function startTlsEngine(opts: { name?: string } = {}): Promise<TlsEngine> {
   const dataDir = fs.mkdtempSync(`/tmp/dp-${(opts.name ?? 'tls').slice(0, 8)}-`);
@@ -145,8 +145,7 @@ function spawnDaemon(bin: string, args: string[], dataDir: string, logName: stri
     fs.closeSync(logFd);
   }
   child.unref();
-  live.set(child.pid!, dataDir);
-  installExitHook();
+  trackServer(child.pid!, () => cleanupDir(dataDir));
   return child;
 }
 
@@ -190,17 +189,10 @@ async function stopDaemon(child: ChildProcess, dataDir: string, socketPath?: str
     signalGroup(child.pid!, 'SIGKILL');
     await within(gone, 5_000);
   }
-  live.delete(child.pid!);
+  untrackServer(child.pid!);
   cleanupDir(dataDir);
 }
 
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    /* gone */
-  }
-}
 
 /** Kills leftovers naming `dataDir` (containerd, shims), unmounts what is mounted under it, removes it. */
 export function cleanupDir(dataDir: string): void {
@@ -314,25 +306,5 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (p ??= fn());
 }
 
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p.then(() => true), new Promise<boolean>((r) => (t = setTimeout(() => r(false), ms)))]);
-  } finally {
-    clearTimeout(t);
-  }
-}
 
 
-let hooked = false;
-function installExitHook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const [pid, dir] of live) {
-      signalGroup(pid, 'SIGKILL');
-      cleanupDir(dir);
-    }
-    live.clear();
-  });
-}

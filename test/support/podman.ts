@@ -16,6 +16,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killLeftovers, ping, removeDir } from './dockerd';
+import { signalGroup, trackServer, untrackServer, within } from './processes';
 
 export interface TestPodman {
   socketPath: string;
@@ -28,7 +29,6 @@ export interface TestPodman {
 }
 
 const PODMAN = '/usr/bin/podman';
-const live = new Map<number, string>();
 
 export function podmanAvailable(): boolean {
   return fs.existsSync(PODMAN);
@@ -86,8 +86,7 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
   }
   child.unref();
   const pid = child.pid!;
-  live.set(pid, dataDir);
-  installExitHook();
+  trackServer(pid, () => cleanup(dataDir));
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `podman exited early (code ${code}, signal ${signal})`));
   let stopped = false;
@@ -106,7 +105,7 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
         signalGroup(pid, 'SIGKILL');
         await within(gone, 3000);
       }
-      live.delete(pid);
+      untrackServer(pid);
       cleanup(dataDir);
       if (opts.socketPath) fs.rmSync(opts.socketPath, { force: true });
     },
@@ -128,13 +127,6 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
   return pm;
 }
 
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    /* gone */
-  }
-}
 
 /** Kills conmon and container processes that name `dataDir`, unmounts everything under it, removes it. */
 function cleanup(dataDir: string): void {
@@ -171,24 +163,4 @@ function safeReaddirents(dir: string): fs.Dirent[] {
   }
 }
 
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p.then(() => true), new Promise<boolean>((r) => (t = setTimeout(() => r(false), ms)))]);
-  } finally {
-    clearTimeout(t);
-  }
-}
 
-let hooked = false;
-function installExitHook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const [pid, dir] of live) {
-      signalGroup(pid, 'SIGKILL');
-      cleanup(dir);
-    }
-    live.clear();
-  });
-}
