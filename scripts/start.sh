@@ -4,11 +4,7 @@
 # served in a browser-based VS Code on 127.0.0.1 (pass --browser to prefer that). See tools/start.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -d node_modules ]] || [[ "$(cat node_modules/.docker-prune-lock 2>/dev/null)" != "$lock_sum" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_sum" > node_modules/.docker-prune-lock
-fi
+bash scripts/ensure-npm-packages.sh
 # A sandbox engine needs Debian's docker.io when no engine of yours answers; the browser VS Code needs
 # code-server (cached outside the repo). Both installs are skipped when already there.
 if [[ $(id -u) -eq 0 ]]; then bash scripts/install-test-deps.sh; fi

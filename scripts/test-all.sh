@@ -38,12 +38,7 @@ bash scripts/install-test-deps.sh || { echo "cannot install the Docker Engine te
 [[ -f scripts/install-env-test-deps.sh ]] && { bash scripts/install-env-test-deps.sh || { echo "cannot install environment test dependencies"; exit 1; }; }
 
 stage "install: npm packages"
-# Reinstall only when package-lock.json changed since the last install here (npm ci wipes node_modules).
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -d node_modules ]] || [[ "$(cat node_modules/.docker-prune-lock 2>/dev/null)" != "$lock_sum" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error || { echo "npm ci failed"; exit 1; }
-  echo "$lock_sum" > node_modules/.docker-prune-lock
-fi
+bash scripts/ensure-npm-packages.sh || { echo "npm ci failed"; exit 1; }
 
 stage "build: typecheck, compile tests, bundle extension and CLI"
 npx tsc -p . || { echo "TypeScript errors"; exit 1; }

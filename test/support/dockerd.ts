@@ -51,6 +51,19 @@ export interface StartEngineOptions {
 
 const DOCKERD = '/usr/sbin/dockerd';
 
+/**
+ * Every test dockerd runs with these: no networking (no bridge, no NAT/iptables rules, no userland proxies,
+ * so it sends nothing anywhere) and a short shutdown.
+ */
+export const DOCKERD_ISOLATION_ARGS: readonly string[] = [
+  '--bridge=none',
+  '--iptables=false',
+  '--ip6tables=false',
+  '--ip-masq=false',
+  '--userland-proxy=false',
+  '--shutdown-timeout=2',
+];
+
 /** Above this many images a restart beats a reset (see the figures at the top of this file). */
 export const RESET_MAX_IMAGES = 200;
 
@@ -140,13 +153,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     `--exec-root=${path.join(dataDir, 'exec')}`,
     `--pidfile=${path.join(dataDir, 'dockerd.pid')}`,
     `--host=unix://${socketPath}`,
-    // No networking: no bridge, no NAT/iptables rules, no userland proxies.
-    '--bridge=none',
-    '--iptables=false',
-    '--ip6tables=false',
-    '--ip-masq=false',
-    '--userland-proxy=false',
-    '--shutdown-timeout=2',
+    ...DOCKERD_ISOLATION_ARGS,
   ];
   const logFd = fs.openSync(logPath, 'a');
   let child: ChildProcess;

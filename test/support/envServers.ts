@@ -10,7 +10,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { apiJson, apiRequest, killLeftovers, ping, removeDir } from './dockerd';
+import { apiJson, apiRequest, DOCKERD_ISOLATION_ARGS, killLeftovers, ping, removeDir } from './dockerd';
 import { signalGroup, trackServer, untrackServer, within } from './processes';
 
 export function freePort(): Promise<number> {
@@ -113,12 +113,7 @@ export async function startTlsEngine(opts: { name?: string } = {}): Promise<TlsE
     `--tlscacert=${tls.ca}`,
     `--tlscert=${tls.serverCert}`,
     `--tlskey=${tls.serverKey}`,
-    '--bridge=none',
-    '--iptables=false',
-    '--ip6tables=false',
-    '--ip-masq=false',
-    '--userland-proxy=false',
-    '--shutdown-timeout=2',
+    ...DOCKERD_ISOLATION_ARGS,
   ];
   const child = spawnDaemon('/usr/sbin/dockerd', args, dataDir, 'dockerd.log');
   const engine: TlsEngine = {
