@@ -72,8 +72,7 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
       plan = preview.plan;
       result = await executePlan(req.engine, preview.plan, preview.snapshot, { signal: req.signal, onProgress: req.onProgress });
     }
-    const outcome: PruneOutcomeKind = result.cancelled ? 'cancelled' : result.skipped.length > 0 ? 'partial' : 'success';
-    return { plan, result, outcome, durationMs: Date.now() - started };
+    return { plan, result, outcome: outcomeOf(result), durationMs: Date.now() - started };
   } catch (e) {
     failure = e;
     if (e instanceof PruneInterruptedError) result = e.partial;
@@ -105,15 +104,7 @@ async function writeAudit(req: Omit<PruneRequest, 'confirmed'>, record: AuditRec
 function auditRecordFor(req: Omit<PruneRequest, 'confirmed'>, plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): AuditRecordInput {
   const filters = engineFilterStrings(req.policy.filters);
   const outcome: AuditRecord['outcome'] =
-    failure === undefined
-      ? result!.cancelled
-        ? 'cancelled'
-        : result!.skipped.length > 0
-          ? 'partial'
-          : 'success'
-      : failure instanceof DockerPruneError && failure.kind === 'busy'
-        ? 'refused'
-        : 'failed';
+    failure === undefined ? outcomeOf(result!) : failure instanceof DockerPruneError && failure.kind === 'busy' ? 'refused' : 'failed';
   return {
     environment: req.engine.endpoint.label,
     trigger: req.trigger,
@@ -136,6 +127,11 @@ function auditRecordFor(req: Omit<PruneRequest, 'confirmed'>, plan: Plan | undef
     outcome,
     error: failure === undefined ? undefined : errorMessage(failure),
   };
+}
+
+/** How a prune that ran to its end went: cancelled part-way, some images skipped, or all done. */
+function outcomeOf(result: PruneResult): PruneOutcomeKind {
+  return result.cancelled ? 'cancelled' : result.skipped.length > 0 ? 'partial' : 'success';
 }
 
 /** `Deleted:` entries that are images (the engine also lists the layers it freed). */
