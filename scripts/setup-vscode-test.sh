@@ -14,6 +14,7 @@
 #
 # Env: DOCKER_PRUNE_CACHE (default ~/.cache/docker-prune), DOCKER_PRUNE_FORCE_SETUP=1 to reinstall.
 set -euo pipefail
+source "$(dirname "$0")/lib/clean-npm-env.sh"
 
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
