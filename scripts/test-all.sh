@@ -16,6 +16,10 @@ started=$SECONDS
 
 stage() { echo; echo "=== $1 ($(( SECONDS - started ))s)"; }
 
+# Running the tests must leave every tracked file as it was: note what was already changed before they start.
+tracked_changes() { git status --porcelain --untracked-files=no 2>/dev/null || true; }
+changed_before=$(tracked_changes)
+
 # Runs a test command, echoes its output, and adds mocha's "N passing / N failing" counts to the totals.
 run_tests() {
   local name=$1; shift
@@ -58,6 +62,15 @@ fi
 if [[ -f scripts/test-vscode.sh ]]; then
   stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
   run_tests "vscode" bash scripts/test-vscode.sh
+fi
+
+stage "the tests left every tracked file as it was"
+changed_after=$(tracked_changes)
+if [[ "$changed_after" != "$changed_before" ]]; then
+  echo "tests changed tracked files:"
+  diff <(echo "$changed_before") <(echo "$changed_after") | sed -n 's/^> /  /p'
+  failed_stages+=("tracked files changed")
+  failed=$((failed + 1))
 fi
 
 echo

@@ -3,7 +3,8 @@
  * code-server the way a user installs it, driven through headless Chromium like a person would:
  *   open the view → run "Prune Dangling Images…" from the command palette → answer the real modal →
  *   see the progress notification and the result → read the status bar before and after.
- * Screenshots for the README go to media/screenshots/.
+ * Screenshots go to test/ui/screenshots/ (ignored by git): running the tests never changes a tracked file.
+ * `npm run screenshots` runs these same steps with DP_SCREENSHOT_DIR=media/screenshots to refresh the README's.
  *
  * The engine is the runner's test engine, seen through a small proxy that adds 250 ms to each image
  * delete, so the progress notification stays up long enough to be seen (and photographed). A few
@@ -20,9 +21,10 @@ import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 import { testPopulation } from '../vscode/suites/lib/population';
 import type { PwPage } from '../vscode/harness/tools';
 import { REPO_ROOT } from '../vscode/harness/tools';
-import { openWorkbench, readStatusBar, runCommand, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
+import { openWorkbench, readStatusBar, runCommand, SCREENSHOT_DIR, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
 
-export const README_SHOTS = path.join(REPO_ROOT, 'media', 'screenshots');
+/** Where the named screenshots go: test/ui/screenshots/, or DP_SCREENSHOT_DIR (`npm run screenshots`: the README's). */
+export const SHOTS_DIR = process.env.DP_SCREENSHOT_DIR ? path.resolve(REPO_ROOT, process.env.DP_SCREENSHOT_DIR) : SCREENSHOT_DIR;
 const log = (m: string) => process.stderr.write(`[ui] ${m}\n`);
 const DELETE_DELAY_MS = 250;
 
@@ -243,14 +245,14 @@ async function failureShot(page: PwPage | undefined, dir: string): Promise<void>
   log(`failure screenshot ${file}`);
 }
 
-/** A PNG for the README (media/screenshots/NAME.png). */
+/** A named PNG (SHOTS_DIR/NAME.png): the README's pictures when `npm run screenshots` runs this. */
 async function shot(page: PwPage | undefined, name: string, settleMs = 700, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
   if (!page) return;
   // Park the mouse where it raises no hover tooltip.
   await (page as unknown as { mouse: { move(x: number, y: number): Promise<void> } }).mouse.move(800, 300);
   await page.waitForTimeout(settleMs);
-  fs.mkdirSync(README_SHOTS, { recursive: true });
-  const file = path.join(README_SHOTS, `${name}.png`);
+  fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  const file = path.join(SHOTS_DIR, `${name}.png`);
   await (page as unknown as { screenshot(o: { path: string; clip?: typeof clip }): Promise<Buffer> }).screenshot({ path: file, clip });
   log(`screenshot ${path.relative(REPO_ROOT, file)} (${Math.round(fs.statSync(file).size / 1024)} KB)`);
 }
