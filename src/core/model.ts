@@ -1,3 +1,4 @@
+import type { EngineProfile } from './engine/engineProfile';
 import type { PodmanFacts } from './plan/podmanModel';
 
 /**
@@ -32,8 +33,23 @@ export interface ImageRecord {
   readonly labels: Readonly<Record<string, string>> | null;
   /** Total size of the image's layer chain in bytes (`/images/json` Size). */
   readonly size: number;
-  /** Layer chain, bottom first. */
+  /** Layer chain, bottom first (in the containerd store: the image's snapshots, by chain id). */
   readonly layers: readonly LayerRef[];
+  /**
+   * The containerd store only: the content blobs the image holds besides its snapshots — its manifest and config
+   * (keyed by the image id) and its layer blobs (keyed by diff id, shared by every image with that layer).
+   */
+  readonly blobs?: readonly StoredBlob[];
+}
+
+export interface StoredBlob {
+  readonly key: string;
+  readonly size: number;
+  /**
+   * True when the size is inferred rather than read: the Engine API gives an image's content total but not the
+   * size of each blob, so a layer blob shared by several images is sized from their differences.
+   */
+  readonly estimated: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | string;
@@ -43,12 +59,19 @@ export interface ContainerRecord {
   readonly names: readonly string[];
   /** Image id (`sha256:…`) the container was created from. */
   readonly imageId: string;
+  /**
+   * The image reference the container was created with (`Config.Image`): a name (`app:1`), an id or a short id.
+   * The containerd store protects exactly that name.
+   */
+  readonly imageRef: string;
   readonly state: ContainerState;
 }
 
 /** Everything the planner needs to know about one environment at one moment. */
 export interface Snapshot {
   readonly environment: string;
+  /** What the engine is (store, version): which rules its prune follows and how its bytes are counted. */
+  readonly profile: EngineProfile;
   /** Daemon clock (nanoseconds since epoch) when the snapshot was taken; `until` durations count back from it. */
   readonly daemonNowNs: bigint;
   readonly images: readonly ImageRecord[];

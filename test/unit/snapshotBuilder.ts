@@ -1,6 +1,10 @@
 import { createHash } from 'crypto';
 import { chainIds } from '../../src/core/snapshot/chainIds';
+import type { EngineProfile } from '../../src/core/engine/engineProfile';
 import type { ContainerRecord, ImageRecord, Snapshot } from '../../src/core/model';
+
+/** A Docker 20.10 engine with overlay2: the graphdriver store. */
+export const GRAPHDRIVER_PROFILE: EngineProfile = { product: 'docker', store: 'graphdriver', version: '20.10.24', apiVersion: '1.41', engineId: 'TEST', storageDriver: 'overlay2' };
 
 /** Builds in-memory snapshots for planner tests: layers named by string, sizes in bytes. */
 export class SnapshotBuilder {
@@ -8,6 +12,8 @@ export class SnapshotBuilder {
   private readonly containers: ContainerRecord[] = [];
   private readonly ids = new Map<string, string>();
   nowNs = 1_700_000_000_000_000_000n;
+
+  constructor(private readonly profile: EngineProfile = GRAPHDRIVER_PROFILE) {}
 
   image(
     name: string,
@@ -39,7 +45,7 @@ export class SnapshotBuilder {
   }
 
   container(name: string, image: string, state = 'exited'): this {
-    this.containers.push({ id: name, names: [name], imageId: this.id(image), state });
+    this.containers.push({ id: name, names: [name], imageId: this.id(image), imageRef: this.id(image), state });
     return this;
   }
 
@@ -50,6 +56,6 @@ export class SnapshotBuilder {
   }
 
   build(): Snapshot {
-    return { environment: 'test', daemonNowNs: this.nowNs, images: [...this.images], containers: [...this.containers] };
+    return { environment: 'test', profile: this.profile, daemonNowNs: this.nowNs, images: [...this.images], containers: [...this.containers] };
   }
 }

@@ -53,13 +53,19 @@ export interface ApiInfo {
   DockerRootDir?: string;
   SystemTime?: string;
   Images?: number;
+  /** `overlay2`, `overlayfs` (containerd store), `vfs`… */
+  Driver?: string;
+  /** e.g. `[["driver-type", "io.containerd.snapshotter.v1"]]` on the containerd image store. */
+  DriverStatus?: Array<[string, string]> | null;
 }
 
 export interface ApiVersion {
   Version: string;
   ApiVersion: string;
+  MinAPIVersion?: string;
   Os?: string;
-  Components?: Array<{ Name: string; Version: string }>;
+  Platform?: { Name?: string } | null;
+  Components?: Array<{ Name: string; Version: string }> | null;
 }
 
 export type ApiDeleteItem = { Untagged?: string; Deleted?: string };

@@ -13,6 +13,7 @@ import type {
   ApiVersion,
 } from './apiTypes';
 import { withoutDockerEnv, type Endpoint } from './endpoint';
+import { profileOf, type EngineProfile } from './engineProfile';
 import { toEngineError } from './engineError';
 
 /** Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk. */
@@ -43,6 +44,7 @@ interface Modem {
  */
 export class DockerEngine {
   private modemPromise: Promise<Modem> | undefined;
+  private profilePromise: Promise<EngineProfile> | undefined;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -96,6 +98,22 @@ export class DockerEngine {
 
   info(): Promise<ApiInfo> {
     return this.get('report system info', '/info') as Promise<ApiInfo>;
+  }
+
+  /**
+   * What this engine is (Docker with a graphdriver or the containerd store, or Podman; version, API version,
+   * identity), asked once and then known: snapshot, plan, space and execute all follow it. A failed attempt is
+   * forgotten, so the next call asks again.
+   */
+  profile(): Promise<EngineProfile> {
+    this.profilePromise ??= Promise.all([this.info(), this.version()]).then(
+      ([info, version]) => profileOf(info, version),
+      (e: unknown) => {
+        this.profilePromise = undefined;
+        throw e;
+      },
+    );
+    return this.profilePromise;
   }
 
   /** All images, including untagged intermediates (`all=1`). */

@@ -13,6 +13,7 @@
  *   image sizes. Parent ids (`ParentId`, inspect `Parent`) come without the prefix too.
  */
 import { createHash } from 'crypto';
+import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
@@ -49,20 +50,14 @@ export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly s
   let cache = factsCache.get(engine);
   if (!cache) factsCache.set(engine, (cache = new Map()));
   const missing = imageIds.filter((id) => !cache!.has(id));
-  let next = 0;
-  const worker = async () => {
-    while (next < missing.length) {
-      const id = missing[next++]!;
-      try {
-        const info = await engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`);
-        cache!.set(id, factsOf(info));
-      } catch (e) {
-        if ((e as DockerPruneError).details?.status === 404) continue;
-        throw e;
-      }
+  await forEachConcurrently(missing, concurrency, async (id) => {
+    try {
+      const info = await engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`);
+      cache!.set(id, factsOf(info));
+    } catch (e) {
+      if ((e as DockerPruneError).details?.status !== 404) throw e;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, worker));
+  });
   const live = new Set(imageIds);
   for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
   const images = new Map<string, PodmanImageFacts>();

@@ -2,6 +2,7 @@
  * Working on several environments at once: each gets its own engine, its own time limit and its own outcome, so
  * one slow or dead host never blocks or fails the others.
  */
+import { forEachConcurrently } from '../concurrency';
 import { DockerEngine, type EngineTimeouts } from '../engine/dockerEngine';
 import { resolveEndpoint, type Endpoint } from '../engine/endpoint';
 import { DockerPruneError, errorMessage } from '../errors';
@@ -46,7 +47,6 @@ export async function forEachEnvironment<T>(
   const limit = Math.max(1, options.concurrency ?? 4);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const outcomes: Array<EnvironmentOutcome<T>> = new Array(environments.length);
-  let next = 0;
 
   const runOne = async (environment: EnvironmentDescriptor): Promise<EnvironmentOutcome<T>> => {
     const started = Date.now();
@@ -94,15 +94,11 @@ export async function forEachEnvironment<T>(
     }
   };
 
-  const worker = async () => {
-    while (next < environments.length) {
-      const i = next++;
-      const outcome = await runOne(environments[i]!);
-      outcomes[i] = outcome;
-      options.onSettled?.(outcome as EnvironmentOutcome<unknown>);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, environments.length) }, worker));
+  await forEachConcurrently(environments, limit, async (environment, i) => {
+    const outcome = await runOne(environment);
+    outcomes[i] = outcome;
+    options.onSettled?.(outcome as EnvironmentOutcome<unknown>);
+  });
   return outcomes;
 }
 

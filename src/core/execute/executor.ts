@@ -1,11 +1,10 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiDeleteItem } from '../engine/apiTypes';
 import { normalizeImageId } from '../environments/podman';
-import { detectEngineFlavour } from '../environments/run';
 import { DockerPruneError } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
-import { LayerLedger } from '../space/layerLedger';
+import { DiskLedger } from '../space/diskLedger';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
@@ -35,7 +34,7 @@ export class PruneInterruptedError extends DockerPruneError {
  * SpaceReclaimed counts the layers the engine reports as freed (`Deleted: <chain id>`), as the engine does.
  */
 export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
-  const ledger = new LayerLedger(snapshot.images);
+  const ledger = new DiskLedger(snapshot.images);
   const deleted: ImageDeleteItem[] = [];
   const skipped: SkippedImage[] = [];
   let bytes = 0;
@@ -53,7 +52,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
     }
   };
   // Podman names no freed layers (and no image that still had structural children): count the plan's bytes.
-  const podman = (await detectEngineFlavour(engine).catch(() => 'docker')) === 'podman';
+  const podman = snapshot.profile.store === 'podman';
 
   for (let i = 0; i < total; i++) {
     const step = plan.items[i];

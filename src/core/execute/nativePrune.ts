@@ -1,6 +1,5 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import { podmanNativePrune } from '../environments/podman';
-import { detectEngineFlavour } from '../environments/run';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
@@ -13,7 +12,7 @@ import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
 export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
   assertNativeCompatible(policy);
   // Podman's compatible endpoint cannot prune all unused images, and reads some filters differently.
-  if ((await detectEngineFlavour(engine)) === 'podman') return podmanNativePrune(engine, policy, signal);
+  if ((await engine.profile()).store === 'podman') return podmanNativePrune(engine, policy, signal);
   try {
     const res = await engine.pruneImages(toEngineFilters(policy.mode, policy.filters), signal);
     const items: ImageDeleteItem[] = [];

@@ -23,9 +23,10 @@
  */
 import { matchesLabelFilters, resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
-import { LayerLedger } from '../space/layerLedger';
+import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
 import { compileProtectPatterns } from './protectPatterns';
+import { classifyImages, imagesInUse } from './usage';
 
 /** Per image id: what Podman's API says about history and parent (libpod inspect). */
 export interface PodmanImageFacts {
@@ -66,7 +67,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
   // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
-  const inUseTree = parity ? new Set<string>() : ancestorsOfUsed(snapshot, facts, used);
+  const inUseTree = parity ? new Set<string>() : imagesInUse(classifyImages('podman', snapshot.images, snapshot.containers));
 
   const live = new Map(byId);
   const childrenIndex = (): Map<string, ImageRecord[]> => {
@@ -136,7 +137,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
   // Images kept in an early round may have gone in a later one.
   const finalKept = kept.filter((k) => !removedIds.has(k.id));
 
-  const ledger = new LayerLedger(snapshot.images);
+  const ledger = new DiskLedger(snapshot.images);
   const items: PlannedImage[] = removed.map(({ img, reason, engineBytes }) => {
     const freed = ledger.release(img.id);
     return { id: img.id, action: 'delete', tags: [...img.repoTags, ...img.repoDigests], bytes: parity ? engineBytes : freed, reason, createdNs: img.createdNs };
@@ -148,19 +149,4 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
 export function podmanLabelsMatch(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>> | null): boolean {
   if (filters.length === 0) return true;
   return filters.some((f) => matchesLabelFilters([f], labels ?? {}));
-}
-
-function ancestorsOfUsed(snapshot: Snapshot, facts: PodmanFacts, used: ReadonlySet<string>): Set<string> {
-  const known = new Set(snapshot.images.map((i) => i.id));
-  const out = new Set<string>();
-  for (const id of used) {
-    if (!known.has(id)) continue;
-    out.add(id);
-    let p = facts.images.get(id)?.parentId;
-    while (p && !out.has(p)) {
-      out.add(p);
-      p = facts.images.get(p)?.parentId;
-    }
-  }
-  return out;
 }

@@ -1,11 +1,12 @@
+import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
 import type { ContainerRecord, ImageRecord, LayerRef, Snapshot } from '../model';
 import { normalizeImageId, readPodmanFacts } from '../environments/podman';
-import { detectEngineFlavour } from '../environments/run';
 import { chainIds } from './chainIds';
 import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
+import { containerRecordOf } from './records';
 import type { ImageDetails, ImageDetailsStore } from './detailsCache';
 
 
@@ -41,9 +42,10 @@ export class SnapshotReader {
   }
 
   async read(): Promise<Snapshot> {
-    const [summaries, containers, info] = await Promise.all([this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
+    const [profile, summaries, containers, info] = await Promise.all([this.engine.profile(), this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
-    const engineId = info.ID || this.engine.endpoint.label;
+    // Image details differ per store; the same engine can switch stores (and keeps its ID).
+    const engineId = `${info.ID || this.engine.endpoint.label}-${profile.store}`;
     if (this.store && this.storeLoadedFor !== engineId) {
       this.storeLoadedFor = engineId;
       for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
@@ -70,16 +72,10 @@ export class SnapshotReader {
         layers: this.layersOf(d, s.Size),
       });
     }
-    const containerRecords: ContainerRecord[] = containers.map((c) => ({
-      id: c.Id,
-      names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
-      imageId: c.ImageID,
-      state: c.State,
-    }));
+    const containerRecords = containers.map(containerRecordOf);
     // Podman prunes by other rules; the planner needs two facts only its own API gives (environments/podman.ts).
-    const flavour = await detectEngineFlavour(this.engine).catch(() => 'docker');
-    const podman = flavour === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
-    return { environment: this.engine.endpoint.name, daemonNowNs, images, containers: containerRecords, ...(podman ? { podman } : {}) };
+    const podman = profile.store === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
+    return { environment: this.engine.endpoint.name, profile, daemonNowNs, images, containers: containerRecords, ...(podman ? { podman } : {}) };
   }
 
   private async load(s: ApiImageSummary): Promise<void> {
@@ -119,15 +115,4 @@ export class SnapshotReader {
     }
     return d.chain.map((chainId, i) => ({ chainId, size: sizes[i] }));
   }
-}
-
-async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

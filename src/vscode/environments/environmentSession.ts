@@ -200,14 +200,14 @@ export class EnvironmentSession implements vscode.Disposable {
     if (this.current.kind === 'idle') this.set({ kind: 'loading' });
     let listing: Listing;
     try {
-      const [images, containers] = await Promise.all([engine.listImages(), engine.listContainers()]);
+      const [profile, images, containers] = await Promise.all([engine.profile(), engine.listImages(), engine.listContainers()]);
       let protect: string[] = [];
       try {
         protect = protectPatterns();
       } catch {
         /* reported with the reclaimable bytes below */
       }
-      listing = buildListing(images, containers, protect);
+      listing = buildListing(profile.store, images, containers, protect);
     } catch (e) {
       this.fail(e);
       return;

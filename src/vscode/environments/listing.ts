@@ -4,9 +4,13 @@
  * from the full snapshot (see EnvironmentSession). No `vscode` import: plain data, easy to test.
  */
 import type { ApiContainerSummary, ApiImageSummary } from '../../core/engine/apiTypes';
+import type { ImageStoreKind } from '../../core/engine/engineProfile';
 import { compileProtectPatterns } from '../../core/plan/protectPatterns';
 import { repositoryOf } from '../../core/plan/references';
+import { classifyImages } from '../../core/plan/usage';
+import { containerRecordOf } from '../../core/snapshot/records';
 
+/** The groups the tree shows (untagged parents are counted, not listed). */
 export type UsageGroup = 'inUse' | 'unused' | 'dangling';
 
 export interface ContainerUse {
@@ -42,62 +46,49 @@ export interface Listing {
   readonly takenAt: number;
 }
 
-export function buildListing(summaries: readonly ApiImageSummary[], containers: readonly ApiContainerSummary[], protect: readonly string[], now = Date.now()): Listing {
+export function buildListing(
+  store: ImageStoreKind,
+  summaries: readonly ApiImageSummary[],
+  containers: readonly ApiContainerSummary[],
+  protect: readonly string[],
+  now = Date.now(),
+): Listing {
   let isProtected: (ref: string) => boolean;
   try {
     isProtected = compileProtectPatterns(protect);
   } catch {
     isProtected = () => false; // an invalid pattern is reported when planning; the listing still shows
   }
-  const byId = new Map(summaries.map((s) => [s.Id, s]));
-  const childCount = new Map<string, number>();
-  for (const s of summaries) if (s.ParentId) childCount.set(s.ParentId, (childCount.get(s.ParentId) ?? 0) + 1);
-
-  const direct = new Map<string, ContainerUse[]>();
-  for (const c of containers) {
-    const list = direct.get(c.ImageID) ?? [];
-    list.push({ name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''), state: c.State });
-    direct.set(c.ImageID, list);
-  }
-  // Ancestors of used images are in use too: their layers are the containers' file systems.
-  const throughChildren = new Map<string, number>();
-  for (const [imageId, users] of direct) {
-    let parent = byId.get(imageId)?.ParentId;
-    const seen = new Set<string>();
-    while (parent && !seen.has(parent)) {
-      seen.add(parent);
-      throughChildren.set(parent, (throughChildren.get(parent) ?? 0) + users.length);
-      parent = byId.get(parent)?.ParentId;
-    }
-  }
+  const identities = summaries.map((s) => ({ id: s.Id, parentId: s.ParentId ?? '', repoTags: tagsOf(s) }));
+  const usage = classifyImages(store, identities, containers.map(containerRecordOf));
 
   const images: ImageEntry[] = [];
   let intermediates = 0;
   for (const s of summaries) {
-    const tags = (s.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
-    const users = direct.get(s.Id) ?? [];
-    const viaChildren = throughChildren.get(s.Id) ?? 0;
-    const inUse = users.length > 0 || viaChildren > 0;
-    const hasChildren = (childCount.get(s.Id) ?? 0) > 0;
-    if (tags.length === 0 && hasChildren) {
+    const u = usage.get(s.Id)!;
+    if (u.group === 'intermediate') {
       intermediates++;
       continue;
     }
     images.push({
       id: s.Id,
-      tags,
+      tags: tagsOf(s),
       digests: (s.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
       created: s.Created,
       size: s.Size,
       labels: s.Labels ?? {},
-      containers: users,
-      usedThroughChildren: viaChildren,
-      group: inUse ? 'inUse' : tags.length > 0 ? 'unused' : 'dangling',
-      protected: tags.some(isProtected),
+      containers: u.containers.map((c) => ({ name: c.names[0] ?? c.id.slice(0, 12), state: c.state })),
+      usedThroughChildren: u.usedThroughChildren,
+      group: u.group,
+      protected: tagsOf(s).some(isProtected),
     });
   }
   images.sort(compareImages);
   return { images, intermediates, containers: containers.length, takenAt: now };
+}
+
+function tagsOf(s: ApiImageSummary): string[] {
+  return (s.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
 }
 
 /** Tagged images by reference, then untagged ones newest first. */

@@ -1,0 +1,65 @@
+import type { ApiInfo, ApiVersion } from './apiTypes';
+
+/**
+ * Where an engine keeps its images, which decides how a prune chooses them and how the bytes it frees are counted:
+ * - `graphdriver`: Docker's classic store (overlay2…): image ids are config digests, layers are counted by chain id,
+ *   untagged parents go with their last child;
+ * - `containerd`: Docker's containerd image store (the default of Docker 29 and Docker Desktop): image ids are
+ *   manifest or index digests, every name is its own record, bytes live in content blobs and snapshots;
+ * - `podman`: Podman's containers/storage behind its Docker-compatible API.
+ */
+export type ImageStoreKind = 'graphdriver' | 'containerd' | 'podman';
+
+/** What an engine is, learned once when it is first used (`GET /info` and `GET /version`). */
+export interface EngineProfile {
+  readonly product: 'docker' | 'podman';
+  readonly store: ImageStoreKind;
+  /** The engine's own version as it reports it, e.g. `28.5.2+dfsg4` or `5.4.2`. */
+  readonly version: string;
+  /** The highest API version the engine speaks (its `ApiVersion`), e.g. `1.51`. */
+  readonly apiVersion: string;
+  /** The engine's identity (`/info` ID): the same engine reached through two endpoints has one. Empty when it has none. */
+  readonly engineId: string;
+  /** `/info` Driver: `overlay2`, `overlayfs`, `vfs`… */
+  readonly storageDriver: string;
+  readonly rootDir?: string;
+}
+
+/** The snapshotter driver type `/info` DriverStatus names when Docker keeps images in containerd. */
+const CONTAINERD_SNAPSHOTTER = 'io.containerd.snapshotter.v1';
+
+export function profileOf(info: ApiInfo, version: ApiVersion): EngineProfile {
+  const podman = (version.Components ?? []).find((c) => /podman/i.test(c.Name ?? '')) ?? (/podman/i.test(version.Platform?.Name ?? '') ? { Version: version.Version } : undefined);
+  const driverStatus = info.DriverStatus ?? [];
+  const containerd = driverStatus.some(([key, value]) => key === 'driver-type' && value === CONTAINERD_SNAPSHOTTER);
+  return {
+    product: podman ? 'podman' : 'docker',
+    store: podman ? 'podman' : containerd ? 'containerd' : 'graphdriver',
+    version: (podman?.Version ?? version.Version ?? '').trim(),
+    apiVersion: (version.ApiVersion ?? '').trim(),
+    engineId: (info.ID ?? '').trim(),
+    storageDriver: (info.Driver ?? '').trim(),
+    rootDir: info.DockerRootDir,
+  };
+}
+
+/** `28.5.2+dfsg4` → [28, 5, 2]; missing parts are 0. */
+export function versionNumbers(version: string): [number, number, number] {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version.trim());
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : [0, 0, 0];
+}
+
+/** Whether the engine's version is at least `min` (`29.4.1`). */
+export function versionAtLeast(profile: Pick<EngineProfile, 'version'>, min: string): boolean {
+  const a = versionNumbers(profile.version);
+  const b = versionNumbers(min);
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+  return true;
+}
+
+/** How the tree and the CLI name it: `Docker 28.5.2 (containerd store)`, `Podman 5.4.2`. */
+export function describeProfile(profile: EngineProfile): string {
+  if (profile.product === 'podman') return `Podman ${profile.version}`;
+  const store = profile.store === 'containerd' ? 'containerd store' : profile.storageDriver || 'graphdriver';
+  return `Docker ${profile.version} (${store})`;
+}

@@ -1,0 +1,13 @@
+import type { ApiContainerSummary } from '../engine/apiTypes';
+import type { ContainerRecord } from '../model';
+
+/** A container as the core sees it, from one entry of `GET /containers/json?all=1`. */
+export function containerRecordOf(c: ApiContainerSummary): ContainerRecord {
+  return {
+    id: c.Id,
+    names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
+    imageId: c.ImageID,
+    imageRef: c.Image,
+    state: c.State,
+  };
+}

@@ -1,0 +1,60 @@
+import type { ImageRecord } from '../model';
+
+/**
+ * Counts, for every piece of disk an image stands on, how many images still hold it: the engine frees a piece
+ * exactly when the last image holding it goes. Releasing an image returns the bytes that leave the disk with it,
+ * so each piece is counted once, and only when nothing that stays still needs it.
+ *
+ * The pieces are an image's layers (graphdriver layers and Podman layers by chain id; containerd snapshots by
+ * chain id) and, in the containerd store, its content blobs (manifest, config, compressed layers).
+ */
+export class DiskLedger {
+  private readonly holders = new Map<string, number>();
+  private readonly sizes = new Map<string, number>();
+  private readonly pieces = new Map<string, readonly string[]>();
+
+  constructor(images: readonly ImageRecord[]) {
+    for (const img of images) {
+      const keys: string[] = [];
+      const hold = (key: string, size: number) => {
+        keys.push(key);
+        this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
+        this.sizes.set(key, size);
+      };
+      for (const layer of img.layers) hold(layerKey(layer.chainId), layer.size);
+      for (const blob of img.blobs ?? []) hold(`blob:${blob.key}`, blob.size);
+      this.pieces.set(img.id, keys);
+    }
+  }
+
+  /** Size of a layer by chain id (0 when unknown): what the graphdriver adds to SpaceReclaimed when it prints `Deleted: <chain id>`. */
+  layerSize(chainId: string): number {
+    return this.sizes.get(layerKey(chainId)) ?? 0;
+  }
+
+  /** Removes an image; returns the bytes of the pieces no remaining image holds. */
+  release(imageId: string): number {
+    const keys = this.pieces.get(imageId);
+    if (!keys) return 0;
+    this.pieces.delete(imageId);
+    let freed = 0;
+    for (const key of keys) {
+      const left = (this.holders.get(key) ?? 0) - 1;
+      this.holders.set(key, left);
+      if (left === 0) freed += this.sizes.get(key) ?? 0;
+    }
+    return freed;
+  }
+}
+
+function layerKey(chainId: string): string {
+  return `layer:${chainId}`;
+}
+
+/** Bytes freed by deleting `imageIds` (in any order) from `images`. */
+export function reclaimableBytes(images: readonly ImageRecord[], imageIds: Iterable<string>): number {
+  const ledger = new DiskLedger(images);
+  let total = 0;
+  for (const id of imageIds) total += ledger.release(id);
+  return total;
+}
