@@ -81,6 +81,30 @@ export interface Snapshot {
    * from Podman's own API. The planner then predicts Podman's prune instead of Docker's (plan/podmanModel.ts).
    */
   readonly podman?: PodmanFacts;
+  /** Set on Docker's containerd image store: the records its image list folds away (see ContainerdFacts). */
+  readonly containerd?: ContainerdFacts;
+}
+
+/**
+ * In the containerd store every name of an image is a record of its own, and so is the `moby-dangling@<id>`
+ * record an image gets when it loses its last name (or, from Docker 28.1, when an archive is loaded over it).
+ * `docker image prune` removes records; an image goes with its last one.
+ */
+export interface ContainerdFacts {
+  /** Ids of the images that have a `moby-dangling@` record, named or not. */
+  readonly danglingRecords: ReadonlySet<string>;
+  /**
+   * For an `until` filter, what the engine judged old enough: `until` compares when each record was created on
+   * the daemon, which the API tells only this way.
+   */
+  readonly beforeUntil?: {
+    /** The engine form of the filter it was asked with. */
+    readonly until: string;
+    /** Names (as in RepoTags) whose records are older than `until`. */
+    readonly names: ReadonlySet<string>;
+    /** Images whose dangling record is older than `until`. */
+    readonly danglingRecords: ReadonlySet<string>;
+  };
 }
 
 export type PruneMode = 'dangling' | 'all';
@@ -133,6 +157,8 @@ export interface PlannedImage {
   /** Why it goes: a dangling image, an unused tagged image, or an untagged parent that goes with its last child. */
   readonly reason: 'dangling' | 'unused' | 'parent';
   readonly createdNs: bigint;
+  /** The containerd store: this step also removes the image's hidden `moby-dangling@` record. */
+  readonly danglingRecord?: boolean;
 }
 
 export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'tagged' | 'has-children';
@@ -148,8 +174,15 @@ export interface Plan {
   readonly policy: PrunePolicy;
   /** Execution order: an image always comes before its parent. */
   readonly items: readonly PlannedImage[];
-  /** Sum of `items[].bytes`: what the engine will report as SpaceReclaimed. */
+  /** Sum of `items[].bytes`: the bytes the disk gets back. */
   readonly spaceReclaimable: number;
+  /**
+   * What the engine's own prune would report as SpaceReclaimed, where that differs from what the disk gets back
+   * (the containerd store before Docker 29.6 counts content blobs only; Podman counts whole image sizes).
+   */
+  readonly engineReportedBytes?: number;
+  /** Part of the bytes is inferred rather than read from the engine (containerd store: shared layer blobs). */
+  readonly estimatedBytes?: boolean;
   /** Images that were candidates but stay, and why (for previews). */
   readonly kept: readonly KeptImage[];
 }

@@ -19,6 +19,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { engineBinary, type DebianSuite, type ImageStore } from './engines';
 import { signalGroup, trackServer, untrackServer, within } from './processes';
 
 export interface TestEngine {
@@ -32,6 +33,9 @@ export interface TestEngine {
   pid: number;
   /** dockerd's combined stdout/stderr. */
   logPath: string;
+  /** Which Debian suite's dockerd, and which image store. */
+  suite: DebianSuite;
+  store: ImageStore;
   /** Kills the engine and everything it started, unmounts and removes `dataDir`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -47,9 +51,11 @@ export interface StartEngineOptions {
    * tmpfs ~2.3 s. Engine semantics are the same; only the backing file system differs.
    */
   tmpfs?: boolean;
+  /** Which Debian suite's dockerd (default the machine's own, bookworm's 20.10; see engines.ts). */
+  suite?: DebianSuite;
+  /** The image store (default graphdriver; `containerd` needs a newer engine than 20.10). */
+  store?: ImageStore;
 }
-
-const DOCKERD = '/usr/sbin/dockerd';
 
 /**
  * Every test dockerd runs with these: no networking (no bridge, no NAT/iptables rules, no userland proxies,
@@ -125,17 +131,23 @@ export async function ping(socketPath: string, timeoutMs = 1000): Promise<boolea
 
 /** Starts a private dockerd and resolves once its API answers; throws with the log tail otherwise. */
 export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEngine> {
+  const suite = opts.suite ?? 'bookworm';
+  const binary = engineBinary(suite);
+  const DOCKERD = binary.dockerd;
   if (!fs.existsSync(DOCKERD)) {
     throw new Error(`${DOCKERD} not found: run scripts/install-test-deps.sh (as root) first`);
   }
+  if (opts.store === 'containerd' && suite === 'bookworm') throw new Error('Docker 20.10 has no containerd image store');
   const tag = (opts.name ?? 'eng').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 12) || 'eng';
   // Short path on purpose: unix socket paths (ours and containerd's under exec/) must stay < 108 bytes.
   const dataDir = fs.mkdtempSync(`/tmp/dp-${tag}-`);
   const socketPath = path.join(dataDir, 'docker.sock');
   const logPath = path.join(dataDir, 'dockerd.log');
   const configFile = path.join(dataDir, 'daemon.json');
-  // Our own (empty) config so a host /etc/docker/daemon.json cannot add hosts, registries or networks.
-  fs.writeFileSync(configFile, '{}\n');
+  // Our own config so a host /etc/docker/daemon.json cannot add hosts, registries or networks; newer engines
+  // are told which image store to use rather than left to their version's default.
+  const config = suite === 'bookworm' ? {} : { features: { 'containerd-snapshotter': opts.store === 'containerd' } };
+  fs.writeFileSync(configFile, JSON.stringify(config) + '\n');
   if (opts.tmpfs ?? process.env.DP_ENGINE_TMPFS !== '0') {
     const root = path.join(dataDir, 'root');
     fs.mkdirSync(root);
@@ -161,7 +173,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     child = spawn(DOCKERD, args, {
       detached: true, // own process group, so stop() can signal dockerd and its helpers together
       stdio: ['ignore', logFd, logFd],
-      env: engineEnv(dataDir),
+      env: engineEnv(binary.path),
     });
   } finally {
     fs.closeSync(logFd);
@@ -190,6 +202,8 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     dataDir,
     pid,
     logPath,
+    suite,
+    store: opts.store ?? 'graphdriver',
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -209,14 +223,15 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
   return engine;
 }
 
-/** dockerd's environment: no inherited DOCKER_* / proxy settings, temp files inside the engine dir. */
-function engineEnv(dataDir: string): NodeJS.ProcessEnv {
+/** dockerd's environment: no inherited DOCKER_* / proxy settings; its own containerd first on PATH. */
+function engineEnv(binaryPath: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(DOCKER_|CONTAINERD_)|proxy$/i.test(k)) continue;
     env[k] = v;
   }
-  env.PATH = process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  const systemPath = process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  env.PATH = binaryPath ? `${binaryPath}:${systemPath}` : systemPath;
   return env;
 }
 

@@ -119,6 +119,11 @@ export interface ContainerSpec {
   image: string;
   state: GeneratedContainerState;
   cmd: string[];
+  /**
+   * How the container names its image: by id, or by (its first) tag. The graphdriver store makes no difference;
+   * the containerd store protects only the name a container was created with (or one name, when by id).
+   */
+  by: 'id' | 'name';
 }
 
 export interface Population {
@@ -133,7 +138,10 @@ export interface Population {
 
 export interface LoadedContainer extends ContainerSpec {
   id: string;
+  /** The engine's id of the container's image. */
   imageId: string;
+  /** What the container was created with (`Config.Image`): a tag or the image id. */
+  ref: string;
 }
 
 export interface LoadedPopulation {
@@ -616,7 +624,9 @@ function assignContainers(images: GeneratedImage[], counts: ContainerCounts): Co
   const specs: ContainerSpec[] = [];
   for (const state of ['running', 'exited', 'created'] as const) {
     for (let i = 0; i < counts[state]; i++) {
-      specs.push({ name: `dp-${state}-${i}`, image: order[specs.length % order.length]!, state, cmd: CMD[state] });
+      // Every third container names its image by tag (the first: run-app, which has two tags), the others by id.
+      const n = specs.length;
+      specs.push({ name: `dp-${state}-${i}`, image: order[n % order.length]!, state, cmd: CMD[state], by: n % 3 === 0 ? 'name' : 'id' });
     }
   }
   return specs;
@@ -636,9 +646,23 @@ function parseRfc3339Ns(s: string): bigint {
 // ---------------------------------------------------------------------------------------------------
 // Loading into an engine
 
+/** Which image store an engine keeps its images in (`/info` DriverStatus names the containerd snapshotter). */
+export async function engineStore(socketPath: string): Promise<'graphdriver' | 'containerd' | 'podman'> {
+  const [info, version] = await Promise.all([
+    apiJson<{ DriverStatus?: Array<[string, string]> | null }>(socketPath, 'GET', '/info'),
+    apiJson<{ Components?: Array<{ Name: string }> | null }>(socketPath, 'GET', '/version'),
+  ]);
+  if ((version.Components ?? []).some((c) => /podman/i.test(c.Name))) return 'podman';
+  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1') ? 'containerd' : 'graphdriver';
+}
+
 /**
- * `docker load`s the archive (POST /images/load), checks every image arrived with its computed id, then
+ * `docker load`s the archive (POST /images/load), finds every image under the id its engine gives it, then
  * creates the containers (4 at a time), all with NetworkMode none.
+ *
+ * Image ids depend on the store: the graphdriver store (and Podman) name an image by its config digest, which the
+ * generator computed; the containerd store names it by the manifest digest its importer wrote. There each image is
+ * found by its config's created time, which the generator makes unique.
  */
 export async function loadPopulation(socketPath: string, population: Population): Promise<LoadedPopulation> {
   const t0 = Date.now();
@@ -662,18 +686,18 @@ export async function loadPopulation(socketPath: string, population: Population)
   if (res.status !== 200 || streamError) {
     throw new Error(`image load failed: HTTP ${res.status}: ${streamError ?? out.slice(0, 2000)}`);
   }
-  const present = new Set((await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
-  const missing = population.images.filter((i) => !present.has(i.id));
-  if (missing.length) throw new Error(`after load, ${missing.length} images are missing, e.g. ${missing[0]!.name} ${missing[0]!.id}`);
-  const imageIds = new Map(population.images.map((i) => [i.name, i.id]));
-  const imageNames = new Map(population.images.map((i) => [i.id, i.name]));
+  const imageIds = await findLoadedImages(socketPath, population);
+  const imageNames = new Map([...imageIds].map(([name, id]) => [id, name]));
   const t1 = Date.now();
 
   const containers: LoadedContainer[] = new Array(population.containers.length);
   await inParallel(population.containers, 4, async (spec, index) => {
     const imageId = imageIds.get(spec.image)!;
+    const image = imageByName(population, spec.image);
+    // By name when asked and the image has one (the containerd store protects the very name a container names).
+    const ref = spec.by === 'name' && image.tags.length > 0 ? image.tags[0]! : imageId;
     const created = await apiJson<{ Id: string }>(socketPath, 'POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, {
-      Image: imageId,
+      Image: ref,
       Cmd: spec.cmd,
       Labels: { 'dp.test': 'population' },
       HostConfig: { NetworkMode: 'none' },
@@ -682,8 +706,26 @@ export async function loadPopulation(socketPath: string, population: Population)
       await apiJson(socketPath, 'POST', `/containers/${created.Id}/start`);
       if (spec.state === 'exited') await apiJson(socketPath, 'POST', `/containers/${created.Id}/wait`);
     }
-    containers[index] = { ...spec, id: created.Id, imageId };
+    containers[index] = { ...spec, id: created.Id, imageId, ref };
   });
 
   return { population, imageIds, imageNames, containers, timings: { loadMs: t1 - t0, containersMs: Date.now() - t1 } };
+}
+
+/** Generated image name → the id the engine lists it under; throws when one did not arrive. */
+async function findLoadedImages(socketPath: string, population: Population): Promise<Map<string, string>> {
+  const listed = (await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id);
+  const present = new Set(listed);
+  if (population.images.every((i) => present.has(i.id))) return new Map(population.images.map((i) => [i.name, i.id]));
+
+  const byCreated = new Map(population.images.map((i) => [i.created, i]));
+  const found = new Map<string, string>();
+  await inParallel(listed, 8, async (id) => {
+    const inspect = await apiJson<{ Created: string }>(socketPath, 'GET', `/images/${encodeURIComponent(id)}/json`);
+    const img = byCreated.get(inspect.Created);
+    if (img) found.set(img.name, id);
+  });
+  const missing = population.images.filter((i) => !found.has(i.name));
+  if (missing.length) throw new Error(`after load, ${missing.length} images are missing, e.g. ${missing[0]!.name} (created ${missing[0]!.created})`);
+  return new Map(population.images.map((i) => [i.name, found.get(i.name)!]));
 }

@@ -17,9 +17,22 @@ export interface ApiImageInspect {
   RepoTags: string[] | null;
   RepoDigests: string[] | null;
   Created: string;
+  /** graphdriver: the layers' total; containerd store: the content blobs' total (manifest + config + layer blobs). */
   Size: number;
-  Config: { Labels?: Record<string, string> | null } | null;
+  Architecture?: string;
+  Os?: string;
+  Config: ({ Labels?: Record<string, string> | null } & Record<string, unknown>) | null;
   RootFS: { Type: string; Layers?: string[] | null };
+  /** API 1.48+: the image's target (manifest or index) descriptor; `size` is the manifest's. */
+  Descriptor?: { mediaType?: string; digest?: string; size?: number } | null;
+  Metadata?: { LastTagTime?: string } | null;
+}
+
+export interface ApiContainerInspect {
+  Id: string;
+  /** The image id the container runs from. */
+  Image: string;
+  Config: { Image?: string } | null;
 }
 
 export interface ApiHistoryItem {

@@ -1,6 +1,7 @@
 import type { Readable } from 'stream';
 import { DockerPruneError } from '../errors';
 import type {
+  ApiContainerInspect,
   ApiContainerSummary,
   ApiDeleteItem,
   ApiEvent,
@@ -116,9 +117,14 @@ export class DockerEngine {
     return this.profilePromise;
   }
 
-  /** All images, including untagged intermediates (`all=1`). */
-  async listImages(): Promise<ApiImageSummary[]> {
-    return ((await this.get('list images', '/images/json?', { all: true })) as ApiImageSummary[] | null) ?? [];
+  /**
+   * All images, including untagged intermediates (`all=1`). With `filters` (the engine's own `dangling`, `until`,
+   * `label`… as the API takes them), only what passes them: in the containerd store each name is judged on its own.
+   */
+  async listImages(filters?: Record<string, string[]>): Promise<ApiImageSummary[]> {
+    const options: Record<string, unknown> = { all: true };
+    if (filters) options.filters = JSON.stringify(filters);
+    return ((await this.get('list images', '/images/json?', options)) as ApiImageSummary[] | null) ?? [];
   }
 
   inspectImage(id: string): Promise<ApiImageInspect> {
@@ -127,6 +133,10 @@ export class DockerEngine {
 
   async imageHistory(id: string): Promise<ApiHistoryItem[]> {
     return ((await this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`)) as ApiHistoryItem[] | null) ?? [];
+  }
+
+  inspectContainer(id: string): Promise<ApiContainerInspect> {
+    return this.get(`inspect container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`) as Promise<ApiContainerInspect>;
   }
 
   /** Every container, whatever its state (`all=1`). */

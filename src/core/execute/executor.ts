@@ -1,6 +1,7 @@
 import type { DockerEngine } from '../engine/dockerEngine';
-import type { ApiDeleteItem } from '../engine/apiTypes';
+import type { ApiDeleteItem, ApiImageInspect } from '../engine/apiTypes';
 import { normalizeImageId } from '../environments/podman';
+import { shortId } from '../engine/dockerEngine';
 import { DockerPruneError } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
@@ -51,8 +52,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       }
     }
   };
-  // Podman names no freed layers (and no image that still had structural children): count the plan's bytes.
-  const podman = snapshot.profile.store === 'podman';
+  const store = snapshot.profile.store;
 
   for (let i = 0; i < total; i++) {
     const step = plan.items[i];
@@ -64,8 +64,10 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
     const skippedBefore = skipped.length;
     try {
       const before = deleted.length;
-      await runStep(engine, step, record);
-      if (podman && step.action === 'delete') {
+      if (store === 'containerd') await runContainerdStep(engine, step, record, (name, message) => skipped.push({ id: step.id, tags: [name], reason: 'conflict', message }));
+      else await runStep(engine, step, record);
+      // Podman and the containerd store name no freed layer: the step's own bytes are what left the disk.
+      if (store !== 'graphdriver' && step.action === 'delete') {
         if (!deleted.slice(before).some((i) => 'Deleted' in i && i.Deleted === step.id)) deleted.push({ Deleted: step.id });
         bytes += step.bytes;
       }
@@ -106,6 +108,53 @@ async function runStep(engine: DockerEngine, step: PlannedImage, record: (items:
     }
   }
   record(await engine.removeImage(step.id, { noprune: true }));
+}
+
+/**
+ * One image of the containerd store, where every name is a record of its own. Each name goes only while it still
+ * names the planned image (a name moved to a new build is left alone and reported); the image itself goes by id
+ * only while no name has come to it since the preview; the engine refuses (409) to remove the last record of an
+ * image a container uses.
+ */
+async function runContainerdStep(
+  engine: DockerEngine,
+  step: PlannedImage,
+  record: (items: readonly ApiDeleteItem[]) => void,
+  skipName: (name: string, message: string) => void,
+): Promise<void> {
+  if (step.tags.length > 1 || (step.tags.length > 0 && step.danglingRecord)) {
+    const users = await engine.listContainers({ ancestor: [step.id] });
+    const direct = users.find((c) => c.ImageID === step.id);
+    if (direct) throw new DockerPruneError('api', `image is being used by container ${direct.Id.slice(0, 12)} (created after the preview)`, { status: 409 });
+  }
+  for (const name of step.tags) {
+    const now = await inspectOrNothing(engine, name);
+    if (now?.Id !== step.id) {
+      skipName(name, now ? `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${name} no longer exists`);
+      continue;
+    }
+    record(await engine.removeImage(name, { noprune: true }));
+  }
+  const removeById = step.action === 'delete' ? step.tags.length === 0 || step.danglingRecord === true : step.danglingRecord === true;
+  if (!removeById) return;
+  if (step.action === 'untag') {
+    record(await engine.removeImage(`moby-dangling@${step.id}`, { noprune: true }));
+    return;
+  }
+  const now = await inspectOrNothing(engine, step.id);
+  if (!now) return;
+  const names = (now.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+  if (names.length > 0) throw new DockerPruneError('api', `image gained the name${names.length > 1 ? 's' : ''} ${names.join(', ')} since the preview`, { status: 409 });
+  record(await engine.removeImage(step.id, { noprune: true }));
+}
+
+async function inspectOrNothing(engine: DockerEngine, ref: string): Promise<ApiImageInspect | undefined> {
+  try {
+    return await engine.inspectImage(ref);
+  } catch (e) {
+    if (e instanceof DockerPruneError && e.details.status === 404) return undefined;
+    throw e;
+  }
 }
 
 function skip(step: PlannedImage, reason: SkippedImage['reason'], message: string): SkippedImage {

@@ -17,7 +17,7 @@ export interface Preview {
 /** Takes a snapshot and plans on it. `native` previews what the engine's own prune would do (engine parity). */
 export async function previewPrune(reader: SnapshotReader, policy: PrunePolicy, native = false): Promise<Preview> {
   if (native) assertNativeCompatible(policy);
-  const snapshot = await reader.read();
+  const snapshot = await reader.read({ until: policy.filters.until });
   return { snapshot, plan: planPrune(snapshot, policy, { engineParity: native }) };
 }
 

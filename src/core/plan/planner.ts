@@ -1,4 +1,5 @@
 import type { Plan, PrunePolicy, Snapshot } from '../model';
+import { planContainerdPrune } from './containerdPlanner';
 import { planGraphdriverPrune } from './graphdriverPlanner';
 import { planPodmanPrune } from './podmanModel';
 
@@ -24,6 +25,7 @@ export function planPrune(snapshot: Snapshot, policy: PrunePolicy, options: Plan
       if (!snapshot.podman) throw new Error('a Podman snapshot carries Podman facts');
       return planPodmanPrune(snapshot, snapshot.podman, policy, options);
     case 'containerd':
+      return planContainerdPrune(snapshot, policy, options);
     case 'graphdriver':
       return planGraphdriverPrune(snapshot, policy, options);
   }

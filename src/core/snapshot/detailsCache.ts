@@ -1,14 +1,33 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** What never changes for an image id (the id is the hash of the image config): cached across runs. */
+/**
+ * What never changes for an image id (the id is the hash of the image config, or in the containerd store of its
+ * manifest): cached across runs.
+ */
 export interface ImageDetails {
   readonly parentId: string;
   readonly createdNs: bigint;
   readonly labels: Readonly<Record<string, string>> | null;
+  /** Chain ids of the layers (graphdriver layers, containerd snapshots), bottom first, and their sizes. */
   readonly chain: readonly string[];
   readonly sizes: readonly number[];
   readonly exact: boolean;
+  /** The containerd store only: what the image's content blobs add up to (see ContentDetails). */
+  readonly content?: ContentDetails;
+}
+
+/**
+ * An image's content in the containerd store, as far as the Engine API tells it: the exact total of its blobs
+ * (manifest + config + layer blobs: image inspect `Size`), the manifest's own size where the API gives it
+ * (`Descriptor.size`, API 1.48+), and the config's size rebuilt from what inspect and history show. Which layer
+ * blob weighs what is not in the API (see space/blobEstimate.ts).
+ */
+export interface ContentDetails {
+  readonly total: number;
+  readonly manifest?: number;
+  readonly configEstimate: number;
+  readonly diffIds: readonly string[];
 }
 
 /** Where image details persist between processes (the CLI runs cold every time; the extension restarts). */
@@ -17,7 +36,7 @@ export interface ImageDetailsStore {
   save(engineId: string, details: ReadonlyMap<string, ImageDetails>): void;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /**
  * One JSON file per engine under `dir`. Unreadable or foreign files are ignored (the details are simply read

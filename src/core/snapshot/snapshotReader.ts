@@ -1,14 +1,15 @@
 import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
-import type { ContainerRecord, ImageRecord, LayerRef, Snapshot } from '../model';
+import type { ContainerdFacts, ContainerRecord, ImageRecord, LayerRef, Snapshot, UntilFilter } from '../model';
 import { normalizeImageId, readPodmanFacts } from '../environments/podman';
+import { estimateBlobs } from '../space/blobEstimate';
 import { chainIds } from './chainIds';
+import { configSizeEstimate } from './configEstimate';
 import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
 import { containerRecordOf } from './records';
 import type { ImageDetails, ImageDetailsStore } from './detailsCache';
-
 
 export interface SnapshotReaderOptions {
   /** Concurrent inspect/history requests for images not yet cached. */
@@ -17,14 +18,25 @@ export interface SnapshotReaderOptions {
   readonly store?: ImageDetailsStore;
 }
 
+export interface ReadOptions {
+  /**
+   * The `until` filter a plan will use. The containerd store judges `until` by when each NAME was created on the
+   * daemon, which only the engine knows: it is asked which names pass.
+   */
+  readonly until?: UntilFilter;
+}
+
 /**
- * Reads an environment's images and containers into a Snapshot. Image details are immutable per id, so each
- * image is inspected once per reader; later snapshots cost one image list, one container list and one info call.
+ * Reads an environment's images and containers into a Snapshot, the way the engine's store keeps them (its
+ * profile says which). Image details are immutable per id, so each image is inspected once per reader (and per
+ * machine, with a store); later snapshots cost a few list calls.
  */
 export class SnapshotReader {
   private readonly details = new Map<string, ImageDetails>();
   /** Layer sizes known exactly, by chain id, from any image; used to settle images whose history is ambiguous. */
   private readonly exactLayerSizes = new Map<string, number>();
+  /** Containers' `Config.Image`, by container id (never changes). */
+  private readonly containerRefs = new Map<string, string>();
   private readonly concurrency: number;
   private readonly store: ImageDetailsStore | undefined;
   private storeLoadedFor: string | undefined;
@@ -41,9 +53,10 @@ export class SnapshotReader {
     return this.engine.endpoint.name;
   }
 
-  async read(): Promise<Snapshot> {
+  async read(options: ReadOptions = {}): Promise<Snapshot> {
     const [profile, summaries, containers, info] = await Promise.all([this.engine.profile(), this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
+    const containerd = profile.store === 'containerd';
     // Image details differ per store; the same engine can switch stores (and keeps its ID).
     const engineId = `${info.ID || this.engine.endpoint.label}-${profile.store}`;
     if (this.store && this.storeLoadedFor !== engineId) {
@@ -51,7 +64,7 @@ export class SnapshotReader {
       for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
     }
     const missing = summaries.filter((s) => !this.details.has(s.Id));
-    await forEachConcurrently(missing, this.concurrency, (s) => this.load(s));
+    await forEachConcurrently(missing, this.concurrency, (s) => this.load(s, containerd));
     const liveIds = new Set(summaries.map((s) => s.Id));
     let removed = 0;
     for (const id of this.details.keys()) if (!liveIds.has(id)) this.details.delete(id), removed++;
@@ -61,6 +74,7 @@ export class SnapshotReader {
     for (const s of summaries) {
       const d = this.details.get(s.Id);
       if (!d) continue; // vanished between the list and its inspect
+      const unpacked = d.content ? s.Size - d.content.total : s.Size;
       images.push({
         id: s.Id,
         parentId: d.parentId,
@@ -69,16 +83,22 @@ export class SnapshotReader {
         createdNs: d.createdNs,
         labels: d.labels,
         size: s.Size,
-        layers: this.layersOf(d, s.Size),
+        layers: this.layersOf(d, unpacked),
       });
+    }
+    const base = { environment: this.engine.endpoint.name, profile, daemonNowNs };
+    if (containerd) {
+      const withBlobs = this.withContentBlobs(images);
+      const [facts, records] = await Promise.all([this.readContainerdFacts(options.until), this.containersWithRefs(containers.map(containerRecordOf))]);
+      return { ...base, images: withBlobs, containers: records, containerd: facts };
     }
     const containerRecords = containers.map(containerRecordOf);
     // Podman prunes by other rules; the planner needs two facts only its own API gives (environments/podman.ts).
     const podman = profile.store === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
-    return { environment: this.engine.endpoint.name, profile, daemonNowNs, images, containers: containerRecords, ...(podman ? { podman } : {}) };
+    return { ...base, images, containers: containerRecords, ...(podman ? { podman } : {}) };
   }
 
-  private async load(s: ApiImageSummary): Promise<void> {
+  private async load(s: ApiImageSummary, containerd: boolean): Promise<void> {
     let inspect, history;
     try {
       [inspect, history] = await Promise.all([this.engine.inspectImage(s.Id), this.engine.imageHistory(s.Id)]);
@@ -88,14 +108,28 @@ export class SnapshotReader {
     }
     const diffIds = inspect.RootFS?.Layers ?? [];
     const chain = chainIds(diffIds);
-    const { sizes, exact } = layerSizesFromHistory(diffIds, history, s.Size);
+    // The containerd store lists an image's content and unpacked bytes together; inspect gives the content alone.
+    const unpacked = containerd ? s.Size - inspect.Size : s.Size;
+    const { sizes, exact } = layerSizesFromHistory(diffIds, history, unpacked);
+    const labels = inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) };
     this.rememberDetails(s.Id, {
       parentId: normalizeImageId(inspect.Parent || s.ParentId || ''), // Podman leaves out `sha256:`
       createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,
-      labels: inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) },
+      // The containerd store reads a missing config as one without labels.
+      labels: containerd ? (labels ?? {}) : labels,
       chain,
       sizes,
       exact,
+      ...(containerd
+        ? {
+            content: {
+              total: inspect.Size,
+              ...(typeof inspect.Descriptor?.size === 'number' && inspect.Descriptor.digest === s.Id ? { manifest: inspect.Descriptor.size } : {}),
+              configEstimate: configSizeEstimate(inspect, history),
+              diffIds,
+            },
+          }
+        : {}),
     });
   }
 
@@ -114,5 +148,48 @@ export class SnapshotReader {
       sizes[unknownTop] = Math.max(0, sizes[unknownTop] + gap);
     }
     return d.chain.map((chainId, i) => ({ chainId, size: sizes[i] }));
+  }
+
+  /** The containerd store: each image's content blobs, sized (see space/blobEstimate.ts). */
+  private withContentBlobs(images: ImageRecord[]): ImageRecord[] {
+    const blobs = estimateBlobs(
+      images.map((img) => {
+        const content = this.details.get(img.id)!.content!;
+        return { id: img.id, total: content.total, manifest: content.manifest, configEstimate: content.configEstimate, diffIds: content.diffIds, unpacked: img.layers.map((l) => l.size) };
+      }),
+    );
+    return images.map((img) => ({ ...img, blobs: blobs.get(img.id) ?? [] }));
+  }
+
+  /**
+   * The containerd store's records the image list folds away: which images have a `moby-dangling@` record (also
+   * images that still have names), and, for an `until` filter, which records the engine finds old enough.
+   */
+  private async readContainerdFacts(until: UntilFilter | undefined): Promise<ContainerdFacts> {
+    const names = (list: ApiImageSummary[]) => new Set(list.flatMap((s) => (s.RepoTags ?? []).filter((t) => t !== '<none>:<none>')));
+    const ids = (list: ApiImageSummary[]) => new Set(list.map((s) => s.Id));
+    if (!until) return { danglingRecords: ids(await this.engine.listImages({ dangling: ['true'] })) };
+    const [dangling, oldNames, oldDangling] = await Promise.all([
+      this.engine.listImages({ dangling: ['true'] }),
+      this.engine.listImages({ until: [until.engineValue] }),
+      this.engine.listImages({ dangling: ['true'], until: [until.engineValue] }),
+    ]);
+    return { danglingRecords: ids(dangling), beforeUntil: { until: until.engineValue, names: names(oldNames), danglingRecords: ids(oldDangling) } };
+  }
+
+  /** The reference each container was created with (`Config.Image`): the containerd store protects by it. */
+  private async containersWithRefs(containers: ContainerRecord[]): Promise<ContainerRecord[]> {
+    const unknown = containers.filter((c) => !this.containerRefs.has(c.id));
+    await forEachConcurrently(unknown, this.concurrency, async (c) => {
+      try {
+        const inspect = await this.engine.inspectContainer(c.id);
+        this.containerRefs.set(c.id, inspect.Config?.Image ?? c.imageRef);
+      } catch (e) {
+        if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+      }
+    });
+    const live = new Set(containers.map((c) => c.id));
+    for (const id of this.containerRefs.keys()) if (!live.has(id)) this.containerRefs.delete(id);
+    return containers.map((c) => ({ ...c, imageRef: this.containerRefs.get(c.id) ?? c.imageRef }));
   }
 }

@@ -1,4 +1,4 @@
-import type { ImageRecord } from '../model';
+import type { ContainerRecord, ImageRecord } from '../model';
 
 /**
  * Counts, for every piece of disk an image stands on, how many images still hold it: the engine frees a piece
@@ -7,13 +7,23 @@ import type { ImageRecord } from '../model';
  *
  * The pieces are an image's layers (graphdriver layers and Podman layers by chain id; containerd snapshots by
  * chain id) and, in the containerd store, its content blobs (manifest, config, compressed layers).
+ *
+ * Containers, when given, hold the layers of their image as well: the containerd store can delete an image a
+ * container still runs from (its blobs go), but that container's snapshots keep the image's layer chain.
  */
 export class DiskLedger {
   private readonly holders = new Map<string, number>();
   private readonly sizes = new Map<string, number>();
   private readonly pieces = new Map<string, readonly string[]>();
 
-  constructor(images: readonly ImageRecord[]) {
+  constructor(images: readonly ImageRecord[], containers: readonly ContainerRecord[] = []) {
+    const byId = new Map(images.map((i) => [i.id, i]));
+    for (const c of containers) {
+      for (const layer of byId.get(c.imageId)?.layers ?? []) {
+        const key = layerKey(layer.chainId);
+        this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
+      }
+    }
     for (const img of images) {
       const keys: string[] = [];
       const hold = (key: string, size: number) => {
@@ -34,14 +44,20 @@ export class DiskLedger {
 
   /** Removes an image; returns the bytes of the pieces no remaining image holds. */
   release(imageId: string): number {
+    const { layers, blobs } = this.releaseParts(imageId);
+    return layers + blobs;
+  }
+
+  /** Removes an image; returns the bytes freed, layers (snapshots) and content blobs apart. */
+  releaseParts(imageId: string): { layers: number; blobs: number } {
+    const freed = { layers: 0, blobs: 0 };
     const keys = this.pieces.get(imageId);
-    if (!keys) return 0;
+    if (!keys) return freed;
     this.pieces.delete(imageId);
-    let freed = 0;
     for (const key of keys) {
       const left = (this.holders.get(key) ?? 0) - 1;
       this.holders.set(key, left);
-      if (left === 0) freed += this.sizes.get(key) ?? 0;
+      if (left === 0) freed[key.startsWith('blob:') ? 'blobs' : 'layers'] += this.sizes.get(key) ?? 0;
     }
     return freed;
   }
