@@ -1,8 +1,9 @@
 /**
  * "Docker Desktop's default engine, on every platform": the docker CLI's default host per platform (docker/cli
- * opts/hosts.go, hosts_unix.go, hosts_windows.go) with the platform injected, the named-pipe transport as far as
- * Linux allows (endpoint → modem options → a request over the pipe-shaped path), and what a missing engine is
- * said to be.
+ * opts/hosts.go, hosts_unix.go, hosts_windows.go), the default environment it makes on Windows, macOS and Linux
+ * (platform and home injected — nothing here depends on the platform the tests run on), the named-pipe transport as
+ * far as Linux allows (endpoint → modem options → a request over the pipe-shaped path), and what a missing engine
+ * is said to be.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -12,7 +13,8 @@ import * as path from 'path';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { defaultEndpointSpec, resolveEndpoint } from '../../src/core/engine/endpoint';
 import { toEngineError } from '../../src/core/engine/engineError';
-import { defaultDockerHost, dockerDesktopSocket, missingEngineMessage, permissionDeniedMessage } from '../../src/core/engine/localEngine';
+import { defaultDockerHost, describeDefaultEngine, dockerDesktopSocket, missingEngineMessage, permissionDeniedMessage } from '../../src/core/engine/localEngine';
+import { contextDirName, defaultEngine, discoverEnvironments } from '../../src/core/environments';
 import { DockerPruneError } from '../../src/core/errors';
 
 const PIPE = '\\\\.\\pipe\\docker_engine'; // \\.\pipe\docker_engine
@@ -55,6 +57,74 @@ describe('the docker CLI\'s default engine per platform', () => {
   it('the -H host keeps the TLS variables (they are the docker CLI\'s flag defaults)', () => {
     const spec = defaultEndpointSpec({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, { platform: 'linux', host: 'tcp://box:2376' });
     assert.deepStrictEqual(spec, { host: 'tcp://box:2376', tls: { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem', verify: true } });
+  });
+
+  it('the default environment: named and described per platform', () => {
+    const win = defaultEngine({}, { platform: 'win32', home: '/nowhere' });
+    assert.deepStrictEqual([win.id, win.name, win.endpoint.host], ['local', 'local', 'npipe:////./pipe/docker_engine']);
+    assert.match(win.description!, /named pipe \\\\\.\\pipe\\docker_engine \(Docker Desktop\)/);
+    const mac = defaultEngine({}, { platform: 'darwin', home: '/nowhere' });
+    assert.deepStrictEqual([mac.id, mac.endpoint.host], ['local', 'unix:///var/run/docker.sock']);
+    assert.match(mac.description!, /default Docker socket \/var\/run\/docker\.sock \(Docker Desktop's engine is the "desktop-linux" context\)/);
+    assert.strictEqual(defaultEngine({}, { platform: 'linux', home: '/nowhere' }).description, 'the local Docker socket');
+    const host = defaultEngine({ DOCKER_HOST: 'tcp://u:pw@h:2376' }, { platform: 'win32' });
+    assert.deepStrictEqual([host.id, host.name], ['docker-host', 'DOCKER_HOST (tcp://u:***@h:2376)']);
+    const flag = defaultEngine({ DOCKER_HOST: 'tcp://h:2376' }, { platform: 'win32', host: 'unix:///f.sock' });
+    assert.deepStrictEqual([flag.id, flag.name, flag.endpoint.host], ['host', 'unix:///f.sock', 'unix:///f.sock']);
+    assert.strictEqual(describeDefaultEngine('tcp://localhost:2376', 'linux'), 'the docker CLI\'s default engine (tcp://localhost:2376)');
+  });
+});
+
+describe('discovery on each platform (platform and home injected)', () => {
+  let home: string;
+  beforeEach(() => (home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-platform-'))));
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  /** What Docker Desktop leaves in ~/.docker: its desktop-linux context, made current. */
+  const dockerDesktopInstalled = (socket: string) => {
+    const cfg = path.join(home, '.docker');
+    const meta = path.join(cfg, 'contexts', 'meta', contextDirName('desktop-linux'));
+    fs.mkdirSync(meta, { recursive: true });
+    fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: 'desktop-linux', Metadata: { Description: 'Docker Desktop' }, Endpoints: { docker: { Host: `unix://${socket}`, SkipTLSVerify: false } } }));
+    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ currentContext: 'desktop-linux' }));
+  };
+  const discover = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) => discoverEnvironments({ env: { HOME: home, ...env }, home, platform, podman: false });
+
+  it('Windows: the named pipe is the local engine and current', async () => {
+    const r = await discover('win32');
+    assert.deepStrictEqual(r.environments.map((e) => [e.id, e.current, e.endpoint.host]), [['local', true, 'npipe:////./pipe/docker_engine']]);
+  });
+
+  it('macOS with Docker Desktop: its desktop-linux context (~/.docker/run/docker.sock) is current; /var/run/docker.sock is listed too', async () => {
+    dockerDesktopInstalled(dockerDesktopSocket('darwin', home)!);
+    const r = await discover('darwin');
+    assert.deepStrictEqual(
+      r.environments.map((e) => [e.id, e.current === true, e.endpoint.host]),
+      [
+        ['context:desktop-linux', true, `unix://${home}/.docker/run/docker.sock`],
+        ['local', false, 'unix:///var/run/docker.sock'],
+      ],
+    );
+  });
+
+  it('macOS, DOCKER_HOST set: DOCKER_HOST, not Docker Desktop\'s context', async () => {
+    dockerDesktopInstalled(dockerDesktopSocket('darwin', home)!);
+    const r = await discover('darwin', { DOCKER_HOST: 'unix:///Users/me/.colima/docker.sock' });
+    assert.deepStrictEqual([r.environments[0]!.id, r.environments[0]!.current], ['docker-host', true]);
+  });
+
+  it('Linux with Docker Desktop: desktop-linux (~/.docker/desktop/docker.sock) current; DOCKER_CONTEXT=default picks /var/run/docker.sock', async () => {
+    dockerDesktopInstalled(dockerDesktopSocket('linux', home)!);
+    const r = await discover('linux');
+    assert.deepStrictEqual([r.environments[0]!.id, r.environments[0]!.endpoint.host], ['context:desktop-linux', `unix://${home}/.docker/desktop/docker.sock`]);
+    const d = await discover('linux', { DOCKER_CONTEXT: 'default' });
+    assert.deepStrictEqual([d.environments[0]!.id, d.environments[0]!.current, d.environments[0]!.endpoint.host], ['local', true, 'unix:///var/run/docker.sock']);
+  });
+
+  it('the home folder given is where ~/.docker is read (not the real one)', async () => {
+    dockerDesktopInstalled('/somewhere/docker.sock');
+    const r = await discoverEnvironments({ env: {}, home, platform: 'linux', podman: false });
+    assert.strictEqual(r.environments[0]!.id, 'context:desktop-linux');
   });
 });
 
