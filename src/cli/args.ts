@@ -44,7 +44,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         protect: { type: 'string', multiple: true },
         'keep-latest': { type: 'string' },
         native: { type: 'boolean' },
-        host: { type: 'string', short: 'H' },
+        host: { type: 'string', short: 'H', multiple: true },
         json: { type: 'boolean' },
         yes: { type: 'boolean', short: 'y' },
         'audit-file': { type: 'string' },
@@ -90,12 +90,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     protect,
     keepLatest,
   };
-  if (values.host !== undefined && !values.host.trim()) throw new InvalidInputError('Empty --host: use unix:///path/docker.sock, tcp://host:port or ssh://user@host.');
+  // As the docker CLI (cli/flags/options.go hostVar): one -H at most.
+  if ((values.host?.length ?? 0) > 1) throw new InvalidInputError('specify only one -H (as in the docker CLI): --host chooses one engine; use --env or --all-envs for several.');
+  const host = values.host?.[0];
+  if (host !== undefined && !host.trim()) throw new InvalidInputError('Empty --host: use unix:///path/docker.sock, tcp://host:port or ssh://user@host.');
   const contexts = (values.context ?? []).map((c) => c.trim());
   const envs = (values.env ?? []).map((e) => e.trim());
   if (contexts.some((c) => !c)) throw new InvalidInputError('Empty --context: give a docker context name (see "docker context ls").');
   if (envs.some((e) => !e)) throw new InvalidInputError('Empty --env: give an environment name from the config file (or a context / "local" / "podman").');
-  const chosen = [values.host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(Boolean);
+  // As the docker CLI (cli/command/cli.go Initialize): a host and a context together are ambiguous.
+  if (host !== undefined && contexts.length > 0) throw new InvalidInputError('conflicting options: cannot specify both --host and --context (as in the docker CLI).');
+  const chosen = [host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(Boolean);
   if (chosen.length > 1) throw new InvalidInputError(`Use only one of ${chosen.join(', ')}: --host, --context, --env and --all-envs each choose the environments.`);
   if (values.config !== undefined && !values.config.trim()) throw new InvalidInputError('Empty --config: give the path of a JSON file such as {"environments":[{"name":"…","host":"…"}]}.');
   let envTimeoutMs = DEFAULT_ENV_TIMEOUT_MS;
@@ -110,7 +115,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     command,
     policy,
     native: Boolean(values.native),
-    host: values.host,
+    host,
     contexts,
     envs,
     allEnvs: Boolean(values['all-envs']),

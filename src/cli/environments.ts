@@ -1,18 +1,22 @@
 /**
  * Which environments a CLI run works on (`--host`, `--context`, `--env`, `--all-envs`, or the one the docker CLI
- * would use), and runs over several of them at once with a report per environment.
+ * would use, chosen by the docker CLI's own rule), and runs over several of them at once with a report per environment.
  */
 import * as readline from 'readline';
 import type { AuditLog } from '../core/audit';
 import { redactHost } from '../core/engine/endpoint';
 import {
   closeEndpoint,
+  DEFAULT_CONTEXT,
+  defaultEngine,
   discoverEnvironments,
   findEnvironment,
   forEachEnvironment,
   loadCliConfig,
+  missingContextMessage,
   openEnvironment,
   readDockerContexts,
+  resolveCurrentContext,
   type DiscoveryProblem,
   type EnvironmentDescriptor,
   type EnvironmentOutcome,
@@ -32,27 +36,40 @@ export interface EnvironmentChoice {
   readonly problems: DiscoveryProblem[];
 }
 
-/** Resolves the CLI's environment flags. Throws InvalidInputError (exit 2) for a name that does not exist. */
-export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): Promise<EnvironmentChoice> {
+/** What the CLI runs on, for tests: which platform's local engine is the default one, and the home folder. */
+export interface CliSystem {
+  readonly platform?: NodeJS.Platform;
+  readonly home?: string;
+}
+
+/**
+ * Resolves the CLI's environment flags. Without --env / --all-envs, the engine is chosen as the docker CLI chooses
+ * it (docker/cli cli/command/cli.go resolveContextName; see core/environments/currentContext.ts): `--context`,
+ * else `-H/--host`, else DOCKER_HOST, else DOCKER_CONTEXT, else config.json's currentContext, else the platform's
+ * local engine. Throws InvalidInputError (exit 2) for --host with --context, and for a context or environment that
+ * does not exist — DOCKER_CONTEXT's or config.json's included, where the docker CLI fails too.
+ */
+export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEnv = process.env, system: CliSystem = {}): Promise<EnvironmentChoice> {
   if (opts.host !== undefined) {
-    const host = opts.host.trim();
-    return { environments: [{ id: 'host', name: redactHost(host), source: 'docker-host', endpoint: { host } }], multiple: false, problems: [] };
+    // Step 2: -H is the `default` context with that host (TLS still from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH).
+    resolveCurrentContext({ hostFlag: opts.host, contextFlag: opts.contexts[0], env });
+    return { environments: [defaultEngine(env, { ...system, host: opts.host })], multiple: false, problems: [] };
   }
   const config = loadCliConfig(opts.config, env);
-  const { environments: all, problems } = await discoverEnvironments({ configured: config.environments, env });
+  const discovery = await discoverEnvironments({ configured: config.environments, env, ...system });
+  const { environments: all, problems } = discovery;
   problems.unshift(...config.problems);
+  // A configured entry with the same host stands in for a found environment (its name, readOnly, protected apply).
+  const byId = (id: string) => all.find((e) => e.id === id || e.replaces === id);
 
   if (opts.contexts.length > 0) {
-    const ctx = readDockerContexts(env);
+    // Step 1: --context NAME (repeatable here); `default` is DOCKER_HOST, else the local engine.
+    const ctx = readDockerContexts(env, system.home);
     const chosen = opts.contexts.map((name) => {
-      if (name === 'default') return all.find((e) => e.source === 'local' || e.source === 'docker-host')!;
-      const stored = ctx.contexts.find((c) => c.name === name);
-      const found: EnvironmentDescriptor | undefined =
-        all.find((e) => e.id === `context:${name}`) ??
-        (stored && { id: `context:${name}`, name, source: 'context', endpoint: stored.endpoint, current: ctx.current === name });
+      const found = name === DEFAULT_CONTEXT ? (byId('docker-host') ?? byId('local')) : byId(`context:${name}`);
       if (!found) {
-        const known = ['default', ...ctx.contexts.map((c) => c.name)].join(', ');
-        throw new InvalidInputError(`No docker context named "${name}" in ${ctx.configDir} (there are: ${known}). See "docker context ls".`);
+        const unusable = problems.find((p) => p.source === `context:${name}`);
+        throw new InvalidInputError(unusable?.message ?? missingContextMessage({ name, reason: '--context' }, ctx.configDir, ctx.contexts.map((c) => c.name)));
       }
       return found;
     });
@@ -73,9 +90,12 @@ export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEn
     return { environments: unique(chosen), multiple: chosen.length > 1, problems: [] };
   }
   if (opts.allEnvs) return { environments: all, multiple: true, problems };
-  // Like the docker CLI: the current context (DOCKER_CONTEXT, DOCKER_HOST, config.json), else the local socket.
-  const current = all[0]!;
-  return { environments: [current], multiple: false, problems: problems.filter((p) => current.source === 'context' && p.source === current.id) };
+  // Steps 3–6, as discovery marked them: DOCKER_HOST, else DOCKER_CONTEXT, else config.json's currentContext, else
+  // the local engine. A context named there that does not exist fails, as in the docker CLI — never another engine.
+  const current = all.find((e) => e.current);
+  if (!current) throw new InvalidInputError(discovery.currentProblem?.message ?? 'The docker CLI\'s current context cannot be used (see "docker context ls").');
+  // Warnings about this run's engine only: its context's, and DOCKER_HOST overriding a DOCKER_CONTEXT.
+  return { environments: [current], multiple: false, problems: problems.filter((p) => p.source === 'DOCKER_CONTEXT' || (current.source === 'context' && p.source === current.id)) };
 }
 
 /** The endpoint name a single-environment run prints: the host itself for the default engine (as before environments existed). */

@@ -19,11 +19,16 @@ What goes:
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
                             image; no per-image progress, no protect/keep-latest
 
-Where (one of; default: the engine the docker CLI would use — DOCKER_CONTEXT, DOCKER_HOST with
-DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, the current context in ~/.docker/config.json, else the local socket):
-  -H, --host HOST           unix:///path/docker.sock, tcp://host:port, ssh://user@host[:port]
+Where (one of; default: the engine the docker CLI would use, in the docker CLI's order: DOCKER_HOST
+(with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else DOCKER_CONTEXT, else the current context in
+~/.docker/config.json, else the local engine — /var/run/docker.sock, or npipe:////./pipe/docker_engine
+on Windows. A context named there that does not exist is an error, as it is for docker):
+  -H, --host HOST           unix:///path/docker.sock, npipe:////./pipe/NAME, tcp://host:port,
+                            ssh://user@host[:port]; one only. Like "docker -H", it comes before
+                            DOCKER_HOST and DOCKER_CONTEXT
   --context NAME            a docker context from $DOCKER_CONFIG or ~/.docker (repeatable; "default" is
-                            DOCKER_HOST or the local socket). The current context is never changed.
+                            DOCKER_HOST or the local engine); like "docker --context", it comes before
+                            DOCKER_HOST, and not together with --host. The current context is never changed.
   --env NAME                an environment by name (repeatable): one from the config file, a context,
                             "local", "podman", "podman (rootless)"
   --all-envs                every environment at once: the default engine, every context, Podman's sockets
@@ -51,5 +56,6 @@ Images used by any container (running, stopped or created) are never removed or 
 becomes in use after the preview is skipped, not forced. Ctrl-C stops between two images.
 
 Exit codes: 0 done, 1 failed (engine unreachable, error, cancelled; with several environments: any of
-them), 2 bad usage or input (unknown context or environment, invalid config, refused: read-only/protected).
+them), 2 bad usage or input (unknown context or environment — DOCKER_CONTEXT's and config.json's too —,
+--host with --context, invalid config, refused: read-only/protected).
 `;

@@ -78,12 +78,15 @@ describe('Docker contexts on disk', () => {
     assert.strictEqual(r.contexts.find((c) => c.name === 'over-ssh')!.endpoint.tls, undefined);
   });
 
-  it('current context: DOCKER_CONTEXT, else "default" when DOCKER_HOST is set, else config.json', () => {
+  it('current context as the docker CLI has it: "default" when DOCKER_HOST is set, else DOCKER_CONTEXT, else config.json', () => {
     writeContext(cfg, 'a', 'tcp://1.2.3.4:2375');
+    writeContext(cfg, 'b', 'tcp://1.2.3.5:2375');
     fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ currentContext: 'a' }));
     assert.strictEqual(readDockerContexts({ DOCKER_CONFIG: cfg }).current, 'a');
+    assert.strictEqual(readDockerContexts({ DOCKER_CONFIG: cfg, DOCKER_CONTEXT: 'b' }).current, 'b');
     assert.strictEqual(readDockerContexts({ DOCKER_CONFIG: cfg, DOCKER_HOST: 'unix:///x.sock' }).current, 'default');
-    assert.strictEqual(readDockerContexts({ DOCKER_CONFIG: cfg, DOCKER_HOST: 'unix:///x.sock', DOCKER_CONTEXT: 'a' }).current, 'a');
+    // DOCKER_HOST beats DOCKER_CONTEXT (docker/cli resolveContextName); see currentContext.test.ts for every step.
+    assert.strictEqual(readDockerContexts({ DOCKER_CONFIG: cfg, DOCKER_HOST: 'unix:///x.sock', DOCKER_CONTEXT: 'b' }).current, 'default');
   });
 
   it('broken files are problems naming the file; the other contexts are still read', () => {
@@ -103,7 +106,7 @@ describe('Docker contexts on disk', () => {
 
   it('no ~/.docker at all is not a problem', () => {
     const r = readDockerContexts({ DOCKER_CONFIG: path.join(cfg, 'nothing') });
-    assert.deepStrictEqual(r, { configDir: path.join(cfg, 'nothing'), current: 'default', contexts: [], problems: [] });
+    assert.deepStrictEqual(r, { configDir: path.join(cfg, 'nothing'), current: 'default', choice: { name: 'default', reason: 'none' }, configuredContext: undefined, contexts: [], problems: [] });
   });
 });
 
@@ -127,7 +130,7 @@ describe('discoverEnvironments', () => {
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: dir, DOCKER_CONFIG: path.join(dir, 'docker'), XDG_RUNTIME_DIR: path.join(dir, 'run'), ...extra });
 
   it('the default engine first, marked current, when there is nothing else', async () => {
-    const r = await discoverEnvironments({ env: env(), podmanRootfulSocket: path.join(dir, 'none.sock') });
+    const r = await discoverEnvironments({ platform: 'linux', env: env(), podmanRootfulSocket: path.join(dir, 'none.sock') });
     assert.deepStrictEqual(r.problems, []);
     assert.deepStrictEqual(
       r.environments.map((e) => [e.id, e.name, e.current, e.endpoint.host]),
@@ -138,6 +141,7 @@ describe('discoverEnvironments', () => {
   it('DOCKER_HOST (with TLS vars) replaces the local socket; its name never shows a password', async () => {
     const certs = path.join(dir, 'certs');
     const r = await discoverEnvironments({
+      platform: 'linux',
       env: env({ DOCKER_HOST: 'tcp://user:s3cret@10.1.2.3:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }),
       podmanRootfulSocket: path.join(dir, 'none.sock'),
     });
@@ -157,6 +161,7 @@ describe('discoverEnvironments', () => {
     await listen(rootful);
     await listen(path.join(dir, 'run', 'podman', 'podman.sock'));
     const r = await discoverEnvironments({
+      platform: 'linux',
       env: env(),
       podmanRootfulSocket: rootful,
       configured: [{ name: 'ci', host: 'ssh://ci@127.0.0.1:2222', protected: true }],
@@ -179,13 +184,14 @@ describe('discoverEnvironments', () => {
   it('a current context that does not exist is a clear problem, the others still come', async () => {
     fs.mkdirSync(path.join(dir, 'docker'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'docker', 'config.json'), JSON.stringify({ currentContext: 'gone' }));
-    const r = await discoverEnvironments({ env: env(), podmanRootfulSocket: path.join(dir, 'none.sock') });
+    const r = await discoverEnvironments({ platform: 'linux', env: env(), podmanRootfulSocket: path.join(dir, 'none.sock') });
     assert.strictEqual(r.environments.length, 1);
     assert.match(r.problems[0]!.message, /current docker context "gone".*does not exist/);
   });
 
   it('a configured entry with the host of a found environment replaces it (its name, protected and readOnly apply)', async () => {
     const r = await discoverEnvironments({
+      platform: 'linux',
       env: env(),
       podmanRootfulSocket: path.join(dir, 'none.sock'),
       configured: [{ name: 'this machine', host: 'unix:///var/run/docker.sock', readOnly: true }],
@@ -199,7 +205,7 @@ describe('discoverEnvironments', () => {
   it('names stay unique', async () => {
     const cfg = path.join(dir, 'docker');
     writeContext(cfg, 'local', 'tcp://127.0.0.1:1');
-    const r = await discoverEnvironments({ env: env(), podmanRootfulSocket: path.join(dir, 'none.sock'), configured: [{ name: 'local', host: 'tcp://127.0.0.1:2' }] });
+    const r = await discoverEnvironments({ platform: 'linux', env: env(), podmanRootfulSocket: path.join(dir, 'none.sock'), configured: [{ name: 'local', host: 'tcp://127.0.0.1:2' }] });
     const names = r.environments.map((e) => e.name);
     assert.strictEqual(new Set(names).size, names.length, names.join(' | '));
   });

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { InvalidInputError } from '../errors';
 import { createSshAgent, type SshSettings } from '../environments/sshTransport';
+import { DEFAULT_NAMED_PIPE, DEFAULT_UNIX_SOCKET, defaultDockerHost, windowsPipeName } from './localEngine';
 
 /**
  * Where an engine lives and how to reach it. `label` is safe to print: it never carries a password
@@ -41,8 +42,6 @@ export interface ModemOptions {
   timeout?: number;
 }
 
-export const DEFAULT_SOCKET = '/var/run/docker.sock';
-
 export interface TlsFiles {
   readonly ca?: string;
   readonly cert?: string;
@@ -64,14 +63,32 @@ export interface EndpointSpec {
   readonly ssh?: SshSettings;
 }
 
-/** The engine the Docker CLI would talk to: `DOCKER_HOST` (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) or the local socket. */
-export function defaultEndpointSpec(env: NodeJS.ProcessEnv = process.env): EndpointSpec {
-  const host = env.DOCKER_HOST?.trim();
-  if (!host) return { host: `unix://${DEFAULT_SOCKET}` };
-  const home = env.HOME || os.homedir();
+/** Where the engine of the docker CLI's `default` context lives: the process environment, platform and home folder. */
+export interface DefaultEndpointOptions {
+  /** Defaults to process.platform: Windows' default engine is a named pipe, every other platform's a unix socket. */
+  readonly platform?: NodeJS.Platform;
+  /** For ~/.docker (DOCKER_CERT_PATH's default). Defaults to $HOME, else os.homedir(). */
+  readonly home?: string;
+  /** The `-H/--host` flag: replaces DOCKER_HOST, TLS still from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH. */
+  readonly host?: string;
+}
+
+/**
+ * The engine of the docker CLI's `default` context (docker/cli v29.7.2 cli/command/cli.go
+ * resolveDefaultDockerEndpoint + getServerHost, cli/flags/options.go, opts/hosts.go ParseHost):
+ * - the host: the -H flag, else DOCKER_HOST (trimmed), else the platform's default — with TLS on and no host,
+ *   `tcp://localhost:2376`, otherwise `npipe:////./pipe/docker_engine` on Windows, `unix:///var/run/docker.sock`
+ *   elsewhere (see localEngine);
+ * - TLS when DOCKER_TLS_VERIFY or DOCKER_TLS is set, with the files of DOCKER_CERT_PATH (default: the docker
+ *   config dir) that exist; DOCKER_TLS_VERIFY also verifies the engine's certificate.
+ */
+export function defaultEndpointSpec(env: NodeJS.ProcessEnv = process.env, options: DefaultEndpointOptions = {}): EndpointSpec {
+  const platform = options.platform ?? process.platform;
+  const home = options.home ?? (env.HOME || os.homedir());
   const certPath = env.DOCKER_CERT_PATH?.trim() || path.join(env.DOCKER_CONFIG?.trim() || path.join(home, '.docker'));
   const verify = isSet(env.DOCKER_TLS_VERIFY);
   const tlsOnly = isSet(env.DOCKER_TLS);
+  const host = options.host?.trim() || env.DOCKER_HOST?.trim() || defaultDockerHost(platform, verify || tlsOnly);
   // As the docker CLI: TLS when DOCKER_TLS_VERIFY or DOCKER_TLS is set (the files that exist are used).
   const existing = (f: string) => (fs.existsSync(path.join(certPath, f)) || verify ? path.join(certPath, f) : undefined);
   const tls: TlsFiles | undefined =
@@ -92,7 +109,7 @@ export function redactHost(host: string): string {
     .replace(/\?.*$/, '?***');
 }
 
-const ACCEPTED = 'unix:///path/to/docker.sock, tcp://host:port, ssh://user@host[:port]';
+const ACCEPTED = 'unix:///path/to/docker.sock, npipe:////./pipe/NAME, tcp://host:port, ssh://user@host[:port]';
 
 export function resolveEndpoint(spec: EndpointSpec): Endpoint {
   const raw = spec.host.trim();
@@ -110,12 +127,14 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
   }
   switch (url.protocol) {
     case 'unix:': {
-      const socketPath = decodeURIComponent(url.pathname || '');
-      if (!socketPath) throw new InvalidInputError(`Invalid Docker host "${label}": no socket path (expected unix:///path/to/docker.sock).`);
+      // `unix://` alone is the default socket, as in the docker CLI (opts.parseSimpleProtoAddr).
+      const socketPath = decodeURIComponent(url.pathname || '') || DEFAULT_UNIX_SOCKET;
       return { name, label, kind: 'unix', modemOptions: unixOptions(socketPath) };
     }
     case 'npipe:':
-      return { name, label, kind: 'npipe', modemOptions: unixOptions(raw.replace(/^npipe:\/\//, '').replace(/\//g, '\\')) };
+      // `npipe:////./pipe/docker_engine` → `\\.\pipe\docker_engine`, the name Node opens on Windows; `npipe://` alone is
+      // the default pipe (opts.parseSimpleProtoAddr). The URL parser would drop the `.`: the raw text is used.
+      return { name, label, kind: 'npipe', modemOptions: unixOptions(windowsPipeName(raw.replace(/^npipe:\/\//i, '') || DEFAULT_NAMED_PIPE)) };
     case 'tcp:':
     case 'http:':
     case 'https:': {

@@ -1,5 +1,6 @@
 import { DockerPruneError } from '../errors';
 import type { Endpoint } from './endpoint';
+import { missingEngineMessage, permissionDeniedMessage } from './localEngine';
 
 /** What docker-modem hands back when a request fails: a Node socket error or an HTTP status with the engine's JSON. */
 interface ModemFailure {
@@ -33,20 +34,14 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
     });
   }
   const socket = endpoint.modemOptions.socketPath;
+  const pipeOrSocket = endpoint.kind === 'npipe' ? 'npipe' : 'unix';
   switch (f.code) {
     case 'ENOENT':
-      return new DockerPruneError(
-        'unreachable',
-        `No Docker socket at ${socket ?? where}: the Docker daemon is not running there. Start it (for example "sudo systemctl start docker"), or point DOCKER_HOST / the environment's host at a running engine.`,
-        details,
-      );
+      // A unix socket or a Windows named pipe that nothing serves; localEngine says what is likely missing.
+      return new DockerPruneError('unreachable', missingEngineMessage({ kind: pipeOrSocket, socketPath: socket ?? where, platform: process.platform }), details);
     case 'EACCES':
     case 'EPERM':
-      return new DockerPruneError(
-        'permission-denied',
-        `Permission denied on ${socket ?? where}. Add your user to the "docker" group and log in again (or use rootless Docker / a context you may use).`,
-        details,
-      );
+      return new DockerPruneError('permission-denied', permissionDeniedMessage({ kind: pipeOrSocket, socketPath: socket ?? where }), details);
     case 'ECONNREFUSED':
       return new DockerPruneError('unreachable', `Nothing answers at ${where}: the Docker daemon is not running or not listening there.`, details);
     case 'ENOTFOUND':

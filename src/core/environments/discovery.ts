@@ -1,14 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultEndpointSpec, redactHost } from '../engine/endpoint';
-import { readDockerContexts } from './dockerContexts';
+import { redactHost } from '../engine/endpoint';
+import { DEFAULT_CONTEXT, missingContextMessage, overriddenContextNotice, resolveCurrentContext, type CurrentContext } from './currentContext';
+import { defaultEngine } from './defaultEngine';
+import { contextDirName, readDockerContexts } from './dockerContexts';
 import type { ConfiguredEnvironment, EnvironmentDescriptor } from './environment';
 
 export interface DiscoveryOptions {
   readonly configured?: readonly ConfiguredEnvironment[];
   /** Defaults to process.env: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONFIG, DOCKER_CONTEXT, HOME, XDG_RUNTIME_DIR. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Look for Docker contexts (default true). */
+  /** Look for Docker contexts (default true). Without them, the default engine is marked current. */
   readonly contexts?: boolean;
   /** Look for Podman sockets (default true). */
   readonly podman?: boolean;
@@ -16,6 +18,10 @@ export interface DiscoveryOptions {
   readonly podmanRootfulSocket?: string;
   /** Current uid, for the rootless Podman socket when XDG_RUNTIME_DIR is unset. */
   readonly uid?: number;
+  /** Which platform's local engine is the default one (tests). Default process.platform. */
+  readonly platform?: NodeJS.Platform;
+  /** The home folder, for ~/.docker (tests). Default $HOME, else the OS's home folder. */
+  readonly home?: string;
 }
 
 export interface DiscoveryProblem {
@@ -26,10 +32,18 @@ export interface DiscoveryProblem {
 
 export interface DiscoveryResult {
   /**
-   * Every environment, names unique. The first is the one the docker CLI would use now (the current context,
-   * else DOCKER_HOST, else the local socket); then the other contexts, Podman sockets, configured entries.
+   * Every environment, names unique. The one the docker CLI would use now (see currentContext.ts: DOCKER_HOST, else
+   * DOCKER_CONTEXT, else config.json's currentContext, else the local engine) is marked `current` and comes first;
+   * then the other contexts, Podman sockets, configured entries.
    */
   readonly environments: EnvironmentDescriptor[];
+  /** Which context the docker CLI would use, and why. */
+  readonly currentContext: CurrentContext;
+  /**
+   * Set when no environment is `current`: the context the docker CLI would use does not exist (the docker CLI
+   * fails then too). Also in `problems`.
+   */
+  readonly currentProblem?: DiscoveryProblem;
   /** Sources that could not be read, each said plainly; the other environments are still listed. */
   readonly problems: DiscoveryProblem[];
 }
@@ -39,32 +53,33 @@ export const PODMAN_ROOTFUL_SOCKET = '/run/podman/podman.sock';
 /**
  * Every environment the user has, read from files only (no engine is contacted, nothing is written — the user's
  * current docker context is never changed):
- * - the default engine: DOCKER_HOST (+ DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) or the local socket (`local`);
- * - every Docker context in $DOCKER_CONFIG or ~/.docker (`context:NAME`), the current one marked;
+ * - the default engine: DOCKER_HOST (+ DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else this platform's local engine
+ *   (`local`: the named pipe on Windows, /var/run/docker.sock elsewhere);
+ * - every Docker context in $DOCKER_CONFIG or ~/.docker (`context:NAME`);
  * - Podman's rootful and rootless sockets when they exist (`podman:rootful`, `podman:rootless`);
  * - the configured list (`setting:NAME`); an entry with the same host as a found environment replaces it
  *   (keeping its `current` mark), so a configured name/readOnly/protected applies to it.
+ * The one the docker CLI would use is marked `current`; when that is a context that does not exist, none is.
  */
 export async function discoverEnvironments(options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const env = options.env ?? process.env;
   const problems: DiscoveryProblem[] = [];
   const found: EnvironmentDescriptor[] = [];
 
-  const ctx = options.contexts === false ? undefined : readDockerContexts(env);
+  const ctx = options.contexts === false ? undefined : readDockerContexts(env, options.home);
   if (ctx) problems.push(...ctx.problems);
-  const currentName = ctx?.current ?? 'default';
+  const choice = ctx?.choice ?? resolveCurrentContext({ env });
+  // Without contexts read, the default engine stands for the docker CLI's choice.
+  const currentName = ctx ? choice.name : DEFAULT_CONTEXT;
+  const notice = overriddenContextNotice(choice);
+  if (notice) problems.push({ source: 'DOCKER_CONTEXT', message: notice });
 
-  const def = defaultEndpointSpec(env);
-  const dockerHost = env.DOCKER_HOST?.trim();
-  found.push(
-    dockerHost
-      ? { id: 'docker-host', name: `DOCKER_HOST (${redactHost(dockerHost)})`, source: 'docker-host', endpoint: def, current: currentName === 'default', description: 'from DOCKER_HOST' }
-      : { id: 'local', name: 'local', source: 'local', endpoint: def, current: currentName === 'default', description: 'the local Docker socket' },
-  );
+  found.push({ ...defaultEngine(env, { platform: options.platform, home: options.home }), current: currentName === DEFAULT_CONTEXT });
 
+  let currentProblem: DiscoveryProblem | undefined;
   if (ctx) {
     for (const c of ctx.contexts) {
-      if (c.name === 'default') continue; // reserved by the CLI; a stored one is ignored there too
+      if (c.name === DEFAULT_CONTEXT) continue; // reserved by the CLI; a stored one is ignored there too
       found.push({
         id: `context:${c.name}`,
         name: c.name,
@@ -74,11 +89,11 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
         description: c.description ?? `docker context "${c.name}"`,
       });
     }
-    if (currentName !== 'default' && !ctx.contexts.some((c) => c.name === currentName)) {
-      problems.push({
-        source: `context:${currentName}`,
-        message: `The current docker context "${currentName}" (${env.DOCKER_CONTEXT?.trim() ? 'DOCKER_CONTEXT' : `${path.join(ctx.configDir, 'config.json')}`}) does not exist in ${ctx.configDir}/contexts. The docker CLI fails the same way; run "docker context ls".`,
-      });
+    if (currentName !== DEFAULT_CONTEXT && !ctx.contexts.some((c) => c.name === currentName)) {
+      // Stored but unusable (no Docker endpoint, unreadable meta.json): that problem says why. Else it is missing.
+      const unusable = ctx.problems.find((p) => p.source === `context:${currentName}` || p.source === `docker context in ${contextDirName(currentName)}`);
+      currentProblem = unusable ?? { source: `context:${currentName}`, message: missingContextMessage(choice, ctx.configDir, ctx.contexts.map((c) => c.name)) };
+      if (!unusable) problems.push(currentProblem);
     }
   }
 
@@ -115,7 +130,7 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
     const same = found.findIndex((e) => e.source !== 'setting' && sameHost(e.endpoint.host, c.host));
     if (same >= 0) {
       const replaced = found[same]!;
-      found[same] = { ...descriptor, current: replaced.current, flavour: replaced.flavour };
+      found[same] = { ...descriptor, current: replaced.current, flavour: replaced.flavour, replaces: replaced.id };
     } else {
       found.push(descriptor);
     }
@@ -133,7 +148,7 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
   // The one the docker CLI uses comes first.
   const currentIndex = environments.findIndex((e) => e.current);
   if (currentIndex > 0) environments.unshift(...environments.splice(currentIndex, 1));
-  return { environments, problems };
+  return { environments, currentContext: choice, currentProblem, problems };
 }
 
 /** Finds an environment by id or name (ids first, then exact names, then case-insensitive names). */

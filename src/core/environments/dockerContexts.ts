@@ -3,13 +3,15 @@
  * - `config.json` → `currentContext`;
  * - `contexts/meta/<sha256(name)>/meta.json` → `{ Name, Metadata: { Description }, Endpoints: { docker: { Host, SkipTLSVerify } } }`;
  * - `contexts/tls/<sha256(name)>/docker/{ca,cert,key}.pem` → the endpoint's TLS material.
- * The `default` context is not stored: it is DOCKER_HOST or the local socket.
+ * The `default` context is not stored: it is DOCKER_HOST or the platform's local engine (see currentContext.ts for
+ * which context the docker CLI uses).
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { EndpointSpec, TlsFiles } from '../engine/endpoint';
+import { resolveCurrentContext, type CurrentContext } from './currentContext';
 
 export interface DockerContext {
   readonly name: string;
@@ -26,19 +28,21 @@ export interface ContextProblem {
 
 export interface DockerContexts {
   readonly configDir: string;
-  /**
-   * The context the docker CLI would use: `$DOCKER_CONTEXT`, else `default` when DOCKER_HOST is set, else
-   * config.json's `currentContext`, else `default`.
-   */
+  /** The context the docker CLI would use with no flags: `choice.name` (see resolveCurrentContext). */
   readonly current: string;
+  /** How it was chosen: DOCKER_HOST, DOCKER_CONTEXT, config.json's currentContext or nothing set. */
+  readonly choice: CurrentContext;
+  /** config.json's `currentContext` (what `docker context use` last set), if any. */
+  readonly configuredContext?: string;
   readonly contexts: DockerContext[];
   readonly problems: ContextProblem[];
 }
 
-export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+/** `$DOCKER_CONFIG`, else `<home>/.docker` (home: $HOME, else the OS's home folder). */
+export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env, home: string = env.HOME || os.homedir()): string {
   const explicit = env.DOCKER_CONFIG?.trim();
   if (explicit) return explicit;
-  return path.join(env.HOME || os.homedir(), '.docker');
+  return path.join(home, '.docker');
 }
 
 /** The directory name the docker CLI stores a context under. */
@@ -46,8 +50,8 @@ export function contextDirName(name: string): string {
   return createHash('sha256').update(name).digest('hex');
 }
 
-export function readDockerContexts(env: NodeJS.ProcessEnv = process.env): DockerContexts {
-  const configDir = dockerConfigDir(env);
+export function readDockerContexts(env: NodeJS.ProcessEnv = process.env, home?: string): DockerContexts {
+  const configDir = dockerConfigDir(env, home);
   const problems: ContextProblem[] = [];
   let configured: string | undefined;
   const configFile = path.join(configDir, 'config.json');
@@ -60,7 +64,7 @@ export function readDockerContexts(env: NodeJS.ProcessEnv = process.env): Docker
       problems.push({ source: 'docker config', message: `${configFile} is not valid JSON (${(e as Error).message}); its current context is ignored.` });
     }
   }
-  const current = env.DOCKER_CONTEXT?.trim() || (env.DOCKER_HOST?.trim() ? 'default' : configured) || 'default';
+  const choice = resolveCurrentContext({ env, configured });
 
   const contexts: DockerContext[] = [];
   const metaRoot = path.join(configDir, 'contexts', 'meta');
@@ -104,7 +108,7 @@ export function readDockerContexts(env: NodeJS.ProcessEnv = process.env): Docker
     contexts.push({ name, description, endpoint: { name, host, tls }, metaFile });
   }
   contexts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { configDir, current, contexts, problems };
+  return { configDir, current: choice.name, choice, configuredContext: configured, contexts, problems };
 }
 
 /** TLS files the context stores (only those present); undefined when it stores none and does not skip verification. */

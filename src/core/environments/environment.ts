@@ -8,14 +8,16 @@ export type EngineFlavour = 'docker' | 'podman';
 
 /** One Docker-compatible engine the user can look at and prune. */
 export interface EnvironmentDescriptor {
-  /** Stable key: `local`, `docker-host`, `context:NAME`, `setting:NAME`, `podman:rootful`, `podman:rootless` */
+  /** Stable key: `local`, `docker-host`, `host` (CLI -H), `context:NAME`, `setting:NAME`, `podman:rootful`, `podman:rootless` */
   readonly id: string;
   /** What the user sees. Unique within one discovery. */
   readonly name: string;
   readonly source: EnvironmentSource;
   readonly endpoint: EndpointSpec;
-  /** The one the docker CLI would use now (DOCKER_CONTEXT / DOCKER_HOST / config.json currentContext). */
+  /** The one the docker CLI would use now (DOCKER_HOST, else DOCKER_CONTEXT, else config.json's currentContext; see currentContext.ts). */
   readonly current?: boolean;
+  /** A configured entry standing in for a found environment with the same host: that one's id (`local`, `context:NAME`, …). */
+  readonly replaces?: string;
   /** Browse only: every prune is refused. */
   readonly readOnly?: boolean;
   /** A prune needs the environment's name typed to confirm. */

@@ -7,6 +7,17 @@ export {
   type DiscoveryProblem,
   type DiscoveryResult,
 } from './discovery';
+export {
+  DEFAULT_CONTEXT,
+  describeReason,
+  missingContextMessage,
+  overriddenContextNotice,
+  resolveCurrentContext,
+  type CurrentContext,
+  type CurrentContextInputs,
+  type CurrentContextReason,
+} from './currentContext';
+export { defaultEngine, type DefaultEngineOptions } from './defaultEngine';
 export { contextDirName, dockerConfigDir, readDockerContexts, type DockerContext, type DockerContexts } from './dockerContexts';
 export { cliConfigPath, expandPath, loadCliConfig, parseConfiguredEnvironments, type ConfiguredParseResult } from './configured';
 export {

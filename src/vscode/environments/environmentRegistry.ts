@@ -18,6 +18,7 @@ export interface DiscoveryProblem {
 export class EnvironmentRegistry implements vscode.Disposable {
   private sessions: EnvironmentSession[] = [];
   private problemList: DiscoveryProblem[] = [];
+  private currentProblem: DiscoveryProblem | undefined;
   private discovering: Promise<void> | undefined;
   private discovered = false;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -65,9 +66,18 @@ export class EnvironmentRegistry implements vscode.Disposable {
     return all.find((s) => s.id === idOrName) ?? all.find((s) => s.name === idOrName);
   }
 
-  /** The environment the Docker CLI would use: the first discovered. */
+  /**
+   * The environment the docker CLI would use (DOCKER_HOST, else DOCKER_CONTEXT, else the current context, else the
+   * local engine; core/environments/currentContext.ts). Undefined when that is a context that does not exist —
+   * the docker CLI fails then too; `defaultProblem` says why. Never another engine in its place.
+   */
   async defaultEnvironment(): Promise<EnvironmentSession | undefined> {
-    return (await this.list())[0];
+    return (await this.list()).find((s) => s.descriptor.current);
+  }
+
+  /** Why there is no default environment (see defaultEnvironment), once discovered. */
+  get defaultProblem(): DiscoveryProblem | undefined {
+    return this.currentProblem;
   }
 
   rediscover(): Promise<void> {
@@ -79,9 +89,11 @@ export class EnvironmentRegistry implements vscode.Disposable {
     const configured = configuredEnvironments();
     const problems: DiscoveryProblem[] = [...configured.problems];
     let descriptors: EnvironmentDescriptor[] = [];
+    let currentProblem: DiscoveryProblem | undefined;
     try {
       const result = await discoverEnvironments({ configured: configured.environments, env: this.env });
       descriptors = result.environments;
+      currentProblem = result.currentProblem;
       problems.push(...result.problems);
     } catch (e) {
       problems.push({ source: 'discovery', message: errorMessage(e) });
@@ -108,6 +120,7 @@ export class EnvironmentRegistry implements vscode.Disposable {
     }
     this.sessions = next;
     this.problemList = problems;
+    this.currentProblem = currentProblem;
     this.discovered = true;
     this.changed.fire();
   }

@@ -104,8 +104,15 @@ export class AutoPruneScheduler implements vscode.Disposable {
 
   private async environments(settings: AutoPruneSettings): Promise<EnvironmentSession[]> {
     if (settings.environments.length === 0) {
+      // The engine the docker CLI uses; when that context does not exist, nothing (never another engine).
       const def = await this.registry.defaultEnvironment();
-      return def ? [def] : [];
+      if (def) {
+        this.notifier.reset('auto:default');
+        return [def];
+      }
+      const why = this.registry.defaultProblem?.message ?? vscode.l10n.t('no Docker environment was found');
+      void this.notifier.once('auto:default', 'warn', vscode.l10n.t('Auto-prune did not run: {0}', why));
+      return [];
     }
     const out: EnvironmentSession[] = [];
     for (const name of settings.environments) {

@@ -60,7 +60,10 @@ export class StatusBarController implements vscode.Disposable {
     const all = await this.registry.list();
     const names = statusBarEnvironments();
     // By default only the engine the docker CLI uses: no connection to remote hosts at start-up.
-    if (names.length === 0) return all.slice(0, 1);
+    if (names.length === 0) {
+      const def = await this.registry.defaultEnvironment();
+      return def ? [def] : [];
+    }
     return all.filter((s) => names.includes(s.id) || names.includes(s.name));
   }
 
@@ -94,6 +97,8 @@ export class StatusBarController implements vscode.Disposable {
       }
       md.appendMarkdown(`- ${line.replace(/\n/g, ' ')}\n`);
     }
+    const noDefault = sessions.length === 0 && statusBarEnvironments().length === 0 ? this.registry.defaultProblem : undefined;
+    if (noDefault) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', noDefault.message)}\n`);
     md.appendMarkdown(`\n${vscode.l10n.t('Click to preview the prune.')}`);
 
     if (sessions.length === 0) {

@@ -1,7 +1,8 @@
 /**
  * The CLI's environment flags through the built binary (`node dist/cli.js`): --context (contexts made by the
- * docker CLI), --env and --config (TCP+TLS, SSH, read-only, protected, dead), --all-envs with per-environment
- * reports (text and JSON) and a hung host at its own time limit, and no secret in any output or audit line.
+ * docker CLI) and the docker CLI's order of --context / DOCKER_HOST / DOCKER_CONTEXT, --env and --config (TCP+TLS,
+ * SSH, read-only, protected, dead), --all-envs with per-environment reports (text and JSON) and a hung host at its
+ * own time limit, and no secret in any output or audit line.
  */
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
@@ -115,6 +116,32 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
     } finally {
       docker('context', 'use', 'default');
     }
+  });
+
+  it('DOCKER_HOST beats DOCKER_CONTEXT and --context beats DOCKER_HOST, as the docker CLI resolves them', () => {
+    const dead = `unix://${tmp}/nothing.sock`;
+    // What docker itself resolves with the same variables.
+    const dockerUses = (env: NodeJS.ProcessEnv, flags: string[] = []) =>
+      execFileSync('docker', ['--config', cfgDir, ...flags, 'context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmp, ...env } }).trim();
+    assert.strictEqual(dockerUses({ DOCKER_HOST: dead, DOCKER_CONTEXT: 'tls-ctx' }), dead);
+    assert.strictEqual(dockerUses({ DOCKER_HOST: dead }, ['--context', 'tls-ctx']), eng.tcpHost);
+
+    const viaHost = cli(['plan'], { DOCKER_HOST: dead, DOCKER_CONTEXT: 'tls-ctx' });
+    assert.strictEqual(viaHost.status, 1, viaHost.stderr);
+    assert.match(viaHost.stderr, /No Docker socket at .*nothing\.sock/);
+    assert.match(viaHost.stderr, /warning: DOCKER_CONTEXT="tls-ctx" is not used: DOCKER_HOST is set/);
+    const viaFlag = cli(['plan', '--context', 'tls-ctx'], { DOCKER_HOST: dead });
+    assert.strictEqual(viaFlag.status, 0, viaFlag.stderr);
+    assert.match(viaFlag.stdout, /would be removed from tls-ctx, reclaiming/);
+    const viaEnv = cli(['plan'], { DOCKER_CONTEXT: 'tls-ctx' });
+    assert.strictEqual(viaEnv.status, 0, viaEnv.stderr);
+    assert.match(viaEnv.stdout, /would be removed from tls-ctx, reclaiming/);
+    const missing = cli(['plan'], { DOCKER_CONTEXT: 'gone' });
+    assert.strictEqual(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /DOCKER_CONTEXT names the docker context "gone", which does not exist .*\(there are: default, hung-ctx, tls-ctx\)/);
+    const both = cli(['plan', '--context', 'tls-ctx', '-H', dead]);
+    assert.strictEqual(both.status, 2, both.stderr);
+    assert.match(both.stderr, /conflicting options: cannot specify both --host and --context/);
   });
 
   it('an unknown context or environment is a usage error naming what exists', () => {
