@@ -1,5 +1,7 @@
 import type { DockerEngine } from '../engine/dockerEngine';
-import { podmanNativePrune } from '../environments/podman';
+import { podmanNativePrune, podmanVersionOf } from '../environments/podman';
+import { podman5NativePrune } from '../environments/podman5';
+import { podmanMajor } from '../plan/podman5Model';
 import { detectEngineFlavour } from '../environments/run';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
@@ -13,7 +15,10 @@ import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
 export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
   assertNativeCompatible(policy);
   // Podman's compatible endpoint cannot prune all unused images, and reads some filters differently.
-  if ((await detectEngineFlavour(engine)) === 'podman') return podmanNativePrune(engine, policy, signal);
+  if ((await detectEngineFlavour(engine)) === 'podman') {
+    const v5 = podmanMajor(podmanVersionOf(await engine.version())) >= 5;
+    return v5 ? podman5NativePrune(engine, policy, signal) : podmanNativePrune(engine, policy, signal);
+  }
   try {
     const res = await engine.pruneImages(toEngineFilters(policy.mode, policy.filters), signal);
     const items: ImageDeleteItem[] = [];

@@ -3,6 +3,7 @@ import type { ImageRecord, KeptImage, Plan, PlannedImage, PrunePolicy, Snapshot 
 import { LayerLedger } from '../space/layerLedger';
 import { EngineModel } from './engineModel';
 import { keptByKeepLatest } from './keepLatest';
+import { planPodman5Prune, usesPodman5Rules } from './podman5Model';
 import { planPodmanPrune } from './podmanModel';
 import { compileProtectPatterns } from './protectPatterns';
 import { sortRefs } from './references';
@@ -32,8 +33,10 @@ export interface PlannerOptions {
  * only which tags it would strip.
  */
 export function planPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
-  // Podman decides differently (structural parents, all-mode, OR-ed labels): see podmanModel.ts.
-  if (snapshot.podman) return planPodmanPrune(snapshot, snapshot.podman, policy, options);
+  // Podman decides differently (structural parents, all-mode, label logic): see podmanModel.ts, podman5Model.ts.
+  if (snapshot.podman) {
+    return usesPodman5Rules(snapshot.podman) ? planPodman5Prune(snapshot, snapshot.podman, policy, options) : planPodmanPrune(snapshot, snapshot.podman, policy, options);
+  }
   const model = new EngineModel(snapshot.images, snapshot.containers);
   const danglingOnly = policy.mode === 'dangling';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;

@@ -35,10 +35,18 @@ export interface PodmanImageFacts {
   readonly parentHistoryKey?: string;
   /** The parent Podman reports (`sha256:…`), '' when none. */
   readonly parentId: string;
+  /**
+   * Read on Podman 5 only: each layer's bytes (history sizes, bottom first, aligned with the image's layers),
+   * when the history matches the layers one to one. The image's Size minus their sum is its own metadata
+   * (config, manifest), which /system/df LayersSize also counts (see podman5Model.ts).
+   */
+  readonly layerSizes?: readonly number[];
 }
 
 export interface PodmanFacts {
   readonly images: ReadonlyMap<string, PodmanImageFacts>;
+  /** `Podman Engine` version from GET /version (e.g. `5.4.2`); undefined when unknown (then 4.3 rules). */
+  readonly version?: string;
 }
 
 export interface PodmanPlanOptions {
@@ -150,7 +158,7 @@ export function podmanLabelsMatch(filters: readonly LabelFilter[], labels: Reado
   return filters.some((f) => matchesLabelFilters([f], labels ?? {}));
 }
 
-function ancestorsOfUsed(snapshot: Snapshot, facts: PodmanFacts, used: ReadonlySet<string>): Set<string> {
+export function ancestorsOfUsed(snapshot: Snapshot, facts: PodmanFacts, used: ReadonlySet<string>): Set<string> {
   const known = new Set(snapshot.images.map((i) => i.id));
   const out = new Set<string>();
   for (const id of used) {
