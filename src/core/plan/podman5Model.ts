@@ -64,6 +64,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const isProtectedRef = compileProtectPatterns(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
+  // In store order (the order of `/images/json`): Podman picks the first parent it finds (see childFinder).
   const live = new Map(snapshot.images.map((i) => [i.id, i]));
   // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
   const inUseTree = parity ? new Set<string>() : ancestorsOfUsed(snapshot, facts, used);
@@ -92,13 +93,13 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason'] }> = [];
   const removedIds = new Set<string>();
   const remove = (img: ImageRecord, reason: PlannedImage['reason']) => {
-    // The parent is looked up before the removal (libimage removeRecursive).
-    const parentId = facts.images.get(img.id)?.parentId ?? '';
+    // The parent is looked up before the removal (libimage removeRecursive), among the images still there: when
+    // the parent Podman reported at snapshot time is gone, another image with the same layers and history is.
+    const parent = children.parentOf(img);
     live.delete(img.id);
     children.forget(img);
     removed.push({ img, reason });
     removedIds.add(img.id);
-    const parent = parentId ? live.get(parentId) : undefined;
     if (!parent || !isDangling(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the engine's
     // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
@@ -172,9 +173,9 @@ function escapeRe(c: string): string {
 }
 
 /**
- * Whether an image has structural children among `live` images (libimage layerTree.children): images whose top
- * layer is the parent's top layer or one layer above it, with the parent's history plus one entry. Indexed by
- * (length, layer) so a check costs only the images that could be children.
+ * Structural parents and children among `live` images (libimage layerTree): a child's top layer is the parent's
+ * top layer or one layer above it, and its history is the parent's plus one entry. Indexed by (length, layer) so
+ * a look-up costs only the images that could qualify; each index keeps store order (Sets keep insertion order).
  */
 function childFinder(live: ReadonlyMap<string, ImageRecord>, facts: PodmanFacts) {
   const key = (depth: number, chainId: string | undefined) => `${depth}|${chainId ?? ''}`;
@@ -198,12 +199,35 @@ function childFinder(live: ReadonlyMap<string, ImageRecord>, facts: PodmanFacts)
       for (const pool of pools) for (const x of pool ?? []) if (live.has(x.id) && podmanParentAndChild(p, x, facts)) return true;
       return false;
     },
+    /**
+     * libimage layerTree.parent: the first image, in store order (the order of `/images/json`), with the child's
+     * top layer, then with the layer below it, that is its parent; an empty image's parent is an empty image.
+     */
+    parentOf(c: ImageRecord): ImageRecord | undefined {
+      const n = c.layers.length;
+      const pools = [sameTop.get(key(n, c.layers[n - 1]?.chainId))];
+      if (n >= 1) pools.push(sameTop.get(key(n - 1, c.layers[n - 2]?.chainId)));
+      for (const pool of pools) for (const p of pool ?? []) if (p.id !== c.id && live.has(p.id) && podmanParentAndChild(p, c, facts)) return p;
+      return undefined;
+    },
     forget(img: ImageRecord): void {
       const n = img.layers.length;
       sameTop.get(key(n, img.layers[n - 1]?.chainId))?.delete(img);
       if (n >= 1) oneUp.get(key(n - 1, img.layers[n - 2]?.chainId))?.delete(img);
     },
   };
+}
+
+/** Bytes /system/df LayersSize loses when `imageIds` go from the snapshot (in any order); see diskBytes. */
+export function podman5DiskBytes(snapshot: Snapshot, facts: PodmanFacts, imageIds: Iterable<string>): number {
+  const byId = new Map(snapshot.images.map((i) => [i.id, i]));
+  const bytesOf = diskBytes(snapshot, facts);
+  let total = 0;
+  for (const id of imageIds) {
+    const img = byId.get(id);
+    if (img) total += bytesOf(img);
+  }
+  return total;
 }
 
 /**
