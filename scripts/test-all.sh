@@ -40,6 +40,8 @@ run_tests() {
 stage "install: Debian packages for the real engines"
 bash scripts/install-test-deps.sh || { echo "cannot install the Docker Engine test dependencies"; exit 1; }
 [[ -f scripts/install-env-test-deps.sh ]] && { bash scripts/install-env-test-deps.sh || { echo "cannot install environment test dependencies"; exit 1; }; }
+# Podman 5 runs in a cached Debian 13 root (debootstrap; ~5 min cold, instant when cached).
+[[ -f scripts/install-podman5.sh ]] && { bash scripts/install-podman5.sh || { echo "cannot build the Podman 5 root"; exit 1; }; }
 
 stage "install: npm packages"
 bash scripts/ensure-npm-packages.sh || { echo "npm ci failed"; exit 1; }
@@ -55,7 +57,7 @@ stage "integration tests against a real Docker Engine"
 run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
 
 if compgen -G 'out/test/integration/environments/*.test.js' >/dev/null; then
-  stage "environment tests: TLS, SSH, contexts, Podman, several at once (loopback only)"
+  stage "environment tests: TLS, SSH, contexts, Podman 4 and 5, several at once (loopback only)"
   run_tests "environments" npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js'
 fi
 

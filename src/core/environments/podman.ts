@@ -18,8 +18,10 @@ import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
+import { podmanMajor } from '../plan/podman5Model';
 import type { PodmanFacts, PodmanImageFacts } from '../plan/podmanModel';
 import { parseEngineTime } from '../snapshot/engineTime';
+import { EMPTY_LAYER_DIFF_ID } from '../snapshot/layerSizes';
 
 /** `abc…` (64 hex) → `sha256:abc…`; anything else unchanged. */
 export function normalizeImageId(id: string): string {
@@ -38,7 +40,10 @@ interface LibpodInspect {
   Id?: string;
   Parent?: string;
   History?: LibpodHistoryEntry[] | null;
+  RootFS?: { Layers?: string[] | null } | null;
 }
+
+
 
 const factsCache = new WeakMap<DockerEngine, Map<string, PodmanImageFacts>>();
 
@@ -49,11 +54,20 @@ const factsCache = new WeakMap<DockerEngine, Map<string, PodmanImageFacts>>();
 export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly string[], concurrency = 8): Promise<PodmanFacts> {
   let cache = factsCache.get(engine);
   if (!cache) factsCache.set(engine, (cache = new Map()));
-  const missing = imageIds.filter((id) => !cache!.has(id));
+  const version = (await engine.profile()).version;
+  // Podman 5's model needs exact layer bytes (podman5Model.ts): one history request more per new image.
+  const withLayerSizes = podmanMajor(version) >= 5;
+  const missing = imageIds.filter((id) => !cache!.has(id) || (withLayerSizes && cache!.get(id)!.layerSizes === undefined && !noLayerSizes.has(id)));
   await forEachConcurrently(missing, concurrency, async (id) => {
     try {
-      const info = await engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`);
-      cache!.set(id, factsOf(info));
+      const [info, history] = await Promise.all([
+        engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`),
+        withLayerSizes ? engine.imageHistory(id) : undefined,
+      ]);
+      const facts = factsOf(info);
+      const layerSizes = history ? exactLayerSizes(info.RootFS?.Layers ?? [], history.map((h) => h.Size)) : undefined;
+      if (withLayerSizes && !layerSizes) noLayerSizes.add(id);
+      cache!.set(id, layerSizes ? { ...facts, layerSizes } : facts);
     } catch (e) {
       if ((e as DockerPruneError).details?.status !== 404) throw e;
     }
@@ -66,6 +80,21 @@ export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly s
     if (f) images.set(id, f);
   }
   return { images };
+}
+
+/** Images whose history could not be matched to their layers (asked once). */
+const noLayerSizes = new Set<string>();
+
+/**
+ * Per-layer bytes from a compat history (newest entry first): the entries with a size are the layers that hold
+ * bytes, one to one, in order. Undefined when they do not line up.
+ */
+export function exactLayerSizes(diffIds: readonly string[], historySizesNewestFirst: readonly (number | undefined)[]): number[] | undefined {
+  const positive = [...historySizesNewestFirst].reverse().filter((s): s is number => typeof s === 'number' && s > 0);
+  const holding = diffIds.map((d) => d !== EMPTY_LAYER_DIFF_ID);
+  if (positive.length !== holding.filter(Boolean).length) return undefined;
+  let next = 0;
+  return holding.map((h) => (h ? positive[next++]! : 0));
 }
 
 export function factsOf(info: LibpodInspect): PodmanImageFacts {

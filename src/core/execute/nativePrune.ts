@@ -1,5 +1,7 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import { podmanNativePrune } from '../environments/podman';
+import { podman5NativePrune } from '../environments/podman5';
+import { podmanMajor } from '../plan/podman5Model';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
@@ -12,7 +14,8 @@ import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
 export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
   assertNativeCompatible(policy);
   // Podman's compatible endpoint cannot prune all unused images, and reads some filters differently.
-  if ((await engine.profile()).store === 'podman') return podmanNativePrune(engine, policy, signal);
+  const profile = await engine.profile();
+  if (profile.store === 'podman') return podmanMajor(profile.version) >= 5 ? podman5NativePrune(engine, policy, signal) : podmanNativePrune(engine, policy, signal);
   try {
     const res = await engine.pruneImages(toEngineFilters(policy.mode, policy.filters), signal);
     const items: ImageDeleteItem[] = [];

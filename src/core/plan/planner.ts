@@ -1,6 +1,7 @@
 import type { Plan, PrunePolicy, Snapshot } from '../model';
 import { planContainerdPrune } from './containerdPlanner';
 import { planGraphdriverPrune } from './graphdriverPlanner';
+import { planPodman5Prune, podmanMajor } from './podman5Model';
 import { planPodmanPrune } from './podmanModel';
 
 export interface PlannerOptions {
@@ -17,13 +18,14 @@ export interface PlannerOptions {
  * policy. Each image store has its own rules (the snapshot's profile says which store the engine uses):
  * - graphdriver: graphdriverPlanner.ts;
  * - containerd: containerdPlanner.ts;
- * - Podman: podmanModel.ts.
+ * - Podman: podmanModel.ts (4.x), podman5Model.ts (5.x).
  */
 export function planPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
   switch (snapshot.profile.store) {
     case 'podman':
       if (!snapshot.podman) throw new Error('a Podman snapshot carries Podman facts');
-      return planPodmanPrune(snapshot, snapshot.podman, policy, options);
+      // Podman 5.0 changed its prune (filters AND-ed, `dangling=false` keeps dangling images): podman5Model.ts.
+      return podmanMajor(snapshot.profile.version) >= 5 ? planPodman5Prune(snapshot, snapshot.podman, policy, options) : planPodmanPrune(snapshot, snapshot.podman, policy, options);
     case 'containerd':
       return planContainerdPrune(snapshot, policy, options);
     case 'graphdriver':

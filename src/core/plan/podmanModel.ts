@@ -36,6 +36,12 @@ export interface PodmanImageFacts {
   readonly parentHistoryKey?: string;
   /** The parent Podman reports (`sha256:…`), '' when none. */
   readonly parentId: string;
+  /**
+   * Read on Podman 5 only: each layer's bytes (history sizes, bottom first, aligned with the image's layers),
+   * when the history matches the layers one to one. The image's Size minus their sum is its own metadata
+   * (config, manifest), which /system/df LayersSize also counts (see podman5Model.ts).
+   */
+  readonly layerSizes?: readonly number[];
 }
 
 export interface PodmanFacts {

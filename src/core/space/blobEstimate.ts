@@ -52,9 +52,13 @@ export function estimateBlobs(images: readonly ContentFacts[]): Map<string, Stor
   return out;
 }
 
-/** A typical manifest for `layers` layers, when the API does not say (before API 1.48). */
+/**
+ * A compact Docker v2 manifest for `layers` layers, when the API does not say (before API 1.48): its config
+ * descriptor and one ~157-byte descriptor per layer (measured on Docker 28.5: 579, 736 and 892 bytes for 2, 3 and
+ * 4 layers).
+ */
 export function manifestSizeGuess(layers: number): number {
-  return 150 + 160 * (layers + 1);
+  return 266 + 157 * layers;
 }
 
 /** Least-squares layer blob sizes (by diff id), solved by conjugate gradients on the normal equations. */
