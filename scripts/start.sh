@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-npm-packages.sh
 # A sandbox engine needs Debian's docker.io when no engine of yours answers; the browser VS Code needs
 # code-server (cached outside the repo). Both installs are skipped when already there.
-if [[ $(id -u) -eq 0 ]]; then bash scripts/install-test-deps.sh; fi
+if [[ $(id -u) -eq 0 ]]; then bash scripts/install-debian-packages.sh start; fi
 command -v code >/dev/null 2>&1 && [[ " $* " != *" --browser "* ]] || bash scripts/setup-vscode-test.sh >/dev/null
 npx tsc -p .
 npm run --silent package >/dev/null

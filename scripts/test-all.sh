@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Every test of Docker Prune, unattended, from a clean clone: installs what the tests need (Debian's
-# docker.io and friends, npm packages, code-server + Chromium into a cache outside the repo), builds,
-# then runs unit tests, the real-engine integration tests, the environment tests (TLS, SSH, contexts,
-# Podman on loopback), and the VS Code extension-host and browser UI tests. Each test run starts and stops
-# its own engines and servers. Ends with one "N passed, N failed" line.
+# Every test of Docker Prune, unattended, from a clean clone: installs what the tests need (Debian's packages;
+# npm packages; into the tool cache outside the repo: Debian 13's and sid's Docker engines, a Podman 5 root,
+# code-server with Node 24), builds, then runs unit tests, the engine-as-oracle integration tests on every
+# engine and store, the environment tests (TLS, SSH, contexts, Podman 4 and 5 on loopback), and the VS Code
+# extension-host and browser UI tests. Each test run starts and stops its own engines and servers. Ends with one
+# "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-}"
@@ -37,14 +38,32 @@ run_tests() {
   fi
 }
 
-stage "install: Debian packages for the real engines"
-bash scripts/install-test-deps.sh || { echo "cannot install the Docker Engine test dependencies"; exit 1; }
-[[ -f scripts/install-env-test-deps.sh ]] && { bash scripts/install-env-test-deps.sh || { echo "cannot install environment test dependencies"; exit 1; }; }
-# Podman 5 runs in a cached Debian 13 root (debootstrap; ~5 min cold, instant when cached).
-[[ -f scripts/install-podman5.sh ]] && { bash scripts/install-podman5.sh || { echo "cannot build the Podman 5 root"; exit 1; }; }
+stage "install: Debian packages (one apt transaction)"
+bash scripts/install-debian-packages.sh test || { echo "cannot install the Debian packages the tests need"; exit 1; }
 
 stage "install: npm packages"
 bash scripts/ensure-npm-packages.sh || { echo "npm ci failed"; exit 1; }
+
+# Our own tools go into the tool cache (empty on CI): the newer engines, the Podman 5 root and code-server with
+# Node 24. They download and build for minutes, so they run in the background while the build and the first
+# stages run; each stage waits only for what it needs.
+declare -A install_pid=()
+background_install() {
+  local name=$1; shift
+  ( "$@" >"$logdir/install-$name.log" 2>&1 ) &
+  install_pid[$name]=$!
+}
+wait_install() {
+  local name=$1
+  if ! wait "${install_pid[$name]}"; then
+    echo "install of $name failed:"; tail -n 30 "$logdir/install-$name.log"
+    failed_stages+=("install $name"); failed=$((failed + 1))
+    return 1
+  fi
+}
+background_install engines bash scripts/install-engines.sh
+background_install podman5 bash scripts/install-podman5.sh
+background_install vscode bash scripts/setup-vscode-test.sh
 
 stage "build: typecheck, compile tests, bundle extension and CLI"
 npx tsc -p . || { echo "TypeScript errors"; exit 1; }
@@ -53,18 +72,14 @@ node esbuild.mjs || { echo "bundle failed"; exit 1; }
 stage "unit tests"
 run_tests "unit" npx mocha 'out/test/unit/**/*.test.js'
 
-stage "integration tests against a real Docker Engine"
-run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
+stage "integration tests: the engine as oracle on Docker 20.10, 26.1 and 28.5, graphdriver and containerd store"
+wait_install engines && run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
 
-if compgen -G 'out/test/integration/environments/*.test.js' >/dev/null; then
-  stage "environment tests: TLS, SSH, contexts, Podman 4 and 5, several at once (loopback only)"
-  run_tests "environments" npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js'
-fi
+stage "environment tests: TLS, SSH, contexts, Podman 4 and 5, several at once (loopback only)"
+wait_install podman5 && run_tests "environments" npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js'
 
-if [[ -f scripts/test-vscode.sh ]]; then
-  stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
-  run_tests "vscode" bash scripts/test-vscode.sh
-fi
+stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
+wait_install vscode && run_tests "vscode" bash scripts/test-vscode.sh
 
 stage "the tests left every tracked file as it was"
 changed_after=$(tracked_changes)

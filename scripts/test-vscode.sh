@@ -11,8 +11,7 @@
 #   scripts/test-vscode.sh --skip-ui
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-test-deps.sh
-bash scripts/install-env-test-deps.sh
+bash scripts/install-debian-packages.sh test
 bash scripts/setup-vscode-test.sh >/dev/null
 npx tsc -p .
 node esbuild.mjs

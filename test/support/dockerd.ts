@@ -135,7 +135,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
   const binary = engineBinary(suite);
   const DOCKERD = binary.dockerd;
   if (!fs.existsSync(DOCKERD)) {
-    throw new Error(`${DOCKERD} not found: run scripts/install-test-deps.sh (as root) first`);
+    throw new Error(`${DOCKERD} not found: run scripts/install-debian-packages.sh (as root) first`);
   }
   if (opts.store === 'containerd' && suite === 'bookworm') throw new Error('Docker 20.10 has no containerd image store');
   const tag = (opts.name ?? 'eng').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 12) || 'eng';

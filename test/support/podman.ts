@@ -35,7 +35,7 @@ export function podmanAvailable(): boolean {
 }
 
 export async function startPodman(opts: { name?: string; startTimeoutMs?: number; socketPath?: string } = {}): Promise<TestPodman> {
-  if (!podmanAvailable()) throw new Error(`${PODMAN} not found: run scripts/install-env-test-deps.sh (as root) first`);
+  if (!podmanAvailable()) throw new Error(`${PODMAN} not found: run scripts/install-debian-packages.sh (as root) first`);
   const tag = (opts.name ?? 'pm').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 12) || 'pm';
   const dataDir = fs.mkdtempSync(`/tmp/dp-${tag}-`);
   const socketPath = opts.socketPath ?? path.join(dataDir, 'podman.sock');

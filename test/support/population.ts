@@ -288,7 +288,7 @@ let busyboxCache: Buffer | undefined;
 
 function busyboxBinary(): Buffer {
   if (!busyboxCache) {
-    if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} missing: run scripts/install-test-deps.sh (busybox-static)`);
+    if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} missing: run scripts/install-debian-packages.sh (busybox-static)`);
     busyboxCache = fs.readFileSync(BUSYBOX);
   }
   return busyboxCache;

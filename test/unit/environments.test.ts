@@ -15,14 +15,15 @@ import {
   contextDirName,
   discoverEnvironments,
   findEnvironment,
-  flavourOfVersion,
   forEachEnvironment,
   loadCliConfig,
   parseConfiguredEnvironments,
   readDockerContexts,
   type EnvironmentDescriptor,
 } from '../../src/core/environments';
-import { factsOf, normalizeImageId } from '../../src/core/environments/podman';
+import { factsOf } from '../../src/core/snapshot/podmanFacts';
+import { normalizeImageId } from '../../src/core/snapshot/records';
+import { profileOf } from '../../src/core/engine/engineProfile';
 import { DockerPruneError, InvalidInputError } from '../../src/core/errors';
 import type { ImageRecord } from '../../src/core/model';
 import { podmanLabelsMatch, podmanParentAndChild, type PodmanFacts } from '../../src/core/plan/podmanModel';
@@ -167,14 +168,14 @@ describe('discoverEnvironments', () => {
       configured: [{ name: 'ci', host: 'ssh://ci@127.0.0.1:2222', protected: true }],
     });
     assert.deepStrictEqual(
-      r.environments.map((e) => [e.id, e.name, e.current === true, e.flavour]),
+      r.environments.map((e) => [e.id, e.name, e.current === true, e.source]),
       [
-        ['context:beta', 'beta', true, undefined],
-        ['local', 'local', false, undefined],
-        ['context:alpha', 'alpha', false, undefined],
+        ['context:beta', 'beta', true, 'context'],
+        ['local', 'local', false, 'local'],
+        ['context:alpha', 'alpha', false, 'context'],
         ['podman:rootful', 'podman', false, 'podman'],
         ['podman:rootless', 'podman (rootless)', false, 'podman'],
-        ['setting:ci', 'ci', false, undefined],
+        ['setting:ci', 'ci', false, 'setting'],
       ],
     );
     assert.strictEqual(r.environments.find((e) => e.id === 'setting:ci')!.protected, true);
@@ -376,9 +377,14 @@ describe('forEachEnvironment', () => {
 });
 
 describe('Podman', () => {
-  it('recognises Podman from /version', () => {
-    assert.strictEqual(flavourOfVersion({ Components: [{ Name: 'Podman Engine' }] }), 'podman');
-    assert.strictEqual(flavourOfVersion({ Components: [{ Name: 'Engine' }, { Name: 'containerd' }] }), 'docker');
+  it("recognises Podman, and Docker's two image stores, from /version and /info", () => {
+    const podman = profileOf({ ID: 'P' }, { Version: '5.4.2', ApiVersion: '1.41', Components: [{ Name: 'Podman Engine', Version: '5.4.2' }] });
+    assert.deepStrictEqual([podman.product, podman.store, podman.version], ['podman', 'podman', '5.4.2']);
+    const docker = { Version: '28.5.2', ApiVersion: '1.51', Components: [{ Name: 'Engine', Version: '28.5.2' }, { Name: 'containerd', Version: '2.1.9' }] };
+    const c8d = profileOf({ ID: 'D', Driver: 'overlayfs', DriverStatus: [['driver-type', 'io.containerd.snapshotter.v1']] }, docker);
+    assert.deepStrictEqual([c8d.product, c8d.store, c8d.engineId], ['docker', 'containerd', 'D']);
+    const gd = profileOf({ ID: 'D', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']] }, docker);
+    assert.deepStrictEqual([gd.store, gd.storageDriver], ['graphdriver', 'overlay2']);
   });
 
   it('ids without sha256: are normalized', () => {

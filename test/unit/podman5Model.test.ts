@@ -1,6 +1,6 @@
 /** Podman 5's prune rules as a pure function (src/core/plan/podman5Model.ts); the real engine checks them in podman5.test.ts. */
 import * as assert from 'assert';
-import { exactLayerSizes, factsOf } from '../../src/core/environments/podman';
+import { exactLayerSizes, factsOf } from '../../src/core/snapshot/podmanFacts';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy, Snapshot } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';

@@ -103,7 +103,7 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
     const runtimeDir = env.XDG_RUNTIME_DIR?.trim() || (uid !== undefined ? `/run/user/${uid}` : undefined);
     const rootless = runtimeDir ? path.join(runtimeDir, 'podman', 'podman.sock') : undefined;
     if (isSocket(rootful)) {
-      found.push({ id: 'podman:rootful', name: 'podman', source: 'podman', endpoint: { host: `unix://${rootful}` }, flavour: 'podman', description: 'Podman (rootful)' });
+      found.push({ id: 'podman:rootful', name: 'podman', source: 'podman', endpoint: { host: `unix://${rootful}` }, description: 'Podman (rootful)' });
     }
     if (rootless && rootless !== rootful && isSocket(rootless)) {
       found.push({
@@ -111,7 +111,6 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
         name: 'podman (rootless)',
         source: 'podman',
         endpoint: { host: `unix://${rootless}` },
-        flavour: 'podman',
         description: 'Podman (rootless)',
       });
     }
@@ -130,7 +129,7 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
     const same = found.findIndex((e) => e.source !== 'setting' && sameHost(e.endpoint.host, c.host));
     if (same >= 0) {
       const replaced = found[same]!;
-      found[same] = { ...descriptor, current: replaced.current, flavour: replaced.flavour, replaces: replaced.id };
+      found[same] = { ...descriptor, current: replaced.current, replaces: replaced.id };
     } else {
       found.push(descriptor);
     }

@@ -3,8 +3,6 @@ import type { SshSettings } from './sshTransport';
 
 export type EnvironmentSource = 'local' | 'docker-host' | 'context' | 'setting' | 'podman';
 
-/** Which engine answers: Docker, or Podman's Docker-compatible service (whose prune differs, see podman.ts). */
-export type EngineFlavour = 'docker' | 'podman';
 
 /** One Docker-compatible engine the user can look at and prune. */
 export interface EnvironmentDescriptor {
@@ -24,8 +22,6 @@ export interface EnvironmentDescriptor {
   readonly protected?: boolean;
   /** A context's description, or where the environment comes from. */
   readonly description?: string;
-  /** Known from where it was found (a Podman socket); otherwise ask the engine (detectEngineFlavour). */
-  readonly flavour?: EngineFlavour;
 }
 
 /** An entry of the `dockerPrune.environments` setting (also read by the CLI from a JSON file). */

@@ -1,4 +1,4 @@
-export type { ConfiguredEnvironment, EngineFlavour, EnvironmentDescriptor, EnvironmentSource } from './environment';
+export type { ConfiguredEnvironment, EnvironmentDescriptor, EnvironmentSource } from './environment';
 export {
   discoverEnvironments,
   findEnvironment,
@@ -23,8 +23,6 @@ export { cliConfigPath, expandPath, loadCliConfig, parseConfiguredEnvironments, 
 export {
   asEnvironmentError,
   closeEndpoint,
-  detectEngineFlavour,
-  flavourOfVersion,
   forEachEnvironment,
   openEnvironment,
   type EnvironmentOutcome,

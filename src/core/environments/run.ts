@@ -6,7 +6,7 @@ import { forEachConcurrently } from '../concurrency';
 import { DockerEngine, type EngineTimeouts } from '../engine/dockerEngine';
 import { resolveEndpoint, type Endpoint } from '../engine/endpoint';
 import { DockerPruneError, errorMessage } from '../errors';
-import type { EngineFlavour, EnvironmentDescriptor } from './environment';
+import type { EnvironmentDescriptor } from './environment';
 
 export type EnvironmentOutcome<T> =
   | { readonly environment: EnvironmentDescriptor; readonly ok: true; readonly value: T; readonly durationMs: number }
@@ -119,31 +119,6 @@ export function openEnvironment(environment: EnvironmentDescriptor, timeouts?: E
 /** Closes what an endpoint holds open (an SSH connection, kept-alive TLS sockets). The engine can still be used: it reconnects. */
 export function closeEndpoint(endpoint: Endpoint): void {
   endpoint.modemOptions.agent?.destroy();
-}
-
-const flavours = new WeakMap<DockerEngine, Promise<EngineFlavour>>();
-
-/** Docker or Podman, from `GET /version` (Podman lists a "Podman Engine" component). Cached per engine. */
-export function detectEngineFlavour(engine: DockerEngine): Promise<EngineFlavour> {
-  let p = flavours.get(engine);
-  if (!p) {
-    p = Promise.resolve()
-      .then(() => engine.version())
-      .then(
-      (v) => flavourOfVersion(v),
-      (e) => {
-        flavours.delete(engine);
-        throw e;
-      },
-    );
-    flavours.set(engine, p);
-  }
-  return p;
-}
-
-export function flavourOfVersion(v: { Components?: Array<{ Name?: string }> | null; Platform?: { Name?: string } | null }): EngineFlavour {
-  const names = [...(v.Components ?? []).map((c) => c.Name ?? ''), v.Platform?.Name ?? ''];
-  return names.some((n) => /podman/i.test(n)) ? 'podman' : 'docker';
 }
 
 function formatSeconds(ms: number): string {

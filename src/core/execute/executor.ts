@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiDeleteItem, ApiImageInspect } from '../engine/apiTypes';
-import { normalizeImageId } from '../environments/podman';
+import { normalizeImageId } from '../snapshot/records';
 import { shortId } from '../engine/dockerEngine';
 import { DockerPruneError } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';

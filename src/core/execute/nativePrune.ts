@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../engine/dockerEngine';
-import { podmanNativePrune } from '../environments/podman';
-import { podman5NativePrune } from '../environments/podman5';
+import { podmanNativePrune } from './podmanNativePrune';
+import { podman5NativePrune } from './podman5NativePrune';
 import { podmanMajor } from '../plan/podman5Model';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';

@@ -11,3 +11,8 @@ export function containerRecordOf(c: ApiContainerSummary): ContainerRecord {
     state: c.State,
   };
 }
+
+/** Podman leaves `sha256:` out of ids: `abc…` (64 hex) → `sha256:abc…`; anything else unchanged. */
+export function normalizeImageId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id;
+}

@@ -2,13 +2,13 @@ import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
 import type { ContainerdFacts, ContainerRecord, ImageRecord, LayerRef, Snapshot, UntilFilter } from '../model';
-import { normalizeImageId, readPodmanFacts } from '../environments/podman';
+import { readPodmanFacts } from './podmanFacts';
 import { estimateBlobs } from '../space/blobEstimate';
 import { chainIds } from './chainIds';
 import { configSizeEstimate } from './configEstimate';
 import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
-import { containerRecordOf } from './records';
+import { containerRecordOf, normalizeImageId } from './records';
 import type { ImageDetails, ImageDetailsStore } from './detailsCache';
 
 export interface SnapshotReaderOptions {
@@ -93,7 +93,7 @@ export class SnapshotReader {
       return { ...base, images: withBlobs, containers: records, containerd: facts };
     }
     const containerRecords = containers.map(containerRecordOf);
-    // Podman prunes by other rules; the planner needs two facts only its own API gives (environments/podman.ts).
+    // Podman prunes by other rules; the planner needs two facts only its own API gives (snapshot/podmanFacts.ts).
     const podman = profile.store === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
     return { ...base, images, containers: containerRecords, ...(podman ? { podman } : {}) };
   }

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DockerEngine } from '../../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../../src/core/engine/endpoint';
-import { detectEngineFlavour, discoverEnvironments } from '../../../src/core/environments';
+import { discoverEnvironments } from '../../../src/core/environments';
 import { nativePrune } from '../../../src/core/execute/nativePrune';
 import { previewPrune, runPrune } from '../../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../../src/core/filters';
@@ -53,7 +53,7 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
   const read = () => new SnapshotReader(engine).read();
 
   before(async function () {
-    if (!podmanAvailable()) throw new Error('podman is not installed: run scripts/install-env-test-deps.sh');
+    if (!podmanAvailable()) throw new Error('podman is not installed: run scripts/install-debian-packages.sh');
     runtimeDir = fs.mkdtempSync('/tmp/dp-xdg-');
     // The rootless socket path, so discovery finds it as a user's Podman would be found.
     pm = await startPodman({ name: 'pmtest', socketPath: path.join(runtimeDir, 'podman', 'podman.sock') });
@@ -69,8 +69,8 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
     const found = environments.find((e) => e.id === 'podman:rootless');
     assert.ok(found, environments.map((e) => e.id).join(', '));
     assert.strictEqual(found.endpoint.host, `unix://${pm.socketPath}`);
-    assert.strictEqual(found.flavour, 'podman');
-    assert.strictEqual(await detectEngineFlavour(engine), 'podman');
+    assert.strictEqual(found.source, 'podman');
+    assert.strictEqual((await engine.profile()).product, 'podman');
   });
 
   // The oracle: predict with engineParity, let Podman prune natively, compare what went and what it reported.

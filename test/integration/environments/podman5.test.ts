@@ -17,7 +17,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import { DockerEngine } from '../../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../../src/core/engine/endpoint';
-import { closeEndpoint, detectEngineFlavour } from '../../../src/core/environments';
+import { closeEndpoint } from '../../../src/core/environments';
 import { nativePrune } from '../../../src/core/execute/nativePrune';
 import { previewPrune, runPrune } from '../../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../../src/core/filters';
@@ -226,7 +226,7 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
       assert.strictEqual((await apiJson<unknown[]>(b.socketPath, 'GET', '/images/json?all=1')).length, 0);
       assert.ok(processesInNamespace(a.pidNamespace).length >= 3, 'podman, conmon and the running container live in the namespace');
       const e = new DockerEngine(resolveEndpoint({ host: a.dockerHost }));
-      assert.strictEqual(await detectEngineFlavour(e), 'podman');
+      assert.strictEqual((await e.profile()).product, 'podman');
       closeEndpoint(e.endpoint);
     } finally {
       await Promise.all([a.stop(), b.stop()]);

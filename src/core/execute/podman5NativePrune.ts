@@ -12,7 +12,7 @@ import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
-import { normalizeImageId } from './podman';
+import { normalizeImageId } from '../snapshot/records';
 
 interface LibpodPruneReport {
   Id: string;

@@ -1,0 +1,72 @@
+/**
+ * Podman 4's own prune, as close to Docker's `POST /images/prune` as Podman allows.
+ *
+ * Observed on podman 4.3.1 (Debian 12), see also src/core/plan/podmanModel.ts:
+ * - `POST /images/prune` (compat) always prunes dangling images only: it adds `dangling=true` itself, so Docker's
+ *   all-unused form `{"dangling":["false"]}` fails with HTTP 500 ("specifying "dangling" filter more than once
+ *   with different values is not supported") and leaving `dangling` out still prunes dangling images only. All
+ *   unused images can only go through Podman's own `POST /v4.0.0/libpod/images/prune?all=true`, which keeps only
+ *   the FIRST value of each filter key.
+ * - `label` and `label!` values are OR-ed (Docker AND-s them): a native prune with more than one label filter
+ *   is refused rather than run with a meaning nobody asked for.
+ * - Prune answers list `Deleted` ids without the `sha256:` prefix and no `Untagged`; SpaceReclaimed sums whole
+ *   image sizes. Parent ids (`ParentId`, inspect `Parent`) come without the prefix too.
+ */
+import type { DockerEngine } from '../engine/dockerEngine';
+import { DockerPruneError, InvalidInputError } from '../errors';
+import { toEngineFilters } from '../filters';
+import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
+import { normalizeImageId } from '../snapshot/records';
+
+/** Libpod's prune answer: one entry per image. */
+interface LibpodPruneReport {
+  Id: string;
+  Size?: number;
+  Err?: string | null;
+}
+
+/**
+ * Podman's own prune, as close to Docker's `POST /images/prune` as Podman allows: dangling mode through the
+ * compatible endpoint, all mode through `/libpod/images/prune?all=true`. Refuses (InvalidInputError) filters
+ * Podman would read differently from Docker: several label filters (Podman OR-s them).
+ */
+export async function podmanNativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
+  assertPodmanNativeCompatible(policy);
+  const filters = toEngineFilters(policy.mode, policy.filters);
+  delete filters.dangling;
+  try {
+    if (policy.mode === 'dangling') {
+      const res = await engine.pruneImages(filters, signal);
+      const items: ImageDeleteItem[] = [];
+      for (const i of res.ImagesDeleted ?? []) {
+        if (i.Untagged) items.push({ Untagged: i.Untagged });
+        if (i.Deleted) items.push({ Deleted: normalizeImageId(i.Deleted) });
+      }
+      return { ImagesDeleted: items, SpaceReclaimed: res.SpaceReclaimed, skipped: [], cancelled: false };
+    }
+    const reports =
+      (await engine.libpod<LibpodPruneReport[] | null>('prune all unused images', 'POST', '/images/prune', { all: true, filters: JSON.stringify(filters) }, engine.timeouts.pruneMs, signal)) ??
+      [];
+    const errors = reports.filter((r) => r.Err).map((r) => r.Err);
+    if (errors.length > 0) throw new DockerPruneError('api', `Podman at ${engine.endpoint.label} could not prune: ${errors.join('; ')}`, { endpoint: engine.endpoint.label });
+    return {
+      ImagesDeleted: reports.map((r) => ({ Deleted: normalizeImageId(r.Id) })),
+      SpaceReclaimed: reports.reduce((s, r) => s + (r.Size ?? 0), 0),
+      skipped: [],
+      cancelled: false,
+    };
+  } catch (e) {
+    if (e instanceof DockerPruneError && e.details.status === 409) {
+      throw new DockerPruneError('busy', `${engine.endpoint.label} is already running a prune. Try again when it finishes.`, e.details);
+    }
+    throw e;
+  }
+}
+
+export function assertPodmanNativeCompatible(policy: PrunePolicy): void {
+  if (policy.filters.labels.length > 1) {
+    throw new InvalidInputError(
+      "Podman's own prune combines several label filters with OR (any one matching is enough), not AND as Docker does. Use Docker Prune's own prune (drop native mode), or give one label filter.",
+    );
+  }
+}
