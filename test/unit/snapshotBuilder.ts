@@ -49,6 +49,18 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** A container created from `image` by `ref`: `'id'` for its id, else the name given (which may now name another image). */
+  containerRef(name: string, image: string, ref: string, state = 'created'): this {
+    this.containers.push({ id: name, names: [name], imageId: this.id(image), imageRef: ref === 'id' ? this.id(image) : ref, state });
+    return this;
+  }
+
+  /** The builder's name of an image id. */
+  nameOf(id: string): string {
+    for (const [name, i] of this.ids) if (i === id) return name;
+    return id;
+  }
+
   id(name: string): string {
     const id = this.ids.get(name);
     if (!id) throw new Error(`no image ${name}`);
