@@ -1,32 +1,50 @@
 /**
  * Speed of Docker Prune next to the engine's own operations, on a generated population of thousands of images
- * (BENCH_IMAGES, default 1000; 20% dangling, 10% in use). Prints absolute times and ratios; asserts nothing.
+ * (BENCH_IMAGES, default 1000; 20% dangling, 10% in use), on every engine and image store: Docker 20.10 and
+ * 28.5 with overlay2, Docker 26.1 and 28.5 with the containerd store, Podman 4.3 and 5.4 (BENCH_TARGETS picks
+ * some: `20-gd,26-c8d,28-gd,28-c8d,podman4,podman5`). Prints absolute times and ratios; asserts nothing.
  *
- *   npm run bench            # 1,000 images
- *   BENCH_IMAGES=5000 npm run bench
+ *   npm run bench                                  # every target, 1,000 images
+ *   BENCH_IMAGES=5000 BENCH_TARGETS=28-c8d npm run bench
  *
- * Compared pairs:
+ * Compared pairs, per target:
  *   snapshot (cold: every image inspected once)  vs  GET /system/df (`docker system df`)
  *   snapshot (warm: image details cached)        vs  GET /system/df
  *   planPrune on the snapshot (pure)             vs  GET /images/json
  *   `docker-prune plan` CLI end to end           vs  `docker system df` CLI
- *   executing the dangling plan                  vs  POST /images/prune (dangling) on an identical copy
- *   executing the all-unused plan                vs  POST /images/prune (all)  on an identical copy
+ *   executing the dangling plan                  vs  the engine's own dangling prune on an identical copy
+ *   executing the all-unused plan                vs  the engine's own all-unused prune on an identical copy
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { DockerEngine } from '../src/core/engine/dockerEngine';
+import { describeProfile } from '../src/core/engine/engineProfile';
 import { resolveEndpoint } from '../src/core/engine/endpoint';
 import { executePlan } from '../src/core/execute/executor';
-import { parseFilterArgs, toEngineFilters } from '../src/core/filters';
+import { nativePrune } from '../src/core/execute/nativePrune';
+import { parseFilterArgs } from '../src/core/filters';
 import type { PrunePolicy } from '../src/core/model';
 import { planPrune } from '../src/core/plan/planner';
 import { SnapshotReader } from '../src/core/snapshot/snapshotReader';
-import { startEngine, type TestEngine } from '../test/support/dockerd';
+import { startEngine } from '../test/support/dockerd';
+import { ENGINE_MATRIX } from '../test/support/engines';
+import { startPodman } from '../test/support/podman';
+import { startPodman5 } from '../test/support/podman5';
 import { generateLargePopulation, loadPopulation, type Population } from '../test/support/population';
 
 const N = Number(process.env.BENCH_IMAGES ?? 1000);
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
+
+interface Target {
+  readonly id: string;
+  start(): Promise<{ dockerHost: string; socketPath: string; stop(): Promise<void> }>;
+}
+
+const TARGETS: Target[] = [
+  ...ENGINE_MATRIX.map((e) => ({ id: e.id, start: () => startEngine({ name: `bn${e.id}`, suite: e.suite, store: e.store }) })),
+  { id: 'podman4', start: () => startPodman({ name: 'bnpm4' }) },
+  { id: 'podman5', start: () => startPodman5({ name: 'bnpm5' }) },
+];
 
 async function time<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   const t0 = process.hrtime.bigint();
@@ -38,33 +56,32 @@ async function median(runs: number, fn: () => Promise<unknown> | unknown): Promi
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await time(fn))[1]);
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times[Math.floor(times.length / 2)]!;
 }
 
-const rows: Array<[string, number, string, number]> = [];
-function row(ours: string, oursMs: number, theirs: string, theirsMs: number): void {
-  rows.push([ours, oursMs, theirs, theirsMs]);
-  console.log(`${ours.padEnd(40)} ${fmt(oursMs).padStart(9)}   ${theirs.padEnd(34)} ${fmt(theirsMs).padStart(9)}   ratio ${(oursMs / theirsMs).toFixed(2)}×`);
-}
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const summary: string[] = [];
 
-async function loaded(engineRef: { e: TestEngine }, pop: Population): Promise<DockerEngine> {
-  await engineRef.e.stop();
-  engineRef.e = await startEngine({ name: 'bench' });
-  await loadPopulation(engineRef.e.socketPath, pop);
-  return new DockerEngine(resolveEndpoint({ host: engineRef.e.dockerHost }));
-}
-
-async function main(): Promise<void> {
-  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
-  const ref = { e: await startEngine({ name: 'bench' }) };
+async function benchTarget(target: Target, pop: Population): Promise<void> {
+  let server = await target.start();
+  const fresh = async () => {
+    await server.stop();
+    server = await target.start();
+    await loadPopulation(server.socketPath, pop);
+    return new DockerEngine(resolveEndpoint({ host: server.dockerHost }));
+  };
   try {
-    let engine = await loaded(ref, pop);
-    const images = (await engine.listImages()).length;
-    console.log(`population: ${images} images (${pop.containers.length} containers), engine ${(await engine.version()).Version}\n`);
-    const env = { ...process.env, DOCKER_HOST: ref.e.dockerHost };
+    let engine = await fresh();
+    const profile = await engine.profile();
+    const label = describeProfile(profile);
+    console.log(`\n== ${label}: ${(await engine.listImages()).length} images, ${pop.containers.length} containers`);
+    const row = (ours: string, oursMs: number, theirs: string, theirsMs: number) => {
+      console.log(`${ours.padEnd(40)} ${fmt(oursMs).padStart(9)}   ${theirs.padEnd(34)} ${fmt(theirsMs).padStart(9)}   ratio ${(oursMs / theirsMs).toFixed(2)}×`);
+      summary.push(`| ${label} | ${ours} | ${fmt(oursMs)} | ${theirs} | ${fmt(theirsMs)} | ${(oursMs / theirsMs).toFixed(2)}× |`);
+    };
+    const env = { ...process.env, DOCKER_HOST: server.dockerHost };
 
-    const df = await median(5, () => engine.systemDf());
+    const df = await median(3, () => engine.systemDf());
     const [, cold] = await time(() => new SnapshotReader(engine).read());
     row('snapshot, cold (inspect every image)', cold, 'GET /system/df', df);
     const reader = new SnapshotReader(engine);
@@ -73,30 +90,39 @@ async function main(): Promise<void> {
     const all: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
     const dangling: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
     row('planPrune (all unused), pure', await median(5, () => planPrune(snapshot, all)), 'GET /images/json?all=1', await median(5, () => engine.listImages()));
-    row(
-      '`docker-prune plan --all` CLI',
-      await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
-      '`docker system df` CLI',
-      await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
-    );
-
+    if (profile.product === 'docker') {
+      row(
+        '`docker-prune plan --all` CLI',
+        await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
+        '`docker system df` CLI',
+        await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
+      );
+    }
     for (const [name, policy] of [
       ['dangling', dangling],
       ['all unused', all],
     ] as const) {
-      engine = await loaded(ref, pop);
-      const r1 = new SnapshotReader(engine);
-      const snap = await r1.read();
+      engine = await fresh();
+      const snap = await new SnapshotReader(engine).read();
       const plan = planPrune(snap, policy);
       const [result, ours] = await time(() => executePlan(engine, plan, snap));
-      engine = await loaded(ref, pop);
-      const [native, theirs] = await time(() => engine.pruneImages(toEngineFilters(policy.mode, policy.filters)));
-      row(`execute ${name} plan (${plan.items.length} images)`, ours, `POST /images/prune ${name}`, theirs);
-      if (result.SpaceReclaimed !== native.SpaceReclaimed) console.log(`  !! bytes differ: ours ${result.SpaceReclaimed}, engine ${native.SpaceReclaimed}`);
+      engine = await fresh();
+      const [native, theirs] = await time(() => nativePrune(engine, policy));
+      row(`execute ${name} plan (${plan.items.length} images)`, ours, `the engine's own ${name} prune`, theirs);
+      console.log(`  bytes: ours ${result.SpaceReclaimed} (what the disk gets back), the engine reports ${native.SpaceReclaimed}`);
     }
   } finally {
-    await ref.e.stop();
+    await server.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const wanted = process.env.BENCH_TARGETS?.split(',').map((s) => s.trim());
+  const targets = wanted ? TARGETS.filter((t) => wanted.includes(t.id)) : TARGETS;
+  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  for (const target of targets) await benchTarget(target, pop);
+  console.log('\n| engine | ours | time | the engine | time | ratio |\n|---|---|---|---|---|---|');
+  for (const line of summary) console.log(line);
 }
 
 main().catch((e) => {

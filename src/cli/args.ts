@@ -25,6 +25,8 @@ export interface CliOptions {
   readonly confirm: readonly string[];
   /** Time limit per environment for reading and planning, in ms (`--env-timeout SECONDS`). */
   readonly envTimeoutMs: number;
+  /** Time limit of one engine request, in ms (`--request-timeout SECONDS`); undefined: the engine's defaults. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Time limit per environment for reading its images and planning (a dead host must not hold the others up). */
@@ -54,6 +56,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         config: { type: 'string' },
         confirm: { type: 'string', multiple: true },
         'env-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -103,17 +106,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const chosen = [host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(Boolean);
   if (chosen.length > 1) throw new InvalidInputError(`Use only one of ${chosen.join(', ')}: --host, --context, --env and --all-envs each choose the environments.`);
   if (values.config !== undefined && !values.config.trim()) throw new InvalidInputError('Empty --config: give the path of a JSON file such as {"environments":[{"name":"…","host":"…"}]}.');
-  let envTimeoutMs = DEFAULT_ENV_TIMEOUT_MS;
-  if (values['env-timeout'] !== undefined) {
-    const t = values['env-timeout'].trim();
-    if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) {
-      throw new InvalidInputError(`Invalid --env-timeout "${values['env-timeout']}": use a number of seconds, such as 60.`);
-    }
-    envTimeoutMs = Math.round(Number(t) * 1000);
-  }
+  const envTimeoutMs = values['env-timeout'] === undefined ? DEFAULT_ENV_TIMEOUT_MS : secondsOption('--env-timeout', values['env-timeout'], 60);
+  const requestTimeoutMs = values['request-timeout'] === undefined ? undefined : secondsOption('--request-timeout', values['request-timeout'], 5);
   return {
     command,
     policy,
+    requestTimeoutMs,
     native: Boolean(values.native),
     host,
     contexts,
@@ -126,4 +124,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     yes: Boolean(values.yes),
     auditFile: values['audit-file'],
   };
+}
+
+/** A positive number of seconds (at most a day), in ms. */
+function secondsOption(flag: string, raw: string, example: number): number {
+  const t = raw.trim();
+  if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) {
+    throw new InvalidInputError(`Invalid ${flag} "${raw}": use a number of seconds, such as ${example}.`);
+  }
+  return Math.round(Number(t) * 1000);
 }

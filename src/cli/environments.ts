@@ -4,6 +4,7 @@
  */
 import * as readline from 'readline';
 import type { AuditLog } from '../core/audit';
+import { DEFAULT_TIMEOUTS, type EngineTimeouts } from '../core/engine/dockerEngine';
 import { redactHost } from '../core/engine/endpoint';
 import {
   closeEndpoint,
@@ -147,7 +148,7 @@ export async function runAcrossEnvironments(
   const planned = await forEachEnvironment<Planned>(
     environments,
     async ({ environment, signal }) => {
-      const engine = openEnvironment(environment);
+      const engine = openEnvironment(environment, engineTimeouts(opts));
       // At the time limit, drop its connections so nothing keeps waiting on a hung engine.
       signal.addEventListener('abort', () => closeEndpoint(engine.endpoint), { once: true });
       const reader = new SnapshotReader(engine, deps.store ? { store: deps.store } : {});
@@ -263,3 +264,9 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
   });
 }
 
+
+/** The engine's per-request time limits, with `--request-timeout` for reads and deletes when given. */
+export function engineTimeouts(opts: Pick<CliOptions, 'requestTimeoutMs'>): EngineTimeouts {
+  const t = opts.requestTimeoutMs;
+  return t === undefined ? DEFAULT_TIMEOUTS : { readMs: t, deleteMs: t, pruneMs: Math.max(t, DEFAULT_TIMEOUTS.pruneMs) };
+}

@@ -12,7 +12,7 @@ import { formatBytes } from '../core/format/units';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
-import { chooseEnvironments, confirmProtected, displayName, pruneRefusal, runAcrossEnvironments } from './environments';
+import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 
@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     warn(`docker-prune: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
-  const engine = new DockerEngine(endpoint);
+  const engine = new DockerEngine(endpoint, engineTimeouts(opts));
   const audit = new AuditLog(auditFilePath(opts.auditFile));
   try {
     const refusal = opts.command === 'prune' ? pruneRefusal(target) : undefined;

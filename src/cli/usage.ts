@@ -39,6 +39,8 @@ on Windows. A context named there that does not exist is an error, as it is for 
                             $XDG_CONFIG_HOME/docker-prune/config.json, else ~/.config/docker-prune/config.json)
   --env-timeout SECONDS     time limit per environment for reading and planning (default 120); a slow or
                             dead environment fails alone, the others go on
+  --request-timeout SECONDS time limit of one request to the engine (default 30 for reads, 120 for deletes);
+                            a hung engine stops the prune at that limit, the rest reported as not attempted
   --confirm NAME            confirm pruning the protected environment NAME without typing it (repeatable);
                             read-only environments are never pruned
 

@@ -22,7 +22,13 @@ export class DockerPruneError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly details: { readonly endpoint?: string; readonly status?: number; readonly cause?: unknown } = {},
+    readonly details: {
+      readonly endpoint?: string;
+      readonly status?: number;
+      readonly cause?: unknown;
+      /** The engine's state changed since the preview (a name moved or was added): what was planned no longer holds. */
+      readonly changed?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'DockerPruneError';

@@ -190,7 +190,11 @@ export interface Plan {
 /** The engine's own `ImagesDeleted` entry shape. */
 export type ImageDeleteItem = { readonly Untagged: string } | { readonly Deleted: string };
 
-export type SkipReason = 'in-use' | 'not-found' | 'conflict' | 'cancelled' | 'error';
+/**
+ * Why a planned step was not carried out: `changed` — a name moved to another image or the image gained a name
+ * since the preview; `not-attempted` — the engine stopped answering before this step was reached.
+ */
+export type SkipReason = 'in-use' | 'not-found' | 'changed' | 'conflict' | 'cancelled' | 'not-attempted' | 'error';
 
 export interface SkippedImage {
   readonly id: string;

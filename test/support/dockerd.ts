@@ -132,17 +132,14 @@ export async function ping(socketPath: string, timeoutMs = 1000): Promise<boolea
 /** Starts a private dockerd and resolves once its API answers; throws with the log tail otherwise. */
 export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEngine> {
   const suite = opts.suite ?? 'bookworm';
-  const binary = engineBinary(suite);
-  const DOCKERD = binary.dockerd;
-  if (!fs.existsSync(DOCKERD)) {
-    throw new Error(`${DOCKERD} not found: run scripts/install-debian-packages.sh (as root) first`);
+  const dockerd = engineBinary(suite).dockerd;
+  if (!fs.existsSync(dockerd)) {
+    throw new Error(`${dockerd} not found: run scripts/install-debian-packages.sh (as root) first`);
   }
   if (opts.store === 'containerd' && suite === 'bookworm') throw new Error('Docker 20.10 has no containerd image store');
   const tag = (opts.name ?? 'eng').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 12) || 'eng';
   // Short path on purpose: unix socket paths (ours and containerd's under exec/) must stay < 108 bytes.
   const dataDir = fs.mkdtempSync(`/tmp/dp-${tag}-`);
-  const socketPath = path.join(dataDir, 'docker.sock');
-  const logPath = path.join(dataDir, 'dockerd.log');
   const configFile = path.join(dataDir, 'daemon.json');
   // Our own config so a host /etc/docker/daemon.json cannot add hosts, registries or networks; newer engines
   // are told which image store to use rather than left to their version's default.
@@ -159,6 +156,19 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     }
   }
 
+  return launchDaemon(dataDir, suite, opts.store ?? 'graphdriver', opts.startTimeoutMs);
+}
+
+/**
+ * Runs dockerd on an engine folder (new, or one whose daemon was killed: its data root is kept, as after a crash)
+ * and resolves once its API answers.
+ */
+async function launchDaemon(dataDir: string, suite: DebianSuite, store: ImageStore, startTimeoutMs = 30_000): Promise<TestEngine> {
+  const binary = engineBinary(suite);
+  const DOCKERD = binary.dockerd;
+  const socketPath = path.join(dataDir, 'docker.sock');
+  const logPath = path.join(dataDir, 'dockerd.log');
+  const configFile = path.join(dataDir, 'daemon.json');
   const args = [
     `--config-file=${configFile}`,
     `--data-root=${path.join(dataDir, 'root')}`,
@@ -203,7 +213,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     pid,
     logPath,
     suite,
-    store: opts.store ?? 'graphdriver',
+    store,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -211,7 +221,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     },
   };
 
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
+  const deadline = Date.now() + startTimeoutMs;
   while (!(await ping(socketPath, 500))) {
     if (exited || Date.now() > deadline) {
       const tail = logTail(logPath);
@@ -254,6 +264,37 @@ async function stopEngineProcess(pid: number, child: ChildProcess, socketPath: s
   untrackServer(pid);
   killLeftovers(dataDir);
   removeDir(dataDir);
+}
+
+/**
+ * A daemon crash: SIGKILL to dockerd and everything it started (its containerd, shims, containers), nothing shut
+ * down cleanly, the data root kept. `restartEngine` then starts a new daemon on it.
+ */
+export async function crashEngine(engine: TestEngine): Promise<void> {
+  signalGroup(engine.pid, 'SIGKILL');
+  killLeftovers(engine.dataDir);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && isAlive(engine.pid)) await sleep(20);
+  untrackServer(engine.pid);
+}
+
+/** A new dockerd on a crashed engine's folder (same data root, same socket path). */
+export function restartEngine(engine: TestEngine): Promise<TestEngine> {
+  fs.rmSync(engine.socketPath, { force: true });
+  fs.rmSync(path.join(engine.dataDir, 'dockerd.pid'), { force: true });
+  // The killed containerd can linger as a zombie (its parent died, and init here reaps late): its pid file would
+  // make the new dockerd wait on it instead of starting its own.
+  fs.rmSync(path.join(engine.dataDir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+  return launchDaemon(engine.dataDir, engine.suite, engine.store);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function killRunningContainers(socketPath: string): Promise<void> {

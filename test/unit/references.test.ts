@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { compileProtectPatterns } from '../../src/core/plan/protectPatterns';
+import { compileImageProtection, compileProtectPatterns } from '../../src/core/plan/protectPatterns';
 import { isSingleReference, normalizedRef, repositoryOf, sortRefs, tagOf } from '../../src/core/plan/references';
 import { chainIds } from '../../src/core/snapshot/chainIds';
 import { layerSizesFromHistory, EMPTY_LAYER_DIFF_ID } from '../../src/core/snapshot/layerSizes';
@@ -44,6 +44,19 @@ describe('protect patterns', () => {
     assert.ok(m('app:1.2'));
     assert.ok(!m('app:1.22'));
     assert.ok(!m('other:1'));
+  });
+  it('see every form of a reference: familiar, full, library/, and digest references', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    for (const pattern of ['postgres:*', 'docker.io/library/postgres:*', 'library/postgres:*', 'postgres', `postgres@${digest}`]) {
+      const protects = compileImageProtection([pattern]);
+      assert.ok(protects({ repoTags: ['postgres:16'], repoDigests: [`postgres@${digest}`] }), pattern);
+      assert.ok(protects({ repoTags: [], repoDigests: [`postgres@${digest}`] }) || pattern.includes(':*'), `${pattern} (digest only)`);
+      assert.ok(!protects({ repoTags: ['postgresql:16'], repoDigests: [] }), `${pattern} vs postgresql`);
+    }
+    const full = compileProtectPatterns(['docker.io/team/**']);
+    assert.ok(full('team/app:1') && full('docker.io/team/a/b:2') && !full('ghcr.io/team/app:1'));
+    assert.ok(compileProtectPatterns(['**'])('ghcr.io/x/y:1'));
+    assert.ok(compileProtectPatterns(['ghcr.io/acme/*'])('ghcr.io/acme/api:2'));
   });
   it('reject empty and spaced patterns', () => {
     assert.throws(() => compileProtectPatterns(['']), /Empty protect pattern/);

@@ -24,15 +24,19 @@ export class PruneInterruptedError extends DockerPruneError {
 }
 
 /**
- * Carries out exactly the confirmed plan, one step at a time, children before parents:
+ * Carries out exactly the confirmed plan, one step at a time, children before parents. Nothing outside it goes:
+ * - every name is removed only after the engine says it still names the planned image (a tag that moved to a new
+ *   build is left alone and reported), and an image goes by id only when it has gained no name since the
+ *   preview. The engine offers no conditional delete: the window between that check and the removal is one
+ *   request long (README: what remains);
  * - never `force`, and with `noprune` so the engine removes no parent the plan did not name;
- * - an image with one reference (or none) is deleted by id, which the engine refuses (409) when a container
- *   uses it or a child appeared — checked atomically by the engine, so nothing is stripped first;
- * - an image with several references loses the extra ones only after a check that no container uses it, and
- *   the last one goes with the atomic delete by id;
- * - an image that became in use, gained a tag or child, or vanished since the preview is skipped and reported;
- * - cancellation is honoured between steps; an unreachable engine stops the run (PruneInterruptedError).
- * SpaceReclaimed counts the layers the engine reports as freed (`Deleted: <chain id>`), as the engine does.
+ * - the delete by id is checked atomically by the engine: it refuses (409) an image a container uses or that has
+ *   a child, so such an image is skipped with the reason;
+ * - an image with several references loses the extra ones only after a check that no container uses it;
+ * - cancellation is honoured between steps; when the engine stops answering (socket gone, connection refused or
+ *   reset, time limit) the run stops at once: the rest is reported as not attempted (PruneInterruptedError).
+ * SpaceReclaimed counts the layers the graphdriver reports as freed (`Deleted: <chain id>`), as the engine does;
+ * elsewhere the bytes of each step done.
  */
 export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
   const ledger = new DiskLedger(snapshot.images);
@@ -55,30 +59,35 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   const store = snapshot.profile.store;
 
   for (let i = 0; i < total; i++) {
-    const step = plan.items[i];
+    const step = plan.items[i]!;
     if (options.signal?.aborted) {
       cancelled = true;
       for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'cancelled', 'Cancelled before this image was reached.'));
       break;
     }
     const skippedBefore = skipped.length;
+    const leftAlone = (name: string, message: string) => skipped.push({ id: step.id, tags: [name], reason: 'changed', message });
     try {
       const before = deleted.length;
-      if (store === 'containerd') await runContainerdStep(engine, step, record, (name, message) => skipped.push({ id: step.id, tags: [name], reason: 'conflict', message }));
-      else await runStep(engine, step, record);
+      if (store === 'containerd') await runContainerdStep(engine, step, record, leftAlone);
+      else await runStep(engine, step, record, leftAlone);
       // Podman and the containerd store name no freed layer: the step's own bytes are what left the disk.
-      if (store !== 'graphdriver' && step.action === 'delete') {
-        if (!deleted.slice(before).some((i) => 'Deleted' in i && i.Deleted === step.id)) deleted.push({ Deleted: step.id });
+      const gone = deleted.slice(before).some((x) => 'Deleted' in x && x.Deleted === step.id);
+      if (store !== 'graphdriver' && step.action === 'delete' && gone) bytes += step.bytes;
+      if (store === 'podman' && step.action === 'delete' && !gone) {
+        deleted.push({ Deleted: step.id }); // Podman answers without naming an image that had structural children
         bytes += step.bytes;
       }
     } catch (e) {
       const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
       const status = err.details.status;
       if (status === 404) skipped.push(skip(step, 'not-found', 'Already gone from the engine.'));
-      else if (status === 409) skipped.push(skip(step, /container/i.test(err.message) ? 'in-use' : 'conflict', err.message));
+      else if (status === 409) skipped.push(skip(step, /container/i.test(err.message) ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
       else if (err.kind === 'api' && status !== undefined) skipped.push(skip(step, 'error', err.message));
       else {
-        for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'error', err.message));
+        // The engine is gone or hung: one error, and the rest not attempted (never one failed request per image).
+        skipped.push(skip(step, 'error', err.message));
+        for (const rest of plan.items.slice(i + 1)) skipped.push(skip(rest, 'not-attempted', 'Not attempted: the engine stopped answering.'));
         options.onProgress?.({ done: total, total, bytes, current: step });
         throw new PruneInterruptedError(err, result());
       }
@@ -88,26 +97,60 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   return result();
 }
 
-async function runStep(engine: DockerEngine, step: PlannedImage, record: (items: readonly ApiDeleteItem[]) => void): Promise<void> {
+/**
+ * One image of the graphdriver store or of Podman. Untag steps remove names the image keeps living without; delete
+ * steps remove the extra names, then the image by id — which the engine refuses while a container uses it or a
+ * child appeared.
+ */
+async function runStep(
+  engine: DockerEngine,
+  step: PlannedImage,
+  record: (items: readonly ApiDeleteItem[]) => void,
+  leftAlone: (name: string, message: string) => void,
+): Promise<void> {
+  const stillOurs = async (ref: string) => {
+    const now = await inspectOrNothing(engine, ref);
+    if (now && sameImage(now.Id, step.id)) return true;
+    leftAlone(ref, now ? `${ref} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${ref} no longer exists`);
+    return false;
+  };
   if (step.action === 'untag') {
-    for (const ref of step.tags) record(await engine.removeImage(ref, { noprune: true }));
+    for (const ref of step.tags) if (await stillOurs(ref)) record(await engine.removeImage(ref, { noprune: true }));
     return;
   }
   if (!isSingleReference(step.tags) && step.tags.length > 1) {
     const users = await engine.listContainers({ ancestor: [step.id] });
-    const direct = users.find((c) => c.ImageID === step.id);
+    const direct = users.find((c) => sameImage(c.ImageID, step.id));
     if (direct) {
       throw new DockerPruneError('api', `image is being used by container ${direct.Id.slice(0, 12)} (created after the preview)`, { status: 409 });
     }
     // Keep one tag (with its repository's digests) so the final delete by id is the engine's atomic, checked one.
     const tags = step.tags.filter((r) => !isDigestRef(r));
     for (const ref of tags.slice(0, -1)) {
+      if (!(await stillOurs(ref))) continue;
       const items = await engine.removeImage(ref, { noprune: true });
       record(items);
-      if (items.some((i) => i.Deleted === step.id)) return;
+      if (items.some((i) => i.Deleted && sameImage(i.Deleted, step.id))) return;
     }
   }
+  await assertNoNewNames(engine, step);
   record(await engine.removeImage(step.id, { noprune: true }));
+}
+
+/** An image deleted by id loses every name it has: only those the plan named may go. */
+async function assertNoNewNames(engine: DockerEngine, step: PlannedImage): Promise<void> {
+  const now = await inspectOrNothing(engine, step.id);
+  if (!now) throw new DockerPruneError('api', 'Already gone from the engine.', { status: 404 });
+  const planned = new Set(step.tags);
+  const added = (now.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && !planned.has(t));
+  if (added.length > 0) {
+    throw new DockerPruneError('api', `image gained the name${added.length > 1 ? 's' : ''} ${added.join(', ')} since the preview: left alone`, { status: 409, changed: true });
+  }
+}
+
+/** Podman leaves `sha256:` out of some ids. */
+function sameImage(a: string, b: string): boolean {
+  return normalizeImageId(a) === normalizeImageId(b);
 }
 
 /**
@@ -120,7 +163,7 @@ async function runContainerdStep(
   engine: DockerEngine,
   step: PlannedImage,
   record: (items: readonly ApiDeleteItem[]) => void,
-  skipName: (name: string, message: string) => void,
+  leftAlone: (name: string, message: string) => void,
 ): Promise<void> {
   if (step.tags.length > 1 || (step.tags.length > 0 && step.danglingRecord)) {
     const users = await engine.listContainers({ ancestor: [step.id] });
@@ -130,7 +173,7 @@ async function runContainerdStep(
   for (const name of step.tags) {
     const now = await inspectOrNothing(engine, name);
     if (now?.Id !== step.id) {
-      skipName(name, now ? `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${name} no longer exists`);
+      leftAlone(name, now ? `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${name} no longer exists`);
       continue;
     }
     record(await engine.removeImage(name, { noprune: true }));
@@ -141,10 +184,7 @@ async function runContainerdStep(
     record(await engine.removeImage(`moby-dangling@${step.id}`, { noprune: true }));
     return;
   }
-  const now = await inspectOrNothing(engine, step.id);
-  if (!now) return;
-  const names = (now.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
-  if (names.length > 0) throw new DockerPruneError('api', `image gained the name${names.length > 1 ? 's' : ''} ${names.join(', ')} since the preview`, { status: 409 });
+  await assertNoNewNames(engine, { ...step, tags: [] });
   record(await engine.removeImage(step.id, { noprune: true }));
 }
 

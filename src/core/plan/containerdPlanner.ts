@@ -26,7 +26,7 @@ import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePoli
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
 import type { PlannerOptions } from './planner';
-import { compileProtectPatterns } from './protectPatterns';
+import { compileImageProtection } from './protectPatterns';
 import { normalizedRef } from './references';
 import { classifyImages, imagesInUse } from './usage';
 
@@ -90,11 +90,11 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
 
   // 3. Docker Prune's own rules: an image a container uses is never touched; protected and newest-N images neither.
   const inUse = parity ? new Set<string>() : imagesInUse(classifyImages('containerd', snapshot.images, snapshot.containers));
-  const isProtectedRef = compileProtectPatterns(policy.protect);
+  const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   for (const [fullName, r] of candidates) {
     const img = byId.get(r.imageId)!;
-    const reason = inUse.has(img.id) ? 'in-use' : img.repoTags.some(isProtectedRef) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : undefined;
+    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : undefined;
     if (reason) {
       candidates.delete(fullName);
       keep(img, reason);

@@ -3,7 +3,7 @@ import type { ImageRecord, KeptImage, Plan, PlannedImage, PrunePolicy, Snapshot 
 import { DiskLedger } from '../space/diskLedger';
 import { GraphdriverStore } from './graphdriverStore';
 import { keptByKeepLatest } from './keepLatest';
-import { compileProtectPatterns } from './protectPatterns';
+import { compileImageProtection } from './protectPatterns';
 import { sortRefs } from './references';
 import { classifyImages, imagesInUse } from './usage';
 
@@ -27,7 +27,7 @@ import type { PlannerOptions } from './planner';
 export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {  const model = new GraphdriverStore(snapshot.images, snapshot.containers);
   const danglingOnly = policy.mode === 'dangling';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtectedRef = compileProtectPatterns(policy.protect);
+  const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   const inUse = options.engineParity ? new Set<string>() : imagesInUse(classifyImages(snapshot.profile.store, snapshot.images, snapshot.containers));
 
@@ -43,7 +43,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
     if (until !== undefined && img.createdNs > until) keep('filtered');
     else if (!matchesLabelFilters(policy.filters.labels, img.labels)) keep('filtered');
     else if (inUse.has(img.id)) keep('in-use');
-    else if (img.repoTags.some(isProtectedRef)) keep('protected');
+    else if (isProtected(img)) keep('protected');
     else if (keepLatest.has(img.id)) keep('keep-latest');
     else candidates.push(img);
   }

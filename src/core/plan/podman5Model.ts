@@ -35,7 +35,7 @@ import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
 import { podmanParentAndChild, type PodmanFacts, type PodmanPlanOptions } from './podmanModel';
 import { classifyImages, imagesInUse } from './usage';
-import { compileProtectPatterns } from './protectPatterns';
+import { compileImageProtection } from './protectPatterns';
 
 export interface Podman5PlanOptions extends PodmanPlanOptions {
   /**
@@ -57,7 +57,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const all = policy.mode === 'all';
   const compatAll = all && parity && options.allVia === 'compat';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtectedRef = compileProtectPatterns(policy.protect);
+  const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   // In store order (the order of `/images/json`): Podman picks the first parent it finds (see childFinder).
@@ -81,7 +81,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podman5LabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
-    if (img.repoTags.some(isProtectedRef)) return keep(img, 'protected'), false;
+    if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
     return true;
   };
@@ -99,7 +99,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (!parent || !isDangling(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the engine's
     // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || parent.repoTags.some(isProtectedRef) || keepLatest.has(parent.id)))) return;
+    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id)))) return;
     remove(parent, 'parent');
   };
 

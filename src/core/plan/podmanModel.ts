@@ -25,7 +25,7 @@ import { matchesLabelFilters, resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
-import { compileProtectPatterns } from './protectPatterns';
+import { compileImageProtection } from './protectPatterns';
 import { classifyImages, imagesInUse } from './usage';
 
 /** Per image id: what Podman's API says about history and parent (libpod inspect). */
@@ -68,7 +68,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
   const parity = options.engineParity === true;
   const all = policy.mode === 'all';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtectedRef = compileProtectPatterns(policy.protect);
+  const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
@@ -110,7 +110,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podmanLabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
-    if (img.repoTags.some(isProtectedRef)) return keep(img, 'protected'), false;
+    if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
     return true;
   };
@@ -127,7 +127,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (!parent || parent.repoTags.length > 0 || hasChildren(parent, childrenIndex())) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the
     // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || parent.repoTags.some(isProtectedRef) || keepLatest.has(parent.id)))) return;
+    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id)))) return;
     remove(parent, 'parent');
   };
 

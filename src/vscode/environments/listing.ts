@@ -5,7 +5,7 @@
  */
 import type { ApiContainerSummary, ApiImageSummary } from '../../core/engine/apiTypes';
 import type { ImageStoreKind } from '../../core/engine/engineProfile';
-import { compileProtectPatterns } from '../../core/plan/protectPatterns';
+import { compileImageProtection } from '../../core/plan/protectPatterns';
 import { repositoryOf } from '../../core/plan/references';
 import { classifyImages } from '../../core/plan/usage';
 import { containerRecordOf } from '../../core/snapshot/records';
@@ -53,9 +53,9 @@ export function buildListing(
   protect: readonly string[],
   now = Date.now(),
 ): Listing {
-  let isProtected: (ref: string) => boolean;
+  let isProtected: (image: { repoTags: readonly string[]; repoDigests: readonly string[] }) => boolean;
   try {
-    isProtected = compileProtectPatterns(protect);
+    isProtected = compileImageProtection(protect);
   } catch {
     isProtected = () => false; // an invalid pattern is reported when planning; the listing still shows
   }
@@ -80,7 +80,7 @@ export function buildListing(
       containers: u.containers.map((c) => ({ name: c.names[0] ?? c.id.slice(0, 12), state: c.state })),
       usedThroughChildren: u.usedThroughChildren,
       group: u.group,
-      protected: tagsOf(s).some(isProtected),
+      protected: isProtected({ repoTags: tagsOf(s), repoDigests: s.RepoDigests ?? [] }),
     });
   }
   images.sort(compareImages);
