@@ -111,7 +111,8 @@ async function runStep(
   const stillOurs = async (ref: string) => {
     const now = await inspectOrNothing(engine, ref);
     if (now && sameImage(now.Id, step.id)) return true;
-    leftAlone(ref, now ? `${ref} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${ref} no longer exists`);
+    // Gone already (removing a repository's last tag takes its digest references with it): nothing to do.
+    if (now) leftAlone(ref, `${ref} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone`);
     return false;
   };
   if (step.action === 'untag') {
@@ -173,7 +174,8 @@ async function runContainerdStep(
   for (const name of step.tags) {
     const now = await inspectOrNothing(engine, name);
     if (now?.Id !== step.id) {
-      leftAlone(name, now ? `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone` : `${name} no longer exists`);
+      // Gone already (removing a tag takes the repository's digest reference with it): nothing to do.
+      if (now) leftAlone(name, `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone`);
       continue;
     }
     record(await engine.removeImage(name, { noprune: true }));
@@ -184,6 +186,8 @@ async function runContainerdStep(
     record(await engine.removeImage(`moby-dangling@${step.id}`, { noprune: true }));
     return;
   }
+  // The last name may have taken the image's dangling record with it: then the image is gone, as planned.
+  if (step.tags.length > 0 && !(await inspectOrNothing(engine, step.id))) return;
   await assertNoNewNames(engine, { ...step, tags: [] });
   record(await engine.removeImage(step.id, { noprune: true }));
 }
