@@ -13,6 +13,8 @@ export type UsageGroup = 'inUse' | 'unused' | 'dangling' | 'intermediate';
 
 export interface ImageUsage {
   readonly group: UsageGroup;
+  /** A container uses it or one of its descendants (an untagged parent in use is still grouped `intermediate`). */
+  readonly inUse: boolean;
   /** Containers created from this very image. */
   readonly containers: readonly ContainerRecord[];
   /** Containers of descendant images (parent chains only). */
@@ -55,9 +57,11 @@ export function classifyImages(store: ImageStoreKind, images: readonly ImageIden
   for (const img of images) {
     const users = direct.get(img.id) ?? [];
     const viaChildren = throughChildren.get(img.id) ?? 0;
-    const group: UsageGroup =
-      users.length > 0 || viaChildren > 0 ? 'inUse' : img.repoTags.length > 0 ? 'unused' : (childCount.get(img.id) ?? 0) > 0 ? 'intermediate' : 'dangling';
-    out.set(img.id, { group, containers: users, usedThroughChildren: viaChildren });
+    const inUse = users.length > 0 || viaChildren > 0;
+    // As `docker image ls`: an untagged parent is an intermediate, listed only with -a, whatever uses it.
+    const intermediate = img.repoTags.length === 0 && (childCount.get(img.id) ?? 0) > 0;
+    const group: UsageGroup = intermediate ? 'intermediate' : inUse ? 'inUse' : img.repoTags.length > 0 ? 'unused' : 'dangling';
+    out.set(img.id, { group, inUse, containers: users, usedThroughChildren: viaChildren });
   }
   return out;
 }
@@ -65,6 +69,6 @@ export function classifyImages(store: ImageStoreKind, images: readonly ImageIden
 /** The ids of images no prune of ours may touch (see `inUse`). */
 export function imagesInUse(usage: ReadonlyMap<string, ImageUsage>): Set<string> {
   const out = new Set<string>();
-  for (const [id, u] of usage) if (u.group === 'inUse') out.add(id);
+  for (const [id, u] of usage) if (u.inUse) out.add(id);
   return out;
 }

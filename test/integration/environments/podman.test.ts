@@ -105,8 +105,9 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
   it("Docker's rules would predict something else on the same images (why Podman needs its own model)", async () => {
     await load({ seed: 101, images: 80, danglingRatio: 0.5, chainRatio: 0.4 });
     const snapshot = await read();
-    const { podman: _facts, ...asIfDocker } = snapshot;
-    const docker = planPrune(asIfDocker as Snapshot, policy('dangling'), { engineParity: true });
+    const { podman: _facts, ...rest } = snapshot;
+    const asIfDocker: Snapshot = { ...rest, profile: { ...rest.profile, product: 'docker', store: 'graphdriver' } };
+    const docker = planPrune(asIfDocker, policy('dangling'), { engineParity: true });
     const podman = planPrune(snapshot, policy('dangling'), { engineParity: true });
     const dockerIds = docker.items.filter((i) => i.action === 'delete').map((i) => i.id);
     const podmanIds = new Set(podman.items.map((i) => i.id));
