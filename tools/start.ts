@@ -11,7 +11,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DockerEngine } from '../src/core/engine/dockerEngine';
-import { defaultEndpointSpec, resolveEndpoint } from '../src/core/engine/endpoint';
+import { describeProfile } from '../src/core/engine/engineProfile';
+import { redactHost, resolveEndpoint } from '../src/core/engine/endpoint';
+import { discoverEnvironments } from '../src/core/environments';
 import { errorMessage } from '../src/core/errors';
 import { startEngine, type TestEngine } from '../test/support/dockerd';
 import { generatePopulation, loadPopulation } from '../test/support/population';
@@ -21,14 +23,19 @@ const ROOT = path.resolve(__dirname, '../..');
 const VSIX = path.join(ROOT, 'docker-prune.vsix');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
+/** The engine the docker CLI would use now (--context/-H aside: DOCKER_HOST, DOCKER_CONTEXT, the current context, the local engine). */
 async function findEngine(): Promise<{ dockerHost: string; sandbox?: TestEngine }> {
-  const spec = defaultEndpointSpec();
+  const { environments, problems } = await discoverEnvironments();
+  const current = environments.find((e) => e.current);
+  const where = current ? `${current.name} (${redactHost(current.endpoint.host)})` : 'no current docker context';
   try {
-    await new DockerEngine(resolveEndpoint(spec)).ping();
-    console.log(`Using your Docker engine at ${spec.host}.`);
-    return { dockerHost: spec.host };
+    if (!current) throw new Error(problems.map((p) => p.message).join(' ') || 'no engine');
+    const engine = new DockerEngine(resolveEndpoint({ ...current.endpoint, name: current.name }));
+    await engine.ping();
+    console.log(`Using your Docker engine: ${where}, ${describeProfile(await engine.profile())}.`);
+    return { dockerHost: current.endpoint.host };
   } catch (e) {
-    console.log(`No Docker engine answers at ${spec.host} (${errorMessage(e)})`);
+    console.log(`No Docker engine answers at ${where} (${errorMessage(e)})`);
     console.log('Starting a sandbox engine with sample images instead (private data root, no networking)…');
     const sandbox = await startEngine({ name: 'sandbox' });
     await loadPopulation(
