@@ -231,14 +231,14 @@ export async function runAcrossEnvironments(
 function planEntry(o: EnvironmentOutcome<Planned>): Record<string, unknown> {
   const base = { id: o.environment.id, name: o.environment.name, host: redactHost(o.environment.endpoint.host), current: o.environment.current === true };
   if (!o.ok) return { ...base, ok: false, error: { kind: o.error.kind, message: o.error.message } };
-  return { ...base, ok: true, ...JSON.parse(planJson(o.value.preview.plan)) };
+  return { ...base, ok: true, ...JSON.parse(planJson(o.value.preview)) };
 }
 
 function planSection(o: EnvironmentOutcome<Planned>, opts: CliOptions): string {
   const flags = [o.environment.current && 'current', o.environment.readOnly && 'read-only', o.environment.protected && 'protected'].filter(Boolean);
   const head = `== ${o.environment.name} (${redactHost(o.environment.endpoint.host)})${flags.length ? ` [${flags.join(', ')}]` : ''} ==`;
   if (!o.ok) return `${head}\nfailed: ${o.error.message}\n`;
-  return `${head}\n${planText(o.value.preview.plan, o.value.preview.snapshot.daemonNowNs, opts.native)}\n`;
+  return `${head}\n${planText(o.value.preview, opts.native)}\n`;
 }
 
 function totalBytes(outcomes: ReadonlyArray<EnvironmentOutcome<Planned>>): number {

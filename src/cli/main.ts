@@ -71,11 +71,11 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     }
 
     if (opts.command === 'plan') {
-      say(opts.json ? planJson(preview.plan) : planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
+      say(opts.json ? planJson(preview) : planText(preview, opts.native));
       return EXIT_OK;
     }
 
-    if (!opts.json) say(planText(preview.plan, preview.snapshot.daemonNowNs, opts.native));
+    if (!opts.json) say(planText(preview, opts.native));
     const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts, io) : undefined;
     if (notConfirmed) {
       warn(`docker-prune: ${notConfirmed}`);

@@ -1,11 +1,21 @@
+import { describeProfile } from '../core/engine/engineProfile';
+import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import type { KeptImage, Plan, PruneResult } from '../core/model';
 
-/** `plan --json`: the preview as the issue fixes it. */
-export function planJson(plan: Plan): string {
+/**
+ * `plan --json`: every step and the bytes the disk gets back; which engine and store planned it; whether part of
+ * the bytes is estimated (containerd store: shared layer blobs); and what the engine's own prune would report
+ * when that differs.
+ */
+export function planJson(preview: Preview): string {
+  const { plan, snapshot } = preview;
   return JSON.stringify({
     images: plan.items.map((i) => ({ id: i.id, tags: i.tags, action: i.action, bytes: i.bytes })),
     spaceReclaimable: plan.spaceReclaimable,
+    engine: { product: snapshot.profile.product, version: snapshot.profile.version, store: snapshot.profile.store },
+    ...(plan.estimatedBytes ? { estimated: true } : {}),
+    ...(plan.engineReportedBytes !== undefined ? { engineReportedBytes: plan.engineReportedBytes } : {}),
   });
 }
 
@@ -14,8 +24,10 @@ export function resultJson(result: PruneResult): string {
   return JSON.stringify({ ImagesDeleted: result.ImagesDeleted, SpaceReclaimed: result.SpaceReclaimed, skipped: result.skipped, cancelled: result.cancelled });
 }
 
-export function planText(plan: Plan, nowNs: bigint, native: boolean): string {
-  const lines: string[] = [];
+export function planText(preview: Preview, native: boolean): string {
+  const { plan } = preview;
+  const nowNs = preview.snapshot.daemonNowNs;
+  const lines: string[] = [`Engine: ${describeProfile(preview.snapshot.profile)}`];
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
   if (plan.items.length === 0) {
     lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
@@ -32,8 +44,10 @@ export function planText(plan: Plan, nowNs: bigint, native: boolean): string {
     const untags = plan.items.length - deletes;
     lines.push('');
     lines.push(
-      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${plan.environment}, reclaiming ${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
+      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${plan.environment}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
     );
+    if (plan.estimatedBytes) lines.push('Part of that is estimated: the engine sizes each image\'s content but not the layer blobs images share.');
+    if (native && plan.engineReportedBytes !== undefined) lines.push(`The engine itself will report ${formatBytes(plan.engineReportedBytes)} reclaimed (it does not count all of what leaves the disk).`);
   }
   const kept = summarizeKept(plan.kept);
   if (kept) lines.push(`Kept: ${kept}.`);

@@ -75,6 +75,7 @@ describe('docker-prune CLI (built binary, real engine)', function () {
   it('plan prints a readable table and a summary', () => {
     const r = cli(['plan']);
     assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Engine: Docker 20\.10\.\d+\S* \(overlay2\)$/m, "the plan names the engine and its store");
     assert.match(r.stdout, /ACTION\s+IMAGE ID\s+TAGS\s+CREATED\s+FREES/);
     assert.match(r.stdout, /dangling images? would be removed from unix:\/\/.*, reclaiming/);
   });

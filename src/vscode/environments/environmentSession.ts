@@ -207,7 +207,7 @@ export class EnvironmentSession implements vscode.Disposable {
       } catch {
         /* reported with the reclaimable bytes below */
       }
-      listing = buildListing(profile.store, images, containers, protect);
+      listing = buildListing(profile, images, containers, protect);
     } catch (e) {
       this.fail(e);
       return;

@@ -4,7 +4,7 @@
  * from the full snapshot (see EnvironmentSession). No `vscode` import: plain data, easy to test.
  */
 import type { ApiContainerSummary, ApiImageSummary } from '../../core/engine/apiTypes';
-import type { ImageStoreKind } from '../../core/engine/engineProfile';
+import type { EngineProfile } from '../../core/engine/engineProfile';
 import { compileImageProtection } from '../../core/plan/protectPatterns';
 import { repositoryOf } from '../../core/plan/references';
 import { classifyImages } from '../../core/plan/usage';
@@ -38,6 +38,8 @@ export interface ImageEntry {
 }
 
 export interface Listing {
+  /** What the engine is (Docker with a graphdriver or the containerd store, Podman) and its version. */
+  readonly engine: EngineProfile;
   /** Images as `docker image ls` lists them (untagged parents — intermediates — left out). */
   readonly images: readonly ImageEntry[];
   /** Untagged images with children: listed by `docker image ls -a` only; they go with their last child. */
@@ -47,7 +49,7 @@ export interface Listing {
 }
 
 export function buildListing(
-  store: ImageStoreKind,
+  engine: EngineProfile,
   summaries: readonly ApiImageSummary[],
   containers: readonly ApiContainerSummary[],
   protect: readonly string[],
@@ -60,7 +62,7 @@ export function buildListing(
     isProtected = () => false; // an invalid pattern is reported when planning; the listing still shows
   }
   const identities = summaries.map((s) => ({ id: s.Id, parentId: s.ParentId ?? '', repoTags: tagsOf(s) }));
-  const usage = classifyImages(store, identities, containers.map(containerRecordOf));
+  const usage = classifyImages(engine.store, identities, containers.map(containerRecordOf));
 
   const images: ImageEntry[] = [];
   let intermediates = 0;
@@ -84,7 +86,7 @@ export function buildListing(
     });
   }
   images.sort(compareImages);
-  return { images, intermediates, containers: containers.length, takenAt: now };
+  return { engine, images, intermediates, containers: containers.length, takenAt: now };
 }
 
 function tagsOf(s: ApiImageSummary): string[] {

@@ -4,6 +4,7 @@
  * offers "Prune These Images…", which re-plans with the same environment, mode and filters and confirms.
  */
 import * as vscode from 'vscode';
+import { describeProfile } from '../../core/engine/engineProfile';
 import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
@@ -100,12 +101,14 @@ export function renderPlan(source: PlanDocumentSource): string {
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
   const lines: string[] = [];
   lines.push(`# ${vscode.l10n.t('Prune {0} on {1}', modeTitle(source.mode), source.environmentName)}`, '');
-  lines.push(`- ${vscode.l10n.t('Engine')}: \`${source.location}\``);
+  lines.push(`- ${vscode.l10n.t('Engine')}: ${describeProfile(snapshot.profile)}, \`${source.location}\``);
   lines.push(`- ${vscode.l10n.t('Filters')}: ${filtersText(source.filters)}`);
   lines.push(`- ${vscode.l10n.t('Protected patterns')}: ${plan.policy.protect.length ? plan.policy.protect.map((p) => `\`${p}\``).join(', ') : vscode.l10n.t('none')}`);
   if (plan.policy.keepLatest) lines.push(`- ${vscode.l10n.t('Keep newest per repository')}: ${plan.policy.keepLatest}`);
   lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString()}`, '');
   lines.push(`**${summaryLine(plan)}**`, '');
+  if (plan.estimatedBytes) lines.push(`> ${vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")}`, '');
+
   if (source.mode === 'all' && plan.items.some((i) => i.reason === 'unused')) {
     lines.push(`> ${vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')}`, '');
   }
@@ -145,5 +148,6 @@ export function renderPlan(source: PlanDocumentSource): string {
 
 export function summaryLine(plan: Plan): string {
   if (plan.items.length === 0) return vscode.l10n.t('Nothing to remove.');
-  return vscode.l10n.t('{0} to remove, {1} reclaimable', imageCount(plan.items.length), formatBytes(plan.spaceReclaimable));
+  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', formatBytes(plan.spaceReclaimable)) : formatBytes(plan.spaceReclaimable);
+  return vscode.l10n.t('{0} to remove, {1} reclaimable', imageCount(plan.items.length), bytes);
 }

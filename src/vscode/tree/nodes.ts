@@ -4,6 +4,7 @@
  * 1,000 images costs only labels until the user hovers.
  */
 import * as vscode from 'vscode';
+import { describeProfile } from '../../core/engine/engineProfile';
 import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
 import type { KeptImage, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
@@ -79,7 +80,7 @@ export class EnvironmentNode {
     const state = s.state;
     if (state.kind === 'ready') {
       const l = state.listing;
-      md.appendMarkdown(vscode.l10n.t('{0}, {1} containers', imageCount(l.images.length), l.containers) + '\n\n');
+      md.appendMarkdown(`${describeProfile(l.engine)} · ${vscode.l10n.t('{0}, {1} containers', imageCount(l.images.length), l.containers)}\n\n`);
       if (l.intermediates > 0) md.appendMarkdown(vscode.l10n.t('{0} untagged parent images are not listed (as in `docker image ls`); they go with their last child.', l.intermediates) + '\n\n');
       if (state.reclaim) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', formatBytes(state.reclaim.dangling.spaceReclaimable), formatBytes(state.reclaim.all.spaceReclaimable)) + '\n\n');
