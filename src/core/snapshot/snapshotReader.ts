@@ -77,7 +77,9 @@ export class SnapshotReader {
       const unpacked = d.content ? s.Size - d.content.total : s.Size;
       images.push({
         id: s.Id,
-        parentId: d.parentId,
+        // The list's ParentId, not the cached one: `docker load` links a parent only after creating the child, so
+        // an image inspected in between would keep "no parent" forever.
+        parentId: s.ParentId === undefined ? d.parentId : normalizeImageId(s.ParentId),
         repoTags: (s.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
         repoDigests: (s.RepoDigests ?? []).filter((t) => t !== '<none>@<none>'),
         createdNs: d.createdNs,
