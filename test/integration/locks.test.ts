@@ -24,10 +24,12 @@ import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { closeEndpoint, contextDirName } from '../../src/core/environments';
 import { DockerPruneError } from '../../src/core/errors';
+import { acquireEngineLock } from '../../src/core/execute/engineLock';
 import { runPrune } from '../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy } from '../../src/core/model';
 import { apiJson, freshEngine, startEngine, type TestEngine } from '../support/dockerd';
+import { podmanAvailable, startPodman, type TestPodman } from '../support/podman';
 import { generatePopulation, loadPopulation } from '../support/population';
 import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 
@@ -302,5 +304,46 @@ describe('one prune per engine (built CLI, real engine)', function () {
     assert.strictEqual(await unusedImages(), 0);
     assert.ok(fs.statSync(path.join(home, '.cache', 'docker-prune', 'locks')).isDirectory(), 'our locks went to ~/.cache/docker-prune/locks');
     sleeper.kill('SIGKILL');
+  });
+});
+
+describe('one prune per engine: Podman (real service)', function () {
+  this.timeout(5 * 60_000);
+  let podman: TestPodman | undefined;
+  let dir: string;
+  before(async function () {
+    if (!podmanAvailable()) this.skip();
+    podman = await startPodman({ name: 'plock' });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-plock-'));
+  });
+  after(async () => {
+    await podman?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("its socket and a symlink to it share one lock, though Podman's /info ID is new on every call", async () => {
+    const alias = path.join(dir, 'alias.sock');
+    fs.symlinkSync(podman!.socketPath, alias);
+    const a = new DockerEngine(resolveEndpoint({ name: 'podman', host: `unix://${podman!.socketPath}` }));
+    const b = new DockerEngine(resolveEndpoint({ name: 'podman-alias', host: `unix://${alias}` }));
+    try {
+      const [i1, i2] = [await a.info(), await a.info()];
+      assert.notStrictEqual(i1.ID, i2.ID, 'Podman gives a new /info ID on every call');
+      const lock = await acquireEngineLock(a, 'cli', { dir });
+      try {
+        assert.match(lock.key, /^engine:podman:/);
+        await assert.rejects(acquireEngineLock(b, 'auto', { dir }), (e: unknown) => {
+          assert.ok(e instanceof DockerPruneError && e.kind === 'busy', String(e));
+          console.log(`      refusal: ${e.message}`);
+          assert.match(e.message, /^Another prune is already running on this engine \(Podman engine podman:[^)]+\): process \d+ .* through environment "podman"/);
+          return true;
+        });
+      } finally {
+        lock.release();
+      }
+    } finally {
+      closeEndpoint(a.endpoint);
+      closeEndpoint(b.endpoint);
+    }
   });
 });
