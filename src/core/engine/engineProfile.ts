@@ -18,7 +18,11 @@ export interface EngineProfile {
   readonly version: string;
   /** The highest API version the engine speaks (its `ApiVersion`), e.g. `1.51`. */
   readonly apiVersion: string;
-  /** The engine's identity (`/info` ID): the same engine reached through two endpoints has one. Empty when it has none. */
+  /**
+   * The engine's identity: the same engine reached through two endpoints has one. Docker's `/info` ID; Podman's
+   * `/info` ID is a new random UUID on every call, so for Podman it is `podman:<host name>:<storage root>`.
+   * Empty when the engine gives none.
+   */
   readonly engineId: string;
   /** `/info` Driver: `overlay2`, `overlayfs`, `vfs`… */
   readonly storageDriver: string;
@@ -37,10 +41,20 @@ export function profileOf(info: ApiInfo, version: ApiVersion): EngineProfile {
     store: podman ? 'podman' : containerd ? 'containerd' : 'graphdriver',
     version: (podman?.Version ?? version.Version ?? '').trim(),
     apiVersion: (version.ApiVersion ?? '').trim(),
-    engineId: (info.ID ?? '').trim(),
+    engineId: podman ? podmanIdentity(info) : (info.ID ?? '').trim(),
     storageDriver: (info.Driver ?? '').trim(),
     rootDir: info.DockerRootDir,
   };
+}
+
+/**
+ * Podman answers `/info` with `ID: uuid.New().String()` (pkg/api/handlers/compat/info.go), new on every call: what
+ * stays is the machine it runs on and the storage it keeps images in (rootful and each rootless user differ).
+ */
+function podmanIdentity(info: ApiInfo): string {
+  const host = (info.Name ?? '').trim();
+  const root = (info.DockerRootDir ?? '').trim();
+  return host && root ? `podman:${host}:${root}` : '';
 }
 
 /** `28.5.2+dfsg4` → [28, 5, 2]; missing parts are 0. */

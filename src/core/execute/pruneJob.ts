@@ -5,7 +5,7 @@ import { engineFilterStrings } from '../filters';
 import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
 import { planPrune } from '../plan/planner';
 import { SnapshotReader } from '../snapshot/snapshotReader';
-import { acquireEnvironmentLock } from './environmentLock';
+import { acquireEngineLock } from './engineLock';
 import { executePlan, PruneInterruptedError } from './executor';
 import { assertNativeCompatible, nativePrune } from './nativePrune';
 
@@ -62,7 +62,7 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
   let lock: { release(): void } | undefined;
   try {
     if (req.native) assertNativeCompatible(req.policy);
-    lock = acquireEnvironmentLock(req.engine.endpoint.label);
+    lock = await acquireEngineLock(req.engine, req.trigger);
     if (req.native) {
       // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
       plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;

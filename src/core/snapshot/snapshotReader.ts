@@ -58,7 +58,8 @@ export class SnapshotReader {
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
     const containerd = profile.store === 'containerd';
     // Image details differ per store; the same engine can switch stores (and keeps its ID).
-    const engineId = `${info.ID || this.engine.endpoint.label}-${profile.store}`;
+    // (Podman's /info ID changes on every call: the profile's identity is stable.)
+    const engineId = `${profile.engineId || this.engine.endpoint.label}-${profile.store}`;
     if (this.store && this.storeLoadedFor !== engineId) {
       this.storeLoadedFor = engineId;
       for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
