@@ -110,6 +110,28 @@ describe('Prune commands', () => {
     assert.deepStrictEqual(tags, ['dp/run:app', 'dp/run:app-latest'], 'in-use images keep all their tags');
   });
 
+  it('a tag moved to a new build while the confirmation is open is left alone; only the planned image goes', async () => {
+    const tagged = [...expected.unused].filter((id) => loaded.population.images.find((i) => i.id === id)!.tags.length === 1);
+    const [planned, rebuild] = tagged;
+    assert.ok(planned && rebuild, 'two unused images with one tag each');
+    const moved = loaded.population.images.find((i) => i.id === planned)!.tags[0]!;
+    const at = moved.lastIndexOf(':');
+    (await api()).setConfirmation(async () => {
+      // The user rebuilds while the modal waits: the tag now names another image.
+      await apiJson(socket(), 'POST', `/images/${rebuild}/tag?repo=${encodeURIComponent(moved.slice(0, at))}&tag=${encodeURIComponent(moved.slice(at + 1))}`);
+      return 'prune';
+    });
+    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    assert.strictEqual(result.status, 'done');
+    const after = await engineImageIds();
+    assert.ok(!after.has(planned), `${nameOf(planned)} (planned) removed`);
+    assert.ok(after.has(rebuild), `the new build ${nameOf(rebuild)} kept: it gained ${moved} after the preview`);
+    const now = await apiJson<{ Id: string }>(socket(), 'GET', `/images/${encodeURIComponent(moved)}/json`);
+    assert.strictEqual(now.Id, rebuild, `${moved} still names the new build`);
+    const skipped = result.outcome.outcome?.result.skipped ?? [];
+    assert.ok(skipped.some((x) => x.reason === 'changed' && x.tags.includes(moved)), `reported: ${JSON.stringify(skipped)}`);
+  });
+
   it('per-run filters (labels, until) narrow the plan; images outside them stay', async () => {
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
