@@ -42,9 +42,6 @@ export class InvalidInputError extends DockerPruneError {
   }
 }
 
-export function isDockerPruneError(e: unknown): e is DockerPruneError {
-  return e instanceof DockerPruneError;
-}
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -66,11 +66,3 @@ export class DiskLedger {
 function layerKey(chainId: string): string {
   return `layer:${chainId}`;
 }
-
-/** Bytes freed by deleting `imageIds` (in any order) from `images`. */
-export function reclaimableBytes(images: readonly ImageRecord[], imageIds: Iterable<string>): number {
-  const ledger = new DiskLedger(images);
-  let total = 0;
-  for (const id of imageIds) total += ledger.release(id);
-  return total;
-}

@@ -100,7 +100,8 @@ async function main(): Promise<number> {
         workspace,
         env,
         trusted: suite.trusted,
-        timeoutMs: 8 * 60_000,
+        // A guard against a hung suite, not a speed limit: a loaded CI machine takes several minutes.
+        timeoutMs: 20 * 60_000,
         // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
         extensionDevelopmentPath: process.env.DP_EXTENSION_DIR || undefined,
       }).finally(() => servers?.stop());
