@@ -67,12 +67,18 @@ export class Ssh2TunnelAgent extends http.Agent {
   }
 
   // Node's Agent calls this with a callback; returning nothing means "the callback will deliver the socket".
-  override createConnection(_options: unknown, cb: (err: Error | null, socket?: Duplex) => void): undefined {
+  /**
+   * Returns the socket at once and attaches its channel when it is open. (With a callback-style
+   * createConnection, Node's Agent counts a socket only once the callback ran, so a burst of requests
+   * opened far more channels than maxSockets — past sshd's MaxSessions, where requests hung.)
+   */
+  override createConnection(): Duplex {
+    const socket = new ChannelSocket(this.target.label, this.command);
     this.openChannel().then(
-      (ch) => cb(null, ch),
-      (err: Error) => cb(err),
+      (ch) => socket.attach(ch),
+      (err: Error) => socket.destroy(err),
     );
-    return undefined;
+    return socket;
   }
 
   override destroy(): void {
@@ -113,7 +119,7 @@ export class Ssh2TunnelAgent extends http.Agent {
     };
   }
 
-  private async openChannel(): Promise<Duplex> {
+  private async openChannel(): Promise<SshChannel> {
     for (let attempt = 0; ; attempt++) {
       const release = await this.channelSlot();
       const client = await this.connection().catch((e) => {
@@ -123,7 +129,7 @@ export class Ssh2TunnelAgent extends http.Agent {
       try {
         const channel = await this.exec(client);
         channel.once('close', release);
-        return new ChannelSocket(channel, this.target.label, this.command);
+        return channel;
       } catch (e) {
         release();
         // "open failed": the server is at its session limit (other clients, channels still closing): retry.
@@ -181,16 +187,28 @@ export class Ssh2TunnelAgent extends http.Agent {
  * says so instead of a bare "socket hang up".
  */
 class ChannelSocket extends Duplex {
+  private channel: SshChannel | undefined;
+  private readonly attached: Promise<void>;
+  private markAttached!: () => void;
   private exitCode: number | null | undefined;
   private ended = false;
   private stderr = '';
 
   constructor(
-    private readonly channel: SshChannel,
     private readonly label: string,
     private readonly command: string,
   ) {
     super();
+    this.attached = new Promise<void>((r) => (this.markAttached = r));
+  }
+
+  /** The channel is open: from now on this socket is that channel. */
+  attach(channel: SshChannel): void {
+    if (this.destroyed) {
+      channel.destroy();
+      return;
+    }
+    this.channel = channel;
     channel.on('data', (d: Buffer) => {
       if (!this.push(d)) channel.pause();
     });
@@ -211,6 +229,7 @@ class ChannelSocket extends Duplex {
       this.finishIfDone();
     });
     channel.on('error', (e: Error) => this.destroy(e));
+    this.markAttached();
   }
 
   private finishIfDone(): void {
@@ -224,20 +243,23 @@ class ChannelSocket extends Duplex {
   }
 
   override _read(): void {
-    this.channel.resume();
+    this.channel?.resume();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.channel.write(chunk, cb);
+    if (this.channel) this.channel.write(chunk, cb);
+    else void this.attached.then(() => this.channel!.write(chunk, cb));
   }
 
   override _final(cb: (e?: Error | null) => void): void {
-    this.channel.end();
-    cb();
+    void this.attached.then(() => {
+      this.channel!.end();
+      cb();
+    });
   }
 
   override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
-    this.channel.destroy();
+    this.channel?.destroy();
     cb(err);
   }
 
