@@ -222,8 +222,9 @@ describe('configured environments (setting / CLI config file)', () => {
         { host: 'tcp://h:3' },
         { name: 'nohost' },
         { name: 'badtls', host: 'tcp://h', tls: { verify: 'yes' } },
-        { name: 'ssh', host: 'ssh://me@h', ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new' } },
+        { name: 'ssh', host: 'ssh://me@h', ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new', client: 'ssh2', configFile: '~/.ssh/work_config' } },
         { name: 'badssh', host: 'ssh://me@h', ssh: { strictHostKeyChecking: 'maybe' } },
+        { name: 'badclient', host: 'ssh://me@h', ssh: { client: 'putty' } },
         42,
       ],
       'config.json',
@@ -235,7 +236,10 @@ describe('configured environments (setting / CLI config file)', () => {
     );
     assert.strictEqual(r.environments[0]!.tls!.ca, '/home/me/c/ca.pem');
     assert.strictEqual(r.environments[1]!.ssh!.identityFile, '/home/me/.ssh/k');
-    assert.strictEqual(r.problems.length, 6);
+    assert.strictEqual(r.environments[1]!.ssh!.client, 'ssh2');
+    assert.strictEqual(r.environments[1]!.ssh!.configFile, '/home/me/.ssh/work_config');
+    assert.strictEqual(r.problems.length, 7);
+    assert.ok(r.problems.some((p) => /"ssh.client" must be "openssh" or "ssh2"/.test(p.message)));
     assert.ok(r.problems.some((p) => /used twice/.test(p.message)));
     assert.ok(r.problems.some((p) => /"tls.verify" must be true or false/.test(p.message)));
     assert.ok(r.problems.some((p) => /strictHostKeyChecking/.test(p.message)));

@@ -357,6 +357,14 @@ export async function opensshFailure(target: SshTarget, binary: string, code: nu
   }
 }
 
+function passwdHome(): string {
+  try {
+    return os.userInfo().homedir;
+  } catch {
+    return os.homedir();
+  }
+}
+
 /** `ED25519` (as ssh prints it) → `ssh-ed25519`; `ECDSA` stays a prefix `ecdsa-sha2-`. */
 export function opensshTypeToKeyType(name: string): string {
   switch (name.toUpperCase()) {
@@ -393,7 +401,8 @@ function effectiveConfig(target: SshTarget, binary: string): Promise<{ host: str
         const i = line.indexOf(' ');
         if (i > 0 && !values.has(line.slice(0, i))) values.set(line.slice(0, i), line.slice(i + 1).trim());
       }
-      const home = os.homedir();
+      // ssh expands ~ from the passwd entry, not $HOME
+      const home = passwdHome();
       const files = [values.get('userknownhostsfile'), values.get('globalknownhostsfile')]
         .filter((v): v is string => !!v && v !== 'none')
         .flatMap((v) => v.split(/\s+/))

@@ -135,7 +135,8 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
         const overUnix = await withEngine({ host: engine.dockerHost }, (e) => previewPrune(new SnapshotReader(e), dangling));
         assert.deepStrictEqual(sortedIds(overSsh.snapshot.images.map((i) => i.id)), sortedIds(overUnix.snapshot.images.map((i) => i.id)));
         assert.deepStrictEqual(overSsh.plan.items, overUnix.plan.items);
-        assert.ok(overSsh.snapshot.images.length >= 30);
+        // 30 images, fewer once the other client's prune test ran
+        assert.ok(overSsh.snapshot.images.length > 10);
         // ~60 inspect/history requests: ssh2 runs them as channels of ONE login; OpenSSH on at most 4 ssh
         // processes at once, kept alive and reused (a connection the engine closes is replaced by a new one)
         const used = logins(sshd) - before;
@@ -318,8 +319,9 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
       });
 
       it('closing the endpoint ends a request in flight and its ssh processes', async () => {
-        // The remote command swallows the request and never answers, like a hung engine.
-        const e = new DockerEngine(resolveEndpoint({ ...good(), ssh: { ...good().ssh, remoteCommand: 'cat >/dev/null' } }));
+        // The remote command never answers, like a hung engine, and does not end when its input does (so
+        // ssh would stay until killed); it ends on its own after 20 s.
+        const e = new DockerEngine(resolveEndpoint({ ...good(), ssh: { ...good().ssh, remoteCommand: 'sleep 20' } }));
         const started = Date.now();
         const pending = e.ping().then(
           () => assert.fail('the ping answered'),
