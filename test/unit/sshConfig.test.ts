@@ -28,7 +28,7 @@ describe('ssh_config resolution', () => {
     return f;
   };
   const resolve = (q: Partial<SshConfigQuery> & { host: string }, configText?: string) =>
-    resolveSshConfig({ env: { HOME: home, USER: 'me' }, systemConfigFile: path.join(dir, 'no-system-config'), configFile: configText === undefined ? undefined : write('config', configText), ...q });
+    resolveSshConfig({ env: { HOME: home }, localUser: 'me', systemConfigFile: path.join(dir, 'no-system-config'), configFile: configText === undefined ? undefined : write('config', configText), ...q });
 
   it('a Host alias gives HostName, User, Port and IdentityFile; the first value obtained wins; Host * defaults last', () => {
     const c = resolve(
@@ -86,7 +86,8 @@ describe('ssh_config resolution', () => {
   it('%-tokens and ~ in IdentityFile and UserKnownHostsFile, %h in HostName, ${VAR}', () => {
     const c = resolveSshConfig({
       host: 'node7',
-      env: { HOME: home, USER: 'me', KEYS: '/keys' },
+      env: { HOME: home, KEYS: '/keys' },
+      localUser: 'me',
       systemConfigFile: '/nonexistent',
       configFile: write(
         'config',
@@ -141,7 +142,7 @@ describe('ssh_config resolution', () => {
     write('home/.ssh/conf.d/.hidden.conf', 'Host a\n  User hidden\n');
     write('home/.ssh/only-c', 'Port 2345\n');
     write('home/.ssh/config', ['Include conf.d/*.conf', 'Host c', '  Include only-c', 'Host d', '  Include only-c', '  User d-user', 'Host *', '  User default'].join('\n'));
-    const q = (host: string) => resolveSshConfig({ host, env: { HOME: home, USER: 'me' }, systemConfigFile: '/nonexistent' });
+    const q = (host: string) => resolveSshConfig({ host, env: { HOME: home }, localUser: 'me', systemConfigFile: '/nonexistent' });
     assert.strictEqual(q('a').user, 'from-a');
     assert.strictEqual(q('b').user, 'from-b');
     assert.strictEqual(q('c').port, 2345);
@@ -155,7 +156,7 @@ describe('ssh_config resolution', () => {
   it('the user file first, then the system file; -F replaces both; -F none reads nothing', () => {
     write('home/.ssh/config', 'Host x\n  Port 1111\n');
     const system = write('etc/ssh_config', 'Host *\n  Port 2222\n  User sys\n');
-    const q = (configFile?: string) => resolveSshConfig({ host: 'x', env: { HOME: home, USER: 'me' }, systemConfigFile: system, configFile });
+    const q = (configFile?: string) => resolveSshConfig({ host: 'x', env: { HOME: home }, localUser: 'me', systemConfigFile: system, configFile });
     assert.strictEqual(q().port, 1111);
     assert.strictEqual(q().user, 'sys');
     assert.strictEqual(q(write('other', 'Port 3333\n')).port, 3333);

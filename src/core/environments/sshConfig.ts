@@ -33,7 +33,9 @@ export interface SshConfigQuery {
   readonly port?: number;
   /** Like ssh's -F: read this file only; `none`: no file. */
   readonly configFile?: string;
-  /** HOME, USER, SSH_AUTH_SOCK and ${VAR} values. Default process.env. */
+  /** The local user (%u, and the user when neither URL nor config names one). Default: the passwd entry's. */
+  readonly localUser?: string;
+  /** HOME and ${VAR} values. Default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** The system-wide file. Default /etc/ssh/ssh_config. */
   readonly systemConfigFile?: string;
@@ -109,7 +111,8 @@ interface ReadContext {
 export function resolveSshConfig(query: SshConfigQuery): SshHostConfig {
   const env = query.env ?? process.env;
   const home = env.HOME || os.homedir();
-  const localUser = env.USER || env.LOGNAME || safeUserName();
+  // ssh takes the local user from the passwd entry (getpwuid), not $USER
+  const localUser = query.localUser ?? safeUserName();
   const host = query.host;
   const ctx: ReadContext = { host, home, env, out: { identityfile: [] }, files: [], skipped: [] };
   const files: { file: string; userConf: boolean }[] = [];
@@ -422,6 +425,6 @@ function safeUserName(): string {
   try {
     return os.userInfo().username;
   } catch {
-    return 'root';
+    return process.env.USER || process.env.LOGNAME || 'root';
   }
 }
