@@ -34,7 +34,7 @@ on Windows. A context named there that does not exist is an error, as it is for 
   --all-envs                every environment at once: the default engine, every context, Podman's sockets
                             and the config file's list; planned and pruned concurrently, one report each
   --config FILE             JSON file with {"environments":[{"name","host","tls":{"ca","cert","key","verify"},
-                            "ssh":{"identityFile","knownHostsFile","strictHostKeyChecking"},"readOnly",
+                            "ssh":{"client","configFile","identityFile","knownHostsFile","strictHostKeyChecking"},"readOnly",
                             "protected"}]} (default: $DOCKER_PRUNE_CONFIG, else
                             $XDG_CONFIG_HOME/docker-prune/config.json, else ~/.config/docker-prune/config.json)
   --env-timeout SECONDS     time limit per environment for reading and planning (default 120); a slow or

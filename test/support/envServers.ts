@@ -211,6 +211,10 @@ export interface TestSshd {
   knownHostsFile: string;
   /** A known_hosts file that lists another key for it (a "changed host key"). */
   wrongKnownHostsFile: string;
+  /** The server's host public keys, `type base64` (ed25519 always; rsa with `rsaHostKey`). */
+  hostKeys: { ed25519: string; rsa?: string };
+  /** The server's authorized_keys (read at every login: a test may append a key). */
+  authorizedKeysFile: string;
   dataDir: string;
   pid: number;
   stop(): Promise<void>;
@@ -221,12 +225,21 @@ export interface TestSshd {
  * get DOCKER_HOST=`remoteDockerHost` — so `docker system dial-stdio` on the "remote" side reaches that engine,
  * as on a real remote machine.
  */
-export async function startSshd(opts: { remoteDockerHost: string; name?: string }): Promise<TestSshd> {
+export async function startSshd(opts: {
+  remoteDockerHost: string;
+  name?: string;
+  /** Also an RSA host key (the server then offers both types). */
+  rsaHostKey?: boolean;
+  /** Allow direct-tcpip channels (to be a ProxyJump host); off by default. */
+  allowTcpForwarding?: boolean;
+}): Promise<TestSshd> {
   const dataDir = fs.mkdtempSync(`/tmp/dp-${(opts.name ?? 'ssh').slice(0, 8)}-`);
   fs.chmodSync(dataDir, 0o700);
   const p = (f: string) => path.join(dataDir, f);
-  const keygen = (file: string, type: string) => execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'docker-prune-test', '-f', file], { stdio: 'ignore' });
+  const keygen = (file: string, type: string) =>
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'docker-prune-test', '-f', file], { stdio: 'ignore' });
   keygen(p('host_ed25519'), 'ed25519');
+  if (opts.rsaHostKey) keygen(p('host_rsa'), 'rsa');
   keygen(p('other_host'), 'ed25519');
   keygen(p('client_ed25519'), 'ed25519');
   keygen(p('wrong_client'), 'ed25519');
@@ -244,6 +257,7 @@ export async function startSshd(opts: { remoteDockerHost: string; name?: string 
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${p('host_ed25519')}`,
+      ...(opts.rsaHostKey ? [`HostKey ${p('host_rsa')}`] : []),
       `PidFile ${p('sshd.pid')}`,
       `AuthorizedKeysFile ${p('authorized_keys')}`,
       'PermitRootLogin prohibit-password',
@@ -252,7 +266,7 @@ export async function startSshd(opts: { remoteDockerHost: string; name?: string 
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'StrictModes no',
-      'AllowTcpForwarding no',
+      `AllowTcpForwarding ${opts.allowTcpForwarding ? 'yes' : 'no'}`,
       'X11Forwarding no',
       'PermitTTY no',
       'PrintMotd no',
@@ -274,6 +288,8 @@ export async function startSshd(opts: { remoteDockerHost: string; name?: string 
     wrongIdentityFile: p('wrong_client'),
     knownHostsFile: p('known_hosts'),
     wrongKnownHostsFile: p('wrong_known_hosts'),
+    hostKeys: { ed25519: hostPub, rsa: opts.rsaHostKey ? fs.readFileSync(p('host_rsa.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ') : undefined },
+    authorizedKeysFile: p('authorized_keys'),
     dataDir,
     pid: child.pid!,
     stop: once(() => stopDaemon(child, dataDir)),

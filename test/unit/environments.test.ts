@@ -21,6 +21,7 @@ import {
   readDockerContexts,
   type EnvironmentDescriptor,
 } from '../../src/core/environments';
+import { keyTypeOf, knownHostKeyTypes, preferredHostKeyAlgorithms } from '../../src/core/environments/knownHosts';
 import { factsOf } from '../../src/core/snapshot/podmanFacts';
 import { normalizeImageId } from '../../src/core/snapshot/records';
 import { profileOf } from '../../src/core/engine/engineProfile';
@@ -221,8 +222,9 @@ describe('configured environments (setting / CLI config file)', () => {
         { host: 'tcp://h:3' },
         { name: 'nohost' },
         { name: 'badtls', host: 'tcp://h', tls: { verify: 'yes' } },
-        { name: 'ssh', host: 'ssh://me@h', ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new' } },
+        { name: 'ssh', host: 'ssh://me@h', ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new', client: 'ssh2', configFile: '~/.ssh/work_config' } },
         { name: 'badssh', host: 'ssh://me@h', ssh: { strictHostKeyChecking: 'maybe' } },
+        { name: 'badclient', host: 'ssh://me@h', ssh: { client: 'putty' } },
         42,
       ],
       'config.json',
@@ -234,7 +236,10 @@ describe('configured environments (setting / CLI config file)', () => {
     );
     assert.strictEqual(r.environments[0]!.tls!.ca, '/home/me/c/ca.pem');
     assert.strictEqual(r.environments[1]!.ssh!.identityFile, '/home/me/.ssh/k');
-    assert.strictEqual(r.problems.length, 6);
+    assert.strictEqual(r.environments[1]!.ssh!.client, 'ssh2');
+    assert.strictEqual(r.environments[1]!.ssh!.configFile, '/home/me/.ssh/work_config');
+    assert.strictEqual(r.problems.length, 7);
+    assert.ok(r.problems.some((p) => /"ssh.client" must be "openssh" or "ssh2"/.test(p.message)));
     assert.ok(r.problems.some((p) => /used twice/.test(p.message)));
     assert.ok(r.problems.some((p) => /"tls.verify" must be true or false/.test(p.message)));
     assert.ok(r.problems.some((p) => /strictHostKeyChecking/.test(p.message)));
@@ -300,6 +305,14 @@ describe('endpoints', () => {
   });
 });
 
+/** An SSH wire-format public key blob: string type, then some bytes (enough for type checks). */
+function sshBlob(type: string, body: string): Buffer {
+  const t = Buffer.from(type);
+  const b = Buffer.from(body);
+  const len = (n: number) => Buffer.from([0, 0, 0, n]);
+  return Buffer.concat([len(t.length), t, len(b.length), b]);
+}
+
 describe('known_hosts', () => {
   const key = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyBlobForTests', 'base64');
   const other = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyBlobForTestz', 'base64');
@@ -324,10 +337,43 @@ describe('known_hosts', () => {
     assert.strictEqual(checkKnownHosts([file(`|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${b64}\n`)], '127.0.0.1', 2200, key).result, 'match');
   });
 
-  it('a different key for a known host is a mismatch; @revoked wins', () => {
+  it('a different key OF THE SAME TYPE for a known host is a mismatch; @revoked wins', () => {
     const f = file(`box ssh-ed25519 ${other.toString('base64')}\n`);
-    assert.deepStrictEqual(checkKnownHosts([f], 'box', 22, key), { result: 'mismatch', file: f });
+    assert.deepStrictEqual(checkKnownHosts([f], 'box', 22, key), { result: 'mismatch', file: f, line: 1, keyType: 'ssh-ed25519' });
     assert.strictEqual(checkKnownHosts([file(`@revoked box ssh-ed25519 ${key.toString('base64')}\nbox ssh-ed25519 ${key.toString('base64')}\n`)], 'box', 22, key).result, 'revoked');
+    assert.strictEqual(checkKnownHosts([file(`@revoked * ssh-ed25519 ${key.toString('base64')}\n`)], 'box', 22, key).result, 'revoked');
+  });
+
+  it('by key type: only other types recorded is "other-types" (unknown for that type), never a mismatch', () => {
+    const rsa = sshBlob('ssh-rsa', 'rsa-key-1');
+    const ecdsa = sshBlob('ecdsa-sha2-nistp256', 'ec-key-1');
+    const f = file(`box ssh-rsa ${rsa.toString('base64')}\n[box]:2222 ecdsa-sha2-nistp256 ${ecdsa.toString('base64')}\n`);
+    assert.deepStrictEqual(checkKnownHosts([f], 'box', 22, key), { result: 'other-types', file: f, knownTypes: ['ssh-rsa'] });
+    assert.strictEqual(checkKnownHosts([f], 'box', 22, rsa).result, 'match');
+    assert.strictEqual(checkKnownHosts([f], 'box', 2222, ecdsa).result, 'match');
+    assert.strictEqual(checkKnownHosts([f], 'box', 2222, sshBlob('ecdsa-sha2-nistp256', 'ec-key-2')).result, 'mismatch');
+    // several files: a same-type entry in any of them makes it a mismatch
+    const g = file(`box ssh-ed25519 ${other.toString('base64')}\n`);
+    assert.strictEqual(checkKnownHosts([f, g], 'box', 22, key).result, 'mismatch');
+    assert.deepStrictEqual(knownHostKeyTypes([f, g], 'box', 22), ['ssh-rsa', 'ssh-ed25519']);
+  });
+
+  it('hashed hosts and @cert-authority lines count by type too; a CA-only host is unknown (certificates unsupported)', () => {
+    const rsa = sshBlob('ssh-rsa', 'rsa-key-1');
+    const salt = Buffer.from('0123456789abcdef0123');
+    const hash = createHmac('sha1', salt).update('[10.0.0.9]:2200').digest('base64');
+    const f = file(`|1|${salt.toString('base64')}|${hash} ssh-rsa ${rsa.toString('base64')}\n`);
+    assert.strictEqual(checkKnownHosts([f], '10.0.0.9', 2200, key).result, 'other-types');
+    assert.strictEqual(checkKnownHosts([f], '10.0.0.9', 2200, rsa).result, 'match');
+    assert.deepStrictEqual(checkKnownHosts([file(`@cert-authority *.lan ssh-ed25519 ${other.toString('base64')}\n`)], 'box.lan', 22, key), { result: 'unknown', certAuthority: true });
+  });
+
+  it('the recorded types are asked for first, as OpenSSH orders its host key algorithms', () => {
+    const ssh2Order = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+    assert.deepStrictEqual(preferredHostKeyAlgorithms(['ssh-rsa'], ssh2Order), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']);
+    assert.deepStrictEqual(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp384', 'ssh-ed25519'], ssh2Order).slice(0, 2), ['ssh-ed25519', 'ecdsa-sha2-nistp384']);
+    assert.deepStrictEqual(preferredHostKeyAlgorithms([], ssh2Order), ssh2Order);
+    assert.strictEqual(keyTypeOf(key), 'ssh-ed25519');
   });
 });
 

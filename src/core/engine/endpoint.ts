@@ -172,15 +172,17 @@ export function resolveEndpoint(spec: EndpointSpec): Endpoint {
       if (url.pathname && url.pathname !== '/') {
         throw new InvalidInputError(`Invalid Docker host "${label}": ssh:// hosts take no path (expected ssh://user@host[:port]).`);
       }
-      const port = url.port ? Number(url.port) : 22;
-      const username = decodeURIComponent(url.username) || os.userInfo().username;
+      // User and port only when written: otherwise the ssh config's (User, Port) or the defaults apply, as for
+      // `ssh -l user -p port host`, which is what the docker CLI runs (docker/cli cli/connhelper/ssh/ssh.go).
+      const port = url.port ? Number(url.port) : undefined;
+      const username = decodeURIComponent(url.username) || undefined;
       const password = url.password ? decodeURIComponent(url.password) : undefined;
       const agent = cheapToInspect(createSshAgent({ host: url.hostname.replace(/^\[|\]$/g, ''), port, username, password, label, settings: spec.ssh ?? {} }));
       return {
         name,
         label,
         kind: 'ssh',
-        // Plain HTTP over `docker system dial-stdio` channels of one SSH connection (see sshTransport).
+        // Plain HTTP over `docker system dial-stdio`: OpenSSH processes or ssh2 channels (see sshTransport).
         modemOptions: { ...NO_DEFAULTS, host: 'docker', port: 80, protocol: 'http', agent },
       };
     }

@@ -29,4 +29,6 @@ export {
   type EnvironmentTask,
   type ForEachEnvironmentOptions,
 } from './run';
-export { checkKnownHosts, fingerprint, type SshSettings } from './sshTransport';
+export { checkKnownHosts, fingerprint } from './knownHosts';
+export { resolveSshConfig, type SshHostConfig } from './sshConfig';
+export type { SshSettings, SshClientKind } from './sshTransport';
