@@ -4,6 +4,7 @@
  * racing a fast engine.
  */
 import * as assert from 'assert';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -97,5 +98,39 @@ describe('Progress and cancellation', () => {
     assert.strictEqual(rec.outcome, 'cancelled');
     assert.strictEqual(rec.result?.cancelled, true);
     assert.strictEqual(rec.result?.deleted, 2);
+  });
+
+  it('the CLI on the same engine, through its own socket, while the extension prunes: refused by the engine lock, both audited', async () => {
+    await answerConfirmation('prune');
+    const audit = (await api()).auditFile();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    proxy.hold = (req) => {
+      if (req.method !== 'DELETE' || holding) return undefined;
+      holding = true;
+      return held;
+    };
+    const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
+    await waitFor('an image delete to be in flight', () => holding);
+    const repo = path.resolve(__dirname, '../../../../..');
+    const cli = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'prune', '--all', '--yes', '-H', `unix://${socket()}`, '--audit-file', audit]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    release();
+    const result = await running;
+    assert.strictEqual(cli.status, 1, cli.stdout + cli.stderr);
+    assert.match(cli.stderr, /Another prune is already running on this engine .*trigger manual/s, cli.stderr);
+    assert.match(cli.stderr, /Lock file: \S+\.lock/);
+    assert.strictEqual(result.status, 'done');
+    assert.strictEqual(result.outcome.summary.removed, expected.dangling.size, 'the extension prune went on');
+    const records = readAudit(audit);
+    assert.ok(records.some((r) => r.trigger === 'cli' && r.outcome === 'refused'), 'the CLI refusal is audited');
+    assert.ok(records.some((r) => r.trigger === 'manual' && r.outcome === 'success'), 'the extension prune is audited');
   });
 });
