@@ -183,7 +183,7 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
     assert.strictEqual(by.get('local')!.ok, false, 'no engine at /var/run/docker.sock here');
     assert.ok(!secretsIn(r.stdout + r.stderr));
     const text = cli(['plan', '--all-envs', '--config', configFile, '--env-timeout', '20']);
-    assert.match(text.stdout, /== tls-box \(tcp:\/\/127\.0\.0\.1:\d+\) ==\n.*IMAGE ID/);
+    assert.match(text.stdout, /== tls-box \(tcp:\/\/127\.0\.0\.1:\d+\) ==\nEngine: Docker [^\n]*\n.*IMAGE ID/);
     assert.match(text.stdout, /== ssh-box \(ssh:\/\/.*:\*\*\*@127\.0\.0\.1:\d+\) \[protected\] ==/);
     assert.match(text.stdout, /== hung-ctx \(tcp:\/\/127\.0\.0\.1:\d+\) ==\nfailed: hung-ctx did not finish within 20 s/);
   });
