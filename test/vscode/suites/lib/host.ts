@@ -187,11 +187,17 @@ export async function logLength(): Promise<number> {
   return (await logText()).length;
 }
 
-export function readAudit(file: string): AuditRecord[] {
+/** Every line of the audit file: start, progress and end records alike. */
+export function readAuditRecords(file: string): AuditRecord[] {
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditRecord);
+}
+
+/** One record per prune: its end record (start and progress records left out). */
+export function readAudit(file: string): AuditRecord[] {
+  return readAuditRecords(file).filter((r) => r.phase === undefined || r.phase === 'end');
 }
