@@ -17,8 +17,11 @@ import * as os from 'os';
 
 /** A lock older than this is broken whoever holds it. */
 export const STALE_MS = 30_000;
-/** How long `acquire` waits for a live holder (async appends). */
-export const WAIT_MS = 10_000;
+/**
+ * How long `acquire` waits for a live holder (async appends). The lock is not fair: with twenty processes appending
+ * on a loaded machine one of them waited over 10 s; a live holder past STALE_MS is broken anyway.
+ */
+export const WAIT_MS = 60_000;
 /** How long `acquireSync` waits (the synchronous appends of a process about to exit). */
 export const WAIT_SYNC_MS = 2_000;
 
@@ -77,6 +80,11 @@ export function acquireAppendLockSync(file: string, waitMs = WAIT_SYNC_MS): Rele
 
 /** The lock, or undefined when someone alive holds it. */
 function tryLock(lockPath: string): Release | undefined {
+  // Looking first is much cheaper than making a temp file on each try while many processes wait.
+  if (fs.existsSync(lockPath)) {
+    breakIfStale(lockPath);
+    return undefined;
+  }
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString('hex'), since: new Date().toISOString() };
   const temp = `${lockPath}.${owner.token}`;
   try {

@@ -1,7 +1,7 @@
 /**
  * A durable JSONL audit log: one record per line, appended with a single write on an fd opened for appending,
  * then fsynced. Appends from one process are serialized, and appends from several processes (the CLI, every VS
- * Code window) take a lock file next to the log for the whole append (appendLock.ts), so lines never interleave
+ * Code window) take a lock file next to the log while they append (appendLock.ts; released before the fsync), so lines never interleave
  * whatever their size (PIPE_BUF does not limit anything here). A line left truncated by a crash is skipped (and
  * counted) by `read`, and the next append — under the lock, so no other process can be writing then — starts on a
  * fresh line so its own record stays intact. An append that fails part-way (a full disk) takes its partial line
@@ -120,6 +120,9 @@ export class AuditLog {
         if (off > 0 && (await fh.stat()).size === size + off) await fh.truncate(size).catch(() => undefined);
         throw e;
       }
+      // The line is whole in the file now: others may append while ours is made durable.
+      release();
+      release = undefined;
       await fh.sync();
       if (size === 0) await syncDir(dir);
     } catch (e) {
@@ -159,6 +162,8 @@ export class AuditLog {
         }
         throw e;
       }
+      release();
+      release = undefined;
       fsSync.fsyncSync(fd);
     } catch (e) {
       throw this.fail('write', e);
