@@ -13,7 +13,8 @@ import { apiJson, freshEngine, startEngine, type TestEngine } from '../support/d
 import { generateLargePopulation, generatePopulation, loadPopulation } from '../support/population';
 import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+/** The built CLI (DP_CLI points the tests at another build, e.g. one without these fixes). */
+const CLI = process.env.DP_CLI ?? path.resolve(__dirname, '../../../dist/cli.js');
 /** The compiled audit module the child appenders load (DP_AUDIT_MODULE points them at another build, e.g. an older one). */
 const AUDIT_MODULE = process.env.DP_AUDIT_MODULE ?? path.resolve(__dirname, '../../src/core/audit/index.js');
 const LOCK_MODULE = path.join(path.dirname(AUDIT_MODULE), 'appendLock.js');
