@@ -94,13 +94,13 @@ export async function freshDefaultSession(): Promise<{ session: EnvironmentSessi
   return { session, loaded };
 }
 
-export async function settled(session: EnvironmentSession, count?: number): Promise<void> {
+export async function settled(session: EnvironmentSession, count?: number, timeoutMs?: number): Promise<void> {
   await waitFor(`${session.name} to settle${count === undefined ? '' : ` on ${count} images`}`, () => {
     const s = session.state;
     if (s.kind !== 'ready' || s.reclaimPending || !s.reclaim) return false;
     if (count !== undefined && s.listing.images.length !== count) return false;
     return s.reclaim.snapshot.images.length >= s.listing.images.length;
-  });
+  }, timeoutMs);
 }
 
 export async function treeChildren(node?: Node): Promise<Node[]> {
