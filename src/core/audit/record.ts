@@ -60,7 +60,7 @@ export interface AuditRecord {
   readonly phase?: AuditPhase;
   /** The same on every record of one prune. */
   readonly pruneId?: string;
-  /** The engine's identity (`/info` ID; empty when it has none): start and end records. */
+  /** The engine's identity (`/info` ID; empty when it has none), on every record from the start record on. */
   readonly engineId?: string;
   /** Start: the process that runs the prune (to tell a prune still running from one that was killed). */
   readonly pid?: number;
