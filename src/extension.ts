@@ -12,11 +12,14 @@ import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
 import { PlanDocuments } from './vscode/prune/planDocument';
-import { PruneService, RUNNING_CONTEXT_KEY } from './vscode/prune/pruneService';
+import { PruneService, RUNNING_CONTEXT_KEY, WINDOW_CLOSED } from './vscode/prune/pruneService';
 import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
 import { StatusBarController } from './vscode/statusBar/statusBarController';
 import type { DockerPruneApi } from './vscode/testApi';
 import { EnvironmentsTree } from './vscode/tree/environmentsTree';
+
+/** The running extension's prune service, for `deactivate`. */
+let activeService: PruneService | undefined;
 
 export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const started = performance.now();
@@ -25,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details')));
   const audit = new AuditLocation(context.globalStorageUri);
   const service = new PruneService(log, () => audit.log());
+  activeService = service;
   const planDocuments = new PlanDocuments();
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
@@ -64,6 +68,11 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; running prunes are cancelled by PruneService.dispose.
+/**
+ * The window closes or reloads: a prune still running gets its end record now (`interrupted: VS Code window closed
+ * or reloaded`, with what it had done) and is asked to stop; this returns within about a second. Everything else is
+ * in context.subscriptions.
+ */
+export function deactivate(): Promise<void> | undefined {
+  return activeService?.shutdown(WINDOW_CLOSED);
 }

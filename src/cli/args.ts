@@ -3,7 +3,7 @@ import { InvalidInputError } from '../core/errors';
 import { parseFilterArgs } from '../core/filters';
 import type { PrunePolicy } from '../core/model';
 
-export type Command = 'plan' | 'prune' | 'help' | 'version';
+export type Command = 'plan' | 'prune' | 'audit' | 'help' | 'version';
 
 export interface CliOptions {
   readonly command: Command;
@@ -27,7 +27,12 @@ export interface CliOptions {
   readonly envTimeoutMs: number;
   /** Time limit of one engine request, in ms (`--request-timeout SECONDS`); undefined: the engine's defaults. */
   readonly requestTimeoutMs?: number;
+  /** `audit`: how many of the most recent prunes to list (`--limit N`). */
+  readonly limit?: number;
 }
+
+/** How many prunes `docker-prune audit` lists by default. */
+export const DEFAULT_AUDIT_LIMIT = 20;
 
 /** Time limit per environment for reading its images and planning (a dead host must not hold the others up). */
 export const DEFAULT_ENV_TIMEOUT_MS = 120_000;
@@ -57,6 +62,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         confirm: { type: 'string', multiple: true },
         'env-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -69,11 +75,18 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const none = { native: false, json: false, yes: false, contexts: [], envs: [], allEnvs: false, confirm: [], envTimeoutMs: DEFAULT_ENV_TIMEOUT_MS };
   if (values.help) return { command: 'help', policy: empty, ...none };
   if (values.version) return { command: 'version', policy: empty, ...none };
-  if (positionals.length === 0) throw new InvalidInputError('Missing command: use "docker-prune plan" or "docker-prune prune" (see --help).');
+  if (positionals.length === 0) throw new InvalidInputError('Missing command: use "docker-prune plan", "docker-prune prune" or "docker-prune audit" (see --help).');
   const [command, ...extra] = positionals;
-  if (command !== 'plan' && command !== 'prune') throw new InvalidInputError(`Unknown command "${command}": use "plan" or "prune" (see --help).`);
+  if (command !== 'plan' && command !== 'prune' && command !== 'audit') throw new InvalidInputError(`Unknown command "${command}": use "plan", "prune" or "audit" (see --help).`);
   if (extra.length > 0) throw new InvalidInputError(`Unexpected argument "${extra[0]}" (see --help).`);
-  if (command === 'plan' && values.yes) throw new InvalidInputError('--yes only applies to "prune".');
+  if (command !== 'prune' && values.yes) throw new InvalidInputError('--yes only applies to "prune".');
+  if (command !== 'audit' && values.limit !== undefined) throw new InvalidInputError('--limit only applies to "audit".');
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    const t = values.limit.trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1) throw new InvalidInputError(`Invalid --limit "${values.limit}": use a whole number of prunes to list, 1 or more.`);
+    limit = Number(t);
+  }
 
   const keepLatestRaw = values['keep-latest'];
   let keepLatest: number | undefined;
@@ -123,6 +136,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     json: Boolean(values.json),
     yes: Boolean(values.yes),
     auditFile: values['audit-file'],
+    limit,
   };
 }
 

@@ -28,6 +28,7 @@ import { formatBytes } from '../core/format/units';
 import type { ImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import type { CliOptions } from './args';
+import { PruneInterrupts } from './interrupts';
 import { planJson, planText, resultJson, resultText } from './render';
 
 export interface EnvironmentChoice {
@@ -186,14 +187,27 @@ export async function runAcrossEnvironments(
         return 1;
       }
     }
+    // First Ctrl-C: every prune stops after its current image. Second: each records that it was interrupted, exit 130.
+    const interrupts = new PruneInterrupts(warn);
+    const uninstall = interrupts.install();
     const pruned = await forEachEnvironment<PruneOutcome>(
       toPrune.map((o) => o.environment),
       async ({ environment }) => {
         const p = toPrune.find((o) => o.environment.id === environment.id)!.value;
-        return runPrune({ engine: p.engine, policy: opts.policy, trigger: 'cli', native: opts.native, confirmed: p.preview, reader: p.reader, audit: deps.audit });
+        return runPrune({
+          engine: p.engine,
+          policy: opts.policy,
+          trigger: 'cli',
+          native: opts.native,
+          confirmed: p.preview,
+          reader: p.reader,
+          audit: deps.audit,
+          signal: interrupts.signal,
+          onStart: interrupts.track,
+        });
       },
       { concurrency: 4, timeoutMs: 0 },
-    );
+    ).finally(uninstall);
     const byId = new Map(pruned.map((o) => [o.environment.id, o]));
     if (opts.json) {
       say(

@@ -1,7 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
-import { AuditLog } from '../core/audit';
+import { AuditLog, defaultAuditFilePath } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
 import { resolveEndpoint } from '../core/engine/endpoint';
 import { closeEndpoint } from '../core/environments';
@@ -12,7 +12,9 @@ import { formatBytes } from '../core/format/units';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
+import { runAuditCommand } from './auditCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
+import { PruneInterrupts } from './interrupts';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 
@@ -35,6 +37,14 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return EXIT_USAGE;
+  }
+  if (opts.command === 'audit') {
+    try {
+      return await runAuditCommand(opts, auditFilePath(opts.auditFile), io);
+    } catch (e) {
+      warn(`docker-prune: ${errorMessage(e)}`);
+      return EXIT_FAILED; // the audit file cannot be read
+    }
   }
 
   // Which environment(s): --host, --context, --env, --all-envs, else the one the docker CLI would use.
@@ -94,13 +104,9 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       }
     }
 
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      warn('\nStopping after the current image… (Ctrl-C again to quit at once)');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
+    // First Ctrl-C: stop after the current image. Second (or SIGTERM/SIGHUP): record it as interrupted and quit.
+    const interrupts = new PruneInterrupts(warn);
+    const uninstall = interrupts.install();
     const showProgress = !opts.json && Boolean((io.err as NodeJS.WriteStream).isTTY);
     try {
       const outcome = await runPrune({
@@ -111,7 +117,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         confirmed: preview,
         reader,
         audit,
-        signal: controller.signal,
+        signal: interrupts.signal,
+        onStart: interrupts.track,
         onProgress: showProgress
           ? (p) => io.err.write(`\r${p.done}/${p.total} images, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`)
           : undefined,
@@ -119,7 +126,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       say(opts.json ? resultJson(outcome.result) : resultText(outcome.result));
       return outcome.result.cancelled ? EXIT_FAILED : EXIT_OK;
     } finally {
-      process.off('SIGINT', onSigint);
+      uninstall();
     }
   } catch (e) {
     const partial = (e as { partial?: Parameters<typeof resultJson>[0] }).partial;
@@ -131,11 +138,11 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
   }
 }
 
+/** `--audit-file`, else $DOCKER_PRUNE_AUDIT_FILE, else the file the extension shares (core/audit/auditPath.ts). */
 export function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return path.resolve(explicit);
   if (env.DOCKER_PRUNE_AUDIT_FILE) return path.resolve(env.DOCKER_PRUNE_AUDIT_FILE);
-  const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-  return path.join(state, 'docker-prune', 'audit.jsonl');
+  return defaultAuditFilePath({ env });
 }
 
 /** Image details are immutable per id, so the CLI keeps them between runs: $XDG_CACHE_HOME/docker-prune. */

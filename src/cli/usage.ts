@@ -3,6 +3,8 @@ export const USAGE = `docker-prune — preview and prune Docker images safely (c
 Usage:
   docker-prune plan  [options]           Show what a prune would remove and the bytes it would free
   docker-prune prune [options] [--yes]   Remove exactly that (asks first on a terminal)
+  docker-prune audit [--json] [--limit N]  List recent prunes from the audit file and how each ended;
+                                         interrupted ones are flagged, with what really went
   docker-prune --help | --version
 
 What goes:
@@ -50,12 +52,20 @@ Output and safety:
                               prune: {"ImagesDeleted":[{"Untagged"}|{"Deleted"}],"SpaceReclaimed":N,"skipped":[...]}
                               several environments: {"environments":[{"id","name","host","ok", …the above
                               | "error":{"kind","message"}}], "spaceReclaimable"|"SpaceReclaimed": total}
+                              audit: {"file","corruptLines","prunes":[{"pruneId","status","reason","started",
+                              "environment","engineId","plan","result","recorded","engine"}]}
   -y, --yes                 do not ask for confirmation (required when not on a terminal)
-  --audit-file PATH         where prunes are recorded, one JSON line each (default: $DOCKER_PRUNE_AUDIT_FILE,
-                            else $XDG_STATE_HOME/docker-prune/audit.jsonl, else ~/.local/state/docker-prune/audit.jsonl)
+  --audit-file PATH         where prunes are recorded: a start line with the whole plan, progress lines, an end
+                            line (default: $DOCKER_PRUNE_AUDIT_FILE, else $XDG_STATE_HOME/docker-prune/audit.jsonl,
+                            else ~/.local/state/docker-prune/audit.jsonl; %LOCALAPPDATA%\\docker-prune\\audit.jsonl
+                            on Windows). The VS Code extension writes to the same file by default.
+  --limit N                 audit: list the N most recent prunes (default 20)
 
 Images used by any container (running, stopped or created) are never removed or untagged. An image that
-becomes in use after the preview is skipped, not forced. Ctrl-C stops between two images.
+becomes in use after the preview is skipped, not forced. Ctrl-C stops between two images; a second
+Ctrl-C quits at once (exit 130), as SIGTERM (143) and SIGHUP (129) do, each leaving an end record that
+says so. "audit" checks interrupted prunes against the engine chosen as for "plan" (-H, --context, --env,
+--all-envs), when it can be reached.
 
 Exit codes: 0 done, 1 failed (engine unreachable, error, cancelled; with several environments: any of
 them), 2 bad usage or input (unknown context or environment — DOCKER_CONTEXT's and config.json's too —,

@@ -90,7 +90,11 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const deleted = new Set(result.ImagesDeleted.map((i) => i.Deleted).filter(Boolean));
     for (const i of plan.images.filter((x) => x.action === 'delete')) assert.ok(deleted.has(i.id));
     assert.strictEqual(await imageCount(), 0);
-    const records = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.strictEqual(lines[0].phase, 'start', 'a start record before anything was removed');
+    assert.deepStrictEqual(lines[0].steps.map((s: { id: string }) => s.id), plan.images.map((i) => i.id), 'with the whole plan');
+    assert.ok(lines.every((l) => l.pruneId === lines[0].pruneId), 'all records of one prune');
+    const records = lines.filter((l) => l.phase === 'end');
     assert.strictEqual(records.length, 1);
     assert.strictEqual(records[0].trigger, 'cli');
     assert.strictEqual(records[0].mode, 'all');
@@ -194,7 +198,8 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     assert.strictEqual(r.status, 1);
     assert.match(r.stderr, /No Docker socket/);
     const records = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.strictEqual(records.length, 1);
+    assert.strictEqual(records.length, 1, 'nothing started: an end record only');
+    assert.strictEqual(records[0].phase, 'end');
     assert.strictEqual(records[0].outcome, 'failed');
     assert.match(records[0].error, /No Docker socket/);
   });

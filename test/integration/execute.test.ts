@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AuditLog } from '../../src/core/audit';
+import { AuditLog, pruneHistory } from '../../src/core/audit';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { DockerPruneError } from '../../src/core/errors';
@@ -121,7 +121,7 @@ describe('executing a plan on a real engine', function () {
     assert.strictEqual(b.status, 'rejected');
     assert.ok(b.status === 'rejected' && b.reason instanceof DockerPruneError && b.reason.kind === 'busy', String((b as PromiseRejectedResult).reason));
     assert.match((b as PromiseRejectedResult).reason.message, /already running/);
-    const { records } = await audit.read();
+    const records = (await audit.read()).records.filter((r) => r.phase === 'end');
     assert.deepStrictEqual(records.map((r) => r.outcome).sort(), ['refused', 'success']);
     const ok = records.find((r) => r.outcome === 'success')!;
     assert.strictEqual(ok.trigger, 'manual');
@@ -134,8 +134,10 @@ describe('executing a plan on a real engine', function () {
     const preview = await previewPrune(new SnapshotReader(engine), ALL, true);
     const outcome = await runPrune({ engine, policy: ALL, trigger: 'cli', native: true, confirmed: preview, audit });
     assert.strictEqual(outcome.result.SpaceReclaimed, preview.plan.spaceReclaimable);
-    const { records } = await audit.read();
-    assert.strictEqual(records.length, 1);
+    const all = (await audit.read()).records;
+    assert.deepStrictEqual(all.map((r) => r.phase), ['start', 'end'], 'a native prune has no checkpoints: start and end');
+    assert.strictEqual(all[0]!.steps?.length, preview.plan.items.length);
+    const records = all.filter((r) => r.phase === 'end');
     assert.strictEqual(records[0].native, true);
     assert.strictEqual(records[0].result?.deleted, preview.plan.items.filter((i) => i.action === 'delete').length);
   });
@@ -151,6 +153,7 @@ describe('executing a plan on a real engine', function () {
     });
     const { records } = await audit.read();
     assert.strictEqual(records.length, 1);
+    assert.strictEqual(records[0].phase, 'end');
     assert.strictEqual(records[0].outcome, 'failed');
     assert.match(records[0].error ?? '', /No Docker socket/);
   });
@@ -181,10 +184,15 @@ describe('executing a plan on a real engine', function () {
       return true;
     });
     await dying.stop();
-    const { records } = await audit.read();
+    const all = (await audit.read()).records;
+    assert.strictEqual(all[0]!.phase, 'start');
+    const records = all.filter((r) => r.phase === 'end');
     assert.strictEqual(records.length, 1);
     assert.strictEqual(records[0].outcome, 'failed');
     assert.ok(records[0].result && records[0].result.deleted >= 2);
+    // What the records name as done is what the result counts: the step the engine died on is not among them.
+    const [entry] = pruneHistory(all);
+    assert.strictEqual(entry!.recorded.done.filter((id) => preview.plan.items.find((i) => i.id === id)?.action === 'delete').length, records[0].result.deleted);
     testEngine = await startEngine({ name: 'exec' });
   });
 });

@@ -14,6 +14,8 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pruneHistory } from '../../src/core/audit';
+import type { AuditRecord } from '../../src/core/audit/record';
 import { apiJson, apiRequest, crashEngine, restartEngine, startEngine, type TestEngine } from '../support/dockerd';
 import { engineUnderTest } from '../support/engines';
 import { signalGroup } from '../support/processes';
@@ -151,6 +153,19 @@ describe('faults: the engine dies, hangs or refuses the user', function () {
     for (const id of gone) assert.ok(planned.has(id), `${id} went but was not in the plan`);
     const again = await runCli(['plan', '--all', '--json', '-H', te.dockerHost], env());
     assert.strictEqual(again.status, 0, `planning works again: ${again.stderr}`);
+
+    // The audit says what really went: its records name exactly the planned images the engine no longer has.
+    const records = fs.readFileSync(path.join(home, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    const [entry] = pruneHistory(records).filter((e) => e.trigger === 'cli');
+    assert.ok(entry, 'the prune is in the audit');
+    assert.strictEqual(entry.status, 'failed', `${entry.status}: ${entry.error}`);
+    const deletions = new Set(entry.steps!.filter((st) => st.action === 'delete').map((st) => st.id));
+    const recordedGone = entry.recorded.done.filter((id) => deletions.has(id));
+    for (const id of recordedGone) assert.ok(gone.includes(id), `the audit says ${id} went, but the engine still has it`);
+    // The one request in flight when the daemon died may have been carried out without an answer: the audit
+    // lists that step as the error, and the engine tells.
+    const unrecorded = gone.filter((id) => !recordedGone.includes(id));
+    assert.ok(unrecorded.every((id) => entry.recorded.skipped.includes(id)) && unrecorded.length <= 1, `gone but not recorded: ${unrecorded.join(', ')}`);
   });
 
   it('hung (SIGSTOP): the request time limit fires, nothing is forced, and after SIGCONT the next prune works', async () => {

@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AuditLog, AuditLogError, redact, type AuditRecord, type AuditRecordInput } from '../../src/core/audit';
+import { lockPathFor } from '../../src/core/audit/appendLock';
 import { DockerPruneError } from '../../src/core/errors';
 
 function sample(overrides: Partial<AuditRecordInput> = {}): AuditRecordInput {
@@ -198,4 +199,56 @@ describe('audit: AuditLog', () => {
     await fs.chmod(path.dirname(file), 0o500);
     await assert.rejects(new AuditLog(file).append(sample()), (e: unknown) => e instanceof AuditLogError && e.kind === 'permission-denied');
   });
+
+  it('appendSync writes a whole record before it returns, repairing a torn last line too', async () => {
+    const log = new AuditLog(file);
+    await log.append(sample({ durationMs: 1 }));
+    await fs.appendFile(file, '{"time":"torn');
+    log.appendSync(sample({ durationMs: 2 }));
+    const { records, corruptLines } = await log.read();
+    assert.deepStrictEqual(records.map((r) => r.durationMs), [1, 2]);
+    assert.strictEqual(corruptLines, 1);
+    assert.ok(!(await exists(lockPathFor(file))), 'the lock is gone after the append');
+  });
+
+  it('waits while another live process holds the lock, then appends', async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const lock = lockPathFor(file);
+    await fs.writeFile(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'someone-else', since: new Date().toISOString() }));
+    const log = new AuditLog(file);
+    let done = false;
+    const appending = log.append(sample({ durationMs: 5 })).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(done, false, 'held back by the lock');
+    await fs.rm(lock);
+    await appending;
+    assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [5]);
+  });
+
+  it('a lock left by a dead process is broken at once', async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const lock = lockPathFor(file);
+    await fs.writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 11, host: os.hostname(), token: 'dead', since: new Date(0).toISOString() }));
+    const log = new AuditLog(file);
+    const t0 = Date.now();
+    await log.append(sample({ durationMs: 6 }));
+    log.appendSync(sample({ durationMs: 7 }));
+    assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+    assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [6, 7]);
+    assert.ok(!(await exists(lock)));
+  });
+
+  it('appendSync gives up on a lock a live process keeps, with an error naming the holder (the caller prints the record)', async function () {
+    this.timeout(10_000);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(lockPathFor(file), JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'parent', since: new Date().toISOString() }));
+    assert.throws(() => new AuditLog(file).appendSync(sample()), (e: unknown) => e instanceof AuditLogError && /locked by process/.test(e.message));
+  });
 });
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,8 +1,33 @@
-/** The audit record: one JSON object per line of the audit log. */
+/**
+ * The audit record: one JSON object per line of the audit log.
+ *
+ * A prune leaves up to three kinds of record, told apart by `phase` and tied together by `pruneId`:
+ * - `start`, before the first deletion: the whole plan (`steps`), the engine's identity, the process;
+ * - `progress`, while it runs (checkpoints): the steps finished since the previous record of this prune;
+ * - `end`, when it is over: the result, as the single record of earlier versions had it.
+ * Every record carries the fields of earlier versions (environment, trigger, mode, …, `outcome`), so a reader
+ * of those keeps working; one that wants one line per prune takes the `end` records and those without a phase.
+ * A `start` with no `end` is a prune that was killed: see pruneHistory.ts.
+ */
 import * as os from 'os';
-import type { PruneMode, Trigger } from '../model';
+import type { PlannedAction, PruneMode, Trigger } from '../model';
 
-export type AuditOutcome = 'success' | 'partial' | 'cancelled' | 'failed' | 'refused';
+/**
+ * How a prune went. `running`: the prune had not ended when this (start or progress) record was written.
+ * `interrupted`: it was stopped before it could finish on its own (a second Ctrl-C, a closed VS Code window).
+ */
+export type AuditOutcome = 'success' | 'partial' | 'cancelled' | 'failed' | 'refused' | 'interrupted' | 'running';
+
+export type AuditPhase = 'start' | 'progress' | 'end';
+
+/** One step of the plan, as the start record keeps it. */
+export interface AuditStep {
+  readonly id: string;
+  readonly action: PlannedAction;
+  /** The references this step removes. */
+  readonly tags: readonly string[];
+  readonly bytes: number;
+}
 
 export interface AuditRecord {
   /** ISO 8601, UTC. */
@@ -29,8 +54,31 @@ export interface AuditRecord {
   } | null;
   readonly durationMs: number;
   readonly outcome: AuditOutcome;
-  /** Redacted error message when the outcome is `failed` or `refused` (or a partial failure). */
+  /** Redacted error message when the outcome is `failed` or `refused` (or a partial failure), or why it was `interrupted`. */
   readonly error?: string;
+  /** Absent in records written before phases existed: those are one record per prune, like an `end`. */
+  readonly phase?: AuditPhase;
+  /** The same on every record of one prune. */
+  readonly pruneId?: string;
+  /** The engine's identity (`/info` ID; empty when it has none), on every record from the start record on. */
+  readonly engineId?: string;
+  /** Start: the process that runs the prune (to tell a prune still running from one that was killed). */
+  readonly pid?: number;
+  /** Start: the whole plan, in execution order. */
+  readonly steps?: readonly AuditStep[];
+  /** Progress: 1, 2, … within the prune. */
+  readonly seq?: number;
+  /** Progress: plan steps finished so far (done or skipped). */
+  readonly stepsDone?: number;
+  /** Progress: bytes reclaimed so far. */
+  readonly bytesSoFar?: number;
+  /**
+   * Progress and end: ids of the plan steps carried out (deleted or untagged, as the step says) since the previous
+   * record of this prune. Over all its records each step appears at most once, so their size is bounded by the plan.
+   */
+  readonly doneIds?: readonly string[];
+  /** Progress and end: ids of the plan steps skipped since the previous record of this prune. */
+  readonly skippedIds?: readonly string[];
 }
 
 /** What callers hand to `AuditLog.append`: `time`, `user` and `host` are filled in when missing. */

@@ -1,4 +1,4 @@
-import type { AuditLog, AuditRecord, AuditRecordInput } from '../audit';
+import { PruneJournal, type AuditLog, type AuditRecord, type PruneAuditBase, type PruneEnd, type RunningPrune } from '../audit';
 import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, errorMessage } from '../errors';
 import { engineFilterStrings } from '../filters';
@@ -35,10 +35,16 @@ export interface PruneRequest {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
   /**
-   * Called when the audit record cannot be written, with the record itself, so it is not lost (the CLI prints
-   * it to stderr, the extension to its log). Default: stderr. The prune's own outcome or error stands.
+   * Called when an audit record (start, progress or end) cannot be written, with the record itself, so it is not
+   * lost (the CLI prints it to stderr, the extension to its log). Default: stderr. The prune goes on, and its own
+   * outcome or error stands.
    */
   readonly onAuditError?: (error: unknown, record: string) => void;
+  /**
+   * Called at once with a handle on this prune: a process about to exit (a second Ctrl-C, a closing VS Code
+   * window) calls its `interrupt(reason)` so the prune still leaves an end record.
+   */
+  readonly onStart?: (prune: RunningPrune) => void;
 }
 
 export type PruneOutcomeKind = 'success' | 'partial' | 'cancelled';
@@ -51,11 +57,14 @@ export interface PruneOutcome {
 }
 
 /**
- * One prune, start to finish: the per-environment lock, the plan (or the confirmed one), execution, and an
- * audit record whatever happens — success, partial, cancelled, refused (busy) or failed.
+ * One prune, start to finish: the per-environment lock, the plan (or the confirmed one), execution, and its audit
+ * records whatever happens — a start record with the whole plan before the first deletion, progress checkpoints,
+ * and an end record: success, partial, cancelled, refused (busy) or failed (see audit/pruneJournal.ts).
  */
 export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
   const started = Date.now();
+  const journal = journalFor(req, started);
+  req.onStart?.(journal);
   let plan = req.confirmed?.plan;
   let result: PruneResult | undefined;
   let failure: unknown;
@@ -63,14 +72,23 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
   try {
     if (req.native) assertNativeCompatible(req.policy);
     lock = await acquireEngineLock(req.engine, req.trigger);
+    const engineId = (await req.engine.profile()).engineId;
     if (req.native) {
       // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
       plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;
+      await journal.start(plan, engineId);
       result = await nativePrune(req.engine, req.policy, req.signal);
     } else {
       const preview = req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy));
       plan = preview.plan;
-      result = await executePlan(req.engine, preview.plan, preview.snapshot, { signal: req.signal, onProgress: req.onProgress });
+      await journal.start(plan, engineId);
+      result = await executePlan(req.engine, preview.plan, preview.snapshot, {
+        signal: req.signal,
+        onProgress: (p) => {
+          journal.progress(p);
+          req.onProgress?.(p);
+        },
+      });
     }
     return { plan, result, outcome: outcomeOf(result), durationMs: Date.now() - started };
   } catch (e) {
@@ -79,7 +97,7 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
     throw e;
   } finally {
     lock?.release();
-    await writeAudit(req, auditRecordFor(req, plan, result, failure, Date.now() - started));
+    await journal.end(auditEnd(plan, result, failure, Date.now() - started));
   }
 }
 
@@ -88,31 +106,30 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
  * every prune a user asked for leaves a record.
  */
 export async function auditFailedPrune(req: Omit<PruneRequest, 'confirmed'>, failure: unknown, durationMs: number): Promise<void> {
-  await writeAudit(req, auditRecordFor(req, undefined, undefined, failure, durationMs));
+  await journalFor(req, Date.now() - durationMs).end(auditEnd(undefined, undefined, failure, durationMs));
 }
 
-async function writeAudit(req: Omit<PruneRequest, 'confirmed'>, record: AuditRecordInput): Promise<void> {
-  if (!req.audit) return;
-  try {
-    await req.audit.append(record);
-  } catch (e) {
-    const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
-    report(e, JSON.stringify(record));
-  }
+function journalFor(req: Omit<PruneRequest, 'confirmed'>, startedAt: number): PruneJournal {
+  const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
+  return new PruneJournal({ log: req.audit, base: auditBase(req), report, startedAt });
 }
 
-function auditRecordFor(req: Omit<PruneRequest, 'confirmed'>, plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): AuditRecordInput {
-  const filters = engineFilterStrings(req.policy.filters);
-  const outcome: AuditRecord['outcome'] =
-    failure === undefined ? outcomeOf(result!) : failure instanceof DockerPruneError && failure.kind === 'busy' ? 'refused' : 'failed';
+function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
   return {
     environment: req.engine.endpoint.label,
     trigger: req.trigger,
     mode: req.policy.mode,
     native: Boolean(req.native),
-    filters,
+    filters: engineFilterStrings(req.policy.filters),
     protect: [...req.policy.protect],
     keepLatest: req.policy.keepLatest,
+  };
+}
+
+function auditEnd(plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): PruneEnd {
+  const outcome: AuditRecord['outcome'] =
+    failure === undefined ? outcomeOf(result!) : failure instanceof DockerPruneError && failure.kind === 'busy' ? 'refused' : 'failed';
+  return {
     plan: plan ? { images: plan.items.length, bytes: plan.spaceReclaimable } : null,
     result: result
       ? {
@@ -126,6 +143,7 @@ function auditRecordFor(req: Omit<PruneRequest, 'confirmed'>, plan: Plan | undef
     durationMs,
     outcome,
     error: failure === undefined ? undefined : errorMessage(failure),
+    skippedIds: result ? new Set(result.skipped.map((s) => s.id)) : undefined,
   };
 }
 

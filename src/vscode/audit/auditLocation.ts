@@ -1,12 +1,15 @@
 /**
  * Where the JSONL audit goes: `dockerPrune.auditFile` when set (`~` and `${userHome}` expanded, relative
- * paths resolved against the first workspace folder), else `audit.jsonl` in the extension's global storage,
- * which survives restarts and updates.
+ * paths resolved against the first workspace folder), else the one audit file per user that the CLI writes to as
+ * well (`$XDG_STATE_HOME/docker-prune/audit.jsonl`, `%LOCALAPPDATA%\docker-prune\audit.jsonl` on Windows), so
+ * prunes from cron and from every window are in one place. Versions before that wrote `audit.jsonl` in the
+ * extension's global storage; that file is left where it is, unchanged, and pointed to (`legacyFile`).
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AuditLog } from '../../core/audit';
+import { AuditLog, defaultAuditFilePath } from '../../core/audit';
 import { auditFileSetting } from '../settings/settings';
 
 export class AuditLocation {
@@ -15,7 +18,7 @@ export class AuditLocation {
   constructor(private readonly globalStorage: vscode.Uri) {}
 
   get defaultPath(): string {
-    return path.join(this.globalStorage.fsPath, 'audit.jsonl');
+    return defaultAuditFilePath();
   }
 
   /** The audit file path now (throws SettingError for an unusable setting). */
@@ -28,6 +31,16 @@ export class AuditLocation {
       p = path.resolve(folder ?? os.homedir(), p);
     }
     return p;
+  }
+
+  /** The audit file of earlier versions (in the extension's global storage), when it exists and is not the current one. */
+  legacyFile(): string | undefined {
+    const legacy = path.join(this.globalStorage.fsPath, 'audit.jsonl');
+    try {
+      return fs.statSync(legacy).size > 0 && path.resolve(legacy) !== path.resolve(this.filePath) ? legacy : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** One AuditLog per path, so appends from this window are serialized. */

@@ -6,6 +6,7 @@ import { parseFilterArgs } from '../../core/filters';
 import type { PruneFilters, PruneMode } from '../../core/model';
 import { repositoryOf } from '../../core/plan/references';
 import type { AuditLocation } from '../audit/auditLocation';
+import { logPruneHistory } from '../audit/pruneHistoryLog';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { modeTitle } from '../prune/describe';
@@ -93,17 +94,37 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await Promise.all(registry.known.map((s) => s.retry()));
     }),
 
-    register('dockerPrune.showAuditLog', () => {
+    register('dockerPrune.showAuditLog', async () => {
       log.show(true);
+      return logPruneHistory(deps.audit, registry, log);
     }),
 
     register('dockerPrune.openAuditFile', async () => {
       const file = deps.audit.filePath;
-      if (!fs.existsSync(file)) {
+      const legacy = deps.audit.legacyFile();
+      if (fs.existsSync(file)) {
+        await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+        const { interrupted } = await logPruneHistory(deps.audit, registry, log);
+        if (interrupted > 0) {
+          const show = vscode.l10n.t('Show Audit Log');
+          void notifier
+            .warn(vscode.l10n.t('{0} of the recent prunes stopped before their end (interrupted). "Show Audit Log" tells what each removed.', interrupted), show)
+            .then((c) => {
+              if (c === show) void vscode.commands.executeCommand('dockerPrune.showAuditLog');
+            });
+        }
+      } else {
         void notifier.info(vscode.l10n.t('No prune has been recorded yet. The audit file will be {0}.', file));
-        return;
       }
-      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+      if (legacy) {
+        const open = vscode.l10n.t('Open Earlier Audit File');
+        void notifier
+          .info(vscode.l10n.t('Prunes recorded before the audit file was shared with the CLI are in {0}. It was left there, unchanged.', legacy), open)
+          .then((c) => {
+            if (c === open) void vscode.window.showTextDocument(vscode.Uri.file(legacy), { preview: true });
+          });
+      }
+      return file;
     }),
 
     register('dockerPrune.cancelPrune', () => {

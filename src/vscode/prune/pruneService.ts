@@ -3,7 +3,7 @@
  * the confirmed plan, audit record) wrapped in VS Code progress, cancellation and the output channel.
  */
 import * as vscode from 'vscode';
-import type { AuditLog } from '../../core/audit';
+import type { AuditLog, RunningPrune } from '../../core/audit';
 import { DockerPruneError, errorMessage } from '../../core/errors';
 import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../../core/execute/pruneJob';
 import { formatBytes } from '../../core/format/units';
@@ -33,8 +33,19 @@ export interface ExecuteOutcome {
   readonly error?: DockerPruneError;
 }
 
+/** What closing or reloading the window leaves in the audit for a prune still running then. */
+export const WINDOW_CLOSED = 'interrupted: VS Code window closed or reloaded';
+
+interface Running {
+  readonly controller: AbortController;
+  /** Set once runPrune has started its audit records. */
+  prune?: RunningPrune;
+  /** Settles when the prune is over, whatever happened. */
+  done?: Promise<unknown>;
+}
+
 export class PruneService implements vscode.Disposable {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Running>();
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -57,8 +68,30 @@ export class PruneService implements vscode.Disposable {
 
   /** Asks every running prune to stop after the image it is on. Returns how many were asked. */
   cancelAll(): number {
-    for (const c of this.running.values()) c.abort();
+    for (const r of this.running.values()) r.controller.abort();
     return this.running.size;
+  }
+
+  /**
+   * For `deactivate` (the window closes or reloads, the extension host stops): each running prune gets its end
+   * record at once — `reason`, with what it had done — written synchronously, since the host may be gone before
+   * any later turn; it is asked to stop after its current image; then this waits up to `graceMs` for them to
+   * settle, so a step that finishes meanwhile is checkpointed too.
+   */
+  async shutdown(reason = WINDOW_CLOSED, graceMs = 1000): Promise<void> {
+    const running = [...this.running.values()];
+    if (running.length === 0) return;
+    for (const r of running) {
+      r.prune?.interrupt(reason);
+      r.controller.abort();
+    }
+    this.log.warn(`${running.length} running prune(s) recorded as "${reason}" and asked to stop.`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running.map((r) => r.done)),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -77,7 +110,9 @@ export class PruneService implements vscode.Disposable {
     if (this.running.has(session.id)) {
       throw new DockerPruneError('busy', vscode.l10n.t('A prune is already running on {0}. Wait for it to finish (or cancel it), then try again.', session.name));
     }
-    this.running.set(session.id, controller);
+    const running: Running = { controller };
+    this.running.set(session.id, running);
+    let auditErrorShown = false;
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, true);
     const paused = session.pauseEvents();
     const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
@@ -85,7 +120,7 @@ export class PruneService implements vscode.Disposable {
     this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
     let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
     try {
-      return await vscode.window.withProgress(
+      const work = vscode.window.withProgress(
         { location: req.progressLocation, title, cancellable: req.progressLocation === vscode.ProgressLocation.Notification },
         async (progress, token) => {
           const onCancel = token.onCancellationRequested(() => controller.abort());
@@ -99,8 +134,12 @@ export class PruneService implements vscode.Disposable {
               reader: session.reader(),
               audit,
               signal: controller.signal,
+              onStart: (prune) => (running.prune = prune),
               onAuditError: (e, record) => {
+                // The record itself goes to the log, so it is not lost; the user is told once per prune.
                 this.log.error(`Audit record not written to ${audit.filePath} (${errorMessage(e)}): ${record}`);
+                if (auditErrorShown) return;
+                auditErrorShown = true;
                 void vscode.window.showErrorMessage(vscode.l10n.t('Docker Prune could not write its audit file {0}: {1}', audit.filePath, errorMessage(e)));
               },
               onProgress: (p) => {
@@ -121,6 +160,8 @@ export class PruneService implements vscode.Disposable {
           }
         },
       );
+      running.done = Promise.resolve(work).catch(() => undefined);
+      return await work;
     } catch (e) {
       this.log.error(`Prune on ${session.name} did not run: ${errorMessage(e)}`);
       throw e;

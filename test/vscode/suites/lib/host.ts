@@ -94,13 +94,13 @@ export async function freshDefaultSession(): Promise<{ session: EnvironmentSessi
   return { session, loaded };
 }
 
-export async function settled(session: EnvironmentSession, count?: number): Promise<void> {
+export async function settled(session: EnvironmentSession, count?: number, timeoutMs?: number): Promise<void> {
   await waitFor(`${session.name} to settle${count === undefined ? '' : ` on ${count} images`}`, () => {
     const s = session.state;
     if (s.kind !== 'ready' || s.reclaimPending || !s.reclaim) return false;
     if (count !== undefined && s.listing.images.length !== count) return false;
     return s.reclaim.snapshot.images.length >= s.listing.images.length;
-  });
+  }, timeoutMs);
 }
 
 export async function treeChildren(node?: Node): Promise<Node[]> {
@@ -187,11 +187,17 @@ export async function logLength(): Promise<number> {
   return (await logText()).length;
 }
 
-export function readAudit(file: string): AuditRecord[] {
+/** Every line of the audit file: start, progress and end records alike. */
+export function readAuditRecords(file: string): AuditRecord[] {
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditRecord);
+}
+
+/** One record per prune: its end record (start and progress records left out). */
+export function readAudit(file: string): AuditRecord[] {
+  return readAuditRecords(file).filter((r) => r.phase === undefined || r.phase === 'end');
 }

@@ -10,7 +10,7 @@ import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
 import { apiJson } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, socket, treeChildren, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
+import { api, engineImageIds, logLength, readAudit, readAuditRecords, resetSettings, setSetting, socket, treeChildren, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -209,9 +209,12 @@ describe('Prune commands', () => {
     assert.strictEqual((await api()).auditFile(), custom);
     await answerConfirmation('prune');
     await vscode.commands.executeCommand('dockerPrune.pruneDangling');
-    const records = await waitFor('a record in the configured audit file', () => (fs.existsSync(custom) ? fs.readFileSync(custom, 'utf8').trim().split('\n') : undefined));
+    const records = await waitFor('an end record in the configured audit file', () => (readAudit(custom).length ? readAudit(custom) : undefined));
     assert.strictEqual(records.length, 1);
-    assert.strictEqual(JSON.parse(records[0]!).trigger, 'manual');
+    assert.strictEqual(records[0]!.trigger, 'manual');
+    const all = readAuditRecords(custom);
+    assert.strictEqual(all[0]!.phase, 'start', 'a start record came first');
+    assert.ok(all.every((r) => r.pruneId === records[0]!.pruneId), 'every record is of that one prune');
     await vscode.commands.executeCommand('dockerPrune.openAuditFile');
     await waitFor('the audit file in the editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === custom);
     await vscode.commands.executeCommand('dockerPrune.showAuditLog');

@@ -1,0 +1,49 @@
+/** Prune history as text, for `docker-prune audit` and the extension's "Show Audit Log": a line per prune, more for interrupted ones. */
+import { formatBytes } from '../format/units';
+import type { EngineCheck, PruneEntry } from './pruneHistory';
+
+/** What was learned from an engine about an interrupted prune: its check, or why there is none. */
+export type EngineFinding = { readonly engine: string; readonly check: EngineCheck } | { readonly problem: string };
+
+export function historyLines(entry: PruneEntry, finding?: EngineFinding): string[] {
+  const when = entry.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const planned = entry.plan ? `${count(entry.plan.images, 'image')} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
+  const head = `${when}  ${entry.trigger.padEnd(6)} ${entry.mode.padEnd(8)} ${entry.environment}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
+  const lines = [`${head}: ${planned}${outcomeText(entry)}`];
+  if (entry.status === 'interrupted' || entry.status === 'running') {
+    if (entry.reason) lines.push(`    why: ${entry.reason}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
+    if (entry.status === 'running') lines.push(`    still running: process ${entry.pid} on ${entry.host}`);
+    const r = entry.recorded;
+    if (entry.steps) {
+      lines.push(
+        `    its records: ${r.done.length} of ${count(entry.steps.length, 'step')} done${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}, ${formatBytes(r.bytes)} reclaimed (${count(r.checkpoints, 'checkpoint')})`,
+      );
+    }
+    if (finding && 'check' in finding) {
+      const c = finding.check;
+      const planned = c.gone.length + c.present.length;
+      lines.push(
+        `    the engine (${finding.engine}) shows ${c.gone.length} of ${count(planned, 'planned deletion')} gone${c.present.length ? `, ${c.present.length} still there` : ''}` +
+          (c.goneUnrecorded.length ? ` (${c.goneUnrecorded.length} of them after its last record)` : ''),
+      );
+    } else if (finding) {
+      lines.push(`    not checked against an engine: ${finding.problem}`);
+    }
+  }
+  if (entry.error && entry.status !== 'interrupted') lines.push(`    error: ${entry.error}`);
+  return lines;
+}
+
+function outcomeText(entry: PruneEntry): string {
+  const r = entry.result;
+  if (!r) return '';
+  const parts = [`${count(r.deleted, 'image')} deleted`];
+  if (r.untagged) parts.push(`${count(r.untagged, 'tag')} removed`);
+  if (r.skipped) parts.push(`${r.skipped} skipped`);
+  parts.push(`${formatBytes(r.spaceReclaimed)} reclaimed`);
+  return `; ${parts.join(', ')}${entry.durationMs !== undefined ? ` in ${(entry.durationMs / 1000).toFixed(1)} s` : ''}`;
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
