@@ -1,6 +1,5 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import { podmanNativePrune } from './podmanNativePrune';
-import { podman5NativePrune } from './podman5NativePrune';
 import { podmanMajor } from '../plan/podman5Model';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
@@ -15,7 +14,7 @@ export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, sig
   assertNativeCompatible(policy);
   // Podman's compatible endpoint cannot prune all unused images, and reads some filters differently.
   const profile = await engine.profile();
-  if (profile.store === 'podman') return podmanMajor(profile.version) >= 5 ? podman5NativePrune(engine, policy, signal) : podmanNativePrune(engine, policy, signal);
+  if (profile.store === 'podman') return podmanNativePrune(engine, policy, podmanMajor(profile.version), signal);
   try {
     const res = await engine.pruneImages(toEngineFilters(policy.mode, policy.filters), signal);
     const items: ImageDeleteItem[] = [];

@@ -27,11 +27,15 @@ interface LibpodPruneReport {
 
 /**
  * Podman's own prune, as close to Docker's `POST /images/prune` as Podman allows: dangling mode through the
- * compatible endpoint, all mode through `/libpod/images/prune?all=true`. Refuses (InvalidInputError) filters
- * Podman would read differently from Docker: several label filters (Podman OR-s them).
+ * compatible endpoint, all mode through `/libpod/images/prune?all=true` (Podman 5's compatible `dangling=false`
+ * would keep the images that were dangling from the start). Refuses (InvalidInputError) filters that Podman
+ * would read otherwise than they were meant: on Podman 4 several label filters (it OR-s them); on Podman 5's
+ * all mode a second `label=` or `label!=` (libpod keeps only the first value of each key).
+ * Answers: `Deleted` ids without `sha256:`; SpaceReclaimed adds whole image sizes (not the disk freed).
  */
-export async function podmanNativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
-  assertPodmanNativeCompatible(policy);
+export async function podmanNativePrune(engine: DockerEngine, policy: PrunePolicy, major: number, signal?: AbortSignal): Promise<PruneResult> {
+  if (major >= 5) assertPodman5NativeCompatible(policy);
+  else assertPodmanNativeCompatible(policy);
   const filters = toEngineFilters(policy.mode, policy.filters);
   delete filters.dangling;
   try {
@@ -67,6 +71,17 @@ export function assertPodmanNativeCompatible(policy: PrunePolicy): void {
   if (policy.filters.labels.length > 1) {
     throw new InvalidInputError(
       "Podman's own prune combines several label filters with OR (any one matching is enough), not AND as Docker does. Use Docker Prune's own prune (drop native mode), or give one label filter.",
+    );
+  }
+}
+
+export function assertPodman5NativeCompatible(policy: PrunePolicy): void {
+  if (policy.mode !== 'all') return;
+  const positive = policy.filters.labels.filter((f) => !f.negate).length;
+  const negative = policy.filters.labels.length - positive;
+  if (positive > 1 || negative > 1) {
+    throw new InvalidInputError(
+      "Podman 5's own prune of all unused images reads only the first label= and the first label!= filter. Use Docker Prune's own prune (drop native mode), or give at most one of each.",
     );
   }
 }

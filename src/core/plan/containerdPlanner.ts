@@ -25,6 +25,7 @@ import { versionAtLeast } from '../engine/engineProfile';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './planner';
 import { compileImageProtection } from './protectPatterns';
 import { normalizedRef } from './references';
@@ -49,13 +50,8 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
   for (const r of records) recordCount.set(r.imageId, (recordCount.get(r.imageId) ?? 0) + 1);
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
 
-  const kept: KeptImage[] = [];
-  const keptIds = new Set<string>();
-  const keep = (img: ImageRecord, reason: KeptImage['reason']) => {
-    if (keptIds.has(img.id)) return;
-    keptIds.add(img.id);
-    kept.push({ id: img.id, tags: img.repoTags, reason });
-  };
+  const kept = new KeptImages();
+  const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
 
   // 1. The records the mode and the filters select.
   const untilKnown = policy.filters.until && facts.beforeUntil?.until === policy.filters.until.engineValue ? facts.beforeUntil : undefined;
@@ -149,7 +145,7 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     policy,
     items,
     spaceReclaimable,
-    kept: kept.filter((k) => !deletedIds.has(k.id)),
+    kept: kept.except(deletedIds),
     ...(engineReported !== spaceReclaimable ? { engineReportedBytes: engineReported } : {}),
     estimatedBytes: items.some((i) => i.action === 'delete' && (byId.get(i.id)!.blobs ?? []).some((b) => b.estimated)),
   };

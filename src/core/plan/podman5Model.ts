@@ -33,6 +33,7 @@ import { resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { KeptImages } from './keptImages';
 import { podmanParentAndChild, type PodmanFacts, type PodmanPlanOptions } from './podmanModel';
 import { classifyImages, imagesInUse } from './usage';
 import { compileImageProtection } from './protectPatterns';
@@ -68,13 +69,8 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const children = childFinder(live, facts);
   const isDangling = (img: ImageRecord) => img.repoTags.length === 0 && !children.has(img);
 
-  const kept: KeptImage[] = [];
-  const keptIds = new Set<string>();
-  const keep = (img: ImageRecord, reason: KeptImage['reason']) => {
-    if (keptIds.has(img.id)) return;
-    keptIds.add(img.id);
-    kept.push({ id: img.id, tags: img.repoTags, reason });
-  };
+  const kept = new KeptImages();
+  const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
   /** The engine's filters (containers=false, until, label), then Docker Prune's own keep rules unless parity. */
   const passes = (img: ImageRecord): boolean => {
     if (used.has(img.id)) return keep(img, 'in-use'), false;
@@ -113,7 +109,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
       remove(img, img.repoTags.length > 0 ? 'unused' : 'dangling');
     }
   }
-  const finalKept = kept.filter((k) => !removedIds.has(k.id));
+  const finalKept = kept.except(removedIds);
 
   const bytesOf = parity ? (img: ImageRecord) => img.size : diskBytes(snapshot, facts);
   const items: PlannedImage[] = removed.map(({ img, reason }) => ({

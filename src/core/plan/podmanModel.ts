@@ -25,6 +25,7 @@ import { matchesLabelFilters, resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { KeptImages } from './keptImages';
 import { compileImageProtection } from './protectPatterns';
 import { classifyImages, imagesInUse } from './usage';
 
@@ -97,13 +98,8 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     return false;
   };
 
-  const kept: KeptImage[] = [];
-  const keptIds = new Set<string>();
-  const keep = (img: ImageRecord, reason: KeptImage['reason']) => {
-    if (keptIds.has(img.id)) return;
-    keptIds.add(img.id);
-    kept.push({ id: img.id, tags: img.repoTags, reason });
-  };
+  const kept = new KeptImages();
+  const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
   /** The engine's filters (and Docker Prune's own keep rules unless parity). */
   const passes = (img: ImageRecord): boolean => {
     if (used.has(img.id)) return keep(img, 'in-use'), false;
@@ -141,7 +137,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     }
   }
   // Images kept in an early round may have gone in a later one.
-  const finalKept = kept.filter((k) => !removedIds.has(k.id));
+  const finalKept = kept.except(removedIds);
 
   const ledger = new DiskLedger(snapshot.images);
   const items: PlannedImage[] = removed.map(({ img, reason, engineBytes }) => {
