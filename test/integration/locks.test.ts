@@ -93,7 +93,9 @@ describe('one prune per engine (built CLI, real engine)', function () {
     throw new Error(`the first prune never reached an image delete; the proxy saw: ${proxy.seen.slice(-5).join(', ')}`);
   };
   const lockFile = () => path.join(runDir, 'docker-prune', 'locks', `engine-${createHash('sha256').update(`engine:${engineId}`).digest('hex').slice(0, 32)}.lock`);
-  const auditRecords = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; environment: string; error?: string; trigger: string });
+  // One line per prune: its end record (a prune also writes start and progress records ahead of what it does).
+  const allRecords = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; environment: string; error?: string; trigger: string; phase?: string; pruneId?: string });
+  const auditRecords = () => allRecords().filter((r) => r.phase === undefined || r.phase === 'end');
   /** The refusal every second prune must give while `holder` holds the engine. */
   const refusal = (holder: ChildProcess, through: string) =>
     new RegExp(
@@ -219,7 +221,8 @@ describe('one prune per engine (built CLI, real engine)', function () {
       const outcome = await first;
       assert.strictEqual(outcome.outcome, 'success');
       const { records } = await audit.read();
-      assert.deepStrictEqual(records.map((r) => `${r.trigger}:${r.outcome}`).sort(), ['auto:refused', 'manual:success']);
+      const ends = records.filter((r) => r.phase === undefined || r.phase === 'end');
+      assert.deepStrictEqual(ends.map((r) => `${r.trigger}:${r.outcome}`).sort(), ['auto:refused', 'manual:success']);
     } finally {
       closeEndpoint(viaProxy.endpoint);
       closeEndpoint(direct.endpoint);
@@ -262,7 +265,9 @@ describe('one prune per engine (built CLI, real engine)', function () {
     const next = await prune(`unix://${testEngine.socketPath}`).done;
     assert.strictEqual(next.status, 0, next.stderr);
     assert.strictEqual(await unusedImages(), 0);
-    assert.deepStrictEqual(auditRecords().map((r) => r.outcome), ['success'], 'the killed prune wrote nothing; the next one succeeded');
+    assert.deepStrictEqual(auditRecords().map((r) => r.outcome), ['success'], 'the next prune succeeded');
+    const killed = allRecords().filter((r) => r.phase === 'start' && !allRecords().some((x) => x.pruneId === r.pruneId && x.phase === 'end'));
+    assert.strictEqual(killed.length, 1, 'the killed prune left its start record and no end: it reads as interrupted');
     reused?.kill('SIGKILL');
   });
 
