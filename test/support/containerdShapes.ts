@@ -47,9 +47,10 @@ export async function addContainerdShapes(engine: TestEngine, loaded: LoadedPopu
   if (again.status !== 200) throw new Error(`second load: HTTP ${again.status}`);
   notes.push('archive loaded twice');
 
-  await sleep(1100);
+  // containerd stamps each record to the nanosecond: a few ms on each side of the marker separate old from new.
+  await sleep(50);
   const marker = new Date().toISOString().replace('Z', '000000Z');
-  await sleep(1100);
+  await sleep(50);
 
   const target = pick(singleTagged);
   const moved = pick(singleTagged);
