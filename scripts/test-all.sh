@@ -26,7 +26,13 @@ run_tests() {
   local name=$1; shift
   local log="$logdir/${name// /-}.log"
   "$@" 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
+  count_tests "$name" "${PIPESTATUS[0]}"
+}
+
+# Adds a finished test command's mocha "N passing / N failing" counts (from its log) to the totals.
+count_tests() {
+  local name=$1 status=$2
+  local log="$logdir/${name// /-}.log"
   local p f
   p=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ passing' | awk '{s+=$1} END {print s+0}')
   f=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ failing' | awk '{s+=$1} END {print s+0}')
@@ -47,15 +53,20 @@ bash scripts/ensure-npm-packages.sh || { echo "npm ci failed"; exit 1; }
 # Our own tools go into the tool cache (empty on CI): the newer engines, the Podman 5 root and code-server with
 # Node 24. They download and build for minutes, so they run in the background while the build and the first
 # stages run; each stage waits only for what it needs.
-declare -A install_pid=()
+# Each background install writes its exit status to a file when it ends; waiting means waiting for that file,
+# which works from any subshell.
 background_install() {
   local name=$1; shift
-  ( "$@" >"$logdir/install-$name.log" 2>&1 ) &
-  install_pid[$name]=$!
+  ( "$@" >"$logdir/install-$name.log" 2>&1; echo $? >"$logdir/install-$name.status" ) &
+}
+install_done() {
+  local name=$1
+  until [[ -s "$logdir/install-$name.status" ]]; do sleep 1; done
+  [[ $(cat "$logdir/install-$name.status") == 0 ]]
 }
 wait_install() {
   local name=$1
-  if ! wait "${install_pid[$name]}"; then
+  if ! install_done "$name"; then
     echo "install of $name failed:"; tail -n 30 "$logdir/install-$name.log"
     failed_stages+=("install $name"); failed=$((failed + 1))
     return 1
@@ -72,11 +83,19 @@ node esbuild.mjs || { echo "bundle failed"; exit 1; }
 stage "unit tests"
 run_tests "unit" npx mocha 'out/test/unit/**/*.test.js'
 
-stage "integration tests: the engine as oracle on Docker 20.10, 26.1 and 28.5, graphdriver and containerd store"
+# The engine tests and the environment tests start their own, separate engines and servers: they run side by
+# side (each waits for its own tools), and the environment tests' output follows when both are done.
+stage "integration tests (the engine as oracle on Docker 20.10, 26.1 and 28.5, graphdriver and containerd store), and beside them the environment tests (TLS, SSH, contexts, Podman 4 and 5)"
+( install_done podman5 || exit 1; npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js' >"$logdir/environments.log" 2>&1 ) &
+environments_pid=$!
 wait_install engines && run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
-
 stage "environment tests: TLS, SSH, contexts, Podman 4 and 5, several at once (loopback only)"
-wait_install podman5 && run_tests "environments" npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js'
+wait "$environments_pid"
+environments_status=$?
+if wait_install podman5; then
+  cat "$logdir/environments.log"
+  count_tests "environments" "$environments_status"
+fi
 
 stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
 wait_install vscode && run_tests "vscode" bash scripts/test-vscode.sh
