@@ -83,6 +83,18 @@ export interface Snapshot {
   readonly podman?: PodmanFacts;
   /** Set on Docker's containerd image store: the records its image list folds away (see ContainerdFacts). */
   readonly containerd?: ContainerdFacts;
+  /** When each image was last used, by image id, where known (kept per engine; see LastUse). */
+  readonly lastUsed?: ReadonlyMap<string, LastUse>;
+}
+
+/** When an image was last used: a container created from it, started or stopped; or it was pulled, tagged, loaded or built. */
+export interface LastUse {
+  /** Nanoseconds since the epoch. */
+  readonly atNs: bigint;
+  /** Where the value comes from: an engine event seen, a container's own timestamps, the engine's LastTagTime, or the image's created time. */
+  readonly source: 'event' | 'container' | 'last-tag-time' | 'created';
+  /** True when events may have been missed since: the image may have been used later than this. */
+  readonly lowerBound: boolean;
 }
 
 /**
