@@ -16,7 +16,7 @@ const common = {
   sourcemap: !production,
   logLevel: 'warning',
   define: { DOCKER_PRUNE_VERSION: JSON.stringify(version) },
-  // dockerode → ssh2 tries two optional native modules inside try/catch and works without them:
+  // docker-modem → ssh2 tries two optional native modules inside try/catch and works without them:
   // leave them out of the bundle rather than fail on them.
   external: ['cpu-features', '*.node'],
 };

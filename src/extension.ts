@@ -1,6 +1,6 @@
 /**
  * Docker Prune for VS Code. This file only wires the parts together; each lives in src/vscode/.
- * Activation is cheap: no engine is contacted and dockerode is not loaded until the tree is shown, a
+ * Activation is cheap: no engine is contacted and docker-modem is not loaded until the tree is shown, a
  * command runs, or the status bar / auto-prune (when enabled) need an engine.
  */
 import * as path from 'path';

@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Docker from 'dockerode';
 import { apiJson, ping, resetEngine, startEngine, TestEngine } from '../support/dockerd';
 import {
   childrenOf,
@@ -35,11 +34,9 @@ describe('integration harness: private engine + generated population', function 
   let engine: TestEngine;
   let pop: Population;
   let loaded: LoadedPopulation;
-  let docker: Docker;
 
   before(async () => {
     engine = await startEngine({ name: 'harness' });
-    docker = new Docker({ socketPath: engine.socketPath });
     pop = generatePopulation({ seed: 42, images: 60, containers: { created: 2, exited: 2, running: 2 } });
     loaded = await loadPopulation(engine.socketPath, pop);
   });
@@ -114,11 +111,11 @@ describe('integration harness: private engine + generated population', function 
 
   it('keeps created with nanoseconds and reports Config null for an image without config', async () => {
     for (const img of pop.images.slice(0, 20)) {
-      const info = await docker.getImage(img.id).inspect();
+      const info = await apiJson<{ Created: string }>(engine.socketPath, 'GET', `/images/${img.id}/json`);
       assert.equal(info.Created, img.created);
     }
     const bare = pop.images.find((i) => i.labels === null)!;
-    const info = (await docker.getImage(bare.id).inspect()) as unknown as { Config: unknown };
+    const info = await apiJson<{ Config: unknown }>(engine.socketPath, 'GET', `/images/${bare.id}/json`);
     assert.equal(info.Config, null);
   });
 
@@ -143,7 +140,7 @@ describe('integration harness: private engine + generated population', function 
   });
 
   it('creates the containers in their states, on their images, with no network', async () => {
-    const listed = await docker.listContainers({ all: true });
+    const listed = await apiJson<Array<{ Id: string; Names: string[]; ImageID: string; State: string; HostConfig: { NetworkMode: string } }>>(engine.socketPath, 'GET', '/containers/json?all=1');
     assert.equal(listed.length, pop.containers.length);
     for (const c of loaded.containers) {
       const got = listed.find((l) => l.Id === c.id);
@@ -170,7 +167,7 @@ describe('integration harness: private engine + generated population', function 
         }
       }
     }
-    const result = await docker.pruneImages();
+    const result = await apiJson<{ ImagesDeleted: Array<{ Deleted?: string }> | null; SpaceReclaimed: number }>(engine.socketPath, 'POST', '/images/prune');
     const deleted = (result.ImagesDeleted ?? []).map((d) => d.Deleted).filter(Boolean);
     const expectedGone = pop.images.filter((i) => !left.has(i.name)).map((i) => i.id);
     assert.ok(expectedGone.length > 0);
@@ -187,7 +184,7 @@ describe('integration harness: private engine + generated population', function 
       assert.notEqual(second.socketPath, engine.socketPath);
       await loadPopulation(second.socketPath, generatePopulation({ seed: 7, images: 6, containers: { created: 0, exited: 0, running: 1 } }));
       await resetEngine(engine.socketPath);
-      assert.deepEqual(await docker.listContainers({ all: true }), []);
+      assert.deepEqual(await apiJson(engine.socketPath, 'GET', '/containers/json?all=1'), []);
       assert.deepEqual(await apiJson(engine.socketPath, 'GET', '/images/json?all=1'), []);
       // The other engine is untouched.
       assert.equal((await apiJson<unknown[]>(second.socketPath, 'GET', '/images/json?all=1')).length, 6);

@@ -75,7 +75,7 @@ export const RESET_MAX_IMAGES = 200;
 
 
 // ---------------------------------------------------------------------------------------------------
-// Minimal HTTP over the unix socket (no dockerode needed for ping/kill/reset; keeps timeouts explicit).
+// Minimal HTTP over the unix socket (no docker-modem needed for ping/kill/reset; keeps timeouts explicit).
 
 export interface ApiResponse {
   status: number;

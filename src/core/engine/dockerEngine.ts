@@ -40,7 +40,7 @@ interface Modem {
 }
 
 /**
- * One Docker-compatible engine, reached through docker-modem (dockerode's transport, which brings unix sockets,
+ * One Docker-compatible engine, reached through docker-modem (the transport dockerode is built on, which brings unix sockets,
  * TCP+TLS and SSH). Every call has a time limit and fails with a DockerPruneError saying what and where.
  */
 export class DockerEngine {
@@ -52,12 +52,12 @@ export class DockerEngine {
     readonly timeouts: EngineTimeouts = DEFAULT_TIMEOUTS,
   ) {}
 
-  /** dockerode is loaded on first use, so the extension activates without it. */
+  /** docker-modem is loaded on first use, so the extension activates without it. */
   private modem(): Promise<Modem> {
-    this.modemPromise ??= import('dockerode').then((mod) => {
-      const Docker = (mod as unknown as { default?: new (o: object) => { modem: Modem } }).default ?? (mod as unknown as new (o: object) => { modem: Modem });
+    this.modemPromise ??= import('docker-modem').then((mod) => {
+      const DockerModem = (mod as unknown as { default?: new (o: object) => Modem }).default ?? (mod as unknown as new (o: object) => Modem);
       // docker-modem fills unset options from DOCKER_HOST & co.: keep those out (see withoutDockerEnv).
-      return withoutDockerEnv(() => new Docker({ ...this.endpoint.modemOptions }).modem);
+      return withoutDockerEnv(() => new DockerModem({ ...this.endpoint.modemOptions }));
     });
     return this.modemPromise;
   }

@@ -17,7 +17,7 @@ export interface Endpoint {
   /** e.g. `unix:///var/run/docker.sock`, `tcp://host:2376` — credentials stripped. */
   readonly label: string;
   readonly kind: 'unix' | 'tcp' | 'ssh' | 'npipe';
-  /** Options for dockerode / docker-modem. */
+  /** Options for docker-modem. */
   readonly modemOptions: ModemOptions;
 }
 

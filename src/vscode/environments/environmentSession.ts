@@ -1,5 +1,5 @@
 /**
- * One environment as the extension sees it: its engine (created on first use, so dockerode loads only
+ * One environment as the extension sees it: its engine (created on first use, so docker-modem loads only
  * then), a SnapshotReader whose per-image cache stays warm across refreshes and prunes, the last known
  * state, and an event watcher that runs while someone (the visible tree, the status bar) observes it.
  *

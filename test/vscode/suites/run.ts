@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     };
     if (args.grep) env.DOCKER_PRUNE_MOCHA_GREP = args.grep;
 
-    // perf: the status bar off from the start, so the measured environment is the first use of an engine (dockerode loads then).
+    // perf: the status bar off from the start, so the measured environment is the first use of an engine (docker-modem loads then).
     const suites: Suite[] = [...SUITES, { name: 'perf', trusted: true, workspaceSettings: { 'dockerPrune.statusBar.enabled': false } }];
     for (const suite of suites.filter((s) => wanted(s.name))) {
       const workspace = path.join(scratch, `ws-${suite.name}`);

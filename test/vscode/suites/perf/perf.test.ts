@@ -59,7 +59,7 @@ describe('Performance (1,000 images)', function () {
     const t3 = performance.now();
     await session.refresh('warm');
     const t4 = performance.now();
-    report(`      environment with its groups shown: ${(t1 - t0).toFixed(0)} ms (first engine use: includes loading dockerode)`);
+    report(`      environment with its groups shown: ${(t1 - t0).toFixed(0)} ms (first engine use: includes loading docker-modem)`);
     report(`      all ${items} image items built: ${(t2 - t0).toFixed(0)} ms`);
     report(`      reclaimable bytes (cold snapshot of ${pop.images.length} images): ${(t3 - t0).toFixed(0)} ms`);
     report(`      refresh with a warm cache: ${(t4 - t3).toFixed(0)} ms`);
