@@ -2,7 +2,8 @@
  * The status bar item: the bytes a prune would reclaim on the chosen environments (dangling or all unused,
  * per `dockerPrune.statusBar.mode`), a tooltip with one line per environment, and a click that opens
  * Preview Prune. It observes its environments, so it follows their event streams (debounced) rather than
- * polling; an unreachable engine shows as such, with no stale number.
+ * polling. When no engine answers, it dims to a quiet icon (no warning colour, no notification) whose tooltip
+ * says why; never a stale number.
  */
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/format/units';
@@ -101,19 +102,22 @@ export class StatusBarController implements vscode.Disposable {
     if (noDefault) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', noDefault.message)}\n`);
     md.appendMarkdown(`\n${vscode.l10n.t('Click to preview the prune.')}`);
 
-    if (sessions.length === 0) {
-      this.item.text = `$(trash) ${vscode.l10n.t('Docker: no environment')}`;
+    // No engine answers (a dev container without a socket, a stopped Docker Desktop): stay quiet. The item dims
+    // to an icon and the tooltip says why; no warning colour, no notification, in however many windows.
+    const quiet = sessions.length === 0 || (failed > 0 && known === 0 && pending === 0);
+    if (quiet) {
+      this.item.text = '$(debug-disconnect)';
     } else if (known > 0) {
       this.item.text = `$(trash) ${formatBytes(total)}${failed > 0 ? ' $(warning)' : ''}`;
-    } else if (failed > 0 && pending === 0) {
-      this.item.text = `$(debug-disconnect) ${vscode.l10n.t('Docker unreachable')}`;
     } else {
       this.item.text = `$(sync~spin) ${vscode.l10n.t('Docker')}`;
     }
+    this.item.color = quiet ? new vscode.ThemeColor('disabledForeground') : undefined;
     this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', formatBytes(total)) : vscode.l10n.t('Docker Prune') };
+    this.item.accessibilityInformation = {
+      label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', formatBytes(total)) : quiet ? vscode.l10n.t('Docker Prune: no engine answers') : vscode.l10n.t('Docker Prune'),
+    };
     this.item.command = { command: 'dockerPrune.preview', title: vscode.l10n.t('Preview Prune'), arguments: [{ mode }] };
-    this.item.backgroundColor = failed > 0 && known === 0 && pending === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
   private release(): void {

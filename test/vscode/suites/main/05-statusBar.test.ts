@@ -105,11 +105,15 @@ describe('Status bar', () => {
     }
   });
 
-  it('shows a clear "unreachable" state, with the reason, when its engine cannot be reached', async () => {
+  it('stays quiet when its engine cannot be reached: a dimmed icon, no warning colour, the reason in the tooltip', async () => {
     const gone = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dp-gone-')), 'docker.sock');
     await setSetting('environments', [{ name: 'gone', host: `unix://${gone}` }]);
     await setSetting('statusBar.environments', ['gone']);
-    await waitFor('the unreachable state', async () => (await statusText()) === '$(debug-disconnect) Docker unreachable');
+    await waitFor('the quiet unreachable state', async () => (await statusText()) === '$(debug-disconnect)');
+    const item = (await api()).statusBar;
+    assert.strictEqual((item.color as unknown as { id?: string } | undefined)?.id, 'disabledForeground', 'dimmed');
+    assert.strictEqual(item.backgroundColor, undefined, 'no warning background');
+    assert.strictEqual(item.accessibilityInformation?.label, 'Docker Prune: no engine answers');
     const tip = await statusTooltip();
     assert.ok(tip.includes('gone: unreachable'), tip);
     assert.ok(tip.includes(gone), 'the reason names the socket');
