@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The VS Code extension's tests, unattended: the extension-host suites (trusted and untrusted workspaces,
+# two windows with auto-prune on one engine,
 # and several kinds of environment at once: TLS dockerd, Podman, a dead host) in a real VS Code against a
 # private Docker Engine loaded with a known population, then the browser UI
 # tests with the packaged .vsix (screenshots in media/screenshots/). Installs what it needs (Debian's

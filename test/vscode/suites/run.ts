@@ -7,7 +7,7 @@
  *   3. runs the browser UI tests (test/ui/dockerPrune.ui.ts) against code-server with the packaged .vsix;
  *   4. stops the engine.
  *
- *   node out/test/vscode/suites/run.js [--only main,untrusted,environments,ui,perf] [--grep TEXT] [--skip-ui]
+ *   node out/test/vscode/suites/run.js [--only main,untrusted,environments,windows,ui,perf] [--grep TEXT] [--skip-ui]
  *   DP_EXTENSION_DIR=/path/to/extension-copy …   runs the suites against that copy instead of the repo
  *
  * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
@@ -16,7 +16,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startEngine } from '../../support/dockerd';
+import { resetEngine, startEngine } from '../../support/dockerd';
 import { loadPopulation } from '../../support/population';
 import { runVsCodeSuite } from '../runTests';
 import { testPopulation } from './lib/population';
@@ -32,6 +32,8 @@ interface Suite {
   workspaceSettings?: Record<string, unknown>;
   /** Extra servers the suite needs, started before it and stopped after it; their settings are merged in. */
   setup?: (scratch: string) => Promise<{ workspaceSettings: Record<string, unknown>; stop(): Promise<void> }>;
+  /** Run in this many VS Code windows at once (separate code-server instances, so separate extension hosts). */
+  windows?: number;
 }
 
 const SUITES: Suite[] = [
@@ -48,6 +50,8 @@ const SUITES: Suite[] = [
   },
   // A TLS dockerd, a Podman (when installed) and a dead host beside the default engine (issue 4).
   { name: 'environments', trusted: true, setup: (scratch) => startEnvironmentServers(scratch, log) },
+  // Two windows with auto-prune on the same engine (issue 8): one prunes, the other is refused and audits it.
+  { name: 'windows', trusted: true, windows: 2 },
 ];
 
 function parseArgs(argv: string[]): { only?: Set<string>; grep?: string; skipUi: boolean } {
@@ -94,17 +98,40 @@ async function main(): Promise<number> {
         continue;
       }
       fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ ...suite.workspaceSettings, ...servers?.workspaceSettings }, null, 2));
-      log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace)`);
-      const code = await runVsCodeSuite({
-        suite: path.join(SUITES_DIR, suite.name),
-        workspace,
-        env,
-        trusted: suite.trusted,
-        // A guard against a hung suite, not a speed limit: a loaded CI machine takes several minutes.
-        timeoutMs: 20 * 60_000,
-        // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
-        extensionDevelopmentPath: process.env.DP_EXTENSION_DIR || undefined,
-      }).finally(() => servers?.stop());
+      log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace${suite.windows ? `, ${suite.windows} windows at once` : ''})`);
+      const run = (window?: string, windowEnv: Record<string, string> = {}, folder = workspace) =>
+        runVsCodeSuite({
+          suite: path.join(SUITES_DIR, suite.name),
+          workspace: folder,
+          env: { ...env, ...windowEnv, ...(window ? { DP_WINDOW: window } : {}) },
+          trusted: suite.trusted,
+          // A guard against a hung suite, not a speed limit: a loaded CI machine takes several minutes.
+          timeoutMs: 20 * 60_000,
+          // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
+          extensionDevelopmentPath: process.env.DP_EXTENSION_DIR || undefined,
+        });
+      let code: number;
+      if (suite.windows) {
+        // The windows share the engine, freshly loaded, one audit file and a folder for their hand-shake.
+        await resetEngine(engine.socketPath);
+        await loadPopulation(engine.socketPath, testPopulation());
+        const shared = fs.mkdtempSync(path.join(scratch, `${suite.name}-shared-`));
+        // Windows of one VS Code share the user's session, so its runtime folder (where prune locks live); the
+        // harness gives each code-server its own XDG folders, so hand both the same private one (mode 0700).
+        const runtimeDir = fs.mkdtempSync(path.join(scratch, `${suite.name}-runtime-`));
+        const names = Array.from({ length: suite.windows }, (_, i) => String.fromCharCode(97 + i));
+        const codes = await Promise.all(
+          names.map((w) => {
+            const folder = path.join(scratch, `ws-${suite.name}-${w}`);
+            fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+            fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.auditFile': path.join(shared, 'audit.jsonl') }, null, 2));
+            return run(w, { DP_WINDOWS_DIR: shared, XDG_RUNTIME_DIR: runtimeDir }, folder);
+          }),
+        );
+        code = codes.every((c) => c === 0) ? 0 : 1;
+      } else {
+        code = await run().finally(() => servers?.stop());
+      }
       results.push({ name: suite.name, code, seconds: (Date.now() - started) / 1000 });
     }
 
