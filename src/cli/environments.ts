@@ -282,5 +282,5 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
 /** The engine's per-request time limits, with `--request-timeout` for reads and deletes when given. */
 export function engineTimeouts(opts: Pick<CliOptions, 'requestTimeoutMs'>): EngineTimeouts {
   const t = opts.requestTimeoutMs;
-  return t === undefined ? DEFAULT_TIMEOUTS : { readMs: t, deleteMs: t, pruneMs: Math.max(t, DEFAULT_TIMEOUTS.pruneMs) };
+  return t === undefined ? DEFAULT_TIMEOUTS : { readMs: t, diskUsageMs: t, deleteMs: t, pruneMs: Math.max(t, DEFAULT_TIMEOUTS.pruneMs) };
 }

@@ -17,14 +17,19 @@ import { withoutDockerEnv, type Endpoint } from './endpoint';
 import { profileOf, type EngineProfile } from './engineProfile';
 import { toEngineError } from './engineError';
 
-/** Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk. */
+/**
+ * Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk, and so does the
+ * engine's disk-usage report (`/system/df` sizes every image: on the containerd store it walks every snapshot,
+ * tens of seconds for a thousand images on a busy machine).
+ */
 export interface EngineTimeouts {
   readonly readMs: number;
+  readonly diskUsageMs: number;
   readonly deleteMs: number;
   readonly pruneMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, diskUsageMs: 120_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
 
 interface DialOptions {
   path: string;
@@ -147,7 +152,7 @@ export class DockerEngine {
   }
 
   systemDf(): Promise<ApiSystemDf> {
-    return this.get('report disk usage', '/system/df') as Promise<ApiSystemDf>;
+    return this.call('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs) as Promise<ApiSystemDf>;
   }
 
   /**
