@@ -33,6 +33,10 @@ export interface ApiContainerInspect {
   /** The image id the container runs from. */
   Image: string;
   Config: { Image?: string } | null;
+  /** RFC3339Nano. */
+  Created?: string;
+  /** RFC3339Nano; `0001-01-01T00:00:00Z` when never. */
+  State?: { StartedAt?: string; FinishedAt?: string } | null;
 }
 
 export interface ApiHistoryItem {
@@ -50,6 +54,8 @@ export interface ApiContainerSummary {
   Image: string;
   ImageID: string;
   State: string;
+  /** Unix seconds. */
+  Created?: number;
 }
 
 export interface ApiSystemDf {
