@@ -100,5 +100,8 @@ export interface ApiEvent {
   Actor?: { ID: string; Attributes?: Record<string, string> };
   id?: string;
   time?: number;
+  /** As a JSON number it loses the last digits (it is above 2^53): use `timeNs`. */
   timeNano?: number;
+  /** `timeNano` read exactly from the event's JSON text (set by DockerEngine). */
+  timeNs?: bigint;
 }

@@ -268,7 +268,10 @@ function readEventLines(stream: Readable, onEvent: (e: ApiEvent) => void, onEnd:
       buffered = buffered.slice(nl + 1);
       if (!line) continue;
       try {
-        onEvent(JSON.parse(line) as ApiEvent);
+        const event = JSON.parse(line) as ApiEvent;
+        const nano = /"timeNano":\s*(\d+)/.exec(line);
+        if (nano) event.timeNs = BigInt(nano[1]!);
+        onEvent(event);
       } catch {
         /* a partial or foreign line: ignore it */
       }

@@ -21,8 +21,9 @@ export function isUseEvent(e: ApiEvent): boolean {
   return (e.Type === 'image' && IMAGE_USES.has(e.Action)) || (e.Type === 'container' && CONTAINER_USES.has(e.Action));
 }
 
-/** The time of an event in ns since the epoch (`timeNano`, else `time` in seconds). */
+/** The time of an event in ns since the epoch (`timeNano` as read exactly, else `time` in seconds). */
 export function eventTimeNs(e: ApiEvent): bigint | undefined {
+  if (typeof e.timeNs === 'bigint' && e.timeNs > 0n) return e.timeNs;
   if (typeof e.timeNano === 'number' && e.timeNano > 0) return BigInt(e.timeNano);
   if (typeof e.time === 'number' && e.time > 0) return BigInt(e.time) * 1_000_000_000n;
   return undefined;
