@@ -57,6 +57,8 @@ export class LastUseTracker {
   /** Live stream: open, and followed without a gap since a catch-up (only then may it move the anchor). */
   private stream: { open: boolean; since: number; verified: boolean } = { open: false, since: 0, verified: false };
   private sequence = 0;
+  /** The engine gave no events and the containers and tags were read again instead (once is enough). */
+  private rereadWithoutEvents = false;
   private readonly dir: string;
   private readonly concurrency: number;
   private readonly warned = new Set<string>();
@@ -118,6 +120,7 @@ export class LastUseTracker {
     let coveredSinceNs = state.coveredSinceNs;
     let anchor = state.anchor;
     let events: ApiEvent[] = [];
+    let eventsFailed = false;
     const sinceNs = state.anchor?.timeNs ?? state.seenUntilNs ?? 1_000_000_000n;
     if (sinceNs <= input.daemonNowNs) {
       try {
@@ -127,6 +130,7 @@ export class LastUseTracker {
       } catch (e) {
         this.warnOnce(`${this.engine.endpoint.label}: cannot read past events (${errorMessage(e)}); last-use values are lower bounds`);
         gap = true;
+        eventsFailed = true;
       }
     }
     if (gap) coveredSinceNs = (events.length ? eventTimeNs(events[0]!) : undefined) ?? input.daemonNowNs;
@@ -137,15 +141,17 @@ export class LastUseTracker {
     if (events.length) anchor = anchorOf(events[events.length - 1]!) ?? anchor;
     else if (gap) anchor = undefined;
 
-    // 2. Containers: when each was created, always; when it last started and finished, after a gap (otherwise the
-    // events said so already).
+    // 2. Containers: when each was created, always; when it last started and finished after events were lost
+    // (otherwise the events said so already). An engine that gives no events is asked this once per process.
+    const reread = gap && !(eventsFailed && this.rereadWithoutEvents);
+    if (reread && eventsFailed) this.rereadWithoutEvents = true;
     for (const c of input.containers) {
       if (typeof c.Created === 'number' && c.Created > 0) recordUse(images, normalizeImageId(c.ImageID), BigInt(c.Created) * 1_000_000_000n, 'container');
     }
-    if (gap) await this.readContainerTimes(input.containers.filter((c) => !RUNNING.has(c.State)), images);
+    if (reread) await this.readContainerTimes(input.containers.filter((c) => !RUNNING.has(c.State)), images);
 
     // 3. Seeds for images never seen in use (and, after a gap, their LastTagTime again).
-    const seedless = input.images.filter((img) => gap || !images.has(img.id));
+    const seedless = input.images.filter((img) => reread || !images.has(img.id));
     await this.seed(seedless, input.lastTagTimes ?? new Map(), images);
 
     const live = new Set(input.images.map((i) => i.id));
