@@ -1,7 +1,8 @@
 /**
  * Last use against a real engine, through the built CLI (`node dist/cli.js`), one process per run as cron runs it:
  * - what a run learns (a container created from an image and removed again, a tag) is on disk for the next
- *   process, and survives the engine forgetting its events (a restart), which the next run notices as a gap;
+ *   process, and survives the engine forgetting its events (a restart, more than 256 events), which the next run
+ *   notices as a gap;
  * - `unused-for` selects exactly the unused images whose last use is older than the cut-off — not one used by a
  *   container since removed — and `prune` with it removes exactly its plan.
  * Engines: DP_ENGINES, else Docker 20.10 (graphdriver) and 28.5 (containerd store).
@@ -98,6 +99,22 @@ for (const under of engines) {
       const restarted = stored();
       assert.deepStrictEqual(restarted.images[usedId], after.images[usedId], 'the use survives on disk');
       assert.ok(BigInt(restarted.coveredSince!) > BigInt(after.images[usedId]!.at), 'the lost events were noticed: older values are lower bounds now');
+
+      // More than the engine's 256 remembered events between two looks is a gap too; fewer is not.
+      const churn = async (pairs: number) => {
+        for (let i = 0; i < pairs; i++) {
+          assert.strictEqual((await apiRequest(engine.socketPath, 'POST', `/images/${encodeURIComponent(taggedId)}/tag?repo=dp/churn&tag=t`)).status, 201);
+          assert.strictEqual((await apiRequest(engine.socketPath, 'DELETE', '/images/dp/churn:t')).status, 200);
+        }
+      };
+      await churn(20);
+      cli(['plan', '--all']);
+      assert.strictEqual(stored().coveredSince, restarted.coveredSince, '40 events: no gap');
+      await churn(140);
+      cli(['plan', '--all']);
+      const overflowed = stored();
+      assert.ok(BigInt(overflowed.coveredSince!) > BigInt(restarted.coveredSince!), '280 events: the newest event seen before is gone, a gap');
+      assert.deepStrictEqual(overflowed.images[usedId], after.images[usedId], 'values are kept');
     });
 
     it('unused-for selects exactly the unused images last used before the cut-off, and prune removes exactly that', async () => {

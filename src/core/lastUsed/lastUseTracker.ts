@@ -42,14 +42,6 @@ export interface LastUseInput {
   readonly lastTagTimes?: ReadonlyMap<string, bigint>;
 }
 
-/** How the last catch-up went (for logs and tests). */
-export interface CatchUp {
-  readonly events: number;
-  /** Events may have been lost since the previous look: values older than the first event seen are lower bounds. */
-  readonly gap: boolean;
-  readonly file: string;
-}
-
 export class LastUseTracker {
   private state: LastUseState | undefined;
   private resolver: ImageResolver | undefined;
@@ -62,7 +54,6 @@ export class LastUseTracker {
   private readonly dir: string;
   private readonly concurrency: number;
   private readonly warned = new Set<string>();
-  last: CatchUp | undefined;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -160,7 +151,6 @@ export class LastUseTracker {
     this.state = state;
     this.resolver = resolver;
     if (this.stream.open && this.stream.since <= startedAt) this.stream.verified = true;
-    this.last = { events: events.length, gap, file };
     try {
       writeLastUseFile(file, state);
     } catch (e) {
