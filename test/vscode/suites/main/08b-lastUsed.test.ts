@@ -3,6 +3,7 @@
  * tree as "last used … ago" with the tooltip naming an engine event as its source; other images say where their
  * value comes from. A second environment on the same engine — a new session, reader and tracker with nothing in
  * memory, as after an extension restart — reads the same value from the per-engine file the first one wrote.
+ * Auto-prune reads `dockerPrune.autoPrune.unusedFor` as the unused-for filter, and names it when it is invalid.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -12,6 +13,8 @@ import type { EnvironmentSession } from '../../../../src/vscode/environments/env
 import type { GroupNode, ImageNode, Node } from '../../../../src/vscode/tree/nodes';
 import { apiJson, apiRequest } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
+import { autoPruneSettings } from '../../../../src/vscode/settings/settings';
+import { SettingError } from '../../../../src/vscode/settings/settingError';
 import { api, freshDefaultSession, label, resetSettings, setSetting, settled, socket, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
@@ -84,5 +87,13 @@ describe('Last used, in the tree and across sessions', () => {
     for (const [id, u] of eventSourced) assert.deepStrictEqual(second.get(id), u, `image ${id}`);
     const file = fs.readdirSync(path.join(process.env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state'), 'docker-prune', 'last-used'));
     assert.strictEqual(file.length, 1, 'one file for the one engine, whichever endpoint reaches it');
+  });
+
+  it('auto-prune takes unused-for from dockerPrune.autoPrune.unusedFor, and names the setting when it is invalid', async () => {
+    await setSetting('autoPrune.unusedFor', '14d');
+    assert.deepStrictEqual(autoPruneSettings().filters.unusedFor, { raw: '14d', durationNs: 14n * 86_400_000_000_000n });
+    await setSetting('autoPrune.unusedFor', 'soon');
+    assert.throws(() => autoPruneSettings(), (e: unknown) => e instanceof SettingError && e.setting === 'dockerPrune.autoPrune.unusedFor' && /unused-for value "soon"/.test(e.message));
+    await setSetting('autoPrune.unusedFor', undefined);
   });
 });
