@@ -21,10 +21,9 @@ import type { PlannerOptions } from './planner';
  * the engine makes them behave.
  *
  * On top of that, and unlike the engine: images used more recently than `unused-for`, protected images and the
- * newest N per repository are never
- * candidates; and (unless engineParity) neither is an image that a container uses or that is an ancestor of
- * one, so in-use images keep all their tags. None of these changes which images the engine would delete,
- * only which tags it would strip.
+ * newest N per repository are never candidates; and (unless engineParity) neither is an image that a container
+ * uses or that is an ancestor of one, so in-use images keep all their tags (the engine would delete none of those,
+ * only strip their tags).
  */
 export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {  const model = new GraphdriverStore(snapshot.images, snapshot.containers);
   const danglingOnly = policy.mode === 'dangling';
