@@ -26,6 +26,7 @@ import { InvalidInputError } from '../core/errors';
 import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
 import type { ImageDetailsStore } from '../core/snapshot/detailsCache';
+import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import type { CliOptions } from './args';
 import { PruneInterrupts } from './interrupts';
@@ -152,7 +153,8 @@ export async function runAcrossEnvironments(
       const engine = openEnvironment(environment, engineTimeouts(opts));
       // At the time limit, drop its connections so nothing keeps waiting on a hung engine.
       signal.addEventListener('abort', () => closeEndpoint(engine.endpoint), { once: true });
-      const reader = new SnapshotReader(engine, deps.store ? { store: deps.store } : {});
+      const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${environment.name}: ${m}`) });
+      const reader = new SnapshotReader(engine, { ...(deps.store ? { store: deps.store } : {}), lastUse });
       return { engine, reader, preview: await previewPrune(reader, opts.policy, opts.native) };
     },
     { concurrency: 4, timeoutMs: opts.envTimeoutMs },

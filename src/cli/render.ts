@@ -30,7 +30,7 @@ export function planText(preview: Preview, native: boolean): string {
   const lines: string[] = [`Engine: ${describeProfile(preview.snapshot.profile)}`];
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
   if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
+    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
   } else {
     const rows = plan.items.map((i) => [
       i.action === 'delete' ? 'delete' : 'untag',
@@ -73,6 +73,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     protected: 'protected',
     'keep-latest': 'among the newest per repository',
     filtered: 'excluded by the filters',
+    'recently-used': 'used more recently than unused-for',
   };
   return [...counts].map(([reason, n]) => `${n} ${names[reason] ?? reason}`).join(', ');
 }
