@@ -25,6 +25,8 @@ export interface PruneEntry {
   readonly engineId?: string;
   readonly trigger: AuditRecord['trigger'];
   readonly mode: AuditRecord['mode'];
+  /** `build-cache` for a build-cache prune (its steps are cache records); absent for images. */
+  readonly target?: AuditRecord['target'];
   readonly native: boolean;
   readonly user: string;
   readonly host: string;
@@ -147,6 +149,7 @@ function entryOf(group: readonly AuditRecord[], isRunning: (start: AuditRecord) 
     engineId: head.engineId ?? end?.engineId,
     trigger: head.trigger,
     mode: head.mode,
+    ...(head.target ? { target: head.target } : {}),
     native: head.native,
     user: head.user,
     host: head.host,
