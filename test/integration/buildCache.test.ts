@@ -5,6 +5,7 @@
  * Docker 28.5 on overlay2 and on the containerd store (DP_ENGINES picks; default 28-gd,28-c8d).
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,6 +21,7 @@ import { apiJson, startEngine, type TestEngine } from '../support/dockerd';
 import { enginesFromEnv } from '../support/engines';
 
 const KB = 1024;
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 /** What the data root may differ by beyond the records' bytes: BuildKit's and containerd's metadata files. */
 const METADATA_SLACK = 256 * KB;
 
@@ -81,6 +83,38 @@ for (const flavour of engines) {
     it('dangling (the default): shared, internal and frontend records stay', async () => {
       await buildImage(te, 'f', [{ file: 'f.bin', bytes: 300 * KB, seed: 'f' }]);
       await oracle(parseBuildCachePolicy({}), (plan) => assert.ok(plan.kept.some((k) => k.reason === 'shared')));
+    });
+
+    it('CLI: builder plan --json, prune refuses without --yes or with bad input, prune --yes removes the plan and audits it', async () => {
+      assert.ok(fs.existsSync(CLI), `${CLI} is built (node esbuild.mjs)`);
+      await buildImage(te, 'h', [{ file: 'h.bin', bytes: 250 * KB, seed: 'h' }]);
+      const auditFile = path.join(auditDir, 'cli.jsonl');
+      const cli = (args: string[]) => {
+        const r = spawnSync(process.execPath, [CLI, 'builder', ...args, '-H', te.dockerHost, '--audit-file', auditFile], { encoding: 'utf8', input: '', env: { PATH: process.env.PATH, HOME: auditDir } });
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      const plan = cli(['plan', '--json']);
+      assert.strictEqual(plan.status, 0, plan.stderr);
+      const planned = JSON.parse(plan.stdout) as { records: Array<{ id: string; bytes: number }>; spaceReclaimed: number };
+      assert.ok(planned.records.length > 0);
+      assert.strictEqual(planned.spaceReclaimed, planned.records.reduce((s, r) => s + r.bytes, 0));
+
+      const before = (await measure()).records;
+      assert.strictEqual(cli(['prune']).status, 2, 'no terminal, no --yes: refused');
+      const bad = cli(['prune', '--yes', '--keep-storage', 'lots']);
+      assert.strictEqual(bad.status, 2);
+      assert.match(bad.stderr, /Invalid --keep-storage "lots"/);
+      assert.deepStrictEqual((await measure()).records.sort(), before.sort(), 'nothing removed');
+
+      const pruned = cli(['prune', '--yes', '--json']);
+      assert.strictEqual(pruned.status, 0, pruned.stderr);
+      const result = JSON.parse(pruned.stdout) as { CachesDeleted: string[]; SpaceReclaimed: number };
+      assert.deepStrictEqual(result.CachesDeleted.sort(), planned.records.map((r) => r.id).sort());
+      assert.strictEqual(result.SpaceReclaimed, planned.spaceReclaimed);
+      const end = (await new AuditLog(auditFile).read()).records.find((r) => r.phase === 'end');
+      assert.strictEqual(end?.target, 'build-cache');
+      assert.strictEqual(end.trigger, 'cli');
+      assert.strictEqual(end.outcome, 'success');
     });
 
     it('all, removing exactly the confirmed plan: ids, bytes, df and disk; audited as a build-cache prune', async () => {
