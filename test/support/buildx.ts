@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { toolCache } from './engines';
-import type { TestEngine } from './dockerd';
 
 const run = promisify(execFile);
 
@@ -19,8 +18,14 @@ export function buildxPlugin(): string {
   return file;
 }
 
-/** A docker CLI config folder (under the engine's temp dir) holding only the buildx plugin. */
-export function buildxConfig(engine: TestEngine): string {
+/** Where to build: the engine's `unix://` host, and a folder of the test's for the CLI config and the contexts. */
+export interface BuildTarget {
+  readonly dockerHost: string;
+  readonly dataDir: string;
+}
+
+/** A docker CLI config folder (under the target's folder) holding only the buildx plugin. */
+export function buildxConfig(engine: BuildTarget): string {
   const dir = path.join(engine.dataDir, 'docker-config');
   fs.mkdirSync(path.join(dir, 'cli-plugins'), { recursive: true });
   const link = path.join(dir, 'cli-plugins', 'docker-buildx');
@@ -40,7 +45,7 @@ export interface BuildStep {
  * Builds `FROM scratch` + one COPY per step from a context of its own (a new folder each time, so no build reuses
  * and resizes another's context record). `tag` undefined: nothing is kept but the cache (`--output type=cacheonly`).
  */
-export async function buildImage(engine: TestEngine, name: string, steps: readonly BuildStep[], tag?: string): Promise<void> {
+export async function buildImage(engine: BuildTarget, name: string, steps: readonly BuildStep[], tag?: string): Promise<void> {
   const ctx = path.join(engine.dataDir, 'contexts', name);
   fs.mkdirSync(ctx, { recursive: true });
   for (const s of steps) fs.writeFileSync(path.join(ctx, s.file), seededBytes(s.seed, s.bytes));
