@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { checkAgainstEngine, historyLines, pruneHistory } from '../../src/core/audit';
 import type { BuildCacheRecord, BuildCacheSnapshot } from '../../src/core/buildCache/model';
 import { keptBytes, planBuildCachePrune, rankForCollection } from '../../src/core/buildCache/planner';
 import { enginePruneQuery, parseBuildCachePolicy, parseByteSize, pinnedPruneQuery } from '../../src/core/buildCache/policy';
@@ -136,5 +137,23 @@ describe('build cache options', () => {
   it('pins a prune to the planned records with an anchored id pattern', () => {
     assert.deepStrictEqual(pinnedPruneQuery(['abc', 'def']), { all: '1', filters: '{"id":["^(abc|def)$"]}' });
     assert.throws(() => pinnedPruneQuery(['a|b']), /Unexpected/);
+  });
+});
+
+describe('build cache prunes in the audit history', () => {
+  const base = { user: 'u', host: 'h', environment: 'unix:///x.sock', trigger: 'cli' as const, mode: 'all' as const, native: false, filters: [], protect: [], target: 'build-cache' as const, pruneId: 'p1', engineId: 'e' };
+  const records = [
+    { ...base, time: '2026-01-01T00:00:00.000Z', phase: 'start' as const, outcome: 'running' as const, plan: { images: 2, bytes: 3000 }, result: null, durationMs: 0, pid: 1, steps: [{ id: 'abc', action: 'delete' as const, tags: ['[1/1] COPY a /a'], bytes: 1000 }, { id: 'def', action: 'delete' as const, tags: [], bytes: 2000 }] },
+    { ...base, time: '2026-01-01T00:00:01.000Z', phase: 'end' as const, outcome: 'success' as const, plan: { images: 2, bytes: 3000 }, result: { deleted: 2, untagged: 0, skipped: 0, spaceReclaimed: 3000, cancelled: false }, durationMs: 1000, doneIds: ['abc', 'def'] },
+  ];
+
+  it('lists them as builder prunes of cache records, and never compares their records with the engine images', () => {
+    const [entry] = pruneHistory(records, { isRunning: () => false });
+    assert.strictEqual(entry!.target, 'build-cache');
+    assert.deepStrictEqual(entry!.recorded.done, ['abc', 'def']);
+    const [line] = historyLines(entry!);
+    assert.match(line!, /cli\s+builder all unix:\/\/\/x\.sock {2}success: 2 cache records planned/);
+    assert.match(line!, /2 cache records deleted/);
+    assert.strictEqual(checkAgainstEngine(entry!, new Set()), undefined);
   });
 });

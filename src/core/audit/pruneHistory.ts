@@ -86,10 +86,11 @@ export interface EngineCheck {
 
 /**
  * What the engine shows of a prune's planned deletions, given the ids of the images it has now. Undefined when the
- * entry has no plan to compare (records from before phases). An image can also have gone since by other hands.
+ * entry has no plan to compare (records from before phases, or a build-cache prune, whose steps are cache records,
+ * not images). An image can also have gone since by other hands.
  */
 export function checkAgainstEngine(entry: PruneEntry, engineImageIds: ReadonlySet<string>): EngineCheck | undefined {
-  if (!entry.steps) return undefined;
+  if (!entry.steps || entry.target === 'build-cache') return undefined;
   const deletions = entry.steps.filter((s) => s.action === 'delete').map((s) => s.id);
   const recorded = new Set(entry.recorded.done);
   const gone = deletions.filter((id) => !engineImageIds.has(id));
