@@ -3,6 +3,8 @@
 #   trixie  Debian 13's docker.io (26.1 when written) + containerd 1.7
 #   sid     Debian unstable's docker.io (28.5 when written) + containerd 2.1 (sid's runc needs glibc 2.38: the
 #           machine's runc serves)
+#   buildx  Debian unstable's docker-buildx (0.29 when written), the CLI plugin the build-cache tests build with
+#           (it drives each dockerd's built-in BuildKit); unpacked on its own so the engines' trees stay as they are
 # The tests read each daemon's real version from the engine itself, so a newer sid package is simply tested too.
 # Each is DOWNLOADED and UNPACKED into the tool cache, never installed: the machine's apt state, /usr and its own
 # dockerd stay as they are. apt reads a source list and package lists of our own under the cache.
@@ -27,10 +29,9 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# unpack SUITE PACKAGE... : downloads the packages from SUITE into $ROOT/SUITE/debs and unpacks them into $ROOT/SUITE/root
+# unpack SUITE DIR PACKAGE... : downloads the packages from SUITE into $ROOT/DIR/debs and unpacks them into $ROOT/DIR/root
 unpack() {
-  local suite=$1; shift
-  local dir="$ROOT/$suite"
+  local suite=$1 dir="$ROOT/$2"; shift 2
   local apt_opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root -qq)
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs"
   # our own package lists, fetched fresh each time and dropped after (sid's alone are ~70 MB)
@@ -44,16 +45,22 @@ unpack() {
   rm -f "$dir/root.new/usr/sbin/runc" "$dir/root.new/usr/bin/runc"
   rm -rf "$dir/root" && mv "$dir/root.new" "$dir/root"
   rm -rf "$dir/debs" "$dir/cache/archives"/*.deb "$dir/lists"
-  "$dir/root/usr/sbin/dockerd" --version
 }
 
 mkdir -p "$ROOT"
 for suite in trixie sid; do
   [[ -x "$ROOT/$suite/root/usr/sbin/dockerd" && -f "$ROOT/$suite/.ok" ]] && continue
   log "$suite: downloading Debian $suite's docker.io and containerd (unpacked under $ROOT/$suite, not installed)"
-  version=$(unpack "$suite" docker.io containerd)
-  echo "$version" >"$ROOT/$suite/.ok"
+  unpack "$suite" "$suite" docker.io containerd
+  "$ROOT/$suite/root/usr/sbin/dockerd" --version >"$ROOT/$suite/.ok"
 done
+
+BUILDX="$ROOT/buildx/root/usr/libexec/docker/cli-plugins/docker-buildx"
+if ! [[ -x $BUILDX && -f "$ROOT/buildx/.ok" ]]; then
+  log "buildx: downloading Debian sid's docker-buildx (unpacked under $ROOT/buildx, not installed)"
+  unpack sid buildx docker-buildx
+  DOCKER_CONFIG=/nonexistent "$BUILDX" version >"$ROOT/buildx/.ok"
+fi
 
 # What the tests read: every engine they can start, with its daemon binary and the PATH its containerd comes from.
 {

@@ -7,6 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { FileImageDetailsStore } from './core/snapshot/detailsCache';
 import { AuditLocation } from './vscode/audit/auditLocation';
+import { modalBuildCacheConfirmation, type ConfirmBuildCachePrune } from './vscode/buildCache/buildCacheConfirmation';
+import { registerBuildCacheCommands } from './vscode/buildCache/buildCacheCommands';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
@@ -35,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
   let confirm: ConfirmPrune = modalConfirmation;
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
+  let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
 
   context.subscriptions.push(
     log,
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     statusBar,
     scheduler,
     ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName }),
+    ...registerBuildCacheCommands({ registry, notifier, log, audit: () => audit.log(), confirm: () => confirmBuildCache }),
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
   void statusBar.reconfigure();
@@ -57,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     testing: {
       setConfirmation: (fn) => (confirm = fn ?? modalConfirmation),
       setEnvironmentNameAnswer: (fn) => (askEnvironmentName = fn ?? environmentNameInput),
+      setBuildCacheConfirmation: (fn) => (confirmBuildCache = fn ?? modalBuildCacheConfirmation),
       tree,
       statusBar: statusBar.item,
       registry,

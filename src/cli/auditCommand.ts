@@ -79,7 +79,9 @@ async function checkInterrupted(entries: readonly PruneEntry[], opts: CliOptions
   }
   for (const entry of wanted) {
     const engine = engines.find((g) => ranOn(entry, g));
-    if (engine) findings.set(entry, { engine: engine.label, check: checkAgainstEngine(entry, engine.ids)! });
+    const check = engine && checkAgainstEngine(entry, engine.ids);
+    if (engine && check) findings.set(entry, { engine: engine.label, check });
+    else if (engine) findings.set(entry, { problem: 'a build-cache prune: its records are not compared with the engine' });
     else findings.set(entry, { problem: problems.length ? problems.join('; ') : `its engine${entry.engineId ? ` (${entry.engineId})` : ''} is not the one asked (use -H, --context, --env or --all-envs)` });
   }
   return findings;
@@ -99,6 +101,7 @@ function entryJson(e: PruneEntry, finding: EngineFinding | undefined): Record<st
     engineId: e.engineId,
     trigger: e.trigger,
     mode: e.mode,
+    ...(e.target ? { target: e.target } : {}),
     native: e.native,
     user: e.user,
     host: e.host,

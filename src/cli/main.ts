@@ -14,6 +14,7 @@ import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
 import { runAuditCommand } from './auditCommand';
+import { runBuilderCommand } from './builderCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { planJson, planText, resultJson, resultText } from './render';
@@ -29,6 +30,7 @@ export const EXIT_USAGE = 2;
 export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
   const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
   const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  if (argv[0] === 'builder') return runBuilderCommand(argv.slice(1), io, auditFilePath);
   let opts: CliOptions;
   try {
     opts = parseCliArgs(argv);

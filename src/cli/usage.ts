@@ -64,6 +64,19 @@ Output and safety:
                             on Windows). The VS Code extension writes to the same file by default.
   --limit N                 audit: list the N most recent prunes (default 20)
 
+Build cache (BuildKit's, as "docker builder prune"; one environment: -H, --context or --env):
+  docker-prune builder plan  [options]   The build cache's size and the records a prune would remove
+  docker-prune builder prune [options] [--yes]   Remove exactly those records (asks first on a terminal)
+  -a, --all                 every record no build uses (default: dangling ones; internal, frontend and
+                            records shared with an image stay)
+  --filter until=VALUE      only records last used before VALUE (as above; unused-for=VALUE is the same)
+  --keep-storage SIZE       stop once the cache is under SIZE (512MB, 10GB; binary units as docker's), least
+                            recently used first; --reserved-space is its API 1.48 name
+  --max-used-space SIZE, --min-free-space SIZE   API 1.48 (Docker 28) limits, as "docker builder prune"
+  --native                  send the options to the engine and let BuildKit choose, as "docker builder prune"
+  --json                    plan: {"records":[{"id","type","description","bytes","shared","lastUsed"}],
+                            "spaceReclaimed":N,"diskBytes":N}; prune: {"CachesDeleted":[…],"SpaceReclaimed":N}
+
 Images used by any container (running, stopped or created) are never removed or untagged. An image that
 becomes in use after the preview is skipped, not forced. Ctrl-C stops between two images; a second
 Ctrl-C quits at once (exit 130), as SIGTERM (143) and SIGHUP (129) do, each leaving an end record that

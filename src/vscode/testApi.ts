@@ -6,6 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import type { EnvironmentRegistry } from './environments/environmentRegistry';
+import type { ConfirmBuildCachePrune } from './buildCache/buildCacheConfirmation';
 import type { AskEnvironmentName, ConfirmPrune } from './prune/confirmation';
 import type { AutoPruneScheduler } from './scheduler/autoPruneScheduler';
 import type { EnvironmentsTree } from './tree/environmentsTree';
@@ -15,6 +16,8 @@ export interface DockerPruneTestApi {
   setConfirmation(confirm: ConfirmPrune | undefined): void;
   /** Replaces the typed-name input box of a protected environment (the flow still compares the name); `undefined` restores it. */
   setEnvironmentNameAnswer(ask: AskEnvironmentName | undefined): void;
+  /** Replaces the build-cache prune's modal confirmation; `undefined` restores the real modal. */
+  setBuildCacheConfirmation(confirm: ConfirmBuildCachePrune | undefined): void;
   /** The tree's real data provider (read its children and items). */
   readonly tree: EnvironmentsTree;
   /** The real status bar item (read its text and tooltip). */

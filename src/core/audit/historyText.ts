@@ -7,8 +7,10 @@ export type EngineFinding = { readonly engine: string; readonly check: EngineChe
 
 export function historyLines(entry: PruneEntry, finding?: EngineFinding): string[] {
   const when = entry.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-  const planned = entry.plan ? `${count(entry.plan.images, 'image')} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
-  const head = `${when}  ${entry.trigger.padEnd(6)} ${entry.mode.padEnd(8)} ${entry.environment}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
+  const unit = entry.target === 'build-cache' ? 'cache record' : 'image';
+  const planned = entry.plan ? `${count(entry.plan.images, unit)} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
+  const what = entry.target === 'build-cache' ? `builder ${entry.mode}` : entry.mode;
+  const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${entry.environment}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
   const lines = [`${head}: ${planned}${outcomeText(entry)}`];
   if (entry.status === 'interrupted' || entry.status === 'running') {
     if (entry.reason) lines.push(`    why: ${entry.reason}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
@@ -37,7 +39,7 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
 function outcomeText(entry: PruneEntry): string {
   const r = entry.result;
   if (!r) return '';
-  const parts = [`${count(r.deleted, 'image')} deleted`];
+  const parts = [`${count(r.deleted, entry.target === 'build-cache' ? 'cache record' : 'image')} deleted`];
   if (r.untagged) parts.push(`${count(r.untagged, 'tag')} removed`);
   if (r.skipped) parts.push(`${r.skipped} skipped`);
   parts.push(`${formatBytes(r.spaceReclaimed)} reclaimed`);

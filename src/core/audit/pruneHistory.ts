@@ -25,6 +25,8 @@ export interface PruneEntry {
   readonly engineId?: string;
   readonly trigger: AuditRecord['trigger'];
   readonly mode: AuditRecord['mode'];
+  /** `build-cache` for a build-cache prune (its steps are cache records); absent for images. */
+  readonly target?: AuditRecord['target'];
   readonly native: boolean;
   readonly user: string;
   readonly host: string;
@@ -84,10 +86,11 @@ export interface EngineCheck {
 
 /**
  * What the engine shows of a prune's planned deletions, given the ids of the images it has now. Undefined when the
- * entry has no plan to compare (records from before phases). An image can also have gone since by other hands.
+ * entry has no plan to compare (records from before phases, or a build-cache prune, whose steps are cache records,
+ * not images). An image can also have gone since by other hands.
  */
 export function checkAgainstEngine(entry: PruneEntry, engineImageIds: ReadonlySet<string>): EngineCheck | undefined {
-  if (!entry.steps) return undefined;
+  if (!entry.steps || entry.target === 'build-cache') return undefined;
   const deletions = entry.steps.filter((s) => s.action === 'delete').map((s) => s.id);
   const recorded = new Set(entry.recorded.done);
   const gone = deletions.filter((id) => !engineImageIds.has(id));
@@ -147,6 +150,7 @@ function entryOf(group: readonly AuditRecord[], isRunning: (start: AuditRecord) 
     engineId: head.engineId ?? end?.engineId,
     trigger: head.trigger,
     mode: head.mode,
+    ...(head.target ? { target: head.target } : {}),
     native: head.native,
     user: head.user,
     host: head.host,

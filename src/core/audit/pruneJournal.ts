@@ -13,13 +13,13 @@
 import { randomUUID } from 'crypto';
 import type { Plan, PruneProgress } from '../model';
 import { AuditLog } from './auditLog';
-import type { AuditOutcome, AuditRecord, AuditRecordInput } from './record';
+import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditStep } from './record';
 
 export const CHECKPOINT_STEPS = 25;
 export const CHECKPOINT_MS = 2_000;
 
 /** What every record of a prune repeats (the fields earlier readers rely on). */
-export type PruneAuditBase = Pick<AuditRecordInput, 'environment' | 'trigger' | 'mode' | 'native' | 'filters' | 'protect' | 'keepLatest'>;
+export type PruneAuditBase = Pick<AuditRecordInput, 'environment' | 'trigger' | 'mode' | 'native' | 'filters' | 'protect' | 'keepLatest' | 'target'>;
 
 export interface PruneJournalOptions {
   /** No log: nothing is recorded. */
@@ -41,6 +41,8 @@ export interface PruneEnd {
   readonly error?: string;
   /** Ids the result names as skipped: a step reported finished that the result says was not carried out is moved there. */
   readonly skippedIds?: ReadonlySet<string>;
+  /** Steps carried out that no progress record named (a prune whose steps the engine does in one call). */
+  readonly doneIds?: readonly string[];
 }
 
 /** What a caller may do with a prune while it runs. */
@@ -88,14 +90,15 @@ export class PruneJournal implements RunningPrune {
 
   /** The start record: resolves once it is on disk (or reported). Call before the first deletion. */
   async start(plan: Plan, engineId: string): Promise<void> {
+    const steps = plan.items.map((s) => ({ id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes }));
+    await this.startSteps(steps, plan.spaceReclaimable, engineId);
+  }
+
+  /** The start record of a plan given as its steps (a build-cache prune: one step per record). */
+  async startSteps(steps: readonly AuditStep[], bytes: number, engineId: string): Promise<void> {
     this.engineId = engineId;
-    this.plan = { images: plan.items.length, bytes: plan.spaceReclaimable };
-    this.startRecord = {
-      ...this.common('start', 'running'),
-      result: null,
-      pid: process.pid,
-      steps: plan.items.map((s) => ({ id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes })),
-    };
+    this.plan = { images: steps.length, bytes };
+    this.startRecord = { ...this.common('start', 'running'), result: null, pid: process.pid, steps: [...steps] };
     this.startOnDisk = await this.write(this.startRecord);
   }
 
@@ -126,6 +129,7 @@ export class PruneJournal implements RunningPrune {
     this.ended = true;
     this.stopTimer();
     const tail = this.takePending();
+    if (end.doneIds) tail.done.push(...end.doneIds);
     if (end.skippedIds) {
       const wrong = tail.done.filter((id) => end.skippedIds!.has(id));
       tail.done = tail.done.filter((id) => !end.skippedIds!.has(id));

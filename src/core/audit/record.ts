@@ -40,6 +40,12 @@ export interface AuditRecord {
   readonly mode: PruneMode;
   /** Whether the engine's own prune endpoint was used. */
   readonly native: boolean;
+  /**
+   * What was pruned: absent for images (every record before build-cache prunes existed); `build-cache` for the
+   * BuildKit build cache, whose `mode` is `all` or `dangling` as `docker builder prune` names them and whose
+   * `plan.images`, `result.deleted` and step ids count and name cache records.
+   */
+  readonly target?: 'build-cache';
   /** Engine-form filter strings, e.g. `until=168h`, `label!=keep`. */
   readonly filters: readonly string[];
   readonly protect: readonly string[];

@@ -61,6 +61,32 @@ export interface ApiContainerSummary {
 export interface ApiSystemDf {
   LayersSize: number;
   Images: Array<{ Id: string; Size: number; SharedSize: number; Containers: number }> | null;
+  BuildCache?: ApiBuildCacheRecord[] | null;
+}
+
+/**
+ * One `/system/df` `BuildCache` entry. Docker 25–28 send `Parents` under the key `" Parents"` (a stray space in
+ * moby's struct tag); before API 1.42 there is one `Parent`.
+ */
+export interface ApiBuildCacheRecord {
+  ID: string;
+  Type?: string;
+  Description?: string;
+  InUse?: boolean;
+  Shared?: boolean;
+  Size?: number;
+  CreatedAt?: string;
+  LastUsedAt?: string | null;
+  UsageCount?: number;
+  Parent?: string;
+  Parents?: string[] | null;
+  ' Parents'?: string[] | null;
+}
+
+/** `POST /build/prune` */
+export interface ApiBuildPruneResponse {
+  CachesDeleted: string[] | null;
+  SpaceReclaimed: number;
 }
 
 export interface ApiInfo {

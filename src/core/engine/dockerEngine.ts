@@ -1,6 +1,8 @@
 import type { Readable } from 'stream';
 import { DockerPruneError } from '../errors';
 import type {
+  ApiBuildCacheRecord,
+  ApiBuildPruneResponse,
   ApiContainerInspect,
   ApiContainerSummary,
   ApiDeleteItem,
@@ -153,6 +155,25 @@ export class DockerEngine {
 
   systemDf(): Promise<ApiSystemDf> {
     return this.call('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs) as Promise<ApiSystemDf>;
+  }
+
+  /** The build cache's records (`/system/df` `BuildCache`; only that part from API 1.42, which has `type`). */
+  async buildCacheRecords(apiVersion: string): Promise<ApiBuildCacheRecord[]> {
+    const [major, minor] = apiVersion.split('.').map(Number);
+    const typed = (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 42);
+    const df = (await this.get('report build cache usage', '/system/df?', typed ? { type: 'build-cache' } : undefined)) as ApiSystemDf | null;
+    return df?.BuildCache ?? [];
+  }
+
+  /** The engine's own `POST /build/prune`, with the query `docker builder prune` sends (`all`, `filters`, limits). */
+  async pruneBuildCache(query: Record<string, string>, signal?: AbortSignal): Promise<ApiBuildPruneResponse> {
+    const res = await this.call<ApiBuildPruneResponse | null>(
+      'prune the build cache',
+      { path: '/build/prune?', method: 'POST', options: query, statusCodes: { 200: true, 400: 'bad parameter', 409: 'a prune operation is already running', 500: 'server error' } },
+      this.timeouts.pruneMs,
+      signal,
+    );
+    return { CachesDeleted: res?.CachesDeleted ?? [], SpaceReclaimed: res?.SpaceReclaimed ?? 0 };
   }
 
   /**

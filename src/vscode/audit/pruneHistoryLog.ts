@@ -66,7 +66,9 @@ async function checkInterrupted(entries: readonly PruneEntry[], registry: Enviro
   ).filter((x) => x !== undefined);
   for (const entry of wanted) {
     const engine = engines.find((g): g is Extract<typeof g, { ids: unknown }> => 'ids' in g && ranOn(entry, g));
-    if (engine) findings.set(entry, { engine: engine.name, check: checkAgainstEngine(entry, engine.ids)! });
+    const check = engine && checkAgainstEngine(entry, engine.ids);
+    if (engine && check) findings.set(entry, { engine: engine.name, check });
+    else if (engine) findings.set(entry, { problem: 'a build-cache prune: its records are not compared with the engine' });
     else findings.set(entry, { problem: 'its engine is not among the connected environments' });
   }
   return findings;

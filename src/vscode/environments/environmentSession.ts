@@ -8,6 +8,9 @@
  * Failures become state ("unreachable: <why>"), never a notification: the tree and the status bar show it.
  */
 import * as vscode from 'vscode';
+import type { BuildCacheSnapshot } from '../../core/buildCache/model';
+import { readBuildCache } from '../../core/buildCache/reader';
+import { summarizeBuildCache } from '../../core/buildCache/summary';
 import type { DockerEngine } from '../../core/engine/dockerEngine';
 import { redactHost, type Endpoint } from '../../core/engine/endpoint';
 import { closeEndpoint, openEnvironment, type EnvironmentDescriptor } from '../../core/environments';
@@ -41,6 +44,10 @@ export type SessionState =
       readonly reclaimError?: string;
       /** A newer snapshot is being read; `reclaim` is the previous one. */
       readonly reclaimPending: boolean;
+      /** The BuildKit build cache, once read (Docker only; Podman has none). */
+      readonly buildCache?: BuildCacheSnapshot;
+      /** Why the build cache could not be read. */
+      readonly buildCacheError?: string;
     }
   | { readonly kind: 'failed'; readonly errorKind: ErrorKind | 'unknown'; readonly message: string; readonly since: number }
   | { readonly kind: 'invalid'; readonly message: string };
@@ -223,7 +230,15 @@ export class EnvironmentSession implements vscode.Disposable {
     }
     const previous = this.current.kind === 'ready' ? this.current : undefined;
     if (previous === undefined) this.log.info(`${this.name}: connected to ${engine.endpoint.label} (${listing.images.length} images, ${listing.containers} containers)`);
-    this.set({ kind: 'ready', listing, reclaim: previous?.reclaim, reclaimError: previous?.reclaimError, reclaimPending: true });
+    const cache = { buildCache: previous?.buildCache, buildCacheError: previous?.buildCacheError };
+    this.set({ kind: 'ready', listing, reclaim: previous?.reclaim, reclaimError: previous?.reclaimError, reclaimPending: true, ...cache });
+    if (listing.engine.product === 'docker') {
+      try {
+        Object.assign(cache, { buildCache: await readBuildCache(engine), buildCacheError: undefined });
+      } catch (e) {
+        Object.assign(cache, { buildCache: undefined, buildCacheError: errorMessage(e) });
+      }
+    }
 
     try {
       const snapshot = await this.reader().read();
@@ -239,14 +254,22 @@ export class EnvironmentSession implements vscode.Disposable {
       } catch (e) {
         reclaimError = errorMessage(e);
       }
-      this.set({ kind: 'ready', listing, reclaim, reclaimError, reclaimPending: false });
+      this.set({ kind: 'ready', listing, reclaim, reclaimError, reclaimPending: false, ...cache });
     } catch (e) {
       if (e instanceof DockerPruneError && e.kind !== 'api') {
         this.fail(e);
         return;
       }
-      this.set({ kind: 'ready', listing, reclaimError: errorMessage(e), reclaimPending: false });
+      this.set({ kind: 'ready', listing, reclaimError: errorMessage(e), reclaimPending: false, ...cache });
     }
+  }
+
+  /** The build cache's reclaimable bytes (`docker system df`), when read; 0 for an engine without one. */
+  buildCacheReclaimable(): number | undefined {
+    const s = this.current;
+    if (s.kind !== 'ready') return undefined;
+    if (s.listing.engine.product !== 'docker') return 0;
+    return s.buildCache ? summarizeBuildCache(s.buildCache.records).reclaimable : undefined;
   }
 
   /** Bytes a prune in `mode` would reclaim now, when known. */

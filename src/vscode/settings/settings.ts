@@ -19,6 +19,7 @@ export enum Setting {
   StatusBarEnabled = 'statusBar.enabled',
   StatusBarMode = 'statusBar.mode',
   StatusBarEnvironments = 'statusBar.environments',
+  StatusBarIncludeBuildCache = 'statusBar.includeBuildCache',
   AuditFile = 'auditFile',
   Protect = 'protect',
   KeepLatest = 'keepLatest',
@@ -74,6 +75,11 @@ export function groupBy(): GroupBy {
 
 export function statusBarEnabled(): boolean {
   return raw(Setting.StatusBarEnabled) !== false;
+}
+
+/** Whether the status bar's figure adds each environment's reclaimable build cache to its images. */
+export function statusBarIncludesBuildCache(): boolean {
+  return raw(Setting.StatusBarIncludeBuildCache) === true;
 }
 
 export function statusBarMode(): PruneMode {

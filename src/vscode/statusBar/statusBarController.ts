@@ -11,7 +11,7 @@ import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { imageCount, modeTitle } from '../prune/describe';
-import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarMode } from '../settings/settings';
+import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarIncludesBuildCache, statusBarMode } from '../settings/settings';
 
 export const STATUS_BAR_ID = 'dockerPrune.reclaimable';
 
@@ -27,7 +27,7 @@ export class StatusBarController implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.StatusBarEnabled, Setting.StatusBarMode, Setting.StatusBarEnvironments, Setting.Protect, Setting.KeepLatest)) void this.reconfigure();
+        if (affects(e, Setting.StatusBarEnabled, Setting.StatusBarMode, Setting.StatusBarEnvironments, Setting.StatusBarIncludeBuildCache, Setting.Protect, Setting.KeepLatest)) void this.reconfigure();
       }),
       registry.onDidChangeEnvironments(() => void this.reconfigure()),
       registry.onDidChangeSession((s) => {
@@ -71,13 +71,15 @@ export class StatusBarController implements vscode.Disposable {
   private render(): void {
     if (!this.enabled) return;
     const mode: PruneMode = statusBarMode();
+    const withCache = statusBarIncludesBuildCache();
     const sessions = [...this.observations.keys()];
     let total = 0;
     let known = 0;
     let failed = 0;
     let pending = 0;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${vscode.l10n.t('Docker Prune')}** — ${vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode))}\n\n`);
+    const what = withCache ? vscode.l10n.t('reclaimable by pruning {0} and the build cache', modeTitle(mode)) : vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode));
+    md.appendMarkdown(`**${vscode.l10n.t('Docker Prune')}** — ${what}\n\n`);
     for (const s of sessions) {
       const st = s.state;
       let line: string;
@@ -86,6 +88,11 @@ export class StatusBarController implements vscode.Disposable {
         total += plan.spaceReclaimable;
         known++;
         line = vscode.l10n.t('{0}: {1} ({2})', s.name, formatBytes(plan.spaceReclaimable), imageCount(plan.items.length));
+        const cache = withCache ? s.buildCacheReclaimable() : undefined;
+        if (cache) {
+          total += cache;
+          line += ' ' + vscode.l10n.t('+ {0} build cache', formatBytes(cache));
+        }
       } else if (st.kind === 'ready' && st.reclaimError) {
         failed++;
         line = vscode.l10n.t('{0}: unknown — {1}', s.name, st.reclaimError);

@@ -8,6 +8,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { byGroup, byRepository, type UsageGroup } from '../environments/listing';
 import { affects, groupBy, modeOr, Setting } from '../settings/settings';
+import { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 import { EnvironmentNode, GroupNode, ImageNode, MessageNode, isUnreachable, type Node } from './nodes';
 
 export const VIEW_ID = 'dockerPrune.environments';
@@ -79,7 +80,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node instanceof EnvironmentNode || node instanceof ImageNode) item.tooltip = node.tooltip();
+    if (node instanceof EnvironmentNode || node instanceof ImageNode || node instanceof BuildCacheNode) item.tooltip = node.tooltip();
     return item;
   }
 
@@ -92,6 +93,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     if (!node) return this.roots();
     if (node instanceof EnvironmentNode) return this.environmentChildren(node);
     if (node instanceof GroupNode) return node.images.map((img) => new ImageNode(node, img));
+    if (node instanceof BuildCacheNode) return node.summary.byType.map((t) => new BuildCacheTypeNode(node, t));
     return [];
   }
 
@@ -113,13 +115,14 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       case 'ready': {
         const mode = groupBy();
         const cached = this.groupCache.get(node);
-        if (cached && cached.state === state.listing && cached.mode === mode) return cached.groups;
+        const cache = state.buildCache?.records.length ? [new BuildCacheNode(node, state.buildCache)] : [];
+        if (cached && cached.state === state.listing && cached.mode === mode) return [...cached.groups, ...cache];
         const groups =
           mode === 'repository'
             ? [...byRepository(state.listing)].map(([repository, images]) => new GroupNode(node, { repository }, images))
             : USAGE_ORDER.map((usage) => new GroupNode(node, { usage }, byGroup(state.listing, usage)));
         this.groupCache.set(node, { state: state.listing, mode, groups });
-        return groups;
+        return [...groups, ...cache];
       }
       case 'failed':
         return [

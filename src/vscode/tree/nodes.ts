@@ -11,8 +11,9 @@ import type { EnvironmentSession, Reclaim } from '../environments/environmentSes
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { imageCount } from '../prune/describe';
 import { keepReason } from '../prune/planDocument';
+import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 
-export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode;
+export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode | BuildCacheNode | BuildCacheTypeNode;
 
 const GROUP_TITLES: Record<UsageGroup, () => string> = {
   inUse: () => vscode.l10n.t('In use'),

@@ -133,6 +133,7 @@ const KEYS = [
   'statusBar.enabled',
   'statusBar.mode',
   'statusBar.environments',
+  'statusBar.includeBuildCache',
   'auditFile',
   'protect',
   'keepLatest',
