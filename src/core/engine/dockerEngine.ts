@@ -20,9 +20,9 @@ import { profileOf, type EngineProfile } from './engineProfile';
 import { toEngineError } from './engineError';
 
 /**
- * Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk, and so does the
- * engine's disk-usage report (`/system/df` sizes every image: on the containerd store it walks every snapshot,
- * tens of seconds for a thousand images on a busy machine).
+ * Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk, and so do the
+ * reads that size every image (`/system/df` and `/images/json`: on the containerd store they walk every
+ * snapshot, over 30 s for a thousand images on a busy machine).
  */
 export interface EngineTimeouts {
   readonly readMs: number;
@@ -131,7 +131,9 @@ export class DockerEngine {
   async listImages(filters?: Record<string, string[]>): Promise<ApiImageSummary[]> {
     const options: Record<string, unknown> = { all: true };
     if (filters) options.filters = JSON.stringify(filters);
-    return ((await this.get('list images', '/images/json?', options)) as ApiImageSummary[] | null) ?? [];
+    // Sized like the disk-usage report: the containerd store sizes every image's snapshots for this list.
+    const listed = await this.call('list images', { path: '/images/json?', method: 'GET', options, statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs);
+    return (listed as ApiImageSummary[] | null) ?? [];
   }
 
   inspectImage(id: string): Promise<ApiImageInspect> {
