@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { parseConfiguredEnvironments, type ConfiguredParseResult } from '../../core/environments';
 import { errorMessage } from '../../core/errors';
 import { parseExtendedDuration, parseUntil } from '../../core/filters';
+import { parseByteSize } from '../../core/format/units';
 import type { PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
 import { compileProtectPatterns } from '../../core/plan/protectPatterns';
 import { SettingError } from './settingError';
@@ -201,18 +202,6 @@ export function autoPruneSettings(): AutoPruneSettings {
   };
 }
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
-};
-
 /** `''` → none; `5000000000`, `5GB`, `500 MiB` → bytes; `80%` → a share of the Docker root disk. */
 export function parseThreshold(v: unknown): Threshold | undefined {
   const key = fullName(Setting.AutoPruneThreshold);
@@ -231,8 +220,7 @@ export function parseThreshold(v: unknown): Threshold | undefined {
     if (percent > 0 && percent <= 100) return { kind: 'percent', percent, raw: s };
     throw new SettingError(key, v, vscode.l10n.t('a percentage must be more than 0% and at most 100%'));
   }
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s);
-  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
-  if (!m || unit === undefined || Number(m[1]) <= 0) throw new SettingError(key, v, hint);
-  return { kind: 'bytes', bytes: Math.round(Number(m[1]) * unit), raw: s };
+  const bytes = parseByteSize(s);
+  if (bytes === undefined || bytes <= 0) throw new SettingError(key, v, hint);
+  return { kind: 'bytes', bytes, raw: s };
 }
