@@ -13,7 +13,7 @@
 import { randomUUID } from 'crypto';
 import type { Plan, PruneProgress } from '../model';
 import { AuditLog } from './auditLog';
-import type { AuditOutcome, AuditRecord, AuditRecordInput } from './record';
+import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditWatermark } from './record';
 
 export const CHECKPOINT_STEPS = 25;
 export const CHECKPOINT_MS = 2_000;
@@ -64,6 +64,7 @@ export class PruneJournal implements RunningPrune {
   private readonly everySteps: number;
   private readonly everyMs: number;
   private engineId: string | undefined;
+  private watermark: AuditWatermark | undefined;
   private plan: AuditRecord['plan'] = null;
   private startRecord: AuditRecordInput | undefined;
   private startOnDisk = false;
@@ -87,8 +88,10 @@ export class PruneJournal implements RunningPrune {
   }
 
   /** The start record: resolves once it is on disk (or reported). Call before the first deletion. */
-  async start(plan: Plan, engineId: string): Promise<void> {
+  /** `watermark`: a watermark prune's marks and figures, repeated on this prune's every record from here on. */
+  async start(plan: Plan, engineId: string, watermark?: AuditWatermark): Promise<void> {
     this.engineId = engineId;
+    this.watermark = watermark;
     this.plan = { images: plan.items.length, bytes: plan.spaceReclaimable };
     this.startRecord = {
       ...this.common('start', 'running'),
@@ -218,6 +221,7 @@ export class PruneJournal implements RunningPrune {
       phase,
       pruneId: this.pruneId,
       engineId: this.engineId,
+      ...(this.watermark ? { watermark: this.watermark } : {}),
     };
   }
 
