@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { parseCliArgs } from '../../src/cli/args';
 import type { EngineProfile } from '../../src/core/engine/engineProfile';
 import { InvalidInputError } from '../../src/core/errors';
 import { parseFilterArgs } from '../../src/core/filters';
@@ -166,5 +167,16 @@ describe('watermark policy', () => {
     assert.deepStrictEqual(parseMark('1.5 GiB', 'm'), { kind: 'bytes', bytes: 1.5 * 1024 ** 3, raw: '1.5 GiB' });
     const w = parseWatermarkOption('85%:80%');
     assert.deepStrictEqual([w.high, w.low, w.minimumAgeNs], [{ kind: 'percent', percent: 85, raw: '85%' }, { kind: 'percent', percent: 80, raw: '80%' }, 2n * HOUR]);
+  });
+
+  it('the CLI: --watermark takes unused images (tagged too); bad combinations are refused before anything runs', () => {
+    const o = parseCliArgs(['prune', '--watermark', '85%:80%', '--minimum-age', '30m', '--yes']);
+    assert.deepStrictEqual([o.policy.mode, o.watermark?.high.raw, o.watermark?.low.raw, o.watermark?.minimumAgeNs], ['all', '85%', '80%', HOUR / 2n]);
+    assert.strictEqual(parseCliArgs(['plan', '--watermark', '40GB:30GB']).watermark?.minimumAgeRaw, '2h');
+    const err = (args: string[], re: RegExp) => assert.throws(() => parseCliArgs(args), (e: Error) => e instanceof InvalidInputError && re.test(e.message), re.source);
+    err(['prune', '--minimum-age', '2h'], /only applies with --watermark/);
+    err(['prune', '--watermark', '85%:80%', '--native'], /--native/);
+    err(['audit', '--watermark', '85%:80%'], /apply to "plan" and "prune"/);
+    err(['prune', '--watermark', '80%:85%'], /must be above/);
   });
 });
