@@ -6,8 +6,10 @@ import type { SnapshotReader } from '../snapshot/snapshotReader';
 import { readDockerRootDisk } from '../space/dockerRootDisk';
 import type { Preview } from './pruneJob';
 
-/** What a size mark needs of the disk: nothing (sizes compare with the image store's bytes). */
-const SIZES_NEED_NO_DISK: DiskReading = { kind: 'unavailable', why: 'size marks do not measure the disk' };
+/** The disk reading the marks need: the disk holding the Docker root for percentages; none for sizes. */
+export function readDiskFor(marks: Watermarks, engine: DockerEngine): Promise<DiskReading> {
+  return marks.high.kind === 'percent' ? readDockerRootDisk(engine) : Promise.resolve({ kind: 'unavailable', why: 'size marks do not measure the disk' });
+}
 
 /**
  * A snapshot, the disk holding the Docker root (for percentage marks), and the watermark plan on both. The disk is
@@ -15,7 +17,7 @@ const SIZES_NEED_NO_DISK: DiskReading = { kind: 'unavailable', why: 'size marks 
  */
 export async function previewWatermarkPrune(reader: SnapshotReader, engine: DockerEngine, policy: PrunePolicy, marks: Watermarks): Promise<Preview> {
   const snapshot = await reader.read({ until: policy.filters.until });
-  const disk = marks.high.kind === 'percent' ? await readDockerRootDisk(engine) : SIZES_NEED_NO_DISK;
+  const disk = await readDiskFor(marks, engine);
   const { plan, figures } = planWatermarkPrune(snapshot, policy, marks, disk);
   return { snapshot, plan, watermark: { marks, figures } };
 }

@@ -17,6 +17,7 @@ import { planPrune } from '../../core/plan/planner';
 import type { ImageDetailsStore } from '../../core/snapshot/detailsCache';
 import { SnapshotReader } from '../../core/snapshot/snapshotReader';
 import { policyFor, protectPatterns } from '../settings/settings';
+import { watermarkStanding, type WatermarkStanding } from '../scheduler/watermarkStatus';
 import { EventWatcher } from './eventWatcher';
 import { buildListing, type Listing } from './listing';
 
@@ -26,6 +27,8 @@ export interface Reclaim {
   readonly snapshot: Snapshot;
   /** Image id → bytes it frees / why it is kept, per mode (for tooltips). */
   readonly at: number;
+  /** Where usage stands against the auto-prune watermarks set for this environment (none set: undefined). */
+  readonly watermark?: WatermarkStanding;
 }
 
 export type SessionState =
@@ -226,6 +229,7 @@ export class EnvironmentSession implements vscode.Disposable {
           all: planPrune(snapshot, policyFor('all', { labels: [] })),
           snapshot,
           at: Date.now(),
+          watermark: await watermarkStanding(this, engine, snapshot),
         };
       } catch (e) {
         reclaimError = errorMessage(e);

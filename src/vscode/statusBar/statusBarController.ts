@@ -11,6 +11,7 @@ import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { imageCount, modeTitle } from '../prune/describe';
+import { standingText } from '../scheduler/watermarkStatus';
 import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarMode } from '../settings/settings';
 
 export const STATUS_BAR_ID = 'dockerPrune.reclaimable';
@@ -86,6 +87,7 @@ export class StatusBarController implements vscode.Disposable {
         total += plan.spaceReclaimable;
         known++;
         line = vscode.l10n.t('{0}: {1} ({2})', s.name, formatBytes(plan.spaceReclaimable), imageCount(plan.items.length));
+        if (st.reclaim.watermark) line += ` — ${standingText(st.reclaim.watermark)}`;
       } else if (st.kind === 'ready' && st.reclaimError) {
         failed++;
         line = vscode.l10n.t('{0}: unknown — {1}', s.name, st.reclaimError);

@@ -142,6 +142,9 @@ const KEYS = [
   'autoPrune.threshold',
   'autoPrune.until',
   'autoPrune.environments',
+  'autoPrune.highWatermark',
+  'autoPrune.lowWatermark',
+  'autoPrune.minimumAge',
 ];
 
 export async function setSetting(key: string, value: unknown, target = vscode.ConfigurationTarget.Workspace): Promise<void> {
