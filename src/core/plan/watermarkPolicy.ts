@@ -108,7 +108,7 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
     plan = all;
     if (underLow(all)) {
       // The shortest prefix that gets under the low mark. Invariant: prefix `lo` does not (prefix 0 frees nothing,
-      // and usage is above the high mark, so above the low one), prefix `hi` does and its plan is `plan`.
+      // and usage is above the high mark, so above the low one); prefix `count` does, and its plan is `plan`.
       let lo = 0;
       while (count - lo > 1) {
         const mid = (lo + count) >> 1;

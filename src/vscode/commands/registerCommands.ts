@@ -96,7 +96,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const editor = await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode: 'all', filters, preview, watermarks });
       await vscode.window.showTextDocument(editor.document, { preview: true, preserveFocus: false });
       const f = preview.watermark!.figures;
-      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
+      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id), chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
     }),
 
     register('dockerPrune.refresh', async (arg) => {

@@ -10,7 +10,7 @@ import { parseWatermarks } from '../../../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune, storeBytes } from '../../../../src/core/plan/watermarkPolicy';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { Node } from '../../../../src/vscode/tree/nodes';
-import { api, freshDefaultSession, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import { api, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 
 describe('Watermarks', () => {
   let session: EnvironmentSession;
@@ -20,6 +20,7 @@ describe('Watermarks', () => {
   });
   afterEach(async () => {
     await resetSettings();
+    await waitFor('auto-prune off', async () => (await api()).scheduler.state === 'off');
   });
 
   async function envItem(): Promise<vscode.TreeItem> {
@@ -60,5 +61,22 @@ describe('Watermarks', () => {
     await setSetting('autoPrune.lowWatermark', { '*': '1' });
     await waitFor('the tree item to say it is under', async () => String((await envItem()).description).endsWith(`· ${formatBytes(5_000_000)} to the high mark`));
     await waitFor('the status bar tooltip', async () => (await statusTooltip()).includes(`${formatBytes(5_000_000)} below the high mark`));
+  });
+
+  it('auto-prune above the high mark removes exactly what the preview named, audited as trigger "auto" with its figures', async () => {
+    const store = storeBytes(snapshot());
+    await setSetting('autoPrune.highWatermark', `${store - 1000}`);
+    await setSetting('autoPrune.lowWatermark', `${store - 2000}`);
+    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { deletes: string[]; predictedBytes: number };
+    assert.ok(preview.deletes.length > 0);
+    const before = await engineImageIds();
+    const audit = (await api()).auditFile();
+    const earlier = readAudit(audit).length;
+    await setSetting('autoPrune.interval', '5s');
+    await setSetting('autoPrune.enabled', true);
+    const rec = await waitFor('the auto-prune end record', async () => readAudit(audit).slice(earlier).find((r) => r.trigger === 'auto'), 45_000);
+    assert.deepStrictEqual([rec.mode, rec.outcome, rec.watermark?.high, rec.watermark?.low, rec.watermark?.basis, rec.watermark?.predictedBytes], ['all', 'success', `${store - 1000}`, `${store - 2000}`, 'images', preview.predictedBytes]);
+    const after = await engineImageIds();
+    assert.deepStrictEqual([...before].filter((id) => !after.has(id)).sort(), [...preview.deletes].sort(), 'exactly the previewed images went');
   });
 });
