@@ -7,6 +7,7 @@ import type { LastUse, PrunePolicy, Snapshot } from '../../src/core/model';
 import { parseMark, parseWatermarkOption, parseWatermarks } from '../../src/core/plan/watermarkMarks';
 import { byLeastRecentUse } from '../../src/core/plan/watermarkOrder';
 import { planWatermarkPrune, storeBytes, type DiskReading } from '../../src/core/plan/watermarkPolicy';
+import { statDisk } from '../../src/core/space/dockerRootDisk';
 import { SnapshotBuilder } from './snapshotBuilder';
 
 const HOUR = 3_600_000_000_000n;
@@ -178,5 +179,12 @@ describe('watermark policy', () => {
     err(['prune', '--watermark', '85%:80%', '--native'], /--native/);
     err(['audit', '--watermark', '85%:80%'], /apply to "plan" and "prune"/);
     err(['prune', '--watermark', '80%:85%'], /must be above/);
+  });
+
+  it('reads the disk holding a directory with statfs, and says why when it cannot', async () => {
+    const here = await statDisk(__dirname, 'test');
+    assert.ok(here.kind === 'disk' && here.totalBytes > 0 && here.availableBytes <= here.totalBytes, JSON.stringify(here));
+    const gone = await statDisk('/nonexistent/docker-root', 'unix:///var/run/docker.sock');
+    assert.deepStrictEqual(gone, { kind: 'unavailable', why: 'the root directory of unix:///var/run/docker.sock (/nonexistent/docker-root) is not on this machine (an engine in a VM?)' });
   });
 });
