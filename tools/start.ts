@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, DOCKER_HOST: dockerHost };
   console.log('\n$ docker-prune plan --all');
   spawnSync(process.execPath, [CLI, 'plan', '--all'], { env, stdio: 'inherit' });
-  console.log(`\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm link" for a docker-prune command)\n`);
+  console.log(`\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm pack && npm install -g ./docker-prune-*.tgz" for a docker-prune command)\n`);
 
   const cleanups: Array<() => Promise<void>> = [];
   if (sandbox) cleanups.push(() => sandbox.stop());

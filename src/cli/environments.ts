@@ -26,6 +26,7 @@ import { InvalidInputError } from '../core/errors';
 import { runPrune, type Preview, type PruneOutcome } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
 import type { ImageDetailsStore } from '../core/snapshot/detailsCache';
+import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import type { CliOptions } from './args';
 import { PruneInterrupts } from './interrupts';
@@ -153,7 +154,8 @@ export async function runAcrossEnvironments(
       const engine = openEnvironment(environment, engineTimeouts(opts));
       // At the time limit, drop its connections so nothing keeps waiting on a hung engine.
       signal.addEventListener('abort', () => closeEndpoint(engine.endpoint), { once: true });
-      const reader = new SnapshotReader(engine, deps.store ? { store: deps.store } : {});
+      const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${environment.name}: ${m}`) });
+      const reader = new SnapshotReader(engine, { ...(deps.store ? { store: deps.store } : {}), lastUse });
       return { engine, reader, preview: await previewFor(reader, engine, opts) };
     },
     { concurrency: 4, timeoutMs: opts.envTimeoutMs },
@@ -283,5 +285,5 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
 /** The engine's per-request time limits, with `--request-timeout` for reads and deletes when given. */
 export function engineTimeouts(opts: Pick<CliOptions, 'requestTimeoutMs'>): EngineTimeouts {
   const t = opts.requestTimeoutMs;
-  return t === undefined ? DEFAULT_TIMEOUTS : { readMs: t, deleteMs: t, pruneMs: Math.max(t, DEFAULT_TIMEOUTS.pruneMs) };
+  return t === undefined ? DEFAULT_TIMEOUTS : { readMs: t, diskUsageMs: t, deleteMs: t, pruneMs: Math.max(t, DEFAULT_TIMEOUTS.pruneMs) };
 }

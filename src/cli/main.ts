@@ -9,6 +9,7 @@ import { DockerPruneError, errorMessage } from '../core/errors';
 import { assertNativeCompatible } from '../core/execute/nativePrune';
 import { auditFailedPrune, runPrune } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
+import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import { parseCliArgs, type CliOptions } from './args';
@@ -71,7 +72,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       warn(`docker-prune: ${refusal}`);
       return EXIT_USAGE;
     }
-    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()) });
+    const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${m}`) });
+    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()), lastUse });
     const started = Date.now();
     let preview;
     try {

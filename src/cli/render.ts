@@ -71,7 +71,7 @@ export function planText(preview: Preview, native: boolean): string {
   if (plan.items.length === 0 && preview.watermark) {
     lines.push(`Nothing to prune on ${plan.environment}.`);
   } else if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
+    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
   } else {
     // A watermark plan also says when each image was last used: the order it was chosen in.
     const byId = new Map(preview.snapshot.images.map((i) => [i.id, i]));
@@ -121,6 +121,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     protected: 'protected',
     'keep-latest': 'among the newest per repository',
     filtered: 'excluded by the filters',
+    'recently-used': 'used more recently than unused-for',
     'minimum-age': 'used more recently than the minimum age',
     'below-low-mark': 'not needed to get under the low mark',
   };

@@ -15,6 +15,9 @@ What goes:
                             (2024-01-31, 2024-01-31T15:04:05, RFC3339 such as 2024-01-31T15:04:05Z)
   --filter label=KEY[=VALUE]   only images with that label (repeatable: all must match)
   --filter label!=KEY[=VALUE]  not images with that label
+  --filter unused-for=DURATION only images nothing used for DURATION (36h, 14d, 2w): last use is kept per
+                            engine from its events and containers (~/.local/state/docker-prune/last-used);
+                            an image never seen in use counts from its last tag, else its creation
   --protect GLOB            never touch images with a tag matching GLOB on repo:tag (repeatable),
                             e.g. 'postgres:*', 'myteam/**', 'app' (every tag of app)
   --keep-latest N           keep the newest N images of every repository
@@ -26,7 +29,7 @@ What goes:
   --minimum-age DURATION    with --watermark: never an image used (or, never seen in use, created) less than
                             DURATION ago (default 2h; 0 for none)
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
-                            image; no per-image progress, no protect/keep-latest
+                            image; no per-image progress, no protect/keep-latest/unused-for
 
 Where (one of; default: the engine the docker CLI would use, in the docker CLI's order: DOCKER_HOST
 (with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else DOCKER_CONTEXT, else the current context in

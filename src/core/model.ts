@@ -142,9 +142,19 @@ export interface UntilFilter {
   readonly instantNs?: bigint;
 }
 
+/** `unused-for=14d`: only images whose last use (Snapshot.lastUsed, else their created time) is at least this old. */
+export interface UnusedForFilter {
+  /** What the user wrote, e.g. `14d`. */
+  readonly raw: string;
+  /** The duration in nanoseconds (more than zero). */
+  readonly durationNs: bigint;
+}
+
 export interface PruneFilters {
   readonly until?: UntilFilter;
   readonly labels: readonly LabelFilter[];
+  /** Docker Prune's own filter, never sent to the engine (a native prune refuses it). */
+  readonly unusedFor?: UnusedForFilter;
 }
 
 export interface PrunePolicy {
@@ -174,7 +184,7 @@ export interface PlannedImage {
 }
 
 /** `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low mark). */
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark';
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark';
 
 export interface KeptImage {
   readonly id: string;

@@ -471,7 +471,7 @@ describe('filters: parseFilterArgs', () => {
   });
 
   it('refuses dangling (the mode decides it)', () => {
-    assertInvalid(() => parseFilterArgs(['dangling=true']), '"dangling=true"', 'mode', 'until, label and label!');
+    assertInvalid(() => parseFilterArgs(['dangling=true']), '"dangling=true"', 'mode', 'until, label, label! and unused-for');
     assertInvalid(() => parseFilterArgs(['dangling=false']), 'mode');
   });
 

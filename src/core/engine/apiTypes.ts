@@ -33,6 +33,10 @@ export interface ApiContainerInspect {
   /** The image id the container runs from. */
   Image: string;
   Config: { Image?: string } | null;
+  /** RFC3339Nano. */
+  Created?: string;
+  /** RFC3339Nano; `0001-01-01T00:00:00Z` when never. */
+  State?: { StartedAt?: string; FinishedAt?: string } | null;
 }
 
 export interface ApiHistoryItem {
@@ -50,6 +54,8 @@ export interface ApiContainerSummary {
   Image: string;
   ImageID: string;
   State: string;
+  /** Unix seconds. */
+  Created?: number;
 }
 
 export interface ApiSystemDf {
@@ -94,5 +100,8 @@ export interface ApiEvent {
   Actor?: { ID: string; Attributes?: Record<string, string> };
   id?: string;
   time?: number;
+  /** As a JSON number it loses the last digits (it is above 2^53): use `timeNs`. */
   timeNano?: number;
+  /** `timeNano` read exactly from the event's JSON text (set by DockerEngine). */
+  timeNs?: bigint;
 }

@@ -17,14 +17,19 @@ import { withoutDockerEnv, type Endpoint } from './endpoint';
 import { profileOf, type EngineProfile } from './engineProfile';
 import { toEngineError } from './engineError';
 
-/** Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk. */
+/**
+ * Per-call time limits. Reads are quick on a healthy engine; deletes and prunes touch the disk, and so does the
+ * engine's disk-usage report (`/system/df` sizes every image: on the containerd store it walks every snapshot,
+ * tens of seconds for a thousand images on a busy machine).
+ */
 export interface EngineTimeouts {
   readonly readMs: number;
+  readonly diskUsageMs: number;
   readonly deleteMs: number;
   readonly pruneMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, diskUsageMs: 120_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
 
 interface DialOptions {
   path: string;
@@ -147,7 +152,7 @@ export class DockerEngine {
   }
 
   systemDf(): Promise<ApiSystemDf> {
-    return this.get('report disk usage', '/system/df') as Promise<ApiSystemDf>;
+    return this.call('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs) as Promise<ApiSystemDf>;
   }
 
   /**
@@ -216,33 +221,70 @@ export class DockerEngine {
         (err, data) => (err ? reject(toEngineError(err, this.endpoint, 'stream events')) : resolve(data as Readable)),
       );
     });
-    let buffered = '';
-    let ended = false;
-    const end = (err?: DockerPruneError) => {
-      if (ended) return;
-      ended = true;
-      onEnd(err);
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (!line) continue;
-        try {
-          onEvent(JSON.parse(line) as ApiEvent);
-        } catch {
-          /* a partial or foreign line: ignore it */
-        }
-      }
-    });
-    stream.on('error', (e) => end(signal.aborted ? undefined : toEngineError(e, this.endpoint, 'stream events')));
-    stream.on('end', () => end());
-    stream.on('close', () => end());
+    readEventLines(stream, onEvent, (e) => onEnd(e === undefined || signal.aborted ? undefined : toEngineError(e, this.endpoint, 'stream events')));
     signal.addEventListener('abort', () => stream.destroy(), { once: true });
   }
+
+  /**
+   * The events the engine still holds from `sinceNs` to `untilNs` (both in ns since the epoch, inclusive), of every
+   * type, oldest first. Docker keeps only its last 256 events in memory, Podman its event log.
+   */
+  async pastEvents(sinceNs: bigint, untilNs: bigint): Promise<ApiEvent[]> {
+    const modem = await this.modem();
+    const what = 'list past events';
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeouts.readMs);
+    try {
+      const stream = await new Promise<Readable>((resolve, reject) => {
+        modem.dial(
+          { path: '/events?', method: 'GET', options: { since: eventTimeParam(sinceNs), until: eventTimeParam(untilNs) }, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, abortSignal: controller.signal },
+          (err, data) => (err ? reject(toEngineError(err, this.endpoint, what)) : resolve(data as Readable)),
+        );
+      });
+      const events: ApiEvent[] = [];
+      await new Promise<void>((resolve, reject) => readEventLines(stream, (e) => events.push(e), (e) => (e ? reject(toEngineError(e, this.endpoint, what, controller.signal.aborted ? this.timeouts.readMs : undefined)) : resolve())));
+      return events;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The API's `since`/`until` form: unix seconds with nanoseconds, `1700000000.000000001`. */
+export function eventTimeParam(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+/** Reads newline-delimited JSON events until the stream ends (`onEnd()`) or fails (`onEnd(error)`), once. */
+function readEventLines(stream: Readable, onEvent: (e: ApiEvent) => void, onEnd: (err?: unknown) => void): void {
+  let buffered = '';
+  let ended = false;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    onEnd(err);
+  };
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (!line) continue;
+      try {
+        const event = JSON.parse(line) as ApiEvent;
+        const nano = /"timeNano":\s*(\d+)/.exec(line);
+        if (nano) event.timeNs = BigInt(nano[1]!);
+        onEvent(event);
+      } catch {
+        /* a partial or foreign line: ignore it */
+      }
+    }
+  });
+  stream.on('error', (e) => end(e));
+  stream.on('end', () => end());
+  stream.on('close', () => end());
 }
 
 export function shortId(ref: string): string {

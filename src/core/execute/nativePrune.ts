@@ -8,7 +8,7 @@ import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
 /**
  * The engine's own `POST /images/prune`, called exactly as the Dockhand endpoint calls it
  * (`filters={"dangling":["true"|"false"]}` plus until/label filters). One call, no per-image progress, no
- * cancellation once sent; the engine decides what goes. It cannot honour protect patterns or keep-latest.
+ * cancellation once sent; the engine decides what goes. It cannot honour protect patterns, keep-latest or unused-for.
  */
 export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, signal?: AbortSignal): Promise<PruneResult> {
   assertNativeCompatible(policy);
@@ -32,6 +32,11 @@ export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, sig
 }
 
 export function assertNativeCompatible(policy: PrunePolicy): void {
+  if (policy.filters.unusedFor) {
+    throw new InvalidInputError(
+      `The engine's own prune (native mode) has no unused-for filter: no engine knows when an image was last used. Drop native mode to prune by last use, or drop unused-for=${policy.filters.unusedFor.raw}.`,
+    );
+  }
   if (policy.protect.length > 0 || (policy.keepLatest ?? 0) > 0) {
     throw new InvalidInputError(
       "The engine's own prune (native mode) cannot honour protect patterns or keep-latest. Drop native mode, or drop those options.",

@@ -130,7 +130,8 @@ function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
     trigger: req.trigger,
     mode: req.policy.mode,
     native: Boolean(req.native),
-    filters: engineFilterStrings(req.policy.filters),
+    // What the engine was (or would be) asked, plus Docker Prune's own unused-for.
+    filters: [...engineFilterStrings(req.policy.filters), ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : [])],
     protect: [...req.policy.protect],
     keepLatest: req.policy.keepLatest,
   };

@@ -6,3 +6,4 @@ export { parseFilterArgs, ACCEPTED_FILTERS } from './parse';
 export { toEngineFilters, engineFilterStrings } from './engine';
 export { describeFilters } from './describe';
 export { matchesPruneFilters } from './match';
+export { parseUnusedFor, matchesUnusedFor, UNUSED_FOR_FORMS } from './unusedFor';

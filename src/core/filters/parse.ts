@@ -1,12 +1,13 @@
 /** CLI-style filter strings (`until=24h`, `label=a=b`, `label!=a`) → PruneFilters. */
 import { InvalidInputError } from '../errors';
-import type { LabelFilter, PruneFilters, UntilFilter } from '../model';
+import type { LabelFilter, PruneFilters, UnusedForFilter, UntilFilter } from '../model';
 import { labelFilterValue, parseLabelFilter } from './labels';
+import { parseUnusedFor } from './unusedFor';
 import { parseUntil, type ParseUntilOptions } from './until';
 
-export const ACCEPTED_FILTERS = ['until', 'label', 'label!'] as const;
+export const ACCEPTED_FILTERS = ['until', 'label', 'label!', 'unused-for'] as const;
 
-const ACCEPTED_TEXT = 'accepted filters are until, label and label! (e.g. until=24h, label=key=value, label!=keep)';
+const ACCEPTED_TEXT = 'accepted filters are until, label, label! and unused-for (e.g. until=24h, label=key=value, label!=keep, unused-for=14d)';
 
 /**
  * Parses filter arguments as Docker's CLI does (`opts.FilterOpt` / `filters.ParseFlag`): an empty
@@ -14,10 +15,11 @@ const ACCEPTED_TEXT = 'accepted filters are until, label and label! (e.g. until=
  * value `x`), trimmed and lower-cased; the value is trimmed.
  * Duplicate label filters collapse (the engine keeps them in a set).
  * @throws InvalidInputError for a missing `=`, an unknown name (including `dangling`, which the prune
- *         mode decides), a bad value, or a second `until`.
+ *         mode decides), a bad value, or a second `until` or `unused-for`.
  */
 export function parseFilterArgs(args: readonly string[], options: ParseUntilOptions = {}): PruneFilters {
   let until: UntilFilter | undefined;
+  let unusedFor: UnusedForFilter | undefined;
   const labels: LabelFilter[] = [];
   const seen = new Set<string>();
   for (const arg of args) {
@@ -39,6 +41,16 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
         until = parsed;
         break;
       }
+      case 'unused-for': {
+        const parsed = parseUnusedFor(value);
+        if (unusedFor !== undefined) {
+          throw new InvalidInputError(
+            `Only one unused-for filter is allowed, got "unused-for=${unusedFor.raw}" and "unused-for=${parsed.raw}"`,
+          );
+        }
+        unusedFor = parsed;
+        break;
+      }
       case 'label':
       case 'label!': {
         const f = parseLabelFilter(value, name === 'label!');
@@ -57,5 +69,5 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
         throw new InvalidInputError(`Unknown filter "${name}" in "${arg}": ${ACCEPTED_TEXT}`);
     }
   }
-  return until === undefined ? { labels } : { until, labels };
+  return { ...(until === undefined ? {} : { until }), labels, ...(unusedFor === undefined ? {} : { unusedFor }) };
 }

@@ -25,6 +25,7 @@ import { versionAtLeast } from '../engine/engineProfile';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { recentlyUsed } from './lastUseOrder';
 import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './planner';
 import { compileImageProtection } from './protectPatterns';
@@ -55,6 +56,7 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
 
   // 1. The records the mode and the filters select.
   const untilKnown = policy.filters.until && facts.beforeUntil?.until === policy.filters.until.engineValue ? facts.beforeUntil : undefined;
+  const tooRecent = recentlyUsed(snapshot, policy);
   const labelsHold = (img: ImageRecord) => containerdLabelsMatch(policy.filters.labels, img.labels ?? {}, !parity || versionAtLeast(profile, '29.4.1'));
   const candidates = new Map<string, StoreRecord>();
   for (const r of records) {
@@ -64,6 +66,10 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     const oldEnough = !policy.filters.until || (untilKnown !== undefined && (r.name === undefined ? untilKnown.danglingRecords.has(r.imageId) : untilKnown.names.has(r.name)));
     if (!oldEnough || !labelsHold(img)) {
       keep(img, 'filtered');
+      continue;
+    }
+    if (tooRecent(img)) {
+      keep(img, 'recently-used');
       continue;
     }
     candidates.set(r.fullName, r);

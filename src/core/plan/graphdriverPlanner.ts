@@ -3,6 +3,7 @@ import type { ImageRecord, KeptImage, Plan, PlannedImage, PrunePolicy, Snapshot 
 import { DiskLedger } from '../space/diskLedger';
 import { GraphdriverStore } from './graphdriverStore';
 import { keptByKeepLatest } from './keepLatest';
+import { recentlyUsed } from './lastUseOrder';
 import { compileImageProtection } from './protectPatterns';
 import { sortRefs } from './references';
 import { classifyImages, imagesInUse } from './usage';
@@ -19,10 +20,10 @@ import type { PlannerOptions } from './planner';
  * the engine's delete rules (see GraphdriverStore), so parent chains, containers and shared references behave as
  * the engine makes them behave.
  *
- * On top of that, and unlike the engine: protected images and the newest N per repository are never
- * candidates; and (unless engineParity) neither is an image that a container uses or that is an ancestor of
- * one, so in-use images keep all their tags. None of these changes which images the engine would delete,
- * only which tags it would strip.
+ * On top of that, and unlike the engine: images used more recently than `unused-for`, protected images and the
+ * newest N per repository are never candidates; and (unless engineParity) neither is an image that a container
+ * uses or that is an ancestor of one, so in-use images keep all their tags (the engine would delete none of those,
+ * only strip their tags).
  */
 export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
   const model = new GraphdriverStore(snapshot.images, snapshot.containers);
@@ -30,6 +31,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
   const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
+  const tooRecent = recentlyUsed(snapshot, policy);
   const inUse = options.engineParity ? new Set<string>() : imagesInUse(classifyImages(snapshot.profile.store, snapshot.images, snapshot.containers));
 
   const kept: KeptImage[] = [];
@@ -43,6 +45,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
     const keep = (reason: KeptImage['reason']) => kept.push({ id: img.id, tags: img.repoTags, reason });
     if (until !== undefined && img.createdNs > until) keep('filtered');
     else if (!matchesLabelFilters(policy.filters.labels, img.labels)) keep('filtered');
+    else if (tooRecent(img)) keep('recently-used');
     else if (inUse.has(img.id)) keep('in-use');
     else if (isProtected(img)) keep('protected');
     else if (keepLatest.has(img.id)) keep('keep-latest');

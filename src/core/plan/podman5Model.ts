@@ -33,6 +33,7 @@ import { resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { recentlyUsed } from './lastUseOrder';
 import { KeptImages } from './keptImages';
 import { podmanParentAndChild, type PodmanFacts, type PodmanPlanOptions } from './podmanModel';
 import { classifyImages, imagesInUse } from './usage';
@@ -60,6 +61,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
   const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
+  const tooRecent = recentlyUsed(snapshot, policy);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   // In store order (the order of `/images/json`): Podman picks the first parent it finds (see childFinder).
   const live = new Map(snapshot.images.map((i) => [i.id, i]));
@@ -76,6 +78,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (used.has(img.id)) return keep(img, 'in-use'), false;
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podman5LabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
+    if (tooRecent(img)) return keep(img, 'recently-used'), false;
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
     if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
@@ -96,7 +99,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (!parent || !isDangling(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the engine's
     // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id)))) return;
+    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id) || tooRecent(parent)))) return;
     remove(parent, 'parent');
   };
 

@@ -25,6 +25,7 @@ import { matchesLabelFilters, resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { keptByKeepLatest } from './keepLatest';
+import { recentlyUsed } from './lastUseOrder';
 import { KeptImages } from './keptImages';
 import { compileImageProtection } from './protectPatterns';
 import { classifyImages, imagesInUse } from './usage';
@@ -73,6 +74,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
   const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
+  const tooRecent = recentlyUsed(snapshot, policy);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
   // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
@@ -107,6 +109,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (used.has(img.id)) return keep(img, 'in-use'), false;
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podmanLabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
+    if (tooRecent(img)) return keep(img, 'recently-used'), false;
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
     if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
@@ -126,7 +129,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (!parent || parent.repoTags.length > 0 || hasChildren(parent, childrenIndex())) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the
     // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id)))) return;
+    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id) || tooRecent(parent)))) return;
     remove(parent, 'parent');
   };
 

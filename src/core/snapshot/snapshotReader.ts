@@ -10,12 +10,15 @@ import { layerSizesFromHistory } from './layerSizes';
 import { parseEngineTime } from './engineTime';
 import { containerRecordOf, normalizeImageId } from './records';
 import type { ImageDetails, ImageDetailsStore } from './detailsCache';
+import type { LastUseTracker } from '../lastUsed/lastUseTracker';
 
 export interface SnapshotReaderOptions {
   /** Concurrent inspect/history requests for images not yet cached. */
   readonly concurrency?: number;
   /** Keeps image details across processes, per engine. */
   readonly store?: ImageDetailsStore;
+  /** Fills each snapshot's `lastUsed` (kept on disk per engine); without it snapshots have none. */
+  readonly lastUse?: LastUseTracker;
 }
 
 export interface ReadOptions {
@@ -39,6 +42,9 @@ export class SnapshotReader {
   private readonly containerRefs = new Map<string, string>();
   private readonly concurrency: number;
   private readonly store: ImageDetailsStore | undefined;
+  private readonly lastUse: LastUseTracker | undefined;
+  /** `Metadata.LastTagTime` of the images inspected during the current read (it changes, so it is not cached). */
+  private lastTagTimes = new Map<string, bigint>();
   private storeLoadedFor: string | undefined;
 
   constructor(
@@ -47,6 +53,12 @@ export class SnapshotReader {
   ) {
     this.concurrency = options.concurrency ?? 8;
     this.store = options.store;
+    this.lastUse = options.lastUse;
+  }
+
+  /** The tracker filling `lastUsed`, if any (the extension feeds it live events). */
+  get lastUseTracker(): LastUseTracker | undefined {
+    return this.lastUse;
   }
 
   get environment(): string {
@@ -65,6 +77,7 @@ export class SnapshotReader {
       for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
     }
     const missing = summaries.filter((s) => !this.details.has(s.Id));
+    this.lastTagTimes = new Map();
     await forEachConcurrently(missing, this.concurrency, (s) => this.load(s, containerd));
     const liveIds = new Set(summaries.map((s) => s.Id));
     let removed = 0;
@@ -89,7 +102,8 @@ export class SnapshotReader {
         layers: this.layersOf(d, unpacked),
       });
     }
-    const base = { environment: this.engine.endpoint.name, profile, daemonNowNs };
+    const lastUsed = this.lastUse ? await this.lastUse.lastUsed({ profile, images, containers, daemonNowNs, lastTagTimes: this.lastTagTimes }) : undefined;
+    const base = { environment: this.engine.endpoint.name, profile, daemonNowNs, ...(lastUsed ? { lastUsed } : {}) };
     if (containerd) {
       const withBlobs = this.withContentBlobs(images);
       const [facts, records] = await Promise.all([this.readContainerdFacts(options.until), this.containersWithRefs(containers.map(containerRecordOf))]);
@@ -115,6 +129,8 @@ export class SnapshotReader {
     const unpacked = containerd ? s.Size - inspect.Size : s.Size;
     const { sizes, exact } = layerSizesFromHistory(diffIds, history, unpacked);
     const labels = inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) };
+    const tagged = inspect.Metadata?.LastTagTime ? parseEngineTime(inspect.Metadata.LastTagTime) : undefined;
+    if (tagged !== undefined) this.lastTagTimes.set(s.Id, tagged);
     this.rememberDetails(s.Id, {
       parentId: normalizeImageId(inspect.Parent || s.ParentId || ''), // Podman leaves out `sha256:`
       createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,

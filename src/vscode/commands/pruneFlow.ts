@@ -1,6 +1,6 @@
 /**
  * A manual prune, start to finish: plan → show the plan (preview document) → modal confirmation that
- * names mode, environment and bytes (with "Change Filters…" for this run's until/labels) → cancellable
+ * names mode, environment and bytes (with "Change Filters…" for this run's until/labels/unused-for) → cancellable
  * progress notification → result message with a button to the audit. Only the confirmed plan is carried out.
  */
 import * as vscode from 'vscode';
@@ -130,7 +130,7 @@ export async function askFilters(current: PruneFilters): Promise<PruneFilters | 
   const value = filtersText(current) === vscode.l10n.t('none') ? '' : filtersText(current).split(', ').join(' ');
   const typed = await vscode.window.showInputBox({
     title: vscode.l10n.t('Filters for this prune'),
-    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value]. Empty: no filters.'),
+    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long). Empty: no filters.'),
     value,
     ignoreFocusOut: true,
     validateInput: (v) => {

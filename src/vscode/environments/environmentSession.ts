@@ -13,6 +13,7 @@ import { redactHost, type Endpoint } from '../../core/engine/endpoint';
 import { closeEndpoint, openEnvironment, type EnvironmentDescriptor } from '../../core/environments';
 import { DockerPruneError, errorMessage, type ErrorKind } from '../../core/errors';
 import type { Plan, PruneMode, Snapshot } from '../../core/model';
+import { LastUseTracker } from '../../core/lastUsed/lastUseTracker';
 import { planPrune } from '../../core/plan/planner';
 import type { ImageDetailsStore } from '../../core/snapshot/detailsCache';
 import { SnapshotReader } from '../../core/snapshot/snapshotReader';
@@ -74,6 +75,9 @@ export class EnvironmentSession implements vscode.Disposable {
   ) {
     this.watcher = new EventWatcher(() => this.engine(), {
       onChange: (reason) => void this.refresh(reason === 'connected' ? 'event stream connected' : 'engine events'),
+      // Every event, as it comes, tells when images were last used (kept on disk with the next snapshot).
+      onEvent: (e) => this.readerInstance?.lastUseTracker?.observe(e),
+      onStream: (open) => (open ? this.readerInstance?.lastUseTracker?.streamOpened() : this.readerInstance?.lastUseTracker?.streamClosed()),
       onDisconnect: (err, retryInMs) => {
         this.log.debug(`${this.name}: event stream closed${err ? ` (${err.message})` : ''}; reconnecting in ${Math.round(retryInMs / 1000)} s`);
         // The stream dropping is how we learn that an engine went away: refresh to show it.
@@ -127,8 +131,13 @@ export class EnvironmentSession implements vscode.Disposable {
     return engine;
   }
 
+  /** Reads snapshots with last use (kept per engine in the user's state folder, shared with the CLI). */
   reader(): SnapshotReader {
-    this.readerInstance ??= new SnapshotReader(this.requireEngine(), { store: this.detailsStore });
+    if (!this.readerInstance) {
+      const engine = this.requireEngine();
+      const lastUse = new LastUseTracker(engine, { warn: (m) => this.log.warn(`${this.name}: ${m}`) });
+      this.readerInstance = new SnapshotReader(engine, { store: this.detailsStore, lastUse });
+    }
     return this.readerInstance;
   }
 

@@ -26,6 +26,10 @@ export interface EventWatcherOptions {
 export interface EventWatcherHost {
   /** Something changed (debounced), or the stream (re)connected. */
   onChange(reason: 'events' | 'connected'): void;
+  /** Every event, at once (also while paused). */
+  onEvent?(event: ApiEvent): void;
+  /** The stream is about to open (true), or it closed (false). */
+  onStream?(open: boolean): void;
   /** The stream could not be opened or dropped; the watcher retries by itself. */
   onDisconnect(error: DockerPruneError | undefined, retryInMs: number): void;
   log(message: string): void;
@@ -67,6 +71,7 @@ export class EventWatcher {
 
   stop(): void {
     this.running = false;
+    if (this.controller) this.host.onStream?.(false);
     this.controller?.abort();
     this.controller = undefined;
     clearTimeout(this.debounceTimer);
@@ -104,13 +109,17 @@ export class EventWatcher {
     if (!this.running || !engine) return;
     const controller = new AbortController();
     this.controller = controller;
+    this.host.onStream?.(true);
     try {
       await engine.watchEvents(
         (e) => {
+          if (this.controller !== controller) return;
+          this.host.onEvent?.(e);
           if (isRelevantEvent(e)) this.schedule();
         },
         (err) => {
           if (this.controller !== controller) return;
+          this.host.onStream?.(false);
           this.controller = undefined;
           if (this.running) this.retryLater(err);
         },
@@ -122,6 +131,7 @@ export class EventWatcher {
       this.host.onChange('connected');
     } catch (e) {
       if (this.controller !== controller) return;
+      this.host.onStream?.(false);
       this.controller = undefined;
       if (this.running) this.retryLater(e as DockerPruneError);
     }

@@ -77,6 +77,8 @@ export function keepReason(reason: string): string {
       return vscode.l10n.t('among the newest of its repository');
     case 'filtered':
       return vscode.l10n.t('outside the filters');
+    case 'recently-used':
+      return vscode.l10n.t('used more recently than unused-for');
     case 'tagged':
       return vscode.l10n.t('tagged');
     case 'has-children':

@@ -46,7 +46,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneEnvironments, Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark, Setting.AutoPruneMinimumAge, Setting.Environments)) {
+        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneUnusedFor, Setting.AutoPruneEnvironments, Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark, Setting.AutoPruneMinimumAge, Setting.Environments)) {
           this.evaluate();
         }
       }),

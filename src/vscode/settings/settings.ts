@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { parseConfiguredEnvironments, type ConfiguredParseResult } from '../../core/environments';
 import { errorMessage } from '../../core/errors';
-import { parseExtendedDuration, parseUntil } from '../../core/filters';
+import { parseExtendedDuration, parseUnusedFor, parseUntil } from '../../core/filters';
 import { parseByteSize } from '../../core/format/units';
 import type { PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
 import { compileProtectPatterns } from '../../core/plan/protectPatterns';
@@ -29,6 +29,7 @@ export enum Setting {
   AutoPruneInterval = 'autoPrune.interval',
   AutoPruneThreshold = 'autoPrune.threshold',
   AutoPruneUntil = 'autoPrune.until',
+  AutoPruneUnusedFor = 'autoPrune.unusedFor',
   AutoPruneEnvironments = 'autoPrune.environments',
   AutoPruneHighWatermark = 'autoPrune.highWatermark',
   AutoPruneLowWatermark = 'autoPrune.lowWatermark',
@@ -193,6 +194,16 @@ export function autoPruneSettings(): AutoPruneSettings {
       filters = { until: parseUntil(untilRaw), labels: [] };
     } catch (e) {
       throw new SettingError(untilKey, untilRaw, errorMessage(e));
+    }
+  }
+  const unusedForRaw = raw(Setting.AutoPruneUnusedFor) ?? '';
+  const unusedForKey = fullName(Setting.AutoPruneUnusedFor);
+  if (typeof unusedForRaw !== 'string') throw new SettingError(unusedForKey, unusedForRaw, vscode.l10n.t('use a duration such as 36h or 14d, or leave it empty'));
+  if (unusedForRaw.trim()) {
+    try {
+      filters = { ...filters, unusedFor: parseUnusedFor(unusedForRaw) };
+    } catch (e) {
+      throw new SettingError(unusedForKey, unusedForRaw, errorMessage(e));
     }
   }
   return {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
 import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
-import type { KeptImage, PlannedImage, PruneMode } from '../../core/model';
+import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { imageCount } from '../prune/describe';
@@ -154,7 +154,8 @@ export class ImageNode {
     const label = img.tags.length ? img.tags.join(', ') : '<none>';
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = `${shortImageId(img.id)} · ${formatBytes(img.size)} · ${formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)}`;
+    const used = this.lastUse();
+    item.description = `${shortImageId(img.id)} · ${formatBytes(img.size)} · ${formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)}${used ? ` · ${lastUsedText(used)}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(img.protected ? 'lock' : img.group === 'inUse' ? 'layers-active' : img.group === 'dangling' ? 'layers-dot' : 'layers');
     item.contextValue = `image.${img.group}${img.tags.length ? '.tagged' : ''}${img.protected ? '.protected' : ''}`;
     return item;
@@ -177,6 +178,8 @@ export class ImageNode {
       md.appendMarkdown(vscode.l10n.t('No container uses it.') + '\n\n');
     }
     if (img.protected) md.appendMarkdown(vscode.l10n.t('Protected by a pattern in the dockerPrune.protect setting.') + '\n\n');
+    const used = this.lastUse();
+    if (used) md.appendMarkdown(lastUsedTooltip(used) + '\n\n');
     const state = this.session.state;
     if (state.kind === 'ready' && state.reclaim) {
       for (const mode of ['dangling', 'all'] as const) {
@@ -188,6 +191,34 @@ export class ImageNode {
     }
     return md;
   }
+
+  /** When the image was last used, once a snapshot has been read. */
+  lastUse(): LastUse | undefined {
+    const state = this.session.state;
+    return state.kind === 'ready' ? state.reclaim?.snapshot.lastUsed?.get(this.image.id) : undefined;
+  }
+}
+
+/** `last used 3 weeks ago`; `last used ≤ 3 weeks ago` when it may have been used since (a lower bound). */
+export function lastUsedText(used: LastUse): string {
+  const age = formatAge(used.atNs, BigInt(Date.now()) * 1_000_000n);
+  if (age === 'just now') return vscode.l10n.t('last used just now');
+  return used.lowerBound ? vscode.l10n.t('last used ≤ {0} ago', age) : vscode.l10n.t('last used {0} ago', age);
+}
+
+/** The tooltip's line: when, where the value comes from, and whether it is exact. */
+export function lastUsedTooltip(used: LastUse): string {
+  const when = new Date(Number(used.atNs / 1_000_000n)).toLocaleString();
+  const age = formatAge(used.atNs, BigInt(Date.now()) * 1_000_000n);
+  const source = {
+    event: vscode.l10n.t('an engine event (a container created, started or stopped; the image pulled, tagged, loaded or built)'),
+    container: vscode.l10n.t("a container's own timestamps"),
+    'last-tag-time': vscode.l10n.t("the engine's LastTagTime (when it was last tagged; never seen in use)"),
+    created: vscode.l10n.t('its created time (never seen in use)'),
+  }[used.source];
+  return used.lowerBound
+    ? vscode.l10n.t('Last used: at least as recently as {0} ({1} ago), from {2}. Events may have been missed before then, so it may have been used since.', when, age, source)
+    : vscode.l10n.t('Last used: {0} ({1} ago), from {2}.', when, age, source);
 }
 
 export class MessageNode {

@@ -141,6 +141,7 @@ const KEYS = [
   'autoPrune.interval',
   'autoPrune.threshold',
   'autoPrune.until',
+  'autoPrune.unusedFor',
   'autoPrune.environments',
   'autoPrune.highWatermark',
   'autoPrune.lowWatermark',

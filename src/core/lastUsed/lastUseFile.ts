@@ -1,0 +1,101 @@
+/**
+ * The last-use records on disk: one small JSON file per engine in the user's state folder
+ * (`~/.local/state/docker-prune/last-used/`, see audit/auditPath.ts), shared by the CLI and every VS Code window.
+ * Written whole to a temporary file and renamed over the old one, so a reader never sees half a file; a file that
+ * is torn or edited anyway is reported and read as empty (the engine is asked again, and values are lower bounds).
+ */
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { stateDirectory, type AuditPathSystem } from '../audit/auditPath';
+import type { EventAnchor, LastUseRecord, LastUseState } from './lastUseState';
+
+const VERSION = 1;
+const SOURCES: ReadonlySet<string> = new Set(['event', 'container', 'last-tag-time', 'created']);
+
+export function lastUsedDirectory(system: AuditPathSystem = {}): string {
+  return path.join(stateDirectory(system), 'last-used');
+}
+
+/** One file per engine identity (and store): `<sha256 of the key, 32 hex>.json`. */
+export function lastUseFilePath(dir: string, engineKey: string): string {
+  return path.join(dir, `${createHash('sha256').update(engineKey).digest('hex').slice(0, 32)}.json`);
+}
+
+export type ReadResult = { readonly state?: LastUseState; readonly problem?: string };
+
+/** The state in `file`; neither when there is no file yet; a problem (and no state) when it cannot be used. */
+export function readLastUseFile(file: string, engineKey: string): ReadResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { problem: `cannot read the last-use file ${file}: ${(e as Error).message}` };
+  }
+  try {
+    return { state: parseState(JSON.parse(text), engineKey) };
+  } catch (e) {
+    return { problem: `the last-use file ${file} is damaged (${(e as Error).message}); it is rebuilt from what the engine says, and its values count as lower bounds` };
+  }
+}
+
+/** Writes `state` atomically (temporary file, then rename), creating the folder (mode 0700) when needed. */
+export function writeLastUseFile(file: string, state: LastUseState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, serializeState(state), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function serializeState(state: LastUseState): string {
+  const images: Record<string, { at: string; source: string }> = {};
+  for (const [id, r] of [...state.images].sort(([a], [b]) => (a < b ? -1 : 1))) images[id] = { at: r.atNs.toString(), source: r.source };
+  return (
+    JSON.stringify({
+      version: VERSION,
+      engine: state.engineKey,
+      ...(state.coveredSinceNs !== undefined ? { coveredSince: state.coveredSinceNs.toString() } : {}),
+      ...(state.seenUntilNs !== undefined ? { seenUntil: state.seenUntilNs.toString() } : {}),
+      ...(state.anchor ? { anchor: { ...state.anchor, timeNs: state.anchor.timeNs.toString() } } : {}),
+      images,
+    }) + '\n'
+  );
+}
+
+function parseState(json: unknown, engineKey: string): LastUseState {
+  const o = json as Record<string, unknown>;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not a JSON object');
+  if (o.version !== VERSION) throw new Error(`unknown version ${JSON.stringify(o.version)}`);
+  if (o.engine !== engineKey) throw new Error(`it is for engine ${JSON.stringify(o.engine)}`);
+  const images = new Map<string, LastUseRecord>();
+  const list = o.images as Record<string, { at?: unknown; source?: unknown }> | undefined;
+  if (!list || typeof list !== 'object' || Array.isArray(list)) throw new Error('no images object');
+  for (const [id, r] of Object.entries(list)) {
+    if (!r || typeof r.source !== 'string' || !SOURCES.has(r.source)) throw new Error(`image ${id}: bad source`);
+    images.set(id, { atNs: nanos(r.at, `image ${id}`), source: r.source as LastUseRecord['source'] });
+  }
+  const anchor = o.anchor as Record<string, unknown> | undefined;
+  let parsedAnchor: EventAnchor | undefined;
+  if (anchor !== undefined) {
+    if (typeof anchor.type !== 'string' || typeof anchor.action !== 'string' || typeof anchor.actor !== 'string') throw new Error('bad anchor');
+    parsedAnchor = { timeNs: nanos(anchor.timeNs, 'anchor'), type: anchor.type, action: anchor.action, actor: anchor.actor };
+  }
+  return {
+    engineKey,
+    ...(o.coveredSince !== undefined ? { coveredSinceNs: nanos(o.coveredSince, 'coveredSince') } : {}),
+    ...(o.seenUntil !== undefined ? { seenUntilNs: nanos(o.seenUntil, 'seenUntil') } : {}),
+    ...(parsedAnchor ? { anchor: parsedAnchor } : {}),
+    images,
+  };
+}
+
+function nanos(v: unknown, what: string): bigint {
+  if (typeof v !== 'string' || !/^\d{1,20}$/.test(v)) throw new Error(`${what}: not a time in nanoseconds`);
+  return BigInt(v);
+}
