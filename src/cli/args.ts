@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import { InvalidInputError } from '../core/errors';
 import { parseFilterArgs } from '../core/filters';
 import type { PrunePolicy } from '../core/model';
+import { parseWatermarkOption, type Watermarks } from '../core/plan/watermarkMarks';
 
 export type Command = 'plan' | 'prune' | 'audit' | 'help' | 'version';
 
@@ -29,6 +30,8 @@ export interface CliOptions {
   readonly requestTimeoutMs?: number;
   /** `audit`: how many of the most recent prunes to list (`--limit N`). */
   readonly limit?: number;
+  /** A watermark prune (`--watermark HIGH:LOW`, `--minimum-age`): unused images, least recently used first. */
+  readonly watermark?: Watermarks;
 }
 
 /** How many prunes `docker-prune audit` lists by default. */
@@ -63,6 +66,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'env-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },
         limit: { type: 'string' },
+        watermark: { type: 'string' },
+        'minimum-age': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -100,8 +105,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (!p.trim() || /\s/.test(p)) throw new InvalidInputError(`Invalid --protect "${p}": use a glob on repo:tag such as "postgres:*" or "myteam/**".`);
     return p.trim();
   });
+  if (command === 'audit' && (values.watermark !== undefined || values['minimum-age'] !== undefined)) throw new InvalidInputError('--watermark and --minimum-age apply to "plan" and "prune".');
+  if (values['minimum-age'] !== undefined && values.watermark === undefined) throw new InvalidInputError('--minimum-age only applies with --watermark HIGH:LOW.');
+  if (values.watermark !== undefined && values.native) throw new InvalidInputError('--watermark chooses images one by one by last use; the engine\'s own prune (--native) cannot: use one or the other.');
+  const watermark = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
   const policy: PrunePolicy = {
-    mode: values.all ? 'all' : 'dangling',
+    // A watermark prune takes unused images, tagged ones too (least recently used first).
+    mode: values.all || watermark ? 'all' : 'dangling',
     filters: parseFilterArgs(values.filter ?? []),
     protect,
     keepLatest,
@@ -137,6 +147,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     yes: Boolean(values.yes),
     auditFile: values['audit-file'],
     limit,
+    watermark,
   };
 }
 

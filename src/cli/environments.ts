@@ -23,13 +23,14 @@ import {
   type EnvironmentOutcome,
 } from '../core/environments';
 import { InvalidInputError } from '../core/errors';
-import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../core/execute/pruneJob';
+import { runPrune, type Preview, type PruneOutcome } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
 import type { ImageDetailsStore } from '../core/snapshot/detailsCache';
 import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
 import type { CliOptions } from './args';
 import { PruneInterrupts } from './interrupts';
+import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
 
 export interface EnvironmentChoice {
@@ -155,7 +156,7 @@ export async function runAcrossEnvironments(
       signal.addEventListener('abort', () => closeEndpoint(engine.endpoint), { once: true });
       const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${environment.name}: ${m}`) });
       const reader = new SnapshotReader(engine, { ...(deps.store ? { store: deps.store } : {}), lastUse });
-      return { engine, reader, preview: await previewPrune(reader, opts.policy, opts.native) };
+      return { engine, reader, preview: await previewFor(reader, engine, opts) };
     },
     { concurrency: 4, timeoutMs: opts.envTimeoutMs },
   );
@@ -182,7 +183,7 @@ export async function runAcrossEnvironments(
         return 2;
       }
       const bytes = withWork.reduce((s, o) => s + o.value.preview.plan.spaceReclaimable, 0);
-      const what = opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+      const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
       const answer = await ask(io, `WARNING! This will remove ${what} listed above from ${withWork.map((o) => o.environment.name).join(', ')} (${formatBytes(bytes)}). Continue? [y/N] `);
       if (!/^y(es)?$/i.test(answer)) {
         warn('Nothing was removed.');

@@ -7,7 +7,7 @@ import { resolveEndpoint } from '../core/engine/endpoint';
 import { closeEndpoint } from '../core/environments';
 import { DockerPruneError, errorMessage } from '../core/errors';
 import { assertNativeCompatible } from '../core/execute/nativePrune';
-import { auditFailedPrune, previewPrune, runPrune } from '../core/execute/pruneJob';
+import { auditFailedPrune, runPrune } from '../core/execute/pruneJob';
 import { formatBytes } from '../core/format/units';
 import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
@@ -17,6 +17,7 @@ import { runAuditCommand } from './auditCommand';
 import { runBuilderCommand } from './builderCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { PruneInterrupts } from './interrupts';
+import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 
@@ -78,7 +79,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     const started = Date.now();
     let preview;
     try {
-      preview = await previewPrune(reader, opts.policy, opts.native);
+      preview = await previewFor(reader, engine, opts);
     } catch (e) {
       if (opts.command === 'prune') await auditFailedPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
       throw e;
@@ -100,7 +101,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune plan").');
         return EXIT_USAGE;
       }
-      const what = opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+      const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
       const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}). Continue? [y/N] `);
       if (!ok) {
         warn('Nothing was removed.');

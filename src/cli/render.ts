@@ -2,6 +2,8 @@ import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import type { KeptImage, Plan, PruneResult } from '../core/model';
+import { lastUseOf } from '../core/plan/lastUseOrder';
+import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
 
 /**
  * `plan --json`: every step and the bytes the disk gets back; which engine and store planned it; whether part of
@@ -16,7 +18,43 @@ export function planJson(preview: Preview): string {
     engine: { product: snapshot.profile.product, version: snapshot.profile.version, store: snapshot.profile.store },
     ...(plan.estimatedBytes ? { estimated: true } : {}),
     ...(plan.engineReportedBytes !== undefined ? { engineReportedBytes: plan.engineReportedBytes } : {}),
+    ...(preview.watermark ? { watermark: watermarkJson(preview.watermark.figures) } : {}),
   });
+}
+
+/** `plan --json` with `--watermark`: the figures in bytes, and the images taken in the order they were chosen. */
+function watermarkJson(f: WatermarkFigures): object {
+  return {
+    basis: f.basis,
+    usedBytes: f.usedBytes,
+    highBytes: f.highBytes,
+    lowBytes: f.lowBytes,
+    predictedBytes: f.predictedBytes,
+    ...(f.totalBytes !== undefined ? { diskBytes: f.totalBytes } : {}),
+    triggered: f.triggered,
+    reachesLow: f.reachesLow,
+    chosen: f.chosen,
+  };
+}
+
+/** What the marks say, in a sentence or two. */
+export function watermarkText(w: NonNullable<Preview['watermark']>): string {
+  const { marks, figures: f } = w;
+  const of = f.basis === 'disk' ? `of the disk holding the Docker root (${formatBytes(f.totalBytes ?? 0)})` : 'of image store bytes';
+  const pct = (n: number) => (f.totalBytes ? ` (${((n / f.totalBytes) * 100).toFixed(1)}%)` : '');
+  const lines = [
+    `Watermarks: high ${marks.high.raw} = ${formatBytes(f.highBytes)}, low ${marks.low.raw} = ${formatBytes(f.lowBytes)} ${of}; minimum age ${marks.minimumAgeRaw}.`,
+    `Used: ${formatBytes(f.usedBytes)}${pct(f.usedBytes)}${f.triggered ? ', above the high mark.' : `, ${formatBytes(f.highBytes - f.usedBytes)} under the high mark: nothing to do.`}`,
+  ];
+  if (f.triggered) {
+    const taken = `${f.chosen.length} least recently used image${f.chosen.length === 1 ? '' : 's'}`;
+    lines.push(
+      f.reachesLow
+        ? `Removing the ${taken} brings it to ${formatBytes(f.predictedBytes)}${pct(f.predictedBytes)}, under the low mark.`
+        : `Removing every one that may go (${taken}; ${f.tooYoung} used within ${marks.minimumAgeRaw} stay) brings it only to ${formatBytes(f.predictedBytes)}${pct(f.predictedBytes)}: the low mark cannot be reached by removing unused images.`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** `prune --json`: the engine's result shape plus what was skipped. */
@@ -28,18 +66,28 @@ export function planText(preview: Preview, native: boolean): string {
   const { plan } = preview;
   const nowNs = preview.snapshot.daemonNowNs;
   const lines: string[] = [`Engine: ${describeProfile(preview.snapshot.profile)}`];
+  if (preview.watermark) lines.push(watermarkText(preview.watermark));
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
-  if (plan.items.length === 0) {
+  if (plan.items.length === 0 && preview.watermark) {
+    lines.push(`Nothing to prune on ${plan.environment}.`);
+  } else if (plan.items.length === 0) {
     lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
   } else {
+    // A watermark plan also says when each image was last used: the order it was chosen in.
+    const byId = new Map(preview.snapshot.images.map((i) => [i.id, i]));
+    const lastUsed = (id: string) => {
+      const img = byId.get(id);
+      return img ? formatAge(lastUseOf(img, preview.snapshot), nowNs) : '';
+    };
     const rows = plan.items.map((i) => [
       i.action === 'delete' ? 'delete' : 'untag',
       shortImageId(i.id),
       i.tags.length ? i.tags.join(', ') : '<none>',
       formatAge(i.createdNs, nowNs),
+      ...(preview.watermark ? [lastUsed(i.id)] : []),
       formatBytes(i.bytes),
     ]);
-    lines.push(...table(['ACTION', 'IMAGE ID', 'TAGS', 'CREATED', 'FREES'], rows));
+    lines.push(...table(['ACTION', 'IMAGE ID', 'TAGS', 'CREATED', ...(preview.watermark ? ['LAST USED'] : []), 'FREES'], rows));
     const deletes = plan.items.filter((i) => i.action === 'delete').length;
     const untags = plan.items.length - deletes;
     lines.push('');
@@ -74,6 +122,8 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     'keep-latest': 'among the newest per repository',
     filtered: 'excluded by the filters',
     'recently-used': 'used more recently than unused-for',
+    'minimum-age': 'used more recently than the minimum age',
+    'below-low-mark': 'not needed to get under the low mark',
   };
   return [...counts].map(([reason, n]) => `${n} ${names[reason] ?? reason}`).join(', ');
 }

@@ -21,6 +21,13 @@ What goes:
   --protect GLOB            never touch images with a tag matching GLOB on repo:tag (repeatable),
                             e.g. 'postgres:*', 'myteam/**', 'app' (every tag of app)
   --keep-latest N           keep the newest N images of every repository
+  --watermark HIGH:LOW      only when usage is above HIGH: unused images (tagged too), least recently used
+                            first, until the usage predicted after the prune is under LOW. Each mark is a
+                            percentage of the disk holding the Docker root (85%:80%; local engines only) or
+                            a size the images' bytes are compared with (40GB:30GB). Protect patterns,
+                            keep-latest, filters and in-use images still hold
+  --minimum-age DURATION    with --watermark: never an image used (or, never seen in use, created) less than
+                            DURATION ago (default 2h; 0 for none)
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
                             image; no per-image progress, no protect/keep-latest/unused-for
 

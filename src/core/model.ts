@@ -183,7 +183,8 @@ export interface PlannedImage {
   readonly danglingRecord?: boolean;
 }
 
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children';
+/** `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low mark). */
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark';
 
 export interface KeptImage {
   readonly id: string;

@@ -51,6 +51,8 @@ export interface StartEngineOptions {
    * tmpfs ~2.3 s. Engine semantics are the same; only the backing file system differs.
    */
   tmpfs?: boolean;
+  /** The tmpfs's size (`mount -o size=`; default 8g): a small fixed size makes the disk's percentages real. */
+  tmpfsSize?: string;
   /** Which Debian suite's dockerd (default the machine's own, bookworm's 20.10; see engines.ts). */
   suite?: DebianSuite;
   /** The image store (default graphdriver; `containerd` needs a newer engine than 20.10). */
@@ -149,7 +151,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
     const root = path.join(dataDir, 'root');
     fs.mkdirSync(root);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8g,mode=0711', 'dp-engine', root], { stdio: 'pipe' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.tmpfsSize ?? '8g'},mode=0711`, 'dp-engine', root], { stdio: 'pipe' });
     } catch (err) {
       removeDir(dataDir);
       throw new Error(`cannot mount a tmpfs for the engine's data root (pass tmpfs: false): ${String(err)}`);

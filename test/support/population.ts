@@ -729,3 +729,58 @@ async function findLoadedImages(socketPath: string, population: Population): Pro
   if (missing.length) throw new Error(`after load, ${missing.length} images are missing, e.g. ${missing[0]!.name} (created ${missing[0]!.created})`);
   return new Map(population.images.map((i) => [i.name, found.get(i.name)!]));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Images of exact sizes (for disk-level tests: watermarks)
+
+export interface SizedImageSpec {
+  /** Also the image's only tag's repository: `wm/<name, lowercase>:1`. */
+  readonly name: string;
+  readonly createdNs: bigint;
+  /** Bottom first. A key used by several images is one shared layer; each layer is one file of `bytes` bytes. */
+  readonly layers: ReadonlyArray<{ readonly key: string; readonly bytes: number }>;
+}
+
+const SIZED_LAYER_TIME_NS = 1_600_000_000_000_000_000n;
+
+/**
+ * A `docker load` archive of tagged images whose layers have exactly the sizes asked for (incompressible
+ * content, so a disk holds them at their size). Returns the archive and each image's id (graphdriver store: the
+ * config digest).
+ */
+export function sizedImagesArchive(specs: readonly SizedImageSpec[]): { archive: Buffer; ids: Map<string, string> } {
+  const layers = new Map<string, BuiltLayer>();
+  const configs = new Map<string, Buffer>();
+  const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
+  const ids = new Map<string, string>();
+  for (const spec of specs) {
+    const chain = spec.layers.map(({ key, bytes }) => {
+      let layer = layers.get(key);
+      if (!layer) {
+        // A fixed layer time: the same key gives the same layer (diff id) in every archive.
+        layer = buildLayer(key, [{ path: `opt/dp/${key}.bin`, data: new Rng(bytes, key).bytes(bytes) }], SIZED_LAYER_TIME_NS);
+        layers.set(key, layer);
+      }
+      return layer;
+    });
+    const config = {
+      architecture: goArch(),
+      os: 'linux',
+      created: formatRfc3339Nano(spec.createdNs),
+      config: { Env: ['PATH=/bin'] },
+      rootfs: { type: 'layers', diff_ids: chain.map((l) => l.diffId) },
+      history: chain.map((l) => l.history),
+    };
+    const bytes = Buffer.from(JSON.stringify(config));
+    const hex = sha256(bytes);
+    configs.set(hex, bytes);
+    ids.set(spec.name, `sha256:${hex}`);
+    manifest.push({ Config: `${hex}.json`, RepoTags: [`wm/${spec.name.toLowerCase()}:1`], Layers: chain.map((l) => `${l.diffId.slice(7)}.tar`) });
+  }
+  const archive = tar([
+    ...[...layers.values()].map((l) => ({ name: `${l.diffId.slice(7)}.tar`, data: l.tar, mtime: 0 })),
+    ...[...configs].map(([hex, data]) => ({ name: `${hex}.json`, data, mtime: 0 })),
+    { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)), mtime: 0 },
+  ]);
+  return { archive, ids };
+}

@@ -13,7 +13,7 @@
 import { randomUUID } from 'crypto';
 import type { Plan, PruneProgress } from '../model';
 import { AuditLog } from './auditLog';
-import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditStep } from './record';
+import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditStep, AuditWatermark } from './record';
 
 export const CHECKPOINT_STEPS = 25;
 export const CHECKPOINT_MS = 2_000;
@@ -66,6 +66,7 @@ export class PruneJournal implements RunningPrune {
   private readonly everySteps: number;
   private readonly everyMs: number;
   private engineId: string | undefined;
+  private watermark: AuditWatermark | undefined;
   private plan: AuditRecord['plan'] = null;
   private startRecord: AuditRecordInput | undefined;
   private startOnDisk = false;
@@ -88,9 +89,13 @@ export class PruneJournal implements RunningPrune {
     this.everyMs = options.checkpointMs ?? CHECKPOINT_MS;
   }
 
-  /** The start record: resolves once it is on disk (or reported). Call before the first deletion. */
-  async start(plan: Plan, engineId: string): Promise<void> {
+  /**
+   * The start record: resolves once it is on disk (or reported). Call before the first deletion. `watermark`: a
+   * watermark prune's marks and figures, repeated on this prune's every record from here on.
+   */
+  async start(plan: Plan, engineId: string, watermark?: AuditWatermark): Promise<void> {
     const steps = plan.items.map((s) => ({ id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes }));
+    this.watermark = watermark;
     await this.startSteps(steps, plan.spaceReclaimable, engineId);
   }
 
@@ -222,6 +227,7 @@ export class PruneJournal implements RunningPrune {
       phase,
       pruneId: this.pruneId,
       engineId: this.engineId,
+      ...(this.watermark ? { watermark: this.watermark } : {}),
     };
   }
 

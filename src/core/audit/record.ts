@@ -29,6 +29,15 @@ export interface AuditStep {
   readonly bytes: number;
 }
 
+export interface AuditWatermark {
+  readonly high: string;
+  readonly low: string;
+  readonly minimumAge: string;
+  readonly basis: 'disk' | 'images';
+  readonly usedBytes: number;
+  readonly predictedBytes: number;
+}
+
 export interface AuditRecord {
   /** ISO 8601, UTC. */
   readonly time: string;
@@ -50,6 +59,8 @@ export interface AuditRecord {
   readonly filters: readonly string[];
   readonly protect: readonly string[];
   readonly keepLatest?: number;
+  /** A watermark prune: its marks, and the usage it found and predicted (bytes; `basis` says of what). */
+  readonly watermark?: AuditWatermark;
   readonly plan: { readonly images: number; readonly bytes: number } | null;
   readonly result: {
     readonly deleted: number;

@@ -1,9 +1,12 @@
 import { PruneJournal, type AuditLog, type AuditRecord, type PruneAuditBase, type PruneEnd, type RunningPrune } from '../audit';
+import type { AuditWatermark } from '../audit/record';
 import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, errorMessage } from '../errors';
 import { engineFilterStrings } from '../filters';
 import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
 import { planPrune } from '../plan/planner';
+import type { Watermarks } from '../plan/watermarkMarks';
+import type { WatermarkFigures } from '../plan/watermarkPolicy';
 import { SnapshotReader } from '../snapshot/snapshotReader';
 import { acquireEngineLock } from './engineLock';
 import { executePlan, PruneInterruptedError } from './executor';
@@ -12,6 +15,8 @@ import { assertNativeCompatible, nativePrune } from './nativePrune';
 export interface Preview {
   readonly snapshot: Snapshot;
   readonly plan: Plan;
+  /** Set for a watermark prune: its marks and the usage figures its plan was chosen by. */
+  readonly watermark?: { readonly marks: Watermarks; readonly figures: WatermarkFigures };
 }
 
 /** Takes a snapshot and plans on it. `native` previews what the engine's own prune would do (engine parity). */
@@ -31,6 +36,11 @@ export interface PruneRequest {
   readonly confirmed?: Preview;
   /** A reader to plan with when nothing was confirmed (keeps its image cache warm across runs). */
   readonly reader?: SnapshotReader;
+  /**
+   * How to plan when nothing was confirmed, called under the engine's lock (default: previewPrune of the policy).
+   * A watermark prune passes its own, so it measures the disk and plans after any prune before it has finished.
+   */
+  readonly replan?: () => Promise<Preview>;
   readonly audit?: AuditLog;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
@@ -79,9 +89,9 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
       await journal.start(plan, engineId);
       result = await nativePrune(req.engine, req.policy, req.signal);
     } else {
-      const preview = req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy));
+      const preview = req.confirmed ?? (await (req.replan ?? (() => previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy)))());
       plan = preview.plan;
-      await journal.start(plan, engineId);
+      await journal.start(plan, engineId, preview.watermark && auditWatermark(preview.watermark));
       result = await executePlan(req.engine, preview.plan, preview.snapshot, {
         signal: req.signal,
         onProgress: (p) => {
@@ -146,6 +156,10 @@ function auditEnd(plan: Plan | undefined, result: PruneResult | undefined, failu
     error: failure === undefined ? undefined : errorMessage(failure),
     skippedIds: result ? new Set(result.skipped.map((s) => s.id)) : undefined,
   };
+}
+
+function auditWatermark({ marks, figures }: NonNullable<Preview['watermark']>): AuditWatermark {
+  return { high: marks.high.raw, low: marks.low.raw, minimumAge: marks.minimumAgeRaw, basis: figures.basis, usedBytes: figures.usedBytes, predictedBytes: figures.predictedBytes };
 }
 
 /** How a prune that ran to its end went: cancelled part-way, some images skipped, or all done. */

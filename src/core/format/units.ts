@@ -35,3 +35,23 @@ export function formatAge(thenNs: bigint, nowNs: bigint): string {
 export function shortImageId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
+
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** `5000000000`, `5GB`, `500 MiB`, `1.5tb` → bytes (decimal and binary units, case-insensitive); undefined otherwise. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? BYTE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  if (!m || unit === undefined) return undefined;
+  return Math.round(Number(m[1]) * unit);
+}

@@ -90,13 +90,15 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     if (sortLastNameSurvives && named.tagged) candidates.delete(named.tagged);
   }
 
-  // 3. Docker Prune's own rules: an image a container uses is never touched; protected and newest-N images neither.
+  // 3. Docker Prune's own rules: an image a container uses is never touched; protected and newest-N images neither;
+  //    with `onlyImages`, nor any image not in it.
   const inUse = parity ? new Set<string>() : imagesInUse(classifyImages('containerd', snapshot.images, snapshot.containers));
   const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   for (const [fullName, r] of candidates) {
     const img = byId.get(r.imageId)!;
-    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : undefined;
+    const notChosen = options.onlyImages !== undefined && !options.onlyImages.has(img.id);
+    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : notChosen ? 'filtered' : undefined;
     if (reason) {
       candidates.delete(fullName);
       keep(img, reason);

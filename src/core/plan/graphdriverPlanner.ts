@@ -25,7 +25,8 @@ import type { PlannerOptions } from './planner';
  * uses or that is an ancestor of one, so in-use images keep all their tags (the engine would delete none of those,
  * only strip their tags).
  */
-export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {  const model = new GraphdriverStore(snapshot.images, snapshot.containers);
+export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
+  const model = new GraphdriverStore(snapshot.images, snapshot.containers);
   const danglingOnly = policy.mode === 'dangling';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
   const isProtected = compileImageProtection(policy.protect);
@@ -48,6 +49,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
     else if (inUse.has(img.id)) keep('in-use');
     else if (isProtected(img)) keep('protected');
     else if (keepLatest.has(img.id)) keep('keep-latest');
+    else if (options.onlyImages && !options.onlyImages.has(img.id)) keep('filtered');
     else candidates.push(img);
   }
 

@@ -11,6 +11,11 @@ export interface PlannerOptions {
    * native prune and to compare with the engine.
    */
   readonly engineParity?: boolean;
+  /**
+   * Only these images are candidates (the watermark policy's choice); every other image stays, as if a filter
+   * excluded it. What the engine removes along with a candidate (an untagged parent with its last child) still goes.
+   */
+  readonly onlyImages?: ReadonlySet<string>;
 }
 
 /**

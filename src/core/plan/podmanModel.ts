@@ -52,6 +52,8 @@ export interface PodmanFacts {
 
 export interface PodmanPlanOptions {
   readonly engineParity?: boolean;
+  /** See PlannerOptions.onlyImages. */
+  readonly onlyImages?: ReadonlySet<string>;
 }
 
 /** Whether `parent` is a parent of `child` for Podman (libimage areParentAndChild). */
@@ -111,6 +113,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
     if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
+    if (options.onlyImages && !options.onlyImages.has(img.id)) return keep(img, 'filtered'), false;
     return true;
   };
 

@@ -37,6 +37,13 @@ export class DiskLedger {
     }
   }
 
+  /** Bytes of every piece an image holds, each counted once: what the image store takes on disk, as this ledger counts it. */
+  totalBytes(): number {
+    let total = 0;
+    for (const size of this.sizes.values()) total += size;
+    return total;
+  }
+
   /** Size of a layer by chain id (0 when unknown): what the graphdriver adds to SpaceReclaimed when it prints `Deleted: <chain id>`. */
   layerSize(chainId: string): number {
     return this.sizes.get(layerKey(chainId)) ?? 0;

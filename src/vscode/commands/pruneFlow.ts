@@ -8,6 +8,7 @@ import { DockerPruneError, errorMessage } from '../../core/errors';
 import { parseFilterArgs } from '../../core/filters';
 import type { PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
+import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
 import { filtersText, modeTitle } from '../prune/describe';
@@ -33,7 +34,8 @@ export type PruneFlowResult =
   | { readonly status: 'declined' }
   | { readonly status: 'failed'; readonly message: string };
 
-export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters): Promise<PruneFlowResult> {
+/** `watermarks`: the watermark plan (the next auto-prune's, from its preview), carried out now. */
+export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks): Promise<PruneFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
     const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
@@ -44,17 +46,21 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
   let preview: Preview;
   for (;;) {
     try {
-      preview = await planWithProgress(deps, session, mode, filters);
+      preview = await planWithProgress(deps, session, mode, filters, watermarks);
     } catch (e) {
       return reportFailure(deps, session, e);
     }
     const plan = preview.plan;
+    if (plan.items.length === 0 && preview.watermark) {
+      void notifier.info(vscode.l10n.t('Nothing to prune on {0}: it is below its high watermark.', session.name));
+      return { status: 'nothing' };
+    }
     if (plan.items.length === 0) {
       const kept = plan.kept.length ? vscode.l10n.t(' ({0} candidates kept: used, protected or filtered; see Preview Prune)', plan.kept.length) : '';
       void notifier.info(vscode.l10n.t('Nothing to prune on {0}: no {1} to remove{2}.', session.name, modeTitle(mode), kept));
       return { status: 'nothing' };
     }
-    await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview });
+    await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview, watermarks });
     const request = {
       environment: session.name,
       location: session.location,
@@ -93,11 +99,11 @@ function declined(log: vscode.LogOutputChannel, session: EnvironmentSession): Pr
   return { status: 'declined' };
 }
 
-async function planWithProgress(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters): Promise<Preview> {
+async function planWithProgress(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks): Promise<Preview> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
     async () => {
-      const preview = await deps.service.plan(session, mode, filters);
+      const preview = await deps.service.plan(session, mode, filters, watermarks);
       deps.log.info(`Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`);
       return preview;
     },

@@ -12,7 +12,7 @@ import type { EnvironmentSession } from '../environments/environmentSession';
 import { modeTitle } from '../prune/describe';
 import { PLAN_SCHEME } from '../prune/planDocument';
 import { SettingError } from '../settings/settingError';
-import { defaultMode, fullName, SECTION, Setting } from '../settings/settings';
+import { autoPruneSettings, defaultMode, fullName, SECTION, Setting, watermarksFor } from '../settings/settings';
 import type { EnvironmentsTree } from '../tree/environmentsTree';
 import { ImageNode } from '../tree/nodes';
 import { pruneFlow, type PruneFlowDeps, type PruneFlowResult } from './pruneFlow';
@@ -77,7 +77,26 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!source) throw new Error(vscode.l10n.t('Open a prune preview first ("Docker Prune: Preview Prune…").'));
       const session = await registry.find(source.environmentId);
       if (!session) throw new Error(vscode.l10n.t('The environment {0} is no longer configured.', source.environmentName));
-      return pruneFlow(deps, session, source.mode, source.filters);
+      return pruneFlow(deps, session, source.mode, source.filters, source.watermarks);
+    }),
+
+    register('dockerPrune.previewWatermark', async (arg) => {
+      const session = await target(arg, 'all', vscode.l10n.t('Preview Watermark Auto-Prune'));
+      if (!session) return undefined;
+      const watermarks = watermarksFor(session);
+      if (!watermarks) {
+        throw new SettingError(fullName(Setting.AutoPruneHighWatermark), '', vscode.l10n.t('no watermarks are set for {0}: set the high and the low watermark', session.name));
+      }
+      // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect and keep-latest.
+      const filters = autoPruneSettings().filters;
+      const preview = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
+        () => deps.service.plan(session, 'all', filters, watermarks),
+      );
+      const editor = await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode: 'all', filters, preview, watermarks });
+      await vscode.window.showTextDocument(editor.document, { preview: true, preserveFocus: false });
+      const f = preview.watermark!.figures;
+      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id), chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
     }),
 
     register('dockerPrune.refresh', async (arg) => {

@@ -38,7 +38,7 @@ export class EnvironmentRegistry implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, Setting.Environments)) void this.rediscover();
-        else if (affects(e, Setting.Protect, Setting.KeepLatest) && this.discovered) {
+        else if (affects(e, Setting.Protect, Setting.KeepLatest, Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark) && this.discovered) {
           for (const s of this.sessions) if (s.state.kind === 'ready') void s.refresh('settings changed');
         }
       }),

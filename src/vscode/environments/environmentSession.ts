@@ -21,6 +21,7 @@ import { planPrune } from '../../core/plan/planner';
 import type { ImageDetailsStore } from '../../core/snapshot/detailsCache';
 import { SnapshotReader } from '../../core/snapshot/snapshotReader';
 import { policyFor, protectPatterns } from '../settings/settings';
+import { watermarkStanding, type WatermarkStanding } from '../scheduler/watermarkStatus';
 import { EventWatcher } from './eventWatcher';
 import { buildListing, type Listing } from './listing';
 
@@ -30,6 +31,8 @@ export interface Reclaim {
   readonly snapshot: Snapshot;
   /** Image id → bytes it frees / why it is kept, per mode (for tooltips). */
   readonly at: number;
+  /** Where usage stands against the auto-prune watermarks set for this environment (none set: undefined). */
+  readonly watermark?: WatermarkStanding;
 }
 
 export type SessionState =
@@ -250,6 +253,7 @@ export class EnvironmentSession implements vscode.Disposable {
           all: planPrune(snapshot, policyFor('all', { labels: [] })),
           snapshot,
           at: Date.now(),
+          watermark: await watermarkStanding(this, engine, snapshot),
         };
       } catch (e) {
         reclaimError = errorMessage(e);

@@ -9,6 +9,8 @@ import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
 import { filtersText, imageCount, modeTitle } from './describe';
+import type { Watermarks } from '../../core/plan/watermarkMarks';
+import { lastUseOf } from '../../core/plan/lastUseOrder';
 
 export const PLAN_SCHEME = 'docker-prune-plan';
 
@@ -19,6 +21,8 @@ export interface PlanDocumentSource {
   readonly mode: PruneMode;
   readonly filters: PruneFilters;
   readonly preview: Preview;
+  /** A watermark plan (the next auto-prune's): re-planned with these marks. */
+  readonly watermarks?: Watermarks;
 }
 
 export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -31,9 +35,10 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
     this.registration = vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, this);
   }
 
-  /** The URI for an environment and mode; one document per pair, updated in place on re-plans. */
-  uriFor(environmentId: string, mode: PruneMode): vscode.Uri {
-    return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${encodeURIComponent(environmentId)}/${mode === 'all' ? 'all-unused' : 'dangling'}.md` });
+  /** The URI for an environment and mode (or its watermark plan); one document per pair, updated in place on re-plans. */
+  uriFor(environmentId: string, mode: PruneMode, watermark = false): vscode.Uri {
+    const name = watermark ? 'watermark' : mode === 'all' ? 'all-unused' : 'dangling';
+    return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${encodeURIComponent(environmentId)}/${name}.md` });
   }
 
   sourceOf(uri: vscode.Uri): PlanDocumentSource | undefined {
@@ -42,7 +47,7 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
 
   /** Stores the plan and shows its document without taking focus from whatever asks next. */
   async show(source: PlanDocumentSource): Promise<vscode.TextEditor> {
-    const uri = this.uriFor(source.environmentId, source.mode);
+    const uri = this.uriFor(source.environmentId, source.mode, source.watermarks !== undefined);
     this.sources.set(uri.toString(), source);
     this.changed.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -78,6 +83,10 @@ export function keepReason(reason: string): string {
       return vscode.l10n.t('tagged');
     case 'has-children':
       return vscode.l10n.t('has child images');
+    case 'minimum-age':
+      return vscode.l10n.t('used more recently than the minimum age');
+    case 'below-low-mark':
+      return vscode.l10n.t('not needed to get under the low mark');
     default:
       return reason;
   }
@@ -102,12 +111,14 @@ export function renderPlan(source: PlanDocumentSource): string {
   const now = snapshot.daemonNowNs;
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
   const lines: string[] = [];
-  lines.push(`# ${vscode.l10n.t('Prune {0} on {1}', modeTitle(source.mode), source.environmentName)}`, '');
+  const watermark = source.preview.watermark;
+  lines.push(`# ${watermark ? vscode.l10n.t('Watermark prune on {0}: the next auto-prune', source.environmentName) : vscode.l10n.t('Prune {0} on {1}', modeTitle(source.mode), source.environmentName)}`, '');
   lines.push(`- ${vscode.l10n.t('Engine')}: ${describeProfile(snapshot.profile)}, \`${source.location}\``);
   lines.push(`- ${vscode.l10n.t('Filters')}: ${filtersText(source.filters)}`);
   lines.push(`- ${vscode.l10n.t('Protected patterns')}: ${plan.policy.protect.length ? plan.policy.protect.map((p) => `\`${p}\``).join(', ') : vscode.l10n.t('none')}`);
   if (plan.policy.keepLatest) lines.push(`- ${vscode.l10n.t('Keep newest per repository')}: ${plan.policy.keepLatest}`);
   lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString()}`, '');
+  if (watermark) lines.push(...watermarkLines(watermark), '');
   lines.push(`**${summaryLine(plan)}**`, '');
   if (plan.estimatedBytes) lines.push(`> ${vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")}`, '');
 
@@ -119,8 +130,8 @@ export function renderPlan(source: PlanDocumentSource): string {
     // rows fit an editor beside the side bar without wrapping.
     const showTags = plan.items.some((i) => i.tags.some((t) => !t.includes('@')));
     const showWhy = plan.items.some((i) => i.action !== 'delete' || i.reason !== 'dangling');
-    const header = [vscode.l10n.t('Image'), ...(showTags ? [vscode.l10n.t('Tags')] : []), vscode.l10n.t('Frees'), vscode.l10n.t('Age'), ...(showWhy ? [vscode.l10n.t('Why')] : [])];
-    const rule = ['---', ...(showTags ? ['---'] : []), '---:', '---', ...(showWhy ? ['---'] : [])];
+    const header = [vscode.l10n.t('Image'), ...(showTags ? [vscode.l10n.t('Tags')] : []), vscode.l10n.t('Frees'), vscode.l10n.t('Age'), ...(watermark ? [vscode.l10n.t('Last used')] : []), ...(showWhy ? [vscode.l10n.t('Why')] : [])];
+    const rule = ['---', ...(showTags ? ['---'] : []), '---:', '---', ...(watermark ? ['---'] : []), ...(showWhy ? ['---'] : [])];
     lines.push(`| ${header.join(' | ')} |`, `|${rule.join('|')}|`);
     for (const item of plan.items) {
       const tags = item.tags.filter((t) => !t.includes('@'));
@@ -131,6 +142,7 @@ export function renderPlan(source: PlanDocumentSource): string {
         ...(showTags ? [tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`'] : []),
         formatBytes(item.bytes),
         img ? formatAge(img.createdNs, now) : '',
+        ...(watermark ? [img ? formatAge(lastUseOf(img, snapshot), now) : ''] : []),
         ...(showWhy ? [why] : []),
       ];
       lines.push(`| ${cells.join(' | ')} |`);
@@ -146,6 +158,29 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The marks, usage now and after, and where the run stops. */
+function watermarkLines({ marks, figures: f }: NonNullable<Preview['watermark']>): string[] {
+  const share = (n: number) => (f.totalBytes ? ` (${((n / f.totalBytes) * 100).toFixed(1)}%)` : '');
+  const basis = f.basis === 'disk' ? vscode.l10n.t('the disk holding the Docker root ({0})', formatBytes(f.totalBytes ?? 0)) : vscode.l10n.t('the bytes the images take');
+  const lines = [
+    `- ${vscode.l10n.t('Watermarks')}: ${vscode.l10n.t('high {0} ({1}), low {2} ({3}) of {4}; minimum age {5}', marks.high.raw, formatBytes(f.highBytes), marks.low.raw, formatBytes(f.lowBytes), basis, marks.minimumAgeRaw)}`,
+    `- ${vscode.l10n.t('In use now')}: ${formatBytes(f.usedBytes)}${share(f.usedBytes)}`,
+  ];
+  if (!f.triggered) {
+    lines.push(`- ${vscode.l10n.t('Below the high mark by {0}: the next auto-prune removes nothing.', formatBytes(f.highBytes - f.usedBytes))}`);
+  } else {
+    lines.push(`- ${vscode.l10n.t('After this prune')}: ${formatBytes(f.predictedBytes)}${share(f.predictedBytes)}`);
+    lines.push(
+      `- ${
+        f.reachesLow
+          ? vscode.l10n.t('Above the high mark: the {0} least recently used unused images bring it under the low mark; the run stops there.', f.chosen.length)
+          : vscode.l10n.t('Above the high mark, and removing every unused image that may go ({0}) does not reach the low mark.', f.chosen.length)
+      }`,
+    );
+  }
+  return lines;
 }
 
 export function summaryLine(plan: Plan): string {

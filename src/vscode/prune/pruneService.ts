@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { AuditLog, RunningPrune } from '../../core/audit';
 import { DockerPruneError, errorMessage } from '../../core/errors';
 import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../../core/execute/pruneJob';
+import { previewWatermarkPrune } from '../../core/execute/watermarkPreview';
+import type { Watermarks } from '../../core/plan/watermarkMarks';
 import { formatBytes } from '../../core/format/units';
 import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger } from '../../core/model';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -21,6 +23,8 @@ export interface ExecuteRequest {
   readonly mode: PruneMode;
   readonly filters: PruneFilters;
   readonly trigger: Trigger;
+  /** A watermark prune: without a preview, it is planned under the engine's lock (so after any prune before it). */
+  readonly watermarks?: Watermarks;
   /** Notification (cancellable, for manual prunes) or the window's status area (for background runs). */
   readonly progressLocation: vscode.ProgressLocation.Notification | vscode.ProgressLocation.Window;
 }
@@ -52,10 +56,13 @@ export class PruneService implements vscode.Disposable {
     private readonly audit: () => AuditLog,
   ) {}
 
-  /** A fresh snapshot and the plan for it under the current settings (SettingError when they are invalid). */
-  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters): Promise<Preview> {
-    const policy = policyFor(mode, filters);
-    return previewPrune(session.reader(), policy);
+  /**
+   * A fresh snapshot and the plan for it under the current settings (SettingError when they are invalid). With
+   * `watermarks`, the watermark plan: unused images, least recently used first, down to under the low mark.
+   */
+  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks): Promise<Preview> {
+    if (watermarks) return previewWatermarkPrune(session.reader(), session.requireEngine(), policyFor('all', filters), watermarks);
+    return previewPrune(session.reader(), policyFor(mode, filters));
   }
 
   isRunning(session: EnvironmentSession): boolean {
@@ -104,7 +111,7 @@ export class PruneService implements vscode.Disposable {
     if (session.readOnly) {
       throw new DockerPruneError('invalid-input', vscode.l10n.t('{0} is read-only: prunes are turned off for it in the environments setting.', session.name));
     }
-    const policy = req.preview?.plan.policy ?? policyFor(req.mode, req.filters);
+    const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters);
     const audit = this.audit();
     const controller = new AbortController();
     if (this.running.has(session.id)) {
@@ -132,6 +139,7 @@ export class PruneService implements vscode.Disposable {
               trigger: req.trigger,
               confirmed: req.preview,
               reader: session.reader(),
+              replan: req.watermarks ? () => this.plan(session, 'all', req.filters, req.watermarks) : undefined,
               audit,
               signal: controller.signal,
               onStart: (prune) => (running.prune = prune),

@@ -1,10 +1,12 @@
 /**
  * Workspace-level auto-prune: every `dockerPrune.autoPrune.interval`, prune the chosen environments in
- * the chosen mode (optionally only above a disk threshold), with no confirmation, audited as trigger
- * `auto`. It runs only in a trusted workspace (and starts when trust is granted), never overlaps a running
+ * the chosen mode (optionally only above a disk threshold) — or, for an environment with watermarks, above its
+ * high mark the least recently used unused images down to under its low mark — with no confirmation, audited
+ * as trigger `auto`. It runs only in a trusted workspace (and starts when trust is granted), never overlaps a running
  * prune (the core's lock refuses; that is logged, not shown), and tells the user once what it did or failed
  * to do. Invalid settings stop it with one message naming the setting and the value.
  */
+import { randomUUID } from 'crypto';
 import * as vscode from 'vscode';
 import { DockerPruneError, errorMessage } from '../../core/errors';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
@@ -12,10 +14,13 @@ import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
 import type { PruneService } from '../prune/pruneService';
 import { SettingError } from '../settings/settingError';
-import { affects, autoPruneEnabled, autoPruneSettings, fullName, Setting, type AutoPruneSettings } from '../settings/settings';
+import { affects, autoPruneEnabled, autoPruneSettings, fullName, Setting, watermarksFor, type AutoPruneSettings } from '../settings/settings';
+import { watermarkSummary } from './watermarkStatus';
 import { checkThreshold } from './threshold';
 
 const LAST_RUN_KEY = 'dockerPrune.autoPrune.lastRun';
+/** Global state, per engine identity: when a window last ran auto-prune on it, and which window. */
+const LAST_RUN_BY_ENGINE_KEY = 'dockerPrune.autoPrune.lastRunByEngine';
 /** The first run of a session that never ran (or is overdue) waits this long after start-up at most. */
 const FIRST_RUN_DELAY_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -28,6 +33,8 @@ export class AutoPruneScheduler implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private current: SchedulerState = 'off';
   private lastLogged = '';
+  /** This window, in the global state's per-engine last-run records. */
+  private readonly windowId = randomUUID();
 
   constructor(
     private readonly registry: EnvironmentRegistry,
@@ -35,10 +42,11 @@ export class AutoPruneScheduler implements vscode.Disposable {
     private readonly notifier: Notifier,
     private readonly log: vscode.LogOutputChannel,
     private readonly workspaceState: vscode.Memento,
+    private readonly globalState: vscode.Memento,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneUnusedFor, Setting.AutoPruneEnvironments, Setting.Environments)) {
+        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneUnusedFor, Setting.AutoPruneEnvironments, Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark, Setting.AutoPruneMinimumAge, Setting.Environments)) {
           this.evaluate();
         }
       }),
@@ -129,7 +137,18 @@ export class AutoPruneScheduler implements vscode.Disposable {
   private async runOne(session: EnvironmentSession, settings: AutoPruneSettings): Promise<void> {
     const key = `auto:${session.id}`;
     try {
-      if (settings.threshold) {
+      const watermarks = watermarksFor(session);
+      if (await this.ranElsewhere(session, settings)) return;
+      if (watermarks) {
+        // A cheap look first: below the high mark nothing runs (and nothing is audited). The prune itself plans
+        // again under the engine's lock, so a prune that finished meanwhile (another window, the CLI) is counted.
+        const look = (await this.service.plan(session, 'all', settings.filters, watermarks)).watermark!.figures;
+        if (!look.triggered) {
+          this.log.info(`Auto-prune on ${session.name} skipped: ${watermarkSummary(watermarks, look)}.`);
+          return;
+        }
+        this.log.info(`Auto-prune on ${session.name}: ${watermarkSummary(watermarks, look)}, pruning the least recently used images.`);
+      } else if (settings.threshold) {
         const check = await checkThreshold(session.requireEngine(), settings.threshold);
         if (!check.exceeded) {
           this.log.info(`Auto-prune on ${session.name} skipped: ${check.description}.`);
@@ -137,7 +156,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
         }
         this.log.info(`Auto-prune on ${session.name}: ${check.description}, pruning.`);
       }
-      const result = await this.service.execute({ session, mode: settings.mode, filters: settings.filters, trigger: 'auto', progressLocation: vscode.ProgressLocation.Window });
+      const result = await this.service.execute({ session, mode: watermarks ? 'all' : settings.mode, filters: settings.filters, watermarks, trigger: 'auto', progressLocation: vscode.ProgressLocation.Window });
       if (result.error) {
         void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune: {0}', result.message));
         return;
@@ -160,6 +179,25 @@ export class AutoPruneScheduler implements vscode.Disposable {
       }
       void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune on {0} failed: {1}', session.name, errorMessage(e)));
     }
+  }
+
+  /**
+   * One schedule per engine across windows: each window keeps its own timer, and records in the global state
+   * (shared by every window) when it ran on an engine (by the engine's identity, as the prune lock keys it). A
+   * window finding that another one ran on that engine within the interval skips it. The engine's lock still
+   * keeps two prunes from overlapping, and a watermark run measures again under it.
+   */
+  private async ranElsewhere(session: EnvironmentSession, settings: AutoPruneSettings): Promise<boolean> {
+    const engineId = (await session.requireEngine().profile()).engineId || session.location;
+    const key = `${LAST_RUN_BY_ENGINE_KEY}.${engineId}`;
+    const last = this.globalState.get<{ at: number; by: string }>(key);
+    const now = Date.now();
+    if (last && last.by !== this.windowId && now - last.at < settings.intervalMs) {
+      this.log.info(`Auto-prune on ${session.name} skipped: another window ran it on this engine at ${new Date(last.at).toLocaleString()}.`);
+      return true;
+    }
+    await this.globalState.update(key, { at: now, by: this.windowId });
+    return false;
   }
 
   private reportSettings(e: unknown): void {

@@ -6,8 +6,10 @@ import * as vscode from 'vscode';
 import { parseConfiguredEnvironments, type ConfiguredParseResult } from '../../core/environments';
 import { errorMessage } from '../../core/errors';
 import { parseExtendedDuration, parseUnusedFor, parseUntil } from '../../core/filters';
+import { parseByteSize } from '../../core/format/units';
 import type { PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
 import { compileProtectPatterns } from '../../core/plan/protectPatterns';
+import { DEFAULT_MINIMUM_AGE, parseMark, parseMinimumAge, parseWatermarks, type Watermarks } from '../../core/plan/watermarkMarks';
 import { SettingError } from './settingError';
 
 export const SECTION = 'dockerPrune';
@@ -30,6 +32,9 @@ export enum Setting {
   AutoPruneUntil = 'autoPrune.until',
   AutoPruneUnusedFor = 'autoPrune.unusedFor',
   AutoPruneEnvironments = 'autoPrune.environments',
+  AutoPruneHighWatermark = 'autoPrune.highWatermark',
+  AutoPruneLowWatermark = 'autoPrune.lowWatermark',
+  AutoPruneMinimumAge = 'autoPrune.minimumAge',
 }
 
 export type GroupBy = 'usage' | 'repository';
@@ -218,18 +223,6 @@ export function autoPruneSettings(): AutoPruneSettings {
   };
 }
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
-};
-
 /** `''` → none; `5000000000`, `5GB`, `500 MiB` → bytes; `80%` → a share of the Docker root disk. */
 export function parseThreshold(v: unknown): Threshold | undefined {
   const key = fullName(Setting.AutoPruneThreshold);
@@ -248,8 +241,61 @@ export function parseThreshold(v: unknown): Threshold | undefined {
     if (percent > 0 && percent <= 100) return { kind: 'percent', percent, raw: s };
     throw new SettingError(key, v, vscode.l10n.t('a percentage must be more than 0% and at most 100%'));
   }
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s);
-  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
-  if (!m || unit === undefined || Number(m[1]) <= 0) throw new SettingError(key, v, hint);
-  return { kind: 'bytes', bytes: Math.round(Number(m[1]) * unit), raw: s };
+  const bytes = parseByteSize(s);
+  if (bytes === undefined || bytes <= 0) throw new SettingError(key, v, hint);
+  return { kind: 'bytes', bytes, raw: s };
 }
+
+// ------------------------------------------------------------------------------------------------
+// Watermarks (per environment)
+
+/** What a per-environment setting is read for: an environment's name and id. */
+export interface EnvironmentKey {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * A setting that may differ per environment: one string for every environment, or an object keyed by environment
+ * name or id, `"*"` for the others. Undefined when it is empty for this environment.
+ */
+function perEnvironment(key: Setting, env: EnvironmentKey): string | undefined {
+  const v = raw(key);
+  const hint = vscode.l10n.t('use a string, or an object by environment name such as {0}', '{"local": "85%", "build-box": "40GB", "*": "90%"}');
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v.trim() || undefined;
+  if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) throw new SettingError(fullName(key), v, hint);
+  const byName = v as Record<string, string>;
+  const picked = byName[env.name] ?? byName[env.id] ?? byName['*'];
+  return picked?.trim() || undefined;
+}
+
+/**
+ * The watermarks auto-prune uses on an environment, validated; undefined when none are set for it (it then prunes
+ * by `mode`, `threshold` and `until` as before). Throws SettingError naming the setting at fault.
+ */
+export function watermarksFor(env: EnvironmentKey): Watermarks | undefined {
+  const [highKey, lowKey, ageKey] = [Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark, Setting.AutoPruneMinimumAge];
+  const high = perEnvironment(highKey, env);
+  const low = perEnvironment(lowKey, env);
+  if (high === undefined && low === undefined) return undefined;
+  if (high === undefined || low === undefined) {
+    const missing = high === undefined ? highKey : lowKey;
+    throw new SettingError(fullName(missing), raw(missing) ?? '', vscode.l10n.t('set both watermarks for {0}: above the high one auto-prune starts, under the low one it stops', env.name));
+  }
+  const age = perEnvironment(ageKey, env) ?? DEFAULT_MINIMUM_AGE;
+  const check = (key: Setting, value: string, parse: () => unknown) => {
+    try {
+      parse();
+    } catch (e) {
+      throw new SettingError(fullName(key), value, errorMessage(e));
+    }
+  };
+  check(highKey, high, () => parseMark(high, fullName(highKey)));
+  check(lowKey, low, () => parseMark(low, fullName(lowKey)));
+  check(ageKey, age, () => parseMinimumAge(age, fullName(ageKey)));
+  let marks: Watermarks | undefined;
+  check(highKey, `${high}, ${low}`, () => (marks = parseWatermarks(high, low, age, { high: fullName(highKey), low: fullName(lowKey), minimumAge: fullName(ageKey) })));
+  return marks;
+}
+

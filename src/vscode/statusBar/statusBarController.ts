@@ -11,6 +11,7 @@ import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { imageCount, modeTitle } from '../prune/describe';
+import { standingText } from '../scheduler/watermarkStatus';
 import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarIncludesBuildCache, statusBarMode } from '../settings/settings';
 
 export const STATUS_BAR_ID = 'dockerPrune.reclaimable';
@@ -93,6 +94,7 @@ export class StatusBarController implements vscode.Disposable {
           total += cache;
           line += ' ' + vscode.l10n.t('+ {0} build cache', formatBytes(cache));
         }
+        if (st.reclaim.watermark) line += ` — ${standingText(st.reclaim.watermark)}`;
       } else if (st.kind === 'ready' && st.reclaimError) {
         failed++;
         line = vscode.l10n.t('{0}: unknown — {1}', s.name, st.reclaimError);

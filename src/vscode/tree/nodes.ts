@@ -11,6 +11,7 @@ import type { EnvironmentSession, Reclaim } from '../environments/environmentSes
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { imageCount } from '../prune/describe';
 import { keepReason } from '../prune/planDocument';
+import { distanceText, standingText } from '../scheduler/watermarkStatus';
 import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 
 export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode | BuildCacheNode | BuildCacheTypeNode;
@@ -54,7 +55,8 @@ export class EnvironmentNode {
             : state.reclaimError
               ? vscode.l10n.t('reclaimable unknown')
               : vscode.l10n.t('measuring…');
-        item.description = `${imageCount(state.listing.images.length)} · ${reclaim}`;
+        const watermark = state.reclaim?.watermark;
+        item.description = `${imageCount(state.listing.images.length)} · ${reclaim}${watermark ? ` · ${distanceText(watermark)}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(s.readOnly ? 'vm-outline' : 'vm-active');
         item.contextValue = s.readOnly ? 'environment.connected.readonly' : 'environment.connected';
         break;
@@ -88,6 +90,7 @@ export class EnvironmentNode {
       } else if (state.reclaimError) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', escape(state.reclaimError)) + '\n\n');
       }
+      if (state.reclaim?.watermark) md.appendMarkdown(escape(standingText(state.reclaim.watermark)) + '\n\n');
     } else if (state.kind === 'failed' || state.kind === 'invalid') {
       md.appendMarkdown(`$(warning) ${escape(state.message)}\n\n`);
     }

@@ -144,6 +144,9 @@ const KEYS = [
   'autoPrune.until',
   'autoPrune.unusedFor',
   'autoPrune.environments',
+  'autoPrune.highWatermark',
+  'autoPrune.lowWatermark',
+  'autoPrune.minimumAge',
 ];
 
 export async function setSetting(key: string, value: unknown, target = vscode.ConfigurationTarget.Workspace): Promise<void> {
