@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
-import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
+import { formatAge, shortImageId } from '../../core/format/units';
+import { bytesText, countText, displayLanguage } from '../l10n/format';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
 import { filtersText, imageCount, modeTitle } from './describe';
@@ -105,7 +106,7 @@ export function renderPlan(source: PlanDocumentSource): string {
   lines.push(`- ${vscode.l10n.t('Filters')}: ${filtersText(source.filters)}`);
   lines.push(`- ${vscode.l10n.t('Protected patterns')}: ${plan.policy.protect.length ? plan.policy.protect.map((p) => `\`${p}\``).join(', ') : vscode.l10n.t('none')}`);
   if (plan.policy.keepLatest) lines.push(`- ${vscode.l10n.t('Keep newest per repository')}: ${plan.policy.keepLatest}`);
-  lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString()}`, '');
+  lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString(displayLanguage())}`, '');
   lines.push(`**${summaryLine(plan)}**`, '');
   if (plan.estimatedBytes) lines.push(`> ${vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")}`, '');
 
@@ -127,8 +128,8 @@ export function renderPlan(source: PlanDocumentSource): string {
       const cells = [
         `\`${shortImageId(item.id)}\``,
         ...(showTags ? [tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`'] : []),
-        formatBytes(item.bytes),
-        img ? formatAge(img.createdNs, now) : '',
+        bytesText(item.bytes),
+        img ? formatAge(img.createdNs, now, displayLanguage()) : '',
         ...(showWhy ? [why] : []),
       ];
       lines.push(`| ${cells.join(' | ')} |`);
@@ -136,7 +137,7 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push('');
   }
   if (plan.kept.length > 0) {
-    lines.push(`## ${vscode.l10n.t('Kept ({0})', plan.kept.length)}`, '');
+    lines.push(`## ${vscode.l10n.t('Kept ({0})', countText(plan.kept.length))}`, '');
     for (const k of plan.kept) {
       const tags = k.tags.length ? k.tags.map((t) => `\`${t}\``).join(' ') : '`<none>`';
       lines.push(`- \`${shortImageId(k.id)}\` ${tags}: ${keepReason(k.reason)}`);
@@ -148,6 +149,6 @@ export function renderPlan(source: PlanDocumentSource): string {
 
 export function summaryLine(plan: Plan): string {
   if (plan.items.length === 0) return vscode.l10n.t('Nothing to remove.');
-  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', formatBytes(plan.spaceReclaimable)) : formatBytes(plan.spaceReclaimable);
+  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', bytesText(plan.spaceReclaimable)) : bytesText(plan.spaceReclaimable);
   return vscode.l10n.t('{0} to remove, {1} reclaimable', imageCount(plan.items.length), bytes);
 }
