@@ -27,6 +27,8 @@ export interface SuiteOptions {
   env?: Record<string, string>;
   /** true (default): trusted workspace. false: trust on, folder not trusted (Restricted Mode). */
   trusted?: boolean;
+  /** Display language, e.g. `de` (`--locale`; code-server gets a language pack stub, see codeServerProcess.ts). */
+  locale?: string;
   /** Extension(s) under test; default the repo root (package.json main = dist/extension.js). */
   extensionDevelopmentPath?: string | string[];
   /** Overall limit for the code-server path (default 10 min). */
@@ -81,6 +83,10 @@ export async function runVsCodeSuite(o: SuiteOptions): Promise<number> {
       DOCKER_PRUNE_SUITE_TIMEOUT_MS: String(o.timeoutMs ?? 600_000),
     };
     if (o.runDir) testEnv.DOCKER_PRUNE_RUN_DIR = path.resolve(o.runDir);
+    if (o.locale) {
+      testEnv.DOCKER_PRUNE_LOCALE = o.locale;
+      common.launchArgs.unshift(`--locale=${o.locale}`); // desktop VS Code (needs that language pack installed)
+    }
     if (desktop) {
       // Own user-data-dir with our settings (no startup trust modal, nothing phoning home).
       runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsharness-desktop-'));

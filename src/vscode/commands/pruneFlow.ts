@@ -11,6 +11,7 @@ import type { Preview } from '../../core/execute/pruneJob';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
+import { countText, plural } from '../l10n/format';
 import { filtersText, modeTitle } from '../prune/describe';
 import type { PlanDocuments } from '../prune/planDocument';
 import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
@@ -56,7 +57,13 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
       return { status: 'nothing' };
     }
     if (plan.items.length === 0) {
-      const kept = plan.kept.length ? vscode.l10n.t(' ({0} candidates kept: used, protected or filtered; see Preview Prune)', plan.kept.length) : '';
+      const k = plan.kept.length;
+      const kept = k
+        ? plural(k, {
+            one: vscode.l10n.t(' ({0} candidate kept: used, protected or filtered; see Preview Prune)', countText(k)),
+            other: vscode.l10n.t(' ({0} candidates kept: used, protected or filtered; see Preview Prune)', countText(k)),
+          })
+        : '';
       void notifier.info(vscode.l10n.t('Nothing to prune on {0}: no {1} to remove{2}.', session.name, modeTitle(mode), kept));
       return { status: 'nothing' };
     }

@@ -9,6 +9,7 @@ import type { AuditLocation } from '../audit/auditLocation';
 import { logPruneHistory } from '../audit/pruneHistoryLog';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
+import { countText, plural } from '../l10n/format';
 import { modeTitle } from '../prune/describe';
 import { PLAN_SCHEME } from '../prune/planDocument';
 import { SettingError } from '../settings/settingError';
@@ -127,7 +128,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         if (interrupted > 0) {
           const show = vscode.l10n.t('Show Audit Log');
           void notifier
-            .warn(vscode.l10n.t('{0} of the recent prunes stopped before their end (interrupted). "Show Audit Log" tells what each removed.', interrupted), show)
+            .warn(
+              plural(interrupted, {
+                one: vscode.l10n.t('{0} of the recent prunes stopped before its end (interrupted). "Show Audit Log" tells what it removed.', countText(interrupted)),
+                other: vscode.l10n.t('{0} of the recent prunes stopped before their end (interrupted). "Show Audit Log" tells what each removed.', countText(interrupted)),
+              }),
+              show,
+            )
             .then((c) => {
               if (c === show) void vscode.commands.executeCommand('dockerPrune.showAuditLog');
             });

@@ -3,7 +3,7 @@
  * tests, an options object; from the palette, nothing (then the user picks).
  */
 import * as vscode from 'vscode';
-import { formatBytes } from '../../core/format/units';
+import { bytesText } from '../l10n/format';
 import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -96,7 +96,7 @@ function describe(session: EnvironmentSession, mode: PruneMode): EnvironmentPick
   if (s.kind === 'ready') {
     const plan = s.reclaim?.[mode];
     detail = plan
-      ? vscode.l10n.t('{0} to remove · {1} reclaimable', imageCount(plan.items.length), formatBytes(plan.spaceReclaimable))
+      ? vscode.l10n.t('{0} to remove · {1} reclaimable', imageCount(plan.items.length), bytesText(plan.spaceReclaimable))
       : vscode.l10n.t('{0} · measuring…', imageCount(s.listing.images.length));
   } else if (s.kind === 'failed' || s.kind === 'invalid') {
     detail = s.message;

@@ -4,7 +4,7 @@
  * host. Everything it decides on is in the request; it returns what the user chose.
  */
 import * as vscode from 'vscode';
-import { formatBytes } from '../../core/format/units';
+import { bytesText, countText, plural } from '../l10n/format';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import { filtersText, imageCount } from './describe';
 
@@ -26,11 +26,17 @@ export type ConfirmPrune = (request: ConfirmRequest) => Promise<ConfirmAnswer>;
 export const modalConfirmation: ConfirmPrune = async (req) => {
   const { plan } = req;
   const count = imageCount(plan.items.length);
-  const bytes = formatBytes(plan.spaceReclaimable);
+  const bytes = bytesText(plan.spaceReclaimable);
   const message =
     req.mode === 'all'
-      ? vscode.l10n.t('Remove {0} unused images from {1}, tagged ones included, and reclaim {2}?', plan.items.length, req.environment, bytes)
-      : vscode.l10n.t('Remove {0} dangling images from {1} and reclaim {2}?', plan.items.length, req.environment, bytes);
+      ? plural(plan.items.length, {
+          one: vscode.l10n.t('Remove {0} unused image from {1}, tagged ones included, and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
+          other: vscode.l10n.t('Remove {0} unused images from {1}, tagged ones included, and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
+        })
+      : plural(plan.items.length, {
+          one: vscode.l10n.t('Remove {0} dangling image from {1} and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
+          other: vscode.l10n.t('Remove {0} dangling images from {1} and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
+        });
   const detail = [
     vscode.l10n.t('Mode: {0}', req.mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images')),
     req.environment.includes(req.location) ? vscode.l10n.t('Environment: {0}', req.environment) : vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),

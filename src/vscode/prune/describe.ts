@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { describeFilters } from '../../core/filters';
 import { formatBytes, shortImageId } from '../../core/format/units';
+import { bytesText, countText, plural } from '../l10n/format';
 import type { PlannedImage, PruneFilters, PruneMode, PruneProgress, PruneResult, Plan } from '../../core/model';
 import { countDeletedImages } from '../../core/execute/pruneJob';
 
@@ -10,7 +11,13 @@ export function modeTitle(mode: PruneMode): string {
 }
 
 export function imageCount(n: number): string {
-  return n === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', n);
+  const c = countText(n);
+  return plural(n, { one: vscode.l10n.t('{0} image', c), other: vscode.l10n.t('{0} images', c) });
+}
+
+export function containerCount(n: number): string {
+  const c = countText(n);
+  return plural(n, { one: vscode.l10n.t('{0} container', c), other: vscode.l10n.t('{0} containers', c) });
 }
 
 export function filtersText(filters: PruneFilters): string {
@@ -25,10 +32,13 @@ export function stepName(step: { id: string; tags: readonly string[] }): string 
 }
 
 export function progressMessage(p: PruneProgress): string {
-  return vscode.l10n.t('{0} of {1} images · {2} reclaimed', p.done, p.total, formatBytes(p.bytes));
+  const done = countText(p.done);
+  const total = countText(p.total);
+  const bytes = bytesText(p.bytes);
+  return plural(p.total, { one: vscode.l10n.t('{0} of {1} image · {2} reclaimed', done, total, bytes), other: vscode.l10n.t('{0} of {1} images · {2} reclaimed', done, total, bytes) });
 }
 
-/** One log line per finished step. */
+/** One log line per finished step (the log is English, like the audit). */
 export function stepLogLine(p: PruneProgress, previousBytes: number): string {
   const step = p.current as PlannedImage;
   const n = `[${p.done}/${p.total}]`;
@@ -57,8 +67,9 @@ export function summarize(result: PruneResult, plan: Plan | undefined): ResultSu
 
 /** "Removed 12 images, reclaimed 1.4 GB" (+ what was skipped or cancelled). */
 export function resultMessage(s: ResultSummary, environment: string): string {
-  const removed = s.removed === 1 ? vscode.l10n.t('Removed 1 image') : vscode.l10n.t('Removed {0} images', s.removed);
-  let text = vscode.l10n.t('{0}, reclaimed {1}', removed, formatBytes(s.bytes));
+  const n = countText(s.removed);
+  const removed = plural(s.removed, { one: vscode.l10n.t('Removed {0} image', n), other: vscode.l10n.t('Removed {0} images', n) });
+  let text = vscode.l10n.t('{0}, reclaimed {1}', removed, bytesText(s.bytes));
   if (s.untagged > 0) text += vscode.l10n.t('; untagged {0}', imageCount(s.untagged));
   if (s.skipped > 0) text += vscode.l10n.t('; skipped {0} (see the Docker Prune output)', imageCount(s.skipped));
   if (s.cancelled) text = vscode.l10n.t('Prune cancelled on {0}. {1} before it stopped.', environment, text);

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
-import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
+import { formatAge, shortImageId } from '../../core/format/units';
+import { bytesText, countText, displayLanguage } from '../l10n/format';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import type { Preview } from '../../core/execute/pruneJob';
 import { filtersText, imageCount, modeTitle } from './describe';
@@ -117,7 +118,7 @@ export function renderPlan(source: PlanDocumentSource): string {
   lines.push(`- ${vscode.l10n.t('Filters')}: ${filtersText(source.filters)}`);
   lines.push(`- ${vscode.l10n.t('Protected patterns')}: ${plan.policy.protect.length ? plan.policy.protect.map((p) => `\`${p}\``).join(', ') : vscode.l10n.t('none')}`);
   if (plan.policy.keepLatest) lines.push(`- ${vscode.l10n.t('Keep newest per repository')}: ${plan.policy.keepLatest}`);
-  lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString()}`, '');
+  lines.push(`- ${vscode.l10n.t('Planned at')}: ${new Date().toLocaleString(displayLanguage())}`, '');
   if (watermark) lines.push(...watermarkLines(watermark), '');
   lines.push(`**${summaryLine(plan)}**`, '');
   if (plan.estimatedBytes) lines.push(`> ${vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")}`, '');
@@ -140,9 +141,9 @@ export function renderPlan(source: PlanDocumentSource): string {
       const cells = [
         `\`${shortImageId(item.id)}\``,
         ...(showTags ? [tags.length ? tags.map((t) => `\`${t}\``).join(' ') : '`<none>`'] : []),
-        formatBytes(item.bytes),
-        img ? formatAge(img.createdNs, now) : '',
-        ...(watermark ? [img ? formatAge(lastUseOf(img, snapshot), now) : ''] : []),
+        bytesText(item.bytes),
+        img ? formatAge(img.createdNs, now, displayLanguage()) : '',
+        ...(watermark ? [img ? formatAge(lastUseOf(img, snapshot), now, displayLanguage()) : ''] : []),
         ...(showWhy ? [why] : []),
       ];
       lines.push(`| ${cells.join(' | ')} |`);
@@ -150,7 +151,7 @@ export function renderPlan(source: PlanDocumentSource): string {
     lines.push('');
   }
   if (plan.kept.length > 0) {
-    lines.push(`## ${vscode.l10n.t('Kept ({0})', plan.kept.length)}`, '');
+    lines.push(`## ${vscode.l10n.t('Kept ({0})', countText(plan.kept.length))}`, '');
     for (const k of plan.kept) {
       const tags = k.tags.length ? k.tags.map((t) => `\`${t}\``).join(' ') : '`<none>`';
       lines.push(`- \`${shortImageId(k.id)}\` ${tags}: ${keepReason(k.reason)}`);
@@ -163,15 +164,15 @@ export function renderPlan(source: PlanDocumentSource): string {
 /** The marks, usage now and after, and where the run stops. */
 function watermarkLines({ marks, figures: f }: NonNullable<Preview['watermark']>): string[] {
   const share = (n: number) => (f.totalBytes ? ` (${((n / f.totalBytes) * 100).toFixed(1)}%)` : '');
-  const basis = f.basis === 'disk' ? vscode.l10n.t('the disk holding the Docker root ({0})', formatBytes(f.totalBytes ?? 0)) : vscode.l10n.t('the bytes the images take');
+  const basis = f.basis === 'disk' ? vscode.l10n.t('the disk holding the Docker root ({0})', bytesText(f.totalBytes ?? 0)) : vscode.l10n.t('the bytes the images take');
   const lines = [
-    `- ${vscode.l10n.t('Watermarks')}: ${vscode.l10n.t('high {0} ({1}), low {2} ({3}) of {4}; minimum age {5}', marks.high.raw, formatBytes(f.highBytes), marks.low.raw, formatBytes(f.lowBytes), basis, marks.minimumAgeRaw)}`,
-    `- ${vscode.l10n.t('In use now')}: ${formatBytes(f.usedBytes)}${share(f.usedBytes)}`,
+    `- ${vscode.l10n.t('Watermarks')}: ${vscode.l10n.t('high {0} ({1}), low {2} ({3}) of {4}; minimum age {5}', marks.high.raw, bytesText(f.highBytes), marks.low.raw, bytesText(f.lowBytes), basis, marks.minimumAgeRaw)}`,
+    `- ${vscode.l10n.t('In use now')}: ${bytesText(f.usedBytes)}${share(f.usedBytes)}`,
   ];
   if (!f.triggered) {
-    lines.push(`- ${vscode.l10n.t('Below the high mark by {0}: the next auto-prune removes nothing.', formatBytes(f.highBytes - f.usedBytes))}`);
+    lines.push(`- ${vscode.l10n.t('Below the high mark by {0}: the next auto-prune removes nothing.', bytesText(f.highBytes - f.usedBytes))}`);
   } else {
-    lines.push(`- ${vscode.l10n.t('After this prune')}: ${formatBytes(f.predictedBytes)}${share(f.predictedBytes)}`);
+    lines.push(`- ${vscode.l10n.t('After this prune')}: ${bytesText(f.predictedBytes)}${share(f.predictedBytes)}`);
     lines.push(
       `- ${
         f.reachesLow
@@ -185,6 +186,6 @@ function watermarkLines({ marks, figures: f }: NonNullable<Preview['watermark']>
 
 export function summaryLine(plan: Plan): string {
   if (plan.items.length === 0) return vscode.l10n.t('Nothing to remove.');
-  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', formatBytes(plan.spaceReclaimable)) : formatBytes(plan.spaceReclaimable);
+  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', bytesText(plan.spaceReclaimable)) : bytesText(plan.spaceReclaimable);
   return vscode.l10n.t('{0} to remove, {1} reclaimable', imageCount(plan.items.length), bytes);
 }

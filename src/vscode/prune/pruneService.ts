@@ -12,7 +12,7 @@ import { formatBytes } from '../../core/format/units';
 import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger } from '../../core/model';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { policyFor } from '../settings/settings';
-import { filtersText, imageCount, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
+import { filtersText, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
 
 export const RUNNING_CONTEXT_KEY = 'dockerPrune.pruneRunning';
 
@@ -123,7 +123,9 @@ export class PruneService implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, true);
     const paused = session.pauseEvents();
     const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
-    const plannedText = req.preview ? `${imageCount(req.preview.plan.items.length)}, ${formatBytes(req.preview.plan.spaceReclaimable)}` : 'planned at start';
+    // The log is English, like the audit: counts and sizes here are not localized.
+    const planned = req.preview?.plan;
+    const plannedText = planned ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}` : 'planned at start';
     this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
     let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
     try {

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../../core/engine/dockerEngine';
-import { formatBytes } from '../../core/format/units';
+import { bytesText, percentText } from '../l10n/format';
 import { SettingError } from '../settings/settingError';
 import { fullName, Setting, type Threshold } from '../settings/settings';
 
@@ -24,21 +24,21 @@ export async function checkThreshold(engine: DockerEngine, threshold: Threshold)
   let limitText: string;
   if (threshold.kind === 'bytes') {
     limitBytes = threshold.bytes;
-    limitText = formatBytes(limitBytes);
+    limitText = bytesText(limitBytes);
   } else {
     const disk = await dockerRootDiskBytes(engine);
     if (disk.total === undefined) {
       throw new SettingError(fullName(Setting.AutoPruneThreshold), threshold.raw, disk.why);
     }
     limitBytes = (disk.total * threshold.percent) / 100;
-    limitText = vscode.l10n.t('{0}% of {1} ({2})', threshold.percent, formatBytes(disk.total), formatBytes(limitBytes));
+    limitText = vscode.l10n.t('{0} of {1} ({2})', percentText(threshold.percent), bytesText(disk.total), bytesText(limitBytes));
   }
   const exceeded = imageBytes > limitBytes;
   return {
     exceeded,
     imageBytes,
     limitBytes,
-    description: vscode.l10n.t('images take {0}, threshold {1}', formatBytes(imageBytes), limitText),
+    description: vscode.l10n.t('images take {0}, threshold {1}', bytesText(imageBytes), limitText),
   };
 }
 

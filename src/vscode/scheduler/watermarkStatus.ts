@@ -8,6 +8,7 @@ import type { DockerEngine } from '../../core/engine/dockerEngine';
 import { errorMessage } from '../../core/errors';
 import { readDiskFor } from '../../core/execute/watermarkPreview';
 import { formatBytes } from '../../core/format/units';
+import { bytesText } from '../l10n/format';
 import type { Snapshot } from '../../core/model';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import { storeBytes, watermarkLevels, type WatermarkLevels } from '../../core/plan/watermarkPolicy';
@@ -30,7 +31,7 @@ export async function watermarkStanding(env: EnvironmentKey, engine: DockerEngin
 export function distanceText(standing: WatermarkStanding): string {
   if ('error' in standing) return vscode.l10n.t('watermarks unknown');
   const left = standing.levels.highBytes - standing.levels.usedBytes;
-  return left >= 0 ? vscode.l10n.t('{0} to the high mark', formatBytes(left)) : vscode.l10n.t('{0} over the high mark', formatBytes(-left));
+  return left >= 0 ? vscode.l10n.t('{0} to the high mark', bytesText(left)) : vscode.l10n.t('{0} over the high mark', bytesText(-left));
 }
 
 /** A sentence for tooltips: usage, both marks, the distance to the high one, and what auto-prune then does. */
@@ -40,13 +41,13 @@ export function standingText(standing: WatermarkStanding): string {
   const share = (n: number) => (l.totalBytes ? ` (${((n / l.totalBytes) * 100).toFixed(1)}%)` : '');
   const used =
     l.basis === 'disk'
-      ? vscode.l10n.t('the disk holding the Docker root has {0}{1} of {2} in use', formatBytes(l.usedBytes), share(l.usedBytes), formatBytes(l.totalBytes ?? 0))
-      : vscode.l10n.t('images take {0}', formatBytes(l.usedBytes));
+      ? vscode.l10n.t('the disk holding the Docker root has {0}{1} of {2} in use', bytesText(l.usedBytes), share(l.usedBytes), bytesText(l.totalBytes ?? 0))
+      : vscode.l10n.t('images take {0}', bytesText(l.usedBytes));
   const left = l.highBytes - l.usedBytes;
   const distance =
     left >= 0
-      ? vscode.l10n.t('{0} below the high mark {1} ({2})', formatBytes(left), marks.high.raw, formatBytes(l.highBytes))
-      : vscode.l10n.t('{0} above the high mark {1} ({2}): the next auto-prune removes the least recently used images down to under {3}', formatBytes(-left), marks.high.raw, formatBytes(l.highBytes), marks.low.raw);
+      ? vscode.l10n.t('{0} below the high mark {1} ({2})', bytesText(left), marks.high.raw, bytesText(l.highBytes))
+      : vscode.l10n.t('{0} above the high mark {1} ({2}): the next auto-prune removes the least recently used images down to under {3}', bytesText(-left), marks.high.raw, bytesText(l.highBytes), marks.low.raw);
   return vscode.l10n.t('Watermarks: {0}, {1}.', used, distance);
 }
 

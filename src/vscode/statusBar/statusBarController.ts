@@ -6,7 +6,7 @@
  * says why; never a stale number.
  */
 import * as vscode from 'vscode';
-import { formatBytes } from '../../core/format/units';
+import { bytesText } from '../l10n/format';
 import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -88,11 +88,11 @@ export class StatusBarController implements vscode.Disposable {
         const plan = st.reclaim[mode];
         total += plan.spaceReclaimable;
         known++;
-        line = vscode.l10n.t('{0}: {1} ({2})', s.name, formatBytes(plan.spaceReclaimable), imageCount(plan.items.length));
+        line = vscode.l10n.t('{0}: {1} ({2})', s.name, bytesText(plan.spaceReclaimable), imageCount(plan.items.length));
         const cache = withCache ? s.buildCacheReclaimable() : undefined;
         if (cache) {
           total += cache;
-          line += ' ' + vscode.l10n.t('+ {0} build cache', formatBytes(cache));
+          line += ' ' + vscode.l10n.t('+ {0} build cache', bytesText(cache));
         }
         if (st.reclaim.watermark) line += ` — ${standingText(st.reclaim.watermark)}`;
       } else if (st.kind === 'ready' && st.reclaimError) {
@@ -117,14 +117,14 @@ export class StatusBarController implements vscode.Disposable {
     if (quiet) {
       this.item.text = '$(debug-disconnect)';
     } else if (known > 0) {
-      this.item.text = `$(trash) ${formatBytes(total)}${failed > 0 ? ' $(warning)' : ''}`;
+      this.item.text = `$(trash) ${bytesText(total)}${failed > 0 ? ' $(warning)' : ''}`;
     } else {
       this.item.text = `$(sync~spin) ${vscode.l10n.t('Docker')}`;
     }
     this.item.color = quiet ? new vscode.ThemeColor('disabledForeground') : undefined;
     this.item.tooltip = md;
     this.item.accessibilityInformation = {
-      label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', formatBytes(total)) : quiet ? vscode.l10n.t('Docker Prune: no engine answers') : vscode.l10n.t('Docker Prune'),
+      label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', bytesText(total)) : quiet ? vscode.l10n.t('Docker Prune: no engine answers') : vscode.l10n.t('Docker Prune'),
     };
     this.item.command = { command: 'dockerPrune.preview', title: vscode.l10n.t('Preview Prune'), arguments: [{ mode }] };
   }

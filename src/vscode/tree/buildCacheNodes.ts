@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { BuildCacheSnapshot } from '../../core/buildCache/model';
 import { summarizeBuildCache, type BuildCacheSummary, type BuildCacheTypeSummary } from '../../core/buildCache/summary';
-import { formatAge, formatBytes } from '../../core/format/units';
+import { formatAgo } from '../../core/format/units';
+import { bytesText, countText, displayLanguage } from '../l10n/format';
 import type { EnvironmentNode } from './nodes';
 
 export class BuildCacheNode {
@@ -30,7 +31,7 @@ export class BuildCacheNode {
     const s = this.summary;
     const item = new vscode.TreeItem(vscode.l10n.t('Build cache'), s.count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = vscode.l10n.t('{0} records · {1} · {2} reclaimable', s.count, formatBytes(s.size), formatBytes(s.reclaimable));
+    item.description = vscode.l10n.t('{0} records · {1} · {2} reclaimable', countText(s.count), bytesText(s.size), bytesText(s.reclaimable));
     item.iconPath = new vscode.ThemeIcon('tools');
     item.contextValue = this.session.readOnly ? 'buildCache.readonly' : 'buildCache';
     return item;
@@ -40,9 +41,9 @@ export class BuildCacheNode {
     const s = this.summary;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${vscode.l10n.t('Build cache')}** — ${vscode.l10n.t('{0} records', s.count)}\n\n`);
-    md.appendMarkdown(vscode.l10n.t('Size {0}, of which {1} no build uses (reclaimable).', formatBytes(s.size), formatBytes(s.reclaimable)) + '\n\n');
-    if (s.shared) md.appendMarkdown(vscode.l10n.t('Another {0} is shared with images: the disk keeps it while they stay.', formatBytes(s.shared)) + '\n\n');
-    if (s.lastUsedNs !== undefined) md.appendMarkdown(vscode.l10n.t('Last used {0} ago.', formatAge(s.lastUsedNs, this.snapshot.daemonNowNs)) + '\n\n');
+    md.appendMarkdown(vscode.l10n.t('Size {0}, of which {1} no build uses (reclaimable).', bytesText(s.size), bytesText(s.reclaimable)) + '\n\n');
+    if (s.shared) md.appendMarkdown(vscode.l10n.t('Another {0} is shared with images: the disk keeps it while they stay.', bytesText(s.shared)) + '\n\n');
+    if (s.lastUsedNs !== undefined) md.appendMarkdown(vscode.l10n.t('Last used {0}.', formatAgo(s.lastUsedNs, this.snapshot.daemonNowNs, displayLanguage())) + '\n\n');
     return md;
   }
 }
@@ -62,9 +63,9 @@ export class BuildCacheTypeNode {
     const t = this.type;
     const item = new vscode.TreeItem(t.type, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    const lastUsed = t.lastUsedNs === undefined ? vscode.l10n.t('never used') : vscode.l10n.t('last used {0} ago', formatAge(t.lastUsedNs, this.parent.snapshot.daemonNowNs));
-    item.description = vscode.l10n.t('{0} records · {1} · {2}', t.count, formatBytes(t.size), lastUsed);
-    item.tooltip = vscode.l10n.t('{0}: {1} records, {2} ({3} reclaimable), {4}', t.type, t.count, formatBytes(t.size), formatBytes(t.reclaimable), lastUsed);
+    const lastUsed = t.lastUsedNs === undefined ? vscode.l10n.t('never used') : vscode.l10n.t('last used {0}', formatAgo(t.lastUsedNs, this.parent.snapshot.daemonNowNs, displayLanguage()));
+    item.description = vscode.l10n.t('{0} records · {1} · {2}', countText(t.count), bytesText(t.size), lastUsed);
+    item.tooltip = vscode.l10n.t('{0}: {1} records, {2} ({3} reclaimable), {4}', t.type, countText(t.count), bytesText(t.size), bytesText(t.reclaimable), lastUsed);
     item.iconPath = new vscode.ThemeIcon('archive');
     item.contextValue = 'buildCache.type';
     return item;

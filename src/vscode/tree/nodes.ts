@@ -5,11 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
-import { formatAge, formatBytes, shortImageId } from '../../core/format/units';
+import { formatAgo, shortImageId } from '../../core/format/units';
+import { ageText, agoText, bytesText, countText, dateTimeText, displayLanguage, plural } from '../l10n/format';
 import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
-import { imageCount } from '../prune/describe';
+import { containerCount, imageCount } from '../prune/describe';
 import { keepReason } from '../prune/planDocument';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
 import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
@@ -51,7 +52,7 @@ export class EnvironmentNode {
         const bytes = s.reclaimable(this.options.mode());
         const reclaim =
           bytes !== undefined
-            ? vscode.l10n.t('{0} reclaimable', formatBytes(bytes))
+            ? vscode.l10n.t('{0} reclaimable', bytesText(bytes))
             : state.reclaimError
               ? vscode.l10n.t('reclaimable unknown')
               : vscode.l10n.t('measuring…');
@@ -83,10 +84,17 @@ export class EnvironmentNode {
     const state = s.state;
     if (state.kind === 'ready') {
       const l = state.listing;
-      md.appendMarkdown(`${describeProfile(l.engine)} · ${vscode.l10n.t('{0}, {1} containers', imageCount(l.images.length), l.containers)}\n\n`);
-      if (l.intermediates > 0) md.appendMarkdown(vscode.l10n.t('{0} untagged parent images are not listed (as in `docker image ls`); they go with their last child.', l.intermediates) + '\n\n');
+      md.appendMarkdown(`${describeProfile(l.engine)} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
+      if (l.intermediates > 0) {
+        const n = countText(l.intermediates);
+        const text = plural(l.intermediates, {
+          one: vscode.l10n.t('{0} untagged parent image is not listed (as in `docker image ls`); it goes with its last child.', n),
+          other: vscode.l10n.t('{0} untagged parent images are not listed (as in `docker image ls`); they go with their last child.', n),
+        });
+        md.appendMarkdown(text + '\n\n');
+      }
       if (state.reclaim) {
-        md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', formatBytes(state.reclaim.dangling.spaceReclaimable), formatBytes(state.reclaim.all.spaceReclaimable)) + '\n\n');
+        md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', bytesText(state.reclaim.dangling.spaceReclaimable), bytesText(state.reclaim.all.spaceReclaimable)) + '\n\n');
       } else if (state.reclaimError) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', escape(state.reclaimError)) + '\n\n');
       }
@@ -125,7 +133,7 @@ export class GroupNode {
     let description = imageCount(this.images.length);
     const state = this.parent.session.state;
     if ('usage' in this.key && this.key.usage === 'dangling' && state.kind === 'ready' && state.reclaim) {
-      description += ' · ' + vscode.l10n.t('{0} reclaimable', formatBytes(state.reclaim.dangling.spaceReclaimable));
+      description += ' · ' + vscode.l10n.t('{0} reclaimable', bytesText(state.reclaim.dangling.spaceReclaimable));
     }
     if ('usage' in this.key && this.key.usage === 'inUse') description += ' · ' + vscode.l10n.t('kept');
     item.description = description;
@@ -156,7 +164,7 @@ export class ImageNode {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const used = this.lastUse();
-    item.description = `${shortImageId(img.id)} · ${formatBytes(img.size)} · ${formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)}${used ? ` · ${lastUsedText(used)}` : ''}`;
+    item.description = `${shortImageId(img.id)} · ${bytesText(img.size)} · ${ageText(img.created)}${used ? ` · ${lastUsedText(used)}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(img.protected ? 'lock' : img.group === 'inUse' ? 'layers-active' : img.group === 'dangling' ? 'layers-dot' : 'layers');
     item.contextValue = `image.${img.group}${img.tags.length ? '.tagged' : ''}${img.protected ? '.protected' : ''}`;
     return item;
@@ -167,14 +175,14 @@ export class ImageNode {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(img.tags.length ? img.tags.join(', ') : '<none>')}**\n\n`);
     md.appendMarkdown(`\`${img.id}\`\n\n`);
-    md.appendMarkdown(vscode.l10n.t('Size {0} · created {1} ({2} ago)', formatBytes(img.size), new Date(img.created * 1000).toLocaleString(), formatAge(BigInt(img.created) * 1_000_000_000n, BigInt(Date.now()) * 1_000_000n)) + '\n\n');
+    md.appendMarkdown(vscode.l10n.t('Size {0} · created {1} ({2})', bytesText(img.size), dateTimeText(img.created), agoText(img.created)) + '\n\n');
     if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => `\`${d}\``).join(', ')) + '\n\n');
     const labels = Object.entries(img.labels);
     if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => `\`${k}=${v}\``).join(', ')) + '\n\n');
     if (img.containers.length) {
       md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${escape(c.name)} (${c.state})`).join(', ')) + '\n\n');
     } else if (img.usedThroughChildren > 0) {
-      md.appendMarkdown(vscode.l10n.t('In use through child images ({0} containers).', img.usedThroughChildren) + '\n\n');
+      md.appendMarkdown(vscode.l10n.t('In use through child images ({0}).', containerCount(img.usedThroughChildren)) + '\n\n');
     } else {
       md.appendMarkdown(vscode.l10n.t('No container uses it.') + '\n\n');
     }
@@ -186,7 +194,7 @@ export class ImageNode {
       for (const mode of ['dangling', 'all'] as const) {
         const fate = planFate(state.reclaim, mode, img.id);
         const title = mode === 'all' ? vscode.l10n.t('Prune All Unused') : vscode.l10n.t('Prune Dangling');
-        if (fate?.kind === 'planned') md.appendMarkdown(vscode.l10n.t('{0}: removes it, freeing {1}', title, formatBytes(fate.step.bytes)) + '\n\n');
+        if (fate?.kind === 'planned') md.appendMarkdown(vscode.l10n.t('{0}: removes it, freeing {1}', title, bytesText(fate.step.bytes)) + '\n\n');
         else if (fate?.kind === 'kept') md.appendMarkdown(vscode.l10n.t('{0}: keeps it ({1})', title, keepReason(fate.kept.reason)) + '\n\n');
       }
     }
@@ -202,15 +210,15 @@ export class ImageNode {
 
 /** `last used 3 weeks ago`; `last used ≤ 3 weeks ago` when it may have been used since (a lower bound). */
 export function lastUsedText(used: LastUse): string {
-  const age = formatAge(used.atNs, BigInt(Date.now()) * 1_000_000n);
-  if (age === 'just now') return vscode.l10n.t('last used just now');
-  return used.lowerBound ? vscode.l10n.t('last used ≤ {0} ago', age) : vscode.l10n.t('last used {0} ago', age);
+  const ago = formatAgo(used.atNs, BigInt(Date.now()) * 1_000_000n, displayLanguage());
+  return used.lowerBound ? vscode.l10n.t('last used ≤ {0}', ago) : vscode.l10n.t('last used {0}', ago);
 }
 
 /** The tooltip's line: when, where the value comes from, and whether it is exact. */
 export function lastUsedTooltip(used: LastUse): string {
-  const when = new Date(Number(used.atNs / 1_000_000n)).toLocaleString();
-  const age = formatAge(used.atNs, BigInt(Date.now()) * 1_000_000n);
+  const seconds = Number(used.atNs / 1_000_000_000n);
+  const when = dateTimeText(seconds);
+  const ago = agoText(seconds);
   const source = {
     event: vscode.l10n.t('an engine event (a container created, started or stopped; the image pulled, tagged, loaded or built)'),
     container: vscode.l10n.t("a container's own timestamps"),
@@ -218,8 +226,8 @@ export function lastUsedTooltip(used: LastUse): string {
     created: vscode.l10n.t('its created time (never seen in use)'),
   }[used.source];
   return used.lowerBound
-    ? vscode.l10n.t('Last used: at least as recently as {0} ({1} ago), from {2}. Events may have been missed before then, so it may have been used since.', when, age, source)
-    : vscode.l10n.t('Last used: {0} ({1} ago), from {2}.', when, age, source);
+    ? vscode.l10n.t('Last used: at least as recently as {0} ({1}), from {2}. Events may have been missed before then, so it may have been used since.', when, ago, source)
+    : vscode.l10n.t('Last used: {0} ({1}), from {2}.', when, ago, source);
 }
 
 export class MessageNode {

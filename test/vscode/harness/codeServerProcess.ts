@@ -37,6 +37,34 @@ export interface CodeServerOptions {
   vsix?: string[];
   /** Echo code-server's own output to stderr (it always goes to runDir/code-server.log). */
   verbose?: boolean;
+  /**
+   * Display language (`--locale`), e.g. `de`. VS Code takes a locale only when a language pack for it is
+   * installed (else `vscode.env.language` stays `en` and no extension's translations load); the real
+   * packs come from the Marketplace, not npm, so installLanguagePackStub() registers an empty one.
+   */
+  locale?: string;
+}
+
+/**
+ * Registers a language pack for `locale` the way VS Code records installed ones (user-data/languagepacks.json)
+ * but with no translations of VS Code's own strings: the workbench resolves the language to `locale`
+ * (so `vscode.env.language` and extensions' package.nls.<locale>.json / bundle.l10n.<locale>.json apply)
+ * while its own UI stays English. That is what can be tested without the Marketplace pack.
+ */
+export function installLanguagePackStub(userDataDir: string, locale: string): void {
+  const dir = path.join(userDataDir, 'language-pack-stub');
+  fs.mkdirSync(dir, { recursive: true });
+  const translations = path.join(dir, 'main.i18n.json');
+  fs.writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const packs = {
+    [locale]: {
+      hash: `stub-${locale}`,
+      extensions: [{ extensionIdentifier: { id: `docker-prune-test.language-pack-stub-${locale}` }, version: '0.0.0' }],
+      translations: { vscode: translations },
+      label: locale,
+    },
+  };
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs, null, 2));
 }
 
 export interface RunningCodeServer {
@@ -162,6 +190,7 @@ export async function startCodeServerProcess(opts: CodeServerOptions): Promise<R
   const logFile = path.join(runDir, 'code-server.log');
   for (const d of [userDataDir, extensionsDir, path.join(userDataDir, 'User'), path.join(runDir, 'tmp')]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(), null, 2));
+  if (opts.locale) installLanguagePackStub(userDataDir, opts.locale);
 
   const port = await freePort();
   fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -190,6 +219,7 @@ export async function startCodeServerProcess(opts: CodeServerOptions): Promise<R
   ];
   if (opts.trusted) args.push('--disable-workspace-trust');
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (opts.locale) args.push('--locale', opts.locale);
 
   const out = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(tools.codeServer, args, {

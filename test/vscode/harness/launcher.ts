@@ -7,6 +7,7 @@
  * Env (set by runVsCodeSuite through runTests' extensionTestsEnv):
  *   DOCKER_PRUNE_HOST_ENV         JSON object: env vars for the extension host
  *   DOCKER_PRUNE_TRUSTED          1 (default) trusted workspace, 0 Restricted Mode
+ *   DOCKER_PRUNE_LOCALE           display language (code-server --locale, with a language pack stub)
  *   DOCKER_PRUNE_SUITE_TIMEOUT_MS overall limit (default 600000)
  *   DOCKER_PRUNE_RUN_DIR          where run folders go (default the OS temp dir; keep it short)
  *   DOCKER_PRUNE_KEEP_RUN=1       keep the run folder after a pass (always kept after a failure)
@@ -48,6 +49,7 @@ export function parseVsCodeArgs(argv: string[]): LaunchArgs {
 export interface LaunchOptions extends LaunchArgs {
   hostEnv: Record<string, string>;
   trusted: boolean;
+  locale?: string;
   timeoutMs: number;
   runDir: string;
   keepRun: boolean;
@@ -85,6 +87,7 @@ export async function launchSuite(o: LaunchOptions): Promise<number> {
       runDir: o.runDir,
       trusted: o.trusted,
       smokeTestDriver: true,
+      locale: o.locale,
       env: o.hostEnv,
       verbose: o.verbose,
     });
@@ -195,6 +198,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     ...parsed,
     hostEnv: env.DOCKER_PRUNE_HOST_ENV ? (JSON.parse(env.DOCKER_PRUNE_HOST_ENV) as Record<string, string>) : {},
     trusted,
+    locale: env.DOCKER_PRUNE_LOCALE || undefined,
     timeoutMs: Number(env.DOCKER_PRUNE_SUITE_TIMEOUT_MS) || 600_000,
     runDir: fs.mkdtempSync(path.join(base, 'vsharness-run-')),
     keepRun: env.DOCKER_PRUNE_KEEP_RUN === '1',

@@ -7,7 +7,7 @@
  *   3. runs the browser UI tests (test/ui/dockerPrune.ui.ts) against code-server with the packaged .vsix;
  *   4. stops the engine.
  *
- *   node out/test/vscode/suites/run.js [--only main,untrusted,environments,windows,ui,perf] [--grep TEXT] [--skip-ui]
+ *   node out/test/vscode/suites/run.js [--only main,untrusted,environments,windows,locale,ui,perf] [--grep TEXT] [--skip-ui]
  *   DP_EXTENSION_DIR=/path/to/extension-copy …   runs the suites against that copy instead of the repo
  *
  * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
@@ -34,6 +34,8 @@ interface Suite {
   setup?: (scratch: string) => Promise<{ workspaceSettings: Record<string, unknown>; stop(): Promise<void> }>;
   /** Run in this many VS Code windows at once (separate code-server instances, so separate extension hosts). */
   windows?: number;
+  /** Display language of the window (`--locale`). */
+  locale?: string;
 }
 
 const SUITES: Suite[] = [
@@ -52,6 +54,8 @@ const SUITES: Suite[] = [
   { name: 'environments', trusted: true, setup: (scratch) => startEnvironmentServers(scratch, log) },
   // Two windows with auto-prune on the same engine (issue 8): one prunes, the other is refused and audits it.
   { name: 'windows', trusted: true, windows: 2 },
+  // The extension in German (issue 10): manifest and runtime strings, sizes formatted by locale.
+  { name: 'locale', trusted: true, locale: 'de' },
 ];
 
 function parseArgs(argv: string[]): { only?: Set<string>; grep?: string; skipUi: boolean } {
@@ -105,6 +109,7 @@ async function main(): Promise<number> {
           workspace: folder,
           env: { ...env, ...windowEnv, ...(window ? { DP_WINDOW: window } : {}) },
           trusted: suite.trusted,
+          locale: suite.locale,
           // A guard against a hung suite, not a speed limit: a loaded CI machine takes several minutes.
           timeoutMs: 20 * 60_000,
           // Another copy of the extension (e.g. a mutated build, to check a test fails without its behaviour).
