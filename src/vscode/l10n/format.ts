@@ -3,7 +3,7 @@
  * through the core's Intl-based formatters: never English words glued around numbers.
  */
 import * as vscode from 'vscode';
-import { formatAge, formatAgo, formatBytes, formatCount, formatPercent } from '../../core/format/units';
+import { formatAge, formatAgo, formatBytes, formatCount } from '../../core/format/units';
 
 export function displayLanguage(): string {
   return vscode.env.language || 'en';
@@ -11,7 +11,6 @@ export function displayLanguage(): string {
 
 export const bytesText = (bytes: number): string => formatBytes(bytes, displayLanguage());
 export const countText = (n: number): string => formatCount(n, displayLanguage());
-export const percentText = (percent: number): string => formatPercent(percent, displayLanguage());
 
 const NS_PER_S = 1_000_000_000n;
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;

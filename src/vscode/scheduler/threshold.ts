@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { DockerEngine } from '../../core/engine/dockerEngine';
-import { bytesText, percentText } from '../l10n/format';
+import { bytesText } from '../l10n/format';
 import { SettingError } from '../settings/settingError';
 import { fullName, Setting, type Threshold } from '../settings/settings';
 
@@ -31,7 +31,7 @@ export async function checkThreshold(engine: DockerEngine, threshold: Threshold)
       throw new SettingError(fullName(Setting.AutoPruneThreshold), threshold.raw, disk.why);
     }
     limitBytes = (disk.total * threshold.percent) / 100;
-    limitText = vscode.l10n.t('{0} of {1} ({2})', percentText(threshold.percent), bytesText(disk.total), bytesText(limitBytes));
+    limitText = vscode.l10n.t('{0} of {1} ({2})', threshold.raw, bytesText(disk.total), bytesText(limitBytes));
   }
   const exceeded = imageBytes > limitBytes;
   return {
