@@ -96,6 +96,9 @@ export class AutoPruneScheduler implements vscode.Disposable {
 
   private async runAll(): Promise<void> {
     if (!vscode.workspace.isTrusted || !autoPruneEnabled()) return;
+    // Every attempt counts as a run, a refused one too: an environment that does not exist is then retried an
+    // interval later, not at once in a loop that holds the extension host.
+    await this.workspaceState.update(LAST_RUN_KEY, Date.now());
     let settings: AutoPruneSettings;
     let sessions: EnvironmentSession[];
     try {
@@ -106,7 +109,6 @@ export class AutoPruneScheduler implements vscode.Disposable {
       return;
     }
     this.current = 'running';
-    await this.workspaceState.update(LAST_RUN_KEY, Date.now());
     for (const session of sessions) await this.runOne(session, settings);
   }
 
