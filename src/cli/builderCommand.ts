@@ -1,4 +1,3 @@
-import * as readline from 'readline';
 import { AuditLog } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
 import { resolveEndpoint } from '../core/engine/endpoint';
@@ -10,6 +9,7 @@ import { parseBuilderArgs, type BuilderCliOptions } from './builderArgs';
 import { builderPlanJson, builderPlanText, builderResultJson, builderResultText } from './builderRender';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal } from './environments';
 import { PruneInterrupts } from './interrupts';
+import { confirm } from './confirm';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
 
@@ -99,13 +99,3 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
   }
 }
 
-function confirm(io: Io, question: string): Promise<boolean> {
-  const rl = readline.createInterface({ input: io.stdin, output: io.out });
-  return new Promise((resolve) => {
-    rl.question(question, (answer) => {
-      resolve(/^y(es)?$/i.test(answer.trim()));
-      rl.close();
-    });
-    rl.on('close', () => resolve(false));
-  });
-}

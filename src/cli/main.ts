@@ -1,6 +1,5 @@
 import * as os from 'os';
 import * as path from 'path';
-import * as readline from 'readline';
 import { AuditLog, defaultAuditFilePath } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
 import { resolveEndpoint } from '../core/engine/endpoint';
@@ -20,6 +19,7 @@ import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
+import { confirm } from './confirm';
 
 declare const DOCKER_PRUNE_VERSION: string | undefined;
 
@@ -155,13 +155,3 @@ function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'docker-prune', 'images');
 }
 
-function confirm(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, question: string): Promise<boolean> {
-  const rl = readline.createInterface({ input: io.stdin, output: io.out });
-  return new Promise((resolve) => {
-    rl.question(question, (answer) => {
-      resolve(/^y(es)?$/i.test(answer.trim()));
-      rl.close();
-    });
-    rl.on('close', () => resolve(false));
-  });
-}
