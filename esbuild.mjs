@@ -1,6 +1,6 @@
 // Bundles the extension and the CLI into dist/. Run: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -30,6 +30,30 @@ try {
 } catch {
   // the extension entry is optional while only the core and CLI exist
 }
+
+// The webviews' own scripts (browser code): src/webview/<view>/main.ts → dist/webview/<view>.js, with the
+// view's main.css beside it, and the codicon font the pages use (shipped in the package: nothing remote).
+const webviewDir = 'src/webview';
+for (const view of existsSync(webviewDir) ? readdirSync(webviewDir) : []) {
+  if (!existsSync(`${webviewDir}/${view}/main.ts`)) continue;
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: production,
+    sourcemap: production ? false : 'inline',
+    logLevel: 'warning',
+    entryPoints: [`${webviewDir}/${view}/main.ts`],
+    outfile: `dist/webview/${view}.js`,
+  });
+  if (existsSync(`${webviewDir}/${view}/main.css`)) {
+    mkdirSync('dist/webview', { recursive: true });
+    copyFileSync(`${webviewDir}/${view}/main.css`, `dist/webview/${view}.css`);
+  }
+}
+mkdirSync('dist/webview/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/codicons/${f}`);
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -77,7 +77,7 @@ background_install podman5 bash scripts/install-podman5.sh
 background_install vscode bash scripts/setup-vscode-test.sh
 
 stage "build: typecheck, compile tests, bundle extension and CLI"
-npx tsc -p . || { echo "TypeScript errors"; exit 1; }
+npx tsc -p . && npx tsc -p src/webview || { echo "TypeScript errors"; exit 1; }
 node esbuild.mjs || { echo "bundle failed"; exit 1; }
 
 stage "unit tests"
