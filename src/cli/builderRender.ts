@@ -19,6 +19,7 @@ export function builderPlanJson(preview: BuildCachePreview): string {
     spaceReclaimed: plan.bytes,
     diskBytes: plan.diskBytes,
     ...(plan.diskBytesEstimated ? { diskBytesEstimated: true } : {}),
+    ...(plan.diskBytesRange ? { diskBytesRange: plan.diskBytesRange } : {}),
     ...(plan.uncertain ? { uncertain: plan.uncertain } : {}),
     cache: { records: summary.count, size: summary.size, reclaimable: summary.reclaimable, shared: summary.shared },
     engine: { product: snapshot.profile.product, version: snapshot.profile.version, store: snapshot.profile.store },
@@ -48,7 +49,7 @@ export function builderPlanText(preview: BuildCachePreview): string {
   lines.push(
     `Total: ${plan.items.length} record${plan.items.length === 1 ? '' : 's'}, ${formatBytes(plan.bytes)}` +
       (plan.diskBytesEstimated
-        ? ' (containerd store: what the disk gets back is not known exactly, as records shared with images share their blobs)'
+        ? ` (containerd store: the disk gets between ${formatBytes(plan.diskBytesRange?.min ?? 0)} and ${formatBytes(plan.diskBytesRange?.max ?? plan.bytes)} back; layer records may share their blobs with images, and the engine does not say how much)`
         : plan.diskBytes !== plan.bytes
           ? ` (the disk gets ${formatBytes(plan.diskBytes)} back: the rest is shared with images)`
           : ''),

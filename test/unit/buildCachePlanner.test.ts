@@ -48,6 +48,13 @@ describe('build cache planner', () => {
     assert.strictEqual(plan.diskBytes, 1251);
   });
 
+  it('containerd store: the disk range runs from the blob-less records (contexts, internal, frontend) to all the engine reports', () => {
+    const plan = planBuildCachePrune(snap(records, { profile: { ...PROFILE, store: 'containerd', storageDriver: 'overlayfs' } }), parseBuildCachePolicy({ all: true }));
+    assert.strictEqual(plan.diskBytesEstimated, true);
+    assert.deepStrictEqual(plan.diskBytesRange, { min: 5 + 7 + 9, max: 1301 });
+    assert.strictEqual(planBuildCachePrune(snap(records), parseBuildCachePolicy({ all: true })).diskBytesRange, undefined, 'overlay2: exact, no range');
+  });
+
   it('a parent stays while a child stays, whatever the reason', () => {
     const plan = planBuildCachePrune(snap([rec('p'), rec('c', { parents: ['p'], shared: true })]), parseBuildCachePolicy({}));
     assert.deepStrictEqual(ids(plan), []);

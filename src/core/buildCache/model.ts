@@ -98,6 +98,12 @@ export interface BuildCachePlan {
    * the API does not tell the two apart.
    */
   readonly diskBytesEstimated?: boolean;
+  /**
+   * Where `diskBytesEstimated`: what the disk gets back lies in this range (measured against real engines by
+   * test/integration/buildCache.test.ts). At least the records that have no layer blob (every type but `regular`:
+   * build contexts, cache mounts, …), whose size is all snapshot; at most what the engine reports.
+   */
+  readonly diskBytesRange?: { readonly min: number; readonly max: number };
   readonly kept: ReadonlyArray<{ readonly id: string; readonly reason: BuildCacheKeepReason }>;
   /**
    * Set when the engine's own choice may differ: with a space limit BuildKit removes one record at a time in an

@@ -61,9 +61,15 @@ export function planBuildCachePrune(snapshot: BuildCacheSnapshot, policy: BuildC
     bytes: items.reduce((s, i) => s + i.size, 0),
     diskBytes: items.reduce((s, i) => s + (i.shared ? 0 : i.size), 0),
     kept,
-    ...(snapshot.profile.store === 'containerd' ? { diskBytesEstimated: true } : {}),
+    ...(snapshot.profile.store === 'containerd' ? { diskBytesEstimated: true, diskBytesRange: containerdDiskRange(items) } : {}),
     ...(uncertain ? { uncertain } : {}),
   };
+}
+
+/** On the containerd store: a `regular` record may share its blob with an image or another record; the others have none. */
+function containerdDiskRange(items: readonly PlannedRecord[]): { min: number; max: number } {
+  const bytes = items.reduce((s, i) => s + i.size, 0);
+  return { min: items.reduce((s, i) => s + (i.type !== 'regular' && !i.shared ? i.size : 0), 0), max: bytes };
 }
 
 /** Why the prune's rules keep this record whatever happens to the others; undefined when they let it go. */

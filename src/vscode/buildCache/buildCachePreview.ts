@@ -18,7 +18,9 @@ export function buildCachePreviewMarkdown(environment: string, preview: BuildCac
     vscode.l10n.t('Build cache: {0} records, {1} ({2} reclaimable)', s.count, formatBytes(s.size), formatBytes(s.reclaimable)),
     '',
     `**${vscode.l10n.t('{0} records, {1}', plan.items.length, formatBytes(plan.bytes))}**` +
-      (plan.diskBytesEstimated ? '' : ` — ${vscode.l10n.t('the disk gets back {0}', formatBytes(plan.diskBytes))}`),
+      (plan.diskBytesEstimated
+        ? ` — ${vscode.l10n.t('the disk gets back between {0} and {1}', formatBytes(plan.diskBytesRange?.min ?? 0), formatBytes(plan.diskBytesRange?.max ?? plan.bytes))}`
+        : ` — ${vscode.l10n.t('the disk gets back {0}', formatBytes(plan.diskBytes))}`),
     '',
   ];
   if (plan.uncertain) lines.push(`> ${vscode.l10n.t('The engine may choose differently: {0}.', plan.uncertain)}`, '');
