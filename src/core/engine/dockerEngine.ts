@@ -17,6 +17,7 @@ import type {
 } from './apiTypes';
 import { withoutDockerEnv, type Endpoint } from './endpoint';
 import { profileOf, type EngineProfile } from './engineProfile';
+import { eventTimeNs } from './eventTime';
 import { toEngineError } from './engineError';
 
 /**
@@ -251,8 +252,18 @@ export class DockerEngine {
   /**
    * The events the engine still holds from `sinceNs` to `untilNs` (both in ns since the epoch, inclusive), of every
    * type, oldest first. Docker keeps only its last 256 events in memory, Podman its event log.
+   * Podman 5 answers fractional `since`/`until` with a few of the events or none (measured: 0 to 2 of 22), and lists
+   * them out of time order: it is asked in whole seconds around the range, and its answer sorted and cut to it.
    */
   async pastEvents(sinceNs: bigint, untilNs: bigint): Promise<ApiEvent[]> {
+    const podman = (await this.profile()).product === 'podman';
+    const events = await this.readPastEvents(podman ? `${sinceNs / 1_000_000_000n}` : eventTimeParam(sinceNs), podman ? `${(untilNs + 999_999_999n) / 1_000_000_000n}` : eventTimeParam(untilNs));
+    if (!podman) return events;
+    const at = (e: ApiEvent) => eventTimeNs(e) ?? 0n;
+    return events.filter((e) => at(e) >= sinceNs && at(e) <= untilNs).sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+  }
+
+  private async readPastEvents(since: string, until: string): Promise<ApiEvent[]> {
     const modem = await this.modem();
     const what = 'list past events';
     const controller = new AbortController();
@@ -260,7 +271,7 @@ export class DockerEngine {
     try {
       const stream = await new Promise<Readable>((resolve, reject) => {
         modem.dial(
-          { path: '/events?', method: 'GET', options: { since: eventTimeParam(sinceNs), until: eventTimeParam(untilNs) }, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, abortSignal: controller.signal },
+          { path: '/events?', method: 'GET', options: { since, until }, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, abortSignal: controller.signal },
           (err, data) => (err ? reject(toEngineError(err, this.endpoint, what)) : resolve(data as Readable)),
         );
       });

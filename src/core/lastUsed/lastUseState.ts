@@ -7,7 +7,7 @@
  */
 import type { ApiEvent } from '../engine/apiTypes';
 import type { LastUse } from '../model';
-import { eventTimeNs } from './usageEvents';
+import { eventTimeNs } from '../engine/eventTime';
 
 export interface LastUseRecord {
   readonly atNs: bigint;

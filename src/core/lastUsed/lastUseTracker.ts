@@ -18,7 +18,8 @@ import { parseEngineTime } from '../snapshot/engineTime';
 import { normalizeImageId } from '../snapshot/records';
 import { lastUseFilePath, lastUsedDirectory, readLastUseFile, writeLastUseFile } from './lastUseFile';
 import { anchorOf, emptyState, isAnchor, mergeStates, recordUse, toLastUse, type LastUseRecord, type LastUseState } from './lastUseState';
-import { eventTimeNs, ImageResolver, isUseEvent, useOfEvent } from './usageEvents';
+import { eventTimeNs } from '../engine/eventTime';
+import { ImageResolver, isUseEvent, useOfEvent } from './usageEvents';
 
 /** Docker's in-memory event buffer (moby daemon/events/events.go eventsLimit, 20.10 to 28.5). */
 export const ENGINE_EVENT_LIMIT = 256;

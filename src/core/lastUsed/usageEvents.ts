@@ -7,26 +7,22 @@
  * - container events carry the reference the container was created with (`Config.Image`) as attribute `image`:
  *   `create`, `start`, `restart`, `stop`, `kill`, `die`, `pause`, `unpause` and `destroy` are uses of its image (a
  *   container holds its image until it is removed).
+ * - Podman 5's compatible stream names some of these differently (measured, test/integration/environments/
+ *   lastUsedPodman.test.ts): an image load is `loadfromarchive`, a container's removal is `remove`, and it adds
+ *   `init` and `cleanup` around a run.
  */
 import type { ApiEvent } from '../engine/apiTypes';
+import { eventTimeNs } from '../engine/eventTime';
 import type { ImageRecord } from '../model';
 import { normalizedRef } from '../plan/references';
 import { normalizeImageId } from '../snapshot/records';
 
-const IMAGE_USES: ReadonlySet<string> = new Set(['pull', 'tag', 'load', 'import', 'create']);
-const CONTAINER_USES: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'pause', 'unpause', 'destroy']);
+const IMAGE_USES: ReadonlySet<string> = new Set(['pull', 'tag', 'load', 'import', 'create', 'loadfromarchive']);
+const CONTAINER_USES: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'pause', 'unpause', 'destroy', 'remove', 'init', 'cleanup']);
 
 /** Whether the event is a use of an image (whichever image it is). */
 export function isUseEvent(e: ApiEvent): boolean {
   return (e.Type === 'image' && IMAGE_USES.has(e.Action)) || (e.Type === 'container' && CONTAINER_USES.has(e.Action));
-}
-
-/** The time of an event in ns since the epoch (`timeNano` as read exactly, else `time` in seconds). */
-export function eventTimeNs(e: ApiEvent): bigint | undefined {
-  if (typeof e.timeNs === 'bigint' && e.timeNs > 0n) return e.timeNs;
-  if (typeof e.timeNano === 'number' && e.timeNano > 0) return BigInt(e.timeNano);
-  if (typeof e.time === 'number' && e.time > 0) return BigInt(e.time) * 1_000_000_000n;
-  return undefined;
 }
 
 /** Finds image ids by reference or id, as the images are now; remembers which container runs which image. */

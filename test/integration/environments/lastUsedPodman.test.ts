@@ -1,0 +1,99 @@
+/**
+ * Last use on Podman 5, through the built CLI (one process per run, as cron runs it): Podman's compatible event
+ * stream is where a use shows (a container created from an image and removed again, a new tag), the store on disk
+ * carries it to the next process, and `unused-for` then selects exactly the images last used before the cut-off —
+ * not the one a removed container used — and `prune` removes exactly that plan.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { apiJson, apiRequest } from '../../support/dockerd';
+import { generatePopulation, loadPopulation, type LoadedPopulation } from '../../support/population';
+import { podman5Available, startPodman5, type TestPodman5 } from '../../support/podman5';
+
+const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
+
+interface StoredFile {
+  coveredSince?: string;
+  images: Record<string, { at: string; source: string }>;
+}
+
+describe('environments: last use on Podman 5 (built CLI)', function () {
+  this.timeout(5 * 60_000);
+  let pm: TestPodman5 | undefined;
+  let tmp: string;
+  let loaded: LoadedPopulation;
+
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: tmp, XDG_STATE_HOME: path.join(tmp, 'state'), DOCKER_HOST: pm!.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(tmp, 'audit.jsonl') },
+      timeout: 120_000,
+    });
+    assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const planIds = (...filters: string[]): string[] =>
+    (JSON.parse(cli(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort();
+  const stored = (): StoredFile => {
+    const dir = path.join(tmp, 'state', 'docker-prune', 'last-used');
+    const files = fs.readdirSync(dir);
+    assert.strictEqual(files.length, 1, `one file for the one engine: ${files.join(', ')}`);
+    return JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as StoredFile;
+  };
+  const images = async () => (await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id);
+
+  before(async function () {
+    if (!podman5Available()) throw new Error('no Podman 5 root: run scripts/install-podman5.sh (as root) first');
+    assert.ok(fs.existsSync(CLI), `${CLI} is built (node esbuild.mjs)`);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-lastused-pm5-'));
+    pm = await startPodman5({ name: 'pm5lu' });
+    loaded = await loadPopulation(pm.socketPath, generatePopulation({ seed: 12, images: 16, chainRatio: 0, now: new Date(), maxAgeDays: 60 }));
+  });
+  after(async () => {
+    await pm?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a container created and removed, and a new tag, are uses the next run knows; unused-for and prune take exactly the rest', async () => {
+    const [used, tagged] = loaded.population.images.filter((i) => i.name.startsWith('img-') && i.tags.length > 0 && !i.parent);
+    assert.ok(used && tagged, 'two standalone tagged bulk images');
+    const usedId = loaded.imageIds.get(used.name)!;
+    const taggedId = loaded.imageIds.get(tagged.name)!;
+    const all = planIds(); // the first run seeds from the engine
+    assert.ok(all.includes(usedId) && all.includes(taggedId), 'both are unused');
+    const seeded = stored();
+    await new Promise((r) => setTimeout(r, 4000));
+
+    const created = await apiJson<{ Id: string }>(pm!.socketPath, 'POST', '/containers/create', { Image: used.tags[0], Cmd: ['/bin/true'], HostConfig: { NetworkMode: 'none' } });
+    assert.strictEqual((await apiRequest(pm!.socketPath, 'DELETE', `/containers/${created.Id}`)).status, 204);
+    assert.strictEqual((await apiRequest(pm!.socketPath, 'POST', `/images/${encodeURIComponent(taggedId)}/tag?repo=dp/used&tag=again`)).status, 201);
+
+    cli(['plan', '--all']); // a new process catches up from the engine's events
+    const after = stored();
+    for (const id of [usedId, taggedId]) {
+      assert.strictEqual(after.images[id]?.source, 'event', `${id}: ${JSON.stringify(after.images[id])}`);
+      assert.ok(BigInt(after.images[id]!.at) > BigInt(seeded.images[id]!.at), 'the use is later than the seed');
+    }
+
+    // The cut-off falls between everything else and the two uses.
+    const at = (id: string) => BigInt(stored().images[id]!.at);
+    const lo = all.filter((id) => id !== usedId && id !== taggedId).map(at).reduce((a, b) => (a > b ? a : b));
+    const hi = [usedId, taggedId].map(at).reduce((a, b) => (a < b ? a : b));
+    assert.ok(hi - lo > 2_000_000_000n, `the uses stand apart: ${hi - lo} ns`);
+    const cutNs = (lo + hi) / 2n;
+    const unusedFor = () => `${Math.round(Date.now() - Number(cutNs / 1_000_000n))}ms`;
+    const expected = all.filter((id) => at(id) <= cutNs).sort();
+    assert.deepStrictEqual(expected.includes(usedId) || expected.includes(taggedId), false);
+    assert.deepStrictEqual(planIds(`unused-for=${unusedFor()}`), expected);
+
+    const before = await images();
+    const r = cli(['prune', '--all', '--yes', '--json', '--filter', `unused-for=${unusedFor()}`]);
+    assert.deepStrictEqual((JSON.parse(r.stdout) as { skipped: unknown[] }).skipped, []);
+    const left = await images();
+    assert.deepStrictEqual(before.filter((id) => !left.includes(id)).sort(), expected, 'the engine lost exactly those');
+    assert.ok(left.includes(usedId) && left.includes(taggedId), 'the used images stay');
+  });
+});
