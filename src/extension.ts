@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const planDocuments = new PlanDocuments();
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
-  const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState, context.globalState);
+  const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
   let confirm: ConfirmPrune = modalConfirmation;
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;

@@ -13,14 +13,13 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
 import type { PruneService } from '../prune/pruneService';
+import { claimScheduledRun, finishScheduledRun } from '../../core/schedule/scheduleClaim';
 import { SettingError } from '../settings/settingError';
 import { affects, autoPruneEnabled, autoPruneSettings, fullName, Setting, watermarksFor, type AutoPruneSettings } from '../settings/settings';
 import { watermarkSummary } from './watermarkStatus';
 import { checkThreshold } from './threshold';
 
 const LAST_RUN_KEY = 'dockerPrune.autoPrune.lastRun';
-/** Global state, per engine identity: when a window last ran auto-prune on it, and which window. */
-const LAST_RUN_BY_ENGINE_KEY = 'dockerPrune.autoPrune.lastRunByEngine';
 /** The first run of a session that never ran (or is overdue) waits this long after start-up at most. */
 const FIRST_RUN_DELAY_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -33,7 +32,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private current: SchedulerState = 'off';
   private lastLogged = '';
-  /** This window, in the global state's per-engine last-run records. */
+  /** This window, in the per-engine schedule claims. */
   private readonly windowId = randomUUID();
 
   constructor(
@@ -42,7 +41,6 @@ export class AutoPruneScheduler implements vscode.Disposable {
     private readonly notifier: Notifier,
     private readonly log: vscode.LogOutputChannel,
     private readonly workspaceState: vscode.Memento,
-    private readonly globalState: vscode.Memento,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -138,9 +136,11 @@ export class AutoPruneScheduler implements vscode.Disposable {
 
   private async runOne(session: EnvironmentSession, settings: AutoPruneSettings): Promise<void> {
     const key = `auto:${session.id}`;
+    let claimedKey: string | undefined;
     try {
       const watermarks = watermarksFor(session);
-      if (await this.ranElsewhere(session, settings)) return;
+      claimedKey = await this.claim(session, settings);
+      if (!claimedKey) return;
       if (watermarks) {
         // A cheap look first: below the high mark nothing runs (and nothing is audited). The prune itself plans
         // again under the engine's lock, so a prune that finished meanwhile (another window, the CLI) is counted.
@@ -180,26 +180,25 @@ export class AutoPruneScheduler implements vscode.Disposable {
         return;
       }
       void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune on {0} failed: {1}', session.name, errorMessage(e)));
+    } finally {
+      if (claimedKey) finishScheduledRun({ engineKey: claimedKey, owner: this.windowId });
     }
   }
 
   /**
-   * One schedule per engine across windows: each window keeps its own timer, and records in the global state
-   * (shared by every window) when it ran on an engine (by the engine's identity, as the prune lock keys it). A
-   * window finding that another one ran on that engine within the interval skips it. The engine's lock still
-   * keeps two prunes from overlapping, and a watermark run measures again under it.
+   * One schedule per engine across windows: each window keeps its own timer, and before a run claims the engine in
+   * the user's state folder (core/schedule/scheduleClaim.ts, shared by every window and code-server instance). A
+   * window finding that another one ran on that engine within the interval skips it. The engine's lock still keeps
+   * two prunes from overlapping, and a watermark run measures again under it.
    */
-  private async ranElsewhere(session: EnvironmentSession, settings: AutoPruneSettings): Promise<boolean> {
-    const engineId = (await session.requireEngine().profile()).engineId || session.location;
-    const key = `${LAST_RUN_BY_ENGINE_KEY}.${engineId}`;
-    const last = this.globalState.get<{ at: number; by: string }>(key);
-    const now = Date.now();
-    if (last && last.by !== this.windowId && now - last.at < settings.intervalMs) {
-      this.log.info(`Auto-prune on ${session.name} skipped: another window ran it on this engine at ${new Date(last.at).toLocaleString()}.`);
-      return true;
-    }
-    await this.globalState.update(key, { at: now, by: this.windowId });
-    return false;
+  /** The engine's key when this window may run the schedule on it now; undefined when another window does. */
+  private async claim(session: EnvironmentSession, settings: AutoPruneSettings): Promise<string | undefined> {
+    const profile = await session.requireEngine().profile();
+    const engineKey = profile.engineId ? `engine:${profile.engineId}` : `endpoint:${session.location}`;
+    const claim = claimScheduledRun({ engineKey, owner: this.windowId, intervalMs: settings.intervalMs });
+    if (claim.claimed) return engineKey;
+    this.log.info(`Auto-prune on ${session.name} skipped: another window (pid ${claim.holder.pid}) runs the schedule on this engine; ${claim.holder.running ? 'its run is under way' : `it last ran at ${new Date(claim.holder.at).toLocaleString()}`}.`);
+    return undefined;
   }
 
   private reportSettings(e: unknown): void {

@@ -141,7 +141,7 @@ function httpStatus(url: string): Promise<number> {
   });
 }
 
-/** Env for code-server: ours plus the caller's, minus a parent VS Code's variables, XDG dirs inside runDir. */
+/** Env for code-server: ours, minus a parent VS Code's variables, XDG dirs inside runDir, then the caller's. */
 function serverEnv(opts: CodeServerOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -151,7 +151,6 @@ function serverEnv(opts: CodeServerOptions): NodeJS.ProcessEnv {
   const xdg = path.join(opts.runDir, 'xdg');
   return {
     ...env,
-    ...opts.env,
     EXTENSIONS_GALLERY: '{}',
     XDG_CONFIG_HOME: path.join(xdg, 'config'),
     XDG_DATA_HOME: path.join(xdg, 'data'),
@@ -159,6 +158,8 @@ function serverEnv(opts: CodeServerOptions): NodeJS.ProcessEnv {
     XDG_STATE_HOME: path.join(xdg, 'state'),
     // code-server leaves vscode-ipc-*.sock files in the temp dir; keep them in the run dir.
     TMPDIR: path.join(opts.runDir, 'tmp'),
+    // The caller's last: several windows of one user share some of these (see suites/run.ts).
+    ...opts.env,
   };
 }
 

@@ -52,7 +52,7 @@ const SUITES: Suite[] = [
   },
   // A TLS dockerd, a Podman (when installed) and a dead host beside the default engine (issue 4).
   { name: 'environments', trusted: true, setup: (scratch) => startEnvironmentServers(scratch, log) },
-  // Two windows with auto-prune on the same engine (issue 8): one prunes, the other is refused and audits it.
+  // Two windows with auto-prune on the same engine: one runs the schedule, the other skips the claimed engine.
   { name: 'windows', trusted: true, windows: 2 },
   // The extension in German (issue 10): manifest and runtime strings, sizes formatted by locale.
   { name: 'locale', trusted: true, locale: 'de' },
@@ -121,16 +121,18 @@ async function main(): Promise<number> {
         await resetEngine(engine.socketPath);
         await loadPopulation(engine.socketPath, testPopulation());
         const shared = fs.mkdtempSync(path.join(scratch, `${suite.name}-shared-`));
-        // Windows of one VS Code share the user's session, so its runtime folder (where prune locks live); the
-        // harness gives each code-server its own XDG folders, so hand both the same private one (mode 0700).
+        // Windows of one VS Code share the user's session, so its runtime folder (where prune locks live) and its
+        // state folder (schedule claims, last use); the harness gives each code-server its own XDG folders, so hand
+        // both the same private ones (mode 0700).
         const runtimeDir = fs.mkdtempSync(path.join(scratch, `${suite.name}-runtime-`));
+        const stateDir = fs.mkdtempSync(path.join(scratch, `${suite.name}-state-`));
         const names = Array.from({ length: suite.windows }, (_, i) => String.fromCharCode(97 + i));
         const codes = await Promise.all(
           names.map((w) => {
             const folder = path.join(scratch, `ws-${suite.name}-${w}`);
             fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
             fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.auditFile': path.join(shared, 'audit.jsonl') }, null, 2));
-            return run(w, { DP_WINDOWS_DIR: shared, XDG_RUNTIME_DIR: runtimeDir }, folder);
+            return run(w, { DP_WINDOWS_DIR: shared, XDG_RUNTIME_DIR: runtimeDir, XDG_STATE_HOME: stateDir }, folder);
           }),
         );
         code = codes.every((c) => c === 0) ? 0 : 1;

@@ -1,0 +1,110 @@
+/**
+ * One auto-prune schedule per engine, however many VS Code windows (or code-server instances) have it on: before a
+ * scheduled run on an engine, a window claims it in a small file in the user's state folder
+ * (`~/.local/state/docker-prune/auto-prune/<engine>.json`: when, and which window). A window that finds the engine
+ * claimed by another within the interval, or while the other's run is still under way (its process alive), skips it.
+ * The claim is read and written under a short lock file, so two windows whose timers fire together cannot both win.
+ * A window that closes leaves its claim; an interval later another window takes over. (The engine's prune lock still keeps a manual prune and a scheduled one apart.)
+ */
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { stateDirectory } from '../audit/auditPath';
+import { acquireLockFile } from '../execute/lockFile';
+import { currentProcess, processState, type ProcessIdentity } from '../execute/processIdentity';
+
+export interface ScheduleClaim {
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  /** The window (or process) that ran it. */
+  readonly by: string;
+  readonly pid: number;
+  /** Set from the claim until `finishScheduledRun`: another window waits for it, however long the run takes. */
+  readonly running?: boolean;
+  readonly process?: ProcessIdentity;
+}
+
+/** A run whose process cannot be checked (another host sharing the folder) is taken as over after this long. */
+const UNCHECKABLE_RUN_MS = 3_600_000;
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly holder: ScheduleClaim };
+
+export interface ClaimRequest {
+  /** The engine's identity (as the prune lock keys it). */
+  readonly engineKey: string;
+  /** Who asks: stable for the life of one window. */
+  readonly owner: string;
+  readonly intervalMs: number;
+  /** Default: `auto-prune/` in the user's state folder. */
+  readonly dir?: string;
+  readonly now?: number;
+}
+
+export function scheduleClaimDirectory(): string {
+  return path.join(stateDirectory(), 'auto-prune');
+}
+
+export function scheduleClaimPath(dir: string, engineKey: string): string {
+  return path.join(dir, `${createHash('sha256').update(engineKey).digest('hex').slice(0, 32)}.json`);
+}
+
+/** Claims this interval's run on an engine, or says who ran it. Throws only on file system errors. */
+export function claimScheduledRun(request: ClaimRequest): ClaimResult {
+  const dir = request.dir ?? scheduleClaimDirectory();
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = scheduleClaimPath(dir, request.engineKey);
+  const now = request.now ?? Date.now();
+  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
+  if (!attempt.acquired) {
+    // Another window is claiming this very moment: it runs this interval.
+    const pid = attempt.holder.record?.pid;
+    return { claimed: false, holder: { at: now, by: 'another window', pid: typeof pid === 'number' ? pid : 0 } };
+  }
+  try {
+    const current = readClaim(file);
+    if (current && current.by !== request.owner && blocks(current, now, request.intervalMs)) return { claimed: false, holder: current };
+    writeClaim(file, { at: now, by: request.owner, pid: process.pid, running: true, process: currentProcess() });
+    return { claimed: true };
+  } finally {
+    attempt.lock.release();
+  }
+}
+
+/** The run `claimScheduledRun` let `owner` start is over: the interval counts from now. */
+export function finishScheduledRun(request: Pick<ClaimRequest, 'engineKey' | 'owner' | 'dir' | 'now'>): void {
+  const file = scheduleClaimPath(request.dir ?? scheduleClaimDirectory(), request.engineKey);
+  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
+  if (!attempt.acquired) return; // another window is claiming: it sees our running claim and decides
+  try {
+    if (readClaim(file)?.by === request.owner) writeClaim(file, { at: request.now ?? Date.now(), by: request.owner, pid: process.pid });
+  } finally {
+    attempt.lock.release();
+  }
+}
+
+function blocks(claim: ScheduleClaim, now: number, intervalMs: number): boolean {
+  if (claim.running && claim.process) {
+    const state = processState(claim.process).state;
+    if (state === 'alive' || (state === 'unknown' && now - claim.at < UNCHECKABLE_RUN_MS)) return true;
+  }
+  return claim.at <= now && now - claim.at < intervalMs;
+}
+
+function writeClaim(file: string, claim: ScheduleClaim): void {
+  const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(claim), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/** The claim on file; undefined when there is none or it cannot be read (then the next window claims afresh). */
+export function readClaim(file: string): ScheduleClaim | undefined {
+  try {
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ScheduleClaim>;
+    if (typeof raw.at === 'number' && typeof raw.by === 'string') {
+      return { at: raw.at, by: raw.by, pid: typeof raw.pid === 'number' ? raw.pid : 0, ...(raw.running === true && raw.process ? { running: true, process: raw.process } : {}) };
+    }
+  } catch {
+    /* none, or torn: treated as none */
+  }
+  return undefined;
+}
