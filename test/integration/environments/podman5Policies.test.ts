@@ -1,8 +1,14 @@
 /**
- * Last use on Podman 5, through the built CLI (one process per run, as cron runs it): Podman's compatible event
+ * The policies built on last use, on Podman 5, through the built CLI.
+ *
+ * Last use (one process per run, as cron runs it): Podman's compatible event
  * stream is where a use shows (a container created from an image and removed again, a new tag), the store on disk
  * carries it to the next process, and `unused-for` then selects exactly the images last used before the cut-off —
  * not the one a removed container used — and `prune` removes exactly that plan.
+ *
+ * Watermarks with sizes (a percentage needs the disk of the engine's root, which this Podman keeps in its own mount
+ * namespace): usage is what `/system/df` LayersSize says, the run takes the least recently used images down to
+ * under the low mark, and LayersSize then equals the predicted usage.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -95,5 +101,48 @@ describe('environments: last use on Podman 5 (built CLI)', function () {
     const left = await images();
     assert.deepStrictEqual(before.filter((id) => !left.includes(id)).sort(), expected, 'the engine lost exactly those');
     assert.ok(left.includes(usedId) && left.includes(taggedId), 'the used images stay');
+  });
+});
+
+describe('environments: watermark prune on Podman 5 (built CLI)', function () {
+  this.timeout(5 * 60_000);
+  let pm: TestPodman5 | undefined;
+  let home: string;
+
+  before(async function () {
+    if (!podman5Available()) throw new Error('no Podman 5 root: run scripts/install-podman5.sh (as root) first');
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-wm-pm5-'));
+    pm = await startPodman5({ name: 'pm5wm' });
+    await loadPopulation(pm.socketPath, generatePopulation({ seed: 5, images: 30, chainRatio: 0.3, danglingRatio: 0.2, now: new Date(), maxAgeDays: 60 }));
+  });
+  after(async () => {
+    await pm?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('usage is LayersSize; the run stops at the computed point and LayersSize lands on the prediction', async () => {
+    const cli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, DOCKER_HOST: pm!.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') }, timeout: 120_000 });
+      assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const layersSize = async () => (await apiJson<{ LayersSize: number }>(pm!.socketPath, 'GET', '/system/df')).LayersSize;
+    const used = await layersSize();
+    const marks = `${used - 1}B:${Math.round(used * 0.7)}B`;
+    const plan = JSON.parse(cli(['plan', '--watermark', marks, '--minimum-age', '0', '--json'])) as {
+      images: Array<{ id: string }>;
+      spaceReclaimable: number;
+      watermark: { usedBytes: number; lowBytes: number; predictedBytes: number; triggered: boolean; reachesLow: boolean; chosen: string[] };
+    };
+    const w = plan.watermark;
+    assert.strictEqual(w.usedBytes, used, 'usage is what Podman counts');
+    assert.ok(w.triggered && w.reachesLow && w.predictedBytes < w.lowBytes, JSON.stringify({ ...w, chosen: w.chosen.length }));
+    // A shorter prefix of the order would not have been enough: the run stops at the first point under the mark.
+    assert.ok(w.chosen.length > 0);
+    const before = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
+    cli(['prune', '--watermark', marks, '--minimum-age', '0', '--yes', '--json']);
+    const after = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
+    assert.deepStrictEqual([...before].filter((i) => !after.has(i)).sort(), plan.images.map((i) => i.id).sort(), 'exactly the planned images went');
+    assert.strictEqual(await layersSize(), w.predictedBytes, 'LayersSize is the predicted usage');
   });
 });
