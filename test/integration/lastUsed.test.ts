@@ -12,16 +12,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { builtCli, CLI } from '../support/builtCli';
 import { apiJson, apiRequest, crashEngine, restartEngine, startEngine, type TestEngine } from '../support/dockerd';
 import { engineUnderTest, enginesFromEnv } from '../support/engines';
 import { generatePopulation, loadPopulation, type LoadedPopulation } from '../support/population';
-
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-interface StoredFile {
-  coveredSince?: string;
-  images: Record<string, { at: string; source: string }>;
-}
 
 const engines = process.env.DP_ENGINES ? enginesFromEnv() : [engineUnderTest('20-gd'), engineUnderTest('28-c8d')];
 
@@ -35,23 +29,10 @@ for (const under of engines) {
     let usedId: string;
     let taggedId: string;
 
-    const cli = (args: string[]) => {
-      const r = spawnSync(process.execPath, [CLI, ...args], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: tmp, XDG_STATE_HOME: path.join(tmp, 'state'), DOCKER_HOST: engine.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(tmp, 'audit.jsonl') },
-        timeout: 120_000,
-      });
-      assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
-      return r;
-    };
-    const planIds = (...filters: string[]): string[] =>
-      (JSON.parse(cli(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort();
-    const stored = (): StoredFile => {
-      const dir = path.join(tmp, 'state', 'docker-prune', 'last-used');
-      const files = fs.readdirSync(dir);
-      assert.strictEqual(files.length, 1, `one file for the one engine: ${files.join(', ')}`);
-      return JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as StoredFile;
-    };
+    const cliIn = () => builtCli(tmp, () => engine.dockerHost);
+    const cli = (args: string[]) => cliIn().run(args);
+    const planIds = (...filters: string[]) => cliIn().planIds(...filters);
+    const stored = () => cliIn().storedLastUse();
     const daemonNowMs = async () => Date.parse((await apiJson<{ SystemTime: string }>(engine.socketPath, 'GET', '/info')).SystemTime);
 
     before(async () => {

@@ -11,20 +11,13 @@
  * under the low mark, and LayersSize then equals the predicted usage.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { builtCli, CLI } from '../../support/builtCli';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation } from '../../support/population';
 import { podman5Available, startPodman5, type TestPodman5 } from '../../support/podman5';
-
-const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
-
-interface StoredFile {
-  coveredSince?: string;
-  images: Record<string, { at: string; source: string }>;
-}
 
 describe('environments: last use on Podman 5 (built CLI)', function () {
   this.timeout(5 * 60_000);
@@ -32,23 +25,10 @@ describe('environments: last use on Podman 5 (built CLI)', function () {
   let tmp: string;
   let loaded: LoadedPopulation;
 
-  const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: tmp, XDG_STATE_HOME: path.join(tmp, 'state'), DOCKER_HOST: pm!.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(tmp, 'audit.jsonl') },
-      timeout: 120_000,
-    });
-    assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  const planIds = (...filters: string[]): string[] =>
-    (JSON.parse(cli(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort();
-  const stored = (): StoredFile => {
-    const dir = path.join(tmp, 'state', 'docker-prune', 'last-used');
-    const files = fs.readdirSync(dir);
-    assert.strictEqual(files.length, 1, `one file for the one engine: ${files.join(', ')}`);
-    return JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as StoredFile;
-  };
+  const cliIn = () => builtCli(tmp, () => pm!.dockerHost);
+  const cli = (args: string[]) => cliIn().run(args);
+  const planIds = (...filters: string[]) => cliIn().planIds(...filters);
+  const stored = () => cliIn().storedLastUse();
   const images = async () => (await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id);
 
   before(async function () {
@@ -121,11 +101,7 @@ describe('environments: watermark prune on Podman 5 (built CLI)', function () {
   });
 
   it('usage is LayersSize; the run stops at the computed point and LayersSize lands on the prediction', async () => {
-    const cli = (args: string[]) => {
-      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, DOCKER_HOST: pm!.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') }, timeout: 120_000 });
-      assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const cli = (args: string[]) => builtCli(home, () => pm!.dockerHost).run(args).stdout;
     const layersSize = async () => (await apiJson<{ LayersSize: number }>(pm!.socketPath, 'GET', '/system/df')).LayersSize;
     const used = await layersSize();
     const marks = `${used - 1}B:${Math.round(used * 0.7)}B`;
