@@ -57,10 +57,10 @@ describe('environments: last use on Podman 5 (built CLI)', function () {
     assert.strictEqual((await apiRequest(pm!.socketPath, 'DELETE', `/containers/${created.Id}`)).status, 204);
     assert.strictEqual((await apiRequest(pm!.socketPath, 'POST', `/images/${encodeURIComponent(taggedId)}/tag?repo=dp/used&tag=again`)).status, 201);
 
-    cli(['plan', '--all']); // a new process catches up from the engine's events
+    const catchUp = cli(['plan', '--all']); // a new process catches up from the engine's events
     const after = stored();
     for (const id of [usedId, taggedId]) {
-      assert.strictEqual(after.images[id]?.source, 'event', `${id}: ${JSON.stringify(after.images[id])}`);
+      assert.strictEqual(after.images[id]?.source, 'event', `${id}: ${JSON.stringify(after.images[id])}; the run said: ${catchUp.stderr}`);
       assert.ok(BigInt(after.images[id]!.at) > BigInt(seeded.images[id]!.at), 'the use is later than the seed');
     }
 
