@@ -170,7 +170,11 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await inPage('svg.vbars[role="img"]').waitFor({ state: 'visible', timeout: 30_000 });
       const summary = await inPage('.summary').innerText();
       assert.match(summary, /prunes? reclaimed [\d.]+ \w+/, summary);
+      // The page alone, without the result toast over it and with the editor's full width; then as it was.
+      await runCommand(page!, 'Notifications: Clear All Notifications');
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
       await shot(page!, 'disk-usage');
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);
 

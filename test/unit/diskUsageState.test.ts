@@ -164,7 +164,23 @@ describe('disk-usage view state', () => {
     assert.deepStrictEqual(historyBuckets(history, 2).map((b) => b.bytes), [150_000, 30_000], 'the most recent days');
   });
 
-  it('says so when there is nothing to free, no build cache and no history', () => {
+  it('counts images as the tree lists them: an untagged parent goes with its last child, uncounted', () => {
+    const s = new SnapshotBuilder()
+      .image('parent', { layers: [['p', 100]] })
+      .image('child', { tags: ['c:1'], parent: 'parent', layers: [['p', 100], ['c', 10]] })
+      .image('kept', { tags: ['k:1'], layers: [['k', 5]] })
+      .container('x', 'kept')
+      .build();
+    const st = ready(buildDiskUsageState({ environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 }, words));
+    assert.deepStrictEqual(st.space.segments.map((x) => [x.key, x.bytes, x.detail]), [
+      ['inUse', 5, '1 image'],
+      ['unused', 110, '1 image'],
+      ['dangling', 0, '0 images'],
+    ]);
+    assert.deepStrictEqual(st.repositories.rows.map((r) => [r.repository, r.bytes, r.images]), [['c', 110, 1]], 'the parent’s 100 B count for c');
+  });
+
+    it('says so when there is nothing to free, no build cache and no history', () => {
     const s = new SnapshotBuilder().image('a', { tags: ['a:1'] }).container('c', 'a').build();
     const empty = ready(buildDiskUsageState({ environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 }, words));
     assert.strictEqual(empty.repositories.empty, 'nothing');

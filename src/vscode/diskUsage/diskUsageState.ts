@@ -98,7 +98,7 @@ export function buildDiskUsageState(input: DiskUsageInput, words: DiskUsageWords
     measured: words.measured(words.time(input.measuredAt)),
     labels: words.labels,
     space: spacePicture(input, words),
-    repositories: repositoryChart(input.all, words),
+    repositories: repositoryChart(input.all, input.snapshot, words),
     history: historyChart(input.history, input.historyProblem, words),
   };
 }
@@ -108,13 +108,16 @@ export function spaceFigures(input: Pick<DiskUsageInput, 'snapshot' | 'dangling'
   const imageBytes = new DiskLedger(input.snapshot.images, input.snapshot.containers).totalBytes();
   const danglingBytes = input.dangling.spaceReclaimable;
   const allBytes = input.all.spaceReclaimable;
-  const deleted = (plan: Plan) => plan.items.filter((i) => i.action === 'delete').length;
+  // Counted as `docker image ls` (and the tree) lists images: untagged parents go with their last child, unlisted.
+  const hidden = hiddenParents(input.snapshot);
+  const listed = (plan: Plan) => plan.items.filter((i) => i.action === 'delete' && !hidden.has(i.id)).length;
+  const images = input.snapshot.images.length - hidden.size;
   return {
     imageBytes,
-    images: input.snapshot.images.length,
-    inUse: { bytes: Math.max(0, imageBytes - allBytes), count: input.snapshot.images.length - deleted(input.all) },
-    unused: { bytes: Math.max(0, allBytes - danglingBytes), count: deleted(input.all) - deleted(input.dangling) },
-    dangling: { bytes: danglingBytes, count: deleted(input.dangling) },
+    images,
+    inUse: { bytes: Math.max(0, imageBytes - allBytes), count: images - listed(input.all) },
+    unused: { bytes: Math.max(0, allBytes - danglingBytes), count: listed(input.all) - listed(input.dangling) },
+    dangling: { bytes: danglingBytes, count: listed(input.dangling) },
     buildCache: input.buildCache && {
       size: input.buildCache.size,
       reclaimable: input.buildCache.reclaimable,
@@ -122,6 +125,12 @@ export function spaceFigures(input: Pick<DiskUsageInput, 'snapshot' | 'dangling'
       records: input.buildCache.count,
     },
   };
+}
+
+/** Untagged images that are another image's parent (`docker image ls -a` only). */
+function hiddenParents(snapshot: Snapshot): Set<string> {
+  const parents = new Set(snapshot.images.map((i) => i.parentId).filter(Boolean));
+  return new Set(snapshot.images.filter((i) => i.repoTags.length === 0 && parents.has(i.id)).map((i) => i.id));
 }
 
 function spacePicture(input: DiskUsageInput, words: DiskUsageWords): SpacePicture {
@@ -159,14 +168,26 @@ export function repositoryOfStep(step: Pick<PlannedImage, 'tags'>): string {
   return digested[0] ?? '';
 }
 
-/** Repositories by the bytes the plan frees for them, most first (ties by name), at most TOP_REPOSITORIES. */
-export function topRepositories(plan: Plan, limit = TOP_REPOSITORIES): Array<{ repository: string; bytes: number; images: number }> {
+/**
+ * Repositories by the bytes the plan frees for them, most first (ties by name), at most TOP_REPOSITORIES. An untagged
+ * parent that goes with its last child counts for that child's repository, and not as an image of its own.
+ */
+export function topRepositories(plan: Plan, snapshot: Snapshot, limit = TOP_REPOSITORIES): Array<{ repository: string; bytes: number; images: number }> {
+  const parentOf = new Map(snapshot.images.map((i) => [i.id, i.parentId]));
+  const repoOfImage = new Map<string, string>();
   const byRepo = new Map<string, { bytes: number; images: number }>();
   for (const item of plan.items) {
-    const repo = repositoryOfStep(item);
+    let repo = repositoryOfStep(item);
+    const carriedAway = item.reason === 'parent' && repo === '';
+    if (carriedAway) {
+      // The plan puts a child before its parent: the child already has its repository.
+      const child = plan.items.find((c) => parentOf.get(c.id) === item.id && repoOfImage.has(c.id));
+      repo = child ? repoOfImage.get(child.id)! : '';
+    }
+    repoOfImage.set(item.id, repo);
     const entry = byRepo.get(repo) ?? { bytes: 0, images: 0 };
     entry.bytes += item.bytes;
-    if (item.action === 'delete') entry.images++;
+    if (item.action === 'delete' && !carriedAway) entry.images++;
     byRepo.set(repo, entry);
   }
   return [...byRepo]
@@ -176,8 +197,8 @@ export function topRepositories(plan: Plan, limit = TOP_REPOSITORIES): Array<{ r
     .slice(0, limit);
 }
 
-function repositoryChart(plan: Plan, words: DiskUsageWords): RepositoryChart {
-  const rows: RepositoryRow[] = topRepositories(plan).map((r) => ({
+function repositoryChart(plan: Plan, snapshot: Snapshot, words: DiskUsageWords): RepositoryChart {
+  const rows: RepositoryRow[] = topRepositories(plan, snapshot).map((r) => ({
     repository: r.repository,
     label: r.repository || words.untagged(),
     bytes: r.bytes,

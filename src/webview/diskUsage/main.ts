@@ -74,7 +74,7 @@ function spaceSection(space: SpacePicture, labels: Labels, figures: string[]): H
   }
   figures.push(`total=${space.totalText}`);
   const notes = el('ul', { class: 'notes' }, ...space.notes.map((n) => el('li', {}, n)));
-  return el('section', { 'aria-labelledby': 'space-h' }, el('h2', { id: 'space-h' }, space.totalText ? `${labels.space} — ${space.totalText}` : labels.space), bar, legend, notes);
+  return el('section', { class: 'space', 'aria-labelledby': 'space-h' }, el('h2', { id: 'space-h' }, space.totalText ? `${labels.space} — ${space.totalText}` : labels.space), bar, legend, notes);
 }
 
 function swatch(cls: string): SVGElement {
@@ -82,23 +82,23 @@ function swatch(cls: string): SVGElement {
 }
 
 function repositorySection(chart: RepositoryChart, labels: Labels, figures: string[]): HTMLElement {
-  const section = el('section', { 'aria-labelledby': 'repos-h' }, el('h2', { id: 'repos-h' }, labels.repositories));
+  const section = el('section', { class: 'repositories', 'aria-labelledby': 'repos-h' }, el('h2', { id: 'repos-h' }, labels.repositories));
   if (chart.empty) {
     section.append(el('p', { class: 'muted' }, chart.empty));
     return section;
   }
-  const rowH = 26;
-  const labelW = 260;
-  const barW = 560;
-  const width = labelW + barW + 140;
+  const rowH = 24;
+  const labelW = 190;
+  const barW = 330;
+  const width = labelW + barW + 90;
   const max = Math.max(...chart.rows.map((r) => r.bytes), 1);
-  const graph = svg('svg', { viewBox: `0 0 ${width} ${chart.rows.length * rowH}`, class: 'hbars', role: 'img', 'aria-label': chart.ariaLabel });
+  const graph = svg('svg', { viewBox: `0 0 ${width} ${chart.rows.length * rowH}`, width, height: chart.rows.length * rowH, class: 'hbars', role: 'img', 'aria-label': chart.ariaLabel });
   chart.rows.forEach((r, i) => {
     const y = i * rowH;
     const w = Math.max((r.bytes / max) * barW, 2);
     const g = titled(svg('g', { class: 'row' }), `${r.label}: ${r.bytesText} (${r.imagesText})`);
     const name = svg('text', { x: labelW - 8, y: y + rowH / 2, class: 'axis', 'text-anchor': 'end', 'dominant-baseline': 'middle' });
-    name.textContent = r.label.length > 36 ? `…${r.label.slice(-35)}` : r.label;
+    name.textContent = r.label.length > 28 ? `…${r.label.slice(-27)}` : r.label;
     const value = svg('text', { x: labelW + w + 6, y: y + rowH / 2, class: 'axis', 'dominant-baseline': 'middle' });
     value.textContent = r.bytesText;
     g.append(name, svg('rect', { x: labelW, y: y + 4, width: w, height: rowH - 8, class: 'seg seg-repository' }), value);
@@ -115,7 +115,7 @@ function repositorySection(chart: RepositoryChart, labels: Labels, figures: stri
 const TRIGGERS: readonly HistoryTrigger[] = ['manual', 'auto', 'cli'];
 
 function historySection(chart: HistoryChart, labels: Labels, figures: string[]): HTMLElement {
-  const section = el('section', { 'aria-labelledby': 'history-h' }, el('h2', { id: 'history-h' }, labels.history));
+  const section = el('section', { class: 'history', 'aria-labelledby': 'history-h' }, el('h2', { id: 'history-h' }, labels.history));
   if (chart.problem) section.append(el('p', { class: 'message failed' }, chart.problem));
   if (chart.empty) {
     section.append(el('p', { class: 'muted' }, chart.empty));
@@ -127,7 +127,7 @@ function historySection(chart: HistoryChart, labels: Labels, figures: string[]):
   const slot = 40;
   const width = Math.max(chart.bars.length * slot, 200);
   const max = Math.max(...chart.bars.map((b) => b.bytes), 1);
-  const graph = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'vbars', role: 'img', 'aria-label': chart.ariaLabel, style: `max-width:${Math.max(width, 320)}px` });
+  const graph = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'vbars', role: 'img', 'aria-label': chart.ariaLabel });
   graph.append(svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'baseline' }));
   chart.bars.forEach((b, i) => {
     const g = titled(svg('g', { class: 'day' }), `${b.dayText}: ${b.bytesText} (${b.prunesText})`);

@@ -74,7 +74,9 @@ describe('Disk usage view', () => {
     assert.strictEqual(bytesOf(state, 'dangling'), dangling.spaceReclaimable);
     assert.strictEqual(bytesOf(state, 'unused'), all.spaceReclaimable - dangling.spaceReclaimable);
     const expected = expectedGroups();
-    assert.strictEqual(state.space.segments.find((s) => s.key === 'dangling')?.detail, `${expected.dangling.size} images`);
+    // Image counts as the tree lists them (untagged parents not counted), from the population's own description.
+    const detail = (key: string) => state.space.segments.find((s) => s.key === key)?.detail;
+    assert.deepStrictEqual([detail('inUse'), detail('unused'), detail('dangling')], [`${expected.inUse.size} images`, `${expected.unused.size} images`, `${expected.dangling.size} images`]);
 
     // The build cache as `docker system df` counts it (none on this engine unless a build left some).
     const cache = (df.BuildCache ?? []).filter((r) => !r.Shared);
@@ -87,10 +89,15 @@ describe('Disk usage view', () => {
     assert.strictEqual(state.space.totalBytes, images + (state.space.segments.some((s) => s.key === 'buildCacheReclaimable') ? cacheSize : 0));
 
     // Repositories: the all-unused plan's bytes grouped by repository, largest first (computed here on its own).
+    // An untagged parent that goes with its last child counts for the child's repository.
     const byRepo = new Map<string, number>();
+    const repoOf = new Map<string, string>();
+    const parentOf = new Map(snapshot.images.map((i) => [i.id, i.parentId]));
     for (const item of all.items) {
       const names = item.tags.filter((r) => !r.includes('@')).map(repositoryOf).sort();
-      const repo = names[0] ?? item.tags.map(repositoryOf).sort()[0] ?? '';
+      let repo = names[0] ?? item.tags.map(repositoryOf).sort()[0] ?? '';
+      if (repo === '' && item.reason === 'parent') repo = repoOf.get([...repoOf.keys()].find((id) => parentOf.get(id) === item.id) ?? '') ?? '';
+      repoOf.set(item.id, repo);
       byRepo.set(repo, (byRepo.get(repo) ?? 0) + item.bytes);
     }
     const top = [...byRepo].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
