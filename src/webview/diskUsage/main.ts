@@ -123,22 +123,33 @@ function historySection(chart: HistoryChart, labels: Labels, figures: string[]):
     return section;
   }
   section.append(el('p', { class: 'summary', 'aria-live': 'polite' }, chart.summary));
-  const height = 160;
-  const slot = 40;
-  const width = Math.max(chart.bars.length * slot, 200);
+  // Bars stand on a baseline between a value line above and the day below.
+  const plot = 110;
+  const top0 = 18;
+  const height = top0 + plot + 22;
+  const slot = 84;
+  const width = Math.max(chart.bars.length * slot, 2 * slot);
   const max = Math.max(...chart.bars.map((b) => b.bytes), 1);
+  const base = top0 + plot;
   const graph = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'vbars', role: 'img', 'aria-label': chart.ariaLabel });
-  graph.append(svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'baseline' }));
+  graph.append(svg('line', { x1: 0, y1: base + 0.5, x2: width, y2: base + 0.5, class: 'baseline' }));
   chart.bars.forEach((b, i) => {
     const g = titled(svg('g', { class: 'day' }), `${b.dayText}: ${b.bytesText} (${b.prunesText})`);
-    let top = height;
+    const x = i * slot + 18;
+    const w = slot - 36;
+    let top = base;
     for (const t of TRIGGERS) {
-      const h = (b.byTrigger[t] / max) * (height - 4);
+      const h = (b.byTrigger[t] / max) * plot;
       if (h <= 0) continue;
       top -= h;
-      g.append(svg('rect', { x: i * slot + 6, y: top, width: slot - 12, height: Math.max(h, 1), class: `seg seg-trigger-${t}` }));
+      g.append(svg('rect', { x, y: top, width: w, height: Math.max(h, 1), class: `seg seg-trigger-${t}` }));
     }
-    if (b.bytes === 0) g.append(svg('rect', { x: i * slot + 6, y: height - 2, width: slot - 12, height: 2, class: 'seg empty' }));
+    if (b.bytes === 0) g.append(svg('rect', { x, y: base - 2, width: w, height: 2, class: 'seg empty' }));
+    const value = svg('text', { x: i * slot + slot / 2, y: top - 5, class: 'axis small', 'text-anchor': 'middle' });
+    value.textContent = b.bytesText;
+    const day = svg('text', { x: i * slot + slot / 2, y: base + 16, class: 'axis small', 'text-anchor': 'middle' });
+    day.textContent = b.dayText;
+    g.append(value, day);
     graph.append(g);
     figures.push(`day:${b.day}=${b.bytesText}`);
   });
