@@ -12,6 +12,7 @@ import type { Plan, PruneMode, Snapshot } from '../../core/model';
 import { planPrune } from '../../core/plan/planner';
 import type { DiskUsageRequest, DiskUsageUpdate, DiskUsageViewState } from '../../webview/diskUsage/protocol';
 import type { AuditLocation } from '../audit/auditLocation';
+import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { webviewHtml, webviewOptions } from '../webview/webviewHtml';
 import { buildDiskUsageState } from './diskUsageState';
@@ -29,11 +30,18 @@ export interface DiskUsageProbe {
 
 export class DiskUsagePanels implements vscode.Disposable {
   private readonly panels = new Map<string, DiskUsagePanel>();
+  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly audit: AuditLocation,
-  ) {}
+    private readonly registry: EnvironmentRegistry,
+  ) {
+    // An environment that went away (or whose settings changed: a new session) closes its panel.
+    this.subscription = registry.onDidChangeEnvironments(() => {
+      for (const p of [...this.panels.values()]) if (!registry.known.includes(p.session)) p.dispose();
+    });
+  }
 
   /** Opens (or brings forward) the panel of `session`. */
   show(session: EnvironmentSession): DiskUsagePanel {
@@ -54,6 +62,7 @@ export class DiskUsagePanels implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.subscription.dispose();
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
   }
@@ -71,7 +80,7 @@ export class DiskUsagePanel implements vscode.Disposable {
   private disposed = false;
 
   constructor(
-    private readonly session: EnvironmentSession,
+    readonly session: EnvironmentSession,
     extensionUri: vscode.Uri,
     private readonly audit: AuditLocation,
     private readonly onDispose: () => void,

@@ -26,7 +26,7 @@ export interface DiskUsageRegistration {
 }
 
 export function registerDiskUsage(deps: DiskUsageDeps): DiskUsageRegistration {
-  const panels = new DiskUsagePanels(deps.extensionUri, deps.audit);
+  const panels = new DiskUsagePanels(deps.extensionUri, deps.audit, deps.registry);
   const command = vscode.commands.registerCommand(SHOW_DISK_USAGE, async (arg: unknown): Promise<DiskUsageProbe | undefined> => {
     try {
       const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, 'all', vscode.l10n.t('Show Disk Usage')));
