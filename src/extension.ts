@@ -10,6 +10,7 @@ import { AuditLocation } from './vscode/audit/auditLocation';
 import { modalBuildCacheConfirmation, type ConfirmBuildCachePrune } from './vscode/buildCache/buildCacheConfirmation';
 import { registerBuildCacheCommands } from './vscode/buildCache/buildCacheCommands';
 import { registerCommands } from './vscode/commands/registerCommands';
+import { registerDiskUsage } from './vscode/diskUsage/registerDiskUsage';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
+  const diskUsage = registerDiskUsage({ registry, audit, notifier, extensionUri: context.extensionUri });
   let confirm: ConfirmPrune = modalConfirmation;
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
@@ -49,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     scheduler,
     ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName }),
     ...registerBuildCacheCommands({ registry, notifier, log, audit: () => audit.log(), confirm: () => confirmBuildCache }),
+    ...diskUsage.disposables,
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
   void statusBar.reconfigure();
@@ -67,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
       registry,
       scheduler,
       auditFile: () => audit.filePath,
+      diskUsage: (environmentId) => diskUsage.panels.probe(environmentId),
       logUri: context.logUri,
       activationMs,
     },

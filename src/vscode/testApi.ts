@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import type { EnvironmentRegistry } from './environments/environmentRegistry';
 import type { ConfirmBuildCachePrune } from './buildCache/buildCacheConfirmation';
+import type { DiskUsageProbe } from './diskUsage/diskUsagePanel';
 import type { AskEnvironmentName, ConfirmPrune } from './prune/confirmation';
 import type { AutoPruneScheduler } from './scheduler/autoPruneScheduler';
 import type { EnvironmentsTree } from './tree/environmentsTree';
@@ -24,6 +25,8 @@ export interface DockerPruneTestApi {
   readonly statusBar: vscode.StatusBarItem;
   readonly registry: EnvironmentRegistry;
   readonly scheduler: AutoPruneScheduler;
+  /** The disk-usage panel of an environment (by id; default the last opened): the state last posted to its page, what the page drew. */
+  diskUsage(environmentId?: string): DiskUsageProbe | undefined;
   /** The audit file the next prune appends to. */
   auditFile(): string;
   /** The extension's log folder (the "Docker Prune" output channel's file is in it). */

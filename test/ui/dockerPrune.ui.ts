@@ -19,7 +19,7 @@ import { apiRequest, resetEngine, type TestEngine } from '../support/dockerd';
 import { loadPopulation } from '../support/population';
 import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 import { testPopulation } from '../vscode/suites/lib/population';
-import type { PwPage } from '../vscode/harness/tools';
+import type { PwLocator, PwPage } from '../vscode/harness/tools';
 import { REPO_ROOT } from '../vscode/harness/tools';
 import { openWorkbench, readStatusBar, runCommand, SCREENSHOT_DIR, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
 
@@ -153,6 +153,28 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
     async () => {
       const after = await waitForStatusBarItem(page!, /^0 B$/, 30_000);
       log(`status bar after: ${after} (items: ${(await readStatusBar(page!)).join(' | ')})`);
+    },
+  ]);
+
+  steps.push([
+    'Show Disk Usage from the palette draws where the space is, the repositories and the prune history',
+    async () => {
+      await runCommand(page!, 'Docker Prune: Show Disk Usage');
+      await page!.locator('.quick-input-widget .quick-input-box input').fill('local');
+      await page!.keyboard.press('Enter');
+      // The page runs in the webview's nested frames: the workbench's iframe, then the page's own.
+      type Frames = { frameLocator(s: string): { frameLocator(s: string): { locator(s: string): PwLocator } } };
+      const inPage = (s: string) => (page as unknown as Frames).frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator(s);
+      await inPage('h1:has-text("Disk usage of local")').waitFor({ state: 'visible', timeout: 60_000 });
+      await inPage('svg.stacked[role="img"]').waitFor({ state: 'visible', timeout: 60_000 });
+      await inPage('svg.vbars[role="img"]').waitFor({ state: 'visible', timeout: 30_000 });
+      const summary = await inPage('.summary').innerText();
+      assert.match(summary, /prunes? reclaimed [\d.]+ \w+/, summary);
+      // The page alone, without the result toast over it and with the editor's full width; then as it was.
+      await runCommand(page!, 'Notifications: Clear All Notifications');
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
+      await shot(page!, 'disk-usage');
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);
 
