@@ -71,6 +71,7 @@ class PlanPanel implements vscode.Disposable {
   ) {
     this.source = source;
     this.filtersText = typedFilters(source.filters);
+    this.seenSnapshot = currentSnapshot(source.session);
     this.subscriptions.push(
       source.session.observe(),
       source.session.onDidChange((s) => this.checkEngine(s)),
@@ -85,6 +86,7 @@ class PlanPanel implements vscode.Disposable {
     this.filtersText = typedFilters(source.filters);
     this.filterError = undefined;
     this.stale = false;
+    this.seenSnapshot = currentSnapshot(source.session);
     this.post();
   }
 
@@ -200,6 +202,12 @@ class PlanPanel implements vscode.Disposable {
     for (const d of this.subscriptions.splice(0)) d.dispose();
     this.onDispose();
   }
+}
+
+/** The snapshot the session last read (so only a newer one is compared with the plan). */
+function currentSnapshot(session: EnvironmentSession): Snapshot | undefined {
+  const s = session.state;
+  return s.kind === 'ready' ? s.reclaim?.snapshot : undefined;
 }
 
 /** What a plan depends on: which images exist with which names, and which containers use which image. */
