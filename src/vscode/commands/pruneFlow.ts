@@ -99,6 +99,7 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
   } catch (e) {
     return reportFailure(deps, session, e);
   }
+  deps.planViews.afterPrune({ session, mode, filters, preview, watermarks });
   const showAudit = vscode.l10n.t('Show Audit Log');
   const shown = outcome.error ? notifier.error(outcome.message, showAudit) : notifier.info(outcome.message, showAudit);
   void shown.then((choice) => {

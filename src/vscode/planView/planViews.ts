@@ -34,6 +34,8 @@ export interface PlanViewDeps {
   readonly extensionUri: vscode.Uri;
   readonly service: PruneService;
   readonly log: vscode.LogOutputChannel;
+  /** The environment's session now (the registry replaces a session when its settings change). */
+  findSession(id: string): Promise<EnvironmentSession | undefined>;
   /** Confirms and carries out exactly `source.preview` (the prune flow); resolves when it is over. */
   remove(source: PlanSource): Promise<unknown>;
 }
@@ -60,6 +62,8 @@ class PlanPanel implements vscode.Disposable {
   filtersText: string;
   filterError: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** On the session shown (the registry makes a new one when the environment's settings change). */
+  private sessionSubscriptions: vscode.Disposable[] = [];
   private seenSnapshot: Snapshot | undefined;
 
   constructor(
@@ -71,10 +75,8 @@ class PlanPanel implements vscode.Disposable {
   ) {
     this.source = source;
     this.filtersText = typedFilters(source.filters);
-    this.seenSnapshot = currentSnapshot(source.session);
+    this.follow(source.session);
     this.subscriptions.push(
-      source.session.observe(),
-      source.session.onDidChange((s) => this.checkEngine(s)),
       panel.webview.onDidReceiveMessage((m: PageMessage) => void this.handle(m)),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -82,12 +84,20 @@ class PlanPanel implements vscode.Disposable {
   }
 
   update(source: PlanSource): void {
+    if (source.session !== this.source.session) this.follow(source.session);
     this.source = source;
     this.filtersText = typedFilters(source.filters);
     this.filterError = undefined;
     this.stale = false;
     this.seenSnapshot = currentSnapshot(source.session);
     this.post();
+  }
+
+  /** Watches the engine under the plan: the session's refreshes (its event stream runs while observed). */
+  private follow(session: EnvironmentSession): void {
+    for (const d of this.sessionSubscriptions.splice(0)) d.dispose();
+    this.sessionSubscriptions = [session.observe(), session.onDidChange((s) => this.checkEngine(s))];
+    this.seenSnapshot = currentSnapshot(session);
   }
 
   state(): PlanViewState {
@@ -134,6 +144,12 @@ class PlanPanel implements vscode.Disposable {
         return;
     }
     if (this.busy) return;
+    const live = await this.deps.findSession(this.source.session.id);
+    if (live && live !== this.source.session) {
+      this.follow(live);
+      this.source = { ...this.source, session: live };
+    }
+    if (this.busy) return;
     switch (m.type) {
       case 'toggle': {
         const leaveOut = new Set(this.source.preview.leaveOut);
@@ -169,7 +185,7 @@ class PlanPanel implements vscode.Disposable {
   }
 
   /** A fresh snapshot and plan with these filters, leaving out the same images. */
-  private async replan(filters: PruneFilters): Promise<void> {
+  async replan(filters: PruneFilters): Promise<void> {
     const { session, mode, watermarks } = this.source;
     this.busy = 'planning';
     this.post();
@@ -199,7 +215,7 @@ class PlanPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.subscriptions.splice(0)) d.dispose();
+    for (const d of [...this.subscriptions.splice(0), ...this.sessionSubscriptions.splice(0)]) d.dispose();
     this.onDispose();
   }
 }
@@ -258,6 +274,12 @@ export class PlanViews implements vscode.Disposable {
       this.panels.set(key, view);
     }
     this.last = view;
+  }
+
+  /** After a prune the view did not start (a command's): its panel, if open and idle, shows what is left. */
+  afterPrune(source: PlanSource): void {
+    const view = this.panels.get(planViewKey(source.session.id, source.mode, source.watermarks !== undefined));
+    if (view && !view.busy) void view.replan(view.source.filters);
   }
 
   /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
