@@ -2,8 +2,6 @@
  * The plan view in the browser: its page runs in a webview, which code-server nests two iframes deep (the
  * workbench's `iframe.webview` host, and inside it `#active-frame` with the page itself).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { closeEndpoint } from '../../src/core/environments';
@@ -13,6 +11,7 @@ import type { Plan } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { SnapshotReader } from '../../src/core/snapshot/snapshotReader';
 import type { PwLocator, PwPage } from '../vscode/harness/tools';
+import { runCommand } from './codeServer';
 
 export interface FrameElement extends PwLocator {
   first(): FrameElement;
@@ -35,7 +34,7 @@ export async function waitForPlanView(page: PwPage, title: RegExp, timeoutMs = 3
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = planViewFrame(page);
-    const h1 = await frame.locator('h1').first().innerText({ timeout: 2_000 }).catch(() => '');
+    const h1 = await frame.locator('h1').first().innerText({ timeout: 500 }).catch(() => '');
     if (title.test(h1)) return frame;
     if (Date.now() > deadline) throw new Error(`no plan view titled ${title}; saw "${h1}"`);
     await page.waitForTimeout(300);
@@ -70,18 +69,32 @@ export function removeButtonText(plan: Plan): string {
   return `Remove ${n} image${n === 1 ? '' : 's'} (${formatBytes(plan.spaceReclaimable)})`;
 }
 
-/** Sets the colour theme through the workspace settings file, as a person editing settings.json would. */
-export async function setColorTheme(page: PwPage, workspace: string, theme: string): Promise<void> {
-  const file = path.join(workspace, '.vscode', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  settings['workbench.colorTheme'] = theme;
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+/** Picks a colour theme the way a person does (Preferences: Color Theme), and waits until the workbench wears it. */
+export async function setColorTheme(page: PwPage, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(theme);
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
   const light = /light/i.test(theme);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const cls = (await page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
-    if (light ? /\bvs\b(?!-dark)/.test(cls) && !cls.includes('vs-dark') : cls.includes('vs-dark')) return;
-    if (Date.now() > deadline) throw new Error(`the workbench did not switch to ${theme}: ${cls}`);
+    const brightness = await editorBrightness(page);
+    if (light ? brightness > 128 : brightness < 128) return;
+    if (Date.now() > deadline) throw new Error(`the workbench did not switch to ${theme} (editor background brightness ${brightness})`);
     await page.waitForTimeout(300);
   }
+}
+
+/** 0–255: how light the editor background the theme sets is. */
+async function editorBrightness(page: PwPage): Promise<number> {
+  // Runs in the browser (a string: this file is compiled for Node, without the DOM's types).
+  const color = await (page as unknown as { evaluate(js: string): Promise<string> }).evaluate(
+    "(() => { const el = document.querySelector('.monaco-workbench'); return el ? getComputedStyle(el).getPropertyValue('--vscode-editor-background').trim() : ''; })()",
+  );
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(color);
+  if (!m) return -1;
+  const [r, g, b] = [m[1]!, m[2]!, m[3]!].map((h) => parseInt(h, 16));
+  return 0.299 * r! + 0.587 * g! + 0.114 * b!;
 }

@@ -122,7 +122,7 @@ function row(state: PlanViewState, r: PlanRow): HTMLElement {
     el('td', {}, r.created),
     el('td', {}, r.lastUsed || '—'),
     el('td', { className: 'num' }, r.bytes || '—'),
-    el('td', {}, r.reason),
+    el('td', { className: 'why' }, r.reason),
   );
 }
 
