@@ -206,11 +206,11 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
       const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
       await (frame.locator('h1').first() as unknown as { scrollIntoViewIfNeeded(): Promise<void> }).scrollIntoViewIfNeeded();
-      await setColorTheme(page!, 'Default Dark Modern');
+      await setColorTheme(page!, 'Dark Modern');
       await shot(page!, 'plan-view-dark', 1000);
-      await setColorTheme(page!, 'Default Light Modern');
+      await setColorTheme(page!, 'Light Modern');
       await shot(page!, 'plan-view-light', 1000);
-      await setColorTheme(page!, 'Default Dark Modern');
+      await setColorTheme(page!, 'Dark Modern');
       await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);

@@ -71,30 +71,35 @@ export function removeButtonText(plan: Plan): string {
 
 /** Picks a colour theme the way a person does (Preferences: Color Theme), and waits until the workbench wears it. */
 export async function setColorTheme(page: PwPage, theme: string): Promise<void> {
+  const light = /light/i.test(theme);
+  const wears = async () => {
+    const brightness = await statusBarBrightness(page);
+    return light ? brightness > 128 : brightness >= 0 && brightness < 128;
+  };
+  if (await wears()) return;
   await runCommand(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(theme);
   await page.waitForTimeout(500);
-  await page.keyboard.press('Enter');
-  const light = /light/i.test(theme);
+  await page.locator(`.quick-input-widget .monaco-list-row:has-text("${theme}")`).first().click();
   const deadline = Date.now() + 20_000;
-  for (;;) {
-    const brightness = await editorBrightness(page);
-    if (light ? brightness > 128 : brightness < 128) return;
-    if (Date.now() > deadline) throw new Error(`the workbench did not switch to ${theme} (editor background brightness ${brightness})`);
+  while (!(await wears())) {
+    if (Date.now() > deadline) throw new Error(`the workbench did not switch to ${theme} (status bar brightness ${await statusBarBrightness(page)})`);
     await page.waitForTimeout(300);
   }
+  // A picker still open keeps the theme only as a preview: accept it.
+  if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 }
 
-/** 0–255: how light the editor background the theme sets is. */
-async function editorBrightness(page: PwPage): Promise<number> {
+/** 0–255: how light the status bar's background is (-1: not found). */
+async function statusBarBrightness(page: PwPage): Promise<number> {
   // Runs in the browser (a string: this file is compiled for Node, without the DOM's types).
   const color = await (page as unknown as { evaluate(js: string): Promise<string> }).evaluate(
-    "(() => { const el = document.querySelector('.monaco-workbench'); return el ? getComputedStyle(el).getPropertyValue('--vscode-editor-background').trim() : ''; })()",
+    "(() => { const el = document.querySelector('.part.statusbar'); return el ? getComputedStyle(el).backgroundColor : ''; })()",
   );
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(color);
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
   if (!m) return -1;
-  const [r, g, b] = [m[1]!, m[2]!, m[3]!].map((h) => parseInt(h, 16));
-  return 0.299 * r! + 0.587 * g! + 0.114 * b!;
+  return 0.299 * Number(m[1]) + 0.587 * Number(m[2]) + 0.114 * Number(m[3]);
 }
