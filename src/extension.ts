@@ -9,12 +9,13 @@ import { FileImageDetailsStore } from './core/snapshot/detailsCache';
 import { AuditLocation } from './vscode/audit/auditLocation';
 import { modalBuildCacheConfirmation, type ConfirmBuildCachePrune } from './vscode/buildCache/buildCacheConfirmation';
 import { registerBuildCacheCommands } from './vscode/buildCache/buildCacheCommands';
+import { pruneFlow, type PruneFlowDeps } from './vscode/commands/pruneFlow';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { registerDiskUsage } from './vscode/diskUsage/registerDiskUsage';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
-import { PlanDocuments } from './vscode/prune/planDocument';
+import { PlanViews } from './vscode/planView/planViews';
 import { PruneService, RUNNING_CONTEXT_KEY, WINDOW_CLOSED } from './vscode/prune/pruneService';
 import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
 import { StatusBarController } from './vscode/statusBar/statusBarController';
@@ -32,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const audit = new AuditLocation(context.globalStorageUri);
   const service = new PruneService(log, () => audit.log());
   activeService = service;
-  const planDocuments = new PlanDocuments();
+  // The plan view's Remove runs the prune flow on exactly the plan on screen.
+  const planViews = new PlanViews({ extensionUri: context.extensionUri, service, log, findSession: (id) => registry.find(id), remove: (s) => pruneFlow(flowDeps, s.session, s.mode, s.filters, s.watermarks, s.preview) });
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
@@ -40,16 +42,17 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   let confirm: ConfirmPrune = modalConfirmation;
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
+  const flowDeps: PruneFlowDeps = { service, planViews, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName };
 
   context.subscriptions.push(
     log,
     registry,
     service,
-    planDocuments,
+    planViews,
     tree,
     statusBar,
     scheduler,
-    ...registerCommands({ registry, tree, audit, service, planDocuments, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName }),
+    ...registerCommands({ ...flowDeps, registry, tree, audit }),
     ...registerBuildCacheCommands({ registry, notifier, log, audit: () => audit.log(), confirm: () => confirmBuildCache }),
     ...diskUsage.disposables,
   );
@@ -66,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
       setEnvironmentNameAnswer: (fn) => (askEnvironmentName = fn ?? environmentNameInput),
       setBuildCacheConfirmation: (fn) => (confirmBuildCache = fn ?? modalBuildCacheConfirmation),
       tree,
+      planView: planViews.handle,
       statusBar: statusBar.item,
       registry,
       scheduler,

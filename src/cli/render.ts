@@ -124,6 +124,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     'recently-used': 'used more recently than unused-for',
     'minimum-age': 'used more recently than the minimum age',
     'below-low-mark': 'not needed to get under the low mark',
+    'left-out': 'left out',
   };
   return [...counts].map(([reason, n]) => `${n} ${names[reason] ?? reason}`).join(', ');
 }

@@ -183,8 +183,11 @@ export interface PlannedImage {
   readonly danglingRecord?: boolean;
 }
 
-/** `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low mark). */
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark';
+/**
+ * `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low
+ * mark). `left-out`: the user left it out of this prune (PlannerOptions.leaveOut).
+ */
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark' | 'left-out';
 
 export interface KeptImage {
   readonly id: string;

@@ -22,6 +22,7 @@ import { testPopulation } from '../vscode/suites/lib/population';
 import type { PwLocator, PwPage } from '../vscode/harness/tools';
 import { REPO_ROOT } from '../vscode/harness/tools';
 import { openWorkbench, readStatusBar, runCommand, SCREENSHOT_DIR, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
+import { corePlan, removeButtonText, setColorTheme, waitForFrameText, waitForPlanView } from './planView.ui';
 
 /** Where the named screenshots go: test/ui/screenshots/, or DP_SCREENSHOT_DIR (`npm run screenshots`: the README's). */
 export const SHOTS_DIR = process.env.DP_SCREENSHOT_DIR ? path.resolve(REPO_ROOT, process.env.DP_SCREENSHOT_DIR) : SCREENSHOT_DIR;
@@ -153,6 +154,82 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
     async () => {
       const after = await waitForStatusBarItem(page!, /^0 B$/, 30_000);
       log(`status bar after: ${after} (items: ${(await readStatusBar(page!)).join(' | ')})`);
+    },
+  ]);
+
+  steps.push([
+    'a click on the status bar opens the plan view',
+    async () => {
+      const items = page!.locator('.part.statusbar .statusbar-item');
+      const texts = await items.allInnerTexts();
+      const at = texts.findIndex((t) => t.trim() === '0 B');
+      assert.ok(at >= 0, `the Docker Prune item in ${texts.join(' | ')}`);
+      await items.nth(at).click();
+      await pickQuick(page!, 'local');
+      const frame = await waitForPlanView(page!, /^Prune dangling images on local$/);
+      await waitForFrameText(page!, frame, '.empty', /^Nothing to remove\.$/);
+    },
+  ]);
+
+  let leftOut = '';
+  steps.push([
+    'Preview Prune… from the palette opens the plan view; Space on a checkbox leaves an image out; the button shows the core\'s figure',
+    async () => {
+      await runCommand(page!, 'Docker Prune: Preview Prune…');
+      await pickQuick(page!, 'All unused');
+      await pickQuick(page!, 'local');
+      const t0 = Date.now();
+      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      const full = await frame.locator('#remove').innerText();
+      log(`plan view rendered within ${Date.now() - t0} ms of the environment being picked: ${full}`);
+      assert.strictEqual(full.trim(), removeButtonText((await corePlan(proxy.host, [])).plan));
+      // Keyboard only: the first repository's checkbox, Tab to its first image, Space.
+      await frame.locator('section.group h2 input[type=checkbox]').first().focus();
+      await page!.keyboard.press('Tab');
+      const label = (await frame.locator(':focus').getAttribute('aria-label')) ?? '';
+      leftOut = /\(([0-9a-f]{12})\)$/.exec(label)?.[1] ?? '';
+      assert.ok(leftOut, `an image checkbox has the focus: "${label}"`);
+      await page!.keyboard.press('Space');
+      const core = await corePlan(proxy.host, [leftOut]);
+      const want = removeButtonText(core.plan);
+      assert.notStrictEqual(want, full.trim(), 'leaving an image out changes the plan');
+      await waitForFrameText(page!, frame, '#remove', new RegExp(`^\\s*${escapeRe(want)}\\s*$`));
+      assert.strictEqual(await frame.locator(':focus').getAttribute('aria-label'), label, 'the focus stays on the checkbox');
+      log(`left out ${leftOut}: ${want}`);
+    },
+  ]);
+
+  steps.push([
+    'the plan view in a dark and a light theme',
+    async () => {
+      // The whole window for the plan: the side bar hidden, the page at its top.
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
+      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      await (frame.locator('h1').first() as unknown as { scrollIntoViewIfNeeded(): Promise<void> }).scrollIntoViewIfNeeded();
+      await setColorTheme(page!, 'Dark Modern');
+      await shot(page!, 'plan-view-dark', 1000);
+      await setColorTheme(page!, 'Light Modern');
+      await shot(page!, 'plan-view-light', 1000);
+      await setColorTheme(page!, 'Dark Modern');
+      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
+    },
+  ]);
+
+  steps.push([
+    'Remove runs the plan on screen through the modal; the image left out stays',
+    async () => {
+      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      await frame.locator('#remove').click();
+      const dialog = await waitForText(page!, '.monaco-dialog-box', /Remove \d+ unused images? from local, tagged ones included/);
+      log(`asked: ${/Remove \d+ unused images?[^?]*\?/.exec(dialog)?.[0]}`);
+      await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images?$")').first().click();
+      await waitForNotification(page!, /^Removed \d+ images?, reclaimed [\d.]+ \w+ on local\./, 60_000);
+      const { ids } = await corePlan(proxy.host, [leftOut]);
+      assert.strictEqual(ids.length, 1, `the image left out (${leftOut}) is still there`);
+      const res = await apiRequest(o.engine.socketPath, 'GET', `/images/${ids[0]}/json`);
+      assert.strictEqual(res.status, 200);
+      // The view re-plans: the image left out is still there, still unchecked.
+      await waitForFrameText(page!, frame, 'tr.left-out', new RegExp(leftOut));
     },
   ]);
 
@@ -290,6 +367,16 @@ async function widenSideBar(page: PwPage, x: number): Promise<void> {
   await mouse.down();
   await mouse.move(x, y, { steps: 8 });
   await mouse.up();
+}
+
+/** Picks the quick pick row matching `text` (typed into its filter, then Enter). */
+async function pickQuick(page: PwPage, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(text);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
 function escapeRe(s: string): string {

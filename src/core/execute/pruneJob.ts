@@ -5,6 +5,7 @@ import { DockerPruneError, errorMessage } from '../errors';
 import { engineFilterStrings } from '../filters';
 import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
 import { planPrune } from '../plan/planner';
+import { planWatermarkPrune, type DiskReading } from '../plan/watermarkPolicy';
 import type { Watermarks } from '../plan/watermarkMarks';
 import type { WatermarkFigures } from '../plan/watermarkPolicy';
 import { SnapshotReader } from '../snapshot/snapshotReader';
@@ -16,14 +17,34 @@ export interface Preview {
   readonly snapshot: Snapshot;
   readonly plan: Plan;
   /** Set for a watermark prune: its marks and the usage figures its plan was chosen by. */
-  readonly watermark?: { readonly marks: Watermarks; readonly figures: WatermarkFigures };
+  readonly watermark?: { readonly marks: Watermarks; readonly figures: WatermarkFigures; readonly disk?: DiskReading };
+  /** Images the user left out of this prune (kept with reason `left-out`); re-plans keep leaving them out. */
+  readonly leaveOut?: ReadonlySet<string>;
 }
 
-/** Takes a snapshot and plans on it. `native` previews what the engine's own prune would do (engine parity). */
-export async function previewPrune(reader: SnapshotReader, policy: PrunePolicy, native = false): Promise<Preview> {
+/**
+ * Takes a snapshot and plans on it. `native` previews what the engine's own prune would do (engine parity).
+ * `leaveOut`: images the user leaves out (see PlannerOptions.leaveOut).
+ */
+export async function previewPrune(reader: SnapshotReader, policy: PrunePolicy, native = false, leaveOut?: ReadonlySet<string>): Promise<Preview> {
   if (native) assertNativeCompatible(policy);
   const snapshot = await reader.read({ until: policy.filters.until });
-  return { snapshot, plan: planPrune(snapshot, policy, { engineParity: native }) };
+  return { snapshot, plan: planPrune(snapshot, policy, { engineParity: native, leaveOut }), leaveOut };
+}
+
+/**
+ * The same preview re-planned on the same snapshot with another set of left-out images: instant, and exactly what
+ * the planner decides (a left-out child keeps its parent; the bytes are those of the new plan). A watermark preview
+ * is re-planned with its marks and disk reading (it then picks other images to reach the low mark).
+ */
+export function replanLeavingOut(preview: Preview, leaveOut: ReadonlySet<string>): Preview {
+  const { snapshot, plan, watermark } = preview;
+  if (watermark) {
+    if (!watermark.disk) throw new Error('a watermark preview carries its disk reading to be re-planned');
+    const next = planWatermarkPrune(snapshot, plan.policy, watermark.marks, watermark.disk, leaveOut);
+    return { snapshot, plan: next.plan, watermark: { ...watermark, figures: next.figures }, leaveOut };
+  }
+  return { snapshot, plan: planPrune(snapshot, plan.policy, { leaveOut }), leaveOut };
 }
 
 export interface PruneRequest {

@@ -91,14 +91,15 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
   }
 
   // 3. Docker Prune's own rules: an image a container uses is never touched; protected and newest-N images neither;
-  //    with `onlyImages`, nor any image not in it.
+  //    with `onlyImages`, nor any image not in it; nor one the user left out (`leaveOut`).
   const inUse = parity ? new Set<string>() : imagesInUse(classifyImages('containerd', snapshot.images, snapshot.containers));
   const isProtected = compileImageProtection(policy.protect);
   const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
   for (const [fullName, r] of candidates) {
     const img = byId.get(r.imageId)!;
     const notChosen = options.onlyImages !== undefined && !options.onlyImages.has(img.id);
-    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : notChosen ? 'filtered' : undefined;
+    const leftOut = options.leaveOut?.has(img.id) === true;
+    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : leftOut ? 'left-out' : notChosen ? 'filtered' : undefined;
     if (reason) {
       candidates.delete(fullName);
       keep(img, reason);

@@ -49,6 +49,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
     else if (inUse.has(img.id)) keep('in-use');
     else if (isProtected(img)) keep('protected');
     else if (keepLatest.has(img.id)) keep('keep-latest');
+    else if (options.leaveOut?.has(img.id)) keep('left-out');
     else if (options.onlyImages && !options.onlyImages.has(img.id)) keep('filtered');
     else candidates.push(img);
   }

@@ -16,6 +16,12 @@ export interface PlannerOptions {
    * excluded it. What the engine removes along with a candidate (an untagged parent with its last child) still goes.
    */
   readonly onlyImages?: ReadonlySet<string>;
+  /**
+   * Images the user left out of this prune (the plan view's unchecked rows): never candidates, kept with reason
+   * `left-out`. Everything else follows from the store's own rules: a parent that would have gone with a left-out
+   * child stays, because that child stays; the bytes are those of the smaller plan.
+   */
+  readonly leaveOut?: ReadonlySet<string>;
 }
 
 /**

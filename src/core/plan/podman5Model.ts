@@ -82,6 +82,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
     if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
+    if (options.leaveOut?.has(img.id)) return keep(img, 'left-out'), false;
     if (options.onlyImages && !options.onlyImages.has(img.id)) return keep(img, 'filtered'), false;
     return true;
   };

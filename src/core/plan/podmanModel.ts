@@ -54,6 +54,8 @@ export interface PodmanPlanOptions {
   readonly engineParity?: boolean;
   /** See PlannerOptions.onlyImages. */
   readonly onlyImages?: ReadonlySet<string>;
+  /** See PlannerOptions.leaveOut. */
+  readonly leaveOut?: ReadonlySet<string>;
 }
 
 /** Whether `parent` is a parent of `child` for Podman (libimage areParentAndChild). */
@@ -113,6 +115,7 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
     if (isProtected(img)) return keep(img, 'protected'), false;
     if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
+    if (options.leaveOut?.has(img.id)) return keep(img, 'left-out'), false;
     if (options.onlyImages && !options.onlyImages.has(img.id)) return keep(img, 'filtered'), false;
     return true;
   };

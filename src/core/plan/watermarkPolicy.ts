@@ -92,7 +92,8 @@ function bytesOf(mark: Mark, total: number): number {
  * patterns and keep-latest apply); the result is a normal Plan, so preview, confirmation, execution and audit are
  * those of any prune.
  */
-export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, marks: Watermarks, disk: DiskReading): WatermarkPlan {
+/** `leaveOut`: images the user left out (never chosen; the run takes the next least recently used instead). */
+export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, marks: Watermarks, disk: DiskReading, leaveOut?: ReadonlySet<string>): WatermarkPlan {
   const allUnused: PrunePolicy = { ...policy, mode: 'all' };
   const levels = watermarkLevels(marks, disk, storeBytes(snapshot));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
@@ -102,9 +103,9 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
   const ordered = orderByLastUse(full.items.filter((i) => i.reason !== 'parent').map((i) => byId.get(i.id)!), snapshot);
   const youngerThan = snapshot.daemonNowNs - marks.minimumAgeNs;
   const young = new Set(ordered.filter((img) => lastUseOf(img, snapshot) > youngerThan).map((i) => i.id));
-  const eligible: ImageRecord[] = ordered.filter((img) => !young.has(img.id));
+  const eligible: ImageRecord[] = ordered.filter((img) => !young.has(img.id) && !leaveOut?.has(img.id));
 
-  const planFor = (count: number) => planPrune(snapshot, allUnused, { onlyImages: new Set(eligible.slice(0, count).map((i) => i.id)) });
+  const planFor = (count: number) => planPrune(snapshot, allUnused, { onlyImages: new Set(eligible.slice(0, count).map((i) => i.id)), leaveOut });
   const underLow = (plan: Plan) => levels.usedBytes - plan.spaceReclaimable < levels.lowBytes;
   const triggered = levels.usedBytes > levels.highBytes;
 

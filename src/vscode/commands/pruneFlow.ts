@@ -1,5 +1,5 @@
 /**
- * A manual prune, start to finish: plan → show the plan (preview document) → modal confirmation that
+ * A manual prune, start to finish: plan → show the plan (the plan view) → modal confirmation that
  * names mode, environment and bytes (with "Change Filters…" for this run's until/labels/unused-for) → cancellable
  * progress notification → result message with a button to the audit. Only the confirmed plan is carried out.
  */
@@ -13,14 +13,14 @@ import type { EnvironmentSession } from '../environments/environmentSession';
 import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
 import { countText, plural } from '../l10n/format';
 import { filtersText, modeTitle } from '../prune/describe';
-import type { PlanDocuments } from '../prune/planDocument';
+import type { PlanViews } from '../planView/planViews';
 import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
 import type { Notifier } from '../notifier';
 import { SettingError } from '../settings/settingError';
 
 export interface PruneFlowDeps {
   readonly service: PruneService;
-  readonly planDocuments: PlanDocuments;
+  readonly planViews: PlanViews;
   readonly notifier: Notifier;
   readonly log: vscode.LogOutputChannel;
   readonly confirm: () => ConfirmPrune;
@@ -35,8 +35,12 @@ export type PruneFlowResult =
   | { readonly status: 'declined' }
   | { readonly status: 'failed'; readonly message: string };
 
-/** `watermarks`: the watermark plan (the next auto-prune's, from its preview), carried out now. */
-export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks): Promise<PruneFlowResult> {
+/**
+ * `watermarks`: the watermark plan (the next auto-prune's, from its preview), carried out now. `onScreen`: the plan the
+ * user is looking at (the plan view's Remove): confirmed and carried out as it is, not planned again — unless the
+ * user changes the filters in the confirmation, which re-plans (leaving out the same images).
+ */
+export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks, onScreen?: Preview): Promise<PruneFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
     const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
@@ -45,12 +49,14 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
   }
   let filters = initialFilters;
   let preview: Preview;
+  let next = onScreen;
   for (;;) {
     try {
-      preview = await planWithProgress(deps, session, mode, filters, watermarks);
+      preview = next ?? (await planWithProgress(deps, session, mode, filters, watermarks, onScreen?.leaveOut));
     } catch (e) {
       return reportFailure(deps, session, e);
     }
+    next = undefined;
     const plan = preview.plan;
     if (plan.items.length === 0 && preview.watermark) {
       void notifier.info(vscode.l10n.t('Nothing to prune on {0}: it is below its high watermark.', session.name));
@@ -67,7 +73,7 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
       void notifier.info(vscode.l10n.t('Nothing to prune on {0}: no {1} to remove{2}.', session.name, modeTitle(mode), kept));
       return { status: 'nothing' };
     }
-    await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview, watermarks });
+    deps.planViews.show({ session, mode, filters, preview, watermarks }, true);
     const request = {
       environment: session.name,
       location: session.location,
@@ -93,6 +99,7 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
   } catch (e) {
     return reportFailure(deps, session, e);
   }
+  deps.planViews.afterPrune({ session, mode, filters, preview, watermarks });
   const showAudit = vscode.l10n.t('Show Audit Log');
   const shown = outcome.error ? notifier.error(outcome.message, showAudit) : notifier.info(outcome.message, showAudit);
   void shown.then((choice) => {
@@ -106,11 +113,11 @@ function declined(log: vscode.LogOutputChannel, session: EnvironmentSession): Pr
   return { status: 'declined' };
 }
 
-async function planWithProgress(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks): Promise<Preview> {
+async function planWithProgress(deps: Pick<PruneFlowDeps, 'service' | 'log'>, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks, leaveOut?: ReadonlySet<string>): Promise<Preview> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
     async () => {
-      const preview = await deps.service.plan(session, mode, filters, watermarks);
+      const preview = await deps.service.plan(session, mode, filters, watermarks, leaveOut);
       deps.log.info(`Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`);
       return preview;
     },

@@ -11,7 +11,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { countText, plural } from '../l10n/format';
 import { modeTitle } from '../prune/describe';
-import { PLAN_SCHEME } from '../prune/planDocument';
+import { planViewKey } from '../planView/planViews';
 import { SettingError } from '../settings/settingError';
 import { autoPruneSettings, defaultMode, fullName, SECTION, Setting, watermarksFor } from '../settings/settings';
 import type { EnvironmentsTree } from '../tree/environmentsTree';
@@ -67,18 +67,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
         () => deps.service.plan(session, mode, filters),
       );
-      const editor = await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode, filters, preview });
-      await vscode.window.showTextDocument(editor.document, { preview: true, preserveFocus: false });
-      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable };
-    }),
-
-    register('dockerPrune.pruneFromPreview', async (uri?: unknown) => {
-      const docUri = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      const source = docUri && docUri.scheme === PLAN_SCHEME ? deps.planDocuments.sourceOf(docUri) : undefined;
-      if (!source) throw new Error(vscode.l10n.t('Open a prune preview first ("Docker Prune: Preview Prune…").'));
-      const session = await registry.find(source.environmentId);
-      if (!session) throw new Error(vscode.l10n.t('The environment {0} is no longer configured.', source.environmentName));
-      return pruneFlow(deps, session, source.mode, source.filters, source.watermarks);
+      deps.planViews.show({ session, mode, filters, preview });
+      // `view` names the plan view's panel (one per environment and mode).
+      return { view: planViewKey(session.id, mode, false), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable };
     }),
 
     register('dockerPrune.previewWatermark', async (arg) => {
@@ -94,10 +85,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
         () => deps.service.plan(session, 'all', filters, watermarks),
       );
-      const editor = await deps.planDocuments.show({ environmentId: session.id, environmentName: session.name, location: session.location, mode: 'all', filters, preview, watermarks });
-      await vscode.window.showTextDocument(editor.document, { preview: true, preserveFocus: false });
+      deps.planViews.show({ session, mode: 'all', filters, preview, watermarks });
       const f = preview.watermark!.figures;
-      return { uri: editor.document.uri.toString(), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id), chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
+      return { view: planViewKey(session.id, 'all', true), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id), chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
     }),
 
     register('dockerPrune.refresh', async (arg) => {

@@ -59,10 +59,11 @@ export class PruneService implements vscode.Disposable {
   /**
    * A fresh snapshot and the plan for it under the current settings (SettingError when they are invalid). With
    * `watermarks`, the watermark plan: unused images, least recently used first, down to under the low mark.
+   * `leaveOut`: images the user left out (the plan view's unchecked rows).
    */
-  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks): Promise<Preview> {
-    if (watermarks) return previewWatermarkPrune(session.reader(), session.requireEngine(), policyFor('all', filters), watermarks);
-    return previewPrune(session.reader(), policyFor(mode, filters));
+  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks, leaveOut?: ReadonlySet<string>): Promise<Preview> {
+    if (watermarks) return previewWatermarkPrune(session.reader(), session.requireEngine(), policyFor('all', filters), watermarks, leaveOut);
+    return previewPrune(session.reader(), policyFor(mode, filters), false, leaveOut);
   }
 
   isRunning(session: EnvironmentSession): boolean {

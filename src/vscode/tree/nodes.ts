@@ -11,7 +11,7 @@ import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/mod
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
-import { keepReason } from '../prune/planDocument';
+import { keepReason } from '../prune/planWords';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
 import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 

@@ -151,11 +151,11 @@ describe('Environments of several kinds side by side', () => {
     const records = readAudit(auditFile).length;
 
     // The preview, for that environment.
-    const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'dangling' })) as { uri: string; images: number };
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === shown.uri);
-    assert.ok(doc, 'the preview document is open');
-    const previewText = doc.getText();
-    assert.ok(previewText.includes(TLS_ENV), 'the preview names the TLS environment');
+    const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'dangling' })) as { view: string; images: number };
+    const view = t.planView.state();
+    assert.strictEqual(view?.key, shown.view, 'the plan view is open');
+    assert.ok(view.title.includes(TLS_ENV), 'the plan view names the TLS environment');
+    const previewIds = new Set(view.groups.flatMap((g) => g.rows.map((r) => r.id)));
     assert.deepStrictEqual(await engineIds(tlsEntry), tlsBefore, 'a preview removes nothing');
 
     // The prune, from the environment's tree node (as from its context menu); the confirmation through the seam.
@@ -168,7 +168,7 @@ describe('Environments of several kinds side by side', () => {
     assert.strictEqual(asked.mode, 'dangling');
     const planned = new Set(asked.plan.items.map((i) => i.id));
     assert.strictEqual(planned.size, shown.images, 'the plan asked about is the one previewed');
-    for (const id of planned) assert.ok(previewText.includes(shortImageId(id)), `${shortImageId(id)} was in the preview`);
+    for (const id of planned) assert.ok(previewIds.has(id), `${shortImageId(id)} was in the preview`);
     for (const id of tlsExpected.dangling) assert.ok(planned.has(id), `dangling ${shortImageId(id)} planned`);
     for (const id of [...tlsExpected.inUse, ...tlsExpected.unused]) assert.ok(!planned.has(id), `${shortImageId(id)} not planned`);
 
@@ -226,13 +226,13 @@ describe('Environments of several kinds side by side', () => {
     // (One preview only: two previews racing would replace each other's editor, as they would for a user.)
     const [failed, preview] = await Promise.all([
       vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: DEAD_ENV }) as Thenable<PruneFlowResult>,
-      vscode.commands.executeCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'all' }) as Thenable<{ uri: string; images: number } | undefined>,
+      vscode.commands.executeCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'all' }) as Thenable<{ view: string; images: number } | undefined>,
       ...sessions.map((s) => s.refresh('test')),
     ]);
     assert.strictEqual(failed.status, 'failed');
     assert.ok(failed.status === 'failed' && failed.message.includes(`No Docker socket at ${deadEntry.host.replace(/^unix:\/\//, '')}`), JSON.stringify(failed));
     assert.strictEqual(calls.length, 0, 'nothing was asked for the dead host');
-    assert.ok(preview && preview.uri && preview.images > 0, `${TLS_ENV} previewed; log: ${(await logText()).slice(logFrom)}`);
+    assert.ok(preview && preview.view && preview.images > 0, `${TLS_ENV} previewed; log: ${(await logText()).slice(logFrom)}`);
     for (const [i, n] of live.entries()) assert.strictEqual(sessions[i]!.state.kind, 'ready', `${n} still connected`);
     assert.strictEqual(sessions[sessions.length - 1]!.state.kind, 'failed');
   });

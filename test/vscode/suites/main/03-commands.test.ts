@@ -59,10 +59,11 @@ describe('Prune commands', () => {
     assert.strictEqual(s.bytes, asked.plan.spaceReclaimable, 'reclaimed what the plan said');
     assert.match(result.outcome.message, new RegExp(`^Removed ${planned.size} images, reclaimed [\\d.]+ (B|kB|MB) on ${escapeRe(session.name)}\\.$`));
 
-    // The plan was shown in a preview document before the question.
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'docker-prune-plan' && d.uri.path.endsWith('/dangling.md'));
-    assert.ok(doc, 'a plan preview document is open');
-    for (const id of planned) assert.ok(doc.getText().includes(shortImageId(id)), `${shortImageId(id)} in the preview`);
+    // The plan was shown in the plan view before the question.
+    const view = (await api()).planView.state();
+    assert.strictEqual(view?.key, `${session.id}/dangling`, 'the plan view shows this plan');
+    const shownIds = new Set(view.groups.flatMap((g) => g.rows.map((r) => r.id)));
+    for (const id of planned) assert.ok(shownIds.has(id), `${shortImageId(id)} in the plan view`);
 
     // Audit file: one new record for this run.
     const audit = readAudit(file);
@@ -162,21 +163,21 @@ describe('Prune commands', () => {
     }
   });
 
-  it('Preview Prune… shows the plan without removing anything; "Prune These Images…" then prunes it', async () => {
+  it('Preview Prune… shows the plan without removing anything; its Remove button then prunes it', async () => {
     const before = await engineImageIds();
-    const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'dangling' })) as { uri: string; images: number };
+    const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'dangling' })) as { view: string; images: number };
     assert.strictEqual(shown.images, expected.dangling.size);
-    const editor = vscode.window.activeTextEditor;
-    assert.strictEqual(editor?.document.uri.toString(), shown.uri);
-    const text = editor.document.getText();
-    assert.match(text, /^# Prune dangling images on /);
-    for (const id of expected.dangling) assert.ok(text.includes(shortImageId(id)), shortImageId(id));
-    assert.ok(text.includes(`**${expected.dangling.size} images to remove, `), 'the summary line');
+    const t = await api();
+    const view = t.planView.state();
+    assert.strictEqual(view?.key, shown.view);
+    assert.match(view.title, /^Prune dangling images on /);
+    const ids = new Set(view.groups.flatMap((g) => g.rows.map((r) => r.id)));
+    for (const id of expected.dangling) assert.ok(ids.has(id), shortImageId(id));
+    assert.ok(view.totals.startsWith(`${expected.dangling.size} images, `), view.totals);
     assert.deepStrictEqual(await engineImageIds(), before, 'a preview removes nothing');
 
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneFromPreview')) as Done;
-    assert.strictEqual(result.status, 'done');
+    await t.planView.post({ type: 'remove' });
     assert.strictEqual(calls[0]!.mode, 'dangling');
     const after = await engineImageIds();
     for (const id of expected.dangling) assert.ok(!after.has(id));

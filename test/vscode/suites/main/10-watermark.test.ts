@@ -50,13 +50,14 @@ describe('Watermarks', () => {
     assert.ok(tip.includes(`images take ${formatBytes(store)}`) && tip.includes('above the high mark'), tip);
     await waitFor('the status bar tooltip', async () => (await statusTooltip()).includes(`${session.name}: `) && (await statusTooltip()).includes(`${formatBytes(1000)} above the high mark`));
 
-    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { uri: string; chosen: string[]; triggered: boolean; predictedBytes: number; lowBytes: number };
+    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { view: string; chosen: string[]; triggered: boolean; predictedBytes: number; lowBytes: number };
     assert.ok(preview.triggered && preview.chosen.length > 0, JSON.stringify(preview));
     assert.ok(preview.predictedBytes < preview.lowBytes);
     const expected = planWatermarkPrune(snapshot(), { mode: 'all', filters: { labels: [] }, protect: [] }, parseWatermarks(`${store - 1000}`, `${store - 2000}`, '0'), { kind: 'unavailable', why: 'sizes' });
     assert.deepStrictEqual(preview.chosen, expected.figures.chosen, 'the preview takes what the core policy takes');
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === preview.uri);
-    assert.ok(doc?.getText().includes('Last used') && doc.getText().includes('the run stops there'), doc?.getText());
+    const view = (await api()).planView.state();
+    assert.strictEqual(view?.key, preview.view);
+    assert.ok(view.columns.lastUsed === 'Last used' && view.header.some((h) => h.value.includes('the run stops there')), JSON.stringify(view.header));
 
     // Per environment: an object by name; "*" for the others.
     await setSetting('autoPrune.highWatermark', { [session.name]: `${store + 5_000_000}`, '*': '1GB' });

@@ -1,0 +1,211 @@
+/**
+ * Turns a preview (snapshot + plan) into the plan view's state: rows grouped by repository (untagged images last),
+ * sorted, with totals, the Remove button's words and what was kept and why. Pure: no `vscode` import; the words
+ * come translated from the caller (viewWords.ts), so unit tests pass their own.
+ */
+import type { Preview } from '../../core/execute/pruneJob';
+import type { EngineProfile } from '../../core/engine/engineProfile';
+import type { KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
+import { shortImageId } from '../../core/format/units';
+import { repositoryOf } from '../../core/plan/references';
+import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
+
+/** Everything the view says, translated and formatted by the caller. */
+export interface PlanViewWords {
+  bytes(n: number): string;
+  /** `3 images`. */
+  images(n: number): string;
+  /** How old (`3 days`), from nanoseconds. */
+  age(thenNs: bigint, nowNs: bigint): string;
+  /** `3 days ago`. */
+  ago(thenNs: bigint, nowNs: bigint): string;
+  title(environment: string, mode: PruneMode, watermark: boolean): string;
+  /** Environment, engine, mode, filters, protect patterns… and a watermark plan's figures. */
+  header(input: PlanViewInput): HeaderLine[];
+  /** `24 images, 1.3 GB back` (`about 1.3 GB` when estimated). */
+  totals(images: number, bytes: number, estimated: boolean): string;
+  notes(input: PlanViewInput): string[];
+  removeButton(images: number, bytes: number): string;
+  nothingToRemove: string;
+  staleText: string;
+  replan: string;
+  readOnly(environment: string): string;
+  removeReason(reason: PlannedImage['reason']): string;
+  untagOnly: string;
+  keepReason(reason: KeepReason): string;
+  leftOut: string;
+  goesWithChild: string;
+  untaggedGroup: string;
+  none: string;
+  keptTitle(n: number): string;
+  groupSummary(images: number, bytes: number): string;
+  includeImage(name: string): string;
+  includeGroup(name: string): string;
+  copyId(id: string): string;
+  filters: { label: string; hint: string; apply: string };
+  sort: { label: string; bytes: string; age: string; name: string };
+  columns: PlanViewState['columns'];
+  busy: { planning: string; removing: string };
+}
+
+export interface PlanViewInput {
+  readonly key: string;
+  readonly environmentName: string;
+  readonly location: string;
+  readonly profile: EngineProfile;
+  readonly mode: PruneMode;
+  readonly filters: PruneFilters;
+  /** The filters as typed in the view (kept as typed, even while invalid). */
+  readonly filtersText: string;
+  readonly filterError?: string;
+  readonly preview: Preview;
+  readonly sort: SortKey;
+  readonly stale: boolean;
+  readonly busy?: 'planning' | 'removing';
+  readonly readOnly: boolean;
+}
+
+interface RowFacts {
+  readonly row: PlanRow;
+  readonly repo: string | undefined;
+  readonly bytes: number;
+  readonly createdNs: bigint;
+  readonly name: string;
+}
+
+export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): PlanViewState {
+  const { preview, sort } = input;
+  const { plan, snapshot } = preview;
+  const now = snapshot.daemonNowNs;
+  const byId = new Map(snapshot.images.map((i) => [i.id, i]));
+  const facts: RowFacts[] = [];
+
+  const rowOf = (id: string, refs: readonly string[], bytes: number | undefined, reason: string, checked: boolean, locked: boolean): RowFacts => {
+    const img = byId.get(id);
+    const tags = refs.filter((t) => !t.includes('@'));
+    const createdNs = img?.createdNs ?? 0n;
+    const use = snapshot.lastUsed?.get(id);
+    const name = tags[0] ?? `<none> ${shortImageId(id)}`;
+    return {
+      row: {
+        id,
+        shortId: shortImageId(id),
+        tags,
+        created: img ? w.age(createdNs, now) : '',
+        lastUsed: use && use.source !== 'created' ? w.ago(use.atNs, now) : '',
+        bytes: bytes === undefined ? '' : w.bytes(bytes),
+        reason,
+        checked,
+        locked,
+        lockedWhy: locked ? w.goesWithChild : undefined,
+        checkboxLabel: w.includeImage(tags.length ? `${tags.join(', ')} (${shortImageId(id)})` : shortImageId(id)),
+        copyLabel: w.copyId(shortImageId(id)),
+      },
+      repo: tags.length ? repositoryOf(tags[0]!) : undefined,
+      bytes: bytes ?? 0,
+      createdNs,
+      name,
+    };
+  };
+
+  for (const item of plan.items) {
+    const refs = item.tags.length ? item.tags : (byId.get(item.id)?.repoTags ?? []);
+    const reason = item.action === 'untag' ? w.untagOnly : w.removeReason(item.reason);
+    facts.push(rowOf(item.id, refs, item.bytes, reason, true, item.reason === 'parent'));
+  }
+  for (const k of plan.kept) {
+    if (k.reason === 'left-out') facts.push(rowOf(k.id, k.tags, undefined, w.leftOut, false, false));
+  }
+
+  const groups = groupRows(facts, sort, w);
+  const images = plan.items.length;
+  const bytes = plan.spaceReclaimable;
+  const busy = input.busy ? w.busy[input.busy] : undefined;
+  const why = input.readOnly ? w.readOnly(input.environmentName) : input.stale ? w.staleText : images === 0 ? w.nothingToRemove : undefined;
+
+  return {
+    key: input.key,
+    title: w.title(input.environmentName, input.mode, preview.watermark !== undefined),
+    header: w.header(input),
+    totals: w.totals(images, bytes, plan.estimatedBytes === true),
+    notes: w.notes(input),
+    filters: { ...w.filters, value: input.filtersText, error: input.filterError },
+    sort,
+    sortLabel: w.sort.label,
+    sortOptions: [
+      { key: 'bytes', label: w.sort.bytes },
+      { key: 'age', label: w.sort.age },
+      { key: 'name', label: w.sort.name },
+    ],
+    columns: w.columns,
+    groups,
+    empty: facts.length === 0 ? w.nothingToRemove : undefined,
+    kept: keptGroups(plan.kept, w),
+    remove: { label: images ? w.removeButton(images, bytes) : w.nothingToRemove, enabled: !why && !busy, why },
+    stale: input.stale ? { text: w.staleText, action: w.replan } : undefined,
+    busy,
+    replanLabel: w.replan,
+  };
+}
+
+/** By repository (the first tag's), untagged images last; rows and groups in the chosen order. */
+function groupRows(facts: readonly RowFacts[], sort: SortKey, w: PlanViewWords): PlanGroup[] {
+  const byRepo = new Map<string, RowFacts[]>();
+  const untagged: RowFacts[] = [];
+  for (const f of facts) {
+    if (f.repo === undefined) untagged.push(f);
+    else byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f]);
+  }
+  const compare = rowOrder(sort);
+  const sum = (rows: readonly RowFacts[]) => rows.reduce((s, r) => s + r.bytes, 0);
+  const oldest = (rows: readonly RowFacts[]) => rows.reduce((m, r) => (r.createdNs < m ? r.createdNs : m), rows[0]!.createdNs);
+  const repos = [...byRepo.entries()].sort(([a, x], [b, y]) => {
+    if (sort === 'bytes' && sum(x) !== sum(y)) return sum(y) - sum(x);
+    if (sort === 'age' && oldest(x) !== oldest(y)) return oldest(x) < oldest(y) ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  const group = (key: string, title: string, rows: RowFacts[]): PlanGroup => {
+    const sorted = [...rows].sort(compare).map((f) => f.row);
+    const free = sorted.filter((r) => !r.locked);
+    const on = free.filter((r) => r.checked).length;
+    const inPlan = sorted.filter((r) => r.checked).length;
+    return {
+      key,
+      title,
+      summary: w.groupSummary(inPlan, sum(rows.filter((r) => r.row.checked))),
+      rows: sorted,
+      checked: on === 0 ? 'none' : on === free.length ? 'all' : 'some',
+      toggleable: free.length > 0,
+      checkboxLabel: w.includeGroup(title),
+    };
+  };
+  const out = repos.map(([repo, rows]) => group(`repo:${repo}`, repo, rows));
+  if (untagged.length) out.push(group('untagged', w.untaggedGroup, untagged));
+  return out;
+}
+
+function rowOrder(sort: SortKey): (a: RowFacts, b: RowFacts) => number {
+  const byName = (a: RowFacts, b: RowFacts) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0);
+  switch (sort) {
+    case 'bytes':
+      return (a, b) => (a.row.checked !== b.row.checked ? (a.row.checked ? -1 : 1) : b.bytes - a.bytes || byName(a, b));
+    case 'age':
+      return (a, b) => (a.createdNs !== b.createdNs ? (a.createdNs < b.createdNs ? -1 : 1) : byName(a, b));
+    case 'name':
+      return byName;
+  }
+}
+
+/** Counts by reason, in a fixed order (the user's own choice first), each with its images. */
+function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewState['kept'] {
+  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark', 'tagged', 'has-children'];
+  const by = new Map<KeepReason, string[]>();
+  for (const k of kept) {
+    const tags = k.tags.filter((t) => !t.includes('@'));
+    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.join(', ') : '<none>'} (${shortImageId(k.id)})`]);
+  }
+  const groups: KeptGroup[] = [...by.entries()]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([reason, images]) => ({ reason, text: w.keepReason(reason), count: images.length, images }));
+  return { title: w.keptTitle(kept.length), groups };
+}

@@ -1,0 +1,298 @@
+/**
+ * The plan view: one webview panel per environment and mode (or watermark plan), revealed and updated in place on
+ * re-plans. It shows a preview, lets the user leave images out (re-planned through the core on the same snapshot),
+ * edit the filters (re-planned on a fresh one), sort, copy ids, and press Remove, which runs exactly the plan on
+ * screen through the prune flow (confirmation, progress, audit). When the engine changes under an open plan, the
+ * view says so and Remove stays disabled until it is re-planned.
+ */
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import { describeFilters, parseFilterArgs } from '../../core/filters';
+import { replanLeavingOut, type Preview } from '../../core/execute/pruneJob';
+import type { PruneFilters, PruneMode, Snapshot } from '../../core/model';
+import type { Watermarks } from '../../core/plan/watermarkMarks';
+import type { EnvironmentSession } from '../environments/environmentSession';
+import type { PruneService } from '../prune/pruneService';
+import { webviewHtml, webviewOptions } from '../webview/webviewHtml';
+import type { HostMessage, PageMessage, PlanViewState, SortKey } from '../../webview/planView/protocol';
+import { buildPlanViewState } from './planViewState';
+import { planViewWords } from './viewWords';
+
+export const PLAN_VIEW_TYPE = 'dockerPrune.planView';
+
+/** A plan to show: where, how, and the preview itself. */
+export interface PlanSource {
+  readonly session: EnvironmentSession;
+  readonly mode: PruneMode;
+  readonly filters: PruneFilters;
+  readonly preview: Preview;
+  /** A watermark plan (the next auto-prune's), re-planned with these marks. */
+  readonly watermarks?: Watermarks;
+}
+
+export interface PlanViewDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly service: PruneService;
+  readonly log: vscode.LogOutputChannel;
+  /** The environment's session now (the registry replaces a session when its settings change). */
+  findSession(id: string): Promise<EnvironmentSession | undefined>;
+  /** Confirms and carries out exactly `source.preview` (the prune flow); resolves when it is over. */
+  remove(source: PlanSource): Promise<unknown>;
+}
+
+/** The test seam: what the page would post, and what it would show. */
+export interface PlanViewHandle {
+  /** The state of the panel shown last (undefined: none open). */
+  state(): PlanViewState | undefined;
+  /** Handles `message` as if the page of the panel shown last had posted it; resolves when it is handled. */
+  post(message: PageMessage): Promise<void>;
+  /** Whether that panel's webview exists (not closed). */
+  isOpen(): boolean;
+}
+
+export function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean): string {
+  return `${environmentId}/${watermark ? 'watermark' : mode}`;
+}
+
+class PlanPanel implements vscode.Disposable {
+  source: PlanSource;
+  sort: SortKey = 'bytes';
+  stale = false;
+  busy: 'planning' | 'removing' | undefined;
+  filtersText: string;
+  filterError: string | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** On the session shown (the registry makes a new one when the environment's settings change). */
+  private sessionSubscriptions: vscode.Disposable[] = [];
+  private seenSnapshot: Snapshot | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly panel: vscode.WebviewPanel,
+    source: PlanSource,
+    private readonly deps: PlanViewDeps,
+    private readonly onDispose: () => void,
+  ) {
+    this.source = source;
+    this.filtersText = typedFilters(source.filters);
+    this.follow(source.session);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((m: PageMessage) => void this.handle(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    panel.webview.html = webviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, title: panel.title, script: 'planView', initialState: this.state() });
+  }
+
+  update(source: PlanSource): void {
+    if (source.session !== this.source.session) this.follow(source.session);
+    this.source = source;
+    this.filtersText = typedFilters(source.filters);
+    this.filterError = undefined;
+    this.stale = false;
+    this.seenSnapshot = currentSnapshot(source.session);
+    this.post();
+  }
+
+  /** Watches the engine under the plan: the session's refreshes (its event stream runs while observed). */
+  private follow(session: EnvironmentSession): void {
+    for (const d of this.sessionSubscriptions.splice(0)) d.dispose();
+    this.sessionSubscriptions = [session.observe(), session.onDidChange((s) => this.checkEngine(s))];
+    this.seenSnapshot = currentSnapshot(session);
+  }
+
+  state(): PlanViewState {
+    const { source } = this;
+    const state = buildPlanViewState(
+      {
+        key: this.key,
+        environmentName: source.session.name,
+        location: source.session.location,
+        profile: source.preview.snapshot.profile,
+        mode: source.mode,
+        filters: source.filters,
+        filtersText: this.filtersText,
+        filterError: this.filterError,
+        preview: source.preview,
+        sort: this.sort,
+        stale: this.stale,
+        busy: this.busy,
+        readOnly: source.session.readOnly,
+      },
+      planViewWords(),
+    );
+    this.panel.title = state.title;
+    return state;
+  }
+
+  post(): void {
+    void this.panel.webview.postMessage({ type: 'state', state: this.state() } satisfies HostMessage);
+  }
+
+  async handle(m: PageMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return this.post();
+      case 'sort':
+        this.sort = m.by;
+        return this.post();
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.id);
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', m.id), 3000);
+        return;
+      case 'checkFilters':
+        void this.panel.webview.postMessage({ type: 'filterCheck', text: m.text, error: filterError(m.text) } satisfies HostMessage);
+        return;
+    }
+    if (this.busy) return;
+    const live = await this.deps.findSession(this.source.session.id);
+    if (live && live !== this.source.session) {
+      this.follow(live);
+      this.source = { ...this.source, session: live };
+    }
+    if (this.busy) return;
+    switch (m.type) {
+      case 'toggle': {
+        const leaveOut = new Set(this.source.preview.leaveOut);
+        for (const id of m.ids) {
+          if (m.include) leaveOut.delete(id);
+          else leaveOut.add(id);
+        }
+        this.source = { ...this.source, preview: replanLeavingOut(this.source.preview, leaveOut) };
+        return this.post();
+      }
+      case 'applyFilters': {
+        this.filtersText = m.text;
+        this.filterError = filterError(m.text);
+        if (this.filterError) return this.post();
+        return this.replan(parseFilterArgs(splitFilters(m.text)));
+      }
+      case 'replan':
+        return this.replan(this.source.filters);
+      case 'remove': {
+        const state = this.state();
+        if (!state.remove.enabled) return;
+        this.busy = 'removing';
+        this.post();
+        try {
+          await this.deps.remove(this.source);
+        } finally {
+          this.busy = undefined;
+        }
+        // Show what is left now (the same left-out images stay out).
+        return this.replan(this.source.filters);
+      }
+    }
+  }
+
+  /** A fresh snapshot and plan with these filters, leaving out the same images. */
+  async replan(filters: PruneFilters): Promise<void> {
+    const { session, mode, watermarks } = this.source;
+    this.busy = 'planning';
+    this.post();
+    try {
+      const preview = await this.deps.service.plan(session, mode, filters, watermarks, this.source.preview.leaveOut);
+      this.source = { ...this.source, filters, preview };
+      this.filtersText = typedFilters(filters);
+      this.filterError = undefined;
+      this.stale = false;
+    } catch (e) {
+      this.filterError = errorMessage(e);
+    } finally {
+      this.busy = undefined;
+    }
+    this.post();
+  }
+
+  /** The session read the engine again: when its images or containers differ from the plan's, the plan is stale. */
+  private checkEngine(session: EnvironmentSession): void {
+    const s = session.state;
+    if (s.kind !== 'ready' || !s.reclaim || s.reclaimPending || s.reclaim.snapshot === this.seenSnapshot) return;
+    this.seenSnapshot = s.reclaim.snapshot;
+    if (this.stale || signature(s.reclaim.snapshot) === signature(this.source.preview.snapshot)) return;
+    this.deps.log.info(`Plan view ${this.key}: the engine changed since the plan; Remove waits for a re-plan.`);
+    this.stale = true;
+    this.post();
+  }
+
+  dispose(): void {
+    for (const d of [...this.subscriptions.splice(0), ...this.sessionSubscriptions.splice(0)]) d.dispose();
+    this.onDispose();
+  }
+}
+
+/** The snapshot the session last read (so only a newer one is compared with the plan). */
+function currentSnapshot(session: EnvironmentSession): Snapshot | undefined {
+  const s = session.state;
+  return s.kind === 'ready' ? s.reclaim?.snapshot : undefined;
+}
+
+/** What a plan depends on: which images exist with which names, and which containers use which image. */
+function signature(snapshot: Snapshot): string {
+  const images = snapshot.images.map((i) => `${i.id}=${[...i.repoTags].sort().join(',')}`).sort();
+  const containers = snapshot.containers.map((c) => `${c.id}>${c.imageId}`).sort();
+  return `${images.join(';')}|${containers.join(';')}`;
+}
+
+function splitFilters(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean);
+}
+
+function filterError(text: string): string | undefined {
+  try {
+    parseFilterArgs(splitFilters(text));
+    return undefined;
+  } catch (e) {
+    return errorMessage(e);
+  }
+}
+
+/** The filters as a user types them: `until=24h label=team=web`. */
+export function typedFilters(filters: PruneFilters): string {
+  const d = describeFilters(filters);
+  return d === 'none' ? '' : d.split(', ').join(' ');
+}
+
+export class PlanViews implements vscode.Disposable {
+  private readonly panels = new Map<string, PlanPanel>();
+  private last: PlanPanel | undefined;
+
+  constructor(private readonly deps: PlanViewDeps) {}
+
+  /** Shows the plan in its panel (created, or updated in place and revealed). */
+  show(source: PlanSource, preserveFocus = false): void {
+    const key = planViewKey(source.session.id, source.mode, source.watermarks !== undefined);
+    let view = this.panels.get(key);
+    if (view) {
+      view.update(source);
+      view.panel.reveal(undefined, preserveFocus);
+    } else {
+      const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, '', { viewColumn: vscode.ViewColumn.Active, preserveFocus }, webviewOptions(this.deps.extensionUri));
+      view = new PlanPanel(key, panel, source, this.deps, () => {
+        this.panels.delete(key);
+        if (this.last === view) this.last = undefined;
+      });
+      this.panels.set(key, view);
+    }
+    this.last = view;
+  }
+
+  /** After a prune the view did not start (a command's): its panel, if open and idle, shows what is left. */
+  afterPrune(source: PlanSource): void {
+    const view = this.panels.get(planViewKey(source.session.id, source.mode, source.watermarks !== undefined));
+    if (view && !view.busy) void view.replan(view.source.filters);
+  }
+
+  /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
+  readonly handle: PlanViewHandle = {
+    state: () => this.last?.state(),
+    post: async (message) => {
+      if (!this.last) throw new Error('no plan view is open');
+      await this.last.handle(message);
+    },
+    isOpen: () => this.last !== undefined,
+  };
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The plan view's page: renders the state the extension sends (every word already translated there) and posts
+ * what the user does. Plain DOM; real checkboxes, buttons and a select, so keyboard and screen readers work as
+ * they do everywhere. Focus and open sections survive each re-render.
+ */
+import { initialState, vscodeApi } from '../shared/vscodeApi';
+import type { HostMessage, PageMessage, PlanGroup, PlanRow, PlanViewState } from './protocol';
+
+const api = vscodeApi<PlanViewState>();
+const send = (m: PageMessage) => api.postMessage(m);
+const openSections = new Set<string>();
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: Array<Node | string | undefined>): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const c of children) if (c !== undefined) node.append(c);
+  return node;
+}
+
+/** A key on each focusable control, so the same control gets the focus back after a re-render. */
+function keyed<T extends HTMLElement>(node: T, key: string): T {
+  node.dataset.key = key;
+  return node;
+}
+
+function render(state: PlanViewState): void {
+  api.setState(state);
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
+  const filterInput = document.getElementById('filters') as HTMLInputElement | null;
+  const typing = filterInput !== null && document.activeElement === filterInput ? filterInput.value : undefined;
+
+  const root = el('div', { className: 'plan' });
+  root.append(header(state, typing), ...state.groups.map((g) => group(state, g)));
+  if (state.empty) root.append(el('p', { className: 'empty' }, state.empty));
+  if (state.kept.groups.length) root.append(kept(state));
+  document.body.replaceChildren(root);
+
+  if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+}
+
+function header(state: PlanViewState, typing: string | undefined): HTMLElement {
+  const facts = el('dl', { className: 'facts' });
+  for (const line of state.header) facts.append(el('dt', {}, line.label), el('dd', {}, line.value));
+
+  const remove = keyed(el('button', { className: 'primary', id: 'remove', disabled: !state.remove.enabled, title: state.remove.why ?? '' }, el('span', { className: 'codicon codicon-trash' }), ' ', state.remove.label), 'remove');
+  remove.addEventListener('click', () => send({ type: 'remove' }));
+  const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh' }), ' ', state.replanLabel), 'replan');
+  replan.addEventListener('click', () => send({ type: 'replan' }));
+  const actions = el('div', { className: 'actions' }, remove, replan, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
+
+  const stale = state.stale
+    ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))
+    : undefined;
+
+  return el(
+    'header',
+    {},
+    el('h1', {}, state.title),
+    facts,
+    el('p', { className: 'totals', id: 'totals', ariaLive: 'polite' }, state.totals),
+    ...state.notes.map((n) => el('p', { className: 'note' }, el('span', { className: 'codicon codicon-info' }), ' ', n)),
+    stale,
+    actions,
+    filters(state, typing),
+    sorter(state),
+  );
+}
+
+function clickable<T extends HTMLElement>(node: T, onClick: () => void): T {
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+function filters(state: PlanViewState, typing: string | undefined): HTMLElement {
+  const f = state.filters;
+  const input = keyed(el('input', { id: 'filters', type: 'text', value: typing ?? f.value, spellcheck: false }), 'filters');
+  input.setAttribute('aria-describedby', 'filters-hint filters-error');
+  const error = el('span', { className: 'error', id: 'filters-error', ariaLive: 'polite' }, f.error ?? '');
+  if (f.error) input.setAttribute('aria-invalid', 'true');
+  input.addEventListener('input', () => send({ type: 'checkFilters', text: input.value }));
+  const form = el('form', { className: 'filters' }, el('label', { htmlFor: 'filters' }, f.label), input, keyed(el('button', { type: 'submit', className: 'secondary', disabled: state.busy !== undefined }, f.apply), 'apply'), error, el('p', { className: 'hint', id: 'filters-hint' }, f.hint));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    send({ type: 'applyFilters', text: input.value });
+  });
+  return form;
+}
+
+function sorter(state: PlanViewState): HTMLElement {
+  const select = keyed(el('select', { id: 'sort' }), 'sort');
+  for (const o of state.sortOptions) select.append(el('option', { value: o.key, selected: o.key === state.sort }, o.label));
+  select.addEventListener('change', () => send({ type: 'sort', by: select.value as PlanViewState['sort'] }));
+  return el('div', { className: 'sort' }, el('label', { htmlFor: 'sort' }, state.sortLabel), select);
+}
+
+function group(state: PlanViewState, g: PlanGroup): HTMLElement {
+  const box = keyed(el('input', { type: 'checkbox', checked: g.checked === 'all', indeterminate: g.checked === 'some', disabled: !g.toggleable || state.busy !== undefined }), `group:${g.key}`);
+  box.setAttribute('aria-label', g.checkboxLabel);
+  box.addEventListener('change', () => {
+    const ids = g.rows.filter((r) => !r.locked).map((r) => r.id);
+    send({ type: 'toggle', ids, include: g.checked !== 'all' });
+  });
+  const c = state.columns;
+  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 5 ? 'num' : '' }, t)));
+  const table = el('table', {}, el('thead', {}, head), el('tbody', {}, ...g.rows.map((r) => row(state, r))));
+  return el('section', { className: 'group' }, el('h2', {}, box, ' ', el('span', { className: 'repo' }, g.title), ' ', el('span', { className: 'summary' }, g.summary)), table);
+}
+
+function row(state: PlanViewState, r: PlanRow): HTMLElement {
+  const box = keyed(el('input', { type: 'checkbox', checked: r.checked, disabled: r.locked || state.busy !== undefined, title: r.lockedWhy ?? '' }), `row:${r.id}`);
+  box.setAttribute('aria-label', r.checkboxLabel);
+  box.addEventListener('change', () => send({ type: 'toggle', ids: [r.id], include: box.checked }));
+  const copy = keyed(el('button', { className: 'copy', title: r.copyLabel }, el('code', {}, r.shortId), ' ', el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })), `copy:${r.id}`);
+  copy.setAttribute('aria-label', r.copyLabel);
+  copy.addEventListener('click', () => send({ type: 'copy', id: r.id }));
+  const tags = r.tags.length ? r.tags.map((t) => el('code', { className: 'tag' }, t)) : [el('span', { className: 'none' }, '<none>')];
+  return el(
+    'tr',
+    { className: r.checked ? '' : 'left-out' },
+    el('td', {}, box),
+    el('td', { className: 'tags' }, ...tags),
+    el('td', {}, copy),
+    el('td', {}, r.created),
+    el('td', {}, r.lastUsed || '—'),
+    el('td', { className: 'num' }, r.bytes || '—'),
+    el('td', { className: 'why' }, r.reason),
+  );
+}
+
+function kept(state: PlanViewState): HTMLElement {
+  const section = details('kept', el('summary', {}, state.kept.title));
+  const list = el('ul', {});
+  for (const k of state.kept.groups) {
+    const inner = details(`kept:${k.reason}`, el('summary', {}, `${k.text}: ${k.count}`), el('ul', {}, ...k.images.map((i) => el('li', {}, el('code', {}, i)))));
+    list.append(el('li', {}, inner));
+  }
+  section.append(list);
+  section.className = 'kept';
+  return section;
+}
+
+/** A collapsible section that stays open across re-renders once opened. */
+function details(key: string, summary: HTMLElement, ...content: HTMLElement[]): HTMLDetailsElement {
+  const d = el('details', { open: openSections.has(key) }, summary, ...content);
+  summary.dataset.key = `summary:${key}`;
+  d.addEventListener('toggle', () => (d.open ? openSections.add(key) : openSections.delete(key)));
+  return d;
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const m = event.data;
+  if (m.type === 'state') render(m.state);
+  else if (m.type === 'filterCheck') {
+    const input = document.getElementById('filters') as HTMLInputElement | null;
+    const error = document.getElementById('filters-error');
+    if (!input || !error || input.value !== m.text) return;
+    error.textContent = m.error ?? '';
+    if (m.error) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+});
+
+const first = api.getState() ?? initialState<PlanViewState>();
+if (first) render(first);
+send({ type: 'ready' });

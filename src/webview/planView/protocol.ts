@@ -1,0 +1,99 @@
+/**
+ * The messages between the plan view's page (main.ts) and the extension (src/vscode/planView/). No DOM use here:
+ * the host compiles this file too. Every string in the state is already translated and formatted by the host.
+ */
+
+export type SortKey = 'bytes' | 'age' | 'name';
+
+export interface PlanRow {
+  readonly id: string;
+  readonly shortId: string;
+  /** `repo:tag` names (digests left out); empty for an untagged image. */
+  readonly tags: readonly string[];
+  readonly created: string;
+  /** When it was last used, where known; '' otherwise. */
+  readonly lastUsed: string;
+  /** The bytes this step frees ('' for an image left out). */
+  readonly bytes: string;
+  /** Why it goes (or that it was left out). */
+  readonly reason: string;
+  /** In the plan (checked) or left out. */
+  readonly checked: boolean;
+  /** Cannot be left out on its own (a parent that goes with its last child); `lockedWhy` says so. */
+  readonly locked: boolean;
+  readonly lockedWhy?: string;
+  /** What a screen reader says for the row's checkbox. */
+  readonly checkboxLabel: string;
+  readonly copyLabel: string;
+}
+
+export interface PlanGroup {
+  readonly key: string;
+  readonly title: string;
+  /** `3 images · 120 MB`. */
+  readonly summary: string;
+  readonly rows: readonly PlanRow[];
+  /** The group checkbox: every row that can be left out is in the plan, none, or some (mixed). */
+  readonly checked: 'all' | 'none' | 'some';
+  readonly toggleable: boolean;
+  readonly checkboxLabel: string;
+}
+
+export interface KeptGroup {
+  readonly reason: string;
+  readonly text: string;
+  readonly count: number;
+  /** `dp/app:1 (3f2a1b0c9d8e)` for each image. */
+  readonly images: readonly string[];
+}
+
+export interface HeaderLine {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface PlanViewState {
+  readonly key: string;
+  readonly title: string;
+  readonly header: readonly HeaderLine[];
+  /** `24 images, 1.3 GB back`. */
+  readonly totals: string;
+  /** Warnings under the totals (tagged images go; bytes partly estimated). */
+  readonly notes: readonly string[];
+  readonly filters: {
+    readonly label: string;
+    /** The filters as the user types them: `until=24h label=team=web`. */
+    readonly value: string;
+    readonly hint: string;
+    readonly apply: string;
+    readonly error?: string;
+  };
+  readonly sort: SortKey;
+  readonly sortLabel: string;
+  readonly sortOptions: ReadonlyArray<{ readonly key: SortKey; readonly label: string }>;
+  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly frees: string; readonly why: string };
+  readonly groups: readonly PlanGroup[];
+  /** Shown instead of the table when the plan is empty. */
+  readonly empty?: string;
+  readonly kept: { readonly title: string; readonly groups: readonly KeptGroup[] };
+  readonly remove: { readonly label: string; readonly enabled: boolean; readonly why?: string };
+  /** The engine changed since this plan: Remove is disabled until it is re-planned. */
+  readonly stale?: { readonly text: string; readonly action: string };
+  /** Planning or removing: what the view is doing. */
+  readonly busy?: string;
+  readonly replanLabel: string;
+}
+
+/** What the page posts. */
+export type PageMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'toggle'; readonly ids: readonly string[]; readonly include: boolean }
+  | { readonly type: 'sort'; readonly by: SortKey }
+  | { readonly type: 'copy'; readonly id: string }
+  | { readonly type: 'checkFilters'; readonly text: string }
+  | { readonly type: 'applyFilters'; readonly text: string }
+  | { readonly type: 'replan' }
+  | { readonly type: 'remove' };
+
+/** What the host posts. */
+export type HostMessage = { readonly type: 'state'; readonly state: PlanViewState } | { readonly type: 'filterCheck'; readonly text: string; readonly error?: string };
