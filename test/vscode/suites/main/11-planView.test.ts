@@ -1,26 +1,14 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { PlanViewState } from '../../../../src/webview/planView/protocol';
-import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { formatBytes } from '../../../../src/core/format/units';
 import { apiJson } from '../../../support/dockerd';
-import type { LoadedPopulation } from '../../../support/population';
-import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, engineImageIds, freshDefaultSession, readAuditRecords, resetSettings, socket, waitFor } from '../lib/host';
+import { answerConfirmation, freshSessionEachTest } from '../lib/confirm';
+import { api, engineImageIds, readAuditRecords, socket, waitFor } from '../lib/host';
 
 /** The plan view, driven through the same messages its page posts (testApi.planView), on the real engine. */
 describe('The plan view', () => {
-  let session: EnvironmentSession;
-  let loaded: LoadedPopulation;
-  const nameOf = (id: string) => loaded.imageNames.get(id) ?? id;
-
-  beforeEach(async () => {
-    ({ session, loaded } = await freshDefaultSession());
-  });
-  afterEach(async () => {
-    await restoreConfirmation();
-    await resetSettings();
-  });
+  const fx = freshSessionEachTest();
 
   const view = async () => (await api()).planView;
   const state = async (): Promise<PlanViewState> => {
@@ -34,7 +22,7 @@ describe('The plan view', () => {
     const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'all' })) as { view: string; images: number; bytes: number };
     let s = await state();
     assert.strictEqual(s.key, shown.view);
-    assert.strictEqual(s.key, `${session.id}/all`);
+    assert.strictEqual(s.key, `${fx.session.id}/all`);
     assert.match(s.title, /^Prune all unused images on /);
     assert.strictEqual(rows(s).length, shown.images, 'a row per plan step');
     assert.ok(s.remove.enabled && s.remove.label.startsWith(`Remove ${shown.images} images (`), s.remove.label);
@@ -54,7 +42,7 @@ describe('The plan view', () => {
     const group = s.groups.find((g) => g.key === whole.key)!;
     assert.strictEqual(group.checked, 'none');
     const leftOut = [image.id, ...wholeIds];
-    for (const id of leftOut) assert.strictEqual(rows(s).find((r) => r.id === id)?.checked, false, `${nameOf(id)} left out`);
+    for (const id of leftOut) assert.strictEqual(rows(s).find((r) => r.id === id)?.checked, false, `${fx.nameOf(id)} left out`);
     const inPlan = rows(s).filter((r) => r.checked).length;
     assert.ok(s.remove.label.startsWith(`Remove ${inPlan} images (`), s.remove.label);
     assert.ok(s.kept.groups.some((k) => k.reason === 'left-out' && k.count === leftOut.length));
@@ -67,13 +55,13 @@ describe('The plan view', () => {
     assert.strictEqual(calls.length, 1, 'Remove asks once');
     const plan = calls[0]!.plan;
     assert.strictEqual(plan.items.length, inPlan, 'the confirmation names the plan on screen');
-    for (const id of leftOut) assert.ok(!plan.items.some((i) => i.id === id), `${nameOf(id)} not in the confirmed plan`);
+    for (const id of leftOut) assert.ok(!plan.items.some((i) => i.id === id), `${fx.nameOf(id)} not in the confirmed plan`);
     assert.ok(s.remove.label.endsWith(`(${formatBytes(plan.spaceReclaimable)})`), `${s.remove.label}: the core's figure`);
 
     const after = await engineImageIds();
-    for (const id of leftOut) assert.ok(after.has(id), `${nameOf(id)} (left out) still exists`);
+    for (const id of leftOut) assert.ok(after.has(id), `${fx.nameOf(id)} (left out) still exists`);
     const deletes = plan.items.filter((i) => i.action === 'delete').map((i) => i.id);
-    for (const id of deletes) assert.ok(!after.has(id), `${nameOf(id)} removed`);
+    for (const id of deletes) assert.ok(!after.has(id), `${fx.nameOf(id)} removed`);
     assert.deepStrictEqual(new Set([...before].filter((id) => !after.has(id))), new Set(deletes), 'removed exactly the plan on screen');
 
     const records = readAuditRecords(file).slice(from);
@@ -89,7 +77,7 @@ describe('The plan view', () => {
       const x = await state();
       return x.busy === undefined && !rows(x).some((r) => deletes.includes(r.id)) ? x : undefined;
     });
-    for (const id of leftOut) assert.strictEqual(rows(s).find((r) => r.id === id)?.checked, false, `${nameOf(id)} still left out`);
+    for (const id of leftOut) assert.strictEqual(rows(s).find((r) => r.id === id)?.checked, false, `${fx.nameOf(id)} still left out`);
   });
 
   it('Prune Dangling… shows its plan in the view before asking; one panel per environment and mode', async () => {
@@ -97,7 +85,7 @@ describe('The plan view', () => {
     const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as { status: string };
     assert.strictEqual(result.status, 'declined');
     const s = await state();
-    assert.strictEqual(s.key, `${session.id}/dangling`);
+    assert.strictEqual(s.key, `${fx.session.id}/dangling`);
     assert.ok(s.remove.enabled, 'declined: the plan stays on screen, Remove still there');
   });
 
