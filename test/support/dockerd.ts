@@ -145,7 +145,11 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
   const configFile = path.join(dataDir, 'daemon.json');
   // Our own config so a host /etc/docker/daemon.json cannot add hosts, registries or networks; newer engines
   // are told which image store to use rather than left to their version's default.
-  const config = suite === 'bookworm' ? {} : { features: { 'containerd-snapshotter': opts.store === 'containerd' } };
+  // Docker 20.10 takes its engine ID from a key file, by default the machine's /etc/docker/key.json: every 20.10
+  // test engine would be one engine to the prune lock (a prune on one refused while another, in a test running
+  // beside it, held it — seen in CI). Each gets a key of its own, as separate hosts have; 23+ keep the ID in the
+  // data root.
+  const config = suite === 'bookworm' ? { 'deprecated-key-path': path.join(dataDir, 'key.json') } : { features: { 'containerd-snapshotter': opts.store === 'containerd' } };
   fs.writeFileSync(configFile, JSON.stringify(config) + '\n');
   if (opts.tmpfs ?? process.env.DP_ENGINE_TMPFS !== '0') {
     const root = path.join(dataDir, 'root');
