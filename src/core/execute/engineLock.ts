@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import * as os from 'os';
 import * as path from 'path';
 import type { DockerEngine } from '../engine/dockerEngine';
+import type { EngineProfile } from '../engine/engineProfile';
 import { DockerPruneError, errorMessage } from '../errors';
 import type { Trigger } from '../model';
 import { lockDirectory } from './lockDirectory';
@@ -45,6 +46,11 @@ export interface PruneLockDetails {
   readonly note?: string;
 }
 
+/** Which engine a lock (or a schedule claim) is about: its `/info` ID, else the endpoint reaching it. */
+export function engineLockKey(profile: Pick<EngineProfile, 'engineId'>, endpointLabel: string): string {
+  return profile.engineId ? `engine:${profile.engineId}` : `endpoint:${endpointLabel}`;
+}
+
 /**
  * Takes the prune lock of `engine`'s engine, or throws a `busy` DockerPruneError naming the lock file, its holder and
  * what to do. Asks the engine who it is (`/info`, cached in its profile) first.
@@ -52,7 +58,7 @@ export interface PruneLockDetails {
 export async function acquireEngineLock(engine: Pick<DockerEngine, 'endpoint' | 'profile'>, trigger: Trigger, options: EngineLockOptions = {}): Promise<EngineLock> {
   const profile = await engine.profile();
   const byId = profile.engineId !== '';
-  const key = byId ? `engine:${profile.engineId}` : `endpoint:${engine.endpoint.label}`;
+  const key = engineLockKey(profile, engine.endpoint.label);
   const details: PruneLockDetails = {
     lock: 'docker-prune engine lock',
     key,

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stateDirectory } from '../audit/auditPath';
-import { acquireLockFile } from '../execute/lockFile';
+import { acquireLockFile, type LockHolder } from '../execute/lockFile';
 import { currentProcess, processState, type ProcessIdentity } from '../execute/processIdentity';
 
 export interface ScheduleClaim {
@@ -54,29 +54,33 @@ export function claimScheduledRun(request: ClaimRequest): ClaimResult {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = scheduleClaimPath(dir, request.engineKey);
   const now = request.now ?? Date.now();
-  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
-  if (!attempt.acquired) {
-    // Another window is claiming this very moment: it runs this interval.
-    const pid = attempt.holder.record?.pid;
-    return { claimed: false, holder: { at: now, by: 'another window', pid: typeof pid === 'number' ? pid : 0 } };
-  }
-  try {
+  const claimed = underClaimLock(file, (): ClaimResult => {
     const current = readClaim(file);
     if (current && current.by !== request.owner && blocks(current, now, request.intervalMs)) return { claimed: false, holder: current };
     writeClaim(file, { at: now, by: request.owner, pid: process.pid, running: true, process: currentProcess() });
     return { claimed: true };
-  } finally {
-    attempt.lock.release();
-  }
+  });
+  if (claimed.ran) return claimed.result;
+  // Another window is claiming this very moment: it runs this interval.
+  const pid = claimed.holder.record?.pid;
+  return { claimed: false, holder: { at: now, by: 'another window', pid: typeof pid === 'number' ? pid : 0 } };
 }
 
 /** The run `claimScheduledRun` let `owner` start is over: the interval counts from now. */
 export function finishScheduledRun(request: Pick<ClaimRequest, 'engineKey' | 'owner' | 'dir' | 'now'>): void {
   const file = scheduleClaimPath(request.dir ?? scheduleClaimDirectory(), request.engineKey);
-  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
-  if (!attempt.acquired) return; // another window is claiming: it sees our running claim and decides
-  try {
+  // When another window is claiming at this moment, it sees our running claim and decides.
+  underClaimLock(file, () => {
     if (readClaim(file)?.by === request.owner) writeClaim(file, { at: request.now ?? Date.now(), by: request.owner, pid: process.pid });
+  });
+}
+
+/** Runs `fn` holding the claim file's short lock; says who holds it when another process does. */
+function underClaimLock<T>(file: string, fn: () => T): { ran: true; result: T } | { ran: false; holder: LockHolder } {
+  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
+  if (!attempt.acquired) return { ran: false, holder: attempt.holder };
+  try {
+    return { ran: true, result: fn() };
   } finally {
     attempt.lock.release();
   }

@@ -13,6 +13,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
 import type { PruneService } from '../prune/pruneService';
+import { engineLockKey } from '../../core/execute/engineLock';
 import { claimScheduledRun, finishScheduledRun } from '../../core/schedule/scheduleClaim';
 import { SettingError } from '../settings/settingError';
 import { affects, autoPruneEnabled, autoPruneSettings, fullName, Setting, watermarksFor, type AutoPruneSettings } from '../settings/settings';
@@ -193,8 +194,8 @@ export class AutoPruneScheduler implements vscode.Disposable {
    */
   /** The engine's key when this window may run the schedule on it now; undefined when another window does. */
   private async claim(session: EnvironmentSession, settings: AutoPruneSettings): Promise<string | undefined> {
-    const profile = await session.requireEngine().profile();
-    const engineKey = profile.engineId ? `engine:${profile.engineId}` : `endpoint:${session.location}`;
+    const engine = session.requireEngine();
+    const engineKey = engineLockKey(await engine.profile(), engine.endpoint.label);
     const claim = claimScheduledRun({ engineKey, owner: this.windowId, intervalMs: settings.intervalMs });
     if (claim.claimed) return engineKey;
     this.log.info(`Auto-prune on ${session.name} skipped: another window (pid ${claim.holder.pid}) runs the schedule on this engine; ${claim.holder.running ? 'its run is under way' : `it last ran at ${new Date(claim.holder.at).toLocaleString()}`}.`);
