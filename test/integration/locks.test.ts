@@ -7,8 +7,9 @@
  * - one process, two endpoints of one engine (the extension's tree and scheduler): the second runPrune is refused;
  * - a holder killed with SIGKILL (its pid then handed to another process when the kernel lets us): the next prune
  *   takes the lock over;
- * - locks another local user plants (the old /tmp path, the temp fallback, a runtime folder of theirs) never block
- *   a prune; a lock folder of theirs where ours would go is refused by name.
+ * - two processes that share nothing but the uid (a cron job without XDG_RUNTIME_DIR and a window): one lock folder;
+ * - locks another local user plants (the old /tmp path, a TMPDIR fallback, a runtime folder of theirs) never block
+ *   a prune, wherever the environment points (the lock folder follows from the uid alone).
  * The first prune is held at its first image delete by a proxy in front of the engine's socket, so the second
  * always arrives while the first holds the lock (no timing guesses).
  */
@@ -25,6 +26,7 @@ import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { closeEndpoint, contextDirName } from '../../src/core/environments';
 import { DockerPruneError } from '../../src/core/errors';
 import { acquireEngineLock } from '../../src/core/execute/engineLock';
+import { lockDirectory } from '../../src/core/execute/lockDirectory';
 import { runPrune } from '../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy } from '../../src/core/model';
@@ -60,15 +62,13 @@ describe('one prune per engine (built CLI, real engine)', function () {
   let testEngine: TestEngine;
   let tmp: string;
   let home: string;
-  let runDir: string;
   let proxy: EngineProxy;
   let gate: Gate;
   let auditFile: string;
   let engineId: string;
   const children: ChildProcess[] = [];
-  const savedRuntimeDir = process.env.XDG_RUNTIME_DIR;
 
-  const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: runDir, ...extra });
+  const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, ...extra });
   const startCli = (args: string[], env: NodeJS.ProcessEnv = cliEnv()): { child: ChildProcess; done: Promise<Run> } => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -92,7 +92,7 @@ describe('one prune per engine (built CLI, real engine)', function () {
     }
     throw new Error(`the first prune never reached an image delete; the proxy saw: ${proxy.seen.slice(-5).join(', ')}`);
   };
-  const lockFile = () => path.join(runDir, 'docker-prune', 'locks', `engine-${createHash('sha256').update(`engine:${engineId}`).digest('hex').slice(0, 32)}.lock`);
+  const lockFile = () => path.join(lockDirectory(), `engine-${createHash('sha256').update(`engine:${engineId}`).digest('hex').slice(0, 32)}.lock`);
   // One line per prune: its end record (a prune also writes start and progress records ahead of what it does).
   const allRecords = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; environment: string; error?: string; trigger: string; phase?: string; pruneId?: string });
   const auditRecords = () => allRecords().filter((r) => r.phase === undefined || r.phase === 'end');
@@ -112,15 +112,10 @@ describe('one prune per engine (built CLI, real engine)', function () {
     fs.chmodSync(tmp, 0o755);
     home = path.join(tmp, 'home');
     fs.mkdirSync(home, { mode: 0o700 });
-    runDir = path.join(tmp, 'run');
-    fs.mkdirSync(runDir, { mode: 0o700 });
-    process.env.XDG_RUNTIME_DIR = runDir; // runPrune in this process too
     testEngine = await startEngine({ name: 'locks' });
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    if (savedRuntimeDir === undefined) delete process.env.XDG_RUNTIME_DIR;
-    else process.env.XDG_RUNTIME_DIR = savedRuntimeDir;
     await testEngine?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -161,6 +156,33 @@ describe('one prune per engine (built CLI, real engine)', function () {
     const records = auditRecords();
     assert.deepStrictEqual(records.map((r) => r.outcome).sort(), ['refused', 'success']);
     assert.match(records.find((r) => r.outcome === 'refused')!.error!, new RegExp(`Lock file: ${escape(lockFile())}`));
+  });
+
+  it('two processes that share nothing but the uid (HOME, XDG_RUNTIME_DIR, XDG_CACHE_HOME, TMPDIR, working folder): the second is refused', async () => {
+    const other = path.join(tmp, 'other');
+    for (const d of ['home', 'run', 'cache', 'tmp']) fs.mkdirSync(path.join(other, d), { recursive: true, mode: 0o700 });
+    const first = startCli(['prune', '--all', '--yes', '-H', proxy.host, '--audit-file', auditFile], { PATH: process.env.PATH, HOME: home });
+    await firstDelete();
+    const separate: NodeJS.ProcessEnv = {
+      PATH: '/usr/bin:/bin',
+      HOME: path.join(other, 'home'),
+      XDG_RUNTIME_DIR: path.join(other, 'run'),
+      XDG_CACHE_HOME: path.join(other, 'cache'),
+      XDG_STATE_HOME: path.join(other, 'state'),
+      TMPDIR: path.join(other, 'tmp'),
+    };
+    const child = spawn(process.execPath, [CLI, 'prune', '--all', '--yes', '-H', proxy.host, '--audit-file', auditFile], { env: separate, cwd: other, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((r) => child.on('close', r));
+    console.log(`      refusal: ${stderr.trim()}`);
+    assert.strictEqual(status, 1, stderr);
+    assert.match(stderr, refusal(first.child, proxy.host));
+    assert.ok(!fs.existsSync(path.join(other, 'run', 'docker-prune')) && !fs.existsSync(path.join(other, 'cache', 'docker-prune', 'locks')), 'no lock folder where the environment pointed');
+    gate.open();
+    assert.strictEqual((await first.done).status, 0);
+    assert.deepStrictEqual(auditRecords().map((r) => r.outcome).sort(), ['refused', 'success']);
   });
 
   it('the same engine through its own socket, a symlink to it and a docker context on a TCP proxy: all refused while one prunes', async () => {
@@ -271,9 +293,9 @@ describe('one prune per engine (built CLI, real engine)', function () {
     reused?.kill('SIGKILL');
   });
 
-  it("locks another user planted (old /tmp path, temp fallback, their runtime folder) never block a prune; their lock folder is refused by name", async function () {
+  it("locks another user planted (old /tmp path, a TMPDIR fallback, their runtime folder) never block a prune, wherever the environment points", async function () {
     if (process.getuid?.() !== 0) this.skip();
-    const shared = path.join(tmp, 'shared-tmp'); // the CLI's os.tmpdir(): a /tmp of our own
+    const shared = path.join(tmp, 'shared-tmp'); // a /tmp of our own, handed to the CLI as TMPDIR
     fs.mkdirSync(shared);
     fs.chmodSync(shared, 0o1777);
     const theirRun = path.join(shared, 'their-run');
@@ -294,20 +316,11 @@ describe('one prune per engine (built CLI, real engine)', function () {
     process.kill(sleeper.pid!, 0); // the planted pid is alive
     const before = await unusedImages();
 
-    // Our home cannot hold the lock folder: the temp fallback is theirs, so the prune is refused, naming it.
-    const homeFile = path.join(tmp, 'home-is-a-file');
-    fs.writeFileSync(homeFile, '');
-    const blocked = await prune(label, { PATH: process.env.PATH, HOME: homeFile, TMPDIR: shared }).done;
-    console.log(`      home unusable: ${blocked.stderr.trim()}`);
-    assert.strictEqual(blocked.status, 1);
-    assert.match(blocked.stderr, new RegExp(`Cannot use the prune lock folder ${escape(path.join(shared, 'docker-prune-0'))}: it belongs to user nobody \\(uid 65534\\), not to you`));
-    assert.strictEqual(await unusedImages(), before, 'nothing pruned');
-
-    // The usual case: their planted locks are not where ours live, so the prune runs.
+    // Their planted locks are not where ours live, though TMPDIR and XDG_RUNTIME_DIR point at them: the prune runs.
     const r = await prune(label, { PATH: process.env.PATH, HOME: home, TMPDIR: shared, XDG_RUNTIME_DIR: theirRun }).done;
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(await unusedImages(), 0);
-    assert.ok(fs.statSync(path.join(home, '.cache', 'docker-prune', 'locks')).isDirectory(), 'our locks went to ~/.cache/docker-prune/locks');
+    assert.ok(!fs.existsSync(path.join(home, '.cache', 'docker-prune', 'locks')), 'HOME did not move the lock folder');
     sleeper.kill('SIGKILL');
   });
 });

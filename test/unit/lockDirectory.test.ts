@@ -1,6 +1,7 @@
 /**
- * Where locks live and what is checked there, with a real second user (`nobody`, through setpriv) creating the
- * folders an attacker would: their runtime folder, our lock folder in a shared temp folder, a symlink to theirs.
+ * Where locks live and what is checked there: one folder found from the uid alone (processes with nothing else in
+ * common meet there), and a real second user (`nobody`, through setpriv) creating the folders an attacker would:
+ * our lock folder in a shared temp folder, a symlink to theirs.
  * Runs as root (the test machine's user); skipped elsewhere.
  */
 import * as assert from 'assert';
@@ -9,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DockerPruneError } from '../../src/core/errors';
-import { lockDirectory, type LockDirectoryOptions } from '../../src/core/execute/lockDirectory';
+import { lockDirectory, userHome, type LockDirectoryOptions } from '../../src/core/execute/lockDirectory';
 
 const NOBODY = 65534;
 
@@ -27,7 +28,7 @@ describe('lock folder', () => {
   let uid: number;
   let shared: string;
   let home: string;
-  let opts: (env: NodeJS.ProcessEnv, more?: Partial<LockDirectoryOptions>) => LockDirectoryOptions;
+  let opts: (more?: Partial<LockDirectoryOptions>) => LockDirectoryOptions;
 
   before(function () {
     if (process.platform !== 'linux' || process.getuid?.() !== 0) this.skip();
@@ -46,7 +47,7 @@ describe('lock folder', () => {
     fs.chmodSync(shared, 0o1777);
     home = path.join(root, 'home');
     fs.mkdirSync(home, { mode: 0o700 });
-    opts = (env, more = {}) => ({ env, home, tmpdir: shared, runUserRoot: path.join(root, 'no-run-user'), ...more });
+    opts = (more = {}) => ({ home, tmpRoot: shared, ...more });
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -57,34 +58,30 @@ describe('lock folder', () => {
       return true;
     });
 
-  it('XDG_RUNTIME_DIR when it is ours and private: <it>/docker-prune/locks, mode 0700', () => {
-    const run = path.join(root, 'run');
-    fs.mkdirSync(run, { mode: 0o700 });
-    const dir = lockDirectory(opts({ XDG_RUNTIME_DIR: run }));
-    assert.strictEqual(dir, path.join(run, 'docker-prune', 'locks'));
+  it('the home the user database names, whatever the environment says: processes that share only the uid meet in one folder', () => {
+    const module = path.resolve(__dirname, '../../src/core/execute/lockDirectory.js');
+    const script = `process.stdout.write(require(${JSON.stringify(module)}).lockDirectory())`;
+    const envs: NodeJS.ProcessEnv[] = [
+      { PATH: process.env.PATH },
+      { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: path.join(root, 'run'), XDG_CACHE_HOME: path.join(root, 'cache'), TMPDIR: shared },
+      { PATH: process.env.PATH, HOME: '/nonexistent', XDG_CACHE_HOME: 'relative', TMPDIR: path.join(root, 'elsewhere') },
+    ];
+    fs.mkdirSync(path.join(root, 'run'), { mode: 0o700 });
+    const found = envs.map((env) => execFileSync(process.execPath, ['-e', script], { env, cwd: root, encoding: 'utf8' }));
+    const expected = path.join(os.userInfo().homedir, '.cache', 'docker-prune', 'locks');
+    assert.deepStrictEqual(found, envs.map(() => expected));
+    assert.strictEqual(modeOf(expected), '0700');
+    assert.ok(!fs.existsSync(path.join(root, 'run', 'docker-prune')) && !fs.existsSync(path.join(root, 'cache')), 'nothing created where the environment pointed');
+  });
+
+  it("another uid's home comes from /etc/passwd, not from this process's environment", () => {
+    assert.strictEqual(userHome(NOBODY), fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(NOBODY))?.[5]);
+  });
+
+  it('<home>/.cache/docker-prune/locks, mode 0700, created when missing', () => {
+    const dir = lockDirectory(opts());
+    assert.strictEqual(dir, path.join(home, '.cache', 'docker-prune', 'locks'));
     assert.strictEqual(modeOf(dir), '0700');
-  });
-
-  it('/run/user/<uid> when XDG_RUNTIME_DIR is unset (cron): the same folder as the desktop session', () => {
-    const runUser = path.join(root, 'run-user');
-    fs.mkdirSync(path.join(runUser, String(uid)), { recursive: true, mode: 0o700 });
-    assert.strictEqual(lockDirectory(opts({}, { runUserRoot: runUser })), path.join(runUser, String(uid), 'docker-prune', 'locks'));
-  });
-
-  it("an XDG_RUNTIME_DIR that is another user's, group/world-writable or a symlink is passed over for ~/.cache", () => {
-    const theirs = path.join(shared, 'their-run');
-    asNobody(`mkdir -m 700 ${theirs}`);
-    const loose = path.join(root, 'loose-run');
-    fs.mkdirSync(loose);
-    fs.chmodSync(loose, 0o777);
-    const ours = path.join(root, 'our-run');
-    fs.mkdirSync(ours, { mode: 0o700 });
-    const link = path.join(root, 'link-run');
-    fs.symlinkSync(ours, link);
-    const cache = path.join(home, '.cache', 'docker-prune', 'locks');
-    for (const run of [theirs, loose, link, 'relative/run']) assert.strictEqual(lockDirectory(opts({ XDG_RUNTIME_DIR: run })), cache, run);
-    assert.strictEqual(modeOf(cache), '0700');
-    assert.ok(!fs.existsSync(path.join(theirs, 'docker-prune')), 'nothing created in their folder');
   });
 
   it("a lock folder another user created first is refused, naming it and its owner (never used)", () => {
@@ -93,7 +90,7 @@ describe('lock folder', () => {
     fs.writeFileSync(homeFile, '');
     const target = path.join(shared, `docker-prune-${uid}`);
     asNobody(`mkdir -m 700 ${target} && echo '{}' > ${target}/planted.lock`);
-    refused(() => lockDirectory(opts({}, { home: homeFile })), new RegExp(`Cannot use the prune lock folder ${target}: it belongs to user nobody \\(uid 65534\\), not to you`));
+    refused(() => lockDirectory(opts({ home: homeFile })), new RegExp(`Cannot use the prune lock folder ${target}: it belongs to user nobody \\(uid 65534\\), not to you`));
   });
 
   it('a symlink planted where the lock folder goes is refused', () => {
@@ -101,17 +98,17 @@ describe('lock folder', () => {
     fs.writeFileSync(homeFile, '');
     const target = path.join(shared, `docker-prune-${uid}`);
     asNobody(`mkdir -m 777 ${shared}/theirs && ln -s ${shared}/theirs ${target}`);
-    refused(() => lockDirectory(opts({}, { home: homeFile })), new RegExp(`${target}: it is a symbolic link`));
+    refused(() => lockDirectory(opts({ home: homeFile })), new RegExp(`${target}: it is a symbolic link`));
   });
 
   it('our own folder with a loose mode is refused with the chmod to run; the home fallback to tmp is 0700', () => {
     const cache = path.join(home, '.cache', 'docker-prune', 'locks');
     fs.mkdirSync(cache, { recursive: true });
     fs.chmodSync(cache, 0o775);
-    refused(() => lockDirectory(opts({})), new RegExp(`its mode is 0775, not 0700.*chmod 700 ${cache}`));
+    refused(() => lockDirectory(opts()), new RegExp(`its mode is 0775, not 0700.*chmod 700 ${cache}`));
     const homeFile = path.join(root, 'home-file');
     fs.writeFileSync(homeFile, '');
-    const dir = lockDirectory(opts({}, { home: homeFile }));
+    const dir = lockDirectory(opts({ home: homeFile }));
     assert.strictEqual(dir, path.join(shared, `docker-prune-${uid}`));
     assert.strictEqual(modeOf(dir), '0700');
     assert.strictEqual(fs.lstatSync(dir).uid, uid);

@@ -1,14 +1,17 @@
 /**
- * Where prune locks live: a folder only this user can write to, so nobody else can plant a lock that blocks our
- * prunes (or read who runs them). In order:
- * 1. `$XDG_RUNTIME_DIR/docker-prune/locks`, when XDG_RUNTIME_DIR is set, is a directory (not a symlink) owned by
- *    this user and not writable by group or others;
- * 2. `/run/user/<uid>/docker-prune/locks` under the same conditions (the same folder as 1. for a login session; a
- *    cron job has no XDG_RUNTIME_DIR but must still meet the extension's locks);
- * 3. `$XDG_CACHE_HOME/docker-prune/locks` (default `~/.cache/docker-prune/locks`);
- * 4. `<tmpdir>/docker-prune-<uid>` when the home folder cannot hold it (read-only, missing).
- * The folder itself is created with mode 0700 and checked: a directory, not a symlink, owned by this user, mode 0700.
- * When that fails the prune is refused with the folder's name: a folder someone else made is never used.
+ * Where prune locks live: one folder per user, found from the user id alone, so that every process of that user
+ * meets every other there — a VS Code window, a cron job on a server without systemd-logind (no XDG_RUNTIME_DIR, no
+ * /run/user/<uid>), a CI step started with a cleaned environment. Nothing in the environment moves it: not HOME,
+ * not XDG_RUNTIME_DIR or XDG_CACHE_HOME, not TMPDIR. (Two processes that read their folder from the environment
+ * could otherwise find two folders, and both prune one engine at once.)
+ * 1. `<home>/.cache/docker-prune/locks`, where `<home>` is the user's home in the user database (getpwuid, as
+ *    `os.userInfo()` asks it; never `$HOME`);
+ * 2. `/tmp/docker-prune-<uid>` when that home cannot hold it (missing, read-only, not a directory): the same for
+ *    every process of the user, since it too follows from the uid.
+ * The folder is created with mode 0700 and checked: a directory, not a symbolic link, owned by this user, mode 0700.
+ * When that fails the prune is refused with the folder's name: a folder someone else made is never used, and a
+ * folder of ours that is unsafe is never passed over for the fallback (that would split our processes over two
+ * folders).
  * On Windows the folder is `%LOCALAPPDATA%\docker-prune\locks` (per-user already; no POSIX modes to check).
  */
 import * as fs from 'fs';
@@ -17,52 +20,49 @@ import * as path from 'path';
 import { DockerPruneError } from '../errors';
 
 export interface LockDirectoryOptions {
-  readonly env?: NodeJS.ProcessEnv;
   readonly platform?: NodeJS.Platform;
   /** Defaults to process.getuid(). */
   readonly uid?: number;
-  /** Defaults to $HOME, else os.homedir(). */
+  /** Defaults to the uid's home in the user database. For tests. */
   readonly home?: string;
-  readonly tmpdir?: string;
-  /** Where the runtime folder of 2. lives; defaults to `/run/user`. */
-  readonly runUserRoot?: string;
+  /** Where the fallback folder goes; defaults to `/tmp`. For tests. */
+  readonly tmpRoot?: string;
 }
+
+/** Home-folder errors that send the locks to the `/tmp` fallback: the home cannot hold a folder at all. */
+const HOME_UNUSABLE = new Set(['EACCES', 'EROFS', 'ENOENT', 'ENOTDIR', 'EPERM']);
 
 /** The lock folder (created if need be), or a DockerPruneError naming the folder that is not safe to use. */
 export function lockDirectory(options: LockDirectoryOptions = {}): string {
-  const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   if (platform === 'win32' || typeof process.getuid !== 'function') {
-    const dir = path.join(env.LOCALAPPDATA || options.tmpdir || os.tmpdir(), 'docker-prune', 'locks');
+    const dir = path.join(process.env.LOCALAPPDATA || path.join(os.userInfo().homedir, 'AppData', 'Local'), 'docker-prune', 'locks');
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   }
   const uid = options.uid ?? process.getuid();
-  for (const runtime of [env.XDG_RUNTIME_DIR, path.join(options.runUserRoot ?? '/run/user', String(uid))]) {
-    if (runtime && path.isAbsolute(runtime) && isPrivateRuntimeDir(runtime, uid)) return ensurePrivateDir(path.join(runtime, 'docker-prune', 'locks'), uid);
+  const home = options.home ?? userHome(uid);
+  if (home && path.isAbsolute(home)) {
+    try {
+      return ensurePrivateDir(path.join(home, '.cache', 'docker-prune', 'locks'), uid);
+    } catch (e) {
+      const code = ((e as DockerPruneError).details?.cause as NodeJS.ErrnoException | undefined)?.code;
+      if (!code || !HOME_UNUSABLE.has(code)) throw e;
+    }
   }
-  const home = options.home ?? (env.HOME || os.homedir());
-  const cacheRoot = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, '.cache');
-  const cache = path.join(cacheRoot, 'docker-prune', 'locks');
-  try {
-    return ensurePrivateDir(cache, uid);
-  } catch (e) {
-    // A home that cannot hold the folder (read-only, missing, not a directory): the temp folder. A folder that
-    // exists but is not safe is refused: falling back then would split our processes over two lock folders.
-    const code = ((e as DockerPruneError).details?.cause as NodeJS.ErrnoException | undefined)?.code;
-    if (!code || !['EACCES', 'EROFS', 'ENOENT', 'ENOTDIR', 'EPERM'].includes(code)) throw e;
-  }
-  return ensurePrivateDir(path.join(options.tmpdir ?? os.tmpdir(), `docker-prune-${uid}`), uid);
+  return ensurePrivateDir(path.join(options.tmpRoot ?? '/tmp', `docker-prune-${uid}`), uid);
 }
 
-/** XDG_RUNTIME_DIR as the spec wants it: ours, a real directory, nobody else may write to it. */
-function isPrivateRuntimeDir(dir: string, uid: number): boolean {
-  try {
-    const st = fs.lstatSync(dir);
-    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
-  } catch {
-    return false;
+/** The uid's home folder as the user database has it (not `$HOME`), or undefined when it has none. */
+export function userHome(uid: number): string | undefined {
+  if (uid === process.getuid?.()) {
+    try {
+      return os.userInfo().homedir || undefined;
+    } catch {
+      return undefined; // a uid the user database does not know (a container's arbitrary uid)
+    }
   }
+  return passwdEntry(uid)?.[5];
 }
 
 /** Creates `dir` (mode 0700) if need be and checks it is ours alone; throws a DockerPruneError naming it otherwise. */
@@ -90,15 +90,20 @@ function unsafe(dir: string, why: string, cause?: unknown): DockerPruneError {
   return new DockerPruneError('permission-denied', `Cannot use the prune lock folder ${dir}: ${why}. Nothing was pruned.`, { cause });
 }
 
-function userName(uid: number): string {
+/** The `/etc/passwd` fields of `uid`, if it has a line there. */
+function passwdEntry(uid: number): string[] | undefined {
   try {
-    const line = fs
+    return fs
       .readFileSync('/etc/passwd', 'utf8')
       .split('\n')
-      .find((l) => l.split(':')[2] === String(uid));
-    if (line) return `user ${line.split(':')[0]} (uid ${uid})`;
+      .map((l) => l.split(':'))
+      .find((f) => f[2] === String(uid));
   } catch {
-    /* no passwd file */
+    return undefined; // no passwd file
   }
-  return `uid ${uid}`;
+}
+
+function userName(uid: number): string {
+  const name = passwdEntry(uid)?.[0];
+  return name ? `user ${name} (uid ${uid})` : `uid ${uid}`;
 }
