@@ -41,9 +41,9 @@ async function tag(socket: string, image: string, ref: string): Promise<void> {
 }
 
 /** Runs the CLI to the end with arguments and an environment of its own (own cache and audit file). */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, uid?: number): Promise<CliRun> {
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}, uid?: number, cli = CLI): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], uid, gid: uid });
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], uid, gid: uid });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -198,7 +198,11 @@ describe('faults: the engine dies, hangs or refuses the user', function () {
     fs.chmodSync(te.dataDir, 0o711);
     const nobody = 65534;
     fs.chownSync(home, nobody, nobody);
-    const run = await runCli(['plan', '-H', te.dockerHost], { ...env() }, nobody);
+    // Their own copy of the CLI: the checkout may sit in a folder only its owner can enter (a clone under /root).
+    const theirCli = path.join(home, 'cli.js');
+    fs.copyFileSync(CLI, theirCli);
+    fs.chmodSync(theirCli, 0o644);
+    const run = await runCli(['plan', '-H', te.dockerHost], { ...env() }, nobody, theirCli);
     assert.strictEqual(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /Permission denied on .*docker\.sock\. Add your user to the "docker" group/, run.stderr);
     assert.ok(spawnSync('id', ['-nG', 'nobody']).stdout.toString().indexOf('docker') < 0);
