@@ -16,7 +16,7 @@ import { redactHost, resolveEndpoint } from '../src/core/engine/endpoint';
 import { discoverEnvironments } from '../src/core/environments';
 import { errorMessage } from '../src/core/errors';
 import { startEngine, type TestEngine } from '../test/support/dockerd';
-import { generatePopulation, loadPopulation } from '../test/support/population';
+import { generateSandboxPopulation, loadPopulation } from '../test/support/population';
 import { startCodeServer } from '../test/ui/codeServer';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -38,10 +38,7 @@ async function findEngine(): Promise<{ dockerHost: string; sandbox?: TestEngine 
     console.log(`No Docker engine answers at ${where} (${errorMessage(e)})`);
     console.log('Starting a sandbox engine with sample images instead (private data root, no networking)…');
     const sandbox = await startEngine({ name: 'sandbox' });
-    await loadPopulation(
-      sandbox.socketPath,
-      generatePopulation({ seed: 2026, images: 60, now: new Date(), maxAgeDays: 120, containers: { created: 1, exited: 1, running: 1 } }),
-    );
+    await loadPopulation(sandbox.socketPath, generateSandboxPopulation(new Date()));
     console.log(`Sandbox engine ready: DOCKER_HOST=${sandbox.dockerHost}`);
     return { dockerHost: sandbox.dockerHost, sandbox };
   }
@@ -67,6 +64,11 @@ async function main(): Promise<void> {
     console.log(`Point it at the sandbox with the setting dockerPrune.environments = [{ "name": "sandbox", "host": "${dockerHost}" }].`);
   } else {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-prune-ws-'));
+    // The sandbox gets a short name in the tree (an entry with the same host as DOCKER_HOST takes its place).
+    if (sandbox) {
+      fs.mkdirSync(path.join(workspace, '.vscode'));
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.environments': [{ name: 'sandbox', host: dockerHost }] }, null, 2));
+    }
     const server = await startCodeServer({ vsix: VSIX, workspace, env: { DOCKER_HOST: dockerHost }, trusted: true });
     cleanups.unshift(async () => {
       await server.stop();

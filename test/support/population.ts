@@ -52,6 +52,8 @@ export interface PopulationOptions {
   chainRatio?: number;
   /** Chance that a standalone bulk image gets one layer of its own (each costs the engine ~70 ms). Default 0.05. */
   ownLayerRatio?: number;
+  /** Bytes of such an own layer: log-uniform in [min, max]. Default [100, 8000]. */
+  ownLayerBytes?: readonly [number, number];
   /** Share of bulk images built on the busybox family (runnable, so containers spread over them). Default 0.1. */
   runnableRatio?: number;
   /** Chance that a standalone bulk image's config JSON has no `config` key at all. Default 0.05 (at least one). */
@@ -376,6 +378,7 @@ const DEFAULTS: Omit<Required<PopulationOptions>, 'seed' | 'images'> = {
   multiTagRatio: 0.15,
   chainRatio: 0.25,
   ownLayerRatio: 0.05,
+  ownLayerBytes: [100, 8_000],
   runnableRatio: 0.1,
   noConfigRatio: 0.05,
   labelKeys: ['dp.tier', 'dp.team'],
@@ -444,7 +447,7 @@ export function generatePopulation(options: PopulationOptions): Population {
       const key = `own-${d.name}`;
       const base = chain[chain.length - 1]!;
       const created = parseRfc3339Ns(base.history.created) + 1_000_000_000n;
-      chain.push(buildLayer(key, randomFiles(ownRng, key, 1, 100, 8_000), created));
+      chain.push(buildLayer(key, randomFiles(ownRng, key, 1, opts.ownLayerBytes[0], opts.ownLayerBytes[1]), created));
     }
     for (const l of chain) layers.set(l.diffId, l);
 
@@ -501,6 +504,27 @@ export function generatePopulation(options: PopulationOptions): Population {
     containers: assignContainers(images, opts.containers),
     archive,
   };
+}
+
+/**
+ * `npm start`'s sandbox: an engine as a developer's looks after a few weeks of rebuilds — a few repositories with
+ * several versions each, rebuilt images left dangling with layers of their own (megabytes, so the first screen shows
+ * real reclaimable space), images up to three months old, and a few containers.
+ */
+export function generateSandboxPopulation(now: Date): Population {
+  return generatePopulation({
+    seed: 2026,
+    images: 60,
+    now,
+    maxAgeDays: 90,
+    danglingRatio: 0.35,
+    multiTagRatio: 0.2,
+    chainRatio: 0.15,
+    ownLayerRatio: 0.9,
+    ownLayerBytes: [300_000, 6_000_000],
+    repos: ['webapp', 'api', 'worker', 'registry.example.com/team/docs'],
+    containers: { created: 1, exited: 2, running: 1 },
+  });
 }
 
 /**
