@@ -1,7 +1,7 @@
 import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
-import type { KeptImage, Plan, PruneResult } from '../core/model';
+import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
 
@@ -114,9 +114,9 @@ export function resultText(result: PruneResult): string {
 }
 
 function summarizeKept(kept: readonly KeptImage[]): string {
-  const counts = new Map<string, number>();
+  const counts = new Map<KeepReason, number>();
   for (const k of kept) counts.set(k.reason, (counts.get(k.reason) ?? 0) + 1);
-  const names: Record<string, string> = {
+  const names: Record<KeepReason, string> = {
     'in-use': 'used by a container',
     protected: 'protected',
     'keep-latest': 'among the newest per repository',
@@ -126,7 +126,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     'below-low-mark': 'not needed to get under the low mark',
     'left-out': 'left out',
   };
-  return [...counts].map(([reason, n]) => `${n} ${names[reason] ?? reason}`).join(', ');
+  return [...counts].map(([reason, n]) => `${n} ${names[reason]}`).join(', ');
 }
 
 function table(header: string[], rows: string[][]): string[] {

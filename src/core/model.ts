@@ -1,5 +1,4 @@
 import type { EngineProfile } from './engine/engineProfile';
-import type { PodmanFacts } from './plan/podmanModel';
 
 /**
  * The data the prune core works on. Nothing here talks to an engine or to VS Code:
@@ -78,7 +77,7 @@ export interface Snapshot {
   readonly containers: readonly ContainerRecord[];
   /**
    * Set when the engine is Podman: the facts its prune semantics depend on (structural parents, history), read
-   * from Podman's own API. The planner then predicts Podman's prune instead of Docker's (plan/podmanModel.ts).
+   * from Podman's own API. The planner then predicts Podman's prune instead of Docker's (plan/podman4Planner.ts, plan/podman5Planner.ts).
    */
   readonly podman?: PodmanFacts;
   /** Set on Docker's containerd image store: the records its image list folds away (see ContainerdFacts). */
@@ -187,7 +186,8 @@ export interface PlannedImage {
  * `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low
  * mark). `left-out`: the user left it out of this prune (PlannerOptions.leaveOut).
  */
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'tagged' | 'has-children' | 'minimum-age' | 'below-low-mark' | 'left-out';
+/** Why an image a prune could have taken stays: Docker Prune's keep rules (plan/keepRules.ts) and the watermark policy's. */
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out';
 
 export interface KeptImage {
   readonly id: string;
@@ -250,3 +250,23 @@ export interface PruneProgress {
 }
 
 export type Trigger = 'manual' | 'auto' | 'cli';
+
+/** Per image id: what Podman's API says about history and parent (libpod inspect). */
+export interface PodmanImageFacts {
+  /** Hash of the whole config history (created, created_by, author, comment, empty_layer of each entry). */
+  readonly historyKey: string;
+  /** Hash of the history without its last entry; undefined when the history is empty. */
+  readonly parentHistoryKey?: string;
+  /** The parent Podman reports (`sha256:…`), '' when none. */
+  readonly parentId: string;
+  /**
+   * Read on Podman 5 only: each layer's bytes (history sizes, bottom first, aligned with the image's layers),
+   * when the history matches the layers one to one. The image's Size minus their sum is its own metadata
+   * (config, manifest), which /system/df LayersSize also counts (see plan/podman5Planner.ts).
+   */
+  readonly layerSizes?: readonly number[];
+}
+
+export interface PodmanFacts {
+  readonly images: ReadonlyMap<string, PodmanImageFacts>;
+}

@@ -27,7 +27,8 @@ import { normalizeImageId } from '../../src/core/snapshot/records';
 import { profileOf } from '../../src/core/engine/engineProfile';
 import { DockerPruneError, InvalidInputError } from '../../src/core/errors';
 import type { ImageRecord } from '../../src/core/model';
-import { podmanLabelsMatch, podmanParentAndChild, type PodmanFacts } from '../../src/core/plan/podmanModel';
+import type { PodmanFacts } from '../../src/core/model';
+import { podmanLabelsMatch, podmanParentAndChild } from '../../src/core/plan/podman4Planner';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dp-envunit-'));

@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import { podmanNativePrune } from './podmanNativePrune';
-import { podmanMajor } from '../plan/podman5Model';
+import { podmanMajor } from '../plan/podman5Planner';
 import { DockerPruneError, InvalidInputError } from '../errors';
 import { toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';

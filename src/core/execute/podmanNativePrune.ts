@@ -1,7 +1,7 @@
 /**
  * Podman 4's own prune, as close to Docker's `POST /images/prune` as Podman allows.
  *
- * Observed on podman 4.3.1 (Debian 12), see also src/core/plan/podmanModel.ts:
+ * Observed on podman 4.3.1 (Debian 12), see also src/core/plan/podman4Planner.ts:
  * - `POST /images/prune` (compat) always prunes dangling images only: it adds `dangling=true` itself, so Docker's
  *   all-unused form `{"dangling":["false"]}` fails with HTTP 500 ("specifying "dangling" filter more than once
  *   with different values is not supported") and leaving `dangling` out still prunes dangling images only. All

@@ -24,13 +24,10 @@
 import { versionAtLeast } from '../engine/engineProfile';
 import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { keptByKeepLatest } from './keepLatest';
-import { recentlyUsed } from './lastUseOrder';
+import { keepRules } from './keepRules';
 import { KeptImages } from './keptImages';
-import type { PlannerOptions } from './planner';
-import { compileImageProtection } from './protectPatterns';
+import type { PlannerOptions } from './plannerOptions';
 import { normalizedRef } from './references';
-import { classifyImages, imagesInUse } from './usage';
 
 /** A record of the containerd store: a name of an image, or its `moby-dangling@` record. */
 interface StoreRecord {
@@ -54,9 +51,9 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
   const kept = new KeptImages();
   const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
 
-  // 1. The records the mode and the filters select.
+  // 1. The records the mode and the filters select, less what Docker Prune's own keep rules keep (keepRules.ts).
   const untilKnown = policy.filters.until && facts.beforeUntil?.until === policy.filters.until.engineValue ? facts.beforeUntil : undefined;
-  const tooRecent = recentlyUsed(snapshot, policy);
+  const rules = keepRules(snapshot, policy, options);
   const labelsHold = (img: ImageRecord) => containerdLabelsMatch(policy.filters.labels, img.labels ?? {}, !parity || versionAtLeast(profile, '29.4.1'));
   const candidates = new Map<string, StoreRecord>();
   for (const r of records) {
@@ -68,8 +65,9 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
       keep(img, 'filtered');
       continue;
     }
-    if (tooRecent(img)) {
-      keep(img, 'recently-used');
+    const reason = rules.reasonToKeep(img);
+    if (reason) {
+      keep(img, reason);
       continue;
     }
     candidates.set(r.fullName, r);
@@ -90,23 +88,7 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     if (sortLastNameSurvives && named.tagged) candidates.delete(named.tagged);
   }
 
-  // 3. Docker Prune's own rules: an image a container uses is never touched; protected and newest-N images neither;
-  //    with `onlyImages`, nor any image not in it; nor one the user left out (`leaveOut`).
-  const inUse = parity ? new Set<string>() : imagesInUse(classifyImages('containerd', snapshot.images, snapshot.containers));
-  const isProtected = compileImageProtection(policy.protect);
-  const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
-  for (const [fullName, r] of candidates) {
-    const img = byId.get(r.imageId)!;
-    const notChosen = options.onlyImages !== undefined && !options.onlyImages.has(img.id);
-    const leftOut = options.leaveOut?.has(img.id) === true;
-    const reason = inUse.has(img.id) ? 'in-use' : isProtected(img) ? 'protected' : keepLatest.has(img.id) ? 'keep-latest' : leftOut ? 'left-out' : notChosen ? 'filtered' : undefined;
-    if (reason) {
-      candidates.delete(fullName);
-      keep(img, reason);
-    }
-  }
-
-  // 4. The last record of an image a container uses by id survives.
+  // 3. The last record of an image a container uses by id survives.
   const survivesAsDangling = new Set<string>();
   const remaining = new Map(recordCount);
   for (const fullName of [...candidates.keys()].sort(byteOrder)) {
@@ -121,7 +103,7 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     else survivesAsDangling.add(r.imageId); // 26.1–27.2: every name goes; the engine makes a new dangling record
   }
 
-  // 5. Steps, one per image: delete it when its last record goes, else untag the names that go.
+  // 4. Steps, one per image: delete it when its last record goes, else untag the names that go.
   const removedByImage = new Map<string, StoreRecord[]>();
   for (const r of candidates.values()) {
     const list = removedByImage.get(r.imageId);

@@ -1,14 +1,10 @@
 import { matchesLabelFilters, resolveUntil } from '../filters';
 import type { ImageRecord, KeptImage, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { GraphdriverStore } from './graphdriverStore';
-import { keptByKeepLatest } from './keepLatest';
-import { recentlyUsed } from './lastUseOrder';
-import { compileImageProtection } from './protectPatterns';
+import { GraphdriverDeleteRules } from './graphdriverDeleteRules';
+import { keepRules } from './keepRules';
+import type { PlannerOptions } from './plannerOptions';
 import { sortRefs } from './references';
-import { classifyImages, imagesInUse } from './usage';
-
-import type { PlannerOptions } from './planner';
 
 /**
  * Decides which images a prune removes, as a pure function of a snapshot and a policy.
@@ -17,22 +13,18 @@ import type { PlannerOptions } from './planner';
  * `dangling` mode the images without children, in `all` mode every image; minus untagged images that have
  * children (intermediates, which only go with their last child), minus images created after `until`, minus
  * images whose labels fail the `label`/`label!` filters. Each candidate is then removed through a model of
- * the engine's delete rules (see GraphdriverStore), so parent chains, containers and shared references behave as
+ * the engine's delete rules (see GraphdriverDeleteRules), so parent chains, containers and shared references behave as
  * the engine makes them behave.
  *
- * On top of that, and unlike the engine: images used more recently than `unused-for`, protected images and the
- * newest N per repository are never candidates; and (unless engineParity) neither is an image that a container
- * uses or that is an ancestor of one, so in-use images keep all their tags (the engine would delete none of those,
- * only strip their tags).
+ * On top of that, and unlike the engine, Docker Prune's own keep rules (keepRules.ts): in-use images keep all their
+ * tags (the engine would delete none of those, only strip their tags), and recently used, protected, newest-N and
+ * left-out images stay.
  */
 export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
-  const model = new GraphdriverStore(snapshot.images, snapshot.containers);
+  const model = new GraphdriverDeleteRules(snapshot.images, snapshot.containers);
   const danglingOnly = policy.mode === 'dangling';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtected = compileImageProtection(policy.protect);
-  const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
-  const tooRecent = recentlyUsed(snapshot, policy);
-  const inUse = options.engineParity ? new Set<string>() : imagesInUse(classifyImages(snapshot.profile.store, snapshot.images, snapshot.containers));
+  const rules = keepRules(snapshot, policy, options);
 
   const kept: KeptImage[] = [];
   const candidates: ImageRecord[] = [];
@@ -45,13 +37,11 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
     const keep = (reason: KeptImage['reason']) => kept.push({ id: img.id, tags: img.repoTags, reason });
     if (until !== undefined && img.createdNs > until) keep('filtered');
     else if (!matchesLabelFilters(policy.filters.labels, img.labels)) keep('filtered');
-    else if (tooRecent(img)) keep('recently-used');
-    else if (inUse.has(img.id)) keep('in-use');
-    else if (isProtected(img)) keep('protected');
-    else if (keepLatest.has(img.id)) keep('keep-latest');
-    else if (options.leaveOut?.has(img.id)) keep('left-out');
-    else if (options.onlyImages && !options.onlyImages.has(img.id)) keep('filtered');
-    else candidates.push(img);
+    else {
+      const reason = rules.reasonToKeep(img);
+      if (reason) keep(reason);
+      else candidates.push(img);
+    }
   }
 
   const topIds = new Set<string>();
@@ -70,7 +60,7 @@ export function planGraphdriverPrune(snapshot: Snapshot, policy: PrunePolicy, op
   return { environment: snapshot.environment, policy, items, spaceReclaimable, kept };
 }
 
-function orderSteps(snapshot: Snapshot, model: GraphdriverStore, topIds: ReadonlySet<string>): PlannedImage[] {
+function orderSteps(snapshot: Snapshot, model: GraphdriverDeleteRules, topIds: ReadonlySet<string>): PlannedImage[] {
   const ledger = new DiskLedger(snapshot.images);
   const steps: PlannedImage[] = [];
   for (const id of model.touchOrder) {

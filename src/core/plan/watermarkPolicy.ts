@@ -13,7 +13,7 @@ import { InvalidInputError } from '../errors';
 import type { ImageRecord, KeptImage, Plan, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import { planPrune } from './planner';
-import { podman5DiskBytes, podmanMajor } from './podman5Model';
+import { podman5DiskBytes, podmanMajor } from './podman5Planner';
 import type { Mark, Watermarks } from './watermarkMarks';
 import { lastUseOf, orderByLastUse } from './lastUseOrder';
 

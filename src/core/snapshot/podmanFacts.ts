@@ -1,14 +1,14 @@
 /**
  * What Podman's prune depends on that its Docker-compatible API does not say: each image's config history (its
  * parenthood is structural) and, on Podman 5, exact per-layer bytes. Read from Podman's own API (libpod).
- * Observed on podman 4.3.1 and 5.4.2; see plan/podmanModel.ts and plan/podman5Model.ts.
+ * Observed on podman 4.3.1 and 5.4.2; see plan/podman4Planner.ts and plan/podman5Planner.ts.
  */
 import { createHash } from 'crypto';
 import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { DockerPruneError } from '../errors';
-import { podmanMajor } from '../plan/podman5Model';
-import type { PodmanFacts, PodmanImageFacts } from '../plan/podmanModel';
+import { podmanMajor } from '../plan/podman5Planner';
+import type { PodmanFacts, PodmanImageFacts } from '../model';
 import { parseEngineTime } from './engineTime';
 import { EMPTY_LAYER_DIFF_ID } from './layerSizes';
 import { normalizeImageId } from './records';
@@ -40,7 +40,7 @@ export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly s
   let cache = factsCache.get(engine);
   if (!cache) factsCache.set(engine, (cache = new Map()));
   const version = (await engine.profile()).version;
-  // Podman 5's model needs exact layer bytes (podman5Model.ts): one history request more per new image.
+  // Podman 5's model needs exact layer bytes (podman5Planner.ts): one history request more per new image.
   const withLayerSizes = podmanMajor(version) >= 5;
   const missing = imageIds.filter((id) => !cache!.has(id) || (withLayerSizes && cache!.get(id)!.layerSizes === undefined && !noLayerSizes.has(id)));
   await forEachConcurrently(missing, concurrency, async (id) => {

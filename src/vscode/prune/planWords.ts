@@ -1,35 +1,23 @@
 /** A plan in words: why an image stays or goes, and the one-line summary (tree tooltips, plan view). */
 import * as vscode from 'vscode';
-import type { Plan } from '../../core/model';
+import type { KeepReason, Plan } from '../../core/model';
 import { bytesText } from '../l10n/format';
 import { imageCount } from './describe';
 
-/** Why a candidate stays, in words. */
-export function keepReason(reason: string): string {
-  switch (reason) {
-    case 'in-use':
-      return vscode.l10n.t('used by a container');
-    case 'protected':
-      return vscode.l10n.t('protected by a pattern');
-    case 'keep-latest':
-      return vscode.l10n.t('among the newest of its repository');
-    case 'filtered':
-      return vscode.l10n.t('outside the filters');
-    case 'recently-used':
-      return vscode.l10n.t('used more recently than unused-for');
-    case 'tagged':
-      return vscode.l10n.t('tagged');
-    case 'has-children':
-      return vscode.l10n.t('has child images');
-    case 'minimum-age':
-      return vscode.l10n.t('used more recently than the minimum age');
-    case 'below-low-mark':
-      return vscode.l10n.t('not needed to get under the low mark');
-    case 'left-out':
-      return vscode.l10n.t('left out by you');
-    default:
-      return reason;
-  }
+/** Why a candidate stays, in words: one entry per KeepReason, so a new reason cannot go unworded. */
+const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
+  'in-use': () => vscode.l10n.t('used by a container'),
+  protected: () => vscode.l10n.t('protected by a pattern'),
+  'keep-latest': () => vscode.l10n.t('among the newest of its repository'),
+  filtered: () => vscode.l10n.t('outside the filters'),
+  'recently-used': () => vscode.l10n.t('used more recently than unused-for'),
+  'minimum-age': () => vscode.l10n.t('used more recently than the minimum age'),
+  'below-low-mark': () => vscode.l10n.t('not needed to get under the low mark'),
+  'left-out': () => vscode.l10n.t('left out by you'),
+};
+
+export function keepReason(reason: KeepReason): string {
+  return KEEP_REASON_WORDS[reason]();
 }
 
 /** Why a planned image goes, in words. */

@@ -1,6 +1,6 @@
 /**
  * Podman 5 (Debian 13's podman 5.4.2 in the root scripts/install-podman5.sh builds) as the oracle for
- * src/core/plan/podman5Model.ts. On generated populations:
+ * src/core/plan/podman5Planner.ts. On generated populations:
  * - engineParity plans predict exactly what Podman's own prune removes (ids gone from `/images/json?all=1`,
  *   the ids it reports, its SpaceReclaimed): dangling, all (libpod `all=true`, and the compatible endpoint's
  *   `dangling=false`), until, label, label!, several label filters, images used by created/exited/running
@@ -23,8 +23,8 @@ import { previewPrune, runPrune } from '../../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../../src/core/filters';
 import type { PrunePolicy, Snapshot } from '../../../src/core/model';
 import { planPrune } from '../../../src/core/plan/planner';
-import { planPodman5Prune, podman5DiskBytes } from '../../../src/core/plan/podman5Model';
-import { planPodmanPrune } from '../../../src/core/plan/podmanModel';
+import { planPodman5Prune, podman5DiskBytes } from '../../../src/core/plan/podman5Planner';
+import { planPodman4Prune } from '../../../src/core/plan/podman4Planner';
 import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
@@ -146,7 +146,7 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
           assert.strictEqual(podman5DiskBytes(snapshot, snapshot.podman!, gone), drop, 'the disk model says how much LayersSize drops');
           assert.ok(gone.length > 0, 'the case removes something');
           for (const ctr of snapshot.containers) assert.ok(left.has(ctr.imageId), 'images of containers stay');
-          const old = planPodmanPrune(snapshot, snapshot.podman!, c.policy, { engineParity: true });
+          const old = planPodman4Prune(snapshot, snapshot.podman!, c.policy, { engineParity: true });
           const oldIds = sortedIds(old.items.map((i) => i.id));
           log(
             `${c.name}: ${gone.length} of ${snapshot.images.length} gone; SpaceReclaimed ${spaceReclaimed} vs LayersSize drop ${drop} (${(spaceReclaimed / Math.max(1, drop)).toFixed(0)}x);` +
@@ -169,7 +169,7 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
     it('several label filters: Podman 5 AND-s them, where 4.3 OR-ed them', () => {
       const p = policy('dangling', ['label=dp.team', 'label=dp.tier']);
       const v5 = idsOf(planPodman5Prune(snapshot, snapshot.podman!, p, { engineParity: true }));
-      const v4 = idsOf(planPodmanPrune(snapshot, snapshot.podman!, p, { engineParity: true }));
+      const v4 = idsOf(planPodman4Prune(snapshot, snapshot.podman!, p, { engineParity: true }));
       assert.ok(v4.length > v5.length, `4.3 ${v4.length} vs 5 ${v5.length}`);
       for (const id of v5) assert.ok(v4.includes(id));
     });

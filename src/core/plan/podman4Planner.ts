@@ -22,41 +22,11 @@
  * what Podman will report), otherwise the bytes that really leave the disk (layers nobody else holds).
  */
 import { matchesLabelFilters, resolveUntil } from '../filters';
-import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
+import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { keptByKeepLatest } from './keepLatest';
-import { recentlyUsed } from './lastUseOrder';
+import { keepRules } from './keepRules';
 import { KeptImages } from './keptImages';
-import { compileImageProtection } from './protectPatterns';
-import { classifyImages, imagesInUse } from './usage';
-
-/** Per image id: what Podman's API says about history and parent (libpod inspect). */
-export interface PodmanImageFacts {
-  /** Hash of the whole config history (created, created_by, author, comment, empty_layer of each entry). */
-  readonly historyKey: string;
-  /** Hash of the history without its last entry; undefined when the history is empty. */
-  readonly parentHistoryKey?: string;
-  /** The parent Podman reports (`sha256:…`), '' when none. */
-  readonly parentId: string;
-  /**
-   * Read on Podman 5 only: each layer's bytes (history sizes, bottom first, aligned with the image's layers),
-   * when the history matches the layers one to one. The image's Size minus their sum is its own metadata
-   * (config, manifest), which /system/df LayersSize also counts (see podman5Model.ts).
-   */
-  readonly layerSizes?: readonly number[];
-}
-
-export interface PodmanFacts {
-  readonly images: ReadonlyMap<string, PodmanImageFacts>;
-}
-
-export interface PodmanPlanOptions {
-  readonly engineParity?: boolean;
-  /** See PlannerOptions.onlyImages. */
-  readonly onlyImages?: ReadonlySet<string>;
-  /** See PlannerOptions.leaveOut. */
-  readonly leaveOut?: ReadonlySet<string>;
-}
+import type { PlannerOptions } from './plannerOptions';
 
 /** Whether `parent` is a parent of `child` for Podman (libimage areParentAndChild). */
 export function podmanParentAndChild(parent: ImageRecord, child: ImageRecord, facts: PodmanFacts): boolean {
@@ -70,17 +40,14 @@ export function podmanParentAndChild(parent: ImageRecord, child: ImageRecord, fa
   return p.length === 0 || c[p.length - 1]!.chainId === p[p.length - 1]!.chainId;
 }
 
-export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PodmanPlanOptions = {}): Plan {
+export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
   const parity = options.engineParity === true;
   const all = policy.mode === 'all';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtected = compileImageProtection(policy.protect);
-  const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
-  const tooRecent = recentlyUsed(snapshot, policy);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
-  // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
-  const inUseTree = parity ? new Set<string>() : imagesInUse(classifyImages('podman', snapshot.images, snapshot.containers));
+  // Docker Prune's own keep rules (keepRules.ts), on top of the engine's.
+  const rules = keepRules(snapshot, policy, options);
 
   const live = new Map(byId);
   const childrenIndex = (): Map<string, ImageRecord[]> => {
@@ -106,17 +73,13 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
 
   const kept = new KeptImages();
   const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
-  /** The engine's filters (and Docker Prune's own keep rules unless parity). */
+  /** The engine's filters, then Docker Prune's own keep rules. */
   const passes = (img: ImageRecord): boolean => {
     if (used.has(img.id)) return keep(img, 'in-use'), false;
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podmanLabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
-    if (tooRecent(img)) return keep(img, 'recently-used'), false;
-    if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
-    if (isProtected(img)) return keep(img, 'protected'), false;
-    if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
-    if (options.leaveOut?.has(img.id)) return keep(img, 'left-out'), false;
-    if (options.onlyImages && !options.onlyImages.has(img.id)) return keep(img, 'filtered'), false;
+    const reason = rules.reasonToKeep(img);
+    if (reason) return keep(img, reason), false;
     return true;
   };
 
@@ -131,8 +94,8 @@ export function planPodmanPrune(snapshot: Snapshot, facts: PodmanFacts, policy: 
     const parent = parentId ? live.get(parentId) : undefined;
     if (!parent || parent.repoTags.length > 0 || hasChildren(parent, childrenIndex())) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the
-    // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id) || tooRecent(parent)))) return;
+    // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold.
+    if (used.has(parent.id) || rules.reasonToKeepParent(parent)) return;
     remove(parent, 'parent');
   };
 

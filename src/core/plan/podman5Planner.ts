@@ -5,7 +5,7 @@
  * `pkg/api/handlers/libpod/images.go` PruneImages, `pkg/domain/infra/abi/images.go` Prune and common v0.62.2
  * `libimage/runtime.go` RemoveImages, `image.go` removeRecursive, `filters.go`, `layer_tree.go`, `disk_usage.go`.
  *
- * What stays as in 4.3 (podmanModel.ts):
+ * What stays as in 4.3 (podman4Planner.ts):
  * - parenthood is structural (podmanParentAndChild); "dangling" = no tag and no child;
  * - a prune repeats its selection until nothing more goes; removing an image also removes its parent when that
  *   parent is now dangling, without looking at filters;
@@ -30,16 +30,14 @@
  * image's own metadata (config, manifest: its Size minus its layers' bytes), which LayersSize also counts.
  */
 import { resolveUntil } from '../filters';
-import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PrunePolicy, Snapshot } from '../model';
+import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { keptByKeepLatest } from './keepLatest';
-import { recentlyUsed } from './lastUseOrder';
+import { keepRules } from './keepRules';
 import { KeptImages } from './keptImages';
-import { podmanParentAndChild, type PodmanFacts, type PodmanPlanOptions } from './podmanModel';
-import { classifyImages, imagesInUse } from './usage';
-import { compileImageProtection } from './protectPatterns';
+import type { PlannerOptions } from './plannerOptions';
+import { podmanParentAndChild } from './podman4Planner';
 
-export interface Podman5PlanOptions extends PodmanPlanOptions {
+export interface Podman5PlanOptions extends PlannerOptions {
   /**
    * Which of Podman's prunes `all` mode predicts under engineParity: `libpod` (default; Docker Prune's native
    * prune, `/libpod/images/prune?all=true`) or `compat` (`POST /images/prune` with `dangling=false`, as the
@@ -59,31 +57,24 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const all = policy.mode === 'all';
   const compatAll = all && parity && options.allVia === 'compat';
   const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const isProtected = compileImageProtection(policy.protect);
-  const keepLatest = keptByKeepLatest(snapshot.images, policy.keepLatest ?? 0);
-  const tooRecent = recentlyUsed(snapshot, policy);
   const used = new Set(snapshot.containers.map((c) => c.imageId));
   // In store order (the order of `/images/json`): Podman picks the first parent it finds (see childFinder).
   const live = new Map(snapshot.images.map((i) => [i.id, i]));
-  // Docker Prune's own rule (not the engine's): an in-use image's ancestors stay too.
-  const inUseTree = parity ? new Set<string>() : imagesInUse(classifyImages('podman', snapshot.images, snapshot.containers));
+  // Docker Prune's own keep rules (keepRules.ts), on top of the engine's.
+  const rules = keepRules(snapshot, policy, options);
 
   const children = childFinder(live, facts);
   const isDangling = (img: ImageRecord) => img.repoTags.length === 0 && !children.has(img);
 
   const kept = new KeptImages();
   const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
-  /** The engine's filters (containers=false, until, label), then Docker Prune's own keep rules unless parity. */
+  /** The engine's filters (containers=false, until, label), then Docker Prune's own keep rules. */
   const passes = (img: ImageRecord): boolean => {
     if (used.has(img.id)) return keep(img, 'in-use'), false;
     if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
     if (!podman5LabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
-    if (tooRecent(img)) return keep(img, 'recently-used'), false;
-    if (inUseTree.has(img.id)) return keep(img, 'in-use'), false;
-    if (isProtected(img)) return keep(img, 'protected'), false;
-    if (keepLatest.has(img.id)) return keep(img, 'keep-latest'), false;
-    if (options.leaveOut?.has(img.id)) return keep(img, 'left-out'), false;
-    if (options.onlyImages && !options.onlyImages.has(img.id)) return keep(img, 'filtered'), false;
+    const reason = rules.reasonToKeep(img);
+    if (reason) return keep(img, reason), false;
     return true;
   };
 
@@ -99,8 +90,8 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     removedIds.add(img.id);
     if (!parent || !isDangling(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the engine's
-    // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold unless parity.
-    if (used.has(parent.id) || (!parity && (inUseTree.has(parent.id) || isProtected(parent) || keepLatest.has(parent.id) || tooRecent(parent)))) return;
+    // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold.
+    if (used.has(parent.id) || rules.reasonToKeepParent(parent)) return;
     remove(parent, 'parent');
   };
 

@@ -11,7 +11,7 @@ import { isDigestRef, isSingleReference, repositoryOf, sortRefs } from './refere
  *   that cannot go simply stays).
  * It records what the engine would print (`Untagged` refs, `Deleted` image ids) in the order it would.
  */
-export class GraphdriverStore {
+export class GraphdriverDeleteRules {
   private readonly refs = new Map<string, string[]>();
   private readonly children = new Map<string, Set<string>>();
   private readonly usedBy = new Set<string>();

@@ -1,11 +1,11 @@
-/** Podman 5's prune rules as a pure function (src/core/plan/podman5Model.ts); the real engine checks them in podman5.test.ts. */
+/** Podman 5's prune rules as a pure function (src/core/plan/podman5Planner.ts); the real engine checks them in podman5.test.ts. */
 import * as assert from 'assert';
 import { exactLayerSizes, factsOf } from '../../src/core/snapshot/podmanFacts';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy, Snapshot } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
-import { planPodman5Prune, podman5LabelsMatch, podmanMajor } from '../../src/core/plan/podman5Model';
-import type { PodmanFacts } from '../../src/core/plan/podmanModel';
+import { planPodman5Prune, podman5LabelsMatch, podmanMajor } from '../../src/core/plan/podman5Planner';
+import type { PodmanFacts } from '../../src/core/model';
 import { SnapshotBuilder } from './snapshotBuilder';
 
 const policy = (mode: 'dangling' | 'all', filters: string[] = []): PrunePolicy => ({ mode, filters: parseFilterArgs(filters), protect: [] });
