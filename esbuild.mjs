@@ -23,13 +23,8 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
 ];
-try {
-  readFileSync('src/extension.ts');
-  builds.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] });
-} catch {
-  // the extension entry is optional while only the core and CLI exist
-}
 
 // The webviews' own scripts (browser code): src/webview/<view>/main.ts → dist/webview/<view>.js, with the
 // view's main.css beside it, and the codicon font the pages use (shipped in the package: nothing remote).

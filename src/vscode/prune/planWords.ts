@@ -1,8 +1,6 @@
-/** A plan in words: why an image stays or goes, and the one-line summary (tree tooltips, plan view). */
+/** Why an image stays or goes, in words (tree tooltips, plan view). */
 import * as vscode from 'vscode';
-import type { KeepReason, Plan } from '../../core/model';
-import { bytesText } from '../l10n/format';
-import { imageCount } from './describe';
+import type { KeepReason } from '../../core/model';
 
 /** Why a candidate stays, in words: one entry per KeepReason, so a new reason cannot go unworded. */
 const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
@@ -32,10 +30,4 @@ export function removeReason(reason: string): string {
     default:
       return reason;
   }
-}
-
-export function summaryLine(plan: Plan): string {
-  if (plan.items.length === 0) return vscode.l10n.t('Nothing to remove.');
-  const bytes = plan.estimatedBytes ? vscode.l10n.t('about {0}', bytesText(plan.spaceReclaimable)) : bytesText(plan.spaceReclaimable);
-  return vscode.l10n.t('{0} to remove, {1} reclaimable', imageCount(plan.items.length), bytes);
 }
