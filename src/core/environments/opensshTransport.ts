@@ -32,7 +32,7 @@ import {
   lastLines,
   remoteCommandFailed,
 } from './sshErrors';
-import { sshConfigFileOf, type SshTarget } from './sshTransport';
+import { sshConfigFileOf, type SshTarget } from './sshTarget';
 
 /** ssh processes (HTTP connections) per environment, busy or idle. */
 const MAX_PROCESSES = 4;

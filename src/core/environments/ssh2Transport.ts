@@ -28,7 +28,7 @@ import {
   remoteCommandFailed,
 } from './sshErrors';
 import { chooseIdentities, type AgentLike, type Ssh2Module } from './sshIdentities';
-import { sshConfigFileOf, type SshTarget } from './sshTransport';
+import { sshConfigFileOf, type SshTarget } from './sshTarget';
 
 /** Minimal view of ssh2's Client that this module uses. */
 interface SshClient {
