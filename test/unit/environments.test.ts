@@ -28,7 +28,8 @@ import { profileOf } from '../../src/core/engine/engineProfile';
 import { DockerPruneError, InvalidInputError } from '../../src/core/errors';
 import type { ImageRecord } from '../../src/core/model';
 import type { PodmanFacts } from '../../src/core/model';
-import { podmanLabelsMatch, podmanParentAndChild } from '../../src/core/plan/podman4Planner';
+import { podmanLabelsMatch } from '../../src/core/plan/podman4Planner';
+import { podmanParentAndChild } from '../../src/core/plan/podmanLayerTree';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dp-envunit-'));

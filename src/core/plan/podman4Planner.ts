@@ -27,18 +27,7 @@ import { DiskLedger } from '../space/diskLedger';
 import { keepRules } from './keepRules';
 import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './plannerOptions';
-
-/** Whether `parent` is a parent of `child` for Podman (libimage areParentAndChild). */
-export function podmanParentAndChild(parent: ImageRecord, child: ImageRecord, facts: PodmanFacts): boolean {
-  if (parent.id === child.id) return false;
-  const pf = facts.images.get(parent.id);
-  const cf = facts.images.get(child.id);
-  if (!pf || !cf || cf.parentHistoryKey === undefined || cf.parentHistoryKey !== pf.historyKey) return false;
-  const p = parent.layers;
-  const c = child.layers;
-  if (p.length > c.length) return false;
-  return p.length === 0 || c[p.length - 1]!.chainId === p[p.length - 1]!.chainId;
-}
+import { childFinder } from './podmanLayerTree';
 
 export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
   const parity = options.engineParity === true;
@@ -50,26 +39,7 @@ export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const rules = keepRules(snapshot, policy, options);
 
   const live = new Map(byId);
-  const childrenIndex = (): Map<string, ImageRecord[]> => {
-    // Candidates for X's parents share X's top chain id or the one below it: index by chain id at each depth.
-    const byTop = new Map<string, ImageRecord[]>();
-    for (const img of live.values()) {
-      const top = img.layers[img.layers.length - 1]?.chainId ?? '';
-      let list = byTop.get(top);
-      if (!list) byTop.set(top, (list = []));
-      list.push(img);
-    }
-    return byTop;
-  };
-  const hasChildren = (p: ImageRecord, index: Map<string, ImageRecord[]>): boolean => {
-    const top = p.layers[p.layers.length - 1]?.chainId ?? '';
-    for (const candidates of [index.get(top) ?? []]) if (candidates.some((x) => live.has(x.id) && podmanParentAndChild(p, x, facts))) return true;
-    // children one layer up: any image whose chain has p's top at depth len(p)-1 and one more layer
-    for (const x of live.values()) {
-      if (x.layers.length === p.layers.length + 1 && (p.layers.length === 0 || x.layers[p.layers.length - 1]!.chainId === top) && podmanParentAndChild(p, x, facts)) return true;
-    }
-    return false;
-  };
+  const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: true });
 
   const kept = new KeptImages();
   const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
@@ -89,10 +59,11 @@ export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     // The parent is looked up before the removal (libimage removeRecursive).
     const parentId = facts.images.get(img.id)?.parentId ?? '';
     live.delete(img.id);
+    children.forget(img);
     removed.push({ img, reason, engineBytes: img.size });
     removedIds.add(img.id);
     const parent = parentId ? live.get(parentId) : undefined;
-    if (!parent || parent.repoTags.length > 0 || hasChildren(parent, childrenIndex())) return;
+    if (!parent || parent.repoTags.length > 0 || children.has(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the
     // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold.
     if (used.has(parent.id) || rules.reasonToKeepParent(parent)) return;
@@ -100,8 +71,7 @@ export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   };
 
   for (let round = 0; round < 10_000; round++) {
-    const index = childrenIndex();
-    const candidates = [...live.values()].filter((img) => (all || (img.repoTags.length === 0 && !hasChildren(img, index))) && passes(img));
+    const candidates = [...live.values()].filter((img) => (all || (img.repoTags.length === 0 && !children.has(img))) && passes(img));
     if (candidates.length === 0) break;
     for (const img of candidates) {
       if (!live.has(img.id)) continue;

@@ -6,7 +6,7 @@
  * `libimage/runtime.go` RemoveImages, `image.go` removeRecursive, `filters.go`, `layer_tree.go`, `disk_usage.go`.
  *
  * What stays as in 4.3 (podman4Planner.ts):
- * - parenthood is structural (podmanParentAndChild); "dangling" = no tag and no child;
+ * - parenthood is structural (podmanLayerTree.ts); "dangling" = no tag and no child;
  * - a prune repeats its selection until nothing more goes; removing an image also removes its parent when that
  *   parent is now dangling, without looking at filters;
  * - `all` through libpod (`/libpod/images/prune?all=true`) removes every image no container uses, whatever its
@@ -35,7 +35,7 @@ import { DiskLedger } from '../space/diskLedger';
 import { keepRules } from './keepRules';
 import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './plannerOptions';
-import { podmanParentAndChild } from './podman4Planner';
+import { childFinder } from './podmanLayerTree';
 
 export interface Podman5PlanOptions extends PlannerOptions {
   /**
@@ -63,7 +63,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   // Docker Prune's own keep rules (keepRules.ts), on top of the engine's.
   const rules = keepRules(snapshot, policy, options);
 
-  const children = childFinder(live, facts);
+  const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: false });
   const isDangling = (img: ImageRecord) => img.repoTags.length === 0 && !children.has(img);
 
   const kept = new KeptImages();
@@ -160,51 +160,6 @@ function escapeRe(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/**
- * Structural parents and children among `live` images (libimage layerTree): a child's top layer is the parent's
- * top layer or one layer above it, and its history is the parent's plus one entry. Indexed by (length, layer) so
- * a look-up costs only the images that could qualify; each index keeps store order (Sets keep insertion order).
- */
-function childFinder(live: ReadonlyMap<string, ImageRecord>, facts: PodmanFacts) {
-  const key = (depth: number, chainId: string | undefined) => `${depth}|${chainId ?? ''}`;
-  const sameTop = new Map<string, Set<ImageRecord>>();
-  const oneUp = new Map<string, Set<ImageRecord>>();
-  const add = (m: Map<string, Set<ImageRecord>>, k: string, img: ImageRecord) => {
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    s.add(img);
-  };
-  for (const img of live.values()) {
-    const n = img.layers.length;
-    add(sameTop, key(n, img.layers[n - 1]?.chainId), img);
-    if (n >= 1) add(oneUp, key(n - 1, img.layers[n - 2]?.chainId), img);
-  }
-  return {
-    has(p: ImageRecord): boolean {
-      const n = p.layers.length;
-      const k = key(n, p.layers[n - 1]?.chainId);
-      const pools = n === 0 ? [sameTop.get(k)] : [oneUp.get(k), sameTop.get(k)]; // an empty image's children are empty images
-      for (const pool of pools) for (const x of pool ?? []) if (live.has(x.id) && podmanParentAndChild(p, x, facts)) return true;
-      return false;
-    },
-    /**
-     * libimage layerTree.parent: the first image, in store order (the order of `/images/json`), with the child's
-     * top layer, then with the layer below it, that is its parent; an empty image's parent is an empty image.
-     */
-    parentOf(c: ImageRecord): ImageRecord | undefined {
-      const n = c.layers.length;
-      const pools = [sameTop.get(key(n, c.layers[n - 1]?.chainId))];
-      if (n >= 1) pools.push(sameTop.get(key(n - 1, c.layers[n - 2]?.chainId)));
-      for (const pool of pools) for (const p of pool ?? []) if (p.id !== c.id && live.has(p.id) && podmanParentAndChild(p, c, facts)) return p;
-      return undefined;
-    },
-    forget(img: ImageRecord): void {
-      const n = img.layers.length;
-      sameTop.get(key(n, img.layers[n - 1]?.chainId))?.delete(img);
-      if (n >= 1) oneUp.get(key(n - 1, img.layers[n - 2]?.chainId))?.delete(img);
-    },
-  };
-}
 
 /** Bytes /system/df LayersSize loses when `imageIds` go from the snapshot (in any order); see diskBytes. */
 export function podman5DiskBytes(snapshot: Snapshot, facts: PodmanFacts, imageIds: Iterable<string>): number {
