@@ -137,6 +137,22 @@ describe('hostile engine: a broken or lying engine fails alone, deletes nothing,
     });
   }
 
+  it('the engine ID changes between the plan and the prune: the confirmed plan is refused before anything is deleted', async () => {
+    const before = await imageIds(faulty.socketPath);
+    // A prune asks /info as often as a plan does (profile, snapshot…), then once more when the prune begins.
+    const seen = proxy.seen.length;
+    assert.strictEqual((await cli(['plan', '--all', '--config', configFile, '--env', 'faulty'])).status, 0);
+    const planInfos = proxy.seen.slice(seen).filter((r) => r === 'GET /info').length;
+    let infos = 0;
+    proxy.fault = bent(/^\/info$/, (i) => (++infos <= planInfos ? i : { ...i, ID: 'another-engine' }));
+    const prune = await cli(['prune', '--all', '--yes', '--config', configFile, '--env', 'faulty']);
+    assert.strictEqual(prune.status, 1, prune.stdout + prune.stderr);
+    assert.match(prune.stderr, /changed its engine ID from "[^"]+" to "another-engine" since it was planned: .*Nothing was done; plan again/);
+    assert.deepStrictEqual(await imageIds(faulty.socketPath), before);
+    const audit = fs.readFileSync(env().DOCKER_PRUNE_AUDIT_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase?: string; status?: string });
+    assert.strictEqual(audit.at(-1)?.phase, 'end', 'the refused prune is audited');
+  });
+
   it('null RepoTags on every image: the list is read, and the verified delete leaves every really tagged image alone', async () => {
     const tagged = (await apiJson<Array<{ Id: string; RepoTags: string[] | null }>>(faulty.socketPath, 'GET', '/images/json?all=1')).filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>')).map((i) => i.Id);
     assert.ok(tagged.length > 0);
