@@ -4,6 +4,13 @@
  * is refused with the field named, never mended.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { DockerEngine } from '../../src/core/engine/dockerEngine';
+import { resolveEndpoint } from '../../src/core/engine/endpoint';
+import { closeEndpoint } from '../../src/core/environments';
 import { answerShape, AnswerShapeError, MAX_PLAUSIBLE_SIZE } from '../../src/core/engine/answerShape';
 import { impossibleProfile, profileOf, unspokenApiVersion } from '../../src/core/engine/engineProfile';
 
@@ -81,5 +88,29 @@ describe('engine answers: the API version claim and impossible profiles', () => 
     assert.match(impossibleProfile(profileOf(containerd, { Version: '20.10.24+dfsg1', ApiVersion: '1.41' }))!, /which Docker 20\.10\.24\+dfsg1 does not have/);
     assert.strictEqual(impossibleProfile(profileOf(containerd, { Version: '28.5.2', ApiVersion: '1.51' })), undefined);
     assert.strictEqual(impossibleProfile(profileOf({ Driver: 'overlay2', ID: 'id' }, { Version: '20.10.24', ApiVersion: '1.41' })), undefined);
+  });
+});
+
+describe('engine answers: a refused profile is not kept', () => {
+  it('an API version claim refused once is asked again on the next call (a Retry after the engine is fixed works)', async () => {
+    // A server on a unix socket stands in for an engine only to make the claim no real engine makes, then a real one.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-apiclaim-'));
+    const socket = path.join(dir, 'engine.sock');
+    let apiVersion = '0.5';
+    const server = http.createServer((req, res) => {
+      const body = req.url?.startsWith('/version') ? { Version: '28.5.2', ApiVersion: apiVersion } : { ID: 'engine-1', Driver: 'overlay2' };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(socket, r));
+    const engine = new DockerEngine(resolveEndpoint({ host: `unix://${socket}` }));
+    try {
+      await assert.rejects(engine.profile(), /claims Engine API version "0\.5", which Docker Prune does not speak/);
+      apiVersion = '1.51';
+      assert.strictEqual((await engine.profile()).apiVersion, '1.51');
+    } finally {
+      closeEndpoint(engine.endpoint);
+      await new Promise((r) => server.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

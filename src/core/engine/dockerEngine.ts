@@ -148,18 +148,17 @@ export class DockerEngine {
    * forgotten, so the next call asks again.
    */
   profile(): Promise<EngineProfile> {
-    this.profilePromise ??= Promise.all([this.info(), this.version()]).then(
-      ([info, version]) => {
+    this.profilePromise ??= Promise.all([this.info(), this.version()])
+      .then(([info, version]) => {
         const profile = profileOf(info, version);
         const wrong = unspokenApiVersion(version) ?? impossibleProfile(profile);
         if (wrong) throw new DockerPruneError('api', `Docker at ${this.endpoint.label} ${wrong}`, { endpoint: this.endpoint.label });
         return profile;
-      },
-      (e: unknown) => {
+      })
+      .catch((e: unknown) => {
         this.profilePromise = undefined;
         throw e;
-      },
-    );
+      });
     return this.profilePromise;
   }
 
