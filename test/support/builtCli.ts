@@ -3,7 +3,7 @@
  * a home of the test's own (state folder and audit file inside it), the engine by DOCKER_HOST.
  */
 import * as assert from 'assert';
-import { spawnSync, type SpawnSyncReturns } from 'child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -48,4 +48,35 @@ export function builtCli(home: string, dockerHost: () => string): BuiltCli {
       return JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as StoredLastUse;
     },
   };
+}
+
+/** A finished run of the built CLI, with its peak memory. */
+export interface MeasuredRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The CLI process's maximum resident set, in bytes (process.resourceUsage at exit). */
+  maxRssBytes: number;
+}
+
+/**
+ * Runs `docker-prune args…` without blocking this process (a proxy the test serves keeps answering), and measures
+ * its peak memory: a preloaded hook writes `process.resourceUsage().maxRSS` when it exits.
+ */
+export function runBuiltCli(args: string[], env: NodeJS.ProcessEnv, workDir: string): Promise<MeasuredRun> {
+  const hook = path.join(workDir, 'max-rss-hook.js');
+  const rssFile = path.join(workDir, `max-rss-${process.hrtime.bigint()}.txt`);
+  fs.writeFileSync(hook, "process.on('exit', () => require('fs').writeFileSync(process.env.DP_MAX_RSS_FILE, String(process.resourceUsage().maxRSS * 1024)));\n");
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { env: { PATH: process.env.PATH, ...env, DP_MAX_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => {
+      const maxRssBytes = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
+      fs.rmSync(rssFile, { force: true });
+      resolve({ status, stdout, stderr, maxRssBytes });
+    });
+  });
 }

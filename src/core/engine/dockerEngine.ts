@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'http';
 import type { Readable } from 'stream';
 import { DockerPruneError } from '../errors';
 import type {
@@ -16,7 +17,9 @@ import type {
   ApiVersion,
 } from './apiTypes';
 import { withoutDockerEnv, type Endpoint } from './endpoint';
-import { profileOf, type EngineProfile } from './engineProfile';
+import { answerShape } from './answerShape';
+import { AnswerTooLargeError, EVENT_LINE_CAP_BYTES, ITEM_ANSWER_CAP_BYTES, LIST_ANSWER_CAP_BYTES, parseAnswer, parseOrText, readAnswer } from './answerBody';
+import { engineIdentity, impossibleProfile, profileOf, unspokenApiVersion, type EngineProfile } from './engineProfile';
 import { eventTimeNs } from './eventTime';
 import { toEngineError } from './engineError';
 
@@ -33,6 +36,9 @@ export interface EngineTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: EngineTimeouts = { readMs: 30_000, diskUsageMs: 120_000, deleteMs: 120_000, pruneMs: 30 * 60_000 };
+
+/** docker-modem's `statusCodes` taking every status as an answer: `call` reads the body and judges the status itself. */
+const ANY_STATUS: Record<number, true> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [100 + i, true]));
 
 interface DialOptions {
   path: string;
@@ -70,7 +76,12 @@ export class DockerEngine {
     return this.modemPromise;
   }
 
-  private async call<T>(what: string, dial: DialOptions, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  /**
+   * One request with its time limit. The body is read here (not by docker-modem, which would hold all of it,
+   * however large): at most `capBytes`, then parsed as JSON — `raw` keeps it as text (`/_ping`). What comes back
+   * is unchecked `unknown`: each caller checks its shape (answerShape.ts) before anything trusts it.
+   */
+  private async call(what: string, dial: DialOptions, timeoutMs: number, signal?: AbortSignal, capBytes = ITEM_ANSWER_CAP_BYTES, raw = false): Promise<unknown> {
     const modem = await this.modem();
     const controller = new AbortController();
     let timedOut = false;
@@ -80,33 +91,55 @@ export class DockerEngine {
     }, timeoutMs);
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    let res: IncomingMessage | undefined;
+    const dropOnAbort = () => res?.destroy();
+    controller.signal.addEventListener('abort', dropOnAbort, { once: true });
     try {
-      return await new Promise<T>((resolve, reject) => {
-        modem.dial({ ...dial, abortSignal: controller.signal }, (err, data) => (err ? reject(err) : resolve(data as T)));
+      res = await new Promise<IncomingMessage>((resolve, reject) => {
+        // Every status is taken as the answer here, so its body is read (and capped) below, whatever it is.
+        modem.dial({ ...dial, statusCodes: ANY_STATUS, isStream: true, abortSignal: controller.signal }, (err, data) => (err ? reject(err) : resolve(data as IncomingMessage)));
       });
+      if (controller.signal.aborted) res.destroy();
+      const body = await readAnswer(res, capBytes);
+      const status = res.statusCode ?? 0;
+      if (dial.statusCodes[status] !== true) throw { statusCode: status, json: parseOrText(body), message: `(HTTP code ${status}) ${dial.statusCodes[status] || 'unexpected'}` };
+      if (raw) return body.toString('utf8');
+      if (status === 204) return null;
+      return parseAnswer(body);
     } catch (e) {
       if (signal?.aborted && !timedOut) throw new DockerPruneError('cancelled', `Cancelled: ${what}.`, { endpoint: this.endpoint.label });
       throw toEngineError(e, this.endpoint, what, timedOut ? timeoutMs : undefined);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      controller.signal.removeEventListener('abort', dropOnAbort);
     }
   }
 
-  private get(what: string, path: string, options?: Record<string, unknown>): Promise<unknown> {
-    return this.call(what, { path, method: 'GET', options, statusCodes: { 200: true, 404: 'not found', 500: 'server error' } }, this.timeouts.readMs);
+  /** A JSON answer of the shape `shape` checks; a wrong one fails with an error naming the field. */
+  private async callShaped<T>(what: string, dial: DialOptions, timeoutMs: number, shape: (v: unknown) => T, signal?: AbortSignal, capBytes?: number): Promise<T> {
+    const answer = await this.call(what, dial, timeoutMs, signal, capBytes);
+    try {
+      return shape(answer);
+    } catch (e) {
+      throw toEngineError(e, this.endpoint, what);
+    }
+  }
+
+  private get<T>(what: string, path: string, shape: (v: unknown) => T, options?: Record<string, unknown>, capBytes?: number): Promise<T> {
+    return this.callShaped(what, { path, method: 'GET', options, statusCodes: { 200: true, 404: 'not found', 500: 'server error' } }, this.timeouts.readMs, shape, undefined, capBytes);
   }
 
   async ping(): Promise<void> {
-    await this.call('answer a ping', { path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, Math.min(this.timeouts.readMs, 10_000));
+    await this.call('answer a ping', { path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, Math.min(this.timeouts.readMs, 10_000), undefined, ITEM_ANSWER_CAP_BYTES, true);
   }
 
   version(): Promise<ApiVersion> {
-    return this.get('report its version', '/version') as Promise<ApiVersion>;
+    return this.get('report its version', '/version', answerShape.version);
   }
 
   info(): Promise<ApiInfo> {
-    return this.get('report system info', '/info') as Promise<ApiInfo>;
+    return this.get('report system info', '/info', answerShape.info);
   }
 
   /**
@@ -115,14 +148,35 @@ export class DockerEngine {
    * forgotten, so the next call asks again.
    */
   profile(): Promise<EngineProfile> {
-    this.profilePromise ??= Promise.all([this.info(), this.version()]).then(
-      ([info, version]) => profileOf(info, version),
-      (e: unknown) => {
+    this.profilePromise ??= Promise.all([this.info(), this.version()])
+      .then(([info, version]) => {
+        const profile = profileOf(info, version);
+        const wrong = unspokenApiVersion(version) ?? impossibleProfile(profile);
+        if (wrong) throw new DockerPruneError('api', `Docker at ${this.endpoint.label} ${wrong}`, { endpoint: this.endpoint.label });
+        return profile;
+      })
+      .catch((e: unknown) => {
         this.profilePromise = undefined;
         throw e;
-      },
-    );
+      });
     return this.profilePromise;
+  }
+
+  /**
+   * Fails when `info` (a fresh `/info`) names another engine than the one the profile learned, or than the
+   * `planned` one: the address now leads elsewhere, or the engine lies about itself. The profile is forgotten, so
+   * the next attempt learns the engine anew.
+   */
+  assertSameEngine(info: ApiInfo, profile: EngineProfile, planned?: Pick<EngineProfile, 'engineId'>): void {
+    const expectedId = planned ? planned.engineId : profile.engineId;
+    const now = engineIdentity(info, profile.product);
+    if (now === expectedId) return;
+    this.profilePromise = undefined;
+    throw new DockerPruneError(
+      'api',
+      `Docker at ${this.endpoint.label} changed its engine ID from "${expectedId || '(none)'}" to "${now || '(none)'}" since it was ${planned ? 'planned' : 'first asked'}: it is another engine now, or it does not keep its identity (a broken engine or proxy). Nothing was done; plan again, and if it keeps happening check the engine with "docker info".`,
+      { endpoint: this.endpoint.label, changed: true },
+    );
   }
 
   /**
@@ -133,58 +187,59 @@ export class DockerEngine {
     const options: Record<string, unknown> = { all: true };
     if (filters) options.filters = JSON.stringify(filters);
     // Sized like the disk-usage report: the containerd store sizes every image's snapshots for this list.
-    const listed = await this.call('list images', { path: '/images/json?', method: 'GET', options, statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs);
-    return (listed as ApiImageSummary[] | null) ?? [];
+    return this.callShaped('list images', { path: '/images/json?', method: 'GET', options, statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs, answerShape.imageList, undefined, LIST_ANSWER_CAP_BYTES);
   }
 
   inspectImage(id: string): Promise<ApiImageInspect> {
-    return this.get(`inspect image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/json`) as Promise<ApiImageInspect>;
+    return this.get(`inspect image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/json`, answerShape.imageInspect);
   }
 
-  async imageHistory(id: string): Promise<ApiHistoryItem[]> {
-    return ((await this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`)) as ApiHistoryItem[] | null) ?? [];
+  imageHistory(id: string): Promise<ApiHistoryItem[]> {
+    return this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`, answerShape.history, undefined, LIST_ANSWER_CAP_BYTES);
   }
 
   inspectContainer(id: string): Promise<ApiContainerInspect> {
-    return this.get(`inspect container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`) as Promise<ApiContainerInspect>;
+    return this.get(`inspect container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, answerShape.containerInspect);
   }
 
   /** Every container, whatever its state (`all=1`). */
-  async listContainers(filters?: Record<string, string[]>): Promise<ApiContainerSummary[]> {
+  listContainers(filters?: Record<string, string[]>): Promise<ApiContainerSummary[]> {
     const options: Record<string, unknown> = { all: true };
     if (filters) options.filters = JSON.stringify(filters);
-    return ((await this.get('list containers', '/containers/json?', options)) as ApiContainerSummary[] | null) ?? [];
+    return this.get('list containers', '/containers/json?', answerShape.containerList, options, LIST_ANSWER_CAP_BYTES);
   }
 
   systemDf(): Promise<ApiSystemDf> {
-    return this.call('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs) as Promise<ApiSystemDf>;
+    return this.callShaped('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs, answerShape.systemDf, undefined, LIST_ANSWER_CAP_BYTES);
   }
 
   /** The build cache's records (`/system/df` `BuildCache`; only that part from API 1.42, which has `type`). */
   async buildCacheRecords(apiVersion: string): Promise<ApiBuildCacheRecord[]> {
     const [major, minor] = apiVersion.split('.').map(Number);
     const typed = (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 42);
-    const df = (await this.get('report build cache usage', '/system/df?', typed ? { type: 'build-cache' } : undefined)) as ApiSystemDf | null;
-    return df?.BuildCache ?? [];
+    const df = await this.get('report build cache usage', '/system/df?', answerShape.systemDf, typed ? { type: 'build-cache' } : undefined, LIST_ANSWER_CAP_BYTES);
+    return df.BuildCache ?? [];
   }
 
   /** The engine's own `POST /build/prune`, with the query `docker builder prune` sends (`all`, `filters`, limits). */
   async pruneBuildCache(query: Record<string, string>, signal?: AbortSignal): Promise<ApiBuildPruneResponse> {
-    const res = await this.call<ApiBuildPruneResponse | null>(
+    const res = await this.callShaped(
       'prune the build cache',
       { path: '/build/prune?', method: 'POST', options: query, statusCodes: { 200: true, 400: 'bad parameter', 409: 'a prune operation is already running', 500: 'server error' } },
       this.timeouts.pruneMs,
+      answerShape.buildPruneResponse,
       signal,
+      LIST_ANSWER_CAP_BYTES,
     );
-    return { CachesDeleted: res?.CachesDeleted ?? [], SpaceReclaimed: res?.SpaceReclaimed ?? 0 };
+    return { CachesDeleted: res.CachesDeleted ?? [], SpaceReclaimed: res.SpaceReclaimed };
   }
 
   /**
    * `DELETE /images/{ref}` without force. With `noprune` the engine leaves untagged parents alone, so the caller
    * decides about each image itself.
    */
-  async removeImage(ref: string, opts: { noprune: boolean }): Promise<ApiDeleteItem[]> {
-    const result = await this.call<ApiDeleteItem[] | null>(
+  removeImage(ref: string, opts: { noprune: boolean }): Promise<ApiDeleteItem[]> {
+    return this.callShaped(
       `remove image ${shortId(ref)}`,
       {
         path: `/images/${encodeURIComponent(ref)}?`,
@@ -193,13 +248,13 @@ export class DockerEngine {
         statusCodes: { 200: true, 404: 'no such image', 409: 'conflict', 500: 'server error' },
       },
       this.timeouts.deleteMs,
+      answerShape.deleteItems,
     );
-    return result ?? [];
   }
 
   /** The engine's own `POST /images/prune`. `filters` as the API takes them, e.g. `{ dangling: ['false'] }`. */
   async pruneImages(filters: Record<string, string[]>, signal?: AbortSignal): Promise<ApiPruneResponse> {
-    const res = await this.call<ApiPruneResponse>(
+    const res = await this.callShaped(
       'prune images',
       {
         path: '/images/prune?',
@@ -208,22 +263,25 @@ export class DockerEngine {
         statusCodes: { 200: true, 409: 'a prune operation is already running', 500: 'server error' },
       },
       this.timeouts.pruneMs,
+      answerShape.pruneResponse,
       signal,
+      LIST_ANSWER_CAP_BYTES,
     );
-    return { ImagesDeleted: res?.ImagesDeleted ?? [], SpaceReclaimed: res?.SpaceReclaimed ?? 0 };
+    return { ImagesDeleted: res.ImagesDeleted ?? [], SpaceReclaimed: res.SpaceReclaimed };
   }
 
   /**
    * Podman's own API (`/v4.0.0/libpod/…`), for what its Docker-compatible API cannot say or do (full config
    * history, prune of all unused images). Only call it on a Podman engine.
    */
-  libpod<T>(what: string, method: 'GET' | 'POST', path: string, options?: Record<string, unknown>, timeoutMs = this.timeouts.readMs, signal?: AbortSignal): Promise<T> {
-    return this.call<T>(
+  async libpod<T>(what: string, method: 'GET' | 'POST', path: string, options?: Record<string, unknown>, timeoutMs = this.timeouts.readMs, signal?: AbortSignal): Promise<T> {
+    return (await this.call(
       what,
       { path: `/v4.0.0/libpod${path}?`, method, options, statusCodes: { 200: true, 404: 'not found', 409: 'conflict', 500: 'server error' } },
       timeoutMs,
       signal,
-    );
+      LIST_ANSWER_CAP_BYTES,
+    )) as T;
   }
 
   /**
@@ -290,7 +348,10 @@ export function eventTimeParam(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
-/** Reads newline-delimited JSON events until the stream ends (`onEnd()`) or fails (`onEnd(error)`), once. */
+/**
+ * Reads newline-delimited JSON events until the stream ends (`onEnd()`) or fails (`onEnd(error)`), once. A line that
+ * is not JSON, or not an event (answerShape.event), is skipped; one longer than EVENT_LINE_CAP_BYTES ends the stream.
+ */
 function readEventLines(stream: Readable, onEvent: (e: ApiEvent) => void, onEnd: (err?: unknown) => void): void {
   let buffered = '';
   let ended = false;
@@ -308,13 +369,18 @@ function readEventLines(stream: Readable, onEvent: (e: ApiEvent) => void, onEnd:
       buffered = buffered.slice(nl + 1);
       if (!line) continue;
       try {
-        const event = JSON.parse(line) as ApiEvent;
+        const event = answerShape.event(JSON.parse(line));
         const nano = /"timeNano":\s*(\d+)/.exec(line);
         if (nano) event.timeNs = BigInt(nano[1]!);
         onEvent(event);
       } catch {
         /* a partial or foreign line: ignore it */
       }
+    }
+    if (buffered.length > EVENT_LINE_CAP_BYTES) {
+      buffered = '';
+      stream.destroy();
+      end(new AnswerTooLargeError(EVENT_LINE_CAP_BYTES));
     }
   });
   stream.on('error', (e) => end(e));

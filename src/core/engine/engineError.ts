@@ -1,4 +1,6 @@
 import { DockerPruneError } from '../errors';
+import { AnswerCutShortError, AnswerNotJsonError, AnswerTooLargeError } from './answerBody';
+import { AnswerShapeError } from './answerShape';
 import type { Endpoint } from './endpoint';
 import { missingEngineMessage, permissionDeniedMessage } from './localEngine';
 
@@ -25,6 +27,8 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
       details,
     );
   }
+  const bad = badAnswerMessage(e, where, what);
+  if (bad) return new DockerPruneError(e instanceof AnswerCutShortError ? 'unreachable' : 'api', bad, details);
   const f = (e ?? {}) as ModemFailure;
   if (typeof f.statusCode === 'number') {
     const engineMessage = engineMessageOf(f);
@@ -68,6 +72,20 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
       return new DockerPruneError('unreachable', `Docker at ${where} could not ${what}: ${msg}`, details);
     }
   }
+}
+
+/** What to say when the engine answered, but not with a usable answer; undefined for other failures. */
+function badAnswerMessage(e: unknown, where: string, what: string): string | undefined {
+  const check = ' It may not be a Docker-compatible engine, or something between (a proxy) alters its answers: check it with "docker -H <host> info" and try again.';
+  if (e instanceof AnswerShapeError) return `Docker at ${where} sent a malformed answer to "${what}": ${e.message}. Nothing was done with it.${check}`;
+  if (e instanceof AnswerNotJsonError) return `Docker at ${where} sent an answer to "${what}" that is not JSON (${e.message.replace(/^it is not JSON \((.*)\)$/, '$1')}). Nothing was done with it.${check}`;
+  if (e instanceof AnswerTooLargeError) {
+    return `Docker at ${where} sent more than ${Math.round(e.capBytes / 1024 / 1024)} MiB answering "${what}": the answer was cut off there and not used (the most one answer may hold). A real engine of this size is far beyond what Docker Prune is made for; an endless answer means the engine or something between is broken.${check}`;
+  }
+  if (e instanceof AnswerCutShortError) {
+    return `The connection to Docker at ${where} closed in the middle of its answer to "${what}" (after ${e.receivedBytes} bytes): the daemon stopped, or something between dropped the connection. Nothing was done with the partial answer; try again.`;
+  }
+  return undefined;
 }
 
 function engineMessageOf(f: ModemFailure): string {

@@ -41,10 +41,56 @@ export function profileOf(info: ApiInfo, version: ApiVersion): EngineProfile {
     store: podman ? 'podman' : containerd ? 'containerd' : 'graphdriver',
     version: (podman?.Version ?? version.Version ?? '').trim(),
     apiVersion: (version.ApiVersion ?? '').trim(),
-    engineId: podman ? podmanIdentity(info) : (info.ID ?? '').trim(),
+    engineId: engineIdentity(info, podman ? 'podman' : 'docker'),
     storageDriver: (info.Driver ?? '').trim(),
     rootDir: info.DockerRootDir,
   };
+}
+
+/** The engine's identity as `/info` gives it now (see EngineProfile.engineId). */
+export function engineIdentity(info: ApiInfo, product: EngineProfile['product']): string {
+  return product === 'podman' ? podmanIdentity(info) : (info.ID ?? '').trim();
+}
+
+/**
+ * The oldest Engine API Docker Prune reads (Docker 19.03; it is tested from API 1.41, Docker 20.10 and Podman's compat
+ * API). Paths are sent unversioned, so the engine answers in its own version: one outside 1.40–1.x is not an engine
+ * whose answers we know.
+ */
+export const MIN_API_VERSION: readonly [number, number] = [1, 40];
+
+/**
+ * Why the API version `/version` claims cannot be spoken with (a phrase after "Docker at X"), or undefined when it
+ * can: not of the form `1.N`, older than MIN_API_VERSION, or a `MinAPIVersion` above its own `ApiVersion`.
+ */
+export function unspokenApiVersion(version: Pick<ApiVersion, 'ApiVersion' | 'MinAPIVersion'>): string | undefined {
+  const claimed = version.ApiVersion.trim();
+  const min = `${MIN_API_VERSION[0]}.${MIN_API_VERSION[1]}`;
+  const what = `claims Engine API version "${claimed.slice(0, 40)}", which Docker Prune does not speak (it reads API ${min} to 1.x: Docker 19.03 or newer, or Podman).`;
+  const todo = ' Check that this address leads to a Docker-compatible engine and nothing in between alters its answers, or update the engine.';
+  const m = /^(\d+)\.(\d+)$/.exec(claimed);
+  if (!m) return what + todo;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major !== MIN_API_VERSION[0] || minor < MIN_API_VERSION[1]) return what + todo;
+  const lowest = /^(\d+)\.(\d+)$/.exec((version.MinAPIVersion ?? '').trim());
+  if (lowest && (Number(lowest[1]) > major || (Number(lowest[1]) === major && Number(lowest[2]) > minor))) {
+    return `claims Engine API version ${claimed} with a minimum of ${version.MinAPIVersion}, above it: its /version answer contradicts itself.${todo}`;
+  }
+  return undefined;
+}
+
+/** Docker's first version with the containerd image store (an experimental feature from 24.0). */
+const FIRST_CONTAINERD_STORE_DOCKER = '24.0.0';
+
+/**
+ * What makes a profile impossible, as a phrase after "Docker at X" (or undefined): a containerd image store on a
+ * Docker older than it. Planning by the wrong store's rules would choose the wrong images.
+ */
+export function impossibleProfile(profile: EngineProfile): string | undefined {
+  if (profile.product === 'docker' && profile.store === 'containerd' && !versionAtLeast(profile, FIRST_CONTAINERD_STORE_DOCKER)) {
+    return `claims to keep images in the containerd image store, which Docker ${profile.version} does not have (it came with Docker 24). Its /info answer cannot be trusted, so nothing is planned there: check the engine with "docker info", and what stands between.`;
+  }
+  return undefined;
 }
 
 /**

@@ -103,7 +103,10 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
   try {
     if (req.native) assertNativeCompatible(req.policy);
     lock = await acquireEngineLock(req.engine, req.trigger);
-    const engineId = (await req.engine.profile()).engineId;
+    const profile = await req.engine.profile();
+    const engineId = profile.engineId;
+    // A confirmed plan was made for one engine: refuse when the address now leads to another (or it lies about itself).
+    if (req.confirmed) req.engine.assertSameEngine(await req.engine.info(), profile, req.confirmed.snapshot.profile);
     if (req.native) {
       // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
       plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;

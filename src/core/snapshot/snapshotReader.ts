@@ -67,6 +67,7 @@ export class SnapshotReader {
 
   async read(options: ReadOptions = {}): Promise<Snapshot> {
     const [profile, summaries, containers, info] = await Promise.all([this.engine.profile(), this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
+    this.engine.assertSameEngine(info, profile);
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
     const containerd = profile.store === 'containerd';
     // Image details differ per store; the same engine can switch stores (and keeps its ID).

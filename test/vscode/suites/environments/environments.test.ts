@@ -20,7 +20,7 @@ import { generatePopulation } from '../../../support/population';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { api, defaultSession, engineImageIds, label, logLength, logText, readAudit, settled, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 import { expectedGroups } from '../lib/population';
-import { DEAD_ENV, PODMAN_ENV, PODMAN_POPULATION, TLS_ENV, TLS_POPULATION } from './fixture';
+import { DEAD_ENV, HOSTILE_ENV, PODMAN_ENV, PODMAN_POPULATION, TLS_ENV, TLS_POPULATION } from './fixture';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
 
@@ -125,6 +125,20 @@ describe('Environments of several kinds side by side', () => {
 
     // The live ones are still connected with the dead one beside them.
     for (const n of [defaultEnv.name, TLS_ENV, ...(podmanEntry ? [PODMAN_ENV] : [])]) assert.strictEqual((await node(n)).session.state.kind, 'ready', n);
+  });
+
+  it('a hostile engine (its image list in a wrong shape) shows its error node, while the healthy ones list their images', async () => {
+    const hostile = await node(HOSTILE_ENV);
+    await treeChildren(hostile);
+    await waitFor('the hostile engine to fail', () => hostile.session.state.kind === 'failed');
+    const children = (await treeChildren(hostile)) as MessageNode[];
+    const message = label(await treeItem(children[0]!));
+    assert.match(message, /sent a malformed answer to "list images": \[0\]\.RepoTags should be a list, but is the string "dp\/alpha:latest"\. Nothing was done with it\./, message);
+    assert.strictEqual(label(await treeItem(children[children.length - 1]!)), 'Retry');
+    const tls = await node(TLS_ENV);
+    await settled(tls.session, tlsVisible);
+    assert.strictEqual(tls.session.state.kind, 'ready');
+    assert.strictEqual((await node(defaultEnv.name)).session.state.kind, 'ready');
   });
 
   it("the TLS environment's groups hold exactly its population's images", async () => {

@@ -8,6 +8,8 @@ import type { PopulationOptions } from '../../../support/population';
 export const TLS_ENV = 'tls-engine';
 export const PODMAN_ENV = 'podman-service';
 export const DEAD_ENV = 'dead-socket';
+/** A proxy in front of the TLS dockerd's socket that answers `/images/json` with a string where `RepoTags` is a list. */
+export const HOSTILE_ENV = 'hostile-engine';
 
 /** Small: a few of every group, no running container (nothing to kill on stop). */
 export const TLS_POPULATION: PopulationOptions = {
