@@ -21,37 +21,22 @@
  * The plan's `bytes` are the engine's accounting under `engineParity` (so the preview of a native prune shows
  * what Podman will report), otherwise the bytes that really leave the disk (layers nobody else holds).
  */
-import { matchesLabelFilters, resolveUntil } from '../filters';
-import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
+import { matchesLabelFilters } from '../filters';
+import type { ImageRecord, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { keepRules } from './keepRules';
-import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './plannerOptions';
+import { podmanSelection } from './podmanSelection';
 import { childFinder } from './podmanLayerTree';
 
 export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
   const parity = options.engineParity === true;
   const all = policy.mode === 'all';
-  const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const used = new Set(snapshot.containers.map((c) => c.imageId));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
-  // Docker Prune's own keep rules (keepRules.ts), on top of the engine's.
-  const rules = keepRules(snapshot, policy, options);
 
   const live = new Map(byId);
   const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: true });
 
-  const kept = new KeptImages();
-  const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
-  /** The engine's filters, then Docker Prune's own keep rules. */
-  const passes = (img: ImageRecord): boolean => {
-    if (used.has(img.id)) return keep(img, 'in-use'), false;
-    if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
-    if (!podmanLabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
-    const reason = rules.reasonToKeep(img);
-    if (reason) return keep(img, reason), false;
-    return true;
-  };
+  const { used, rules, kept, passes } = podmanSelection(snapshot, policy, options, podmanLabelsMatch);
 
   const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason']; engineBytes: number }> = [];
   const removedIds = new Set<string>();

@@ -29,12 +29,10 @@
  * loses, which is exactly the disk Podman frees: each layer's bytes when its last image goes, plus each removed
  * image's own metadata (config, manifest: its Size minus its layers' bytes), which LayersSize also counts.
  */
-import { resolveUntil } from '../filters';
-import type { ImageRecord, KeptImage, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
+import type { ImageRecord, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
-import { keepRules } from './keepRules';
-import { KeptImages } from './keptImages';
 import type { PlannerOptions } from './plannerOptions';
+import { podmanSelection } from './podmanSelection';
 import { childFinder } from './podmanLayerTree';
 
 export interface Podman5PlanOptions extends PlannerOptions {
@@ -56,27 +54,13 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const parity = options.engineParity === true;
   const all = policy.mode === 'all';
   const compatAll = all && parity && options.allVia === 'compat';
-  const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
-  const used = new Set(snapshot.containers.map((c) => c.imageId));
   // In store order (the order of `/images/json`): Podman picks the first parent it finds (see childFinder).
   const live = new Map(snapshot.images.map((i) => [i.id, i]));
-  // Docker Prune's own keep rules (keepRules.ts), on top of the engine's.
-  const rules = keepRules(snapshot, policy, options);
 
   const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: false });
   const isDangling = (img: ImageRecord) => img.repoTags.length === 0 && !children.has(img);
 
-  const kept = new KeptImages();
-  const keep = (img: ImageRecord, reason: KeptImage['reason']) => kept.keep(img, reason);
-  /** The engine's filters (containers=false, until, label), then Docker Prune's own keep rules. */
-  const passes = (img: ImageRecord): boolean => {
-    if (used.has(img.id)) return keep(img, 'in-use'), false;
-    if (until !== undefined && !(img.createdNs < until)) return keep(img, 'filtered'), false;
-    if (!podman5LabelsMatch(policy.filters.labels, img.labels)) return keep(img, 'filtered'), false;
-    const reason = rules.reasonToKeep(img);
-    if (reason) return keep(img, reason), false;
-    return true;
-  };
+  const { used, rules, kept, passes } = podmanSelection(snapshot, policy, options, podman5LabelsMatch);
 
   const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason'] }> = [];
   const removedIds = new Set<string>();

@@ -1,0 +1,42 @@
+/**
+ * Which images a Podman prune may take: Podman's own filters (no container, `until`, `label` — label semantics
+ * differ between 4 and 5, so the caller passes its matcher), then Docker Prune's own keep rules (keepRules.ts).
+ * Every image that fails one is kept, with its reason, for the preview.
+ */
+import { resolveUntil } from '../filters';
+import type { ImageRecord, LabelFilter, PrunePolicy, Snapshot } from '../model';
+import { keepRules, type KeepRules } from './keepRules';
+import { KeptImages } from './keptImages';
+import type { PlannerOptions } from './plannerOptions';
+
+export type PodmanLabelsMatch = (filters: readonly LabelFilter[], labels: Readonly<Record<string, string>> | null) => boolean;
+
+export interface PodmanSelection {
+  /** Images a container (any state) uses: Podman never removes them. */
+  readonly used: ReadonlySet<string>;
+  readonly rules: KeepRules;
+  readonly kept: KeptImages;
+  /** Whether `img` may go; when not, it is kept with the first reason that holds. */
+  passes(img: ImageRecord): boolean;
+}
+
+export function podmanSelection(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions, labelsMatch: PodmanLabelsMatch): PodmanSelection {
+  const until = policy.filters.until ? resolveUntil(policy.filters.until, snapshot.daemonNowNs) : undefined;
+  const used = new Set(snapshot.containers.map((c) => c.imageId));
+  const rules = keepRules(snapshot, policy, options);
+  const kept = new KeptImages();
+  return {
+    used,
+    rules,
+    kept,
+    passes(img) {
+      const reason = used.has(img.id)
+        ? 'in-use'
+        : (until !== undefined && !(img.createdNs < until)) || !labelsMatch(policy.filters.labels, img.labels)
+          ? 'filtered'
+          : rules.reasonToKeep(img);
+      if (reason) kept.keep(img, reason);
+      return reason === undefined;
+    },
+  };
+}
