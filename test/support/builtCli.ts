@@ -28,6 +28,8 @@ export interface BuiltCliOptions {
    * shares) instead of setting DOCKER_PRUNE_AUDIT_FILE to `<home>/audit.jsonl`.
    */
   readonly defaultAuditFile?: boolean;
+  /** More environment for every run (e.g. the XDG_RUNTIME_DIR an extension host beside it has, to share its locks). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface BuiltCli {
@@ -51,6 +53,7 @@ export function builtCli(home: string, dockerHost: () => string, options: BuiltC
     XDG_STATE_HOME: stateHome,
     DOCKER_HOST: dockerHost(),
     ...(options.defaultAuditFile ? {} : { DOCKER_PRUNE_AUDIT_FILE: auditFile }),
+    ...options.env,
   });
   const run = (args: string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: env(), timeout: 120_000 });

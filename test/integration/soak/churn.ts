@@ -5,7 +5,8 @@
  *
  * Churn never removes an image or a tag itself: every `untag` and `delete` event the engine reports must be a
  * pruner's. It keeps a ledger of every container it made and removed (with its image and when), which the check
- * needs to say whether a deleted image was in use at that instant.
+ * needs to say whether a deleted image was in use at that instant, and the size of every image it saw (the most
+ * a prune can free by removing it).
  */
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { sizedImagesArchive } from '../../support/population';
@@ -37,6 +38,8 @@ const MAX_CONTAINERS = 8;
 export class Churn {
   readonly counts: ChurnCounts = { builds: 0, retags: 0, commits: 0, containersCreated: 0, containersStarted: 0, containersRemoved: 0, refused: 0 };
   readonly containers: ChurnContainer[] = [];
+  /** Image id → size (the sum of its layers), for every image churn made or listed. */
+  readonly sizes = new Map<string, number>();
   private stopped = false;
   private running: Promise<void> | undefined;
   private builds = 0;
@@ -92,17 +95,17 @@ export class Churn {
   /** A new build under one of a few tags that exist already: the image it replaces turns dangling. */
   private async build(): Promise<void> {
     const n = this.builds++;
-    const { archive } = sizedImagesArchive([
-      {
-        name: `soak-${n % BUILD_TAGS}`,
-        createdNs: BigInt(Date.now()) * 1_000_000n + BigInt(n),
-        // A shared base (so prunes free only the new builds' own layers) and a small layer of its own.
-        layers: [
-          { key: 'soak-base', bytes: 300_000 },
-          { key: `soak-own-${n}`, bytes: 4_000 + (n % 97) * 100 },
-        ],
-      },
-    ]);
+    const spec = {
+      name: `soak-${n % BUILD_TAGS}`,
+      createdNs: BigInt(Date.now()) * 1_000_000n + BigInt(n),
+      // A shared base (so prunes free only the new builds' own layers) and a small layer of its own.
+      layers: [
+        { key: 'soak-base', bytes: 300_000 },
+        { key: `soak-own-${n}`, bytes: 4_000 + (n % 97) * 100 },
+      ],
+    };
+    const { archive, ids } = sizedImagesArchive([spec]);
+    this.sizes.set(ids.get(spec.name)!, spec.layers.reduce((sum, l) => sum + l.bytes, 0));
     const res = await apiRequest(this.socketPath, 'POST', '/images/load?quiet=1', { body: archive, contentType: 'application/x-tar' });
     if (res.status !== 200 || /"error"/.test(res.body.toString())) throw new Error(`churn: load failed: HTTP ${res.status}: ${res.body.toString().slice(0, 500)}`);
     this.counts.builds++;
@@ -124,7 +127,11 @@ export class Churn {
     const c = live[Math.floor(this.random() * live.length)]!;
     const res = await apiRequest(this.socketPath, 'POST', `/commit?container=${c.id}&repo=wm/soak-commit&tag=1`, { body: '{}' });
     this.settle(res.status, 201, 'commit');
-    if (res.status === 201) this.counts.commits++;
+    if (res.status !== 201) return;
+    this.counts.commits++;
+    const id = (JSON.parse(res.body.toString()) as { Id: string }).Id;
+    const made = await apiRequest(this.socketPath, 'GET', `/images/${id}/json`);
+    if (made.status === 200) this.sizes.set(id, (JSON.parse(made.body.toString()) as { Size: number }).Size);
   }
 
   private async createContainer(): Promise<void> {
@@ -154,9 +161,10 @@ export class Churn {
     this.counts.containersRemoved++;
   }
 
-  /** A random image the engine lists now (tagged or dangling), by id. */
+  /** A random image the engine lists now (tagged, dangling or a parent), by id. */
   private async pickImage(): Promise<string | undefined> {
-    const images = await apiJson<Array<{ Id: string }>>(this.socketPath, 'GET', '/images/json');
+    const images = await apiJson<Array<{ Id: string; Size: number }>>(this.socketPath, 'GET', '/images/json?all=1');
+    for (const i of images) this.sizes.set(i.Id, i.Size);
     return images.length ? images[Math.floor(this.random() * images.length)]!.Id : undefined;
   }
 

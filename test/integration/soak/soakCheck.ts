@@ -5,17 +5,20 @@
  *   recorded (start record, written ahead) was running — churn never removes images or tags, so there is no other
  *   explanation;
  * - in an own prune (a plan carried out) the image was a step of that prune's start record (a `delete` event only
- *   for a delete step), and the audit lists it as done; every delete step the audit lists as done was deleted;
+ *   for a delete step); the audit lists a deleted image's step as done, an untagged one's as done or skipped (a
+ *   step whose image gained a name loses its other names first, then is left alone); every delete step the audit
+ *   lists as done was deleted;
  * - a native prune (the engine's own, which decides itself what goes): its deletions fall inside its start and end
  *   records; a dangling-only one removed no name;
  * - every prune's `untagged` count equals the untag events in its window; an own prune's `deleted`, its delete
  *   events; a native one's `deleted` (images its preview knew) at most its delete events;
  * - no image went while a container used it, and no container was destroyed but by churn;
  * - every start record has its end record; a refused prune has none (it never held the lock);
- * - disk: an own prune's `spaceReclaimed` is at most the bytes its plan gave the steps it did. Under churn a new
- *   build may share a layer a step expected to free, so less can go, never more (churn adds images, never
- *   removes them). The exact figure, audit bytes = the engine's layer bytes gone, is checked by the quiet prune
- *   after the churn (see soak.test.ts).
+ * - disk: a prune's `spaceReclaimed` (own or the engine's) is at most the sizes of the images the engine reported
+ *   deleted in its window: removing an image frees at most its own layers. The plan's bytes bound nothing under
+ *   churn: a confirmed plan is made before the lock is taken, and a prune before it may remove an image that shared
+ *   a layer, so more can go than planned. The exact figure, audit bytes = the engine's layer bytes gone, is checked
+ *   by the quiet prune after the churn (see soak.test.ts).
  */
 import type { AuditRecord } from '../../../src/core/audit/record';
 import type { ApiEvent } from '../../../src/core/engine/apiTypes';
@@ -27,10 +30,14 @@ export interface SoakFigures {
   prunes: number;
   ownPrunes: number;
   nativePrunes: number;
+  /** The extension's (trigger `auto`), of the own and native ones. */
+  autoPrunes: number;
   refusedPrunes: number;
   deletions: number;
   untags: number;
   bytesReclaimed: number;
+  /** Prunes whose bytes could not be bounded: an image they deleted was of unknown size. */
+  unboundedPrunes: number;
 }
 
 export interface SoakVerdict {
@@ -43,15 +50,19 @@ interface Prune {
   start?: AuditRecord;
   end?: AuditRecord;
   readonly done: Set<string>;
+  readonly skipped: Set<string>;
   startMs: number;
   endMs: number;
   deletes: number;
   untags: number;
+  /** Sum of the sizes of the images deleted in its window (NaN when one was of unknown size). */
+  deletedBytes: number;
 }
 
 const ms = (iso: string) => Date.parse(iso);
 
-export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRecord[], containers: readonly ChurnContainer[]): SoakVerdict {
+/** `sizes`: every image id the run could delete → its size (`/images/json` Size: the sum of its layers). */
+export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRecord[], containers: readonly ChurnContainer[], sizes: ReadonlyMap<string, number>): SoakVerdict {
   const violations: string[] = [];
   const prunes = new Map<string, Prune>();
   for (const r of records) {
@@ -60,10 +71,11 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
       continue;
     }
     let p = prunes.get(r.pruneId);
-    if (!p) prunes.set(r.pruneId, (p = { id: r.pruneId, done: new Set(), startMs: Infinity, endMs: Infinity, deletes: 0, untags: 0 }));
+    if (!p) prunes.set(r.pruneId, (p = { id: r.pruneId, done: new Set(), skipped: new Set(), startMs: Infinity, endMs: Infinity, deletes: 0, untags: 0, deletedBytes: 0 }));
     if (r.phase === 'start') (p.start = r), (p.startMs = ms(r.time));
     if (r.phase === 'end') (p.end = r), (p.endMs = ms(r.time));
     for (const id of r.doneIds ?? []) p.done.add(normalizeImageId(id));
+    for (const id of r.skippedIds ?? []) p.skipped.add(normalizeImageId(id));
   }
   const all = [...prunes.values()];
   const running = all.filter((p) => p.start);
@@ -99,9 +111,10 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
       violations.push(`${what}: no prune that the audit recorded before it planned it${candidates.length ? ` (running: ${candidates.map((p) => p.id).join(', ')})` : ''}`);
       continue;
     }
-    if (e.Action === 'delete') by.deletes++;
+    if (e.Action === 'delete') (by.deletes++, (by.deletedBytes += sizes.get(image) ?? NaN));
     else by.untags++;
-    if (by === own && !own.done.has(image)) violations.push(`${what}: a step of prune ${own.id}, which does not list it as done`);
+    const listed = own && (own.done.has(image) || (e.Action === 'untag' && own.skipped.has(image)));
+    if (own && !listed) violations.push(`${what}: a step of prune ${own.id}, which does not list it as ${e.Action === 'delete' ? 'done' : 'done or skipped'}`);
     if (by === native && e.Action === 'untag' && native.start!.mode === 'dangling') violations.push(`${what}: the dangling-only native prune ${native.id} removed a name`);
   }
 
@@ -111,6 +124,7 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     if (!result) continue;
     bytesReclaimed += result.spaceReclaimed;
     const name = `prune ${p.id} (${p.start!.mode}${p.start!.native ? ', native' : ''})`;
+    if (result.spaceReclaimed > p.deletedBytes) violations.push(`${name}: reclaimed ${result.spaceReclaimed} bytes, more than the ${p.deletedBytes} the images it deleted take`);
     if (result.untagged !== p.untags) violations.push(`${name}: the audit says ${result.untagged} untagged, the engine reported ${p.untags} untag events`);
     if (p.start!.native) {
       if (result.deleted > p.deletes) violations.push(`${name}: the audit says ${result.deleted} deleted, the engine reported ${p.deletes} delete events`);
@@ -120,8 +134,6 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     const steps = p.start!.steps ?? [];
     const doneDeletes = steps.filter((s) => s.action === 'delete' && p.done.has(normalizeImageId(s.id)));
     if (doneDeletes.length !== p.deletes) violations.push(`${name}: ${doneDeletes.length} delete steps listed as done, ${p.deletes} delete events`);
-    const doneBytes = steps.filter((s) => p.done.has(normalizeImageId(s.id))).reduce((n, s) => n + s.bytes, 0);
-    if (result.spaceReclaimed > doneBytes) violations.push(`${name}: reclaimed ${result.spaceReclaimed} bytes, more than the ${doneBytes} its plan gave the steps it did`);
   }
 
   const ended = all.filter((p) => p.end);
@@ -131,10 +143,12 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
       prunes: ended.length,
       ownPrunes: running.filter((p) => !p.start!.native).length,
       nativePrunes: running.filter((p) => p.start!.native).length,
+      autoPrunes: running.filter((p) => p.start!.trigger === 'auto').length,
       refusedPrunes: ended.filter((p) => p.end!.outcome === 'refused').length,
       deletions,
       untags,
       bytesReclaimed,
+      unboundedPrunes: running.filter((p) => Number.isNaN(p.deletedBytes)).length,
     },
   };
 }
