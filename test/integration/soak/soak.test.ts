@@ -83,87 +83,100 @@ describe(`soak: ${SECONDS} s of churn beside CLI pruners in every mode${EXTENSIO
 
     const host: { code?: number; done?: Promise<number> } = {};
     const hostDir = fs.mkdtempSync(path.join(tmp, 'host-'));
-    if (EXTENSION) {
-      const workspace = path.join(tmp, 'ws');
-      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-      fs.mkdirSync(path.join(tmp, 'docker-config'));
-      fs.writeFileSync(
-        path.join(workspace, '.vscode', 'settings.json'),
-        JSON.stringify({ 'dockerPrune.autoPrune.enabled': true, 'dockerPrune.autoPrune.interval': '5s', 'dockerPrune.autoPrune.mode': 'dangling' }),
-      );
-      host.done = runVsCodeSuite({
-        suite: HOST_SUITE,
-        workspace,
-        trusted: true,
-        timeoutMs: SECONDS * 1000 + 15 * 60_000,
-        env: {
-          DOCKER_HOST: engine.dockerHost,
-          DP_TEST_SOCKET: engine.socketPath,
-          DOCKER_CONFIG: path.join(tmp, 'docker-config'),
-          DOCKER_PRUNE_MOCHA_TIMEOUT: String(SECONDS * 1000 + 10 * 60_000),
-          DP_SOAK_DIR: hostDir,
-          XDG_RUNTIME_DIR: runtimeDir,
-          XDG_STATE_HOME: stateDir,
-        },
-      }).then((code) => (host.code = code));
-      await hostMarker(path.join(hostDir, 'ready'), host, 'auto-prune was on');
-    }
-
-    const churn = new Churn(engine.socketPath, runnable, random);
-    churn.adopt(loaded.containers.map((c) => ({ id: c.id, imageId: c.imageId })));
-    for (const i of loaded.population.images) churn.sizes.set(loaded.imageIds.get(i.name)!, i.size);
-    const pruners = new CliPruners(cli, MODES, random);
-    const started = Date.now();
-    churn.start();
-    pruners.start();
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    await pruners.stop();
-    await churn.stop();
-    const churnedMs = Date.now() - started;
-    if (host.done) {
+    // However the run ends, the stream is closed and the extension host told to stop, and waited for (nothing left to hang on).
+    const stopAll = () => {
       fs.writeFileSync(path.join(hostDir, 'stop'), '');
-      assert.strictEqual(await host.done, 0, 'the extension host suite passed (auto-prune ran, and stopped after its run under way)');
+      stream.abort();
+    };
+    try {
+      await soak();
+    } finally {
+      stopAll();
+      await host.done;
     }
 
-    // A last event of our own: once the stream shows it, it has shown everything before it.
-    const mark = `soak-end-${Date.now()}`;
-    const anyImage = (await apiJson<Array<{ Id: string }>>(engine.socketPath, 'GET', '/images/json'))[0]!.Id;
-    assert.strictEqual((await apiRequest(engine.socketPath, 'POST', `/images/${anyImage}/tag?repo=wm/${mark}&tag=1`)).status, 201);
-    for (let i = 0; i < 600 && !events.some((e) => e.Action === 'tag' && e.Actor?.Attributes?.name === `wm/${mark}:1`); i++) await new Promise((r) => setTimeout(r, 50));
-    stream.abort();
-    assert.strictEqual(streamError, undefined, `the event stream stayed open: ${String(streamError)}`);
+    async function soak(): Promise<void> {
+      if (EXTENSION) {
+        const workspace = path.join(tmp, 'ws');
+        fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+        fs.mkdirSync(path.join(tmp, 'docker-config'));
+        fs.writeFileSync(
+          path.join(workspace, '.vscode', 'settings.json'),
+          JSON.stringify({ 'dockerPrune.autoPrune.enabled': true, 'dockerPrune.autoPrune.interval': '5s', 'dockerPrune.autoPrune.mode': 'dangling' }),
+        );
+        host.done = runVsCodeSuite({
+          suite: HOST_SUITE,
+          workspace,
+          trusted: true,
+          timeoutMs: SECONDS * 1000 + 15 * 60_000,
+          env: {
+            DOCKER_HOST: engine.dockerHost,
+            DP_TEST_SOCKET: engine.socketPath,
+            DOCKER_CONFIG: path.join(tmp, 'docker-config'),
+            DOCKER_PRUNE_MOCHA_TIMEOUT: String(SECONDS * 1000 + 10 * 60_000),
+            DP_SOAK_DIR: hostDir,
+            XDG_RUNTIME_DIR: runtimeDir,
+            XDG_STATE_HOME: stateDir,
+          },
+        }).then((code) => (host.code = code));
+        await hostMarker(path.join(hostDir, 'ready'), host, 'auto-prune was on');
+      }
 
-    const verdict = checkSoak(events, readAudit(cli.auditFile), churn.containers, churn.sizes);
-    const violations = [...verdict.violations, ...pruners.tallies.flatMap((t) => t.failures)];
+      const churn = new Churn(engine.socketPath, runnable, random);
+      churn.adopt(loaded.containers.map((c) => ({ id: c.id, imageId: c.imageId })));
+      for (const i of loaded.population.images) churn.sizes.set(loaded.imageIds.get(i.name)!, i.size);
+      const pruners = new CliPruners(cli, MODES, random);
+      const started = Date.now();
+      churn.start();
+      pruners.start();
+      await new Promise((r) => setTimeout(r, SECONDS * 1000));
+      await pruners.stop();
+      await churn.stop();
+      const churnedMs = Date.now() - started;
+      fs.writeFileSync(path.join(hostDir, 'stop'), '');
+      const hostCode = await host.done;
 
-    // Quiet now: one more prune, whose audited bytes must be exactly what the engine's layers lost.
-    const before = await layersSize(engine.socketPath);
-    const quiet = cli.run(['prune', '--all', '--yes']);
-    const after = await layersSize(engine.socketPath);
-    const last = readAudit(cli.auditFile).filter((r) => r.phase === 'end').pop()!;
-    if (last.result?.spaceReclaimed !== before - after) {
-      violations.push(`the quiet prune audited ${last.result?.spaceReclaimed} bytes, /system/df LayersSize dropped ${before - after}: ${quiet.stdout.trim()}`);
+      // A last event of our own: once the stream shows it, it has shown everything before it.
+      const mark = `soak-end-${Date.now()}`;
+      const anyImage = (await apiJson<Array<{ Id: string }>>(engine.socketPath, 'GET', '/images/json'))[0]!.Id;
+      assert.strictEqual((await apiRequest(engine.socketPath, 'POST', `/images/${anyImage}/tag?repo=wm/${mark}&tag=1`)).status, 201);
+      for (let i = 0; i < 600 && !events.some((e) => e.Action === 'tag' && e.Actor?.Attributes?.name === `wm/${mark}:1`); i++) await new Promise((r) => setTimeout(r, 50));
+      stream.abort();
+      assert.strictEqual(streamError, undefined, `the event stream stayed open: ${String(streamError)}`);
+
+      const verdict = checkSoak(events, readAudit(cli.auditFile), churn.containers, churn.sizes);
+      const violations = [...verdict.violations, ...pruners.tallies.flatMap((t) => t.failures)];
+      if (hostCode !== undefined && hostCode !== 0) violations.push(`the extension host suite failed (exit ${hostCode}): see its output above`);
+
+      // Quiet now: one more prune, whose audited bytes must be exactly what the engine's layers lost.
+      const before = await layersSize(engine.socketPath);
+      const quiet = cli.run(['prune', '--all', '--yes']);
+      const after = await layersSize(engine.socketPath);
+      const last = readAudit(cli.auditFile).filter((r) => r.phase === 'end').pop()!;
+      if (last.result?.spaceReclaimed !== before - after) {
+        violations.push(`the quiet prune audited ${last.result?.spaceReclaimed} bytes, /system/df LayersSize dropped ${before - after}: ${quiet.stdout.trim()}`);
+      }
+
+      if (violations.length) {
+        // What the verdict was made from, kept for a look after the test's folder is gone.
+        const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-soak-failed-'));
+        fs.copyFileSync(cli.auditFile, path.join(kept, 'audit.jsonl'));
+        fs.writeFileSync(path.join(kept, 'events.jsonl'), events.map((e) => JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n') + '\n');
+        fs.writeFileSync(path.join(kept, 'churn.json'), JSON.stringify({ counts: churn.counts, containers: churn.containers, sizes: [...churn.sizes] }));
+        console.log(`      the audit file, the events and churn's ledger are kept in ${kept}`);
+      }
+      const f = verdict.figures;
+      const runs = pruners.tallies.map((t) => `${t.args.join(' ') || 'dangling'}: ${t.runs} runs, ${t.refused} refused`).join('; ');
+      for (const v of violations.slice(0, 40)) console.log(`      violation: ${v}`);
+      console.log(`      pruners: ${runs}`);
+      console.log(`      churn: ${JSON.stringify(churn.counts)}`);
+      console.log(
+        `      soak summary: ${(churnedMs / 1000).toFixed(0)} s, prunes ${f.prunes} (own ${f.ownPrunes}, native ${f.nativePrunes}, auto ${f.autoPrunes}, refused ${f.refusedPrunes}), ` +
+          `deletions ${f.deletions}, untags ${f.untags}, bytes reclaimed ${f.bytesReclaimed} (${f.unboundedPrunes} prunes unbounded), churn operations ${churn.operations}, events ${events.length}, violations ${violations.length}`,
+      );
+      assert.ok(f.ownPrunes > 0 && f.nativePrunes > 0 && f.deletions > 0, 'the pruners ran and removed images');
+      if (EXTENSION) assert.ok(f.autoPrunes > 0, 'the extension auto-pruned');
+      assert.deepStrictEqual(violations, []);
     }
-
-    if (violations.length) {
-      // What the verdict was made from, kept for a look after the test's folder is gone.
-      const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-soak-failed-'));
-      fs.copyFileSync(cli.auditFile, path.join(kept, 'audit.jsonl'));
-      fs.writeFileSync(path.join(kept, 'events.jsonl'), events.map((e) => JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n') + '\n');
-      fs.writeFileSync(path.join(kept, 'churn.json'), JSON.stringify({ counts: churn.counts, containers: churn.containers, sizes: [...churn.sizes] }));
-      console.log(`      the audit file, the events and churn's ledger are kept in ${kept}`);
-    }
-    const f = verdict.figures;
-    const runs = pruners.tallies.map((t) => `${t.args.join(' ') || 'dangling'}: ${t.runs} runs, ${t.refused} refused`).join('; ');
-    for (const v of violations.slice(0, 40)) console.log(`      violation: ${v}`);
-    console.log(`      pruners: ${runs}`);
-    console.log(`      churn: ${JSON.stringify(churn.counts)}`);
-    console.log(
-      `      soak summary: ${(churnedMs / 1000).toFixed(0)} s, prunes ${f.prunes} (own ${f.ownPrunes}, native ${f.nativePrunes}, auto ${f.autoPrunes}, refused ${f.refusedPrunes}), ` +
-        `deletions ${f.deletions}, untags ${f.untags}, bytes reclaimed ${f.bytesReclaimed} (${f.unboundedPrunes} prunes unbounded), churn operations ${churn.operations}, events ${events.length}, violations ${violations.length}`,
-    );
-    assert.ok(f.ownPrunes > 0 && f.nativePrunes > 0 && f.deletions > 0, 'the pruners ran and removed images');
-    if (EXTENSION) assert.ok(f.autoPrunes > 0, 'the extension auto-pruned');
-    assert.deepStrictEqual(violations, []);
   });
 });
