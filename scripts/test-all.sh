@@ -83,11 +83,17 @@ node esbuild.mjs || { echo "bundle failed"; exit 1; }
 stage "unit tests"
 run_tests "unit" npx mocha 'out/test/unit/**/*.test.js'
 
-# The engine tests and the environment tests start their own, separate engines and servers: they run side by
-# side (each waits for its own tools), and the environment tests' output follows when both are done.
-stage "integration tests (the engine as oracle on Docker 20.10, 26.1 and 28.5, graphdriver and containerd store), and beside them the environment tests (TLS, SSH, contexts, Podman 4 and 5)"
+# The engine tests, the environment tests and the soak start their own, separate engines and servers: they run
+# side by side (each waits for its own tools), and the environment tests' and the soak's output follow when done.
+stage "integration tests (the engine as oracle on Docker 20.10, 26.1 and 28.5, graphdriver and containerd store), and beside them the environment tests (TLS, SSH, contexts, Podman 4 and 5) and the soak"
 ( install_done podman5 || exit 1; npx mocha --timeout 1800000 'out/test/integration/environments/**/*.test.js' >"$logdir/environments.log" 2>&1 ) &
 environments_pid=$!
+# The soak (minutes of churn beside CLI pruners and an extension host's auto-prune on an engine of its own;
+# DP_SOAK_SECONDS, default 180) runs beside both rather than after them. It waits for code-server; should that
+# install fail, it soaks with the CLI pruners alone (and the failed install is counted where VS Code waits for it).
+( if install_done vscode; then ext=1; else ext=0; fi
+  DP_SOAK_EXTENSION=$ext npx mocha --timeout 1800000 out/test/integration/soak/soak.test.js >"$logdir/soak.log" 2>&1 ) &
+soak_pid=$!
 wait_install engines && run_tests "integration" npx mocha --timeout 1800000 'out/test/integration/*.test.js'
 stage "environment tests: TLS, SSH, contexts, Podman 4 and 5, several at once (loopback only)"
 wait "$environments_pid"
@@ -96,6 +102,12 @@ if wait_install podman5; then
   cat "$logdir/environments.log"
   count_tests "environments" "$environments_status"
 fi
+
+stage "soak: churn beside CLI pruners in every mode and auto-prune in an extension host, checked against the engine's event stream (ran beside the above)"
+wait "$soak_pid"
+soak_status=$?
+cat "$logdir/soak.log"
+count_tests "soak" "$soak_status"
 
 stage "VS Code: extension-host suites and browser UI tests (code-server + Chromium)"
 wait_install vscode && run_tests "vscode" bash scripts/test-vscode.sh

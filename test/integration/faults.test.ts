@@ -100,6 +100,10 @@ for (const id of ['20-gd', '28-c8d']) {
       const now = await apiJson<{ Id: string; RepoTags: string[] }>(te.socketPath, 'GET', '/images/app:latest/json');
       assert.strictEqual(now.Id, rebuild, 'app:latest still names the new build');
       assert.match(out, /app:latest.*(now names|left alone)/s, 'the result says app:latest was left alone');
+      // The audit says the planned image's step was done (its moved name was left alone, the image itself went).
+      const records = fs.readFileSync(path.join(home, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+      assert.ok(records.flatMap((r) => r.doneIds ?? []).includes(planned), `the planned image's step is listed as done: ${JSON.stringify(records.filter((r) => r.phase !== 'start'))}`);
+      assert.ok(!records.flatMap((r) => r.skippedIds ?? []).includes(planned), 'and not as skipped');
     });
   });
 }

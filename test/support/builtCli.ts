@@ -15,9 +15,28 @@ export interface StoredLastUse {
   images: Record<string, { at: string; source: string }>;
 }
 
+/** How one CLI process ended (`start`). */
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface BuiltCliOptions {
+  /**
+   * Leave the audit file to the CLI's default (`$XDG_STATE_HOME/docker-prune/audit.jsonl`, the file the extension
+   * shares) instead of setting DOCKER_PRUNE_AUDIT_FILE to `<home>/audit.jsonl`.
+   */
+  readonly defaultAuditFile?: boolean;
+  /** More environment for every run (e.g. the XDG_RUNTIME_DIR an extension host beside it has, to share its locks). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 export interface BuiltCli {
   /** Runs `docker-prune args…`; fails the test unless it exits 0. */
   run(args: string[]): SpawnSyncReturns<string>;
+  /** Starts `docker-prune args…` without waiting (several can run at once); resolves when it exits, whatever its status. */
+  start(args: string[]): Promise<CliRun>;
   /** `plan --all --json` with these filters: the ids of the images it would remove, sorted. */
   planIds(...filters: string[]): string[];
   /** The one last-use file in the home's state folder. */
@@ -25,19 +44,35 @@ export interface BuiltCli {
   readonly auditFile: string;
 }
 
-export function builtCli(home: string, dockerHost: () => string): BuiltCli {
-  const auditFile = path.join(home, 'audit.jsonl');
+export function builtCli(home: string, dockerHost: () => string, options: BuiltCliOptions = {}): BuiltCli {
+  const stateHome = path.join(home, 'state');
+  const auditFile = options.defaultAuditFile ? path.join(stateHome, 'docker-prune', 'audit.jsonl') : path.join(home, 'audit.jsonl');
+  const env = (): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_STATE_HOME: stateHome,
+    DOCKER_HOST: dockerHost(),
+    ...(options.defaultAuditFile ? {} : { DOCKER_PRUNE_AUDIT_FILE: auditFile }),
+    ...options.env,
+  });
   const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: path.join(home, 'state'), DOCKER_HOST: dockerHost(), DOCKER_PRUNE_AUDIT_FILE: auditFile },
-      timeout: 120_000,
-    });
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: env(), timeout: 120_000 });
     assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
+  const start = (args: string[]) =>
+    new Promise<CliRun>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (e) => (stderr += String(e)));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
   return {
     run,
+    start,
     auditFile,
     planIds: (...filters) =>
       (JSON.parse(run(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort(),

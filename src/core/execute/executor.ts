@@ -66,6 +66,8 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       break;
     }
     const skippedBefore = skipped.length;
+    // A delete step whose image is gone was carried out, even when one of its names had moved on and was left alone.
+    let carriedOut = false;
     const leftAlone = (name: string, message: string) => skipped.push({ id: step.id, tags: [name], reason: 'changed', message });
     try {
       const before = deleted.length;
@@ -78,6 +80,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
         deleted.push({ Deleted: step.id }); // Podman answers without naming an image that had structural children
         bytes += step.bytes;
       }
+      carriedOut = step.action === 'delete' && (gone || store === 'podman');
     } catch (e) {
       const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
       const status = err.details.status;
@@ -92,7 +95,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
         throw new PruneInterruptedError(err, result());
       }
     }
-    options.onProgress?.({ done: i + 1, total, bytes, current: step, skipped: skipped.length > skippedBefore ? skipped[skipped.length - 1] : undefined });
+    options.onProgress?.({ done: i + 1, total, bytes, current: step, skipped: skipped.length > skippedBefore && !carriedOut ? skipped[skipped.length - 1] : undefined });
   }
   return result();
 }

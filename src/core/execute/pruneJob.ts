@@ -178,7 +178,7 @@ function auditEnd(plan: Plan | undefined, result: PruneResult | undefined, failu
     durationMs,
     outcome,
     error: failure === undefined ? undefined : errorMessage(failure),
-    skippedIds: result ? new Set(result.skipped.map((s) => s.id)) : undefined,
+    skippedIds: result ? notCarriedOut(result) : undefined,
   };
 }
 
@@ -189,6 +189,15 @@ function auditWatermark({ marks, figures }: NonNullable<Preview['watermark']>): 
 /** How a prune that ran to its end went: cancelled part-way, some images skipped, or all done. */
 function outcomeOf(result: PruneResult): PruneOutcomeKind {
   return result.cancelled ? 'cancelled' : result.skipped.length > 0 ? 'partial' : 'success';
+}
+
+/**
+ * Steps the result names as skipped that were not carried out after all: a name of an image left alone (it had
+ * moved on to a new build) is reported among the skipped, but when the image itself went, its delete step was done.
+ */
+function notCarriedOut(result: PruneResult): Set<string> {
+  const deleted = new Set(result.ImagesDeleted.flatMap((i) => ('Deleted' in i ? [i.Deleted] : [])));
+  return new Set(result.skipped.map((s) => s.id).filter((id) => !deleted.has(id)));
 }
 
 /** `Deleted:` entries that are images (the engine also lists the layers it freed). */
