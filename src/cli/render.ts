@@ -1,7 +1,7 @@
 import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
-import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
+import type { KeepReason, KeptImage, PruneResult } from '../core/model';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
 

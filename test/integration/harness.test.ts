@@ -5,17 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { apiJson, ping, resetEngine, startEngine, TestEngine } from '../support/dockerd';
-import {
-  childrenOf,
-  generatePopulation,
-  imageByName,
-  imagesInUse,
-  isDangling,
-  LoadedPopulation,
-  loadPopulation,
-  Population,
-} from '../support/population';
+import type { TestEngine } from '../support/dockerd';
+import { apiJson, ping, resetEngine, startEngine } from '../support/dockerd';
+import type { LoadedPopulation, Population } from '../support/population';
+import { childrenOf, generatePopulation, imageByName, imagesInUse, isDangling, loadPopulation } from '../support/population';
 
 interface ListedImage {
   Id: string;

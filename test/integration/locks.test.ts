@@ -314,7 +314,7 @@ describe('one prune per engine (built CLI, real engine)', function () {
       { env: { PATH: process.env.PATH, OLD: path.join(shared, 'docker-prune-locks-0'), FALLBACK: path.join(shared, 'docker-prune-0'), RUN: theirRun, OLDNAME: oldName, NEWNAME: newName, REC: planted } },
     );
     process.kill(sleeper.pid!, 0); // the planted pid is alive
-    const before = await unusedImages();
+    assert.ok((await unusedImages()) > 0, 'the population has unused images for the prune to remove');
 
     // Their planted locks are not where ours live, though TMPDIR and XDG_RUNTIME_DIR point at them: the prune runs.
     const r = await prune(label, { PATH: process.env.PATH, HOME: home, TMPDIR: shared, XDG_RUNTIME_DIR: theirRun }).done;

@@ -151,7 +151,6 @@ for (const under of enginesFromEnv()) {
     after(async () => {
       await testEngine?.stop();
       const estimate = containerd ? `; content estimated within ${((100 * totals.contentError) / Math.max(1, totals.content)).toFixed(2)} % overall` : '';
-      // eslint-disable-next-line no-console
       console.log(
         `      oracle (${under.label}): ${POPULATIONS} populations × ${VARIANTS.length} prunes = ${totals.prunes} prunes over ${totals.images} images; ` +
           `${totals.deleted} deletions, ${totals.bytes} bytes; ${totals.ownPrunes} of Docker Prune's own prunes on identical copies${estimate}`,
@@ -279,7 +278,6 @@ function checkContainerdBytes(snapshot: Snapshot, parity: Plan, real: EngineOutc
   assert.ok(predictedSnapshots <= realSnapshots && realSnapshots <= predictedSnapshots + twins, `snapshot bytes ${predictedSnapshots} vs ${realSnapshots} (twin allowance ${twins}) (${where})`);
   const error = Math.abs(predictedContent - real.spaceReclaimed);
   assert.ok(error <= CONTENT_TOLERANCE * Math.max(real.spaceReclaimed, 1) + 4096, `content bytes ${predictedContent} vs SpaceReclaimed ${real.spaceReclaimed} (${where})`);
-  // eslint-disable-next-line no-console
   if (process.env.DP_ORACLE_VERBOSE) console.log(`        content ${predictedContent} vs ${real.spaceReclaimed}; snapshots ${predictedSnapshots} vs ${realSnapshots} (${where.split(';')[0]})`);
   totals.contentError += error;
   totals.content += real.spaceReclaimed;

@@ -55,7 +55,7 @@ export async function buildImage(engine: BuildTarget, name: string, steps: reado
     await run('docker', args, { env: { ...process.env, DOCKER_CONFIG: buildxConfig(engine), DOCKER_HOST: engine.dockerHost, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' } });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`docker buildx build ${name}: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`docker buildx build ${name}: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
 

@@ -15,7 +15,8 @@
  *     3.6 s at 1,000 and 20 s at 5,000. The crossover is ~200 images: freshEngine() resets below
  *     RESET_MAX_IMAGES and restarts above.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -158,7 +159,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.tmpfsSize ?? '8g'},mode=0711`, 'dp-engine', root], { stdio: 'pipe' });
     } catch (err) {
       removeDir(dataDir);
-      throw new Error(`cannot mount a tmpfs for the engine's data root (pass tmpfs: false): ${String(err)}`);
+      throw new Error(`cannot mount a tmpfs for the engine's data root (pass tmpfs: false): ${String(err)}`, { cause: err });
     }
   }
 

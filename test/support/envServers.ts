@@ -6,7 +6,8 @@
  *
  * (test/support/dockerd.ts starts plain engines; it takes no extra dockerd arguments, hence this file.)
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';

@@ -12,7 +12,8 @@
  * - conmon (one per container) re-parents to init and outlives the service: stop() kills every process
  *   whose command line names this service's temp dir, then unmounts what is still mounted under it.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killLeftovers, ping, removeDir } from './dockerd';

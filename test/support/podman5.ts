@@ -23,7 +23,8 @@
  * Containers: no network (netns none), no cgroups (cgroups = "disabled"), the rlimit lesson of podman.ts
  * (rootful podman asks for RLIMIT_NOFILE/NPROC this machine's processes may not raise).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -54,16 +54,15 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   fs.mkdirSync(dockerConfig, { recursive: true });
   const server = await startCodeServer({ vsix, workspace, env: { DOCKER_HOST: proxy.host, DOCKER_CONFIG: dockerConfig }, trusted: true });
   let ok = false;
-  let page: PwPage | undefined;
   const wb = await openWorkbench(server.url, { width: 1100, height: 660 });
-  page = wb.page;
+  const page = wb.page;
   const steps: Array<[string, () => Promise<void>]> = [];
   let before = '';
 
   steps.push([
     'the status bar shows the reclaimable bytes',
     async () => {
-      before = await waitForStatusBarItem(page!, /^[\d.]+ (B|kB|MB|GB)$/, 60_000);
+      before = await waitForStatusBarItem(page, /^[\d.]+ (B|kB|MB|GB)$/, 60_000);
       assert.notStrictEqual(before, '0 B');
       log(`status bar: ${before}`);
     },
@@ -72,36 +71,36 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   steps.push([
     'the Docker Prune view lists the environment and its groups',
     async () => {
-      await runCommand(page!, 'Docker Prune: Focus on Environments View');
-      await widenSideBar(page!, 470);
-      const rows = page!.locator('.pane-body .monaco-list-row');
-      await waitForText(page!, '.pane-body .monaco-list-row', /Dangling/);
-      await page!.locator('.pane-body .monaco-list-row:has-text("In use")').first().click();
-      await waitForText(page!, '.pane-body .monaco-list-row', /dp\/run:app/);
-      await page!.locator('.pane-body .monaco-list-row:has-text("Dangling")').first().click();
-      await waitForText(page!, '.pane-body .monaco-list-row', /<none>/);
+      await runCommand(page, 'Docker Prune: Focus on Environments View');
+      await widenSideBar(page, 470);
+      const rows = page.locator('.pane-body .monaco-list-row');
+      await waitForText(page, '.pane-body .monaco-list-row', /Dangling/);
+      await page.locator('.pane-body .monaco-list-row:has-text("In use")').first().click();
+      await waitForText(page, '.pane-body .monaco-list-row', /dp\/run:app/);
+      await page.locator('.pane-body .monaco-list-row:has-text("Dangling")').first().click();
+      await waitForText(page, '.pane-body .monaco-list-row', /<none>/);
       const texts = await rows.allInnerTexts();
       assert.ok(texts.some((t) => /^local\s*\d+ images · [\d.]+ \w+ reclaimable/.test(t)), texts.join(" | "));
       assert.ok(texts.some((t) => /In use/.test(t)) && texts.some((t) => /Unused/.test(t)));
-      await waitForText(page!, '.pane-body .monaco-list-row', /^staging\s*unreachable/);
-      await waitForText(page!, '.pane-body .monaco-list-row', /No Docker socket at/);
-      await waitForText(page!, '.pane-body .monaco-list-row', /^Retry$/);
-      await shot(page!, 'tree', 700, { x: 0, y: 0, width: 480, height: 660 });
+      await waitForText(page, '.pane-body .monaco-list-row', /^staging\s*unreachable/);
+      await waitForText(page, '.pane-body .monaco-list-row', /No Docker socket at/);
+      await waitForText(page, '.pane-body .monaco-list-row', /^Retry$/);
+      await shot(page, 'tree', 700, { x: 0, y: 0, width: 480, height: 660 });
     },
   ]);
 
   steps.push([
     'Prune Dangling Images… from the palette asks in a modal naming mode, environment and bytes',
     async () => {
-      await runCommand(page!, 'Docker Prune: Prune Dangling Images…');
+      await runCommand(page, 'Docker Prune: Prune Dangling Images…');
       // Two environments: the palette asks which, with what each would reclaim (or why it cannot).
       const rows = '.quick-input-widget .monaco-list-row';
-      await waitForText(page!, rows, new RegExp(`local.*\\d+ images to remove · ${escapeRe(before)} reclaimable`, 's'));
-      await waitForText(page!, rows, /staging.*No Docker socket at/s);
-      await shot(page!, 'pick-environment');
-      await page!.locator('.quick-input-widget .quick-input-box input').fill('local');
-      await page!.keyboard.press('Enter');
-      const dialog = page!.locator('.monaco-dialog-box');
+      await waitForText(page, rows, new RegExp(`local.*\\d+ images to remove · ${escapeRe(before)} reclaimable`, 's'));
+      await waitForText(page, rows, /staging.*No Docker socket at/s);
+      await shot(page, 'pick-environment');
+      await page.locator('.quick-input-widget .quick-input-box input').fill('local');
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 30_000 });
       const text = await dialog.innerText();
       assert.match(text, new RegExp(`Remove \\d+ dangling images from local and reclaim ${escapeRe(before)}\\?`), text);
@@ -112,62 +111,62 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   steps.push([
     '"Change Filters…" re-plans with the run\'s filters and asks again',
     async () => {
-      const dialog = page!.locator('.monaco-dialog-box');
-      const input = page!.locator('.quick-input-widget .quick-input-box input');
+      const dialog = page.locator('.monaco-dialog-box');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
       const changeFilters = async (value: string) => {
-        await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:has-text("Change Filters")').first().click();
+        await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button:has-text("Change Filters")').first().click();
         await input.waitFor({ state: 'visible', timeout: 10_000 });
         await input.fill(value);
-        await page!.keyboard.press('Enter');
+        await page.keyboard.press('Enter');
         await dialog.waitFor({ state: 'visible', timeout: 30_000 });
       };
       // The imported images are minutes old: until=1h leaves only the old dangling images.
       await changeFilters('until=1h');
-      const narrowed = await waitForText(page!, '.monaco-dialog-box', /Filters: until=1h/);
+      const narrowed = await waitForText(page, '.monaco-dialog-box', /Filters: until=1h/);
       assert.match(narrowed, /Remove \d+ dangling images from local and reclaim/);
       assert.ok(!narrowed.includes(`reclaim ${before}?`), 'fewer bytes with the filter');
       await changeFilters('');
-      const back = await waitForText(page!, '.monaco-dialog-box', /Filters: none/);
+      const back = await waitForText(page, '.monaco-dialog-box', /Filters: none/);
       assert.ok(back.includes(`reclaim ${before}?`), back);
-      await shot(page!, 'confirm');
+      await shot(page, 'confirm');
     },
   ]);
 
   steps.push([
     'confirming shows a progress notification, then the result with a button to the audit',
     async () => {
-      await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images$")').first().click();
-      const progress = await waitForNotification(page!, /Docker Prune: removing dangling images from local/, 15_000);
+      await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images$")').first().click();
+      const progress = await waitForNotification(page, /Docker Prune: removing dangling images from local/, 15_000);
       log(`progress: ${progress}`);
-      await waitForNotification(page!, /[1-9]\d* of \d+ images · [\d.]+ \w+ reclaimed/, 15_000);
-      await shot(page!, 'progress', 500);
-      const result = await waitForNotification(page!, /^Removed \d+ images, reclaimed [\d.]+ \w+ on local\./, 60_000);
+      await waitForNotification(page, /[1-9]\d* of \d+ images · [\d.]+ \w+ reclaimed/, 15_000);
+      await shot(page, 'progress', 500);
+      const result = await waitForNotification(page, /^Removed \d+ images, reclaimed [\d.]+ \w+ on local\./, 60_000);
       log(`result: ${result}`);
-      const toast = page!.locator('.notifications-toasts .notification-list-item:has-text("Removed")').first();
+      const toast = page.locator('.notifications-toasts .notification-list-item:has-text("Removed")').first();
       assert.ok((await toast.innerText()).includes('Show Audit Log'), 'result offers the audit');
-      await shot(page!, 'result');
+      await shot(page, 'result');
     },
   ]);
 
   steps.push([
     'the status bar follows: 0 B after the prune',
     async () => {
-      const after = await waitForStatusBarItem(page!, /^0 B$/, 30_000);
-      log(`status bar after: ${after} (items: ${(await readStatusBar(page!)).join(' | ')})`);
+      const after = await waitForStatusBarItem(page, /^0 B$/, 30_000);
+      log(`status bar after: ${after} (items: ${(await readStatusBar(page)).join(' | ')})`);
     },
   ]);
 
   steps.push([
     'a click on the status bar opens the plan view',
     async () => {
-      const items = page!.locator('.part.statusbar .statusbar-item');
+      const items = page.locator('.part.statusbar .statusbar-item');
       const texts = await items.allInnerTexts();
       const at = texts.findIndex((t) => t.trim() === '0 B');
       assert.ok(at >= 0, `the Docker Prune item in ${texts.join(' | ')}`);
       await items.nth(at).click();
-      await pickQuick(page!, 'local');
-      const frame = await waitForPlanView(page!, /^Prune dangling images on local$/);
-      await waitForFrameText(page!, frame, '.empty', /^Nothing to remove\.$/);
+      await pickQuick(page, 'local');
+      const frame = await waitForPlanView(page, /^Prune dangling images on local$/);
+      await waitForFrameText(page, frame, '.empty', /^Nothing to remove\.$/);
     },
   ]);
 
@@ -175,25 +174,25 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   steps.push([
     'Preview Prune… from the palette opens the plan view; Space on a checkbox leaves an image out; the button shows the core\'s figure',
     async () => {
-      await runCommand(page!, 'Docker Prune: Preview Prune…');
-      await pickQuick(page!, 'All unused');
-      await pickQuick(page!, 'local');
+      await runCommand(page, 'Docker Prune: Preview Prune…');
+      await pickQuick(page, 'All unused');
+      await pickQuick(page, 'local');
       const t0 = Date.now();
-      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      const frame = await waitForPlanView(page, /^Prune all unused images on local$/);
       const full = await frame.locator('#remove').innerText();
       log(`plan view rendered within ${Date.now() - t0} ms of the environment being picked: ${full}`);
       assert.strictEqual(full.trim(), removeButtonText((await corePlan(proxy.host, [])).plan));
       // Keyboard only: the first repository's checkbox, Tab to its first image, Space.
       await frame.locator('section.group h2 input[type=checkbox]').first().focus();
-      await page!.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
       const label = (await frame.locator(':focus').getAttribute('aria-label')) ?? '';
       leftOut = /\(([0-9a-f]{12})\)$/.exec(label)?.[1] ?? '';
       assert.ok(leftOut, `an image checkbox has the focus: "${label}"`);
-      await page!.keyboard.press('Space');
+      await page.keyboard.press('Space');
       const core = await corePlan(proxy.host, [leftOut]);
       const want = removeButtonText(core.plan);
       assert.notStrictEqual(want, full.trim(), 'leaving an image out changes the plan');
-      await waitForFrameText(page!, frame, '#remove', new RegExp(`^\\s*${escapeRe(want)}\\s*$`));
+      await waitForFrameText(page, frame, '#remove', new RegExp(`^\\s*${escapeRe(want)}\\s*$`));
       assert.strictEqual(await frame.locator(':focus').getAttribute('aria-label'), label, 'the focus stays on the checkbox');
       log(`left out ${leftOut}: ${want}`);
     },
@@ -203,42 +202,42 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
     'the plan view in a dark and a light theme',
     async () => {
       // The whole window for the plan: the side bar hidden, the page at its top.
-      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
-      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+      const frame = await waitForPlanView(page, /^Prune all unused images on local$/);
       await (frame.locator('h1').first() as unknown as { scrollIntoViewIfNeeded(): Promise<void> }).scrollIntoViewIfNeeded();
-      await setColorTheme(page!, 'Dark Modern');
-      await shot(page!, 'plan-view-dark', 1000);
-      await setColorTheme(page!, 'Light Modern');
-      await shot(page!, 'plan-view-light', 1000);
-      await setColorTheme(page!, 'Dark Modern');
-      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
+      await setColorTheme(page, 'Dark Modern');
+      await shot(page, 'plan-view-dark', 1000);
+      await setColorTheme(page, 'Light Modern');
+      await shot(page, 'plan-view-light', 1000);
+      await setColorTheme(page, 'Dark Modern');
+      await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);
 
   steps.push([
     'Remove runs the plan on screen through the modal; the image left out stays',
     async () => {
-      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      const frame = await waitForPlanView(page, /^Prune all unused images on local$/);
       await frame.locator('#remove').click();
-      const dialog = await waitForText(page!, '.monaco-dialog-box', /Remove \d+ unused images? from local, tagged ones included/);
+      const dialog = await waitForText(page, '.monaco-dialog-box', /Remove \d+ unused images? from local, tagged ones included/);
       log(`asked: ${/Remove \d+ unused images?[^?]*\?/.exec(dialog)?.[0]}`);
-      await page!.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images?$")').first().click();
-      await waitForNotification(page!, /^Removed \d+ images?, reclaimed [\d.]+ \w+ on local\./, 60_000);
+      await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button:text-matches("^Remove \\\\d+ images?$")').first().click();
+      await waitForNotification(page, /^Removed \d+ images?, reclaimed [\d.]+ \w+ on local\./, 60_000);
       const { ids } = await corePlan(proxy.host, [leftOut]);
       assert.strictEqual(ids.length, 1, `the image left out (${leftOut}) is still there`);
       const res = await apiRequest(o.engine.socketPath, 'GET', `/images/${ids[0]}/json`);
       assert.strictEqual(res.status, 200);
       // The view re-plans: the image left out is still there, still unchecked.
-      await waitForFrameText(page!, frame, 'tr.left-out', new RegExp(leftOut));
+      await waitForFrameText(page, frame, 'tr.left-out', new RegExp(leftOut));
     },
   ]);
 
   steps.push([
     'Show Disk Usage from the palette draws where the space is, the repositories and the prune history',
     async () => {
-      await runCommand(page!, 'Docker Prune: Show Disk Usage');
-      await page!.locator('.quick-input-widget .quick-input-box input').fill('local');
-      await page!.keyboard.press('Enter');
+      await runCommand(page, 'Docker Prune: Show Disk Usage');
+      await page.locator('.quick-input-widget .quick-input-box input').fill('local');
+      await page.keyboard.press('Enter');
       // The page runs in the webview's nested frames: the workbench's iframe, then the page's own.
       type Frames = { frameLocator(s: string): { frameLocator(s: string): { locator(s: string): PwLocator } } };
       const inPage = (s: string) => (page as unknown as Frames).frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator(s);
@@ -248,10 +247,10 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       const summary = await inPage('.summary').innerText();
       assert.match(summary, /prunes? reclaimed [\d.]+ \w+/, summary);
       // The page alone, without the result toast over it and with the editor's full width; then as it was.
-      await runCommand(page!, 'Notifications: Clear All Notifications');
-      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
-      await shot(page!, 'disk-usage');
-      await runCommand(page!, 'View: Toggle Primary Side Bar Visibility');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+      await shot(page, 'disk-usage');
+      await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);
 

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { launchChromium } from '../vscode/harness/browser';
-import { PwPage, REPO_ROOT, ensureTools } from '../vscode/harness/tools';
+import type { PwPage } from '../vscode/harness/tools';
+import { REPO_ROOT, ensureTools } from '../vscode/harness/tools';
 
 /** Screenshots land here; the folder is gitignored except files chosen for the README. */
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test', 'ui', 'screenshots');

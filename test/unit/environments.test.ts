@@ -25,7 +25,8 @@ import { keyTypeOf, knownHostKeyTypes, preferredHostKeyAlgorithms } from '../../
 import { factsOf } from '../../src/core/snapshot/podmanFacts';
 import { normalizeImageId } from '../../src/core/snapshot/records';
 import { profileOf } from '../../src/core/engine/engineProfile';
-import { DockerPruneError, InvalidInputError } from '../../src/core/errors';
+import type { DockerPruneError } from '../../src/core/errors';
+import { InvalidInputError } from '../../src/core/errors';
 import type { ImageRecord } from '../../src/core/model';
 import type { PodmanFacts } from '../../src/core/model';
 import { podmanLabelsMatch } from '../../src/core/plan/podman4Planner';

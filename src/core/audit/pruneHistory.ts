@@ -122,8 +122,18 @@ function entryOf(group: readonly AuditRecord[], isRunning: (start: AuditRecord) 
       checkpoints++;
       bytes = Math.max(bytes, r.bytesSoFar ?? 0);
     }
-    for (const id of r.doneIds ?? []) if (!seen.has(id)) seen.add(id), done.push(id);
-    for (const id of r.skippedIds ?? []) if (!seen.has(id)) seen.add(id), skipped.push(id);
+    for (const id of r.doneIds ?? []) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        done.push(id);
+      }
+    }
+    for (const id of r.skippedIds ?? []) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        skipped.push(id);
+      }
+    }
   }
   if (end?.result) bytes = Math.max(bytes, end.result.spaceReclaimed);
   let status: PruneStatus;

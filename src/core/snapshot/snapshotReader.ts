@@ -82,7 +82,12 @@ export class SnapshotReader {
     await forEachConcurrently(missing, this.concurrency, (s) => this.load(s, containerd));
     const liveIds = new Set(summaries.map((s) => s.Id));
     let removed = 0;
-    for (const id of this.details.keys()) if (!liveIds.has(id)) this.details.delete(id), removed++;
+    for (const id of this.details.keys()) {
+      if (!liveIds.has(id)) {
+        this.details.delete(id);
+        removed++;
+      }
+    }
     if (this.store && (missing.length > 0 || removed > 0)) this.store.save(engineId, this.details);
 
     const images: ImageRecord[] = [];

@@ -34,7 +34,10 @@ export async function logPruneHistory(audit: AuditLocation, registry: Environmen
   log.info(all.length ? `Audit: ${shown.length < all.length ? `the last ${shown.length} of ${all.length}` : all.length} prune(s) recorded in ${file}, oldest first:` : `Audit: no prunes recorded in ${file} yet.`);
   for (const e of shown) {
     const lines = historyLines(e, findings.get(e));
-    for (const line of lines) (e.status === 'interrupted' ? log.warn(line) : log.info(line));
+    for (const line of lines) {
+      if (e.status === 'interrupted') log.warn(line);
+      else log.info(line);
+    }
   }
   if (corruptLines) log.warn(`Audit: ${corruptLines} unreadable line(s) in ${file} skipped.`);
   if (legacyFile) log.info(`Audit: prunes recorded before the audit file was shared with the CLI are in ${legacyFile} (left there, not moved).`);

@@ -9,7 +9,8 @@ import type { EnvironmentSession } from '../environments/environmentSession';
 import { byGroup, byRepository, type UsageGroup } from '../environments/listing';
 import { affects, groupBy, modeOr, Setting } from '../settings/settings';
 import { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
-import { EnvironmentNode, GroupNode, ImageNode, MessageNode, isUnreachable, type Node } from './nodes';
+import { EnvironmentNode, GroupNode, ImageNode, MessageNode, isUnreachable } from './nodes';
+import type { Node } from './treeNode';
 
 export const VIEW_ID = 'dockerPrune.environments';
 

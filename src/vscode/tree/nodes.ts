@@ -13,9 +13,6 @@ import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
 import { keepReason } from '../prune/planWords';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
-import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
-
-export type Node = EnvironmentNode | GroupNode | ImageNode | MessageNode | BuildCacheNode | BuildCacheTypeNode;
 
 const GROUP_TITLES: Record<UsageGroup, () => string> = {
   inUse: () => vscode.l10n.t('In use'),

@@ -20,7 +20,7 @@ export async function failureOf(fn: () => Promise<unknown>): Promise<DockerPrune
     await fn();
   } catch (e) {
     if (e instanceof DockerPruneError) return e;
-    throw new Error(`expected a DockerPruneError, got: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    throw new Error(`expected a DockerPruneError, got: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
   }
   throw new Error('expected a failure, but it worked');
 }

@@ -72,8 +72,14 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     }
     let p = prunes.get(r.pruneId);
     if (!p) prunes.set(r.pruneId, (p = { id: r.pruneId, done: new Set(), skipped: new Set(), startMs: Infinity, endMs: Infinity, deletes: 0, untags: 0, deletedBytes: 0 }));
-    if (r.phase === 'start') (p.start = r), (p.startMs = ms(r.time));
-    if (r.phase === 'end') (p.end = r), (p.endMs = ms(r.time));
+    if (r.phase === 'start') {
+      p.start = r;
+      p.startMs = ms(r.time);
+    }
+    if (r.phase === 'end') {
+      p.end = r;
+      p.endMs = ms(r.time);
+    }
     for (const id of r.doneIds ?? []) p.done.add(normalizeImageId(id));
     for (const id of r.skippedIds ?? []) p.skipped.add(normalizeImageId(id));
   }
@@ -111,7 +117,10 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
       violations.push(`${what}: no prune that the audit recorded before it planned it${candidates.length ? ` (running: ${candidates.map((p) => p.id).join(', ')})` : ''}`);
       continue;
     }
-    if (e.Action === 'delete') (by.deletes++, (by.deletedBytes += sizes.get(image) ?? NaN));
+    if (e.Action === 'delete') {
+      by.deletes++;
+      by.deletedBytes += sizes.get(image) ?? NaN;
+    }
     else by.untags++;
     const listed = own && (own.done.has(image) || (e.Action === 'untag' && own.skipped.has(image)));
     if (own && !listed) violations.push(`${what}: a step of prune ${own.id}, which does not list it as ${e.Action === 'delete' ? 'done' : 'done or skipped'}`);

@@ -3,7 +3,8 @@
  * workbench what to open and which extension tests to run.
  */
 import * as path from 'path';
-import { PwContext, PwPage, Tools, loadPlaywright } from './tools';
+import type { PwContext, PwPage, Tools } from './tools';
+import { loadPlaywright } from './tools';
 
 /** Flags measured to work here (no sandbox as root, nothing that phones home). */
 export const CHROMIUM_ARGS = [

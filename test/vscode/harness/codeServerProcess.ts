@@ -9,12 +9,13 @@
  *  - 127.0.0.1 on a free port, `--auth none`, an empty gallery and a settings.json that turns off every
  *    feature that would reach outside hosts (telemetry, updates, AI, git autofetch, schema downloads).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
-import { Tools } from './tools';
+import type { Tools } from './tools';
 
 export interface CodeServerOptions {
   tools: Tools;

@@ -96,6 +96,5 @@ interface PlaywrightCore {
 }
 
 export function loadPlaywright(tools: Tools): PlaywrightCore {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(tools.playwrightCore) as PlaywrightCore;
 }

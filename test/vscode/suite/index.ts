@@ -17,10 +17,8 @@ import { EXT_HOST_MARK } from '../harness/mark';
 /** mocha 12 is an ES module; its CommonJS build loads in any extension host Node (desktop's too). */
 function loadMocha(): typeof MochaType {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('mocha/lib/mocha.cjs') as typeof MochaType;
   } catch {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const m = require('mocha') as { default?: typeof MochaType } & typeof MochaType;
     return m.default ?? m;
   }

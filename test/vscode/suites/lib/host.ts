@@ -12,7 +12,7 @@ import { loadPopulation, type LoadedPopulation } from '../../../support/populati
 import type { AuditRecord } from '../../../../src/core/audit';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { DockerPruneApi, DockerPruneTestApi } from '../../../../src/vscode/testApi';
-import type { Node } from '../../../../src/vscode/tree/nodes';
+import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { expectedGroups, testPopulation } from './population';
 
 export const EXTENSION_ID = 'docker-prune.docker-prune';

@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../../../src/core/format/units';
-import type { GroupNode, ImageNode, Node } from '../../../../src/vscode/tree/nodes';
+import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
+import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { api, defaultSession, EXTENSION_ID, label, settled, treeChildren, treeItem, waitFor } from '../lib/host';
 
 const ext = () => vscode.extensions.getExtension(EXTENSION_ID)!;

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { shortImageId } from '../../../../src/core/format/units';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
-import type { GroupNode, ImageNode, Node } from '../../../../src/vscode/tree/nodes';
+import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
+import type { Node } from '../../../../src/vscode/tree/treeNode';
 import type { LoadedPopulation } from '../../../support/population';
 import { api, label, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';

@@ -13,7 +13,7 @@ import type { BuildCacheFlowResult } from '../../../../src/vscode/buildCache/bui
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { formatBytes } from '../../../../src/core/format/units';
 import type { BuildCacheNode, BuildCacheTypeNode } from '../../../../src/vscode/tree/buildCacheNodes';
-import type { Node } from '../../../../src/vscode/tree/nodes';
+import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { apiJson } from '../../../support/dockerd';
 import { buildImage } from '../../../support/buildx';
 import { api, freshDefaultSession, label, readAuditRecords, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor } from '../lib/host';

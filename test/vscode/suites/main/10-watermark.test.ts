@@ -9,7 +9,7 @@ import { formatBytes } from '../../../../src/core/format/units';
 import { parseWatermarks } from '../../../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune, storeBytes } from '../../../../src/core/plan/watermarkPolicy';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
-import type { Node } from '../../../../src/vscode/tree/nodes';
+import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { api, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 
 describe('Watermarks', () => {
