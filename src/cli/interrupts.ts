@@ -12,7 +12,7 @@ const QUIT: Partial<Record<NodeJS.Signals, { code: number; reason: string }>> = 
   SIGHUP: { code: 129, reason: 'interrupted by SIGHUP (the terminal closed)' },
 };
 
-export const SECOND_CTRL_C = 'interrupted by a second Ctrl-C';
+const SECOND_CTRL_C = 'interrupted by a second Ctrl-C';
 
 export class PruneInterrupts {
   private readonly controller = new AbortController();

@@ -23,9 +23,9 @@ import { confirm } from './confirm';
 
 declare const DOCKER_PRUNE_VERSION: string | undefined;
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 /** Runs the CLI; returns the exit code. Output goes to the given streams so tests can run it in-process too. */
 export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
@@ -144,7 +144,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
 }
 
 /** `--audit-file`, else $DOCKER_PRUNE_AUDIT_FILE, else the file the extension shares (core/audit/auditPath.ts). */
-export function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return path.resolve(explicit);
   if (env.DOCKER_PRUNE_AUDIT_FILE) return path.resolve(env.DOCKER_PRUNE_AUDIT_FILE);
   return defaultAuditFilePath({ env });

@@ -38,7 +38,7 @@ function watermarkJson(f: WatermarkFigures): object {
 }
 
 /** What the marks say, in a sentence or two. */
-export function watermarkText(w: NonNullable<Preview['watermark']>): string {
+function watermarkText(w: NonNullable<Preview['watermark']>): string {
   const { marks, figures: f } = w;
   const of = f.basis === 'disk' ? `of the disk holding the Docker root (${formatBytes(f.totalBytes ?? 0)})` : 'of image store bytes';
   const pct = (n: number) => (f.totalBytes ? ` (${((n / f.totalBytes) * 100).toFixed(1)}%)` : '');

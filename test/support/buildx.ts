@@ -12,7 +12,7 @@ import { toolCache } from './engines';
 
 const run = promisify(execFile);
 
-export function buildxPlugin(): string {
+function buildxPlugin(): string {
   const file = path.join(toolCache(), 'engines', 'buildx', 'root', 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-buildx');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/install-engines.sh (it unpacks Debian sid's docker-buildx)`);
   return file;
@@ -25,7 +25,7 @@ export interface BuildTarget {
 }
 
 /** A docker CLI config folder (under the target's folder) holding only the buildx plugin. */
-export function buildxConfig(engine: BuildTarget): string {
+function buildxConfig(engine: BuildTarget): string {
   const dir = path.join(engine.dataDir, 'docker-config');
   fs.mkdirSync(path.join(dir, 'cli-plugins'), { recursive: true });
   const link = path.join(dir, 'cli-plugins', 'docker-buildx');

@@ -74,7 +74,7 @@ export const DOCKERD_ISOLATION_ARGS: readonly string[] = [
 ];
 
 /** Above this many images a restart beats a reset (see the figures at the top of this file). */
-export const RESET_MAX_IMAGES = 200;
+const RESET_MAX_IMAGES = 200;
 
 
 // ---------------------------------------------------------------------------------------------------
@@ -483,7 +483,7 @@ async function waitForLog(logPath: string, needle: string, until: Promise<unknow
   return new Promise(() => undefined);
 }
 
-export function safeReaddir(dir: string): string[] {
+function safeReaddir(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
   } catch {

@@ -47,7 +47,7 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** A CA, a server certificate for 127.0.0.1/localhost, a client certificate, and a second CA with its own client. ~0.3 s. */
-export function makeTlsMaterial(dir: string): TlsMaterial {
+function makeTlsMaterial(dir: string): TlsMaterial {
   fs.mkdirSync(dir, { recursive: true });
   const ext = (name: string, body: string) => {
     fs.writeFileSync(path.join(dir, name), body);
@@ -191,7 +191,7 @@ async function stopDaemon(child: ChildProcess, dataDir: string, socketPath?: str
 
 
 /** Kills leftovers naming `dataDir` (containerd, shims), unmounts what is mounted under it, removes it. */
-export function cleanupDir(dataDir: string): void {
+function cleanupDir(dataDir: string): void {
   killLeftovers(dataDir);
   removeDir(dataDir);
 }

@@ -179,11 +179,6 @@ export function imagesInUse(pop: Population): Set<string> {
   return new Set(pop.containers.map((c) => c.image));
 }
 
-/** Writes the archive to `file` (for `docker load -i`). */
-export function writeArchive(pop: Population, file: string): void {
-  fs.writeFileSync(file, pop.archive);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Seeded randomness
 
@@ -669,16 +664,6 @@ function parseRfc3339Ns(s: string): bigint {
 
 // ---------------------------------------------------------------------------------------------------
 // Loading into an engine
-
-/** Which image store an engine keeps its images in (`/info` DriverStatus names the containerd snapshotter). */
-export async function engineStore(socketPath: string): Promise<'graphdriver' | 'containerd' | 'podman'> {
-  const [info, version] = await Promise.all([
-    apiJson<{ DriverStatus?: Array<[string, string]> | null }>(socketPath, 'GET', '/info'),
-    apiJson<{ Components?: Array<{ Name: string }> | null }>(socketPath, 'GET', '/version'),
-  ]);
-  if ((version.Components ?? []).some((c) => /podman/i.test(c.Name))) return 'podman';
-  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1') ? 'containerd' : 'graphdriver';
-}
 
 /**
  * `docker load`s the archive (POST /images/load), finds every image under the id its engine gives it, then

@@ -16,14 +16,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 
 /** A lock older than this is broken whoever holds it. */
-export const STALE_MS = 30_000;
+const STALE_MS = 30_000;
 /**
  * How long `acquire` waits for a live holder (async appends). The lock is not fair: with twenty processes appending
  * on a loaded machine one of them waited over 10 s; a live holder past STALE_MS is broken anyway.
  */
-export const WAIT_MS = 60_000;
+const WAIT_MS = 60_000;
 /** How long `acquireSync` waits (the synchronous appends of a process about to exit). */
-export const WAIT_SYNC_MS = 2_000;
+const WAIT_SYNC_MS = 2_000;
 
 export interface LockOwner {
   readonly pid: number;
@@ -37,7 +37,7 @@ export type Release = () => void;
 /** Locks this process holds, by lock path (appends from one process are also serialized by AuditLog). */
 const heldHere = new Map<string, number>();
 
-export class AppendLockTimeout extends Error {
+class AppendLockTimeout extends Error {
   constructor(readonly lockPath: string, readonly owner: LockOwner | undefined) {
     super(`the audit file is locked by ${owner ? `process ${owner.pid} on ${owner.host} since ${owner.since}` : 'another process'} (${lockPath})`);
     this.name = 'AppendLockTimeout';
@@ -140,7 +140,7 @@ function breakIfStale(lockPath: string): void {
   rmQuietly(aside);
 }
 
-export function readOwner(lockPath: string): LockOwner | undefined {
+function readOwner(lockPath: string): LockOwner | undefined {
   try {
     const v = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockOwner>;
     return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string' ? (v as LockOwner) : undefined;

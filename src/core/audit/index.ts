@@ -1,16 +1,7 @@
-export { AuditLog, AuditLogError, type AuditReadResult } from './auditLog';
+export { AuditLog, AuditLogError } from './auditLog';
 export { defaultAuditFilePath } from './auditPath';
-export {
-  type AuditRecord,
-  type AuditRecordInput,
-  type AuditOutcome,
-  type AuditPhase,
-  type AuditStep,
-  currentUser,
-  currentHost,
-  isAuditRecord,
-} from './record';
+export type { AuditRecord, AuditRecordInput } from './record';
 export { PruneJournal, type PruneAuditBase, type PruneEnd, type RunningPrune } from './pruneJournal';
 export { historyLines, type EngineFinding } from './historyText';
-export { pruneHistory, checkAgainstEngine, ranOn, NO_END_RECORD, type PruneEntry, type PruneStatus, type EngineCheck } from './pruneHistory';
+export { pruneHistory, checkAgainstEngine, ranOn, NO_END_RECORD, type PruneEntry } from './pruneHistory';
 export { redact } from './redact';

@@ -15,8 +15,8 @@ import type { Plan, PruneProgress } from '../model';
 import { AuditLog } from './auditLog';
 import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditStep, AuditWatermark } from './record';
 
-export const CHECKPOINT_STEPS = 25;
-export const CHECKPOINT_MS = 2_000;
+const CHECKPOINT_STEPS = 25;
+const CHECKPOINT_MS = 2_000;
 
 /** What every record of a prune repeats (the fields earlier readers rely on). */
 export type PruneAuditBase = Pick<AuditRecordInput, 'environment' | 'trigger' | 'mode' | 'native' | 'filters' | 'protect' | 'keepLatest' | 'target'>;

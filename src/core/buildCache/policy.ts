@@ -33,7 +33,7 @@ export interface BuildCacheOptionsInput {
   readonly minFreeSpace?: string;
 }
 
-export const BUILD_CACHE_FILTERS = 'until=DURATION|TIMESTAMP, unused-for=DURATION';
+const BUILD_CACHE_FILTERS = 'until=DURATION|TIMESTAMP, unused-for=DURATION';
 
 export function parseBuildCachePolicy(input: BuildCacheOptionsInput): BuildCachePolicy {
   let until: UntilFilter | undefined;
@@ -73,7 +73,7 @@ export function resolveBuildCacheUntil(filter: UntilFilter, daemonNowNs: bigint)
 }
 
 /** API 1.48 (Docker 28) brought `reserved-space`, `max-used-space` and `min-free-space`; before it only `keep-storage`. */
-export function hasSpaceLimitsApi(apiVersion: string): boolean {
+function hasSpaceLimitsApi(apiVersion: string): boolean {
   const [major, minor] = apiVersion.split('.').map(Number);
   return (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 48);
 }

@@ -19,7 +19,7 @@ export async function readBuildCache(engine: DockerEngine): Promise<BuildCacheSn
   };
 }
 
-export function toRecord(r: ApiBuildCacheRecord): BuildCacheRecord {
+function toRecord(r: ApiBuildCacheRecord): BuildCacheRecord {
   const parents = r.Parents ?? r[' Parents'] ?? (r.Parent ? [r.Parent] : []);
   return {
     id: r.ID,

@@ -344,7 +344,7 @@ export class DockerEngine {
 }
 
 /** The API's `since`/`until` form: unix seconds with nanoseconds, `1700000000.000000001`. */
-export function eventTimeParam(ns: bigint): string {
+function eventTimeParam(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 

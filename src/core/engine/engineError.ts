@@ -100,7 +100,7 @@ function engineMessageOf(f: ModemFailure): string {
  * A TLS handshake failure said in terms of what to fix: the server's certificate (our CA), or our client
  * certificate (the engine's CA). Undefined when the failure is not about TLS.
  */
-export function tlsFailure(code: string, message: string, where: string, sentClientCert = true): string | undefined {
+function tlsFailure(code: string, message: string, where: string, sentClientCert = true): string | undefined {
   const serverSide = 'The engine\'s certificate is not signed by the CA configured for this environment (or no CA is configured and it is not publicly trusted). Use the CA that signed the engine\'s certificate (ca.pem), or turn verification off only if you accept the risk.';
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':

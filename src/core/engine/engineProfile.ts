@@ -57,7 +57,7 @@ export function engineIdentity(info: ApiInfo, product: EngineProfile['product'])
  * API). Paths are sent unversioned, so the engine answers in its own version: one outside 1.40–1.x is not an engine
  * whose answers we know.
  */
-export const MIN_API_VERSION: readonly [number, number] = [1, 40];
+const MIN_API_VERSION: readonly [number, number] = [1, 40];
 
 /**
  * Why the API version `/version` claims cannot be spoken with (a phrase after "Docker at X"), or undefined when it
@@ -104,7 +104,7 @@ function podmanIdentity(info: ApiInfo): string {
 }
 
 /** `28.5.2+dfsg4` → [28, 5, 2]; missing parts are 0. */
-export function versionNumbers(version: string): [number, number, number] {
+function versionNumbers(version: string): [number, number, number] {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version.trim());
   return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : [0, 0, 0];
 }

@@ -19,7 +19,7 @@ export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
 /** In the docker CLI's form (forward slashes); Windows' own spelling is `\\.\pipe\docker_engine`. */
 export const DEFAULT_NAMED_PIPE = '//./pipe/docker_engine';
 /** Docker Desktop's context, on macOS and on Linux. */
-export const DOCKER_DESKTOP_CONTEXT = 'desktop-linux';
+const DOCKER_DESKTOP_CONTEXT = 'desktop-linux';
 
 /** The docker CLI's default host on `platform` (its `opts.ParseHost(defaultToTLS, "")`). */
 export function defaultDockerHost(platform: NodeJS.Platform, tls = false): string {

@@ -81,7 +81,7 @@ export function parseConfiguredEnvironments(value: unknown, where: string, env: 
 }
 
 /** `~/x` and `$HOME/x` → absolute; relative paths stay as given. */
-export function expandPath(p: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function expandPath(p: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (p === undefined) return undefined;
   const home = env.HOME || os.homedir();
   if (p === '~') return home;
@@ -90,7 +90,7 @@ export function expandPath(p: string | undefined, env: NodeJS.ProcessEnv = proce
 }
 
 /** The CLI's config file: `--config FILE`, else `$DOCKER_PRUNE_CONFIG`, else `$XDG_CONFIG_HOME/docker-prune/config.json`. */
-export function cliConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; explicit: boolean } {
+function cliConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; explicit: boolean } {
   if (explicit) return { file: path.resolve(explicit), explicit: true };
   if (env.DOCKER_PRUNE_CONFIG?.trim()) return { file: path.resolve(env.DOCKER_PRUNE_CONFIG.trim()), explicit: true };
   const base = env.XDG_CONFIG_HOME?.trim() || path.join(env.HOME || os.homedir(), '.config');

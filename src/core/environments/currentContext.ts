@@ -60,7 +60,7 @@ export function resolveCurrentContext({ contextFlag, hostFlag, env, configured }
 }
 
 /** Where the choice came from, in words: `DOCKER_CONTEXT`, `currentContext in /home/me/.docker/config.json`, … */
-export function describeReason(reason: CurrentContextReason, configDir: string): string {
+function describeReason(reason: CurrentContextReason, configDir: string): string {
   switch (reason) {
     case 'currentContext':
       return `currentContext in ${path.join(configDir, 'config.json')}`;

@@ -48,7 +48,7 @@ export interface DiscoveryResult {
   readonly problems: DiscoveryProblem[];
 }
 
-export const PODMAN_ROOTFUL_SOCKET = '/run/podman/podman.sock';
+const PODMAN_ROOTFUL_SOCKET = '/run/podman/podman.sock';
 
 /**
  * Every environment the user has, read from files only (no engine is contacted, nothing is written — the user's

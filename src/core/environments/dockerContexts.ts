@@ -39,7 +39,7 @@ export interface DockerContexts {
 }
 
 /** `$DOCKER_CONFIG`, else `<home>/.docker` (home: $HOME, else the OS's home folder). */
-export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env, home: string = env.HOME || os.homedir()): string {
+function dockerConfigDir(env: NodeJS.ProcessEnv = process.env, home: string = env.HOME || os.homedir()): string {
   const explicit = env.DOCKER_CONFIG?.trim();
   if (explicit) return explicit;
   return path.join(home, '.docker');

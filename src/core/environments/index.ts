@@ -1,34 +1,9 @@
-export type { ConfiguredEnvironment, EnvironmentDescriptor, EnvironmentSource } from './environment';
-export {
-  discoverEnvironments,
-  findEnvironment,
-  PODMAN_ROOTFUL_SOCKET,
-  type DiscoveryOptions,
-  type DiscoveryProblem,
-  type DiscoveryResult,
-} from './discovery';
-export {
-  DEFAULT_CONTEXT,
-  describeReason,
-  missingContextMessage,
-  overriddenContextNotice,
-  resolveCurrentContext,
-  type CurrentContext,
-  type CurrentContextInputs,
-  type CurrentContextReason,
-} from './currentContext';
-export { defaultEngine, type DefaultEngineOptions } from './defaultEngine';
-export { contextDirName, dockerConfigDir, readDockerContexts, type DockerContext, type DockerContexts } from './dockerContexts';
-export { cliConfigPath, expandPath, loadCliConfig, parseConfiguredEnvironments, type ConfiguredParseResult } from './configured';
-export {
-  asEnvironmentError,
-  closeEndpoint,
-  forEachEnvironment,
-  openEnvironment,
-  type EnvironmentOutcome,
-  type EnvironmentTask,
-  type ForEachEnvironmentOptions,
-} from './run';
-export { checkKnownHosts, fingerprint } from './knownHosts';
-export { resolveSshConfig, type SshHostConfig } from './sshConfig';
-export type { SshSettings, SshClientKind } from './sshTransport';
+export type { EnvironmentDescriptor } from './environment';
+export { discoverEnvironments, findEnvironment, type DiscoveryProblem } from './discovery';
+export { DEFAULT_CONTEXT, missingContextMessage, overriddenContextNotice, resolveCurrentContext, type CurrentContext } from './currentContext';
+export { defaultEngine } from './defaultEngine';
+export { contextDirName, readDockerContexts } from './dockerContexts';
+export { loadCliConfig, parseConfiguredEnvironments, type ConfiguredParseResult } from './configured';
+export { closeEndpoint, forEachEnvironment, openEnvironment, type EnvironmentOutcome } from './run';
+export { checkKnownHosts } from './knownHosts';
+export type { SshClientKind } from './sshTransport';

@@ -298,7 +298,7 @@ export function classifyOpenSshFailure(code: number | null, stderr: string): Ope
 }
 
 /** A failed ssh process → the DockerPruneError that says what happened and what to do. */
-export async function opensshFailure(target: SshTarget, binary: string, code: number | null, sig: NodeJS.Signals | null, stderr: string): Promise<DockerPruneError> {
+async function opensshFailure(target: SshTarget, binary: string, code: number | null, sig: NodeJS.Signals | null, stderr: string): Promise<DockerPruneError> {
   const label = target.label;
   if (code === null) return new DockerPruneError('unreachable', `SSH to ${label}: the ssh process ended (${sig ?? 'signal'}).`, { endpoint: label });
   const f = classifyOpenSshFailure(code, stderr);
@@ -366,7 +366,7 @@ function passwdHome(): string {
 }
 
 /** `ED25519` (as ssh prints it) → `ssh-ed25519`; `ECDSA` stays a prefix `ecdsa-sha2-`. */
-export function opensshTypeToKeyType(name: string): string {
+function opensshTypeToKeyType(name: string): string {
   switch (name.toUpperCase()) {
     case 'ED25519':
       return 'ssh-ed25519';

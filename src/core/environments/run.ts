@@ -102,7 +102,7 @@ export async function forEachEnvironment<T>(
   return outcomes;
 }
 
-export function asEnvironmentError(e: unknown): DockerPruneError {
+function asEnvironmentError(e: unknown): DockerPruneError {
   if (e instanceof DockerPruneError) return e;
   return new DockerPruneError('api', errorMessage(e), { cause: e });
 }

@@ -7,7 +7,7 @@ import { DockerPruneError } from '../errors';
 import { knownHostsName } from './knownHosts';
 
 /** `ssh-ed25519` → `ED25519`, as OpenSSH names key types in its messages. */
-export function keyTypeName(keyType: string): string {
+function keyTypeName(keyType: string): string {
   if (keyType === 'ssh-ed25519') return 'ED25519';
   if (keyType === 'ssh-rsa') return 'RSA';
   if (keyType === 'ssh-dss') return 'DSA';

@@ -17,7 +17,7 @@ import { OpenSshAgent } from './opensshTransport';
 import { Ssh2TunnelAgent } from './ssh2Transport';
 import type { SshAgent, SshClientKind, SshTarget } from './sshTarget';
 
-export { sshConfigFileOf, type SshAgent, type SshClientKind, type SshSettings, type SshTarget } from './sshTarget';
+export { type SshAgent, type SshClientKind, type SshSettings, type SshTarget } from './sshTarget';
 
 export function createSshAgent(target: SshTarget): SshAgent {
   const choice = chooseSshClient(target);
@@ -48,7 +48,7 @@ export function chooseSshClient(target: SshTarget): { client: 'openssh'; binary:
 const binaryCache = new Map<string, string | undefined>();
 
 /** The `ssh` program on `env.PATH` (ssh.exe on Windows), if any. */
-export function findSshBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function findSshBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pathVar = env.PATH ?? env.Path ?? '';
   if (binaryCache.has(pathVar)) return binaryCache.get(pathVar);
   const names = process.platform === 'win32' ? ['ssh.exe'] : ['ssh'];

@@ -19,7 +19,7 @@ import { acquireEngineLock } from './engineLock';
 import type { PruneOutcomeKind } from './pruneJob';
 
 /** Records per `POST /build/prune` when removing a plan (the id pattern stays a few kB long). */
-export const PINNED_BATCH = 100;
+const PINNED_BATCH = 100;
 
 export interface BuildCachePreview {
   readonly snapshot: BuildCacheSnapshot;

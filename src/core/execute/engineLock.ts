@@ -87,7 +87,7 @@ export async function acquireEngineLock(engine: Pick<DockerEngine, 'endpoint' | 
 }
 
 /** The refusal: which engine, who holds it (pid, user, host, trigger, since, through which environment), where, and what to do. */
-export function busyError(holder: LockHolder, endpoint: string): DockerPruneError {
+function busyError(holder: LockHolder, endpoint: string): DockerPruneError {
   const r = holder.record as (Partial<PruneLockDetails> & { pid: number; host: string }) | undefined;
   if (!r) {
     return new DockerPruneError(

@@ -66,7 +66,7 @@ export function userHome(uid: number): string | undefined {
 }
 
 /** Creates `dir` (mode 0700) if need be and checks it is ours alone; throws a DockerPruneError naming it otherwise. */
-export function ensurePrivateDir(dir: string, uid: number): string {
+function ensurePrivateDir(dir: string, uid: number): string {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {

@@ -67,7 +67,7 @@ export async function podmanNativePrune(engine: DockerEngine, policy: PrunePolic
   }
 }
 
-export function assertPodmanNativeCompatible(policy: PrunePolicy): void {
+function assertPodmanNativeCompatible(policy: PrunePolicy): void {
   if (policy.filters.labels.length > 1) {
     throw new InvalidInputError(
       "Podman's own prune combines several label filters with OR (any one matching is enough), not AND as Docker does. Use Docker Prune's own prune (drop native mode), or give one label filter.",
@@ -75,7 +75,7 @@ export function assertPodmanNativeCompatible(policy: PrunePolicy): void {
   }
 }
 
-export function assertPodman5NativeCompatible(policy: PrunePolicy): void {
+function assertPodman5NativeCompatible(policy: PrunePolicy): void {
   if (policy.mode !== 'all') return;
   const positive = policy.filters.labels.filter((f) => !f.negate).length;
   const negative = policy.filters.labels.length - positive;

@@ -33,7 +33,7 @@ export function labelFilterValue(f: LabelFilter): string {
  * Port of `Args.MatchKVList`: true when there are no filters; false when the image has no labels;
  * otherwise every filter's key must be present and, when it names a value, hold exactly that value.
  */
-export function matchKVList(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>>): boolean {
+function matchKVList(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>>): boolean {
   if (filters.length === 0) return true;
   if (Object.keys(labels).length === 0) return false;
   return filters.every(

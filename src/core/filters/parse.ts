@@ -5,8 +5,6 @@ import { labelFilterValue, parseLabelFilter } from './labels';
 import { parseUnusedFor } from './unusedFor';
 import { parseUntil, type ParseUntilOptions } from './until';
 
-export const ACCEPTED_FILTERS = ['until', 'label', 'label!', 'unused-for'] as const;
-
 const ACCEPTED_TEXT = 'accepted filters are until, label, label! and unused-for (e.g. until=24h, label=key=value, label!=keep, unused-for=14d)';
 
 /**

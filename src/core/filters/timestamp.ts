@@ -122,7 +122,7 @@ function parseUnixSeconds(value: string): bigint | undefined {
 }
 
 /** UTC offset (seconds east) of the process' local zone at the given instant. */
-export function localOffsetSeconds(atMs: number): number {
+function localOffsetSeconds(atMs: number): number {
   return -new Date(atMs).getTimezoneOffset() * 60;
 }
 

@@ -11,7 +11,7 @@ import { floorDiv, formatRfc3339Utc, parseEngineTimestamp } from './timestamp';
 const NS_PER_S = 1_000_000_000n;
 const INT64_MIN = -(1n << 63n);
 
-export const UNTIL_FORMS =
+const UNTIL_FORMS =
   'use a duration (10m, 1h30m, 240h, 7d, 2w), unix seconds (1700000000[.nanos]), ' +
   'or a date/time (2024-01-31, 2024-01-31T15:04:05, RFC3339 such as 2024-01-31T15:04:05Z)';
 

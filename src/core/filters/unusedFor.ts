@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors';
 import type { UnusedForFilter } from '../model';
 import { parseExtendedDuration } from './duration';
 
-export const UNUSED_FOR_FORMS = 'use a duration such as 36h, 14d or 2w (more than zero)';
+const UNUSED_FOR_FORMS = 'use a duration such as 36h, 14d or 2w (more than zero)';
 
 /** @throws InvalidInputError naming the value and the accepted forms. */
 export function parseUnusedFor(input: string): UnusedForFilter {

@@ -53,7 +53,7 @@ export function writeLastUseFile(file: string, state: LastUseState): void {
   }
 }
 
-export function serializeState(state: LastUseState): string {
+function serializeState(state: LastUseState): string {
   const images: Record<string, { at: string; source: string }> = {};
   for (const [id, r] of [...state.images].sort(([a], [b]) => (a < b ? -1 : 1))) images[id] = { at: r.atNs.toString(), source: r.source };
   return (

@@ -22,7 +22,7 @@ import { eventTimeNs } from '../engine/eventTime';
 import { ImageResolver, isUseEvent, useOfEvent } from './usageEvents';
 
 /** Docker's in-memory event buffer (moby daemon/events/events.go eventsLimit, 20.10 to 28.5). */
-export const ENGINE_EVENT_LIMIT = 256;
+const ENGINE_EVENT_LIMIT = 256;
 
 const RUNNING: ReadonlySet<string> = new Set(['running', 'paused', 'restarting']);
 

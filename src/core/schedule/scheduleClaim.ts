@@ -40,7 +40,7 @@ export interface ClaimRequest {
   readonly now?: number;
 }
 
-export function scheduleClaimDirectory(): string {
+function scheduleClaimDirectory(): string {
   return path.join(stateDirectory(), 'auto-prune');
 }
 

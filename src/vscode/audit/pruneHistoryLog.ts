@@ -12,7 +12,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { AuditLocation } from './auditLocation';
 
 /** How many of the most recent prunes are shown. */
-export const HISTORY_LIMIT = 20;
+const HISTORY_LIMIT = 20;
 /** An engine that does not answer within this is left unchecked. */
 const CHECK_TIMEOUT_MS = 5_000;
 

@@ -95,7 +95,7 @@ async function showPreview(session: EnvironmentSession, preview: BuildCachePrevi
   return doc;
 }
 
-export async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: EnvironmentSession, policy: BuildCachePolicy): Promise<BuildCacheFlowResult> {
+async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: EnvironmentSession, policy: BuildCachePolicy): Promise<BuildCacheFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
     const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);

@@ -140,7 +140,7 @@ function reportFailure(deps: PruneFlowDeps, session: EnvironmentSession, e: unkn
 }
 
 /** The run's filters as the user types them: `until=24h label=team=web label!=keep` (validated as typed). */
-export async function askFilters(current: PruneFilters): Promise<PruneFilters | undefined> {
+async function askFilters(current: PruneFilters): Promise<PruneFilters | undefined> {
   const value = filtersText(current) === vscode.l10n.t('none') ? '' : filtersText(current).split(', ').join(' ');
   const typed = await vscode.window.showInputBox({
     title: vscode.l10n.t('Filters for this prune'),
@@ -159,6 +159,6 @@ export async function askFilters(current: PruneFilters): Promise<PruneFilters | 
   return typed === undefined ? undefined : parseFilterArgs(splitFilters(typed));
 }
 
-export function splitFilters(text: string): string[] {
+function splitFilters(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }

@@ -182,7 +182,7 @@ async function pickMode(): Promise<PruneMode | undefined> {
  * Adds `repo` (every tag of it) to dockerPrune.protect, at the level where the user keeps their patterns:
  * the workspace when it defines some, else the user settings.
  */
-export async function protectRepository(repo: string, notifier: { info(m: string): Thenable<unknown> }): Promise<string[]> {
+async function protectRepository(repo: string, notifier: { info(m: string): Thenable<unknown> }): Promise<string[]> {
   const config = vscode.workspace.getConfiguration(SECTION);
   const info = config.inspect<string[]>(Setting.Protect);
   const inWorkspace = Array.isArray(info?.workspaceValue);

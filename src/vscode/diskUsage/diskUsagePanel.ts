@@ -18,7 +18,7 @@ import { webviewHtml, webviewOptions } from '../webview/webviewHtml';
 import { buildDiskUsageState } from './diskUsageState';
 import { diskUsageWords } from './diskUsageWords';
 
-export const DISK_USAGE_VIEW_TYPE = 'dockerPrune.diskUsage';
+const DISK_USAGE_VIEW_TYPE = 'dockerPrune.diskUsage';
 
 /** What the tests can see of a panel: the last state sent to the page and what the page said it drew. */
 export interface DiskUsageProbe {
@@ -221,6 +221,6 @@ export class DiskUsagePanel implements vscode.Disposable {
  * The core planner's plan for `mode` without protect patterns, keep-latest or filters: the picture shows where the
  * space is, not what the user's rules let a prune take (the plan preview shows that).
  */
-export function plainPlan(snapshot: Snapshot, mode: PruneMode): Plan {
+function plainPlan(snapshot: Snapshot, mode: PruneMode): Plan {
   return planPrune(snapshot, { mode, filters: { labels: [] }, protect: [] });
 }

@@ -32,9 +32,9 @@ import type {
 } from '../../webview/diskUsage/protocol';
 
 /** How many repositories the bar chart shows. */
-export const TOP_REPOSITORIES = 10;
+const TOP_REPOSITORIES = 10;
 /** How many days (with at least one prune) the history shows. */
-export const HISTORY_DAYS = 30;
+const HISTORY_DAYS = 30;
 
 export interface DiskUsageInput {
   readonly environment: string;
@@ -104,7 +104,7 @@ export function buildDiskUsageState(input: DiskUsageInput, words: DiskUsageWords
 }
 
 /** The bytes and counts behind the space picture (exported for the tests). */
-export function spaceFigures(input: Pick<DiskUsageInput, 'snapshot' | 'dangling' | 'all' | 'buildCache'>) {
+function spaceFigures(input: Pick<DiskUsageInput, 'snapshot' | 'dangling' | 'all' | 'buildCache'>) {
   const imageBytes = new DiskLedger(input.snapshot.images, input.snapshot.containers).totalBytes();
   const danglingBytes = input.dangling.spaceReclaimable;
   const allBytes = input.all.spaceReclaimable;
@@ -172,7 +172,7 @@ export function repositoryOfStep(step: Pick<PlannedImage, 'tags'>): string {
  * Repositories by the bytes the plan frees for them, most first (ties by name), at most TOP_REPOSITORIES. An untagged
  * parent that goes with its last child counts for that child's repository, and not as an image of its own.
  */
-export function topRepositories(plan: Plan, snapshot: Snapshot, limit = TOP_REPOSITORIES): Array<{ repository: string; bytes: number; images: number }> {
+function topRepositories(plan: Plan, snapshot: Snapshot, limit = TOP_REPOSITORIES): Array<{ repository: string; bytes: number; images: number }> {
   const parentOf = new Map(snapshot.images.map((i) => [i.id, i.parentId]));
   const repoOfImage = new Map<string, string>();
   const byRepo = new Map<string, { bytes: number; images: number }>();

@@ -10,7 +10,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { Notifier } from '../notifier';
 import { DiskUsagePanels, type DiskUsageProbe } from './diskUsagePanel';
 
-export const SHOW_DISK_USAGE = 'dockerPrune.showDiskUsage';
+const SHOW_DISK_USAGE = 'dockerPrune.showDiskUsage';
 
 export interface DiskUsageDeps {
   readonly registry: EnvironmentRegistry;

@@ -13,7 +13,7 @@ const RELEVANT: Record<string, ReadonlySet<string>> = {
   container: new Set(['create', 'destroy', 'prune']),
 };
 
-export function isRelevantEvent(e: ApiEvent): boolean {
+function isRelevantEvent(e: ApiEvent): boolean {
   return RELEVANT[e.Type]?.has(e.Action) ?? false;
 }
 

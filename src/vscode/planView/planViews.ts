@@ -18,7 +18,7 @@ import type { HostMessage, PageMessage, PlanViewState, SortKey } from '../../web
 import { buildPlanViewState } from './planViewState';
 import { planViewWords } from './viewWords';
 
-export const PLAN_VIEW_TYPE = 'dockerPrune.planView';
+const PLAN_VIEW_TYPE = 'dockerPrune.planView';
 
 /** A plan to show: where, how, and the preview itself. */
 export interface PlanSource {
@@ -247,7 +247,7 @@ function filterError(text: string): string | undefined {
 }
 
 /** The filters as a user types them: `until=24h label=team=web`. */
-export function typedFilters(filters: PruneFilters): string {
+function typedFilters(filters: PruneFilters): string {
   const d = describeFilters(filters);
   return d === 'none' ? '' : d.split(', ').join(' ');
 }

@@ -43,7 +43,7 @@ export async function checkThreshold(engine: DockerEngine, threshold: Threshold)
 }
 
 /** Size of the file system holding the engine's DockerRootDir, when that directory is on this machine. */
-export async function dockerRootDiskBytes(engine: DockerEngine): Promise<{ total?: number; why: string }> {
+async function dockerRootDiskBytes(engine: DockerEngine): Promise<{ total?: number; why: string }> {
   const env = engine.endpoint.label;
   if (engine.endpoint.kind !== 'unix') {
     return { why: vscode.l10n.t('a percentage needs a local engine, and {0} is remote; use a number of bytes instead', env) };

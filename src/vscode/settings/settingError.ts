@@ -18,7 +18,7 @@ export class SettingError extends InvalidInputError {
   }
 }
 
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

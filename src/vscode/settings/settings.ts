@@ -136,7 +136,7 @@ export function protectPatterns(): string[] {
   return unique;
 }
 
-export function keepLatest(): number {
+function keepLatest(): number {
   const v = raw(Setting.KeepLatest) ?? 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
     throw new SettingError(fullName(Setting.KeepLatest), v, vscode.l10n.t('use a whole number, 0 or more (0 keeps no extra images)'));
@@ -173,7 +173,7 @@ export interface AutoPruneSettings {
 }
 
 /** The shortest interval accepted: short enough to try it out, long enough never to hammer an engine. */
-export const MIN_INTERVAL_MS = 5_000;
+const MIN_INTERVAL_MS = 5_000;
 
 export function autoPruneEnabled(): boolean {
   return raw(Setting.AutoPruneEnabled) === true;
@@ -224,7 +224,7 @@ export function autoPruneSettings(): AutoPruneSettings {
 }
 
 /** `''` → none; `5000000000`, `5GB`, `500 MiB` → bytes; `80%` → a share of the Docker root disk. */
-export function parseThreshold(v: unknown): Threshold | undefined {
+function parseThreshold(v: unknown): Threshold | undefined {
   const key = fullName(Setting.AutoPruneThreshold);
   const hint = vscode.l10n.t('use a number of bytes (such as 10000000000 or 10GB), a percentage of the Docker root disk (such as 80%), or leave it empty');
   if (v === undefined || v === null || v === '') return undefined;

@@ -14,7 +14,7 @@ import { imageCount, modeTitle } from '../prune/describe';
 import { standingText } from '../scheduler/watermarkStatus';
 import { affects, Setting, statusBarEnabled, statusBarEnvironments, statusBarIncludesBuildCache, statusBarMode } from '../settings/settings';
 
-export const STATUS_BAR_ID = 'dockerPrune.reclaimable';
+const STATUS_BAR_ID = 'dockerPrune.reclaimable';
 
 export class StatusBarController implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;

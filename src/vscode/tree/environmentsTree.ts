@@ -12,7 +12,7 @@ import { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 import { EnvironmentNode, GroupNode, ImageNode, MessageNode, isUnreachable } from './nodes';
 import type { Node } from './treeNode';
 
-export const VIEW_ID = 'dockerPrune.environments';
+const VIEW_ID = 'dockerPrune.environments';
 
 const USAGE_ORDER: UsageGroup[] = ['inUse', 'unused', 'dangling'];
 

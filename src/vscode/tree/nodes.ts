@@ -206,13 +206,13 @@ export class ImageNode {
 }
 
 /** `last used 3 weeks ago`; `last used ≤ 3 weeks ago` when it may have been used since (a lower bound). */
-export function lastUsedText(used: LastUse): string {
+function lastUsedText(used: LastUse): string {
   const ago = formatAgo(used.atNs, BigInt(Date.now()) * 1_000_000n, displayLanguage());
   return used.lowerBound ? vscode.l10n.t('last used ≤ {0}', ago) : vscode.l10n.t('last used {0}', ago);
 }
 
 /** The tooltip's line: when, where the value comes from, and whether it is exact. */
-export function lastUsedTooltip(used: LastUse): string {
+function lastUsedTooltip(used: LastUse): string {
   const seconds = Number(used.atNs / 1_000_000_000n);
   const when = dateTimeText(seconds);
   const ago = agoText(seconds);

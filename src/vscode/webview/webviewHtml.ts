@@ -7,7 +7,7 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 
 /** Where the bundled webview scripts, styles and the codicon font live (esbuild writes them). */
-export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
 }
 
@@ -59,6 +59,6 @@ ${page.body ?? ''}
 </html>`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }

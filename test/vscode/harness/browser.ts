@@ -7,7 +7,7 @@ import type { PwContext, PwPage, Tools } from './tools';
 import { loadPlaywright } from './tools';
 
 /** Flags measured to work here (no sandbox as root, nothing that phones home). */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

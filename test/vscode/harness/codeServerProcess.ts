@@ -52,7 +52,7 @@ export interface CodeServerOptions {
  * (so `vscode.env.language` and extensions' package.nls.<locale>.json / bundle.l10n.<locale>.json apply)
  * while its own UI stays English. That is what can be tested without the Marketplace pack.
  */
-export function installLanguagePackStub(userDataDir: string, locale: string): void {
+function installLanguagePackStub(userDataDir: string, locale: string): void {
   const dir = path.join(userDataDir, 'language-pack-stub');
   fs.mkdirSync(dir, { recursive: true });
   const translations = path.join(dir, 'main.i18n.json');
@@ -116,7 +116,7 @@ export function userSettings(): Record<string, unknown> {
   };
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

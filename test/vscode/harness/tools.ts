@@ -23,7 +23,7 @@ export interface Tools {
 /** Repo root: this file compiles to out/test/vscode/harness/tools.js. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
-export function cacheDir(): string {
+function cacheDir(): string {
   return process.env.DOCKER_PRUNE_CACHE || path.join(os.homedir(), '.cache', 'docker-prune');
 }
 

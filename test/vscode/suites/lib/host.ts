@@ -167,7 +167,7 @@ export async function resetSettings(): Promise<void> {
 // Output channel and audit
 
 /** The "Docker Prune" log output channel's file (VS Code writes log channels under the extension's log folder). */
-export async function logFile(): Promise<string> {
+async function logFile(): Promise<string> {
   const dir = (await api()).logUri.fsPath;
   return waitFor('the Docker Prune log file', () => {
     const direct = path.join(dir, 'Docker Prune.log');

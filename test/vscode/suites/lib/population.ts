@@ -6,7 +6,7 @@ import { generatePopulation, type Population } from '../../../support/population
 
 /** ~40 images: fixtures (parent chains, multi-tag, intermediates, containers of every state) plus bulk
  * images, a third of them with a layer of their own so pruning them frees real bytes. */
-export const TEST_POPULATION = {
+const TEST_POPULATION = {
   seed: 20251122,
   images: 40,
   danglingRatio: 0.3,
