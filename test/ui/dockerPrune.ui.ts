@@ -22,7 +22,8 @@ import { testPopulation } from '../vscode/suites/lib/population';
 import type { PwLocator, PwPage } from '../vscode/harness/tools';
 import { REPO_ROOT } from '../vscode/harness/tools';
 import { openWorkbench, readStatusBar, runCommand, SCREENSHOT_DIR, startCodeServer, waitForNotification, waitForStatusBarItem } from './codeServer';
-import { corePlan, removeButtonText, setColorTheme, waitForFrameText, waitForPlanView } from './planView.ui';
+import { assertAccessible } from './axe';
+import { corePlan, planViewFrame, removeButtonText, setColorTheme, waitForFrameText, waitForPageTheme, waitForPlanView } from './planView.ui';
 
 /** Where the named screenshots go: test/ui/screenshots/, or DP_SCREENSHOT_DIR (`npm run screenshots`: the README's). */
 export const SHOTS_DIR = process.env.DP_SCREENSHOT_DIR ? path.resolve(REPO_ROOT, process.env.DP_SCREENSHOT_DIR) : SCREENSHOT_DIR;
@@ -199,16 +200,18 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
   ]);
 
   steps.push([
-    'the plan view in a dark and a light theme',
+    'the plan view in a dark, a light and a high-contrast theme, with no serious or critical axe-core violation',
     async () => {
       // The whole window for the plan: the side bar hidden, the page at its top.
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
       const frame = await waitForPlanView(page, /^Prune all unused images on local$/);
       await (frame.locator('h1').first() as unknown as { scrollIntoViewIfNeeded(): Promise<void> }).scrollIntoViewIfNeeded();
-      await setColorTheme(page, 'Dark Modern');
-      await shot(page, 'plan-view-dark', 1000);
-      await setColorTheme(page, 'Light Modern');
-      await shot(page, 'plan-view-light', 1000);
+      for (const [theme, picture] of [['Dark Modern', 'plan-view-dark'], ['Light Modern', 'plan-view-light'], ['Dark High Contrast', undefined]] as const) {
+        await setColorTheme(page, theme);
+        await waitForPageTheme(frame, theme);
+        if (picture) await shot(page, picture, 1000);
+        await assertAccessible(frame, `the plan view (${theme})`);
+      }
       await setColorTheme(page, 'Dark Modern');
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
     },
@@ -250,6 +253,13 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await runCommand(page, 'Notifications: Clear All Notifications');
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
       await shot(page, 'disk-usage');
+      const frame = planViewFrame(page);
+      for (const theme of ['Dark Modern', 'Light Modern', 'Dark High Contrast']) {
+        await setColorTheme(page, theme);
+        await waitForPageTheme(frame, theme);
+        await assertAccessible(frame, `the disk-usage view (${theme})`);
+      }
+      await setColorTheme(page, 'Dark Modern');
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
     },
   ]);

@@ -72,7 +72,11 @@ export function removeButtonText(plan: Plan): string {
 /** Picks a colour theme the way a person does (Preferences: Color Theme), and waits until the workbench wears it. */
 export async function setColorTheme(page: PwPage, theme: string): Promise<void> {
   const light = /light/i.test(theme);
+  const highContrast = /high contrast/i.test(theme);
   const wears = async () => {
+    // The workbench names a high-contrast theme's kind in its classes; a dark one's status bar is dark too.
+    const inHighContrast = (await page.locator('.monaco-workbench.hc-black, .monaco-workbench.hc-light').count()) > 0;
+    if (highContrast || inHighContrast) return highContrast && inHighContrast && (await page.locator(`.monaco-workbench.${light ? 'hc-light' : 'hc-black'}`).count()) > 0;
     const brightness = await statusBarBrightness(page);
     return light ? brightness > 128 : brightness >= 0 && brightness < 128;
   };
@@ -91,6 +95,12 @@ export async function setColorTheme(page: PwPage, theme: string): Promise<void> 
   // A picker still open keeps the theme only as a preview: accept it.
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Waits until a webview's page wears the theme too (VS Code sets its body's class when the theme reaches it). */
+export async function waitForPageTheme(frame: FrameLocator, theme: string): Promise<void> {
+  const kind = /high contrast/i.test(theme) ? 'vscode-high-contrast' : /light/i.test(theme) ? 'vscode-light' : 'vscode-dark';
+  await frame.locator(`body.${kind}`).waitFor({ state: 'attached', timeout: 20_000 });
 }
 
 /** 0–255: how light the status bar's background is (-1: not found). */

@@ -80,7 +80,8 @@ class PlanPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: PageMessage) => void this.handle(m)),
       panel.onDidDispose(() => this.dispose()),
     );
-    panel.webview.html = webviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, title: panel.title, script: 'planView', initialState: this.state() });
+    const first = this.state(); // names the panel: the page's <title> is the same
+    panel.webview.html = webviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, title: first.title, script: 'planView', initialState: first });
   }
 
   update(source: PlanSource): void {

@@ -24,6 +24,7 @@ function keyed<T extends HTMLElement>(node: T, key: string): T {
 
 function render(state: PlanViewState): void {
   api.setState(state);
+  document.title = state.title;
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
   const filterInput = document.getElementById('filters') as HTMLInputElement | null;
   const typing = filterInput !== null && document.activeElement === filterInput ? filterInput.value : undefined;
@@ -41,14 +42,14 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
   const facts = el('dl', { className: 'facts' });
   for (const line of state.header) facts.append(el('dt', {}, line.label), el('dd', {}, line.value));
 
-  const remove = keyed(el('button', { className: 'primary', id: 'remove', disabled: !state.remove.enabled, title: state.remove.why ?? '' }, el('span', { className: 'codicon codicon-trash' }), ' ', state.remove.label), 'remove');
+  const remove = keyed(el('button', { className: 'primary', id: 'remove', disabled: !state.remove.enabled, title: state.remove.why ?? '' }, el('span', { className: 'codicon codicon-trash', ariaHidden: 'true' }), ' ', state.remove.label), 'remove');
   remove.addEventListener('click', () => send({ type: 'remove' }));
-  const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh' }), ' ', state.replanLabel), 'replan');
+  const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh', ariaHidden: 'true' }), ' ', state.replanLabel), 'replan');
   replan.addEventListener('click', () => send({ type: 'replan' }));
   const actions = el('div', { className: 'actions' }, remove, replan, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
 
   const stale = state.stale
-    ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))
+    ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning', ariaHidden: 'true' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))
     : undefined;
 
   return el(
@@ -57,7 +58,7 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
     el('h1', {}, state.title),
     facts,
     el('p', { className: 'totals', id: 'totals', ariaLive: 'polite' }, state.totals),
-    ...state.notes.map((n) => el('p', { className: 'note' }, el('span', { className: 'codicon codicon-info' }), ' ', n)),
+    ...state.notes.map((n) => el('p', { className: 'note' }, el('span', { className: 'codicon codicon-info', ariaHidden: 'true' }), ' ', n)),
     stale,
     actions,
     filters(state, typing),
