@@ -15,7 +15,7 @@ import * as path from 'path';
 import { stateDirectory } from '../audit/auditPath';
 import { acquireLockFile, type LockHolder } from '../execute/lockFile';
 import { currentProcess, processState, type ProcessIdentity } from '../execute/processIdentity';
-import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec, type StateRead } from '../state/stateFile';
+import { mayWrite, readProblem, readStateFile, stateWriteError, writeStateFile, type StateFileSpec, type StateRead } from '../state/stateFile';
 
 export interface ScheduleClaim {
   /** Milliseconds since the epoch. */
@@ -59,8 +59,12 @@ export function scheduleClaimPath(dir: string, engineKey: string): string {
  */
 export function claimScheduledRun(request: ClaimRequest): ClaimResult {
   const dir = request.dir ?? scheduleClaimDirectory();
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = scheduleClaimPath(dir, request.engineKey);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw stateWriteError(SPEC.what, file, e);
+  }
   const now = request.now ?? Date.now();
   const claimed = underClaimLock(file, (): ClaimResult => {
     const read = readStateFile(file, SPEC);
@@ -88,7 +92,12 @@ export function finishScheduledRun(request: Pick<ClaimRequest, 'engineKey' | 'ow
 
 /** Runs `fn` holding the claim file's short lock; says who holds it when another process does. */
 function underClaimLock<T>(file: string, fn: () => T): { ran: true; result: T } | { ran: false; holder: LockHolder } {
-  const attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
+  let attempt;
+  try {
+    attempt = acquireLockFile(`${file}.lock`, { purpose: 'auto-prune schedule claim' }, { staleMs: 10_000 });
+  } catch (e) {
+    throw stateWriteError(SPEC.what, file, e);
+  }
   if (!attempt.acquired) return { ran: false, holder: attempt.holder };
   try {
     return { ran: true, result: fn() };

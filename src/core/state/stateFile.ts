@@ -129,8 +129,13 @@ export function writeStateFile(file: string, text: string, what: string): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw new StateWriteError(file, writeErrorMessage(what, file, e), errnoCode(e), e);
+    throw stateWriteError(what, file, e);
   }
+}
+
+/** The error for `e` (an errno error) met while writing `file`: what failed, why, and what to do. */
+export function stateWriteError(what: string, file: string, e: unknown): StateWriteError {
+  return new StateWriteError(file, writeErrorMessage(what, file, e), errnoCode(e), e);
 }
 
 export class StateWriteError extends Error {
