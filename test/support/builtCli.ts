@@ -18,6 +18,8 @@ export interface StoredLastUse {
 export interface BuiltCli {
   /** Runs `docker-prune args…`; fails the test unless it exits 0. */
   run(args: string[]): SpawnSyncReturns<string>;
+  /** Runs `docker-prune args…` whatever its exit status. */
+  spawn(args: string[]): SpawnSyncReturns<string>;
   /** `plan --all --json` with these filters: the ids of the images it would remove, sorted. */
   planIds(...filters: string[]): string[];
   /** The one last-use file in the home's state folder. */
@@ -27,17 +29,20 @@ export interface BuiltCli {
 
 export function builtCli(home: string, dockerHost: () => string): BuiltCli {
   const auditFile = path.join(home, 'audit.jsonl');
-  const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], {
+  const spawn = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: path.join(home, 'state'), DOCKER_HOST: dockerHost(), DOCKER_PRUNE_AUDIT_FILE: auditFile },
       timeout: 120_000,
     });
+  const run = (args: string[]) => {
+    const r = spawn(args);
     assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
   return {
     run,
+    spawn,
     auditFile,
     planIds: (...filters) =>
       (JSON.parse(run(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort(),
