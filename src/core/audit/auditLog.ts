@@ -67,7 +67,7 @@ export class AuditLog {
   /**
    * Throws the error an append would (a newer format's file, another user's, a read-only file system, a folder
    * that cannot be written), without appending: a prune calls it before its first deletion. Sets aside a file that
-   * is not an audit file, as an append would.
+   * is not an audit file, as an append would. Not a full disk: see pruneJournal.ts.
    */
   async checkAppendable(): Promise<void> {
     await this.tail;
@@ -79,6 +79,9 @@ export class AuditLog {
       fh = await fs.open(this.filePath, 'a+', 0o600);
       if (this.lookBeforeAppend(fh.fd) === 'set-aside') await fs.writeFile(this.filePath, '', { flag: 'a', mode: 0o600 });
     } catch (e) {
+      // A full disk does not refuse a prune (a prune is how space comes back): its records are reported instead.
+      const code = errnoCode(e);
+      if (code === 'ENOSPC' || code === 'EDQUOT') return;
       throw this.fail('write', e);
     } finally {
       await fh?.close().catch(() => undefined);
