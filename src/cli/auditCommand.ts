@@ -34,7 +34,7 @@ export async function runAuditCommand(
   const findings = await checkInterrupted(shown, opts);
 
   if (opts.json) {
-    say(JSON.stringify({ file: auditFile, corruptLines, total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
+    say(JSON.stringify({ file: auditFile, corruptLines, corruptLineNumbers: read.corruptLineNumbers, ...(read.newerFormat ? { newerFormat: read.newerFormat } : {}), total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
     return 0;
   }
   if (all.length === 0) {
