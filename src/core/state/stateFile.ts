@@ -108,15 +108,17 @@ export function foreignOwner(file: string, what: string, stat: fs.Stats = fs.sta
   );
 }
 
-/** Renames `file` to `<file>.corrupt-<timestamp>`; the new path, or undefined when it could not be moved. */
+/**
+ * Renames `file` to `<file>.corrupt-<timestamp>`: the new path (a pattern when another process moved it first);
+ * undefined when it could not be moved.
+ */
 export function setAside(file: string, now = new Date()): string | undefined {
   const target = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
   try {
     fs.renameSync(file, target);
     return target;
   } catch (e) {
-    // Another process moved it first: it is aside all the same.
-    return errnoCode(e) === 'ENOENT' ? target : undefined;
+    return errnoCode(e) === 'ENOENT' ? `${file}.corrupt-* (by another Docker Prune process)` : undefined;
   }
 }
 
