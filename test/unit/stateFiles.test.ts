@@ -293,7 +293,7 @@ describe('state files: bad copies (issue 18 §5)', () => {
       assert.deepStrictEqual([read.records.length, read.newerFormat], [2, 3]);
     });
 
-    it("another user's file: nothing is appended, and the message says whose", async function () {
+    it("another user's file: nothing is appended, and the message says whose; reading it says so too", async function () {
       if (!isRoot) this.skip();
       const { file, log } = await fresh(1);
       fs.chownSync(file, NOBODY, NOBODY);
@@ -301,6 +301,8 @@ describe('state files: bad copies (issue 18 §5)', () => {
       await assert.rejects(log.checkAppendable(), (e: Error) => e.message.includes(`belongs to another user (uid ${NOBODY}`));
       await assert.rejects(log.append(sample(2)), (e: Error) => e.message.includes('belongs to another user'));
       assert.strictEqual(fs.readFileSync(file, 'utf8'), before);
+      const read = await log.read();
+      assert.ok(read.records.length === 1 && read.foreignOwner?.includes('belongs to another user'), 'read, and said whose it is');
     });
 
     it('a read-only file system: reading works; the pre-prune check and appends fail saying so', async function () {

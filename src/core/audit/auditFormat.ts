@@ -42,6 +42,8 @@ function startsAsAudit(fd: number, size: number): boolean {
   const head = read(fd, 0, Math.min(size, CHUNK)).toString('utf8');
   if (head.startsWith('{"time":"')) return true;
   const nl = head.indexOf('\n');
+  // A first line longer than what was read cannot be parsed here: an object is given the benefit of the doubt.
+  if (nl < 0 && size > CHUNK) return head.startsWith('{');
   try {
     return isAuditRecord(JSON.parse(nl < 0 ? head : head.slice(0, nl)));
   } catch {

@@ -44,6 +44,8 @@ export interface AuditReadResult {
   readonly corruptLineNumbers: readonly number[];
   /** The newest record format found when it is newer than this version writes: what it shows may be incomplete. */
   readonly newerFormat?: number;
+  /** Set when another user owns the file: what it says is theirs, not this user's (see stateFile.foreignOwner). */
+  readonly foreignOwner?: string;
 }
 
 export interface AuditLogOptions {
@@ -119,7 +121,9 @@ export class AuditLog {
   async read(): Promise<AuditReadResult> {
     await this.tail;
     let text: string;
+    let foreign: string | undefined;
     try {
+      foreign = foreignOwner(this.filePath, 'the audit log', await fs.stat(this.filePath));
       text = await fs.readFile(this.filePath, 'utf8');
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return { records: [], corruptLines: 0, corruptLineNumbers: [] };
@@ -139,7 +143,13 @@ export class AuditLog {
         corruptLineNumbers.push(i + 1);
       }
     });
-    return { records, corruptLines: corruptLineNumbers.length, corruptLineNumbers, ...(newest > AUDIT_FORMAT ? { newerFormat: newest } : {}) };
+    return {
+      records,
+      corruptLines: corruptLineNumbers.length,
+      corruptLineNumbers,
+      ...(newest > AUDIT_FORMAT ? { newerFormat: newest } : {}),
+      ...(foreign ? { foreignOwner: foreign } : {}),
+    };
   }
 
   private async write(line: string): Promise<void> {

@@ -52,9 +52,9 @@ function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
-/** What a reader of the history should know about the file itself: lines skipped (by number), a newer format. */
-export function readNotes(read: Pick<AuditReadResult, 'corruptLineNumbers' | 'newerFormat'>, file: string): string[] {
-  const notes: string[] = [];
+/** What a reader of the history should know about the file itself: another user's, lines skipped (by number), a newer format. */
+export function readNotes(read: Pick<AuditReadResult, 'corruptLineNumbers' | 'newerFormat' | 'foreignOwner'>, file: string): string[] {
+  const notes: string[] = read.foreignOwner ? [read.foreignOwner] : [];
   const bad = read.corruptLineNumbers;
   if (bad.length) {
     const shown = bad.slice(0, 10).join(', ') + (bad.length > 10 ? `, … (${bad.length} in all)` : '');
