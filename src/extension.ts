@@ -29,8 +29,9 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Docker Prune', { log: true });
   const notifier = new Notifier(log);
-  const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details')));
-  const audit = new AuditLocation(context.globalStorageUri);
+  const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details'), (m) => log.warn(m)));
+  // A state file set aside (damaged, not an audit file) is shown once; the channel keeps every such message.
+  const audit = new AuditLocation(context.globalStorageUri, (m) => void notifier.once(`state:${m}`, 'warn', vscode.l10n.t('Docker Prune state file: {0}', m)));
   const service = new PruneService(log, () => audit.log());
   activeService = service;
   // The plan view's Remove runs the prune flow on exactly the plan on screen.

@@ -4,7 +4,7 @@
  * records say went and, when its engine can be reached (the engine chosen as for `plan`: -H, --context, --env,
  * --all-envs), which of its planned deletions the engine no longer has.
  */
-import { AuditLog, checkAgainstEngine, historyLines, pruneHistory, ranOn, type EngineFinding, type PruneEntry } from '../core/audit';
+import { AuditLog, checkAgainstEngine, historyLines, pruneHistory, readNotes, ranOn, type EngineFinding, type PruneEntry } from '../core/audit';
 import { closeEndpoint, forEachEnvironment, openEnvironment } from '../core/environments';
 import { errorMessage } from '../core/errors';
 import { normalizeImageId } from '../core/snapshot/records';
@@ -26,13 +26,15 @@ export async function runAuditCommand(
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const { records, corruptLines } = await new AuditLog(auditFile).read();
+  const read = await new AuditLog(auditFile).read();
+  const { records, corruptLines } = read;
+  for (const note of readNotes(read, auditFile)) io.err.write(`docker-prune: warning: ${note}\n`);
   const all = pruneHistory(records);
   const shown = all.slice(-(opts.limit ?? DEFAULT_AUDIT_LIMIT));
   const findings = await checkInterrupted(shown, opts);
 
   if (opts.json) {
-    say(JSON.stringify({ file: auditFile, corruptLines, total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
+    say(JSON.stringify({ file: auditFile, corruptLines, corruptLineNumbers: read.corruptLineNumbers, ...(read.newerFormat ? { newerFormat: read.newerFormat } : {}), total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
     return 0;
   }
   if (all.length === 0) {
@@ -43,7 +45,6 @@ export async function runAuditCommand(
   for (const e of shown) say(historyLines(e, findings.get(e)).join('\n'));
   const interrupted = shown.filter((e) => e.status === 'interrupted').length;
   if (interrupted) say(`\n${interrupted} interrupted: ${interrupted === 1 ? 'it' : 'they'} stopped before ${interrupted === 1 ? 'its' : 'their'} end; see what went above.`);
-  if (corruptLines) say(`(${corruptLines} unreadable line${corruptLines === 1 ? '' : 's'} skipped)`);
   return 0;
 }
 

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     const choice = await chooseEnvironments(opts);
     for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
     if (choice.multiple) {
-      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir()) });
+      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)) });
     }
     target = choice.environments[0]!;
     endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
@@ -75,7 +75,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       return EXIT_USAGE;
     }
     const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${m}`) });
-    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()), lastUse });
+    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)), lastUse });
     const started = Date.now();
     let preview;
     try {

@@ -62,7 +62,7 @@ Output and safety:
                               prune: {"ImagesDeleted":[{"Untagged"}|{"Deleted"}],"SpaceReclaimed":N,"skipped":[...]}
                               several environments: {"environments":[{"id","name","host","ok", …the above
                               | "error":{"kind","message"}}], "spaceReclaimable"|"SpaceReclaimed": total}
-                              audit: {"file","corruptLines","prunes":[{"pruneId","status","reason","started",
+                              audit: {"file","corruptLines","corruptLineNumbers","newerFormat"?,"prunes":[{"pruneId","status","reason","started",
                               "environment","engineId","plan","result","recorded","engine"}]}
   -y, --yes                 do not ask for confirmation (required when not on a terminal)
   --audit-file PATH         where prunes are recorded: a start line with the whole plan, progress lines, an end

@@ -145,21 +145,22 @@ describe('last-use file', () => {
     const state: LastUseState = { engineKey: 'ENGINE-graphdriver', coveredSinceNs: 5n, seenUntilNs: 1_700_000_000_123_456_789n, anchor: { timeNs: 7n, type: 'container', action: 'die', actor: 'c1' }, images: new Map([['sha256:aa', { atNs: 6n, source: 'last-tag-time' }]]) };
     writeLastUseFile(file, state);
     writeLastUseFile(file, state);
-    assert.deepStrictEqual(readLastUseFile(file, 'ENGINE-graphdriver'), { state });
+    assert.deepStrictEqual(readLastUseFile(file, 'ENGINE-graphdriver'), { state, writable: true });
     assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), [path.basename(file)]);
     assert.strictEqual(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
   });
 
-  it('no file is an empty start; a torn, edited or foreign file is a problem named with the file, never a crash', () => {
+  it('no file is an empty start; a torn, edited or foreign file is set aside, a problem named with the file, never a crash', () => {
     const file = lastUseFilePath(dir, 'E');
-    assert.deepStrictEqual(readLastUseFile(file, 'E'), {});
+    assert.deepStrictEqual(readLastUseFile(file, 'E'), { writable: true });
     writeLastUseFile(file, { ...emptyState('E'), images: new Map([['sha256:aa', { atNs: 6n, source: 'event' }]]) });
     const whole = fs.readFileSync(file, 'utf8');
     for (const bad of [whole.slice(0, whole.length / 2), '[]', whole.replace('"event"', '"guess"'), whole.replace('"6"', '"-6"')]) {
       fs.writeFileSync(file, bad);
       const r = readLastUseFile(file, 'E');
       assert.strictEqual(r.state, undefined);
-      assert.ok(r.problem?.includes(file) && r.problem.includes('lower bounds'), r.problem);
+      assert.ok(r.problem?.includes(file) && r.problem.includes('lower bounds') && r.problem.includes('.corrupt-'), r.problem);
+      assert.ok(r.writable && !fs.existsSync(file));
     }
     fs.writeFileSync(file, whole);
     assert.ok(readLastUseFile(file, 'OTHER').problem?.includes('for engine "E"'));

@@ -1,6 +1,8 @@
 /** Prune history as text, for `docker-prune audit` and the extension's "Show Audit Log": a line per prune, more for interrupted ones. */
 import { formatBytes } from '../format/units';
 import type { EngineCheck, PruneEntry } from './pruneHistory';
+import type { AuditReadResult } from './auditLog';
+import { AUDIT_FORMAT } from './auditFormat';
 
 /** What was learned from an engine about an interrupted prune: its check, or why there is none. */
 export type EngineFinding = { readonly engine: string; readonly check: EngineCheck } | { readonly problem: string };
@@ -48,4 +50,18 @@ function outcomeText(entry: PruneEntry): string {
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** What a reader of the history should know about the file itself: another user's, lines skipped (by number), a newer format. */
+export function readNotes(read: Pick<AuditReadResult, 'corruptLineNumbers' | 'newerFormat' | 'foreignOwner'>, file: string): string[] {
+  const notes: string[] = read.foreignOwner ? [read.foreignOwner] : [];
+  const bad = read.corruptLineNumbers;
+  if (bad.length) {
+    const shown = bad.slice(0, 10).join(', ') + (bad.length > 10 ? `, … (${bad.length} in all)` : '');
+    notes.push(`${bad.length} unreadable line${bad.length === 1 ? '' : 's'} in ${file} skipped (line${bad.length === 1 ? '' : 's'} ${shown}).`);
+  }
+  if (read.newerFormat !== undefined) {
+    notes.push(`${file} has records written by a newer Docker Prune (format ${read.newerFormat}; this version reads up to ${AUDIT_FORMAT}): what is shown may be incomplete, and this version does not append to it. Update Docker Prune.`);
+  }
+  return notes;
 }

@@ -11,6 +11,7 @@ export {
   isAuditRecord,
 } from './record';
 export { PruneJournal, type PruneAuditBase, type PruneEnd, type RunningPrune } from './pruneJournal';
-export { historyLines, type EngineFinding } from './historyText';
+export { historyLines, readNotes, type EngineFinding } from './historyText';
+export { AUDIT_FORMAT } from './auditFormat';
 export { pruneHistory, checkAgainstEngine, ranOn, NO_END_RECORD, type PruneEntry, type PruneStatus, type EngineCheck } from './pruneHistory';
 export { redact } from './redact';

@@ -71,6 +71,7 @@ export async function runBuildCachePrune(req: BuildCachePruneRequest): Promise<B
   let lock: { release(): void } | undefined;
   try {
     lock = await acquireEngineLock(req.engine, req.trigger);
+    await req.audit?.checkAppendable(); // refused before anything is deleted, as in pruneJob.ts
     const profile = await req.engine.profile();
     plan = (req.confirmed ?? (await previewBuildCachePrune(req.engine, req.policy))).plan;
     await journal.startSteps(

@@ -103,6 +103,9 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
   try {
     if (req.native) assertNativeCompatible(req.policy);
     lock = await acquireEngineLock(req.engine, req.trigger);
+    // Write-ahead: an audit file this version must not append to (a newer format's, another user's, on a read-only
+    // file system) refuses the prune here, before anything is deleted. A full disk does not: see pruneJournal.ts.
+    await req.audit?.checkAppendable();
     const profile = await req.engine.profile();
     const engineId = profile.engineId;
     // A confirmed plan was made for one engine: refuse when the address now leads to another (or it lies about itself).

@@ -1,13 +1,15 @@
 /**
  * The last-use records on disk: one small JSON file per engine in the user's state folder
  * (`~/.local/state/docker-prune/last-used/`, see audit/auditPath.ts), shared by the CLI and every VS Code window.
- * Written whole to a temporary file and renamed over the old one, so a reader never sees half a file; a file that
- * is torn or edited anyway is reported and read as empty (the engine is asked again, and values are lower bounds).
+ * Read and written through state/stateFile.ts: written whole to a temporary file and renamed over the old one, so a
+ * reader never sees half a file; a file that is torn or edited anyway is set aside (renamed `….corrupt-<time>`),
+ * reported, and read as empty (the engine is asked again, and values are lower bounds). A file from a newer Docker
+ * Prune, or another user's, is reported and left alone: read as empty and not written over.
  */
-import { createHash, randomBytes } from 'crypto';
-import * as fs from 'fs';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { stateDirectory, type AuditPathSystem } from '../audit/auditPath';
+import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
 import type { EventAnchor, LastUseRecord, LastUseState } from './lastUseState';
 
 const VERSION = 1;
@@ -22,35 +24,27 @@ export function lastUseFilePath(dir: string, engineKey: string): string {
   return path.join(dir, `${createHash('sha256').update(engineKey).digest('hex').slice(0, 32)}.json`);
 }
 
-export type ReadResult = { readonly state?: LastUseState; readonly problem?: string };
+export type ReadResult = {
+  readonly state?: LastUseState;
+  readonly problem?: string;
+  /** False when the file must not be written over (a newer format's, another user's, unreadable). */
+  readonly writable: boolean;
+};
 
 /** The state in `file`; neither when there is no file yet; a problem (and no state) when it cannot be used. */
 export function readLastUseFile(file: string, engineKey: string): ReadResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    return { problem: `cannot read the last-use file ${file}: ${(e as Error).message}` };
-  }
-  try {
-    return { state: parseState(JSON.parse(text), engineKey) };
-  } catch (e) {
-    return { problem: `the last-use file ${file} is damaged (${(e as Error).message}); it is rebuilt from what the engine says, and its values count as lower bounds` };
-  }
+  const read = readStateFile(file, spec(engineKey));
+  const problem = readProblem(read);
+  return {
+    ...(read.status === 'ok' ? { state: read.value } : {}),
+    ...(problem ? { problem: read.status === 'set-aside' ? `${problem} Last-use values count as lower bounds until the engine's events cover them again.` : problem } : {}),
+    writable: mayWrite(read),
+  };
 }
 
 /** Writes `state` atomically (temporary file, then rename), creating the folder (mode 0700) when needed. */
 export function writeLastUseFile(file: string, state: LastUseState): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, serializeState(state), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeStateFile(file, serializeState(state), WHAT);
 }
 
 export function serializeState(state: LastUseState): string {
@@ -68,10 +62,15 @@ export function serializeState(state: LastUseState): string {
   );
 }
 
-function parseState(json: unknown, engineKey: string): LastUseState {
-  const o = json as Record<string, unknown>;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not a JSON object');
-  if (o.version !== VERSION) throw new Error(`unknown version ${JSON.stringify(o.version)}`);
+const WHAT = 'the last-use file';
+
+function spec(engineKey: string): StateFileSpec<LastUseState> {
+  return { what: WHAT, formatField: 'version', format: VERSION, parse: (o) => parseState(o, engineKey) };
+}
+
+/** Version 1 (the only one so far; it always carried `version`). */
+function parseState(o: Record<string, unknown>, engineKey: string): LastUseState {
+  if (o.version !== VERSION) throw new Error('no version');
   if (o.engine !== engineKey) throw new Error(`it is for engine ${JSON.stringify(o.engine)}`);
   const images = new Map<string, LastUseRecord>();
   const list = o.images as Record<string, { at?: unknown; source?: unknown }> | undefined;

@@ -153,9 +153,9 @@ export class LastUseTracker {
     this.resolver = resolver;
     if (this.stream.open && this.stream.since <= startedAt) this.stream.verified = true;
     try {
-      writeLastUseFile(file, state);
+      if (read.writable) writeLastUseFile(file, state);
     } catch (e) {
-      this.warnOnce(`cannot save the last-use file ${file}: ${errorMessage(e)}`);
+      this.warnOnce(errorMessage(e));
     }
 
     const out = new Map<string, LastUse>();
