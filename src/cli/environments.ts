@@ -32,6 +32,7 @@ import type { CliOptions } from './args';
 import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
+import { lineWriter } from './output';
 
 export interface EnvironmentChoice {
   readonly environments: EnvironmentDescriptor[];
@@ -142,8 +143,8 @@ export async function runAcrossEnvironments(
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } },
   deps: { audit: AuditLog; store?: ImageDetailsStore },
 ): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   if (environments.length === 0) {
     warn('docker-prune: no environments found.');
     return 1;
