@@ -33,6 +33,7 @@ import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
 import { lineWriter } from './output';
+import { displayLines } from '../core/format/displayText';
 
 export interface EnvironmentChoice {
   readonly environments: EnvironmentDescriptor[];
@@ -271,7 +272,8 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
   const rl = readline.createInterface({ input: io.stdin, output: io.out });
   return new Promise((resolve) => {
     let answered = false;
-    rl.question(question, (answer) => {
+    // The question names environments and engines: shown escaped, like every line the CLI writes (output.ts).
+    rl.question(displayLines(question), (answer) => {
       answered = true;
       resolve(answer.trim());
       rl.close();
