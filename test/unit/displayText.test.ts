@@ -4,7 +4,7 @@
  */
 import * as assert from 'assert';
 import { DISPLAY_MAX_CHARS, displayLines, displayText } from '../../src/core/format/displayText';
-import { markdownLiteral } from '../../src/vscode/markdown/markdownLiteral';
+import { iconLiteral, markdownLiteral } from '../../src/vscode/markdown/markdownLiteral';
 
 /** Every character that must never reach a renderer raw. */
 const HIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/;
@@ -63,13 +63,16 @@ describe('markdownLiteral', () => {
     const md = markdownLiteral(hostile, Infinity);
     assert.ok(!/[\n\r]/.test(md));
     // Every ASCII punctuation character is preceded by a backslash (so none is syntax).
-    const unescaped = md.replace(/\\[!-/:-@[-`{-~]/g, '').match(/[!-/:-@[-`{-~]/g);
+    // (`\\$\(` is VS Code's escaped icon: a literal backslash, then `$(`, which its icon pass leaves as text.)
+    const unescaped = md.replace(/\\\\\$\\\(/g, '').replace(/\\[!-/:-@[-`{-~]/g, '').match(/[!-/:-@[-`{-~]/g);
     assert.strictEqual(unescaped, null, `unescaped: ${unescaped?.join(' ')}`);
-    for (const s of ['\\*\\*FAKE', '\\[click\\]\\(https\\:\\/\\/example\\.invalid\\)', '\\<img', '\\$\\(alert\\)', '\\&\\#x5b\\;', 'command\\:']) assert.ok(md.includes(s), s);
+    for (const s of ['\\*\\*FAKE', '\\[click\\]\\(https\\:\\/\\/example\\.invalid\\)', '\\<img', '\\\\$\\(alert\\)', '\\&\\#x5b\\;', 'command\\:']) assert.ok(md.includes(s), s);
   });
 
   it('reads back as the displayed text once the escapes are removed', () => {
-    assert.strictEqual(markdownLiteral(hostile, Infinity).replace(/\\([!-/:-@[-`{-~])/g, '$1'), displayText(hostile, Infinity));
+    // Markdown's unescaping, then VS Code's icon pass (an escaped `\$(` shows as `$(`).
+    const rendered = markdownLiteral(hostile, Infinity).replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/\\\$\(/g, '$(');
+    assert.strictEqual(rendered, displayText(hostile, Infinity));
   });
 
   it('cuts long values and escapes controls first', () => {
@@ -77,5 +80,13 @@ describe('markdownLiteral', () => {
     assert.strictEqual(md.length, DISPLAY_MAX_CHARS);
     assert.ok(md.endsWith('…'));
     assert.strictEqual(markdownLiteral('\x1b[31m'), '\\\\x1b\\[31m');
+  });
+});
+
+describe('iconLiteral', () => {
+  it('escapes theme icons as VS Code does, on one visible, cut line', () => {
+    assert.strictEqual(iconLiteral('a $(alert) b $(x~spin)'), 'a \\$(alert) b \\$(x~spin)');
+    assert.strictEqual(iconLiteral('no\nicons\x1b'), 'no\\x0aicons\\x1b');
+    assert.strictEqual(iconLiteral('x'.repeat(300)).length, DISPLAY_MAX_CHARS);
   });
 });
