@@ -17,6 +17,7 @@ import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
 import { PlanViews } from './vscode/planView/planViews';
 import { PruneService, RUNNING_CONTEXT_KEY, WINDOW_CLOSED } from './vscode/prune/pruneService';
+import { escapedLog } from './vscode/log/escapedLog';
 import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
 import { StatusBarController } from './vscode/statusBar/statusBarController';
 import type { DockerPruneApi } from './vscode/testApi';
@@ -27,7 +28,7 @@ let activeService: PruneService | undefined;
 
 export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('Docker Prune', { log: true });
+  const log = escapedLog(vscode.window.createOutputChannel('Docker Prune', { log: true }));
   const notifier = new Notifier(log);
   const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details'), (m) => log.warn(m)));
   // A state file set aside (damaged, not an audit file) is shown once; the channel keeps every such message.

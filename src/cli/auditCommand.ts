@@ -10,6 +10,7 @@ import { errorMessage } from '../core/errors';
 import { normalizeImageId } from '../core/snapshot/records';
 import { DEFAULT_AUDIT_LIMIT, DEFAULT_ENV_TIMEOUT_MS, type CliOptions } from './args';
 import { chooseEnvironments } from './environments';
+import { lineWriter } from './output';
 
 /** The engine check's own time limit unless --env-timeout says otherwise: a report should not hang on a dead host. */
 const CHECK_TIMEOUT_MS = 15_000;
@@ -25,10 +26,11 @@ export async function runAuditCommand(
   auditFile: string,
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   const read = await new AuditLog(auditFile).read();
   const { records, corruptLines } = read;
-  for (const note of readNotes(read, auditFile)) io.err.write(`docker-prune: warning: ${note}\n`);
+  for (const note of readNotes(read, auditFile)) warn(`docker-prune: warning: ${note}`);
   const all = pruneHistory(records);
   const shown = all.slice(-(opts.limit ?? DEFAULT_AUDIT_LIMIT));
   const findings = await checkInterrupted(shown, opts);

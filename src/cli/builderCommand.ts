@@ -10,6 +10,7 @@ import { builderPlanJson, builderPlanText, builderResultJson, builderResultText 
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { confirm } from './confirm';
+import { lineWriter } from './output';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
 
@@ -18,8 +19,8 @@ type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJ
  * audit of image prunes (0 done, 1 failed or declined, 2 bad input or refused).
  */
 export async function runBuilderCommand(argv: readonly string[], io: Io, auditFile: (explicit?: string) => string): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   let opts: BuilderCliOptions;
   let target;
   let endpoint;

@@ -20,6 +20,7 @@ import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 import { confirm } from './confirm';
+import { lineWriter } from './output';
 
 declare const DOCKER_PRUNE_VERSION: string | undefined;
 
@@ -29,8 +30,8 @@ export const EXIT_USAGE = 2;
 
 /** Runs the CLI; returns the exit code. Output goes to the given streams so tests can run it in-process too. */
 export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   if (argv[0] === 'builder') return runBuilderCommand(argv.slice(1), io, auditFilePath);
   let opts: CliOptions;
   try {

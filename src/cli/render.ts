@@ -4,6 +4,7 @@ import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
+import { displayText, MESSAGE_MAX_CHARS } from '../core/format/displayText';
 
 /**
  * `plan --json`: every step and the bytes the disk gets back; which engine and store planned it; whether part of
@@ -65,13 +66,13 @@ export function resultJson(result: PruneResult): string {
 export function planText(preview: Preview, native: boolean): string {
   const { plan } = preview;
   const nowNs = preview.snapshot.daemonNowNs;
-  const lines: string[] = [`Engine: ${describeProfile(preview.snapshot.profile)}`];
+  const lines: string[] = [`Engine: ${displayText(describeProfile(preview.snapshot.profile))}`];
   if (preview.watermark) lines.push(watermarkText(preview.watermark));
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
   if (plan.items.length === 0 && preview.watermark) {
-    lines.push(`Nothing to prune on ${plan.environment}.`);
+    lines.push(`Nothing to prune on ${displayText(plan.environment)}.`);
   } else if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
+    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${displayText(plan.environment)}.`);
   } else {
     // A watermark plan also says when each image was last used: the order it was chosen in.
     const byId = new Map(preview.snapshot.images.map((i) => [i.id, i]));
@@ -82,7 +83,7 @@ export function planText(preview: Preview, native: boolean): string {
     const rows = plan.items.map((i) => [
       i.action === 'delete' ? 'delete' : 'untag',
       shortImageId(i.id),
-      i.tags.length ? i.tags.join(', ') : '<none>',
+      i.tags.length ? i.tags.map((t) => displayText(t)).join(', ') : '<none>',
       formatAge(i.createdNs, nowNs),
       ...(preview.watermark ? [lastUsed(i.id)] : []),
       formatBytes(i.bytes),
@@ -92,7 +93,7 @@ export function planText(preview: Preview, native: boolean): string {
     const untags = plan.items.length - deletes;
     lines.push('');
     lines.push(
-      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${plan.environment}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
+      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${displayText(plan.environment)}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
     );
     if (plan.estimatedBytes) lines.push('Part of that is estimated: the engine sizes each image\'s content but not the layer blobs images share.');
     if (native && plan.engineReportedBytes !== undefined) lines.push(`The engine itself will report ${formatBytes(plan.engineReportedBytes)} reclaimed (it does not count all of what leaves the disk).`);
@@ -105,8 +106,8 @@ export function planText(preview: Preview, native: boolean): string {
 export function resultText(result: PruneResult): string {
   const lines: string[] = [];
   if (result.ImagesDeleted.length) lines.push('Deleted Images:');
-  for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${item.Untagged}` : `deleted: ${item.Deleted}`);
-  for (const s of result.skipped) lines.push(`skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.join(', ')})` : ''}: ${s.reason} — ${s.message}`);
+  for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${displayText(item.Untagged)}` : `deleted: ${displayText(item.Deleted)}`);
+  for (const s of result.skipped) lines.push(`skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`);
   if (result.cancelled) lines.push('Cancelled: the images after the last one shown were left alone.');
   if (lines.length) lines.push('');
   lines.push(`Total reclaimed space: ${formatBytes(result.SpaceReclaimed)}`);

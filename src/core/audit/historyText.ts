@@ -1,6 +1,7 @@
 /** Prune history as text, for `docker-prune audit` and the extension's "Show Audit Log": a line per prune, more for interrupted ones. */
 import { formatBytes } from '../format/units';
 import type { EngineCheck, PruneEntry } from './pruneHistory';
+import { displayText, MESSAGE_MAX_CHARS } from '../format/displayText';
 import type { AuditReadResult } from './auditLog';
 import { AUDIT_FORMAT } from './auditFormat';
 
@@ -12,10 +13,10 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
   const unit = entry.target === 'build-cache' ? 'cache record' : 'image';
   const planned = entry.plan ? `${count(entry.plan.images, unit)} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
   const what = entry.target === 'build-cache' ? `builder ${entry.mode}` : entry.mode;
-  const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${entry.environment}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
+  const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${displayText(entry.environment)}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
   const lines = [`${head}: ${planned}${outcomeText(entry)}`];
   if (entry.status === 'interrupted' || entry.status === 'running') {
-    if (entry.reason) lines.push(`    why: ${entry.reason}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
+    if (entry.reason) lines.push(`    why: ${displayText(entry.reason, MESSAGE_MAX_CHARS)}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
     if (entry.status === 'running') lines.push(`    still running: process ${entry.pid} on ${entry.host}`);
     const r = entry.recorded;
     if (entry.steps) {
@@ -27,14 +28,14 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
       const c = finding.check;
       const planned = c.gone.length + c.present.length;
       lines.push(
-        `    the engine (${finding.engine}) shows ${c.gone.length} of ${count(planned, 'planned deletion')} gone${c.present.length ? `, ${c.present.length} still there` : ''}` +
+        `    the engine (${displayText(finding.engine)}) shows ${c.gone.length} of ${count(planned, 'planned deletion')} gone${c.present.length ? `, ${c.present.length} still there` : ''}` +
           (c.goneUnrecorded.length ? ` (${c.goneUnrecorded.length} of them after its last record)` : ''),
       );
     } else if (finding) {
-      lines.push(`    not checked against an engine: ${finding.problem}`);
+      lines.push(`    not checked against an engine: ${displayText(finding.problem, MESSAGE_MAX_CHARS)}`);
     }
   }
-  if (entry.error && entry.status !== 'interrupted') lines.push(`    error: ${entry.error}`);
+  if (entry.error && entry.status !== 'interrupted') lines.push(`    error: ${displayText(entry.error, MESSAGE_MAX_CHARS)}`);
   return lines;
 }
 

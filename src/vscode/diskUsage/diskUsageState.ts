@@ -18,6 +18,7 @@ import type { BuildCacheSummary } from '../../core/buildCache/summary';
 import type { Plan, PlannedImage, Snapshot } from '../../core/model';
 import { repositoryOf } from '../../core/plan/references';
 import { DiskLedger } from '../../core/space/diskLedger';
+import { displayText } from '../../core/format/displayText';
 import type {
   DiskUsageLabels,
   DiskUsageViewState,
@@ -200,7 +201,7 @@ export function topRepositories(plan: Plan, snapshot: Snapshot, limit = TOP_REPO
 function repositoryChart(plan: Plan, snapshot: Snapshot, words: DiskUsageWords): RepositoryChart {
   const rows: RepositoryRow[] = topRepositories(plan, snapshot).map((r) => ({
     repository: r.repository,
-    label: r.repository || words.untagged(),
+    label: displayText(r.repository) || words.untagged(),
     bytes: r.bytes,
     bytesText: words.bytes(r.bytes),
     images: r.images,

@@ -9,6 +9,7 @@ import type { KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../co
 import { shortImageId } from '../../core/format/units';
 import { repositoryOf } from '../../core/plan/references';
 import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
+import { displayText } from '../../core/format/displayText';
 
 /** Everything the view says, translated and formatted by the caller. */
 export interface PlanViewWords {
@@ -83,6 +84,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
   const rowOf = (id: string, refs: readonly string[], bytes: number | undefined, reason: string, checked: boolean, locked: boolean): RowFacts => {
     const img = byId.get(id);
     const tags = refs.filter((t) => !t.includes('@'));
+    const shown = tags.map((t) => displayText(t));
     const createdNs = img?.createdNs ?? 0n;
     const use = snapshot.lastUsed?.get(id);
     const name = tags[0] ?? `<none> ${shortImageId(id)}`;
@@ -90,7 +92,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
       row: {
         id,
         shortId: shortImageId(id),
-        tags,
+        tags: shown,
         created: img ? w.age(createdNs, now) : '',
         lastUsed: use && use.source !== 'created' ? w.ago(use.atNs, now) : '',
         bytes: bytes === undefined ? '' : w.bytes(bytes),
@@ -98,7 +100,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
         checked,
         locked,
         lockedWhy: locked ? w.goesWithChild : undefined,
-        checkboxLabel: w.includeImage(tags.length ? `${tags.join(', ')} (${shortImageId(id)})` : shortImageId(id)),
+        checkboxLabel: w.includeImage(tags.length ? `${shown.join(', ')} (${shortImageId(id)})` : shortImageId(id)),
         copyLabel: w.copyId(shortImageId(id)),
       },
       repo: tags.length ? repositoryOf(tags[0]!) : undefined,
@@ -179,7 +181,7 @@ function groupRows(facts: readonly RowFacts[], sort: SortKey, w: PlanViewWords):
       checkboxLabel: w.includeGroup(title),
     };
   };
-  const out = repos.map(([repo, rows]) => group(`repo:${repo}`, repo, rows));
+  const out = repos.map(([repo, rows]) => group(`repo:${repo}`, displayText(repo), rows));
   if (untagged.length) out.push(group('untagged', w.untaggedGroup, untagged));
   return out;
 }
@@ -202,7 +204,7 @@ function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewSt
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));
-    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.join(', ') : '<none>'} (${shortImageId(k.id)})`]);
+    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.map((t) => displayText(t)).join(', ') : '<none>'} (${shortImageId(k.id)})`]);
   }
   const groups: KeptGroup[] = [...by.entries()]
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))

@@ -8,6 +8,7 @@ import { filtersText, imageCount, modeTitle } from '../prune/describe';
 import { keepReason, removeReason } from '../prune/planWords';
 import type { HeaderLine } from '../../webview/planView/protocol';
 import type { PlanViewInput, PlanViewWords } from './planViewState';
+import { displayText } from '../../core/format/displayText';
 
 export function planViewWords(): PlanViewWords {
   return {
@@ -61,8 +62,8 @@ export function planViewWords(): PlanViewWords {
 function header(input: PlanViewInput): HeaderLine[] {
   const { plan } = input.preview;
   const lines: HeaderLine[] = [
-    { label: vscode.l10n.t('Environment'), value: `${input.environmentName} (${input.location})` },
-    { label: vscode.l10n.t('Engine'), value: describeProfile(input.profile) },
+    { label: vscode.l10n.t('Environment'), value: `${displayText(input.environmentName)} (${displayText(input.location)})` },
+    { label: vscode.l10n.t('Engine'), value: displayText(describeProfile(input.profile)) },
     { label: vscode.l10n.t('Mode'), value: input.preview.watermark ? vscode.l10n.t('watermark: unused images, least recently used first') : modeTitle(input.mode) },
     { label: vscode.l10n.t('Filters'), value: filtersText(input.filters) },
     { label: vscode.l10n.t('Protected patterns'), value: plan.policy.protect.length ? plan.policy.protect.join(', ') : vscode.l10n.t('none') },

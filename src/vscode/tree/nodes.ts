@@ -5,12 +5,15 @@
  */
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
+import { displayText, MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { formatAgo, shortImageId } from '../../core/format/units';
 import { ageText, agoText, bytesText, countText, dateTimeText, displayLanguage, plural } from '../l10n/format';
 import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
+import { engineMarkdown } from '../markdown/engineMarkdown';
+import { markdownLiteral } from '../markdown/markdownLiteral';
 import { keepReason } from '../prune/planWords';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
 import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
@@ -39,7 +42,7 @@ export class EnvironmentNode {
   toTreeItem(): vscode.TreeItem {
     const s = this.session;
     const state = s.state;
-    const item = new vscode.TreeItem(s.name, this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(displayText(s.name), this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     switch (state.kind) {
       case 'idle':
@@ -78,13 +81,13 @@ export class EnvironmentNode {
 
   tooltip(): vscode.MarkdownString {
     const s = this.session;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escape(s.name)}** — \`${s.location}\`\n\n`);
-    if (s.descriptor.description) md.appendMarkdown(`${escape(s.descriptor.description)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
+    const md = engineMarkdown();
+    md.appendMarkdown(`**${markdownLiteral(s.name)}** — ${markdownLiteral(s.location)}\n\n`);
+    if (s.descriptor.description) md.appendMarkdown(`${markdownLiteral(s.descriptor.description, MESSAGE_MAX_CHARS)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
     const state = s.state;
     if (state.kind === 'ready') {
       const l = state.listing;
-      md.appendMarkdown(`${describeProfile(l.engine)} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
+      md.appendMarkdown(`${markdownLiteral(describeProfile(l.engine))} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
       if (l.intermediates > 0) {
         const n = countText(l.intermediates);
         const text = plural(l.intermediates, {
@@ -96,11 +99,11 @@ export class EnvironmentNode {
       if (state.reclaim) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', bytesText(state.reclaim.dangling.spaceReclaimable), bytesText(state.reclaim.all.spaceReclaimable)) + '\n\n');
       } else if (state.reclaimError) {
-        md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', escape(state.reclaimError)) + '\n\n');
+        md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', markdownLiteral(state.reclaimError, MESSAGE_MAX_CHARS)) + '\n\n');
       }
-      if (state.reclaim?.watermark) md.appendMarkdown(escape(standingText(state.reclaim.watermark)) + '\n\n');
+      if (state.reclaim?.watermark) md.appendMarkdown(markdownLiteral(standingText(state.reclaim.watermark), MESSAGE_MAX_CHARS) + '\n\n');
     } else if (state.kind === 'failed' || state.kind === 'invalid') {
-      md.appendMarkdown(`$(warning) ${escape(state.message)}\n\n`);
+      md.appendMarkdown(`$(warning) ${markdownLiteral(state.message, MESSAGE_MAX_CHARS)}\n\n`);
     }
     if (s.readOnly) md.appendMarkdown(vscode.l10n.t('Read-only: prunes are turned off.') + '\n\n');
     if (s.descriptor.protected) md.appendMarkdown(vscode.l10n.t('Protected: a prune asks you to type its name.') + '\n\n');
@@ -127,7 +130,7 @@ export class GroupNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = 'usage' in this.key ? GROUP_TITLES[this.key.usage]() : this.key.repository || '<none>';
+    const label = 'usage' in this.key ? GROUP_TITLES[this.key.usage]() : displayText(this.key.repository) || '<none>';
     const item = new vscode.TreeItem(label, this.images.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     let description = imageCount(this.images.length);
@@ -160,7 +163,7 @@ export class ImageNode {
 
   toTreeItem(): vscode.TreeItem {
     const img = this.image;
-    const label = img.tags.length ? img.tags.join(', ') : '<none>';
+    const label = img.tags.length ? img.tags.map((t) => displayText(t)).join(', ') : '<none>';
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const used = this.lastUse();
@@ -172,15 +175,15 @@ export class ImageNode {
 
   tooltip(): vscode.MarkdownString {
     const img = this.image;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escape(img.tags.length ? img.tags.join(', ') : '<none>')}**\n\n`);
-    md.appendMarkdown(`\`${img.id}\`\n\n`);
+    const md = engineMarkdown();
+    md.appendMarkdown(`**${img.tags.length ? img.tags.map((t) => markdownLiteral(t)).join(', ') : markdownLiteral('<none>')}**\n\n`);
+    md.appendMarkdown(`${markdownLiteral(img.id)}\n\n`);
     md.appendMarkdown(vscode.l10n.t('Size {0} · created {1} ({2})', bytesText(img.size), dateTimeText(img.created), agoText(img.created)) + '\n\n');
-    if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => `\`${d}\``).join(', ')) + '\n\n');
+    if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => markdownLiteral(d)).join(', ')) + '\n\n');
     const labels = Object.entries(img.labels);
-    if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => `\`${k}=${v}\``).join(', ')) + '\n\n');
+    if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => markdownLiteral(`${k}=${v}`)).join(', ')) + '\n\n');
     if (img.containers.length) {
-      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${escape(c.name)} (${c.state})`).join(', ')) + '\n\n');
+      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${markdownLiteral(c.name)} (${markdownLiteral(c.state)})`).join(', ')) + '\n\n');
     } else if (img.usedThroughChildren > 0) {
       md.appendMarkdown(vscode.l10n.t('In use through child images ({0}).', containerCount(img.usedThroughChildren)) + '\n\n');
     } else {
@@ -271,9 +274,4 @@ function planFate(reclaim: Reclaim, mode: PruneMode, id: string): Fate {
     perMode.set(mode, map);
   }
   return map.get(id);
-}
-
-/** Escapes what Markdown would otherwise interpret inside a line (names, tags, messages). */
-function escape(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }

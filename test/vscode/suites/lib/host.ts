@@ -119,7 +119,11 @@ export function label(item: vscode.TreeItem): string {
 
 /** The tooltip as text (Markdown escapes removed). */
 export function tooltipText(item: vscode.TreeItem): string {
-  const t = item.tooltip;
+  return markdownText(item.tooltip);
+}
+
+/** A tooltip (Markdown or plain) as the text it shows: Markdown's backslash escapes removed. */
+export function markdownText(t: string | vscode.MarkdownString | undefined): string {
   return (typeof t === 'string' ? t : (t?.value ?? '')).replace(/\\(.)/g, '$1');
 }
 

@@ -10,7 +10,7 @@ import { parseWatermarks } from '../../../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune, storeBytes } from '../../../../src/core/plan/watermarkPolicy';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { Node } from '../../../../src/vscode/tree/nodes';
-import { api, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import { api, markdownText, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 
 describe('Watermarks', () => {
   let session: EnvironmentSession;
@@ -29,8 +29,7 @@ describe('Watermarks', () => {
     return treeItem(node);
   }
   async function statusTooltip(): Promise<string> {
-    const t = (await api()).statusBar.tooltip;
-    return typeof t === 'string' ? t : (t?.value ?? '');
+    return markdownText((await api()).statusBar.tooltip);
   }
   function snapshot() {
     const s = session.state;
