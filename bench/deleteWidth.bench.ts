@@ -6,6 +6,10 @@
  *
  *   npx tsc -p . && node out/bench/deleteWidth.bench.js
  *   WIDTH_TARGET=28-gd WIDTH_IMAGES=1000 WIDTHS=1,2,4,8,16 node out/bench/deleteWidth.bench.js
+ *
+ * WIDTH_SLICES=3 instead loads one engine and carries out the all-unused plan in slices (consecutive in plan
+ * order, so a parent never precedes its children), the widths taking turns, rotated each round: on a machine
+ * shared with other work every width sees the same load and about the same store size.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -67,8 +71,44 @@ async function run(width: number, counting: boolean): Promise<void> {
   }
 }
 
+async function slices(rounds: number): Promise<void> {
+  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  const te = await startEngine({ name: `bw${target.id}`, suite: target.suite, store: target.store });
+  try {
+    await loadPopulation(te.socketPath, pop);
+    const engine = new DockerEngine(resolveEndpoint({ host: te.dockerHost }));
+    const snapshot = await new SnapshotReader(engine).read();
+    const plan = planPrune(snapshot, MODES[1]![1]);
+    const size = Math.floor(plan.items.length / (rounds * WIDTHS.length));
+    const spent = new Map<number, { ms: number; steps: number; skipped: number }>(WIDTHS.map((w) => [w, { ms: 0, steps: 0, skipped: 0 }]));
+    let at = 0;
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < WIDTHS.length; k++) {
+        const width = WIDTHS[(k + r) % WIDTHS.length]!;
+        const items = plan.items.slice(at, at + size);
+        at += size;
+        const t0 = process.hrtime.bigint();
+        const result = await executePlan(engine, { ...plan, items }, snapshot, { width });
+        const cell = spent.get(width)!;
+        cell.ms += Number(process.hrtime.bigint() - t0) / 1e6;
+        cell.steps += items.length;
+        cell.skipped += result.skipped.length;
+      }
+    }
+    console.log(`${target.label}, ${N} images, all-unused plan of ${plan.items.length} steps in ${rounds} rounds of ${size}-step slices per width:`);
+    for (const [w, c] of spent) console.log(`  width ${String(w).padStart(2)}: ${c.steps} steps ${(c.ms / 1000).toFixed(2)} s, ${(c.ms / c.steps).toFixed(1)} ms/step (${c.skipped} skipped)`);
+  } finally {
+    await te.stop();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (process.env.WIDTH_SLICES) {
+    await slices(Number(process.env.WIDTH_SLICES));
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    return;
+  }
   if (process.env.WIDTH_COUNT !== '0') await run(1, true);
   for (const width of WIDTHS) await run(width, false);
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
