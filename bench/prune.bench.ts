@@ -6,6 +6,7 @@
  *
  *   npm run bench                                  # every target, 1,000 images
  *   npm run bench -- --images 5000 --targets 28-c8d,28-gd
+ *   npm run bench -- --only prune                  # only `docker-prune prune` vs `docker image prune`
  *   BENCH_IMAGES=5000 BENCH_TARGETS=28-c8d npm run bench   # the same, by environment
  *
  * Compared pairs, per target:
@@ -44,6 +45,8 @@ function setting(flag: string, envName: string): string | undefined {
 }
 
 const N = Number(setting('--images', 'BENCH_IMAGES') ?? 1000);
+/** `--only prune`: just the end-to-end prune commands side by side (four loads instead of eight). */
+const ONLY_PRUNE = setting('--only', 'BENCH_ONLY') === 'prune';
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
 interface Target {
@@ -82,45 +85,48 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
     return new DockerEngine(resolveEndpoint({ host: server.dockerHost }));
   };
   try {
-    let engine = await fresh();
+    let engine = ONLY_PRUNE ? new DockerEngine(resolveEndpoint({ host: server.dockerHost })) : await fresh();
     const profile = await engine.profile();
     const label = describeProfile(profile);
-    console.log(`\n== ${label}: ${(await engine.listImages()).length} images, ${pop.containers.length} containers`);
+    console.log(`\n== ${label}: ${pop.images.length} images, ${pop.containers.length} containers`);
     const row = (ours: string, oursMs: number, theirs: string, theirsMs: number) => {
       console.log(`${ours.padEnd(40)} ${fmt(oursMs).padStart(9)}   ${theirs.padEnd(34)} ${fmt(theirsMs).padStart(9)}   ratio ${(oursMs / theirsMs).toFixed(2)}×`);
       summary.push(`| ${label} | ${ours} | ${fmt(oursMs)} | ${theirs} | ${fmt(theirsMs)} | ${(oursMs / theirsMs).toFixed(2)}× |`);
     };
     const env = { ...process.env, DOCKER_HOST: server.dockerHost };
 
-    const df = await median(3, () => engine.systemDf());
-    const [, cold] = await time(() => new SnapshotReader(engine).read());
-    row('snapshot, cold (inspect every image)', cold, 'GET /system/df', df);
-    const reader = new SnapshotReader(engine);
-    const snapshot = await reader.read();
-    row('snapshot, warm (details cached)', await median(5, () => reader.read()), 'GET /system/df', df);
-    const all: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
-    const dangling: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
-    row('planPrune (all unused), pure', await median(5, () => planPrune(snapshot, all)), 'GET /images/json?all=1', await median(5, () => engine.listImages()));
-    if (profile.product === 'docker') {
-      row(
-        '`docker-prune plan --all` CLI',
-        await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
-        '`docker system df` CLI',
-        await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
-      );
-    }
-    for (const [name, policy] of [
-      ['dangling', dangling],
-      ['all unused', all],
-    ] as const) {
-      engine = await fresh();
-      const snap = await new SnapshotReader(engine).read();
-      const plan = planPrune(snap, policy);
-      const [result, ours] = await time(() => executePlan(engine, plan, snap));
-      engine = await fresh();
-      const [native, theirs] = await time(() => nativePrune(engine, policy));
-      row(`execute ${name} plan (${plan.items.length} images)`, ours, `the engine's own ${name} prune`, theirs);
-      console.log(`  bytes: ours ${result.SpaceReclaimed} (what the disk gets back), the engine reports ${native.SpaceReclaimed}`);
+    if (!ONLY_PRUNE) await readsAndExecutor();
+    async function readsAndExecutor(): Promise<void> {
+      const df = await median(3, () => engine.systemDf());
+      const [, cold] = await time(() => new SnapshotReader(engine).read());
+      row('snapshot, cold (inspect every image)', cold, 'GET /system/df', df);
+      const reader = new SnapshotReader(engine);
+      const snapshot = await reader.read();
+      row('snapshot, warm (details cached)', await median(5, () => reader.read()), 'GET /system/df', df);
+      const all: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
+      const dangling: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
+      row('planPrune (all unused), pure', await median(5, () => planPrune(snapshot, all)), 'GET /images/json?all=1', await median(5, () => engine.listImages()));
+      if (profile.product === 'docker') {
+        row(
+          '`docker-prune plan --all` CLI',
+          await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
+          '`docker system df` CLI',
+          await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
+        );
+      }
+      for (const [name, policy] of [
+        ['dangling', dangling],
+        ['all unused', all],
+      ] as const) {
+        engine = await fresh();
+        const snap = await new SnapshotReader(engine).read();
+        const plan = planPrune(snap, policy);
+        const [result, ours] = await time(() => executePlan(engine, plan, snap));
+        engine = await fresh();
+        const [native, theirs] = await time(() => nativePrune(engine, policy));
+        row(`execute ${name} plan (${plan.items.length} images)`, ours, `the engine's own ${name} prune`, theirs);
+        console.log(`  bytes: ours ${result.SpaceReclaimed} (what the disk gets back), the engine reports ${native.SpaceReclaimed}`);
+      }
     }
     // The commands a user runs, end to end, each on a fresh identical copy, back to back.
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-'));
