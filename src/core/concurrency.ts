@@ -15,10 +15,10 @@ export async function forEachConcurrently<T>(items: readonly T[], limit: number,
 
 /**
  * Runs `fn` over `count` items with at most `limit` calls in flight, each item only after every item it waits for
- * (`waitsFor(i)`: indices of items that must finish first) has finished; ready items start in the order they became
- * ready, the first ones in index order. `stop()` is asked before each start: once it answers true nothing more
- * starts, and the calls in flight are left to finish. `fn` must not reject. Resolves with the indices never started,
- * in index order.
+ * (`waitsFor(i)`: indices of items that must finish first) has finished; of the ready items the lowest index starts
+ * first, so with width 1 and items that wait only for earlier ones the order is the items' own. `stop()` is asked
+ * before each start: once it answers true nothing more starts, and the calls in flight are left to finish. `fn` must
+ * not reject. Resolves with the indices never started, in index order.
  */
 export async function forEachInDependencyOrder(
   count: number,
@@ -35,18 +35,17 @@ export async function forEachInDependencyOrder(
       dependents[j]!.push(i);
     }
   }
-  const ready: number[] = [];
+  const ready = new MinHeap();
   for (let i = 0; i < count; i++) if (pending[i] === 0) ready.push(i);
   const started = new Array<boolean>(count).fill(false);
-  let head = 0;
   let stopped = false;
   const worker = async (): Promise<void> => {
-    while (head < ready.length && !stopped) {
+    while (ready.size > 0 && !stopped) {
       if (stop()) {
         stopped = true;
         break;
       }
-      const i = ready[head++]!;
+      const i = ready.pop();
       started[i] = true;
       await fn(i);
       for (const d of dependents[i]!) if (--pending[d]! === 0) ready.push(d);
@@ -57,7 +56,7 @@ export async function forEachInDependencyOrder(
   const running = new Set<Promise<void>>();
   const width = Math.max(1, limit);
   const fill = () => {
-    while (running.size < width && head < ready.length && !stopped) {
+    while (running.size < width && ready.size > 0 && !stopped) {
       const w = worker().then(() => {
         running.delete(w);
         fill();
@@ -68,4 +67,45 @@ export async function forEachInDependencyOrder(
   fill();
   while (running.size > 0) await Promise.race(running);
   return started.flatMap((s, i) => (s ? [] : [i]));
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const a = this.items;
+    a.push(value);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (a[up]! <= a[i]!) break;
+      [a[up], a[i]] = [a[i]!, a[up]!];
+      i = up;
+    }
+  }
+
+  /** Removes and returns the smallest value; the heap must not be empty. */
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let min = i;
+        if (l < a.length && a[l]! < a[min]!) min = l;
+        if (r < a.length && a[r]! < a[min]!) min = r;
+        if (min === i) break;
+        [a[min], a[i]] = [a[i]!, a[min]!];
+        i = min;
+      }
+    }
+    return top;
+  }
 }

@@ -36,9 +36,11 @@ describe('forEachInDependencyOrder: the executor pool', () => {
     assert.strictEqual(widest, 4);
   });
 
-  it('width 1 runs the items in index order when each waits only for earlier ones', async () => {
+  it('width 1 runs the items in index order when each waits only for earlier ones (a plan: children first)', async () => {
     const order: number[] = [];
-    await forEachInDependencyOrder(6, (i) => (i === 5 ? [1, 3] : []), 1, async (i) => {
+    // 2 waits for 0 and 1, 5 for 2 and 4: readiness comes out of order, the lowest ready index still goes first.
+    const waits: number[][] = [[], [], [0, 1], [], [], [2, 4]];
+    await forEachInDependencyOrder(6, (i) => waits[i]!, 1, async (i) => {
       order.push(i);
       await later();
     });
