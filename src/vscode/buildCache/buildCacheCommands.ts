@@ -16,6 +16,7 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
 import { BuildCacheNode } from '../tree/buildCacheNodes';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
 import type { ConfirmBuildCachePrune } from './buildCacheConfirmation';
 import { buildCachePreviewMarkdown } from './buildCachePreview';
 
@@ -98,7 +99,7 @@ async function showPreview(session: EnvironmentSession, preview: BuildCachePrevi
 export async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: EnvironmentSession, policy: BuildCachePolicy): Promise<BuildCacheFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
-    const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
+    const message = readOnlyRefusalText(session.name);
     void notifier.warn(message);
     return { status: 'failed', message };
   }

@@ -13,6 +13,7 @@ import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { policyFor } from '../settings/settings';
 import { filtersText, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
+import { readOnlyRefusalText } from './readOnlyText';
 
 export const RUNNING_CONTEXT_KEY = 'dockerPrune.pruneRunning';
 
@@ -110,7 +111,7 @@ export class PruneService implements vscode.Disposable {
     const { session } = req;
     const engine = session.requireEngine();
     if (session.readOnly) {
-      throw new DockerPruneError('invalid-input', vscode.l10n.t('{0} is read-only: prunes are turned off for it in the environments setting.', session.name));
+      throw new DockerPruneError('invalid-input', readOnlyRefusalText(session.name));
     }
     const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters);
     const audit = this.audit();
