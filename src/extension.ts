@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     statusBar,
     scheduler,
     ...registerCommands({ ...flowDeps, registry, tree, audit }),
-    ...registerBuildCacheCommands({ registry, notifier, log, audit: () => audit.log(), confirm: () => confirmBuildCache }),
+    ...registerBuildCacheCommands({ registry, notifier, log, service, confirm: () => confirmBuildCache }),
     ...diskUsage.disposables,
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);

@@ -29,7 +29,7 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
     const choice = await chooseEnvironments(opts.shared);
     for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return 2;

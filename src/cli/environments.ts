@@ -17,6 +17,7 @@ import {
   missingContextMessage,
   openEnvironment,
   readDockerContexts,
+  readOnlyRefusal,
   resolveCurrentContext,
   type DiscoveryProblem,
   type EnvironmentDescriptor,
@@ -114,7 +115,7 @@ export function displayName(e: EnvironmentDescriptor): string {
  * was given with --confirm, or typed at the prompt (see confirmProtected).
  */
 export function pruneRefusal(e: EnvironmentDescriptor): string | undefined {
-  if (e.readOnly) return `${e.name} is read-only (configured "readOnly": true): nothing is pruned there.`;
+  if (e.readOnly) return readOnlyRefusal(e.name);
   return undefined;
 }
 

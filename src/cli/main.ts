@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)) });
     }
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return EXIT_USAGE;

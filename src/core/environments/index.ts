@@ -29,6 +29,7 @@ export {
   type EnvironmentTask,
   type ForEachEnvironmentOptions,
 } from './run';
+export { readOnlyRefusal, ReadOnlyEnvironmentError } from './readOnly';
 export { checkKnownHosts, fingerprint } from './knownHosts';
 export { resolveSshConfig, type SshHostConfig } from './sshConfig';
 export type { SshSettings, SshClientKind } from './sshTransport';

@@ -13,6 +13,7 @@ import type { EnvironmentSession } from '../environments/environmentSession';
 import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
 import { countText, plural } from '../l10n/format';
 import { filtersText, modeTitle } from '../prune/describe';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
 import type { PlanViews } from '../planView/planViews';
 import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
 import type { Notifier } from '../notifier';
@@ -43,7 +44,7 @@ export type PruneFlowResult =
 export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks, onScreen?: Preview): Promise<PruneFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
-    const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
+    const message = readOnlyRefusalText(session.name);
     void notifier.warn(message);
     return { status: 'failed', message };
   }

@@ -6,6 +6,7 @@ import type { Preview } from '../../core/execute/pruneJob';
 import { bytesText, countText, displayLanguage, plural } from '../l10n/format';
 import { filtersText, imageCount, modeTitle } from '../prune/describe';
 import { keepReason, removeReason } from '../prune/planWords';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
 import type { HeaderLine } from '../../webview/planView/protocol';
 import type { PlanViewInput, PlanViewWords } from './planViewState';
 import { displayText } from '../../core/format/displayText';
@@ -27,7 +28,7 @@ export function planViewWords(): PlanViewWords {
     nothingToRemove: vscode.l10n.t('Nothing to remove.'),
     staleText: vscode.l10n.t('The engine changed since this plan.'),
     replan: vscode.l10n.t('Re-plan'),
-    readOnly: (env) => vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', env),
+    readOnly: readOnlyRefusalText,
     removeReason,
     untagOnly: vscode.l10n.t('untag only'),
     keepReason,

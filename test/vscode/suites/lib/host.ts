@@ -210,3 +210,13 @@ export function readAuditRecords(file: string): AuditRecord[] {
 export function readAudit(file: string): AuditRecord[] {
   return readAuditRecords(file).filter((r) => r.phase === undefined || r.phase === 'end');
 }
+
+/**
+ * The window closes or reloads: calls the real `deactivate` of the module this extension host loaded (same file,
+ * same module cache). It interrupts running prunes; the prune service itself lives on.
+ */
+export function deactivateExtension(): Promise<void> | undefined {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const main = require(path.join(ext.extensionPath, ext.packageJSON.main as string)) as { deactivate(): Promise<void> | undefined };
+  return main.deactivate();
+}
