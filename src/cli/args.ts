@@ -68,6 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         limit: { type: 'string' },
         watermark: { type: 'string' },
         'minimum-age': { type: 'string' },
+        'include-loaded': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -108,7 +109,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (command === 'audit' && (values.watermark !== undefined || values['minimum-age'] !== undefined)) throw new InvalidInputError('--watermark and --minimum-age apply to "plan" and "prune".');
   if (values['minimum-age'] !== undefined && values.watermark === undefined) throw new InvalidInputError('--minimum-age only applies with --watermark HIGH:LOW.');
   if (values.watermark !== undefined && values.native) throw new InvalidInputError('--watermark chooses images one by one by last use; the engine\'s own prune (--native) cannot: use one or the other.');
-  const watermark = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
+  if (values['include-loaded'] && values.watermark === undefined) throw new InvalidInputError('--include-loaded only applies with --watermark HIGH:LOW (other prunes take loaded images as their filters say; add --filter source!=loaded to leave them).');
+  const marks = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
+  const watermark = marks && values['include-loaded'] ? { ...marks, includeLoaded: true } : marks;
   const policy: PrunePolicy = {
     // A watermark prune takes unused images, tagged ones too (least recently used first).
     mode: values.all || watermark ? 'all' : 'dangling',

@@ -17,7 +17,7 @@ import { runBuilderCommand } from './builderCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
-import { planJson, planText, resultJson, resultText } from './render';
+import { loadedWarning, planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 import { confirm } from './confirm';
 
@@ -91,6 +91,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     }
 
     if (!opts.json) say(planText(preview, opts.native));
+    const loaded = loadedWarning(preview.plan, preview.snapshot.sources);
+    if (loaded) warn(`docker-prune: warning: ${loaded}`);
     const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts, io) : undefined;
     if (notConfirmed) {
       warn(`docker-prune: ${notConfirmed}`);
@@ -102,7 +104,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         return EXIT_USAGE;
       }
       const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
-      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}). Continue? [y/N] `);
+      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `);
       if (!ok) {
         warn('Nothing was removed.');
         return EXIT_FAILED;

@@ -12,6 +12,7 @@ const words: PlanViewWords = {
   images: (n) => `${n} images`,
   age: () => 'age',
   ago: () => 'ago',
+  source: (s) => s?.kind ?? 'unknown',
   title: (env, mode) => `Prune ${mode} on ${env}`,
   header: (i) => [{ label: 'Environment', value: i.environmentName }],
   totals: (n, b) => `${n} images, ${b} B back`,
@@ -35,7 +36,7 @@ const words: PlanViewWords = {
   copyId: (id) => `Copy ${id}`,
   filters: { label: 'Filters', hint: '', apply: 'Apply' },
   sort: { label: 'Sort', bytes: 'Bytes', age: 'Age', name: 'Name' },
-  columns: { include: '', image: '', id: '', created: '', lastUsed: '', frees: '', why: '' },
+  columns: { include: '', image: '', id: '', created: '', lastUsed: '', source: '', frees: '', why: '' },
   busy: { planning: 'Planning', removing: 'Removing' },
 };
 

@@ -2,7 +2,7 @@ import { PruneJournal, type AuditLog, type AuditRecord, type PruneAuditBase, typ
 import type { AuditWatermark } from '../audit/record';
 import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError, errorMessage } from '../errors';
-import { engineFilterStrings } from '../filters';
+import { engineFilterStrings, sourceFilterText } from '../filters';
 import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
 import { planPrune } from '../plan/planner';
 import { planWatermarkPrune, type DiskReading } from '../plan/watermarkPolicy';
@@ -151,8 +151,12 @@ function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
     trigger: req.trigger,
     mode: req.policy.mode,
     native: Boolean(req.native),
-    // What the engine was (or would be) asked, plus Docker Prune's own unused-for.
-    filters: [...engineFilterStrings(req.policy.filters), ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : [])],
+    // What the engine was (or would be) asked, plus Docker Prune's own unused-for and source filters.
+    filters: [
+      ...engineFilterStrings(req.policy.filters),
+      ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : []),
+      ...(req.policy.filters.sources ?? []).map(sourceFilterText),
+    ],
     protect: [...req.policy.protect],
     keepLatest: req.policy.keepLatest,
   };

@@ -15,6 +15,19 @@ export interface ImageDetails {
   readonly exact: boolean;
   /** The containerd store only: what the image's content blobs add up to (see ContentDetails). */
   readonly content?: ContentDetails;
+  /** What the image itself says about where it came from (see source/imageSource.ts). */
+  readonly provenance?: Provenance;
+}
+
+/** Read from image inspect; immutable per image id. */
+export interface Provenance {
+  /** `docker import` wrote its config: the comment `Imported from …`. */
+  readonly imported?: boolean;
+  /**
+   * The containerd store: the `containerd.io/distribution.source.<host>` annotations of the image's target (what
+   * containerd records when it pulls), as `host/repository`.
+   */
+  readonly distributionSources?: readonly string[];
 }
 
 /**
@@ -36,7 +49,7 @@ export interface ImageDetailsStore {
   save(engineId: string, details: ReadonlyMap<string, ImageDetails>): void;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /**
  * One JSON file per engine under `dir`. Unreadable or foreign files are ignored (the details are simply read

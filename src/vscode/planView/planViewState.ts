@@ -5,7 +5,7 @@
  */
 import type { Preview } from '../../core/execute/pruneJob';
 import type { EngineProfile } from '../../core/engine/engineProfile';
-import type { KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
+import type { ImageSource, KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
 import { shortImageId } from '../../core/format/units';
 import { repositoryOf } from '../../core/plan/references';
 import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
@@ -19,6 +19,8 @@ export interface PlanViewWords {
   age(thenNs: bigint, nowNs: bigint): string;
   /** `3 days ago`. */
   ago(thenNs: bigint, nowNs: bigint): string;
+  /** Where an image came from, in a word or three (`pulled from docker.io`). */
+  source(source: ImageSource | undefined): string;
   title(environment: string, mode: PruneMode, watermark: boolean): string;
   /** Environment, engine, mode, filters, protect patterns… and a watermark plan's figures. */
   header(input: PlanViewInput): HeaderLine[];
@@ -93,6 +95,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
         tags,
         created: img ? w.age(createdNs, now) : '',
         lastUsed: use && use.source !== 'created' ? w.ago(use.atNs, now) : '',
+        source: w.source(snapshot.sources?.get(id)),
         bytes: bytes === undefined ? '' : w.bytes(bytes),
         reason,
         checked,
@@ -198,7 +201,7 @@ function rowOrder(sort: SortKey): (a: RowFacts, b: RowFacts) => number {
 
 /** Counts by reason, in a fixed order (the user's own choice first), each with its images. */
 function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewState['kept'] {
-  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark'];
+  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark', 'loaded'];
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));

@@ -100,7 +100,7 @@ function group(state: PlanViewState, g: PlanGroup): HTMLElement {
     send({ type: 'toggle', ids, include: g.checked !== 'all' });
   });
   const c = state.columns;
-  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 5 ? 'num' : '' }, t)));
+  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.source, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t)));
   const table = el('table', {}, el('thead', {}, head), el('tbody', {}, ...g.rows.map((r) => row(state, r))));
   return el('section', { className: 'group' }, el('h2', {}, box, ' ', el('span', { className: 'repo' }, g.title), ' ', el('span', { className: 'summary' }, g.summary)), table);
 }
@@ -121,6 +121,7 @@ function row(state: PlanViewState, r: PlanRow): HTMLElement {
     el('td', {}, copy),
     el('td', {}, r.created),
     el('td', {}, r.lastUsed || '—'),
+    el('td', { className: 'source' }, r.source),
     el('td', { className: 'num' }, r.bytes || '—'),
     el('td', { className: 'why' }, r.reason),
   );

@@ -13,6 +13,8 @@ export interface PlanRow {
   readonly created: string;
   /** When it was last used, where known; '' otherwise. */
   readonly lastUsed: string;
+  /** Where it came from (`pulled from docker.io`, `built here`, `loaded`, `unknown`): engine text, shown as text. */
+  readonly source: string;
   /** The bytes this step frees ('' for an image left out). */
   readonly bytes: string;
   /** Why it goes (or that it was left out). */
@@ -71,7 +73,7 @@ export interface PlanViewState {
   readonly sort: SortKey;
   readonly sortLabel: string;
   readonly sortOptions: ReadonlyArray<{ readonly key: SortKey; readonly label: string }>;
-  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly frees: string; readonly why: string };
+  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly source: string; readonly frees: string; readonly why: string };
   readonly groups: readonly PlanGroup[];
   /** Shown instead of the table when the plan is empty. */
   readonly empty?: string;

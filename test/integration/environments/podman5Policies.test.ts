@@ -105,7 +105,7 @@ describe('environments: watermark prune on Podman 5 (built CLI)', function () {
     const layersSize = async () => (await apiJson<{ LayersSize: number }>(pm!.socketPath, 'GET', '/system/df')).LayersSize;
     const used = await layersSize();
     const marks = `${used - 1}B:${Math.round(used * 0.7)}B`;
-    const plan = JSON.parse(cli(['plan', '--watermark', marks, '--minimum-age', '0', '--json'])) as {
+    const plan = JSON.parse(cli(['plan', '--watermark', marks, '--minimum-age', '0', '--include-loaded', '--json'])) as {
       images: Array<{ id: string }>;
       spaceReclaimable: number;
       watermark: { usedBytes: number; lowBytes: number; predictedBytes: number; triggered: boolean; reachesLow: boolean; chosen: string[] };
@@ -116,7 +116,7 @@ describe('environments: watermark prune on Podman 5 (built CLI)', function () {
     // A shorter prefix of the order would not have been enough: the run stops at the first point under the mark.
     assert.ok(w.chosen.length > 0);
     const before = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
-    cli(['prune', '--watermark', marks, '--minimum-age', '0', '--yes', '--json']);
+    cli(['prune', '--watermark', marks, '--minimum-age', '0', '--include-loaded', '--yes', '--json']);
     const after = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
     assert.deepStrictEqual([...before].filter((i) => !after.has(i)).sort(), plan.images.map((i) => i.id).sort(), 'exactly the planned images went');
     assert.strictEqual(await layersSize(), w.predictedBytes, 'LayersSize is the predicted usage');
