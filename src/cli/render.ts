@@ -113,6 +113,7 @@ export function sourcesLine(plan: Pick<Plan, 'items'>, sources: Preview['snapsho
     c.built.count && `${c.built.count} ${c.built.count === 1 ? 'was' : 'were'} built here`,
     c.loaded.count && `${c.loaded.count} ${c.loaded.count === 1 ? 'was' : 'were'} loaded and cannot come back`,
     c.unknown.count && `${c.unknown.count} of unknown source`,
+    c.gone.count && `${c.gone.count} ${c.gone.count === 1 ? 'was' : 'were'} pulled but ${c.gone.count === 1 ? 'is' : 'are'} gone from ${c.gone.count === 1 ? 'its registry' : 'their registries'}: no longer pullable as ${c.gone.count === 1 ? 'it is' : 'they are'}`,
   ].filter(Boolean);
   return `${parts.join(', ')}.`;
 }
@@ -123,6 +124,14 @@ export function loadedWarning(plan: Pick<Plan, 'items'>, sources: Preview['snaps
   if (loaded.length === 0) return undefined;
   const names = loaded.map((i) => (i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id)));
   return `${names.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded from an archive (docker load or import): no registry has ${loaded.length === 1 ? 'it' : 'them'}, and nothing brings ${loaded.length === 1 ? 'it' : 'them'} back once removed.`;
+}
+
+/** After --check-registry: the pulled images a plan removes whose manifest is gone upstream, by name, and why. */
+export function goneWarning(plan: Pick<Plan, 'items'>, sources: Preview['snapshot']['sources']): string | undefined {
+  const gone = plan.items.filter((i) => i.action === 'delete' && sources?.get(i.id)?.upstream === 'gone');
+  if (gone.length === 0) return undefined;
+  const names = gone.map((i) => `${i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id)} (${sources!.get(i.id)!.reference})`);
+  return `${names.join(', ')}: no longer on ${gone.length === 1 ? 'its registry' : 'their registries'} (the manifest was deleted or replaced upstream), so ${gone.length === 1 ? 'it' : 'they'} cannot be pulled again as ${gone.length === 1 ? 'it is' : 'they are'}.`;
 }
 
 export function resultText(result: PruneResult): string {

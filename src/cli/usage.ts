@@ -32,6 +32,8 @@ What goes:
   --minimum-age DURATION    with --watermark: never an image used (or, never seen in use, created) less than
                             DURATION ago (default 2h; 0 for none)
   --include-loaded          with --watermark: loaded images may go too, last of all
+  --check-registry          ask each pulled image's registry (through the engine, with its credentials)
+                            whether its manifest is still there; one that is gone is flagged
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
                             image; no per-image progress, no protect/keep-latest/unused-for/source
 

@@ -103,6 +103,13 @@ export interface ImageSource {
   readonly reference?: string;
   /** What the classification rests on, for tooltips and the JSON (e.g. `load event`, `registry digest`). */
   readonly evidence: string;
+  /**
+   * `pulled`, after a registry check (on request only: `--check-registry`): `present` — the registry still has
+   * this manifest; `gone` — it does not (deleted upstream): no longer pullable as it is; `unreachable` — the
+   * engine could not ask (`upstreamMessage` says why).
+   */
+  readonly upstream?: 'present' | 'gone' | 'unreachable';
+  readonly upstreamMessage?: string;
 }
 
 /** When an image was last used: a container created from it, started or stopped; or it was pulled, tagged, loaded or built. */

@@ -4,7 +4,8 @@
  * - images loaded from an archive, imported, pulled (and re-tagged locally), built with BuildKit, committed, and
  *   built then pushed: each gets its source, in `plan --json` and in the text plan's column and header line;
  * - `source=` selects exactly the images of that source;
- * - a watermark run takes pulled images first, then built ones, and leaves loaded ones unless --include-loaded.
+ * - a watermark run takes pulled images first, then built ones, and leaves loaded ones unless --include-loaded;
+ * - --check-registry flags an image whose manifest was deleted upstream (DELETE on the registry's own API).
  * Engines: DP_ENGINES, else Docker 20.10 (graphdriver) and 28.5 (containerd store). One registry for the file.
  */
 import * as assert from 'assert';
@@ -22,7 +23,7 @@ import { startRegistry, type TestRegistry } from '../support/registry';
 const engines = process.env.DP_ENGINES ? enginesFromEnv() : [engineUnderTest('20-gd'), engineUnderTest('28-c8d')];
 
 interface PlannedJson {
-  images: Array<{ id: string; tags: string[]; action: string; source: { kind: string; registry?: string; evidence: string } }>;
+  images: Array<{ id: string; tags: string[]; action: string; source: { kind: string; registry?: string; evidence: string; upstream?: string } }>;
   watermark?: { chosen: string[] };
 }
 
@@ -132,6 +133,19 @@ describe('image sources (real registry on loopback)', function () {
         const withLoaded = planJson(...marks, '--include-loaded').watermark!.chosen.map(nameOf);
         assert.deepStrictEqual(withLoaded.slice(0, 4), chosen);
         assert.deepStrictEqual([...withLoaded.slice(4)].sort(), ['imported', 'loaded']);
+      });
+
+      it('--check-registry flags the image whose manifest was deleted upstream, and only that one', async () => {
+        const before = planJson('--check-registry').images.filter((i) => i.source.kind === 'pulled');
+        assert.deepStrictEqual(before.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [['pulled', 'present'], ['pushed', 'present']]);
+        const repo = `${under.id}/built`;
+        assert.ok(await registry.deleteManifest(repo, await registry.manifestDigest(repo, '1')), 'the registry deleted the manifest');
+        const after = planJson('--check-registry').images.filter((i) => i.source.kind === 'pulled');
+        assert.deepStrictEqual(after.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [['pulled', 'present'], ['pushed', 'gone']]);
+        assert.strictEqual(planJson().images.find((i) => nameOf(i.id) === 'pushed')?.source.upstream, undefined, 'only on request');
+        const text = cli().run(['plan', '--all', '--check-registry']);
+        assert.match(text.stdout, /1 was pulled but is gone from its registry: no longer pullable as it is/);
+        assert.match(text.stderr, new RegExp(`warning: ${registry.host.replace(/\./g, '\\.')}/${repo}:1 .*cannot be pulled again`));
       });
     });
   }

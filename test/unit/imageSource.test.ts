@@ -10,7 +10,7 @@ import type { ImageSource, LastUse, PrunePolicy, Snapshot, SourceKind } from '..
 import { planPrune } from '../../src/core/plan/planner';
 import { parseWatermarks } from '../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune } from '../../src/core/plan/watermarkPolicy';
-import { classifySource, provenanceOf, registryOf } from '../../src/core/source/imageSource';
+import { classifySource, provenanceOf, registryOf, sourceLabel } from '../../src/core/source/imageSource';
 import { SnapshotBuilder } from './snapshotBuilder';
 import { assertInvalid } from './assertInvalid';
 
@@ -19,33 +19,36 @@ const origin = (kind: ImageOrigin['kind'], how: string, ref?: string, atNs = 10n
 
 describe('image source: classification', () => {
   it('graphdriver: a registry digest means pulled, with its registry, whatever the tags say', () => {
-    const s = classifySource({ repoDigests: [`127.0.0.1:5000/team/app@${D}`] }, { store: 'graphdriver' });
+    const s = classifySource({ repoTags: [], repoDigests: [`127.0.0.1:5000/team/app@${D}`] }, { store: 'graphdriver' });
     assert.deepStrictEqual(s, { kind: 'pulled', registry: '127.0.0.1:5000', reference: `127.0.0.1:5000/team/app@${D}`, evidence: 'registry digest' });
-    assert.strictEqual(classifySource({ repoDigests: [`alpine@${D}`] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'pulled', 'pushed after it was loaded');
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [`alpine@${D}`] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'pulled', 'pushed after it was loaded');
     assert.strictEqual(registryOf('alpine:3'), 'docker.io');
     assert.strictEqual(registryOf('ghcr.io/x/y@' + D), 'ghcr.io');
   });
 
   it('containerd store: its digests prove nothing; events and the distribution-source annotation do', () => {
-    const named = { repoDigests: [`dp/built@${D}`] };
+    const named = { repoTags: ['dp/built:1'], repoDigests: [`dp/built@${D}`] };
     assert.strictEqual(classifySource(named, { store: 'containerd' }).kind, 'unknown');
     assert.strictEqual(classifySource(named, { store: 'containerd', origin: origin('built', 'create') }).kind, 'built');
-    const pushed = classifySource({ repoDigests: [`127.0.0.1:5000/built/pushed@${D}`] }, { store: 'containerd', origin: origin('pushed', 'push', '127.0.0.1:5000/built/pushed:1') });
+    const pushed = classifySource({ repoTags: [], repoDigests: [`127.0.0.1:5000/built/pushed@${D}`] }, { store: 'containerd', origin: origin('pushed', 'push', '127.0.0.1:5000/built/pushed:1') });
     assert.deepStrictEqual(pushed, { kind: 'pulled', registry: '127.0.0.1:5000', reference: `127.0.0.1:5000/built/pushed@${D}`, evidence: 'push event' });
     const annotated = provenanceOf({ Descriptor: { annotations: { 'containerd.io/distribution.source.127.0.0.1': 'pulled/b', 'io.containerd.image.name': 'x' } } });
     assert.deepStrictEqual(annotated, { distributionSources: ['127.0.0.1/pulled/b'] });
-    const s = classifySource({ repoDigests: [`local/b@${D}`, `127.0.0.1:36739/pulled/b@${D}`] }, { store: 'containerd', provenance: annotated });
+    // Docker 28.5's containerd store lists one RepoDigest per image, under whichever of its names.
+    const s = classifySource({ repoTags: ['127.0.0.1:36739/pulled/b:1', 'local/b:1'], repoDigests: [`local/b@${D}`] }, { store: 'containerd', provenance: annotated });
     assert.deepStrictEqual([s.kind, s.registry, s.reference], ['pulled', '127.0.0.1:36739', `127.0.0.1:36739/pulled/b@${D}`]);
+    const pulledEvent = classifySource({ repoTags: ['r.example/app:1', 'local/app:1'], repoDigests: [`local/app@${D}`] }, { store: 'containerd', origin: origin('pulled', 'pull', 'r.example/app:1') });
+    assert.strictEqual(pulledEvent.reference, `r.example/app@${D}`);
   });
 
   it('loaded by a load or import event, or by the history docker import writes; built by appearance; else unknown', () => {
-    assert.strictEqual(classifySource({ repoDigests: [] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'loaded');
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'loaded');
     assert.deepStrictEqual(provenanceOf({ Comment: 'Imported from -' }), { imported: true });
     assert.strictEqual(provenanceOf({ Comment: 'buildkit.dockerfile.v0' }), undefined);
-    assert.strictEqual(classifySource({ repoDigests: [] }, { store: 'graphdriver', provenance: { imported: true } }).kind, 'loaded');
-    assert.deepStrictEqual(classifySource({ repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), { kind: 'built', evidence: 'appeared with no pull, load or import' });
-    assert.strictEqual(classifySource({ repoDigests: [] }, { store: 'graphdriver' }).kind, 'unknown');
-    assert.strictEqual(classifySource({ repoDigests: [`x@${D}`] }, { store: 'podman' }).kind, 'unknown', "Podman's digests prove nothing either");
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', provenance: { imported: true } }).kind, 'loaded');
+    assert.deepStrictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), { kind: 'built', evidence: 'appeared with no pull, load or import' });
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver' }).kind, 'unknown');
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [`x@${D}`] }, { store: 'podman' }).kind, 'unknown', "Podman's digests prove nothing either");
   });
 
   it('events: pull and push name the reference, load/import/create the image; a pull or push overrides, a load does not', () => {
@@ -135,6 +138,10 @@ describe('image source: in plans', () => {
     assert.strictEqual(sourcesLine(plan, snapshot.sources), '2 can be pulled again (200 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source.');
     assert.match(loadedWarning(plan, snapshot.sources)!, /^dp\/l:1 was loaded .*nothing brings it back/);
     assert.strictEqual(loadedWarning(planPrune(snapshot, policy('source=pulled')), snapshot.sources), undefined);
-    void b;
+    // After --check-registry: a pulled image whose manifest is gone upstream is counted apart and labelled.
+    const checked = new Map(snapshot.sources);
+    checked.set(b.id('p1'), { ...checked.get(b.id('p1'))!, upstream: 'gone' });
+    assert.strictEqual(sourcesLine(plan, checked), '1 can be pulled again (100 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source, 1 was pulled but is gone from its registry: no longer pullable as it is.');
+    assert.strictEqual(sourceLabel(checked.get(b.id('p1'))), 'pulled (reg.example, gone upstream)');
   });
 });

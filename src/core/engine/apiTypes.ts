@@ -30,6 +30,11 @@ export interface ApiImageInspect {
   Comment?: string;
 }
 
+/** `GET /distribution/{name}/json`: what the registry says the reference is. */
+export interface ApiDistributionInspect {
+  Descriptor: { mediaType?: string; digest: string; size?: number };
+}
+
 export interface ApiContainerInspect {
   Id: string;
   /** The image id the container runs from. */

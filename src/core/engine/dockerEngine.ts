@@ -6,6 +6,7 @@ import type {
   ApiContainerInspect,
   ApiContainerSummary,
   ApiDeleteItem,
+  ApiDistributionInspect,
   ApiEvent,
   ApiHistoryItem,
   ApiImageInspect,
@@ -143,6 +144,19 @@ export class DockerEngine {
 
   async imageHistory(id: string): Promise<ApiHistoryItem[]> {
     return ((await this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`)) as ApiHistoryItem[] | null) ?? [];
+  }
+
+  /**
+   * `GET /distribution/{ref}/json`: the engine asks the reference's registry, with its own credentials, for the
+   * manifest. Measured on Docker 20.10 and 28.5: 200 when it is there, 404 (`manifest unknown`) when it was deleted
+   * upstream, 500 when the registry cannot be reached; 401/403 when the engine may not look.
+   */
+  distributionInspect(ref: string): Promise<ApiDistributionInspect> {
+    return this.call(
+      `ask the registry about ${ref}`,
+      { path: `/distribution/${encodeURIComponent(ref)}/json`, method: 'GET', statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' } },
+      this.timeouts.readMs,
+    ) as Promise<ApiDistributionInspect>;
   }
 
   inspectContainer(id: string): Promise<ApiContainerInspect> {

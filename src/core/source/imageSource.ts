@@ -44,25 +44,37 @@ export function registryOf(ref: string): string {
   return normalized.slice(0, normalized.indexOf('/'));
 }
 
-export function classifySource(img: Pick<ImageRecord, 'repoDigests'>, evidence: SourceEvidence): ImageSource {
+/**
+ * The digest reference to pull the image by from `repository`: its own RepoDigest there, else (the containerd store
+ * lists one RepoDigest per image, under whichever name it picks; every name has the same manifest digest) that
+ * repository at the digest it lists.
+ */
+function digestRefIn(img: Pick<ImageRecord, 'repoDigests'>, repository: string): string | undefined {
+  const own = img.repoDigests.find((d) => normalizedRef(repositoryOf(d)) === normalizedRef(repository));
+  if (own) return own;
+  const any = img.repoDigests[0];
+  return any ? `${repository}${any.slice(any.indexOf('@'))}` : undefined;
+}
+
+export function classifySource(img: Pick<ImageRecord, 'repoDigests' | 'repoTags'>, evidence: SourceEvidence): ImageSource {
   const { store, origin, provenance } = evidence;
   if (store === 'graphdriver' && img.repoDigests.length > 0) {
     return pulled(img.repoDigests[0]!, origin?.kind === 'pushed' ? 'pushed (registry digest)' : 'registry digest');
   }
   if (origin && (origin.kind === 'pulled' || origin.kind === 'pushed')) {
-    const repo = origin.ref ? normalizedRef(repositoryOf(origin.ref)) : undefined;
-    const digest = img.repoDigests.find((d) => normalizedRef(repositoryOf(d)) === repo);
+    const digest = origin.ref ? digestRefIn(img, repositoryOf(origin.ref)) : undefined;
     return { kind: 'pulled', registry: registryOf(origin.ref ?? digest ?? ''), ...(digest ? { reference: digest } : {}), evidence: `${origin.how} event` };
   }
   const source = provenance?.distributionSources?.[0];
   if (source) {
     // The annotation's host lost its port; the digest reference in that repository keeps it.
     const [host, ...path] = source.split('/');
-    const digest = img.repoDigests.find((d) => {
-      const n = normalizedRef(repositoryOf(d));
+    const named = [...img.repoDigests, ...img.repoTags].find((r) => {
+      const n = normalizedRef(repositoryOf(r));
       const slash = n.indexOf('/');
       return n.slice(slash + 1) === path.join('/') && n.slice(0, slash).replace(/:\d+$/, '') === host;
     });
+    const digest = named ? digestRefIn(img, repositoryOf(named)) : undefined;
     return digest ? pulled(digest, 'pulled (containerd distribution source)') : { kind: 'pulled', registry: host!, evidence: 'pulled (containerd distribution source)' };
   }
   if (origin?.kind === 'loaded') return { kind: 'loaded', evidence: `${origin.how} event` };
@@ -81,12 +93,15 @@ export interface SourceCounts {
   readonly built: { count: number; bytes: number };
   readonly loaded: { count: number; bytes: number };
   readonly unknown: { count: number; bytes: number };
+  /** Pulled, but a registry check found its manifest gone upstream: no longer pullable as it is. */
+  readonly gone: { count: number; bytes: number };
 }
 
 export function countSources(items: ReadonlyArray<{ readonly id: string; readonly bytes: number }>, sources: ReadonlyMap<string, ImageSource> | undefined): SourceCounts {
-  const counts = { pulled: { count: 0, bytes: 0 }, built: { count: 0, bytes: 0 }, loaded: { count: 0, bytes: 0 }, unknown: { count: 0, bytes: 0 } };
+  const counts = { pulled: { count: 0, bytes: 0 }, built: { count: 0, bytes: 0 }, loaded: { count: 0, bytes: 0 }, unknown: { count: 0, bytes: 0 }, gone: { count: 0, bytes: 0 } };
   for (const i of items) {
-    const c = counts[sources?.get(i.id)?.kind ?? 'unknown'];
+    const source = sources?.get(i.id);
+    const c = counts[source?.upstream === 'gone' ? 'gone' : (source?.kind ?? 'unknown')];
     c.count++;
     c.bytes += i.bytes;
   }
@@ -101,5 +116,7 @@ export function loadedSteps<T extends { readonly id: string; readonly action: st
 /** The source as one short word for a column: `pulled (docker.io)`, `built`, `loaded`, `unknown`. */
 export function sourceLabel(source: ImageSource | undefined): string {
   if (!source) return 'unknown';
-  return source.kind === 'pulled' && source.registry ? `pulled (${source.registry})` : source.kind;
+  if (source.kind !== 'pulled' || !source.registry) return source.kind;
+  const upstream = source.upstream === 'gone' ? ', gone upstream' : source.upstream === 'unreachable' ? ', check failed' : '';
+  return `pulled (${source.registry}${upstream})`;
 }

@@ -8,6 +8,7 @@ import { bytesText, countText, plural } from '../l10n/format';
 export function sourceWord(source: ImageSource | undefined): string {
   switch (source?.kind) {
     case 'pulled':
+      if (source.upstream === 'gone') return vscode.l10n.t('gone from {0}', source.registry ?? '?');
       return source.registry ? vscode.l10n.t('pulled from {0}', source.registry) : vscode.l10n.t('pulled');
     case 'built':
       return vscode.l10n.t('built here');
@@ -40,6 +41,7 @@ export function sourcesSummary(c: SourceCounts): string {
   if (c.built.count) parts.push(plural(c.built.count, { one: vscode.l10n.t('{0} was built here', countText(c.built.count)), other: vscode.l10n.t('{0} were built here', countText(c.built.count)) }));
   if (c.loaded.count) parts.push(plural(c.loaded.count, { one: vscode.l10n.t('{0} was loaded and cannot come back', countText(c.loaded.count)), other: vscode.l10n.t('{0} were loaded and cannot come back', countText(c.loaded.count)) }));
   if (c.unknown.count) parts.push(vscode.l10n.t('{0} of unknown source', countText(c.unknown.count)));
+  if (c.gone.count) parts.push(vscode.l10n.t('{0} no longer on their registry', countText(c.gone.count)));
   return parts.length ? parts.join(', ') : vscode.l10n.t('none');
 }
 
