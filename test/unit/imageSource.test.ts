@@ -44,6 +44,7 @@ describe('image source: classification', () => {
   it('loaded by a load or import event, or by the history docker import writes; built by appearance; else unknown', () => {
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'loaded');
     assert.deepStrictEqual(provenanceOf({ Comment: 'Imported from -' }), { imported: true });
+    assert.deepStrictEqual(provenanceOf({ Comment: 'imported from tarball' }), { imported: true }, 'Podman 5');
     assert.strictEqual(provenanceOf({ Comment: 'buildkit.dockerfile.v0' }), undefined);
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', provenance: { imported: true } }).kind, 'loaded');
     assert.deepStrictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), { kind: 'built', evidence: 'appeared with no pull, load or import' });

@@ -75,6 +75,14 @@ describe('plan view state', () => {
     assert.ok(s.remove.enabled);
   });
 
+  it("each row says where the image came from (the snapshot's sources; none read: unknown)", () => {
+    const sources = new Map([[b.id('b1'), { kind: 'pulled' as const, registry: 'r.example', evidence: 'registry digest' }]]);
+    const s = buildPlanViewState(input({ ...preview, snapshot: { ...snapshot, sources } }), words);
+    const rows = s.groups.flatMap((g) => g.rows);
+    assert.strictEqual(rows.find((r) => r.id === b.id('b1'))!.source, 'pulled');
+    assert.strictEqual(rows.find((r) => r.id === b.id('a1'))!.source, 'unknown');
+  });
+
   it('sorts by bytes (largest group first), by name, by age', () => {
     assert.deepStrictEqual(buildPlanViewState(input(preview), words).groups[1]!.rows.map((r) => r.tags[0]), ['zeta/app:2', 'zeta/app:1']);
     const byName = buildPlanViewState(input(preview, { sort: 'name' }), words);

@@ -5,10 +5,11 @@
  *   pulled image's archive), an import, a build or a commit leaves it empty.
  * - containerd store: every named image has `RepoDigests` (its name at its own manifest digest), pulled or not, so
  *   they prove nothing. A pull leaves `containerd.io/distribution.source.<host>` annotations on the image's target.
- * - Podman lists digests for local images too; only its events say.
+ * - Podman 5 lists digests for local images too (measured: loaded, committed, imported); its load event is
+ *   `loadfromarchive`, an import emits only `tag` but writes the comment `imported from tarball`.
  * - events (kept per engine with the last-use record, see lastUsed/): `pull`, `push`, `load`, `import`, the
  *   containerd store's `create` (build, commit); an image that appeared with none of them was built here.
- * - `docker import` writes the config comment `Imported from …`.
+ * - `docker import` writes the config comment `Imported from …` (Podman: `imported from …`).
  * Where none of this says, the source is `unknown`: never guessed.
  */
 import type { ImageStoreKind } from '../engine/engineProfile';
@@ -30,7 +31,8 @@ export interface SourceEvidence {
 
 /** What inspect says about the image's origin; undefined when nothing. */
 export function provenanceOf(inspect: Pick<ApiImageInspect, 'Comment' | 'Descriptor'>): Provenance | undefined {
-  const imported = typeof inspect.Comment === 'string' && inspect.Comment.startsWith('Imported from ');
+  // Docker writes `Imported from -` (or the URL); Podman 5 `imported from tarball`.
+  const imported = typeof inspect.Comment === 'string' && /^imported from /i.test(inspect.Comment);
   const sources = Object.entries(inspect.Descriptor?.annotations ?? {})
     .filter(([k, v]) => k.startsWith(DISTRIBUTION_SOURCE) && typeof v === 'string' && v !== '')
     .flatMap(([k, v]) => v.split(',').map((repo) => `${k.slice(DISTRIBUTION_SOURCE.length)}/${repo}`));
