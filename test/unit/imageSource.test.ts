@@ -5,7 +5,7 @@ import type { ApiEvent } from '../../src/core/engine/apiTypes';
 import { assertNativeCompatible } from '../../src/core/execute/nativePrune';
 import { describeFilters, engineFilterStrings, matchesSourceFilters, parseFilterArgs } from '../../src/core/filters';
 import { recordOrigin, type ImageOrigin } from '../../src/core/lastUsed/lastUseState';
-import { ImageResolver, originOfEvent } from '../../src/core/lastUsed/usageEvents';
+import { deletedImageOf, ImageResolver, originOfEvent } from '../../src/core/lastUsed/usageEvents';
 import type { ImageSource, LastUse, PrunePolicy, Snapshot, SourceKind } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { parseWatermarks } from '../../src/core/plan/watermarkMarks';
@@ -49,6 +49,7 @@ describe('image source: classification', () => {
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', provenance: { imported: true } }).kind, 'loaded');
     assert.deepStrictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), { kind: 'built', evidence: 'appeared with no pull, load or import' });
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver' }).kind, 'unknown');
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('pushed', 'push', 'r.example/a:1') }).kind, 'unknown', 'graphdriver: no digest, so the push is stale');
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [`x@${D}`] }, { store: 'podman' }).kind, 'unknown', "Podman's digests prove nothing either");
   });
 
@@ -65,6 +66,8 @@ describe('image source: classification', () => {
     assert.ok(recordOrigin(origins, id, origin('built', 'appeared', undefined, 1n)));
     assert.ok(!recordOrigin(origins, id, origin('loaded', 'load', undefined, 2n)), 'the first way it came stays');
     assert.ok(recordOrigin(origins, id, origin('pushed', 'push', '127.0.0.1:5000/app:1', 3n)), 'a push makes it pullable');
+    assert.strictEqual(deletedImageOf(ev('delete', id), r), id, 'a delete of an image here again: its origin is forgotten');
+    assert.strictEqual(deletedImageOf(ev('untag', id), r), undefined);
   });
 });
 

@@ -37,7 +37,8 @@ const words: PlanViewWords = {
   filters: { label: 'Filters', hint: '', apply: 'Apply' },
   sort: { label: 'Sort', bytes: 'Bytes', age: 'Age', name: 'Name' },
   columns: { include: '', image: '', id: '', created: '', lastUsed: '', source: '', frees: '', why: '' },
-  busy: { planning: 'Planning', removing: 'Removing' },
+  busy: { planning: 'Planning', removing: 'Removing', checking: 'Checking' },
+  checkRegistry: { label: 'Check', title: 'Check registries' },
 };
 
 const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: ['keep/*'] };
@@ -81,6 +82,8 @@ describe('plan view state', () => {
     const rows = s.groups.flatMap((g) => g.rows);
     assert.strictEqual(rows.find((r) => r.id === b.id('b1'))!.source, 'pulled');
     assert.strictEqual(rows.find((r) => r.id === b.id('a1'))!.source, 'unknown');
+    assert.deepStrictEqual(s.checkRegistry, { label: 'Check', title: 'Check registries' }, 'a pulled image in the plan: the registry check is offered');
+    assert.strictEqual(buildPlanViewState(input(preview), words).checkRegistry, undefined, 'none: no button');
   });
 
   it('sorts by bytes (largest group first), by name, by age', () => {

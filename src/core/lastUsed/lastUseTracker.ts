@@ -19,7 +19,7 @@ import { normalizeImageId } from '../snapshot/records';
 import { lastUseFilePath, lastUsedDirectory, readLastUseFile, writeLastUseFile } from './lastUseFile';
 import { anchorOf, emptyState, isAnchor, mergeStates, recordOrigin, recordUse, toLastUse, type ImageOrigin, type LastUseRecord, type LastUseState } from './lastUseState';
 import { eventTimeNs } from '../engine/eventTime';
-import { ImageResolver, isOriginEvent, isUseEvent, originOfEvent, useOfEvent } from './usageEvents';
+import { deletedImageOf, ImageResolver, isOriginEvent, isUseEvent, originOfEvent, useOfEvent } from './usageEvents';
 
 /** Docker's in-memory event buffer (moby daemon/events/events.go eventsLimit, 20.10 to 28.5). */
 export const ENGINE_EVENT_LIMIT = 256;
@@ -93,6 +93,8 @@ export class LastUseTracker {
     const origins = new Map(state.origins ?? []);
     const use = useOfEvent(e, this.resolver);
     if (use) recordUse(images, use.imageId, use.atNs, 'event');
+    const deleted = deletedImageOf(e, this.resolver);
+    if (deleted) origins.delete(deleted);
     const origin = originOfEvent(e, this.resolver);
     if (origin) recordOrigin(origins, origin.imageId, origin.origin);
     const at = eventTimeNs(e);
@@ -142,6 +144,9 @@ export class LastUseTracker {
     for (const e of events) {
       const use = useOfEvent(e, resolver);
       if (use) recordUse(images, use.imageId, use.atNs, 'event');
+      // An image removed and created again (same id) since: how it came before no longer counts.
+      const deleted = deletedImageOf(e, resolver);
+      if (deleted) origins.delete(deleted);
       const origin = originOfEvent(e, resolver);
       if (origin) recordOrigin(origins, origin.imageId, origin.origin);
       else if (isOriginEvent(e)) unresolvedOrigin = true;

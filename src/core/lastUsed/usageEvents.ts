@@ -45,6 +45,12 @@ export function originOfEvent(e: ApiEvent, resolver: ImageResolver): { readonly 
   return { imageId, origin: { kind, atNs, how: e.Action, ...(ref ? { ref } : {}) } };
 }
 
+/** The image an image `delete` event removed, when an image with that id is here again (re-created since). */
+export function deletedImageOf(e: ApiEvent, resolver: ImageResolver): string | undefined {
+  if (e.Type !== 'image' || (e.Action !== 'delete' && e.Action !== 'remove')) return undefined;
+  return resolver.image(e.Actor?.ID ?? e.id ?? '');
+}
+
 /** Whether the event is a use of an image (whichever image it is). */
 export function isUseEvent(e: ApiEvent): boolean {
   return (e.Type === 'image' && IMAGE_USES.has(e.Action)) || (e.Type === 'container' && CONTAINER_USES.has(e.Action));

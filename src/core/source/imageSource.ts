@@ -63,7 +63,8 @@ export function classifySource(img: Pick<ImageRecord, 'repoDigests' | 'repoTags'
   if (store === 'graphdriver' && img.repoDigests.length > 0) {
     return pulled(img.repoDigests[0]!, origin?.kind === 'pushed' ? 'pushed (registry digest)' : 'registry digest');
   }
-  if (origin && (origin.kind === 'pulled' || origin.kind === 'pushed')) {
+  // On the graphdriver a registry digest is the proof: without one, a pull or push seen before is stale.
+  if (origin && (origin.kind === 'pulled' || origin.kind === 'pushed') && store !== 'graphdriver') {
     const digest = origin.ref ? digestRefIn(img, repositoryOf(origin.ref)) : undefined;
     return { kind: 'pulled', registry: registryOf(origin.ref ?? digest ?? ''), ...(digest ? { reference: digest } : {}), evidence: `${origin.how} event` };
   }

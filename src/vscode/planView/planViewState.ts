@@ -47,7 +47,8 @@ export interface PlanViewWords {
   filters: { label: string; hint: string; apply: string };
   sort: { label: string; bytes: string; age: string; name: string };
   columns: PlanViewState['columns'];
-  busy: { planning: string; removing: string };
+  busy: { planning: string; removing: string; checking: string };
+  checkRegistry: { label: string; title: string };
 }
 
 export interface PlanViewInput {
@@ -63,7 +64,7 @@ export interface PlanViewInput {
   readonly preview: Preview;
   readonly sort: SortKey;
   readonly stale: boolean;
-  readonly busy?: 'planning' | 'removing';
+  readonly busy?: 'planning' | 'removing' | 'checking';
   readonly readOnly: boolean;
 }
 
@@ -148,6 +149,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
     stale: input.stale ? { text: w.staleText, action: w.replan } : undefined,
     busy,
     replanLabel: w.replan,
+    ...(plan.items.some((i) => snapshot.sources?.get(i.id)?.kind === 'pulled') ? { checkRegistry: w.checkRegistry } : {}),
   };
 }
 

@@ -58,7 +58,11 @@ export function planViewWords(): PlanViewWords {
       frees: vscode.l10n.t('Frees'),
       why: vscode.l10n.t('Why'),
     },
-    busy: { planning: vscode.l10n.t('Planning…'), removing: vscode.l10n.t('Removing…') },
+    busy: { planning: vscode.l10n.t('Planning…'), removing: vscode.l10n.t('Removing…'), checking: vscode.l10n.t('Asking the registries…') },
+    checkRegistry: {
+      label: vscode.l10n.t('Check Registries'),
+      title: vscode.l10n.t("Ask each pulled image's registry, through the engine and with its credentials, whether it still has the image"),
+    },
   };
 }
 

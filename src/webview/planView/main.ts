@@ -45,7 +45,10 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
   remove.addEventListener('click', () => send({ type: 'remove' }));
   const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh' }), ' ', state.replanLabel), 'replan');
   replan.addEventListener('click', () => send({ type: 'replan' }));
-  const actions = el('div', { className: 'actions' }, remove, replan, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
+  const check = state.checkRegistry
+    ? [keyed(clickable(el('button', { className: 'secondary', disabled: state.busy !== undefined, title: state.checkRegistry.title }, el('span', { className: 'codicon codicon-cloud' }), ' ', state.checkRegistry.label), () => send({ type: 'checkRegistry' })), 'check-registry')]
+    : [];
+  const actions = el('div', { className: 'actions' }, remove, replan, ...check, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
 
   const stale = state.stale
     ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))

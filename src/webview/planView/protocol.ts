@@ -84,6 +84,8 @@ export interface PlanViewState {
   /** Planning or removing: what the view is doing. */
   readonly busy?: string;
   readonly replanLabel: string;
+  /** The button that asks each pulled image's registry whether it still has it (shown when the plan has one). */
+  readonly checkRegistry?: { readonly label: string; readonly title: string };
 }
 
 /** What the page posts. */
@@ -95,6 +97,7 @@ export type PageMessage =
   | { readonly type: 'checkFilters'; readonly text: string }
   | { readonly type: 'applyFilters'; readonly text: string }
   | { readonly type: 'replan' }
+  | { readonly type: 'checkRegistry' }
   | { readonly type: 'remove' };
 
 /** What the host posts. */
