@@ -17,7 +17,7 @@ import { runBuilderCommand } from './builderCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
-import { planJson, planText, resultJson, resultText } from './render';
+import { goneWarning, loadedWarning, planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 import { confirm } from './confirm';
 import { lineWriter } from './output';
@@ -88,10 +88,16 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
 
     if (opts.command === 'plan') {
       say(opts.json ? planJson(preview) : planText(preview, opts.native));
+      const gone = opts.json ? undefined : goneWarning(preview.plan, preview.snapshot.sources);
+      if (gone) warn(`docker-prune: warning: ${gone}`);
       return EXIT_OK;
     }
 
     if (!opts.json) say(planText(preview, opts.native));
+    const loaded = loadedWarning(preview.plan, preview.snapshot.sources);
+    if (loaded) warn(`docker-prune: warning: ${loaded}`);
+    const gone = goneWarning(preview.plan, preview.snapshot.sources);
+    if (gone) warn(`docker-prune: warning: ${gone}`);
     const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts, io) : undefined;
     if (notConfirmed) {
       warn(`docker-prune: ${notConfirmed}`);
@@ -103,7 +109,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         return EXIT_USAGE;
       }
       const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
-      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}). Continue? [y/N] `);
+      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `);
       if (!ok) {
         warn('Nothing was removed.');
         return EXIT_FAILED;

@@ -25,7 +25,7 @@ describe('image details store', () => {
     assert.strictEqual(store.load('E2').size, 0);
   });
 
-  it('a format-1 cache (before containerd content sizes) is read as empty, quietly, and rewritten as format 2', () => {
+  it('a format-1 cache (before containerd content sizes) is read as empty, quietly, and rewritten as format 3', () => {
     const warnings: string[] = [];
     const store = new FileImageDetailsStore(dir, (m) => warnings.push(m));
     store.save('OLD', new Map());
@@ -33,7 +33,7 @@ describe('image details store', () => {
     fs.writeFileSync(file, JSON.stringify({ format: 1, images: { 'sha256:x': { ...details, createdNs: '1' } } }));
     assert.strictEqual(store.load('OLD').size, 0);
     store.save('OLD', new Map([['sha256:x', details]]));
-    assert.deepStrictEqual([warnings, (JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number }).format], [[], 2]);
+    assert.deepStrictEqual([warnings, (JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number }).format], [[], 3]);
     assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.includes('OLD') && f.includes('corrupt')), []);
   });
 });

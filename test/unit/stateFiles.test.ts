@@ -72,7 +72,7 @@ const CASES: StateCase[] = [
   {
     name: 'image details cache',
     formatField: 'format',
-    format: 2,
+    format: 3,
     setsAside: true,
     seed: (dir) => {
       new FileImageDetailsStore(dir).save('ENGINE', new Map([['sha256:x', details]]));
@@ -91,8 +91,9 @@ const CASES: StateCase[] = [
       store.save('ENGINE', new Map([['sha256:y', details]]));
       return warnings.join(' ') || undefined;
     },
-    // Format 2 as written before the field order or this module existed.
-    older: { text: '{"format":2,"images":{"sha256:x":{"parentId":"","createdNs":"1","labels":null,"chain":["sha256:c"],"sizes":[7],"exact":true}}}', value: ['sha256:x'] },
+    // Format 2, before the images' provenance was kept: read as empty, quietly — derived data the engine gives back
+    // (the details are read from it again), so nothing is lost.
+    older: { text: '{"format":2,"images":{"sha256:x":{"parentId":"","createdNs":"1","labels":null,"chain":["sha256:c"],"sizes":[7],"exact":true}}}', value: undefined },
   },
   {
     name: 'schedule claim',

@@ -1,6 +1,6 @@
 import type { PruneAuditBase } from '../audit';
 import type { AuditWatermark } from '../audit/record';
-import { engineFilterStrings } from '../filters';
+import { engineFilterStrings, sourceFilterText } from '../filters';
 import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot } from '../model';
 import { planPrune } from '../plan/planner';
 import { planWatermarkPrune, type DiskReading } from '../plan/watermarkPolicy';
@@ -120,8 +120,12 @@ export async function auditFailedPrune(req: Omit<PruneRequest, 'confirmed'>, fai
 function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
   return {
     ...requestAuditBase(req),
-    // What the engine was (or would be) asked, plus Docker Prune's own unused-for.
-    filters: [...engineFilterStrings(req.policy.filters), ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : [])],
+    // What the engine was (or would be) asked, plus Docker Prune's own unused-for and source filters.
+    filters: [
+      ...engineFilterStrings(req.policy.filters),
+      ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : []),
+      ...(req.policy.filters.sources ?? []).map(sourceFilterText),
+    ],
     protect: [...req.policy.protect],
     keepLatest: req.policy.keepLatest,
   };

@@ -7,3 +7,4 @@ export { toEngineFilters, engineFilterStrings } from './engine';
 export { describeFilters } from './describe';
 export { matchesPruneFilters } from './match';
 export { parseUnusedFor, matchesUnusedFor, UNUSED_FOR_FORMS } from './unusedFor';
+export { parseSourceFilter, matchesSourceFilters, sourceFilterText, SOURCE_KINDS } from './source';

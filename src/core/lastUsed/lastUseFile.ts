@@ -10,10 +10,11 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { stateDirectory, type AuditPathSystem } from '../audit/auditPath';
 import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
-import type { EventAnchor, LastUseRecord, LastUseState } from './lastUseState';
+import type { EventAnchor, ImageOrigin, LastUseRecord, LastUseState } from './lastUseState';
 
 const VERSION = 1;
 const SOURCES: ReadonlySet<string> = new Set(['event', 'container', 'last-tag-time', 'created']);
+const ORIGINS: ReadonlySet<string> = new Set(['pulled', 'pushed', 'loaded', 'built']);
 
 export function lastUsedDirectory(system: AuditPathSystem = {}): string {
   return path.join(stateDirectory(system), 'last-used');
@@ -50,6 +51,8 @@ export function writeLastUseFile(file: string, state: LastUseState): void {
 export function serializeState(state: LastUseState): string {
   const images: Record<string, { at: string; source: string }> = {};
   for (const [id, r] of [...state.images].sort(([a], [b]) => (a < b ? -1 : 1))) images[id] = { at: r.atNs.toString(), source: r.source };
+  const origins: Record<string, { kind: string; at: string; how: string; ref?: string }> = {};
+  for (const [id, o] of [...(state.origins ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) origins[id] = { kind: o.kind, at: o.atNs.toString(), how: o.how, ...(o.ref ? { ref: o.ref } : {}) };
   return (
     JSON.stringify({
       version: VERSION,
@@ -58,6 +61,7 @@ export function serializeState(state: LastUseState): string {
       ...(state.seenUntilNs !== undefined ? { seenUntil: state.seenUntilNs.toString() } : {}),
       ...(state.anchor ? { anchor: { ...state.anchor, timeNs: state.anchor.timeNs.toString() } } : {}),
       images,
+      origins,
     }) + '\n'
   );
 }
@@ -79,6 +83,14 @@ function parseState(o: Record<string, unknown>, engineKey: string): LastUseState
     if (!r || typeof r.source !== 'string' || !SOURCES.has(r.source)) throw new Error(`image ${id}: bad source`);
     images.set(id, { atNs: nanos(r.at, `image ${id}`), source: r.source as LastUseRecord['source'] });
   }
+  // Files written before origins were kept have none: nothing is known about how those images came.
+  const origins = new Map<string, ImageOrigin>();
+  const originList = (o.origins ?? {}) as Record<string, { kind?: unknown; at?: unknown; how?: unknown; ref?: unknown }>;
+  if (typeof originList !== 'object' || Array.isArray(originList)) throw new Error('origins is not an object');
+  for (const [id, r] of Object.entries(originList)) {
+    if (!r || typeof r.kind !== 'string' || !ORIGINS.has(r.kind) || typeof r.how !== 'string' || (r.ref !== undefined && typeof r.ref !== 'string')) throw new Error(`origin of image ${id}: bad record`);
+    origins.set(id, { kind: r.kind as ImageOrigin['kind'], atNs: nanos(r.at, `origin of image ${id}`), how: r.how, ...(r.ref ? { ref: r.ref as string } : {}) });
+  }
   const anchor = o.anchor as Record<string, unknown> | undefined;
   let parsedAnchor: EventAnchor | undefined;
   if (anchor !== undefined) {
@@ -91,6 +103,7 @@ function parseState(o: Record<string, unknown>, engineKey: string): LastUseState
     ...(o.seenUntil !== undefined ? { seenUntilNs: nanos(o.seenUntil, 'seenUntil') } : {}),
     ...(parsedAnchor ? { anchor: parsedAnchor } : {}),
     images,
+    origins,
   };
 }
 

@@ -16,6 +16,19 @@ export interface ImageDetails {
   readonly exact: boolean;
   /** The containerd store only: what the image's content blobs add up to (see ContentDetails). */
   readonly content?: ContentDetails;
+  /** What the image itself says about where it came from (see source/imageSource.ts). */
+  readonly provenance?: Provenance;
+}
+
+/** Read from image inspect; immutable per image id. */
+export interface Provenance {
+  /** `docker import` wrote its config: the comment `Imported from …`. */
+  readonly imported?: boolean;
+  /**
+   * The containerd store: the `containerd.io/distribution.source.<host>` annotations of the image's target (what
+   * containerd records when it pulls), as `host/repository`.
+   */
+  readonly distributionSources?: readonly string[];
 }
 
 /**
@@ -37,15 +50,15 @@ export interface ImageDetailsStore {
   save(engineId: string, details: ReadonlyMap<string, ImageDetails>): void;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 const WHAT = 'the image details cache';
 
 /**
  * One JSON file per engine under `dir`, read and written through state/stateFile.ts: a corrupt file is set aside
  * (`….corrupt-<time>`) and reported; a newer format's or another user's is reported and neither used nor written
- * over; either way the details are simply read again from the engine. Format 1 (before the containerd store's
- * content sizes were kept) is read as empty, the cache being rebuilt from the engine: nothing the engine cannot give
- * back is lost. Writes go through a temp file and a rename so a crash never leaves half a file; a write that fails
+ * over; either way the details are simply read again from the engine. Formats 1 and 2 (before the containerd store's
+ * content sizes, then the images' provenance, were kept) are read as empty, the cache being rebuilt from the engine:
+ * nothing the engine cannot give back is lost. Writes go through a temp file and a rename so a crash never leaves half a file; a write that fails
  * (a read-only file system) is reported once and only costs speed next time.
  */
 export class FileImageDetailsStore implements ImageDetailsStore {

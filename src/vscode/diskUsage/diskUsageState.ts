@@ -19,6 +19,7 @@ import type { Plan, PlannedImage, Snapshot } from '../../core/model';
 import { repositoryOf } from '../../core/plan/references';
 import { DiskLedger } from '../../core/space/diskLedger';
 import { displayText } from '../../core/format/displayText';
+import { countSources, type SourceCounts } from '../../core/source/imageSource';
 import type {
   DiskUsageLabels,
   DiskUsageViewState,
@@ -77,6 +78,8 @@ export interface DiskUsageWords {
   imagesTotal(bytes: string, images: string): string;
   danglingFrees(bytes: string): string;
   allFrees(bytes: string): string;
+  /** What getting the images of an all-unused prune back would take (`2 can be pulled again (1 GB), …`). */
+  allSources(counts: SourceCounts): string;
   noBuildCache(): string;
   repositoriesAria(parts: string): string;
   repositoryPart(repository: string, bytes: string): string;
@@ -151,6 +154,7 @@ function spacePicture(input: DiskUsageInput, words: DiskUsageWords): SpacePictur
     return { ...p, label: words.segment(p.key), bytesText: words.bytes(p.bytes), percent, percentText: words.percent(Math.round(percent * 10) / 10) };
   });
   const notes = [words.imagesTotal(words.bytes(f.imageBytes), words.images(f.images)), words.danglingFrees(words.bytes(f.dangling.bytes)), words.allFrees(words.bytes(f.dangling.bytes + f.unused.bytes))];
+  if (input.all.items.length) notes.push(words.allSources(countSources(input.all.items, input.snapshot.sources)));
   if (!f.buildCache) notes.push(words.noBuildCache());
   return {
     segments,

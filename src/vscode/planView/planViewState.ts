@@ -5,7 +5,7 @@
  */
 import type { Preview } from '../../core/execute/pruneJob';
 import type { EngineProfile } from '../../core/engine/engineProfile';
-import type { KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
+import type { ImageSource, KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
 import { shortImageId } from '../../core/format/units';
 import { repositoryOf } from '../../core/plan/references';
 import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
@@ -20,6 +20,8 @@ export interface PlanViewWords {
   age(thenNs: bigint, nowNs: bigint): string;
   /** `3 days ago`. */
   ago(thenNs: bigint, nowNs: bigint): string;
+  /** Where an image came from, in a word or three (`pulled from docker.io`). */
+  source(source: ImageSource | undefined): string;
   title(environment: string, mode: PruneMode, watermark: boolean): string;
   /** Environment, engine, mode, filters, protect patterns… and a watermark plan's figures. */
   header(input: PlanViewInput): HeaderLine[];
@@ -46,7 +48,8 @@ export interface PlanViewWords {
   filters: { label: string; hint: string; apply: string };
   sort: { label: string; bytes: string; age: string; name: string };
   columns: PlanViewState['columns'];
-  busy: { planning: string; removing: string };
+  busy: { planning: string; removing: string; checking: string };
+  checkRegistry: { label: string; title: string };
 }
 
 export interface PlanViewInput {
@@ -62,7 +65,7 @@ export interface PlanViewInput {
   readonly preview: Preview;
   readonly sort: SortKey;
   readonly stale: boolean;
-  readonly busy?: 'planning' | 'removing';
+  readonly busy?: 'planning' | 'removing' | 'checking';
   readonly readOnly: boolean;
 }
 
@@ -95,6 +98,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
         tags: shown,
         created: img ? w.age(createdNs, now) : '',
         lastUsed: use && use.source !== 'created' ? w.ago(use.atNs, now) : '',
+        source: w.source(snapshot.sources?.get(id)),
         bytes: bytes === undefined ? '' : w.bytes(bytes),
         reason,
         checked,
@@ -147,6 +151,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
     stale: input.stale ? { text: w.staleText, action: w.replan } : undefined,
     busy,
     replanLabel: w.replan,
+    ...(plan.items.some((i) => snapshot.sources?.get(i.id)?.kind === 'pulled') ? { checkRegistry: w.checkRegistry } : {}),
   };
 }
 
@@ -200,7 +205,7 @@ function rowOrder(sort: SortKey): (a: RowFacts, b: RowFacts) => number {
 
 /** Counts by reason, in a fixed order (the user's own choice first), each with its images. */
 function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewState['kept'] {
-  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark'];
+  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark', 'loaded'];
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));

@@ -8,13 +8,14 @@ import { describeProfile } from '../../core/engine/engineProfile';
 import { displayText, MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { formatAgo, shortImageId } from '../../core/format/units';
 import { ageText, agoText, bytesText, countText, dateTimeText, displayLanguage, plural } from '../l10n/format';
-import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
+import type { ImageSource, KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
 import { engineMarkdown } from '../markdown/engineMarkdown';
 import { markdownLiteral } from '../markdown/markdownLiteral';
 import { keepReason } from '../prune/planWords';
+import { sourceTooltip, sourceWord } from '../prune/sourceWords';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
 import type { BuildCacheNode, BuildCacheTypeNode } from './buildCacheNodes';
 
@@ -167,7 +168,10 @@ export class ImageNode {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const used = this.lastUse();
-    item.description = `${shortImageId(img.id)} · ${bytesText(img.size)} · ${ageText(img.created)}${used ? ` · ${lastUsedText(used)}` : ''}`;
+    const source = this.source();
+    // The marker says only what matters for a prune: a registry has it, or nothing brings it back.
+    const marker = source?.kind === 'pulled' || source?.kind === 'loaded' ? ` · ${sourceWord(source)}` : '';
+    item.description = `${shortImageId(img.id)} · ${bytesText(img.size)} · ${ageText(img.created)}${used ? ` · ${lastUsedText(used)}` : ''}${marker}`;
     item.iconPath = new vscode.ThemeIcon(img.protected ? 'lock' : img.group === 'inUse' ? 'layers-active' : img.group === 'dangling' ? 'layers-dot' : 'layers');
     item.contextValue = `image.${img.group}${img.tags.length ? '.tagged' : ''}${img.protected ? '.protected' : ''}`;
     return item;
@@ -193,6 +197,7 @@ export class ImageNode {
     const used = this.lastUse();
     if (used) md.appendMarkdown(lastUsedTooltip(used) + '\n\n');
     const state = this.session.state;
+    if (state.kind === 'ready' && state.reclaim) md.appendMarkdown(escape(sourceTooltip(this.source())) + '\n\n');
     if (state.kind === 'ready' && state.reclaim) {
       for (const mode of ['dangling', 'all'] as const) {
         const fate = planFate(state.reclaim, mode, img.id);
@@ -202,6 +207,12 @@ export class ImageNode {
       }
     }
     return md;
+  }
+
+  /** Where the image came from, once a snapshot has been read. */
+  source(): ImageSource | undefined {
+    const state = this.session.state;
+    return state.kind === 'ready' ? state.reclaim?.snapshot.sources?.get(this.image.id) : undefined;
   }
 
   /** When the image was last used, once a snapshot has been read. */

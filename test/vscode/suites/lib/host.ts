@@ -151,6 +151,7 @@ const KEYS = [
   'autoPrune.highWatermark',
   'autoPrune.lowWatermark',
   'autoPrune.minimumAge',
+  'autoPrune.includeLoaded',
 ];
 
 export async function setSetting(key: string, value: unknown, target = vscode.ConfigurationTarget.Workspace): Promise<void> {
