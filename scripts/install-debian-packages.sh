@@ -2,7 +2,8 @@
 # The Debian packages Docker Prune's two README commands need, in one apt transaction:
 #   start  npm start: a sandbox engine (docker.io, busybox-static) and code-server's native build (libkrb5-dev)
 #   test   npm test: the above, plus the environment servers (openssl for TLS, openssh-server for ssh://, podman),
-#          debootstrap (the Podman 5 root), and Chromium for the browser UI tests
+#          debootstrap (the Podman 5 root), Chromium for the browser UI tests, and docker-registry (the CNCF
+#          distribution registry the source tests push to and pull from, on loopback)
 # Idempotent, quiet and non-interactive: CI runs it as root with no stdin. Nothing missing: no apt at all.
 # It never starts or enables a service: while it installs, a temporary policy-rc.d forbids every start (sshd on
 # :22, podman's units); the tests start their own daemons on unix sockets and loopback and stop them by pid.
@@ -23,6 +24,7 @@ if [[ $profile == test ]]; then
     [/usr/bin/podman]=podman
     [/usr/sbin/debootstrap]=debootstrap
     [/usr/bin/chromium]=chromium
+    [/usr/bin/docker-registry]=docker-registry
   )
 elif [[ $profile != start ]]; then
   echo "install-debian-packages: unknown profile '$profile' (start or test)" >&2

@@ -17,6 +17,7 @@ import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
 import { PlanViews } from './vscode/planView/planViews';
 import { PruneService, RUNNING_CONTEXT_KEY, WINDOW_CLOSED } from './vscode/prune/pruneService';
+import { escapedLog } from './vscode/log/escapedLog';
 import { AutoPruneScheduler } from './vscode/scheduler/autoPruneScheduler';
 import { StatusBarController } from './vscode/statusBar/statusBarController';
 import type { DockerPruneApi } from './vscode/testApi';
@@ -27,10 +28,11 @@ let activeService: PruneService | undefined;
 
 export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('Docker Prune', { log: true });
+  const log = escapedLog(vscode.window.createOutputChannel('Docker Prune', { log: true }));
   const notifier = new Notifier(log);
-  const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details')));
-  const audit = new AuditLocation(context.globalStorageUri);
+  const registry = new EnvironmentRegistry(log, new FileImageDetailsStore(path.join(context.globalStorageUri.fsPath, 'image-details'), (m) => log.warn(m)));
+  // A state file set aside (damaged, not an audit file) is shown once; the channel keeps every such message.
+  const audit = new AuditLocation(context.globalStorageUri, (m) => void notifier.once(`state:${m}`, 'warn', vscode.l10n.t('Docker Prune state file: {0}', m)));
   const service = new PruneService(log, () => audit.log());
   activeService = service;
   // The plan view's Remove runs the prune flow on exactly the plan on screen.
@@ -53,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     statusBar,
     scheduler,
     ...registerCommands({ ...flowDeps, registry, tree, audit }),
-    ...registerBuildCacheCommands({ registry, notifier, log, audit: () => audit.log(), confirm: () => confirmBuildCache }),
+    ...registerBuildCacheCommands({ registry, notifier, log, service, confirm: () => confirmBuildCache }),
     ...diskUsage.disposables,
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);

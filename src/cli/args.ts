@@ -32,6 +32,8 @@ export interface CliOptions {
   readonly limit?: number;
   /** A watermark prune (`--watermark HIGH:LOW`, `--minimum-age`): unused images, least recently used first. */
   readonly watermark?: Watermarks;
+  /** Ask each pulled image's registry, through the engine, whether its manifest is still there (`--check-registry`). */
+  readonly checkRegistry?: boolean;
 }
 
 /** How many prunes `docker-prune audit` lists by default. */
@@ -68,6 +70,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         limit: { type: 'string' },
         watermark: { type: 'string' },
         'minimum-age': { type: 'string' },
+        'include-loaded': { type: 'boolean' },
+        'check-registry': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -108,7 +112,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (command === 'audit' && (values.watermark !== undefined || values['minimum-age'] !== undefined)) throw new InvalidInputError('--watermark and --minimum-age apply to "plan" and "prune".');
   if (values['minimum-age'] !== undefined && values.watermark === undefined) throw new InvalidInputError('--minimum-age only applies with --watermark HIGH:LOW.');
   if (values.watermark !== undefined && values.native) throw new InvalidInputError('--watermark chooses images one by one by last use; the engine\'s own prune (--native) cannot: use one or the other.');
-  const watermark = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
+  if (command === 'audit' && values['check-registry']) throw new InvalidInputError('--check-registry applies to "plan" and "prune".');
+  if (values['include-loaded'] && values.watermark === undefined) throw new InvalidInputError('--include-loaded only applies with --watermark HIGH:LOW (other prunes take loaded images as their filters say; add --filter source!=loaded to leave them).');
+  const marks = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
+  const watermark = marks && values['include-loaded'] ? { ...marks, includeLoaded: true } : marks;
   const policy: PrunePolicy = {
     // A watermark prune takes unused images, tagged ones too (least recently used first).
     mode: values.all || watermark ? 'all' : 'dangling',
@@ -148,6 +155,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     auditFile: values['audit-file'],
     limit,
     watermark,
+    checkRegistry: Boolean(values['check-registry']),
   };
 }
 

@@ -4,12 +4,13 @@
  * records say went and, when its engine can be reached (the engine chosen as for `plan`: -H, --context, --env,
  * --all-envs), which of its planned deletions the engine no longer has.
  */
-import { AuditLog, checkAgainstEngine, historyLines, pruneHistory, ranOn, type EngineFinding, type PruneEntry } from '../core/audit';
+import { AuditLog, checkAgainstEngine, historyLines, pruneHistory, readNotes, ranOn, type EngineFinding, type PruneEntry } from '../core/audit';
 import { closeEndpoint, forEachEnvironment, openEnvironment } from '../core/environments';
 import { errorMessage } from '../core/errors';
 import { normalizeImageId } from '../core/snapshot/records';
 import { DEFAULT_AUDIT_LIMIT, DEFAULT_ENV_TIMEOUT_MS, type CliOptions } from './args';
 import { chooseEnvironments } from './environments';
+import { lineWriter } from './output';
 
 /** The engine check's own time limit unless --env-timeout says otherwise: a report should not hang on a dead host. */
 const CHECK_TIMEOUT_MS = 15_000;
@@ -25,14 +26,17 @@ export async function runAuditCommand(
   auditFile: string,
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const { records, corruptLines } = await new AuditLog(auditFile).read();
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
+  const read = await new AuditLog(auditFile).read();
+  const { records, corruptLines } = read;
+  for (const note of readNotes(read, auditFile)) warn(`docker-prune: warning: ${note}`);
   const all = pruneHistory(records);
   const shown = all.slice(-(opts.limit ?? DEFAULT_AUDIT_LIMIT));
   const findings = await checkInterrupted(shown, opts);
 
   if (opts.json) {
-    say(JSON.stringify({ file: auditFile, corruptLines, total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
+    say(JSON.stringify({ file: auditFile, corruptLines, corruptLineNumbers: read.corruptLineNumbers, ...(read.newerFormat ? { newerFormat: read.newerFormat } : {}), total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
     return 0;
   }
   if (all.length === 0) {
@@ -43,7 +47,6 @@ export async function runAuditCommand(
   for (const e of shown) say(historyLines(e, findings.get(e)).join('\n'));
   const interrupted = shown.filter((e) => e.status === 'interrupted').length;
   if (interrupted) say(`\n${interrupted} interrupted: ${interrupted === 1 ? 'it' : 'they'} stopped before ${interrupted === 1 ? 'its' : 'their'} end; see what went above.`);
-  if (corruptLines) say(`(${corruptLines} unreadable line${corruptLines === 1 ? '' : 's'} skipped)`);
   return 0;
 }
 

@@ -10,6 +10,7 @@ import { builderPlanJson, builderPlanText, builderResultJson, builderResultText 
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { confirm } from './confirm';
+import { lineWriter } from './output';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
 
@@ -18,8 +19,8 @@ type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJ
  * audit of image prunes (0 done, 1 failed or declined, 2 bad input or refused).
  */
 export async function runBuilderCommand(argv: readonly string[], io: Io, auditFile: (explicit?: string) => string): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   let opts: BuilderCliOptions;
   let target;
   let endpoint;
@@ -28,7 +29,7 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
     const choice = await chooseEnvironments(opts.shared);
     for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return 2;

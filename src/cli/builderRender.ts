@@ -2,6 +2,7 @@ import type { BuildCachePruneOutcome, BuildCachePreview } from '../core/execute/
 import { summarizeBuildCache } from '../core/buildCache/summary';
 import { describeProfile } from '../core/engine/engineProfile';
 import { formatAge, formatBytes } from '../core/format/units';
+import { displayText, MESSAGE_MAX_CHARS } from '../core/format/displayText';
 
 /** `builder plan --json`: the records a prune removes, the bytes the engine will report and the disk gets back. */
 export function builderPlanJson(preview: BuildCachePreview): string {
@@ -30,7 +31,7 @@ export function builderPlanText(preview: BuildCachePreview): string {
   const { plan, snapshot } = preview;
   const s = summarizeBuildCache(snapshot.records);
   const lines = [
-    `Engine: ${describeProfile(snapshot.profile)}`,
+    `Engine: ${displayText(describeProfile(snapshot.profile))}`,
     `Build cache: ${s.count} records, ${formatBytes(s.size)} (${formatBytes(s.reclaimable)} reclaimable)${s.shared ? `, and ${formatBytes(s.shared)} shared with images` : ''}`,
   ];
   if (plan.items.length === 0) {
@@ -39,10 +40,10 @@ export function builderPlanText(preview: BuildCachePreview): string {
   }
   const rows = plan.items.map((r) => [
     r.id.slice(0, 12),
-    r.type,
+    displayText(r.type),
     r.lastUsedNs === undefined ? 'never used' : formatAge(r.lastUsedNs, snapshot.daemonNowNs),
     formatBytes(r.size) + (r.shared ? ' (shared)' : ''),
-    r.description,
+    displayText(r.description),
   ]);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) lines.push(row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd());
@@ -54,7 +55,7 @@ export function builderPlanText(preview: BuildCachePreview): string {
           ? ` (the disk gets ${formatBytes(plan.diskBytes)} back: the rest is shared with images)`
           : ''),
   );
-  if (plan.uncertain) lines.push(`Note: ${plan.uncertain}.`);
+  if (plan.uncertain) lines.push(`Note: ${displayText(plan.uncertain, MESSAGE_MAX_CHARS)}.`);
   return lines.join('\n');
 }
 

@@ -17,6 +17,7 @@ import {
   missingContextMessage,
   openEnvironment,
   readDockerContexts,
+  readOnlyRefusal,
   resolveCurrentContext,
   type DiscoveryProblem,
   type EnvironmentDescriptor,
@@ -32,6 +33,8 @@ import type { CliOptions } from './args';
 import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
 import { planJson, planText, resultJson, resultText } from './render';
+import { lineWriter } from './output';
+import { displayLines } from '../core/format/displayText';
 
 export interface EnvironmentChoice {
   readonly environments: EnvironmentDescriptor[];
@@ -112,7 +115,7 @@ export function displayName(e: EnvironmentDescriptor): string {
  * was given with --confirm, or typed at the prompt (see confirmProtected).
  */
 export function pruneRefusal(e: EnvironmentDescriptor): string | undefined {
-  if (e.readOnly) return `${e.name} is read-only (configured "readOnly": true): nothing is pruned there.`;
+  if (e.readOnly) return readOnlyRefusal(e.name);
   return undefined;
 }
 
@@ -142,8 +145,8 @@ export async function runAcrossEnvironments(
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } },
   deps: { audit: AuditLog; store?: ImageDetailsStore },
 ): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   if (environments.length === 0) {
     warn('docker-prune: no environments found.');
     return 1;
@@ -270,7 +273,8 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
   const rl = readline.createInterface({ input: io.stdin, output: io.out });
   return new Promise((resolve) => {
     let answered = false;
-    rl.question(question, (answer) => {
+    // The question names environments and engines: shown escaped, like every line the CLI writes (output.ts).
+    rl.question(displayLines(question), (answer) => {
       answered = true;
       resolve(answer.trim());
       rl.close();

@@ -17,9 +17,10 @@ import { runBuilderCommand } from './builderCommand';
 import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal, runAcrossEnvironments } from './environments';
 import { PruneInterrupts } from './interrupts';
 import { previewFor } from './preview';
-import { planJson, planText, resultJson, resultText } from './render';
+import { goneWarning, loadedWarning, planJson, planText, resultJson, resultText } from './render';
 import { USAGE } from './usage';
 import { confirm } from './confirm';
+import { lineWriter } from './output';
 
 declare const DOCKER_PRUNE_VERSION: string | undefined;
 
@@ -29,8 +30,8 @@ const EXIT_USAGE = 2;
 
 /** Runs the CLI; returns the exit code. Output goes to the given streams so tests can run it in-process too. */
 export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
-  const say = (s: string) => io.out.write(s.endsWith('\n') ? s : s + '\n');
-  const warn = (s: string) => io.err.write(s.endsWith('\n') ? s : s + '\n');
+  const say = lineWriter(io.out);
+  const warn = lineWriter(io.err);
   if (argv[0] === 'builder') return runBuilderCommand(argv.slice(1), io, auditFilePath);
   let opts: CliOptions;
   try {
@@ -58,10 +59,10 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     const choice = await chooseEnvironments(opts);
     for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
     if (choice.multiple) {
-      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir()) });
+      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)) });
     }
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target) });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
     return EXIT_USAGE;
@@ -75,7 +76,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
       return EXIT_USAGE;
     }
     const lastUse = new LastUseTracker(engine, { warn: (m) => warn(`docker-prune: warning: ${m}`) });
-    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir()), lastUse });
+    const reader = new SnapshotReader(engine, { store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)), lastUse });
     const started = Date.now();
     let preview;
     try {
@@ -87,10 +88,16 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
 
     if (opts.command === 'plan') {
       say(opts.json ? planJson(preview) : planText(preview, opts.native));
+      const gone = opts.json ? undefined : goneWarning(preview.plan, preview.snapshot.sources);
+      if (gone) warn(`docker-prune: warning: ${gone}`);
       return EXIT_OK;
     }
 
     if (!opts.json) say(planText(preview, opts.native));
+    const loaded = loadedWarning(preview.plan, preview.snapshot.sources);
+    if (loaded) warn(`docker-prune: warning: ${loaded}`);
+    const gone = goneWarning(preview.plan, preview.snapshot.sources);
+    if (gone) warn(`docker-prune: warning: ${gone}`);
     const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts, io) : undefined;
     if (notConfirmed) {
       warn(`docker-prune: ${notConfirmed}`);
@@ -102,7 +109,7 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         return EXIT_USAGE;
       }
       const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
-      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}). Continue? [y/N] `);
+      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `);
       if (!ok) {
         warn('Nothing was removed.');
         return EXIT_FAILED;

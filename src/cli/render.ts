@@ -1,9 +1,11 @@
 import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
-import type { KeepReason, KeptImage, PruneResult } from '../core/model';
+import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
+import { displayText, MESSAGE_MAX_CHARS } from '../core/format/displayText';
+import { countSources, loadedSteps, sourceLabel } from '../core/source/imageSource';
 
 /**
  * `plan --json`: every step and the bytes the disk gets back; which engine and store planned it; whether part of
@@ -13,7 +15,7 @@ import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
 export function planJson(preview: Preview): string {
   const { plan, snapshot } = preview;
   return JSON.stringify({
-    images: plan.items.map((i) => ({ id: i.id, tags: i.tags, action: i.action, bytes: i.bytes })),
+    images: plan.items.map((i) => ({ id: i.id, tags: i.tags, action: i.action, bytes: i.bytes, source: snapshot.sources?.get(i.id) ?? { kind: 'unknown', evidence: 'not read' } })),
     spaceReclaimable: plan.spaceReclaimable,
     engine: { product: snapshot.profile.product, version: snapshot.profile.version, store: snapshot.profile.store },
     ...(plan.estimatedBytes ? { estimated: true } : {}),
@@ -65,13 +67,13 @@ export function resultJson(result: PruneResult): string {
 export function planText(preview: Preview, native: boolean): string {
   const { plan } = preview;
   const nowNs = preview.snapshot.daemonNowNs;
-  const lines: string[] = [`Engine: ${describeProfile(preview.snapshot.profile)}`];
+  const lines: string[] = [`Engine: ${displayText(describeProfile(preview.snapshot.profile))}`];
   if (preview.watermark) lines.push(watermarkText(preview.watermark));
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
   if (plan.items.length === 0 && preview.watermark) {
-    lines.push(`Nothing to prune on ${plan.environment}.`);
+    lines.push(`Nothing to prune on ${displayText(plan.environment)}.`);
   } else if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${plan.environment}.`);
+    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${displayText(plan.environment)}.`);
   } else {
     // A watermark plan also says when each image was last used: the order it was chosen in.
     const byId = new Map(preview.snapshot.images.map((i) => [i.id, i]));
@@ -82,18 +84,20 @@ export function planText(preview: Preview, native: boolean): string {
     const rows = plan.items.map((i) => [
       i.action === 'delete' ? 'delete' : 'untag',
       shortImageId(i.id),
-      i.tags.length ? i.tags.join(', ') : '<none>',
+      i.tags.length ? i.tags.map((t) => displayText(t)).join(', ') : '<none>',
       formatAge(i.createdNs, nowNs),
       ...(preview.watermark ? [lastUsed(i.id)] : []),
+      sourceLabel(preview.snapshot.sources?.get(i.id)),
       formatBytes(i.bytes),
     ]);
-    lines.push(...table(['ACTION', 'IMAGE ID', 'TAGS', 'CREATED', ...(preview.watermark ? ['LAST USED'] : []), 'FREES'], rows));
+    lines.push(...table(['ACTION', 'IMAGE ID', 'TAGS', 'CREATED', ...(preview.watermark ? ['LAST USED'] : []), 'SOURCE', 'FREES'], rows));
     const deletes = plan.items.filter((i) => i.action === 'delete').length;
     const untags = plan.items.length - deletes;
     lines.push('');
     lines.push(
-      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${plan.environment}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
+      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${displayText(plan.environment)}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
     );
+    lines.push(sourcesLine(plan, preview.snapshot.sources));
     if (plan.estimatedBytes) lines.push('Part of that is estimated: the engine sizes each image\'s content but not the layer blobs images share.');
     if (native && plan.engineReportedBytes !== undefined) lines.push(`The engine itself will report ${formatBytes(plan.engineReportedBytes)} reclaimed (it does not count all of what leaves the disk).`);
   }
@@ -102,11 +106,40 @@ export function planText(preview: Preview, native: boolean): string {
   return lines.join('\n');
 }
 
+/** `18 can be pulled again (1.1 GB), 3 were built here, 1 was loaded and cannot come back, 2 of unknown source.` */
+export function sourcesLine(plan: Pick<Plan, 'items'>, sources: Preview['snapshot']['sources']): string {
+  const c = countSources(plan.items, sources);
+  const parts = [
+    c.pulled.count && `${c.pulled.count} can be pulled again (${formatBytes(c.pulled.bytes)})`,
+    c.built.count && `${c.built.count} ${c.built.count === 1 ? 'was' : 'were'} built here`,
+    c.loaded.count && `${c.loaded.count} ${c.loaded.count === 1 ? 'was' : 'were'} loaded and cannot come back`,
+    c.unknown.count && `${c.unknown.count} of unknown source`,
+    c.gone.count && `${c.gone.count} ${c.gone.count === 1 ? 'was' : 'were'} pulled but ${c.gone.count === 1 ? 'is' : 'are'} gone from ${c.gone.count === 1 ? 'its registry' : 'their registries'}: no longer pullable as ${c.gone.count === 1 ? 'it is' : 'they are'}`,
+  ].filter(Boolean);
+  return `${parts.join(', ')}.`;
+}
+
+/** The loaded images a plan removes, by name: nothing brings them back, so the confirmation names them. */
+export function loadedWarning(plan: Pick<Plan, 'items'>, sources: Preview['snapshot']['sources']): string | undefined {
+  const loaded = loadedSteps(plan.items, sources);
+  if (loaded.length === 0) return undefined;
+  const names = loaded.map((i) => (i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id)));
+  return `${names.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded from an archive (docker load or import): no registry has ${loaded.length === 1 ? 'it' : 'them'}, and nothing brings ${loaded.length === 1 ? 'it' : 'them'} back once removed.`;
+}
+
+/** After --check-registry: the pulled images a plan removes whose manifest is gone upstream, by name, and why. */
+export function goneWarning(plan: Pick<Plan, 'items'>, sources: Preview['snapshot']['sources']): string | undefined {
+  const gone = plan.items.filter((i) => i.action === 'delete' && sources?.get(i.id)?.upstream === 'gone');
+  if (gone.length === 0) return undefined;
+  const names = gone.map((i) => `${i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id)} (${sources!.get(i.id)!.reference})`);
+  return `${names.join(', ')}: no longer on ${gone.length === 1 ? 'its registry' : 'their registries'} (the manifest was deleted or replaced upstream), so ${gone.length === 1 ? 'it' : 'they'} cannot be pulled again as ${gone.length === 1 ? 'it is' : 'they are'}.`;
+}
+
 export function resultText(result: PruneResult): string {
   const lines: string[] = [];
   if (result.ImagesDeleted.length) lines.push('Deleted Images:');
-  for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${item.Untagged}` : `deleted: ${item.Deleted}`);
-  for (const s of result.skipped) lines.push(`skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.join(', ')})` : ''}: ${s.reason} — ${s.message}`);
+  for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${displayText(item.Untagged)}` : `deleted: ${displayText(item.Deleted)}`);
+  for (const s of result.skipped) lines.push(`skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`);
   if (result.cancelled) lines.push('Cancelled: the images after the last one shown were left alone.');
   if (lines.length) lines.push('');
   lines.push(`Total reclaimed space: ${formatBytes(result.SpaceReclaimed)}`);
@@ -125,6 +158,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     'minimum-age': 'used more recently than the minimum age',
     'below-low-mark': 'not needed to get under the low mark',
     'left-out': 'left out',
+    loaded: 'loaded and cannot come back (add --include-loaded)',
   };
   return [...counts].map(([reason, n]) => `${n} ${names[reason]}`).join(', ');
 }

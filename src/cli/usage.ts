@@ -18,6 +18,8 @@ What goes:
   --filter unused-for=DURATION only images nothing used for DURATION (36h, 14d, 2w): last use is kept per
                             engine from its events and containers (~/.local/state/docker-prune/last-used);
                             an image never seen in use counts from its last tag, else its creation
+  --filter source=KIND      only images of that source: pulled (a registry has it), built (here), loaded
+                            (docker load/import: nothing brings it back) or unknown; source!=KIND: not those
   --protect GLOB            never touch images with a tag matching GLOB on repo:tag (repeatable),
                             e.g. 'postgres:*', 'myteam/**', 'app' (every tag of app)
   --keep-latest N           keep the newest N images of every repository
@@ -25,11 +27,15 @@ What goes:
                             first, until the usage predicted after the prune is under LOW. Each mark is a
                             percentage of the disk holding the Docker root (85%:80%; local engines only) or
                             a size the images' bytes are compared with (40GB:30GB). Protect patterns,
-                            keep-latest, filters and in-use images still hold
+                            keep-latest, filters and in-use images still hold. Pulled images go first,
+                            then built ones; loaded images stay unless --include-loaded
   --minimum-age DURATION    with --watermark: never an image used (or, never seen in use, created) less than
                             DURATION ago (default 2h; 0 for none)
+  --include-loaded          with --watermark: loaded images may go too, last of all
+  --check-registry          ask each pulled image's registry (through the engine, with its credentials)
+                            whether its manifest is still there; one that is gone is flagged
   --native                  let the engine prune in one call (POST /images/prune) instead of image by
-                            image; no per-image progress, no protect/keep-latest/unused-for
+                            image; no per-image progress, no protect/keep-latest/unused-for/source
 
 Where (one of; default: the engine the docker CLI would use, in the docker CLI's order: DOCKER_HOST
 (with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), else DOCKER_CONTEXT, else the current context in
@@ -62,7 +68,7 @@ Output and safety:
                               prune: {"ImagesDeleted":[{"Untagged"}|{"Deleted"}],"SpaceReclaimed":N,"skipped":[...]}
                               several environments: {"environments":[{"id","name","host","ok", …the above
                               | "error":{"kind","message"}}], "spaceReclaimable"|"SpaceReclaimed": total}
-                              audit: {"file","corruptLines","prunes":[{"pruneId","status","reason","started",
+                              audit: {"file","corruptLines","corruptLineNumbers","newerFormat"?,"prunes":[{"pruneId","status","reason","started",
                               "environment","engineId","plan","result","recorded","engine"}]}
   -y, --yes                 do not ask for confirmation (required when not on a terminal)
   --audit-file PATH         where prunes are recorded: a start line with the whole plan, progress lines, an end

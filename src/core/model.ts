@@ -84,6 +84,32 @@ export interface Snapshot {
   readonly containerd?: ContainerdFacts;
   /** When each image was last used, by image id, where known (kept per engine; see LastUse). */
   readonly lastUsed?: ReadonlyMap<string, LastUse>;
+  /** Where each image came from and whether it can be pulled again, by image id (see source/imageSource.ts). */
+  readonly sources?: ReadonlyMap<string, ImageSource>;
+}
+
+/**
+ * Where an image came from, and so what it costs to get back: `pulled` (a registry has it: pull it again),
+ * `built` (built or committed on this engine: rebuild it from its sources), `loaded` (`docker load`/`import`,
+ * `podman load`: nothing brings it back), `unknown` (nothing the engine or Docker Prune saw says which).
+ */
+export type SourceKind = 'pulled' | 'built' | 'loaded' | 'unknown';
+
+export interface ImageSource {
+  readonly kind: SourceKind;
+  /** `pulled`: the registry host it can be pulled from (`docker.io`, `127.0.0.1:5000`). */
+  readonly registry?: string;
+  /** `pulled`: a digest reference to pull it by (`repo@sha256:…`), where one is known. */
+  readonly reference?: string;
+  /** What the classification rests on, for tooltips and the JSON (e.g. `load event`, `registry digest`). */
+  readonly evidence: string;
+  /**
+   * `pulled`, after a registry check (on request only: `--check-registry`): `present` — the registry still has
+   * this manifest; `gone` — it does not (deleted upstream): no longer pullable as it is; `unreachable` — the
+   * engine could not ask (`upstreamMessage` says why).
+   */
+  readonly upstream?: 'present' | 'gone' | 'unreachable';
+  readonly upstreamMessage?: string;
 }
 
 /** When an image was last used: a container created from it, started or stopped; or it was pulled, tagged, loaded or built. */
@@ -149,11 +175,19 @@ export interface UnusedForFilter {
   readonly durationNs: bigint;
 }
 
+/** `source=pulled`, `source!=loaded`: only images whose source is (or is not) one of these. */
+export interface SourceFilter {
+  readonly negate: boolean;
+  readonly kind: Exclude<SourceKind, 'unknown'> | 'unknown';
+}
+
 export interface PruneFilters {
   readonly until?: UntilFilter;
   readonly labels: readonly LabelFilter[];
   /** Docker Prune's own filter, never sent to the engine (a native prune refuses it). */
   readonly unusedFor?: UnusedForFilter;
+  /** Docker Prune's own filter, never sent to the engine (a native prune refuses it). All must hold. */
+  readonly sources?: readonly SourceFilter[];
 }
 
 export interface PrunePolicy {
@@ -187,7 +221,8 @@ export interface PlannedImage {
  * mark). `left-out`: the user left it out of this prune (PlannerOptions.leaveOut).
  */
 /** Why an image a prune could have taken stays: Docker Prune's keep rules (plan/keepRules.ts) and the watermark policy's. */
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out';
+/** `loaded`: a watermark prune left it because it was loaded and cannot come back (Watermarks.includeLoaded). */
+export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out' | 'loaded';
 
 export interface KeptImage {
   readonly id: string;

@@ -4,6 +4,7 @@
  * (auto-prune, settings checks) from repeating the same message.
  */
 import * as vscode from 'vscode';
+import { MESSAGE_MAX_CHARS, displayText } from '../core/format/displayText';
 
 export class Notifier {
   private readonly shown = new Map<string, string>();
@@ -11,16 +12,19 @@ export class Notifier {
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
   info<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+    message = notificationText(message);
     this.log.info(`[shown] ${message}`);
     return vscode.window.showInformationMessage(message, ...actions);
   }
 
   warn<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+    message = notificationText(message);
     this.log.warn(`[shown] ${message}`);
     return vscode.window.showWarningMessage(message, ...actions);
   }
 
   error<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+    message = notificationText(message);
     this.log.error(`[shown] ${message}`);
     return vscode.window.showErrorMessage(message, ...actions);
   }
@@ -42,4 +46,12 @@ export class Notifier {
   reset(key: string): void {
     this.shown.delete(key);
   }
+}
+
+/**
+ * A notification may quote engine text, and VS Code turns `[text](https://…)` or `[text](command:…)` in it into a
+ * live link: none of ours has one, so `](` is taken apart. One visible line, cut like any message.
+ */
+function notificationText(message: string): string {
+  return displayText(message, MESSAGE_MAX_CHARS).replace(/\]\(/g, '] (');
 }

@@ -17,6 +17,7 @@ import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { previewBuildCachePrune, runBuildCachePrune } from '../../src/core/execute/buildCachePruneJob';
 import { buildImage } from '../support/buildx';
+import { dataRootSize } from '../support/dataRoot';
 import { apiJson, startEngine, type TestEngine } from '../support/dockerd';
 import { enginesFromEnv } from '../support/engines';
 
@@ -161,7 +162,7 @@ for (const flavour of engines) {
 
     async function measure(): Promise<{ records: string[]; dfBytes: number; disk: number }> {
       const snap = await readBuildCache(engine);
-      return { records: snap.records.map((r) => r.id), dfBytes: snap.records.reduce((s, r) => s + r.size, 0), disk: dataRootSize(te) };
+      return { records: snap.records.map((r) => r.id), dfBytes: snap.records.reduce((s, r) => s + r.size, 0), disk: dataRootSize(te, { regularFilesOnly: true }) };
     }
   });
 }
@@ -182,20 +183,3 @@ function assertDiskDrop(drop: number, plan: BuildCachePlan): void {
   assert.ok(drop >= range.min - METADATA_SLACK && drop <= range.max + METADATA_SLACK, `the data root lost ${drop} bytes; the plan said between ${range.min} and ${range.max} (± ${METADATA_SLACK})`);
 }
 
-/** Apparent size of every file under the engine's data root (what `du -sb` adds up, directories aside). */
-function dataRootSize(engine: TestEngine): number {
-  let total = 0;
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      try {
-        if (e.isDirectory()) walk(p);
-        else if (e.isFile()) total += fs.lstatSync(p).size;
-      } catch {
-        /* vanished meanwhile */
-      }
-    }
-  };
-  walk(path.join(engine.dataDir, 'root'));
-  return total;
-}

@@ -64,7 +64,8 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const plan = JSON.parse(r.stdout) as { images: Array<Record<string, unknown>>; spaceReclaimable: number };
     assert.ok(plan.images.length > 0);
     for (const i of plan.images) {
-      assert.deepStrictEqual(Object.keys(i).sort(), ['action', 'bytes', 'id', 'tags']);
+      assert.deepStrictEqual(Object.keys(i).sort(), ['action', 'bytes', 'id', 'source', 'tags']);
+      assert.ok(['pulled', 'built', 'loaded', 'unknown'].includes((i.source as { kind: string }).kind), JSON.stringify(i.source));
       assert.match(String(i.id), /^sha256:[0-9a-f]{64}$/);
       assert.ok(i.action === 'delete' || i.action === 'untag');
     }
@@ -76,7 +77,7 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const r = cli(['plan']);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Engine: Docker 20\.10\.\d+\S* \(overlay2\)$/m, "the plan names the engine and its store");
-    assert.match(r.stdout, /ACTION\s+IMAGE ID\s+TAGS\s+CREATED\s+FREES/);
+    assert.match(r.stdout, /ACTION\s+IMAGE ID\s+TAGS\s+CREATED\s+SOURCE\s+FREES/);
     assert.match(r.stdout, /dangling images? would be removed from unix:\/\/.*, reclaiming/);
   });
 

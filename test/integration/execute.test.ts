@@ -10,6 +10,9 @@ import { AuditLog, pruneHistory } from '../../src/core/audit';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { DockerPruneError } from '../../src/core/errors';
+import { parseBuildCachePolicy } from '../../src/core/buildCache/policy';
+import { openEnvironment, readOnlyRefusal, ReadOnlyEnvironmentError } from '../../src/core/environments';
+import { runBuildCachePrune } from '../../src/core/execute/buildCachePruneJob';
 import { executePlan, PruneInterruptedError } from '../../src/core/execute/executor';
 import { previewPrune, runPrune } from '../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../src/core/filters';
@@ -127,6 +130,26 @@ describe('executing a plan on a real engine', function () {
     assert.strictEqual(ok.trigger, 'manual');
     assert.strictEqual(ok.mode, 'all');
     assert.ok(ok.result && ok.result.spaceReclaimed > 0 && ok.result.deleted > 0);
+  });
+
+  it('the core refuses any prune on a read-only environment, with the one message, nothing deleted, and audits it', async () => {
+    const audit = new AuditLog(path.join(tmp, 'read-only.jsonl'));
+    const ro = openEnvironment({ id: 'setting:ro-box', name: 'ro-box', source: 'setting', endpoint: { host: testEngine.dockerHost }, readOnly: true });
+    const preview = await previewPrune(new SnapshotReader(ro), ALL); // looking is allowed
+    assert.ok(preview.plan.items.length > 0);
+    const before = await imageIds();
+    const refused = (e: unknown) => {
+      assert.ok(e instanceof ReadOnlyEnvironmentError, String(e));
+      assert.strictEqual(e.message, readOnlyRefusal('ro-box'));
+      return true;
+    };
+    await assert.rejects(runPrune({ engine: ro, policy: ALL, trigger: 'manual', confirmed: preview, audit }), refused);
+    await assert.rejects(runPrune({ engine: ro, policy: ALL, trigger: 'cli', native: true, audit }), refused);
+    await assert.rejects(runBuildCachePrune({ engine: ro, policy: parseBuildCachePolicy({}), trigger: 'cli', audit }), refused);
+    assert.deepStrictEqual([...(await imageIds())].sort(), [...before].sort(), 'nothing deleted');
+    const { records } = await audit.read();
+    assert.deepStrictEqual(records.map((r) => `${r.phase}:${r.outcome}:${r.error}`), Array(3).fill(`end:refused:${readOnlyRefusal('ro-box')}`));
+    assert.deepStrictEqual(records.map((r) => r.target ?? 'images'), ['images', 'images', 'build-cache']);
   });
 
   it('a native prune returns the engine result as the plan predicted, and is audited', async () => {

@@ -17,8 +17,6 @@
  * 40–140 images each (30–80 on the containerd store, whose loads unpack every layer).
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { versionAtLeast } from '../../src/core/engine/engineProfile';
@@ -28,6 +26,7 @@ import type { Plan, PrunePolicy, Snapshot } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { SnapshotReader } from '../../src/core/snapshot/snapshotReader';
 import { addContainerdShapes } from '../support/containerdShapes';
+import { dataRootSize } from '../support/dataRoot';
 import { apiJson, freshEngine, startEngine, type StartEngineOptions, type TestEngine } from '../support/dockerd';
 import { enginesFromEnv } from '../support/engines';
 import { formatRfc3339Nano, generatePopulation, loadPopulation, mulberry32, type LoadedPopulation, type Population } from '../support/population';
@@ -88,24 +87,6 @@ async function imageIds(socket: string): Promise<Set<string>> {
 
 async function layersSize(socket: string): Promise<number> {
   return (await apiJson<{ LayersSize?: number }>(socket, 'GET', '/system/df')).LayersSize ?? 0;
-}
-
-/** Apparent size of every file under the engine's data root (what `du -sb` adds up). */
-function dataRootSize(engine: TestEngine): number {
-  let total = 0;
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      try {
-        if (e.isDirectory()) walk(p);
-        else total += fs.lstatSync(p).size;
-      } catch {
-        /* vanished meanwhile */
-      }
-    }
-  };
-  walk(path.join(engine.dataDir, 'root'));
-  return total;
 }
 
 async function enginePrune(te: TestEngine, engine: DockerEngine, snapshot: Snapshot, policy: PrunePolicy): Promise<EngineOutcome> {

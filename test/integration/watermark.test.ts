@@ -48,7 +48,8 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
     ];
 
     const cli = (args: string[]) => {
-      const r = spawnSync(process.execPath, [CLI, ...args, '-H', te.dockerHost, '--protect', 'wm/keep:*'], {
+      // The images were loaded (docker load): a watermark run leaves those unless told to take them.
+      const r = spawnSync(process.execPath, [CLI, ...args, '-H', te.dockerHost, '--protect', 'wm/keep:*', ...(args.includes('--watermark') ? ['--include-loaded'] : [])], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: home, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') },
         timeout: 120_000,

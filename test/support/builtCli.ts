@@ -37,6 +37,8 @@ export interface BuiltCli {
   run(args: string[]): SpawnSyncReturns<string>;
   /** Starts `docker-prune args…` without waiting (several can run at once); resolves when it exits, whatever its status. */
   start(args: string[]): Promise<CliRun>;
+  /** Runs `docker-prune args…` whatever its exit status. */
+  tryRun(args: string[]): SpawnSyncReturns<string>;
   /** `plan --all --json` with these filters: the ids of the images it would remove, sorted. */
   planIds(...filters: string[]): string[];
   /** The one last-use file in the home's state folder. */
@@ -55,8 +57,9 @@ export function builtCli(home: string, dockerHost: () => string, options: BuiltC
     ...(options.defaultAuditFile ? {} : { DOCKER_PRUNE_AUDIT_FILE: auditFile }),
     ...options.env,
   });
+  const tryRun = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: env(), timeout: 120_000 });
   const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: env(), timeout: 120_000 });
+    const r = tryRun(args);
     assert.strictEqual(r.status, 0, `docker-prune ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
@@ -73,6 +76,7 @@ export function builtCli(home: string, dockerHost: () => string, options: BuiltC
   return {
     run,
     start,
+    tryRun,
     auditFile,
     planIds: (...filters) =>
       (JSON.parse(run(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort(),

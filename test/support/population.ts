@@ -748,6 +748,10 @@ export interface SizedImageSpec {
   readonly createdNs: bigint;
   /** Bottom first. A key used by several images is one shared layer; each layer is one file of `bytes` bytes. */
   readonly layers: ReadonlyArray<{ readonly key: string; readonly bytes: number }>;
+  /** Its tags instead of `wm/<name>:1`; empty for a dangling image. */
+  readonly tags?: readonly string[];
+  /** The config's labels. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 const SIZED_LAYER_TIME_NS = 1_600_000_000_000_000_000n;
@@ -760,7 +764,7 @@ const SIZED_LAYER_TIME_NS = 1_600_000_000_000_000_000n;
 export function sizedImagesArchive(specs: readonly SizedImageSpec[]): { archive: Buffer; ids: Map<string, string> } {
   const layers = new Map<string, BuiltLayer>();
   const configs = new Map<string, Buffer>();
-  const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
+  const manifest: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
   const ids = new Map<string, string>();
   for (const spec of specs) {
     const chain = spec.layers.map(({ key, bytes }) => {
@@ -776,7 +780,7 @@ export function sizedImagesArchive(specs: readonly SizedImageSpec[]): { archive:
       architecture: goArch(),
       os: 'linux',
       created: formatRfc3339Nano(spec.createdNs),
-      config: { Env: ['PATH=/bin'] },
+      config: { Env: ['PATH=/bin'], ...(spec.labels ? { Labels: spec.labels } : {}) },
       rootfs: { type: 'layers', diff_ids: chain.map((l) => l.diffId) },
       history: chain.map((l) => l.history),
     };
@@ -784,7 +788,7 @@ export function sizedImagesArchive(specs: readonly SizedImageSpec[]): { archive:
     const hex = sha256(bytes);
     configs.set(hex, bytes);
     ids.set(spec.name, `sha256:${hex}`);
-    manifest.push({ Config: `${hex}.json`, RepoTags: [`wm/${spec.name.toLowerCase()}:1`], Layers: chain.map((l) => `${l.diffId.slice(7)}.tar`) });
+    manifest.push({ Config: `${hex}.json`, RepoTags: spec.tags ? (spec.tags.length ? [...spec.tags] : null) : [`wm/${spec.name.toLowerCase()}:1`], Layers: chain.map((l) => `${l.diffId.slice(7)}.tar`) });
   }
   const archive = tar([
     ...[...layers.values()].map((l) => ({ name: `${l.diffId.slice(7)}.tar`, data: l.tar, mtime: 0 })),

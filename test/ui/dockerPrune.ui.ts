@@ -16,6 +16,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { apiRequest, resetEngine, type TestEngine } from '../support/dockerd';
+import { LABELLED_REFERENCE, LONGEST_REFERENCE, loadHostilePopulation } from '../support/hostilePopulation';
 import { loadPopulation } from '../support/population';
 import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 import { testPopulation } from '../vscode/suites/lib/population';
@@ -261,6 +262,43 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       }
       await setColorTheme(page, 'Dark Modern');
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    },
+  ]);
+
+  steps.push([
+    "a hostile image's hover and plan-view row show its labels and tags as literal text",
+    async () => {
+      await loadHostilePopulation(o.engine.socketPath);
+      await runCommand(page!, 'Docker Prune: Focus on Environments View');
+      await runCommand(page!, 'Notifications: Clear All Notifications');
+      await page!.locator('.pane-body .monaco-list-row:has-text("Unused")').first().click();
+      const row = page!.locator(`.pane-body .monaco-list-row:has-text("${LABELLED_REFERENCE}")`).first();
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      // A person rests the mouse on the image: VS Code resolves and renders its Markdown tooltip.
+      await (row as unknown as { hover(): Promise<void> }).hover();
+      const hover = page!.locator('.monaco-hover:visible').first();
+      await hover.waitFor({ state: 'visible', timeout: 30_000 });
+      await waitForText(page!, '.monaco-hover', /evil\.markdown=/);
+      const html = await (hover as unknown as { innerHTML(): Promise<string> }).innerHTML();
+      const text = await hover.innerText();
+      assert.ok(!/<a\b[^>]*href=[^>]*example\.invalid/i.test(html), 'no link to the outside address');
+      assert.ok(!/<a\b[^>]*href=[^>]*command:/i.test(html), 'no command link');
+      assert.ok(!/<img\b/i.test(html), 'no <img> from the label');
+      assert.ok(!/<strong>[^<]*FAKE/i.test(html), 'no bold line from the label');
+      for (const literal of ['**FAKE: keeps it (protected)**', '[click here](https://example.invalid/steal)', '<img src=x onerror=alert(1)>', '$(alert)', '\\x1b[31mRED', '\\u202egnp']) {
+        assert.ok(text.includes(literal), `the hover shows ${literal} literally: ${text.slice(0, 1500)}`);
+      }
+      log(`hover: ${text.split('\n').find((l: string) => l.startsWith('Labels:'))?.slice(0, 160)}…`);
+      await shot(page!, 'hostile-hover', 300);
+
+      // The plan view: the longest reference cut with …, the other shown as it is; text, never markup.
+      await runCommand(page!, 'Docker Prune: Preview Prune…');
+      await pickQuick(page!, 'All unused images');
+      await pickQuick(page!, 'local');
+      const frame = await waitForPlanView(page!, /^Prune all unused images on local$/);
+      await waitForFrameText(page!, frame, 'td.tags', new RegExp(`^${escapeRe(LABELLED_REFERENCE)}$`));
+      const cut = await waitForFrameText(page!, frame, 'td.tags', /^hostile\/r+…$/);
+      assert.ok(LONGEST_REFERENCE.startsWith(cut.slice(0, -1)) && cut.length < LONGEST_REFERENCE.length, cut);
     },
   ]);
 

@@ -58,7 +58,7 @@ describe('audit: AuditLog', () => {
   });
 
   it('reads an absent log as empty', async () => {
-    assert.deepStrictEqual(await new AuditLog(file).read(), { records: [], corruptLines: 0 });
+    assert.deepStrictEqual(await new AuditLog(file).read(), { records: [], corruptLines: 0, corruptLineNumbers: [] });
   });
 
   it('round-trips a record, creating parent folders and filling time, user and host', async () => {
@@ -76,7 +76,7 @@ describe('audit: AuditLog', () => {
     assert.ok(r.user.length > 0);
     assert.strictEqual(r.host, os.hostname());
     const { time: _t, user: _u, host: _h, ...rest } = r;
-    assert.deepStrictEqual(rest, sample());
+    assert.deepStrictEqual(rest, { ...sample(), format: 1 });
     const text = await fs.readFile(file, 'utf8');
     assert.ok(text.endsWith('\n'));
     assert.strictEqual(text.split('\n').length, 2);
@@ -149,14 +149,15 @@ describe('audit: AuditLog', () => {
     assert.strictEqual(JSON.parse(lines[2]).durationMs, 3);
   });
 
-  it('skips and counts any unparseable or foreign line, ignores blank lines', async () => {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, 'garbage\n\n[1,2]\n{"time":"x"}\nnull\n');
+  it('skips and counts any unparseable or foreign line by its number, ignores blank lines', async () => {
     const log = new AuditLog(file);
     await log.append(sample());
-    const { records, corruptLines } = await log.read();
-    assert.strictEqual(records.length, 1);
+    await fs.appendFile(file, 'garbage\n\n[1,2]\n{"time":"x"}\nnull\n');
+    await log.append(sample());
+    const { records, corruptLines, corruptLineNumbers } = await log.read();
+    assert.strictEqual(records.length, 2);
     assert.strictEqual(corruptLines, 4);
+    assert.deepStrictEqual(corruptLineNumbers, [2, 4, 5, 6]);
   });
 
   it('survives re-opening: a new AuditLog on the same file reads and extends it', async () => {

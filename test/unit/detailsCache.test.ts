@@ -17,11 +17,23 @@ describe('image details store', () => {
     assert.strictEqual(store.load('other').size, 0);
   });
 
-  it('ignores a corrupt file instead of failing', () => {
+  it('sets a corrupt file aside instead of failing', () => {
     const store = new FileImageDetailsStore(dir);
     store.save('E2', new Map([['sha256:x', details]]));
     const file = fs.readdirSync(dir).find((f) => f.includes('E2'))!;
     fs.writeFileSync(path.join(dir, file), '{"format":1,"images":{"sha');
     assert.strictEqual(store.load('E2').size, 0);
+  });
+
+  it('a format-1 cache (before containerd content sizes) is read as empty, quietly, and rewritten as format 3', () => {
+    const warnings: string[] = [];
+    const store = new FileImageDetailsStore(dir, (m) => warnings.push(m));
+    store.save('OLD', new Map());
+    const file = path.join(dir, fs.readdirSync(dir).find((f) => f.includes('OLD'))!);
+    fs.writeFileSync(file, JSON.stringify({ format: 1, images: { 'sha256:x': { ...details, createdNs: '1' } } }));
+    assert.strictEqual(store.load('OLD').size, 0);
+    store.save('OLD', new Map([['sha256:x', details]]));
+    assert.deepStrictEqual([warnings, (JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number }).format], [[], 3]);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.includes('OLD') && f.includes('corrupt')), []);
   });
 });

@@ -33,6 +33,7 @@ const words: DiskUsageWords = {
   imagesTotal: (b, i) => `Images take ${b} (${i})`,
   danglingFrees: (b) => `dangling frees ${b}`,
   allFrees: (b) => `all frees ${b}`,
+  allSources: (c) => `pulled ${c.pulled.count}, built ${c.built.count}, loaded ${c.loaded.count}, unknown ${c.unknown.count}`,
   noBuildCache: () => 'no build cache',
   repositoriesAria: (p) => `By repository: ${p}`,
   repositoryPart: (r, b) => `${r} ${b}`,
@@ -121,6 +122,7 @@ describe('disk-usage view state', () => {
     assert.strictEqual(state.space.totalText, '3.44 kB');
     assert.strictEqual(state.space.notes[0], 'Images take 2.94 kB (7 images)');
     assert.strictEqual(state.space.notes[2], 'all frees 1.44 kB');
+    assert.match(state.space.notes[3]!, /^pulled 0, built 0, loaded 0, unknown \d+$/, 'what getting them back takes (no sources read: unknown)');
     assert.match(state.space.ariaLabel, /^Disk usage: inUse 1\.5 kB \(43\.6%\), unused 1\.37 kB/);
     assert.strictEqual(Math.round(state.space.segments.reduce((s, x) => s + x.percent, 0)), 100);
   });

@@ -1,5 +1,4 @@
 import * as assert from 'assert';
-import { InvalidInputError } from '../../src/core/errors';
 import type { LabelFilter, PruneFilters, UntilFilter } from '../../src/core/model';
 import {
   describeFilters,
@@ -14,6 +13,7 @@ import {
   resolveUntil,
   toEngineFilters,
 } from '../../src/core/filters';
+import { assertInvalid } from './assertInvalid';
 
 const S = 1_000_000_000n;
 const M = 60n * S;
@@ -29,14 +29,6 @@ function withTZ(tz: string, fn: () => void): void {
     if (saved === undefined) delete process.env.TZ;
     else process.env.TZ = saved;
   }
-}
-
-function assertInvalid(fn: () => unknown, ...includes: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof InvalidInputError, `expected InvalidInputError, got ${String(e)}`);
-    for (const s of includes) assert.ok(e.message.includes(s), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(s)}`);
-    return true;
-  });
 }
 
 function duration(raw: string): UntilFilter {
@@ -471,7 +463,7 @@ describe('filters: parseFilterArgs', () => {
   });
 
   it('refuses dangling (the mode decides it)', () => {
-    assertInvalid(() => parseFilterArgs(['dangling=true']), '"dangling=true"', 'mode', 'until, label, label! and unused-for');
+    assertInvalid(() => parseFilterArgs(['dangling=true']), '"dangling=true"', 'mode', 'until, label, label!, unused-for, source and source!');
     assertInvalid(() => parseFilterArgs(['dangling=false']), 'mode');
   });
 

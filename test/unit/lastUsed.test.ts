@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ApiEvent } from '../../src/core/engine/apiTypes';
-import { InvalidInputError } from '../../src/core/errors';
 import { assertNativeCompatible } from '../../src/core/execute/nativePrune';
 import { describeFilters, engineFilterStrings, parseFilterArgs, toEngineFilters } from '../../src/core/filters';
 import { lastUseFilePath, readLastUseFile, writeLastUseFile } from '../../src/core/lastUsed/lastUseFile';
@@ -13,18 +12,11 @@ import type { LastUse, PrunePolicy, Snapshot } from '../../src/core/model';
 import { orderByLastUse } from '../../src/core/plan/lastUseOrder';
 import { planPrune } from '../../src/core/plan/planner';
 import { SnapshotBuilder } from './snapshotBuilder';
+import { assertInvalid } from './assertInvalid';
 
 const S = 1_000_000_000n;
 const H = 3600n * S;
 const D = 24n * H;
-
-function assertInvalid(fn: () => unknown, ...includes: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof InvalidInputError, `expected InvalidInputError, got ${String(e)}`);
-    for (const s of includes) assert.ok(e.message.includes(s), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(s)}`);
-    return true;
-  });
-}
 
 describe('unused-for filter', () => {
   it('parses durations with days and weeks, and stays out of what the engine is sent', () => {
@@ -142,24 +134,25 @@ describe('last-use file', () => {
   it('round-trips through an atomic write, one file per engine, nothing left behind', () => {
     const file = lastUseFilePath(path.join(dir, 'last-used'), 'ENGINE-graphdriver');
     assert.notStrictEqual(file, lastUseFilePath(path.join(dir, 'last-used'), 'ENGINE-containerd'));
-    const state: LastUseState = { engineKey: 'ENGINE-graphdriver', coveredSinceNs: 5n, seenUntilNs: 1_700_000_000_123_456_789n, anchor: { timeNs: 7n, type: 'container', action: 'die', actor: 'c1' }, images: new Map([['sha256:aa', { atNs: 6n, source: 'last-tag-time' }]]) };
+    const state: LastUseState = { engineKey: 'ENGINE-graphdriver', coveredSinceNs: 5n, seenUntilNs: 1_700_000_000_123_456_789n, anchor: { timeNs: 7n, type: 'container', action: 'die', actor: 'c1' }, images: new Map([['sha256:aa', { atNs: 6n, source: 'last-tag-time' }]]), origins: new Map([['sha256:aa', { kind: 'pushed', atNs: 6n, how: 'push', ref: 'r.example/a:1' }]]) };
     writeLastUseFile(file, state);
     writeLastUseFile(file, state);
-    assert.deepStrictEqual(readLastUseFile(file, 'ENGINE-graphdriver'), { state });
+    assert.deepStrictEqual(readLastUseFile(file, 'ENGINE-graphdriver'), { state, writable: true });
     assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), [path.basename(file)]);
     assert.strictEqual(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
   });
 
-  it('no file is an empty start; a torn, edited or foreign file is a problem named with the file, never a crash', () => {
+  it('no file is an empty start; a torn, edited or foreign file is set aside, a problem named with the file, never a crash', () => {
     const file = lastUseFilePath(dir, 'E');
-    assert.deepStrictEqual(readLastUseFile(file, 'E'), {});
+    assert.deepStrictEqual(readLastUseFile(file, 'E'), { writable: true });
     writeLastUseFile(file, { ...emptyState('E'), images: new Map([['sha256:aa', { atNs: 6n, source: 'event' }]]) });
     const whole = fs.readFileSync(file, 'utf8');
     for (const bad of [whole.slice(0, whole.length / 2), '[]', whole.replace('"event"', '"guess"'), whole.replace('"6"', '"-6"')]) {
       fs.writeFileSync(file, bad);
       const r = readLastUseFile(file, 'E');
       assert.strictEqual(r.state, undefined);
-      assert.ok(r.problem?.includes(file) && r.problem.includes('lower bounds'), r.problem);
+      assert.ok(r.problem?.includes(file) && r.problem.includes('lower bounds') && r.problem.includes('.corrupt-'), r.problem);
+      assert.ok(r.writable && !fs.existsSync(file));
     }
     fs.writeFileSync(file, whole);
     assert.ok(readLastUseFile(file, 'OTHER').problem?.includes('for engine "E"'));

@@ -12,6 +12,7 @@ const words: PlanViewWords = {
   images: (n) => `${n} images`,
   age: () => 'age',
   ago: () => 'ago',
+  source: (s) => s?.kind ?? 'unknown',
   title: (env, mode) => `Prune ${mode} on ${env}`,
   header: (i) => [{ label: 'Environment', value: i.environmentName }],
   totals: (n, b) => `${n} images, ${b} B back`,
@@ -35,8 +36,9 @@ const words: PlanViewWords = {
   copyId: (id) => `Copy ${id}`,
   filters: { label: 'Filters', hint: '', apply: 'Apply' },
   sort: { label: 'Sort', bytes: 'Bytes', age: 'Age', name: 'Name' },
-  columns: { include: '', image: '', id: '', created: '', lastUsed: '', frees: '', why: '' },
-  busy: { planning: 'Planning', removing: 'Removing' },
+  columns: { include: '', image: '', id: '', created: '', lastUsed: '', source: '', frees: '', why: '' },
+  busy: { planning: 'Planning', removing: 'Removing', checking: 'Checking' },
+  checkRegistry: { label: 'Check', title: 'Check registries' },
 };
 
 const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: ['keep/*'] };
@@ -72,6 +74,16 @@ describe('plan view state', () => {
     assert.strictEqual(s.totals, `5 images, ${preview.plan.spaceReclaimable} B back`);
     assert.strictEqual(s.remove.label, `Remove 5 images (${preview.plan.spaceReclaimable} B)`);
     assert.ok(s.remove.enabled);
+  });
+
+  it("each row says where the image came from (the snapshot's sources; none read: unknown)", () => {
+    const sources = new Map([[b.id('b1'), { kind: 'pulled' as const, registry: 'r.example', evidence: 'registry digest' }]]);
+    const s = buildPlanViewState(input({ ...preview, snapshot: { ...snapshot, sources } }), words);
+    const rows = s.groups.flatMap((g) => g.rows);
+    assert.strictEqual(rows.find((r) => r.id === b.id('b1'))!.source, 'pulled');
+    assert.strictEqual(rows.find((r) => r.id === b.id('a1'))!.source, 'unknown');
+    assert.deepStrictEqual(s.checkRegistry, { label: 'Check', title: 'Check registries' }, 'a pulled image in the plan: the registry check is offered');
+    assert.strictEqual(buildPlanViewState(input(preview), words).checkRegistry, undefined, 'none: no button');
   });
 
   it('sorts by bytes (largest group first), by name, by age', () => {

@@ -40,12 +40,13 @@ describe('auto-prune schedule claims (one schedule per engine across windows)', 
     assert.strictEqual(readClaim(scheduleClaimPath(dir, 'engine:docker:A'))?.by, 'w2');
   });
 
-  it('engines are claimed separately; a torn claim file is read as none; a claim from the future does not block', () => {
+  it('engines are claimed separately; a torn claim file is set aside and read as none; a claim from the future does not block', () => {
     claim('w1', 1_000_000, 'engine:docker:A');
     finishScheduledRun({ dir, engineKey: 'engine:docker:A', owner: 'w1', now: 1_000_000 });
     assert.deepStrictEqual(claim('w2', 1_000_001, 'engine:docker:B'), { claimed: true });
     fs.writeFileSync(scheduleClaimPath(dir, 'engine:docker:A'), '{"at":');
-    assert.deepStrictEqual(claim('w2', 1_000_002), { claimed: true });
+    const torn = claim('w2', 1_000_002);
+    assert.ok(torn.claimed && torn.problem?.includes('is damaged'), JSON.stringify(torn));
     fs.writeFileSync(scheduleClaimPath(dir, 'engine:docker:A'), JSON.stringify({ at: 9_000_000, by: 'w3', pid: 1 }));
     assert.deepStrictEqual(claim('w2', 1_000_003), { claimed: true }, 'a clock set back must not stop the schedule for good');
   });

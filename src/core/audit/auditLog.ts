@@ -6,12 +6,19 @@
  * counted) by `read`, and the next append — under the lock, so no other process can be writing then — starts on a
  * fresh line so its own record stays intact. An append that fails part-way (a full disk) takes its partial line
  * back out when nothing was appended after it.
+ *
+ * Before each append (and in `checkAppendable`, which a prune calls before its first deletion) the file is looked at
+ * under the lock (auditFormat.ts): one another user owns, or whose last record is of a newer format, is refused —
+ * nothing is appended to it; one that is not an audit file at all is set aside (`<name>.corrupt-<time>`, never
+ * deleted) with a warning, and a new one started. `read` skips lines that are not records and reports their numbers.
  */
 import * as fsSync from 'fs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { DockerPruneError, type ErrorKind } from '../errors';
+import { foreignOwner, newerFormatMessage, setAside, writeErrorMessage } from '../state/stateFile';
 import { acquireAppendLock, acquireAppendLockSync } from './appendLock';
+import { AUDIT_FORMAT, lineFormat, lookAtAuditFile } from './auditFormat';
 import { currentHost, currentUser, isAuditRecord, type AuditRecord, type AuditRecordInput } from './record';
 import { redact } from './redact';
 
@@ -33,13 +40,56 @@ export interface AuditReadResult {
   readonly records: AuditRecord[];
   /** Lines that are not a JSON audit record (e.g. truncated by a crash mid-write); they are skipped. */
   readonly corruptLines: number;
+  /** Their line numbers (1-based), in file order. */
+  readonly corruptLineNumbers: readonly number[];
+  /** The newest record format found when it is newer than this version writes: what it shows may be incomplete. */
+  readonly newerFormat?: number;
+  /** Set when another user owns the file: what it says is theirs, not this user's (see stateFile.foreignOwner). */
+  readonly foreignOwner?: string;
+}
+
+export interface AuditLogOptions {
+  /** Something the user should know that does not stop the append (the file was set aside). Default: stderr. */
+  readonly warn?: (message: string) => void;
 }
 
 export class AuditLog {
   /** Tail of the serialization chain; never rejects. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(readonly filePath: string) {}
+  private readonly warn: (message: string) => void;
+
+  constructor(
+    readonly filePath: string,
+    options: AuditLogOptions = {},
+  ) {
+    this.warn = options.warn ?? ((m) => process.stderr.write(`docker-prune: warning: ${m}\n`));
+  }
+
+  /**
+   * Throws the error an append would (a newer format's file, another user's, a read-only file system, a folder
+   * that cannot be written), without appending: a prune calls it before its first deletion. Sets aside a file that
+   * is not an audit file, as an append would. Not a full disk: see pruneJournal.ts.
+   */
+  async checkAppendable(): Promise<void> {
+    await this.tail;
+    let fh: fs.FileHandle | undefined;
+    let release: (() => void) | undefined;
+    try {
+      await fs.mkdir(path.dirname(this.filePath), { recursive: true });
+      release = await acquireAppendLock(this.filePath);
+      fh = await fs.open(this.filePath, 'a+', 0o600);
+      if (this.lookBeforeAppend(fh.fd) === 'set-aside') await fs.writeFile(this.filePath, '', { flag: 'a', mode: 0o600 });
+    } catch (e) {
+      // A full disk does not refuse a prune (a prune is how space comes back): its records are reported instead.
+      const code = errnoCode(e);
+      if (code === 'ENOSPC' || code === 'EDQUOT') return;
+      throw this.fail('write', e);
+    } finally {
+      await fh?.close().catch(() => undefined);
+      release?.();
+    }
+  }
 
   /**
    * Appends one record (filling `time`, `user`, `host` when missing; redacting `environment` and `error`)
@@ -71,25 +121,35 @@ export class AuditLog {
   async read(): Promise<AuditReadResult> {
     await this.tail;
     let text: string;
+    let foreign: string | undefined;
     try {
+      foreign = foreignOwner(this.filePath, 'the audit log', await fs.stat(this.filePath));
       text = await fs.readFile(this.filePath, 'utf8');
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return { records: [], corruptLines: 0 };
+      if (errnoCode(e) === 'ENOENT') return { records: [], corruptLines: 0, corruptLineNumbers: [] };
       throw this.fail('read', e);
     }
     const records: AuditRecord[] = [];
-    let corruptLines = 0;
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
+    const corruptLineNumbers: number[] = [];
+    let newest = AUDIT_FORMAT;
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
       try {
         const v: unknown = JSON.parse(line);
-        if (isAuditRecord(v)) records.push(v);
-        else corruptLines++;
+        if (!isAuditRecord(v)) return corruptLineNumbers.push(i + 1);
+        records.push(v);
+        newest = Math.max(newest, lineFormat(line));
       } catch {
-        corruptLines++;
+        corruptLineNumbers.push(i + 1);
       }
-    }
-    return { records, corruptLines };
+    });
+    return {
+      records,
+      corruptLines: corruptLineNumbers.length,
+      corruptLineNumbers,
+      ...(newest > AUDIT_FORMAT ? { newerFormat: newest } : {}),
+      ...(foreign ? { foreignOwner: foreign } : {}),
+    };
   }
 
   private async write(line: string): Promise<void> {
@@ -101,6 +161,10 @@ export class AuditLog {
       release = await acquireAppendLock(this.filePath);
       // 'a+': O_APPEND (every write lands at the end) and readable, to look at the last byte.
       fh = await fs.open(this.filePath, 'a+', 0o600);
+      if (this.lookBeforeAppend(fh.fd) === 'set-aside') {
+        await fh.close();
+        fh = await fs.open(this.filePath, 'a+', 0o600);
+      }
       const { size } = await fh.stat();
       let data = line;
       if (size > 0) {
@@ -141,6 +205,10 @@ export class AuditLog {
       fsSync.mkdirSync(dir, { recursive: true });
       release = acquireAppendLockSync(this.filePath);
       fd = fsSync.openSync(this.filePath, 'a+', 0o600);
+      if (this.lookBeforeAppend(fd) === 'set-aside') {
+        fsSync.closeSync(fd);
+        fd = fsSync.openSync(this.filePath, 'a+', 0o600);
+      }
       const { size } = fsSync.fstatSync(fd);
       let data = line;
       if (size > 0) {
@@ -179,22 +247,38 @@ export class AuditLog {
     }
   }
 
+  /**
+   * Under the append lock, with the file open: throws when it must not be appended to; sets it aside (and says
+   * so) when it is not an audit file, for the caller to open a new one.
+   */
+  private lookBeforeAppend(fd: number): 'ok' | 'set-aside' {
+    const stat = fsSync.fstatSync(fd);
+    const foreign = foreignOwner(this.filePath, 'the audit log', stat);
+    if (foreign) throw new AuditRefusal(foreign);
+    if (stat.size === 0) return 'ok';
+    const look = lookAtAuditFile(fd, stat.size);
+    if (look.notAudit) {
+      const movedTo = setAside(this.filePath);
+      if (!movedTo) throw new AuditRefusal(`The audit log ${this.filePath} is not an audit file, and it could not be moved aside: move it aside, or choose another audit log path.`);
+      this.warn(`The audit log ${this.filePath} was not an audit file: it was moved to ${movedTo} and a new audit log is started.`);
+      return 'set-aside';
+    }
+    if (look.lastFormat > AUDIT_FORMAT) throw new AuditRefusal(newerFormatMessage('the audit log', this.filePath, look.lastFormat, AUDIT_FORMAT));
+    return 'ok';
+  }
+
   private fail(op: 'read' | 'write', e: unknown): AuditLogError {
+    if (e instanceof AuditRefusal) return new AuditLogError('invalid-input', `${e.message} Nothing was appended to it.`, this.filePath, undefined, e);
     const code = errnoCode(e);
     const why = e instanceof Error ? e.message : String(e);
     const kind: ErrorKind = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission-denied' : 'invalid-input';
-    return new AuditLogError(
-      kind,
-      `Cannot ${op} the audit log ${this.filePath}: ${why}. ` +
-        (code === 'ENOSPC' || code === 'EDQUOT'
-          ? 'Its disk is full (or over quota): free some space, or choose another audit log path.'
-          : 'Check that its folder exists or can be created and is writable, or choose another audit log path.'),
-      this.filePath,
-      code,
-      e,
-    );
+    const message = op === 'write' ? `${writeErrorMessage('the audit log', this.filePath, e)} Or choose another audit log path.` : `Cannot read the audit log ${this.filePath}: ${why}. Check its permissions, or choose another audit log path.`;
+    return new AuditLogError(kind, message, this.filePath, code, e);
   }
 }
+
+/** Why a file is not appended to (not an I/O error). */
+class AuditRefusal extends Error {}
 
 function finalize(input: AuditRecordInput): AuditRecord {
   const { time, user, host, ...rest } = input;
@@ -205,6 +289,8 @@ function finalize(input: AuditRecordInput): AuditRecord {
     ...rest,
     environment: redact(rest.environment),
     error: rest.error === undefined ? undefined : redact(rest.error),
+    // Last, so the end of the file tells an append which format was last written (auditFormat.ts).
+    format: AUDIT_FORMAT,
   };
 }
 

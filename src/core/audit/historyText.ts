@@ -1,6 +1,9 @@
 /** Prune history as text, for `docker-prune audit` and the extension's "Show Audit Log": a line per prune, more for interrupted ones. */
 import { formatBytes } from '../format/units';
 import type { EngineCheck, PruneEntry } from './pruneHistory';
+import { displayText, MESSAGE_MAX_CHARS } from '../format/displayText';
+import type { AuditReadResult } from './auditLog';
+import { AUDIT_FORMAT } from './auditFormat';
 
 /** What was learned from an engine about an interrupted prune: its check, or why there is none. */
 export type EngineFinding = { readonly engine: string; readonly check: EngineCheck } | { readonly problem: string };
@@ -10,10 +13,10 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
   const unit = entry.target === 'build-cache' ? 'cache record' : 'image';
   const planned = entry.plan ? `${count(entry.plan.images, unit)} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
   const what = entry.target === 'build-cache' ? `builder ${entry.mode}` : entry.mode;
-  const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${entry.environment}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
+  const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${displayText(entry.environment)}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
   const lines = [`${head}: ${planned}${outcomeText(entry)}`];
   if (entry.status === 'interrupted' || entry.status === 'running') {
-    if (entry.reason) lines.push(`    why: ${entry.reason}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
+    if (entry.reason) lines.push(`    why: ${displayText(entry.reason, MESSAGE_MAX_CHARS)}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
     if (entry.status === 'running') lines.push(`    still running: process ${entry.pid} on ${entry.host}`);
     const r = entry.recorded;
     if (entry.steps) {
@@ -25,14 +28,14 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
       const c = finding.check;
       const planned = c.gone.length + c.present.length;
       lines.push(
-        `    the engine (${finding.engine}) shows ${c.gone.length} of ${count(planned, 'planned deletion')} gone${c.present.length ? `, ${c.present.length} still there` : ''}` +
+        `    the engine (${displayText(finding.engine)}) shows ${c.gone.length} of ${count(planned, 'planned deletion')} gone${c.present.length ? `, ${c.present.length} still there` : ''}` +
           (c.goneUnrecorded.length ? ` (${c.goneUnrecorded.length} of them after its last record)` : ''),
       );
     } else if (finding) {
-      lines.push(`    not checked against an engine: ${finding.problem}`);
+      lines.push(`    not checked against an engine: ${displayText(finding.problem, MESSAGE_MAX_CHARS)}`);
     }
   }
-  if (entry.error && entry.status !== 'interrupted') lines.push(`    error: ${entry.error}`);
+  if (entry.error && entry.status !== 'interrupted') lines.push(`    error: ${displayText(entry.error, MESSAGE_MAX_CHARS)}`);
   return lines;
 }
 
@@ -48,4 +51,18 @@ function outcomeText(entry: PruneEntry): string {
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** What a reader of the history should know about the file itself: another user's, lines skipped (by number), a newer format. */
+export function readNotes(read: Pick<AuditReadResult, 'corruptLineNumbers' | 'newerFormat' | 'foreignOwner'>, file: string): string[] {
+  const notes: string[] = read.foreignOwner ? [read.foreignOwner] : [];
+  const bad = read.corruptLineNumbers;
+  if (bad.length) {
+    const shown = bad.slice(0, 10).join(', ') + (bad.length > 10 ? `, … (${bad.length} in all)` : '');
+    notes.push(`${bad.length} unreadable line${bad.length === 1 ? '' : 's'} in ${file} skipped (line${bad.length === 1 ? '' : 's'} ${shown}).`);
+  }
+  if (read.newerFormat !== undefined) {
+    notes.push(`${file} has records written by a newer Docker Prune (format ${read.newerFormat}; this version reads up to ${AUDIT_FORMAT}): what is shown may be incomplete, and this version does not append to it. Update Docker Prune.`);
+  }
+  return notes;
 }

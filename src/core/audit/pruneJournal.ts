@@ -8,7 +8,9 @@
  *   with what was done so far.
  * A record that cannot be written is handed to `report` in full (the CLI prints it to stderr, the extension to its
  * log), so it is not lost, and the prune goes on: the usual reason is a full disk, and a prune is how disk space
- * comes back. That holds for the start record too.
+ * comes back. That holds for the start record too. What would make every record fail for good — an audit file of
+ * a newer format, another user's, a read-only file system — refuses the prune before it starts instead
+ * (`AuditLog.checkAppendable`, called by pruneJob.ts and buildCachePruneJob.ts under the engine's lock).
  */
 import { randomUUID } from 'crypto';
 import type { Plan, PruneProgress } from '../model';

@@ -96,6 +96,8 @@ export interface AuditRecord {
   readonly doneIds?: readonly string[];
   /** Progress and end: ids of the plan steps skipped since the previous record of this prune. */
   readonly skippedIds?: readonly string[];
+  /** The record format (auditFormat.ts), always the last key; absent in format-1 records from before it existed. */
+  readonly format?: number;
 }
 
 /** What callers hand to `AuditLog.append`: `time`, `user` and `host` are filled in when missing. */

@@ -24,8 +24,15 @@ export interface ApiImageInspect {
   Config: ({ Labels?: Record<string, string> | null } & Record<string, unknown>) | null;
   RootFS: { Type: string; Layers?: string[] | null };
   /** API 1.48+: the image's target (manifest or index) descriptor; `size` is the manifest's. */
-  Descriptor?: { mediaType?: string; digest?: string; size?: number } | null;
+  Descriptor?: { mediaType?: string; digest?: string; size?: number; annotations?: Record<string, string> | null } | null;
   Metadata?: { LastTagTime?: string } | null;
+  /** The config's comment: `docker import` writes `Imported from …`. */
+  Comment?: string;
+}
+
+/** `GET /distribution/{name}/json`: what the registry says the reference is. */
+export interface ApiDistributionInspect {
+  Descriptor: { mediaType?: string; digest: string; size?: number };
 }
 
 export interface ApiContainerInspect {

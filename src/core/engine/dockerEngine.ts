@@ -7,6 +7,7 @@ import type {
   ApiContainerInspect,
   ApiContainerSummary,
   ApiDeleteItem,
+  ApiDistributionInspect,
   ApiEvent,
   ApiHistoryItem,
   ApiImageInspect,
@@ -198,6 +199,19 @@ export class DockerEngine {
     return this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`, answerShape.history, undefined, LIST_ANSWER_CAP_BYTES);
   }
 
+  /**
+   * `GET /distribution/{ref}/json`: the engine asks the reference's registry, with its own credentials, for the
+   * manifest. Measured on Docker 20.10 and 28.5: 200 when it is there, 404 (`manifest unknown`) when it was deleted
+   * upstream, 500 when the registry cannot be reached; 401/403 when the engine may not look.
+   */
+  distributionInspect(ref: string): Promise<ApiDistributionInspect> {
+    return this.call(
+      `ask the registry about ${ref}`,
+      { path: `/distribution/${encodeURIComponent(ref)}/json`, method: 'GET', statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' } },
+      this.timeouts.readMs,
+    ) as Promise<ApiDistributionInspect>;
+  }
+
   inspectContainer(id: string): Promise<ApiContainerInspect> {
     return this.get(`inspect container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, answerShape.containerInspect);
   }
@@ -317,7 +331,10 @@ export class DockerEngine {
    */
   async pastEvents(sinceNs: bigint, untilNs: bigint): Promise<ApiEvent[]> {
     if ((await this.profile()).product !== 'podman') return this.readPastEvents({ since: eventTimeParam(sinceNs), until: eventTimeParam(untilNs) });
-    const events = await this.readPastEvents({ since: eventTimeParam(sinceNs), stream: 'false' });
+    // Asked a millisecond early: Podman reads `since` at less than nanosecond precision, and an event exactly at
+    // `since` (the anchor the last read ended on) was sometimes left out — a false gap (measured, 1 run in 3).
+    const early = sinceNs > 1_000_000n ? sinceNs - 1_000_000n : sinceNs;
+    const events = await this.readPastEvents({ since: eventTimeParam(early), stream: 'false' });
     const at = (e: ApiEvent) => eventTimeNs(e) ?? 0n;
     return events.filter((e) => at(e) >= sinceNs && at(e) <= untilNs).sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
   }

@@ -19,6 +19,8 @@ export interface Endpoint {
   readonly kind: 'unix' | 'tcp' | 'ssh' | 'npipe';
   /** Options for docker-modem. */
   readonly modemOptions: ModemOptions;
+  /** Browse only: the prune runner refuses every prune here (the environment's `readOnly`). */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface EndpointSpec {
   readonly tls?: TlsFiles;
   /** ssh:// hosts: which key to use and how to check the host key (see SshSettings). */
   readonly ssh?: SshSettings;
+  /** Browse only (the environment's `readOnly`): carried onto the Endpoint, where the prune runner enforces it. */
+  readonly readOnly?: boolean;
 }
 
 /** Where the engine of the docker CLI's `default` context lives: the process environment, platform and home folder. */
@@ -112,6 +116,12 @@ export function redactHost(host: string): string {
 const ACCEPTED = 'unix:///path/to/docker.sock, npipe:////./pipe/NAME, tcp://host:port, ssh://user@host[:port]';
 
 export function resolveEndpoint(spec: EndpointSpec): Endpoint {
+  const endpoint = reach(spec);
+  return spec.readOnly ? { ...endpoint, readOnly: true } : endpoint;
+}
+
+/** How to reach the engine a spec names. */
+function reach(spec: EndpointSpec): Endpoint {
   const raw = spec.host.trim();
   const label = redactHost(raw);
   const name = spec.name ?? label;

@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { InvalidInputError } from '../errors';
+import { foreignOwner, formatOf, newerFormatMessage } from '../state/stateFile';
 import type { ConfiguredEnvironment } from './environment';
 
 export interface ConfiguredParseResult {
@@ -97,16 +98,25 @@ function cliConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv = pr
   return { file: path.join(base, 'docker-prune', 'config.json'), explicit: false };
 }
 
+/** The newest config file format this version reads (`"format"`; a file without one is format 1). */
+const CONFIG_FORMAT = 1;
+
 /**
  * Reads the CLI config file. A missing default file is no problem; a missing explicit one, unreadable or invalid
- * JSON throws InvalidInputError; bad entries come back as problems.
+ * JSON throws InvalidInputError; bad entries come back as problems. Unlike Docker Prune's own state files
+ * (state/stateFile.ts) a damaged config file is never set aside or skipped: it is the user's, and going on without
+ * it could drop a `protected` or `readOnly` flag. Nor is one from a newer format (its fields may mean more than this
+ * version knows) or one another user owns (it names hosts and keys to use) trusted: each throws, saying so.
  */
 export function loadCliConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfiguredParseResult & { file?: string } {
   const { file, explicit: isExplicit } = cliConfigPath(explicit, env);
   let text: string;
   try {
+    const foreign = foreignOwner(file, 'the config file');
+    if (foreign) throw new InvalidInputError(foreign);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !isExplicit) return { environments: [], problems: [] };
     throw new InvalidInputError(`Cannot read the config file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`);
@@ -120,5 +130,12 @@ export function loadCliConfig(explicit: string | undefined, env: NodeJS.ProcessE
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new InvalidInputError(`The config file ${file} must hold an object such as { "environments": [ { "name": "...", "host": "..." } ] }.`);
   }
+  let format: number;
+  try {
+    format = formatOf(json as Record<string, unknown>, 'format');
+  } catch (e) {
+    throw new InvalidInputError(`The config file ${file}: ${(e as Error).message}; leave "format" out, or set it to ${CONFIG_FORMAT}.`);
+  }
+  if (format > CONFIG_FORMAT) throw new InvalidInputError(newerFormatMessage('the config file', file, format, CONFIG_FORMAT));
   return { ...parseConfiguredEnvironments((json as { environments?: unknown }).environments, file, env), file };
 }

@@ -7,16 +7,14 @@
  * taken up by a build since the preview is therefore never removed. `native` instead sends the policy itself, as
  * `docker builder prune` does, and lets BuildKit choose (what the engine-oracle tests compare the plan with).
  */
-import { PruneJournal, type AuditLog, type PruneEnd, type RunningPrune } from '../audit';
+import type { PruneAuditBase } from '../audit';
 import { planBuildCachePrune } from '../buildCache/planner';
 import { assertSupported, enginePruneQuery, pinnedPruneQuery, policyStrings } from '../buildCache/policy';
 import { readBuildCache } from '../buildCache/reader';
 import type { BuildCachePlan, BuildCachePolicy, BuildCacheProgress, BuildCachePruneResult, BuildCacheSnapshot } from '../buildCache/model';
 import type { DockerEngine } from '../engine/dockerEngine';
-import { DockerPruneError, errorMessage } from '../errors';
-import type { Trigger } from '../model';
-import { acquireEngineLock } from './engineLock';
-import type { PruneOutcomeKind } from './pruneJob';
+import { DockerPruneError } from '../errors';
+import { auditFailedJob, requestAuditBase, runPruneJob, type JobOutcome, type PruneFigures, type PruneJobRequest } from './pruneRunner';
 
 /** Records per `POST /build/prune` when removing a plan (the id pattern stays a few kB long). */
 const PINNED_BATCH = 100;
@@ -38,64 +36,47 @@ export async function previewBuildCachePrune(engine: DockerEngine, policy: Build
   return { snapshot, plan: planBuildCachePrune(snapshot, policy) };
 }
 
-export interface BuildCachePruneRequest {
-  readonly engine: DockerEngine;
+export interface BuildCachePruneRequest extends PruneJobRequest {
   readonly policy: BuildCachePolicy;
-  readonly trigger: Trigger;
   /** Let the engine choose by the policy (`docker builder prune`) instead of removing the plan. */
   readonly native?: boolean;
   /** The preview the user confirmed; without it a fresh one is made. */
   readonly confirmed?: BuildCachePreview;
-  readonly audit?: AuditLog;
   /** Stops between batches; a batch sent is not called back. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BuildCacheProgress) => void;
-  readonly onAuditError?: (error: unknown, record: string) => void;
-  readonly onStart?: (prune: RunningPrune) => void;
 }
 
-export interface BuildCachePruneOutcome {
-  readonly plan?: BuildCachePlan;
-  readonly result: BuildCachePruneResult & { readonly cancelled: boolean };
-  readonly outcome: PruneOutcomeKind;
-  readonly durationMs: number;
-}
+type BuildCacheResult = BuildCachePruneResult & { readonly cancelled: boolean };
 
+export type BuildCachePruneOutcome = JobOutcome<BuildCachePlan, BuildCacheResult>;
+
+/** One build-cache prune in the prune runner (pruneRunner.ts): the plan (or the confirmed one), then its removal. */
 export async function runBuildCachePrune(req: BuildCachePruneRequest): Promise<BuildCachePruneOutcome> {
-  const started = Date.now();
-  const journal = buildCacheJournal(req, started);
-  req.onStart?.(journal);
-  let plan = req.confirmed?.plan;
-  let result: (BuildCachePruneResult & { cancelled: boolean }) | undefined;
-  let failure: unknown;
-  let lock: { release(): void } | undefined;
-  try {
-    lock = await acquireEngineLock(req.engine, req.trigger);
-    const profile = await req.engine.profile();
-    plan = (req.confirmed ?? (await previewBuildCachePrune(req.engine, req.policy))).plan;
-    await journal.startSteps(
-      plan.items.map((r) => ({ id: r.id, action: 'delete' as const, tags: r.description ? [r.description] : [], bytes: r.size })),
-      plan.bytes,
-      profile.engineId,
-    );
-    result = req.native ? await pruneNatively(req, profile.apiVersion) : await prunePlan(req, plan);
-    const outcome: PruneOutcomeKind = result.cancelled ? 'cancelled' : result.notRemoved.length > 0 ? 'partial' : 'success';
-    return { plan, result, outcome, durationMs: Date.now() - started };
-  } catch (e) {
-    failure = e;
-    throw e;
-  } finally {
-    lock?.release();
-    await journal.end(buildCacheAuditEnd(plan, result, failure, Date.now() - started));
-  }
+  return runPruneJob<BuildCachePlan, BuildCacheResult>(req, {
+    base: auditBase(req),
+    confirmed: req.confirmed?.plan,
+    run: async ({ journal, profile, planned }) => {
+      const plan = (req.confirmed ?? (await previewBuildCachePrune(req.engine, req.policy))).plan;
+      planned(plan);
+      await journal.startSteps(
+        plan.items.map((r) => ({ id: r.id, action: 'delete' as const, tags: r.description ? [r.description] : [], bytes: r.size })),
+        plan.bytes,
+        profile.engineId,
+      );
+      return req.native ? pruneNatively(req, profile.apiVersion) : prunePlan(req, plan);
+    },
+    outcomeOf: (result) => (result.cancelled ? 'cancelled' : result.notRemoved.length > 0 ? 'partial' : 'success'),
+    figures: buildCacheFigures,
+  });
 }
 
 /** Audits a build-cache prune that failed before it could start (the preview failed). */
 export async function auditFailedBuildCachePrune(req: Omit<BuildCachePruneRequest, 'confirmed'>, failure: unknown, durationMs: number): Promise<void> {
-  await buildCacheJournal(req, Date.now() - durationMs).end(buildCacheAuditEnd(undefined, undefined, failure, durationMs));
+  await auditFailedJob(req, auditBase(req), failure, durationMs);
 }
 
-async function pruneNatively(req: BuildCachePruneRequest, apiVersion: string): Promise<BuildCachePruneResult & { cancelled: boolean }> {
+async function pruneNatively(req: BuildCachePruneRequest, apiVersion: string): Promise<BuildCacheResult> {
   const res = await busyAware(req.engine, () => req.engine.pruneBuildCache(enginePruneQuery(req.policy, apiVersion), req.signal));
   const deleted = res.CachesDeleted ?? [];
   const gone = new Set(deleted);
@@ -104,7 +85,7 @@ async function pruneNatively(req: BuildCachePruneRequest, apiVersion: string): P
   return { CachesDeleted: deleted, SpaceReclaimed: res.SpaceReclaimed, notRemoved: planned.filter((r) => !gone.has(r.id)).map((r) => r.id), cancelled: false };
 }
 
-async function prunePlan(req: BuildCachePruneRequest, plan: BuildCachePlan): Promise<BuildCachePruneResult & { cancelled: boolean }> {
+async function prunePlan(req: BuildCachePruneRequest, plan: BuildCachePlan): Promise<BuildCacheResult> {
   const deleted: string[] = [];
   let bytes = 0;
   let done = 0;
@@ -137,43 +118,21 @@ async function busyAware<T>(engine: DockerEngine, call: () => Promise<T>): Promi
   }
 }
 
-function buildCacheJournal(req: Omit<BuildCachePruneRequest, 'confirmed'>, startedAt: number): PruneJournal {
-  const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
-  return new PruneJournal({
-    log: req.audit,
-    report,
-    startedAt,
-    base: {
-      environment: req.engine.endpoint.label,
-      trigger: req.trigger,
-      mode: req.policy.mode,
-      native: Boolean(req.native),
-      filters: policyStrings(req.policy),
-      protect: [],
-      target: 'build-cache',
-    },
-  });
+function auditBase(req: Omit<BuildCachePruneRequest, 'confirmed'>): PruneAuditBase {
+  return {
+    ...requestAuditBase(req),
+    filters: policyStrings(req.policy),
+    protect: [],
+    target: 'build-cache',
+  };
 }
 
-function buildCacheAuditEnd(plan: BuildCachePlan | undefined, result: (BuildCachePruneResult & { cancelled: boolean }) | undefined, failure: unknown, durationMs: number): PruneEnd {
-  const outcome: PruneEnd['outcome'] =
-    failure !== undefined
-      ? failure instanceof DockerPruneError && failure.kind === 'busy'
-        ? 'refused'
-        : 'failed'
-      : result!.cancelled
-        ? 'cancelled'
-        : result!.notRemoved.length > 0
-          ? 'partial'
-          : 'success';
+function buildCacheFigures(plan: BuildCachePlan | undefined, result: BuildCacheResult | undefined): PruneFigures {
   return {
     plan: plan ? { images: plan.items.length, bytes: plan.bytes } : null,
     result: result
       ? { deleted: result.CachesDeleted.length, untagged: 0, skipped: result.notRemoved.length, spaceReclaimed: result.SpaceReclaimed, cancelled: result.cancelled }
       : null,
-    durationMs,
-    outcome,
-    error: failure === undefined ? undefined : errorMessage(failure),
     doneIds: result?.CachesDeleted,
     skippedIds: result ? new Set(result.notRemoved) : undefined,
   };

@@ -6,10 +6,14 @@ import { DockerPruneError } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
 import { DiskLedger } from '../space/diskLedger';
+import { forEachInDependencyOrder } from '../concurrency';
+import { DELETE_WIDTH } from './deleteWidth';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
+  /** Steps in flight at once (default DELETE_WIDTH for the snapshot's image store). */
+  readonly width?: number;
 }
 
 /** Thrown when the engine became unusable part-way; `partial` holds what was done before. */
@@ -24,7 +28,8 @@ export class PruneInterruptedError extends DockerPruneError {
 }
 
 /**
- * Carries out exactly the confirmed plan, one step at a time, children before parents. Nothing outside it goes:
+ * Carries out exactly the confirmed plan, up to `width` steps at once (DELETE_WIDTH), a parent only after every
+ * child of it in the plan has finished. Nothing outside it goes:
  * - every name is removed only after the engine says it still names the planned image (a tag that moved to a new
  *   build is left alone and reported), and an image goes by id only when it has gained no name since the
  *   preview. The engine offers no conditional delete: the window between that check and the removal is one
@@ -33,71 +38,103 @@ export class PruneInterruptedError extends DockerPruneError {
  * - the delete by id is checked atomically by the engine: it refuses (409) an image a container uses or that has
  *   a child, so such an image is skipped with the reason;
  * - an image with several references loses the extra ones only after a check that no container uses it;
- * - cancellation is honoured between steps; when the engine stops answering (socket gone, connection refused or
- *   reset, time limit) the run stops at once: the rest is reported as not attempted (PruneInterruptedError).
+ * - cancellation is honoured before each step starts; when the engine stops answering (socket gone, connection
+ *   refused or reset, time limit) nothing more starts: the steps in flight end with that error, the rest is
+ *   reported as not attempted (PruneInterruptedError).
  * SpaceReclaimed counts the layers the graphdriver reports as freed (`Deleted: <chain id>`), as the engine does;
- * elsewhere the bytes of each step done.
+ * on the containerd store the pieces no image left holds once an image is gone (a blob shared by several images
+ * counts when the last of them goes, whatever order they finish in); on Podman the bytes of each step done.
  */
 export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
-  const ledger = new DiskLedger(snapshot.images);
+  const store = snapshot.profile.store;
+  const ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers : []);
   const deleted: ImageDeleteItem[] = [];
   const skipped: SkippedImage[] = [];
   let bytes = 0;
   let cancelled = false;
+  let finished = 0;
+  let fatal: { error: DockerPruneError; step: PlannedImage } | undefined;
   const total = plan.items.length;
 
   const result = (): PruneResult => ({ ImagesDeleted: deleted, SpaceReclaimed: bytes, skipped, cancelled });
-  const record = (items: readonly ApiDeleteItem[]) => {
-    for (const item of items) {
-      if (item.Untagged) deleted.push({ Untagged: item.Untagged });
-      if (item.Deleted) {
-        deleted.push({ Deleted: normalizeImageId(item.Deleted) });
-        bytes += ledger.layerSize(item.Deleted);
-      }
-    }
-  };
-  const store = snapshot.profile.store;
 
-  for (let i = 0; i < total; i++) {
-    const step = plan.items[i]!;
-    if (options.signal?.aborted) {
-      cancelled = true;
-      for (const rest of plan.items.slice(i)) skipped.push(skip(rest, 'cancelled', 'Cancelled before this image was reached.'));
-      break;
-    }
-    const skippedBefore = skipped.length;
+  const runOne = async (index: number): Promise<void> => {
+    const step = plan.items[index]!;
+    // This step's own last skip entry: the others in flight add theirs to `skipped` meanwhile.
+    let ownSkip: SkippedImage | undefined;
+    const skipThis = (entry: SkippedImage) => {
+      skipped.push(entry);
+      ownSkip = entry;
+    };
     // A delete step whose image is gone was carried out, even when one of its names had moved on and was left alone.
     let carriedOut = false;
-    const leftAlone = (name: string, message: string) => skipped.push({ id: step.id, tags: [name], reason: 'changed', message });
+    const leftAlone = (name: string, message: string) => skipThis({ id: step.id, tags: [name], reason: 'changed', message });
+    const mine: ImageDeleteItem[] = [];
+    const record = (items: readonly ApiDeleteItem[]) => {
+      for (const item of items) {
+        if (item.Untagged) mine.push({ Untagged: item.Untagged });
+        if (item.Deleted) {
+          mine.push({ Deleted: normalizeImageId(item.Deleted) });
+          if (store === 'graphdriver') bytes += ledger.layerSize(item.Deleted);
+        }
+      }
+    };
     try {
-      const before = deleted.length;
       if (store === 'containerd') await runContainerdStep(engine, step, record, leftAlone);
       else await runStep(engine, step, record, leftAlone);
-      // Podman and the containerd store name no freed layer: the step's own bytes are what left the disk.
-      const gone = deleted.slice(before).some((x) => 'Deleted' in x && x.Deleted === step.id);
-      if (store !== 'graphdriver' && step.action === 'delete' && gone) bytes += step.bytes;
-      if (store === 'podman' && step.action === 'delete' && !gone) {
-        deleted.push({ Deleted: step.id }); // Podman answers without naming an image that had structural children
+      const gone = mine.some((x) => 'Deleted' in x && x.Deleted === step.id);
+      // The containerd store names no freed piece: the ledger says what left the disk with this image.
+      if (store === 'containerd' && step.action === 'delete' && gone) bytes += ledger.release(step.id);
+      if (store === 'podman' && step.action === 'delete') {
+        if (!gone) mine.push({ Deleted: step.id }); // Podman answers without naming an image that had structural children
         bytes += step.bytes;
       }
       carriedOut = step.action === 'delete' && (gone || store === 'podman');
     } catch (e) {
       const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
       const status = err.details.status;
-      if (status === 404) skipped.push(skip(step, 'not-found', 'Already gone from the engine.'));
-      else if (status === 409) skipped.push(skip(step, /container/i.test(err.message) ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
-      else if (err.kind === 'api' && status !== undefined) skipped.push(skip(step, 'error', err.message));
+      if (status === 404) skipThis(skip(step, 'not-found', 'Already gone from the engine.'));
+      else if (status === 409) skipThis(skip(step, /container/i.test(err.message) ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
+      else if (err.kind === 'api' && status !== undefined) skipThis(skip(step, 'error', err.message));
       else {
-        // The engine is gone or hung: one error, and the rest not attempted (never one failed request per image).
-        skipped.push(skip(step, 'error', err.message));
-        for (const rest of plan.items.slice(i + 1)) skipped.push(skip(rest, 'not-attempted', 'Not attempted: the engine stopped answering.'));
-        options.onProgress?.({ done: total, total, bytes, current: step });
-        throw new PruneInterruptedError(err, result());
+        // The engine is gone or hung: nothing more starts (never one failed request per image). A step in flight
+        // beside the first one to fail was sent, so it may have been carried out: its error says so. Neither
+        // advances the progress; the end record lists them as skipped.
+        skipped.push(skip(step, 'error', fatal ? `${err.message} (sent before the engine stopped answering: it may be gone)` : err.message));
+        fatal ??= { error: err, step };
+        return;
       }
+    } finally {
+      deleted.push(...mine);
     }
-    options.onProgress?.({ done: i + 1, total, bytes, current: step, skipped: skipped.length > skippedBefore && !carriedOut ? skipped[skipped.length - 1] : undefined });
+    // One step finished: a one-step advance, which the audit journal records as done or skipped.
+    options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: carriedOut ? undefined : ownSkip });
+  };
+
+  const notStarted = await forEachInDependencyOrder(total, stepDependencies(plan, snapshot), options.width ?? DELETE_WIDTH[store], runOne, () => {
+    if (fatal) return true;
+    if (options.signal?.aborted) cancelled = true;
+    return cancelled;
+  });
+  if (fatal) {
+    for (const i of notStarted) skipped.push(skip(plan.items[i]!, 'not-attempted', 'Not attempted: the engine stopped answering.'));
+    options.onProgress?.({ done: total, total, bytes, current: fatal.step });
+    throw new PruneInterruptedError(fatal.error, result());
   }
+  for (const i of notStarted) skipped.push(skip(plan.items[i]!, 'cancelled', 'Cancelled before this image was reached.'));
   return result();
+}
+
+/** For each step, the steps it waits for: an image's children in the plan go before it (the engine refuses a parent with children). */
+function stepDependencies(plan: Plan, snapshot: Snapshot): (index: number) => readonly number[] {
+  const index = new Map(plan.items.map((step, i) => [step.id, i]));
+  const parentOf = new Map(snapshot.images.map((img) => [img.id, img.parentId]));
+  const children: number[][] = plan.items.map(() => []);
+  plan.items.forEach((step, i) => {
+    const parent = index.get(parentOf.get(step.id) ?? '');
+    if (parent !== undefined && parent !== i) children[parent]!.push(i);
+  });
+  return (i) => children[i]!;
 }
 
 /**

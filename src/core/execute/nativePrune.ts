@@ -2,7 +2,7 @@ import type { DockerEngine } from '../engine/dockerEngine';
 import { podmanNativePrune } from './podmanNativePrune';
 import { podmanMajor } from '../plan/podman5Planner';
 import { DockerPruneError, InvalidInputError } from '../errors';
-import { toEngineFilters } from '../filters';
+import { sourceFilterText, toEngineFilters } from '../filters';
 import type { ImageDeleteItem, PrunePolicy, PruneResult } from '../model';
 
 /**
@@ -35,6 +35,11 @@ export function assertNativeCompatible(policy: PrunePolicy): void {
   if (policy.filters.unusedFor) {
     throw new InvalidInputError(
       `The engine's own prune (native mode) has no unused-for filter: no engine knows when an image was last used. Drop native mode to prune by last use, or drop unused-for=${policy.filters.unusedFor.raw}.`,
+    );
+  }
+  if (policy.filters.sources?.length) {
+    throw new InvalidInputError(
+      `The engine's own prune (native mode) has no source filter: no engine tells which images were pulled, built or loaded. Drop native mode to prune by source, or drop ${policy.filters.sources.map(sourceFilterText).join(', ')}.`,
     );
   }
   if (policy.protect.length > 0 || (policy.keepLatest ?? 0) > 0) {

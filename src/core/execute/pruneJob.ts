@@ -1,17 +1,17 @@
-import { PruneJournal, type AuditLog, type AuditRecord, type PruneAuditBase, type PruneEnd, type RunningPrune } from '../audit';
+import type { PruneAuditBase } from '../audit';
 import type { AuditWatermark } from '../audit/record';
-import type { DockerEngine } from '../engine/dockerEngine';
-import { DockerPruneError, errorMessage } from '../errors';
-import { engineFilterStrings } from '../filters';
-import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot, Trigger } from '../model';
+import { engineFilterStrings, sourceFilterText } from '../filters';
+import type { Plan, PrunePolicy, PruneProgress, PruneResult, Snapshot } from '../model';
 import { planPrune } from '../plan/planner';
 import { planWatermarkPrune, type DiskReading } from '../plan/watermarkPolicy';
 import type { Watermarks } from '../plan/watermarkMarks';
 import type { WatermarkFigures } from '../plan/watermarkPolicy';
 import { SnapshotReader } from '../snapshot/snapshotReader';
-import { acquireEngineLock } from './engineLock';
 import { executePlan, PruneInterruptedError } from './executor';
 import { assertNativeCompatible, nativePrune } from './nativePrune';
+import { auditFailedJob, requestAuditBase, runPruneJob, type PruneFigures, type PruneJobRequest, type PruneOutcomeKind } from './pruneRunner';
+
+export type { PruneOutcomeKind } from './pruneRunner';
 
 export interface Preview {
   readonly snapshot: Snapshot;
@@ -47,10 +47,8 @@ export function replanLeavingOut(preview: Preview, leaveOut: ReadonlySet<string>
   return { snapshot, plan: planPrune(snapshot, plan.policy, { leaveOut }), leaveOut };
 }
 
-export interface PruneRequest {
-  readonly engine: DockerEngine;
+export interface PruneRequest extends PruneJobRequest {
   readonly policy: PrunePolicy;
-  readonly trigger: Trigger;
   /** Use the engine's own prune endpoint instead of executing a plan. */
   readonly native?: boolean;
   /** The preview the user confirmed; only its plan is carried out. Without it a fresh plan is made (unattended runs). */
@@ -62,23 +60,9 @@ export interface PruneRequest {
    * A watermark prune passes its own, so it measures the disk and plans after any prune before it has finished.
    */
   readonly replan?: () => Promise<Preview>;
-  readonly audit?: AuditLog;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
-  /**
-   * Called when an audit record (start, progress or end) cannot be written, with the record itself, so it is not
-   * lost (the CLI prints it to stderr, the extension to its log). Default: stderr. The prune goes on, and its own
-   * outcome or error stands.
-   */
-  readonly onAuditError?: (error: unknown, record: string) => void;
-  /**
-   * Called at once with a handle on this prune: a process about to exit (a second Ctrl-C, a closing VS Code
-   * window) calls its `interrupt(reason)` so the prune still leaves an end record.
-   */
-  readonly onStart?: (prune: RunningPrune) => void;
 }
-
-export type PruneOutcomeKind = 'success' | 'partial' | 'cancelled';
 
 export interface PruneOutcome {
   readonly plan?: Plan;
@@ -88,51 +72,41 @@ export interface PruneOutcome {
 }
 
 /**
- * One prune, start to finish: the per-environment lock, the plan (or the confirmed one), execution, and its audit
- * records whatever happens — a start record with the whole plan before the first deletion, progress checkpoints,
- * and an end record: success, partial, cancelled, refused (busy) or failed (see audit/pruneJournal.ts).
+ * One image prune, start to finish, in the prune runner (pruneRunner.ts: read-only refusal, lock, audit pre-check,
+ * journal, end record): the plan (or the confirmed one, on the engine it was made for), then its execution.
  */
 export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
-  const started = Date.now();
-  const journal = journalFor(req, started);
-  req.onStart?.(journal);
-  let plan = req.confirmed?.plan;
-  let result: PruneResult | undefined;
-  let failure: unknown;
-  let lock: { release(): void } | undefined;
-  try {
-    if (req.native) assertNativeCompatible(req.policy);
-    lock = await acquireEngineLock(req.engine, req.trigger);
-    const profile = await req.engine.profile();
-    const engineId = profile.engineId;
-    // A confirmed plan was made for one engine: refuse when the address now leads to another (or it lies about itself).
-    if (req.confirmed) req.engine.assertSameEngine(await req.engine.info(), profile, req.confirmed.snapshot.profile);
-    if (req.native) {
-      // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
-      plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;
-      await journal.start(plan, engineId);
-      result = await nativePrune(req.engine, req.policy, req.signal);
-    } else {
+  return runPruneJob<Plan, PruneResult>(req, {
+    base: auditBase(req),
+    confirmed: req.confirmed?.plan,
+    check: () => {
+      if (req.native) assertNativeCompatible(req.policy);
+    },
+    run: async ({ journal, profile, planned }) => {
+      // A confirmed plan was made for one engine: refuse when the address now leads to another (or it lies about itself).
+      if (req.confirmed) req.engine.assertSameEngine(await req.engine.info(), profile, req.confirmed.snapshot.profile);
+      if (req.native) {
+        // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
+        const plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;
+        planned(plan);
+        await journal.start(plan, profile.engineId);
+        return nativePrune(req.engine, req.policy, req.signal);
+      }
       const preview = req.confirmed ?? (await (req.replan ?? (() => previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy)))());
-      plan = preview.plan;
-      await journal.start(plan, engineId, preview.watermark && auditWatermark(preview.watermark));
-      result = await executePlan(req.engine, preview.plan, preview.snapshot, {
+      planned(preview.plan);
+      await journal.start(preview.plan, profile.engineId, preview.watermark && auditWatermark(preview.watermark));
+      return executePlan(req.engine, preview.plan, preview.snapshot, {
         signal: req.signal,
         onProgress: (p) => {
           journal.progress(p);
           req.onProgress?.(p);
         },
       });
-    }
-    return { plan, result, outcome: outcomeOf(result), durationMs: Date.now() - started };
-  } catch (e) {
-    failure = e;
-    if (e instanceof PruneInterruptedError) result = e.partial;
-    throw e;
-  } finally {
-    lock?.release();
-    await journal.end(auditEnd(plan, result, failure, Date.now() - started));
-  }
+    },
+    outcomeOf,
+    figures: imageFigures,
+    partial: (e) => (e instanceof PruneInterruptedError ? e.partial : undefined),
+  });
 }
 
 /**
@@ -140,30 +114,24 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
  * every prune a user asked for leaves a record.
  */
 export async function auditFailedPrune(req: Omit<PruneRequest, 'confirmed'>, failure: unknown, durationMs: number): Promise<void> {
-  await journalFor(req, Date.now() - durationMs).end(auditEnd(undefined, undefined, failure, durationMs));
-}
-
-function journalFor(req: Omit<PruneRequest, 'confirmed'>, startedAt: number): PruneJournal {
-  const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
-  return new PruneJournal({ log: req.audit, base: auditBase(req), report, startedAt });
+  await auditFailedJob(req, auditBase(req), failure, durationMs);
 }
 
 function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
   return {
-    environment: req.engine.endpoint.label,
-    trigger: req.trigger,
-    mode: req.policy.mode,
-    native: Boolean(req.native),
-    // What the engine was (or would be) asked, plus Docker Prune's own unused-for.
-    filters: [...engineFilterStrings(req.policy.filters), ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : [])],
+    ...requestAuditBase(req),
+    // What the engine was (or would be) asked, plus Docker Prune's own unused-for and source filters.
+    filters: [
+      ...engineFilterStrings(req.policy.filters),
+      ...(req.policy.filters.unusedFor ? [`unused-for=${req.policy.filters.unusedFor.raw}`] : []),
+      ...(req.policy.filters.sources ?? []).map(sourceFilterText),
+    ],
     protect: [...req.policy.protect],
     keepLatest: req.policy.keepLatest,
   };
 }
 
-function auditEnd(plan: Plan | undefined, result: PruneResult | undefined, failure: unknown, durationMs: number): PruneEnd {
-  const outcome: AuditRecord['outcome'] =
-    failure === undefined ? outcomeOf(result!) : failure instanceof DockerPruneError && failure.kind === 'busy' ? 'refused' : 'failed';
+function imageFigures(plan: Plan | undefined, result: PruneResult | undefined): PruneFigures {
   return {
     plan: plan ? { images: plan.items.length, bytes: plan.spaceReclaimable } : null,
     result: result
@@ -175,9 +143,6 @@ function auditEnd(plan: Plan | undefined, result: PruneResult | undefined, failu
           cancelled: result.cancelled,
         }
       : null,
-    durationMs,
-    outcome,
-    error: failure === undefined ? undefined : errorMessage(failure),
     skippedIds: result ? notCarriedOut(result) : undefined,
   };
 }

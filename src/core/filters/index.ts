@@ -7,3 +7,4 @@ export { toEngineFilters, engineFilterStrings } from './engine';
 export { describeFilters } from './describe';
 export { matchesPruneFilters } from './match';
 export { parseUnusedFor } from './unusedFor';
+export { matchesSourceFilters, sourceFilterText } from './source';

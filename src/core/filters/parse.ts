@@ -1,11 +1,12 @@
 /** CLI-style filter strings (`until=24h`, `label=a=b`, `label!=a`) → PruneFilters. */
 import { InvalidInputError } from '../errors';
-import type { LabelFilter, PruneFilters, UnusedForFilter, UntilFilter } from '../model';
+import type { LabelFilter, PruneFilters, SourceFilter, UnusedForFilter, UntilFilter } from '../model';
 import { labelFilterValue, parseLabelFilter } from './labels';
+import { parseSourceFilter, sourceFilterText } from './source';
 import { parseUnusedFor } from './unusedFor';
 import { parseUntil, type ParseUntilOptions } from './until';
 
-const ACCEPTED_TEXT = 'accepted filters are until, label, label! and unused-for (e.g. until=24h, label=key=value, label!=keep, unused-for=14d)';
+const ACCEPTED_TEXT = 'accepted filters are until, label, label!, unused-for, source and source! (e.g. until=24h, label=key=value, label!=keep, unused-for=14d, source=pulled)';
 
 /**
  * Parses filter arguments as Docker's CLI does (`opts.FilterOpt` / `filters.ParseFlag`): an empty
@@ -19,6 +20,7 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
   let until: UntilFilter | undefined;
   let unusedFor: UnusedForFilter | undefined;
   const labels: LabelFilter[] = [];
+  const sources: SourceFilter[] = [];
   const seen = new Set<string>();
   for (const arg of args) {
     if (arg === '') continue;
@@ -59,6 +61,16 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
         }
         break;
       }
+      case 'source':
+      case 'source!': {
+        const f = parseSourceFilter(value, name === 'source!');
+        const id = sourceFilterText(f);
+        if (!seen.has(id)) {
+          seen.add(id);
+          sources.push(f);
+        }
+        break;
+      }
       case 'dangling':
         throw new InvalidInputError(
           `Filter "${arg}" is not accepted here: choose dangling-only or all unused images with the prune mode; ${ACCEPTED_TEXT}`,
@@ -67,5 +79,5 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
         throw new InvalidInputError(`Unknown filter "${name}" in "${arg}": ${ACCEPTED_TEXT}`);
     }
   }
-  return { ...(until === undefined ? {} : { until }), labels, ...(unusedFor === undefined ? {} : { unusedFor }) };
+  return { ...(until === undefined ? {} : { until }), labels, ...(unusedFor === undefined ? {} : { unusedFor }), ...(sources.length ? { sources } : {}) };
 }

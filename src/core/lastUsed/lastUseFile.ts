@@ -1,17 +1,20 @@
 /**
  * The last-use records on disk: one small JSON file per engine in the user's state folder
  * (`~/.local/state/docker-prune/last-used/`, see audit/auditPath.ts), shared by the CLI and every VS Code window.
- * Written whole to a temporary file and renamed over the old one, so a reader never sees half a file; a file that
- * is torn or edited anyway is reported and read as empty (the engine is asked again, and values are lower bounds).
+ * Read and written through state/stateFile.ts: written whole to a temporary file and renamed over the old one, so a
+ * reader never sees half a file; a file that is torn or edited anyway is set aside (renamed `….corrupt-<time>`),
+ * reported, and read as empty (the engine is asked again, and values are lower bounds). A file from a newer Docker
+ * Prune, or another user's, is reported and left alone: read as empty and not written over.
  */
-import { createHash, randomBytes } from 'crypto';
-import * as fs from 'fs';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { stateDirectory, type AuditPathSystem } from '../audit/auditPath';
-import type { EventAnchor, LastUseRecord, LastUseState } from './lastUseState';
+import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
+import type { EventAnchor, ImageOrigin, LastUseRecord, LastUseState } from './lastUseState';
 
 const VERSION = 1;
 const SOURCES: ReadonlySet<string> = new Set(['event', 'container', 'last-tag-time', 'created']);
+const ORIGINS: ReadonlySet<string> = new Set(['pulled', 'pushed', 'loaded', 'built']);
 
 export function lastUsedDirectory(system: AuditPathSystem = {}): string {
   return path.join(stateDirectory(system), 'last-used');
@@ -22,40 +25,34 @@ export function lastUseFilePath(dir: string, engineKey: string): string {
   return path.join(dir, `${createHash('sha256').update(engineKey).digest('hex').slice(0, 32)}.json`);
 }
 
-export type ReadResult = { readonly state?: LastUseState; readonly problem?: string };
+export type ReadResult = {
+  readonly state?: LastUseState;
+  readonly problem?: string;
+  /** False when the file must not be written over (a newer format's, another user's, unreadable). */
+  readonly writable: boolean;
+};
 
 /** The state in `file`; neither when there is no file yet; a problem (and no state) when it cannot be used. */
 export function readLastUseFile(file: string, engineKey: string): ReadResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    return { problem: `cannot read the last-use file ${file}: ${(e as Error).message}` };
-  }
-  try {
-    return { state: parseState(JSON.parse(text), engineKey) };
-  } catch (e) {
-    return { problem: `the last-use file ${file} is damaged (${(e as Error).message}); it is rebuilt from what the engine says, and its values count as lower bounds` };
-  }
+  const read = readStateFile(file, spec(engineKey));
+  const problem = readProblem(read);
+  return {
+    ...(read.status === 'ok' ? { state: read.value } : {}),
+    ...(problem ? { problem: read.status === 'set-aside' ? `${problem} Last-use values count as lower bounds until the engine's events cover them again.` : problem } : {}),
+    writable: mayWrite(read),
+  };
 }
 
 /** Writes `state` atomically (temporary file, then rename), creating the folder (mode 0700) when needed. */
 export function writeLastUseFile(file: string, state: LastUseState): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, serializeState(state), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeStateFile(file, serializeState(state), WHAT);
 }
 
 function serializeState(state: LastUseState): string {
   const images: Record<string, { at: string; source: string }> = {};
   for (const [id, r] of [...state.images].sort(([a], [b]) => (a < b ? -1 : 1))) images[id] = { at: r.atNs.toString(), source: r.source };
+  const origins: Record<string, { kind: string; at: string; how: string; ref?: string }> = {};
+  for (const [id, o] of [...(state.origins ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) origins[id] = { kind: o.kind, at: o.atNs.toString(), how: o.how, ...(o.ref ? { ref: o.ref } : {}) };
   return (
     JSON.stringify({
       version: VERSION,
@@ -64,14 +61,20 @@ function serializeState(state: LastUseState): string {
       ...(state.seenUntilNs !== undefined ? { seenUntil: state.seenUntilNs.toString() } : {}),
       ...(state.anchor ? { anchor: { ...state.anchor, timeNs: state.anchor.timeNs.toString() } } : {}),
       images,
+      origins,
     }) + '\n'
   );
 }
 
-function parseState(json: unknown, engineKey: string): LastUseState {
-  const o = json as Record<string, unknown>;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not a JSON object');
-  if (o.version !== VERSION) throw new Error(`unknown version ${JSON.stringify(o.version)}`);
+const WHAT = 'the last-use file';
+
+function spec(engineKey: string): StateFileSpec<LastUseState> {
+  return { what: WHAT, formatField: 'version', format: VERSION, parse: (o) => parseState(o, engineKey) };
+}
+
+/** Version 1 (the only one so far; it always carried `version`). */
+function parseState(o: Record<string, unknown>, engineKey: string): LastUseState {
+  if (o.version !== VERSION) throw new Error('no version');
   if (o.engine !== engineKey) throw new Error(`it is for engine ${JSON.stringify(o.engine)}`);
   const images = new Map<string, LastUseRecord>();
   const list = o.images as Record<string, { at?: unknown; source?: unknown }> | undefined;
@@ -79,6 +82,14 @@ function parseState(json: unknown, engineKey: string): LastUseState {
   for (const [id, r] of Object.entries(list)) {
     if (!r || typeof r.source !== 'string' || !SOURCES.has(r.source)) throw new Error(`image ${id}: bad source`);
     images.set(id, { atNs: nanos(r.at, `image ${id}`), source: r.source as LastUseRecord['source'] });
+  }
+  // Files written before origins were kept have none: nothing is known about how those images came.
+  const origins = new Map<string, ImageOrigin>();
+  const originList = (o.origins ?? {}) as Record<string, { kind?: unknown; at?: unknown; how?: unknown; ref?: unknown }>;
+  if (typeof originList !== 'object' || Array.isArray(originList)) throw new Error('origins is not an object');
+  for (const [id, r] of Object.entries(originList)) {
+    if (!r || typeof r.kind !== 'string' || !ORIGINS.has(r.kind) || typeof r.how !== 'string' || (r.ref !== undefined && typeof r.ref !== 'string')) throw new Error(`origin of image ${id}: bad record`);
+    origins.set(id, { kind: r.kind as ImageOrigin['kind'], atNs: nanos(r.at, `origin of image ${id}`), how: r.how, ...(r.ref ? { ref: r.ref as string } : {}) });
   }
   const anchor = o.anchor as Record<string, unknown> | undefined;
   let parsedAnchor: EventAnchor | undefined;
@@ -92,6 +103,7 @@ function parseState(json: unknown, engineKey: string): LastUseState {
     ...(o.seenUntil !== undefined ? { seenUntilNs: nanos(o.seenUntil, 'seenUntil') } : {}),
     ...(parsedAnchor ? { anchor: parsedAnchor } : {}),
     images,
+    origins,
   };
 }
 

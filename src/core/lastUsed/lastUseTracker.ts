@@ -17,9 +17,9 @@ import type { ImageRecord, LastUse } from '../model';
 import { parseEngineTime } from '../snapshot/engineTime';
 import { normalizeImageId } from '../snapshot/records';
 import { lastUseFilePath, lastUsedDirectory, readLastUseFile, writeLastUseFile } from './lastUseFile';
-import { anchorOf, emptyState, isAnchor, mergeStates, recordUse, toLastUse, type LastUseRecord, type LastUseState } from './lastUseState';
+import { anchorOf, emptyState, isAnchor, mergeStates, recordOrigin, recordUse, toLastUse, type ImageOrigin, type LastUseRecord, type LastUseState } from './lastUseState';
 import { eventTimeNs } from '../engine/eventTime';
-import { ImageResolver, isUseEvent, useOfEvent } from './usageEvents';
+import { deletedImageOf, ImageResolver, isOriginEvent, isUseEvent, originOfEvent, useOfEvent } from './usageEvents';
 
 /** Docker's in-memory event buffer (moby daemon/events/events.go eventsLimit, 20.10 to 28.5). */
 const ENGINE_EVENT_LIMIT = 256;
@@ -71,6 +71,11 @@ export class LastUseTracker {
     return run;
   }
 
+  /** How the images of the last snapshot came here, where known (see ImageOrigin). */
+  get origins(): ReadonlyMap<string, ImageOrigin> {
+    return this.state?.origins ?? new Map();
+  }
+
   /** The live event stream opened: its events count once a catch-up has run after this. */
   streamOpened(): void {
     this.stream = { open: true, since: ++this.sequence, verified: false };
@@ -85,15 +90,20 @@ export class LastUseTracker {
     const state = this.state;
     if (!state || !this.resolver) return;
     const images = new Map(state.images);
+    const origins = new Map(state.origins ?? []);
     const use = useOfEvent(e, this.resolver);
     if (use) recordUse(images, use.imageId, use.atNs, 'event');
+    const deleted = deletedImageOf(e, this.resolver);
+    if (deleted) origins.delete(deleted);
+    const origin = originOfEvent(e, this.resolver);
+    if (origin) recordOrigin(origins, origin.imageId, origin.origin);
     const at = eventTimeNs(e);
     // The anchor moves only while the stream is known to be gapless, and never past a use not yet resolved (an
     // image pulled after the last snapshot): the next catch-up reads it again from the engine.
     const unresolved = !use && isUseEvent(e);
     if (unresolved) this.stream.verified = false;
     const moves = this.stream.verified && at !== undefined && (state.seenUntilNs === undefined || at >= state.seenUntilNs);
-    this.state = { ...state, images, ...(moves ? { seenUntilNs: at, anchor: anchorOf(e) } : {}) };
+    this.state = { ...state, images, origins, ...(moves ? { seenUntilNs: at, anchor: anchorOf(e) } : {}) };
   }
 
   private async update(input: LastUseInput): Promise<ReadonlyMap<string, LastUse>> {
@@ -105,6 +115,10 @@ export class LastUseTracker {
     const mine = this.state?.engineKey === key ? this.state : undefined;
     let state = mine && read.state ? mergeStates(mine, read.state) : (mine ?? read.state ?? emptyState(key));
     const images = new Map(state.images);
+    const origins = new Map(state.origins ?? []);
+    // Images the last run saw (or a live event named): an image not among them is new since then.
+    const known = new Set(state.images.keys());
+    const ranBefore = state.seenUntilNs !== undefined;
     const resolver = new ImageResolver(input.images, input.containers.map((c) => ({ id: c.Id, imageId: c.ImageID })));
 
     // 1. Events since the newest one seen.
@@ -126,9 +140,24 @@ export class LastUseTracker {
       }
     }
     if (gap) coveredSinceNs = (events.length ? eventTimeNs(events[0]!) : undefined) ?? input.daemonNowNs;
+    let unresolvedOrigin = false;
     for (const e of events) {
       const use = useOfEvent(e, resolver);
       if (use) recordUse(images, use.imageId, use.atNs, 'event');
+      // An image removed and created again (same id) since: how it came before no longer counts.
+      const deleted = deletedImageOf(e, resolver);
+      if (deleted) origins.delete(deleted);
+      const origin = originOfEvent(e, resolver);
+      if (origin) recordOrigin(origins, origin.imageId, origin.origin);
+      else if (isOriginEvent(e)) unresolvedOrigin = true;
+    }
+    // Every pull, load and import emits an event; a graphdriver build emits none. So an image that appeared while
+    // events were followed without a gap, and that no such event named, was built (or committed) here. When an
+    // event could not be matched to an image (its name moved on since), nothing is concluded.
+    if (ranBefore && !gap && !unresolvedOrigin) {
+      for (const img of input.images) {
+        if (!known.has(img.id) && !origins.has(img.id)) recordOrigin(origins, img.id, { kind: 'built', atNs: input.daemonNowNs, how: 'appeared' });
+      }
     }
     if (events.length) anchor = anchorOf(events[events.length - 1]!) ?? anchor;
     else if (gap) anchor = undefined;
@@ -148,14 +177,15 @@ export class LastUseTracker {
 
     const live = new Set(input.images.map((i) => i.id));
     for (const id of images.keys()) if (!live.has(id)) images.delete(id);
-    state = { engineKey: key, ...(coveredSinceNs !== undefined ? { coveredSinceNs } : {}), seenUntilNs: input.daemonNowNs, ...(anchor ? { anchor } : {}), images };
+    for (const id of origins.keys()) if (!live.has(id)) origins.delete(id);
+    state = { engineKey: key, ...(coveredSinceNs !== undefined ? { coveredSinceNs } : {}), seenUntilNs: input.daemonNowNs, ...(anchor ? { anchor } : {}), images, origins };
     this.state = state;
     this.resolver = resolver;
     if (this.stream.open && this.stream.since <= startedAt) this.stream.verified = true;
     try {
-      writeLastUseFile(file, state);
+      if (read.writable) writeLastUseFile(file, state);
     } catch (e) {
-      this.warnOnce(`cannot save the last-use file ${file}: ${errorMessage(e)}`);
+      this.warnOnce(errorMessage(e));
     }
 
     const out = new Map<string, LastUse>();

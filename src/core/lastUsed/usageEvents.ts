@@ -14,11 +14,42 @@
 import type { ApiEvent } from '../engine/apiTypes';
 import { eventTimeNs } from '../engine/eventTime';
 import type { ImageRecord } from '../model';
+import type { ImageOrigin } from './lastUseState';
 import { normalizedRef } from '../plan/references';
 import { normalizeImageId } from '../snapshot/records';
 
 const IMAGE_USES: ReadonlySet<string> = new Set(['pull', 'tag', 'load', 'import', 'create', 'loadfromarchive']);
 const CONTAINER_USES: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'pause', 'unpause', 'destroy', 'remove', 'init', 'cleanup']);
+
+/**
+ * Image events that say how an image came here (measured on Docker 20.10 and 28.5, both stores): `pull` and `push`
+ * name the reference; `load`, `import` (and Podman's `loadfromarchive`) and the containerd store's `create` (a
+ * build or a commit) name the image id. A graphdriver build emits no image event at all (its commit, a `tag`).
+ */
+const ORIGINS: Readonly<Record<string, ImageOrigin['kind']>> = { pull: 'pulled', push: 'pushed', load: 'loaded', import: 'loaded', loadfromarchive: 'loaded', create: 'built' };
+
+/** Whether the event says how an image came here (whichever image it is). */
+export function isOriginEvent(e: ApiEvent): boolean {
+  return e.Type === 'image' && e.Action in ORIGINS;
+}
+
+/** How the image an event names came here, or undefined when the event does not say (or names no known image). */
+export function originOfEvent(e: ApiEvent, resolver: ImageResolver): { readonly imageId: string; readonly origin: ImageOrigin } | undefined {
+  const atNs = eventTimeNs(e);
+  if (atNs === undefined || !isOriginEvent(e)) return undefined;
+  const actorId = e.Actor?.ID ?? e.id ?? '';
+  const imageId = resolver.image(actorId) ?? (e.Actor?.Attributes?.name ? resolver.image(e.Actor.Attributes.name) : undefined);
+  if (!imageId) return undefined;
+  const kind = ORIGINS[e.Action]!;
+  const ref = kind === 'pulled' || kind === 'pushed' ? actorId : undefined;
+  return { imageId, origin: { kind, atNs, how: e.Action, ...(ref ? { ref } : {}) } };
+}
+
+/** The image an image `delete` event removed, when an image with that id is here again (re-created since). */
+export function deletedImageOf(e: ApiEvent, resolver: ImageResolver): string | undefined {
+  if (e.Type !== 'image' || (e.Action !== 'delete' && e.Action !== 'remove')) return undefined;
+  return resolver.image(e.Actor?.ID ?? e.id ?? '');
+}
 
 /** Whether the event is a use of an image (whichever image it is). */
 export function isUseEvent(e: ApiEvent): boolean {

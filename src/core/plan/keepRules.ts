@@ -8,13 +8,15 @@
  * 3. `protected`: a protect pattern matches one of its names (or its id);
  * 4. `keep-latest`: among the newest N of one of its repositories;
  * 5. `left-out`: the user unchecked it in the plan view;
- * 6. `filtered`: a policy chose its images (watermarks' `onlyImages`) and this is not one of them.
+ * 6. `filtered`: a `source=`/`source!=` filter excludes it (where it came from: snapshot.sources), or a policy
+ *    chose its images (watermarks' `onlyImages`) and this is not one of them.
  * The first rule that holds is the reason the preview gives.
  */
 import type { ImageRecord, KeepReason, PrunePolicy, Snapshot } from '../model';
 import { keptByKeepLatest } from './keepLatest';
 import { usedTooRecently } from './lastUseOrder';
 import type { PlannerOptions } from './plannerOptions';
+import { matchesSourceFilters } from '../filters/source';
 import { compileImageProtection } from './protectPatterns';
 import { classifyImages, imagesInUse } from './usage';
 
@@ -46,6 +48,7 @@ export function keepRules(snapshot: Snapshot, policy: PrunePolicy, options: Plan
       const reason = reasonToKeepParent(img);
       if (reason) return reason;
       if (options.leaveOut?.has(img.id)) return 'left-out';
+      if (!matchesSourceFilters(policy.filters.sources, snapshot.sources?.get(img.id))) return 'filtered';
       if (options.onlyImages && !options.onlyImages.has(img.id)) return 'filtered';
       return undefined;
     },

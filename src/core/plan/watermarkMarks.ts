@@ -16,6 +16,11 @@ export interface Watermarks {
   /** Images used (or, never seen in use, created) less than this long ago stay, in nanoseconds. */
   readonly minimumAgeNs: bigint;
   readonly minimumAgeRaw: string;
+  /**
+   * Images that were loaded (`docker load`/`import`: no registry has them, nothing brings them back) may go too,
+   * last of all. Off by default: a watermark run leaves them (kept with reason `loaded`).
+   */
+  readonly includeLoaded?: boolean;
 }
 
 /** kubelet's default image minimum age is 2 minutes; an editor's images are younger and more precious. */

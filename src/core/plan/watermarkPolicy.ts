@@ -8,6 +8,10 @@
  * planner, with its exact per-step bytes — brings the usage under the low mark. The bytes a prefix frees are not
  * the sum of image sizes: a layer shared with an image that stays frees nothing, and frees everything once the
  * last image holding it goes. Taking more images never frees less, so the shortest prefix is found by bisection.
+ *
+ * What an image costs to get back decides first (issue 17): images a registry has go first, then those built here,
+ * then those of unknown source, each least recently used first; a loaded image (nothing brings it back) goes only
+ * when the marks say so (`includeLoaded`), last.
  */
 import { InvalidInputError } from '../errors';
 import type { ImageRecord, KeptImage, Plan, PrunePolicy, Snapshot } from '../model';
@@ -16,6 +20,10 @@ import { planPrune } from './planner';
 import { podman5DiskBytes, podmanMajor } from './podman5Planner';
 import type { Mark, Watermarks } from './watermarkMarks';
 import { lastUseOf, orderByLastUse } from './lastUseOrder';
+import type { SourceKind } from '../model';
+
+/** The order sources are taken in: cheapest to get back first. */
+const SOURCE_RANK: Readonly<Record<SourceKind, number>> = { pulled: 0, built: 1, unknown: 2, loaded: 3 };
 
 /** The file system holding the Docker root directory, as statfs saw it; or why it could not be read. */
 export type DiskReading =
@@ -100,10 +108,13 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
 
   // What the normal prune would take on its own; a parent that only goes with its last child is not a choice.
   const full = planPrune(snapshot, allUnused);
-  const ordered = orderByLastUse(full.items.filter((i) => i.reason !== 'parent').map((i) => byId.get(i.id)!), snapshot);
+  const rank = (img: ImageRecord) => SOURCE_RANK[snapshot.sources?.get(img.id)?.kind ?? 'unknown'];
+  const byLastUse = orderByLastUse(full.items.filter((i) => i.reason !== 'parent').map((i) => byId.get(i.id)!), snapshot);
+  const ordered = byLastUse.map((img, i) => ({ img, i })).sort((a, b) => rank(a.img) - rank(b.img) || a.i - b.i).map((x) => x.img);
   const youngerThan = snapshot.daemonNowNs - marks.minimumAgeNs;
   const young = new Set(ordered.filter((img) => lastUseOf(img, snapshot) > youngerThan).map((i) => i.id));
-  const eligible: ImageRecord[] = ordered.filter((img) => !young.has(img.id) && !leaveOut?.has(img.id));
+  const loaded = new Set(marks.includeLoaded ? [] : ordered.filter((img) => rank(img) === SOURCE_RANK.loaded).map((i) => i.id));
+  const eligible: ImageRecord[] = ordered.filter((img) => !young.has(img.id) && !loaded.has(img.id) && !leaveOut?.has(img.id));
 
   const planFor = (count: number) => planPrune(snapshot, allUnused, { onlyImages: new Set(eligible.slice(0, count).map((i) => i.id)), leaveOut });
   const underLow = (plan: Plan) => levels.usedBytes - plan.spaceReclaimable < levels.lowBytes;
@@ -130,7 +141,9 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
 
   const chosen = eligible.slice(0, count).map((i) => i.id);
   const leftOut = new Set(eligible.slice(count).map((i) => i.id));
-  const kept: KeptImage[] = plan.kept.map((k) => (young.has(k.id) ? { ...k, reason: 'minimum-age' } : leftOut.has(k.id) ? { ...k, reason: 'below-low-mark' } : k));
+  const kept: KeptImage[] = plan.kept.map((k) =>
+    young.has(k.id) ? { ...k, reason: 'minimum-age' } : loaded.has(k.id) ? { ...k, reason: 'loaded' } : leftOut.has(k.id) ? { ...k, reason: 'below-low-mark' } : k,
+  );
   return {
     plan: { ...plan, kept },
     figures: {

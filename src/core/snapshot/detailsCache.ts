@@ -1,5 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { errorMessage } from '../errors';
+import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
 
 /**
  * What never changes for an image id (the id is the hash of the image config, or in the containerd store of its
@@ -15,6 +16,19 @@ export interface ImageDetails {
   readonly exact: boolean;
   /** The containerd store only: what the image's content blobs add up to (see ContentDetails). */
   readonly content?: ContentDetails;
+  /** What the image itself says about where it came from (see source/imageSource.ts). */
+  readonly provenance?: Provenance;
+}
+
+/** Read from image inspect; immutable per image id. */
+export interface Provenance {
+  /** `docker import` wrote its config: the comment `Imported from …`. */
+  readonly imported?: boolean;
+  /**
+   * The containerd store: the `containerd.io/distribution.source.<host>` annotations of the image's target (what
+   * containerd records when it pulls), as `host/repository`.
+   */
+  readonly distributionSources?: readonly string[];
 }
 
 /**
@@ -36,42 +50,76 @@ export interface ImageDetailsStore {
   save(engineId: string, details: ReadonlyMap<string, ImageDetails>): void;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
+const WHAT = 'the image details cache';
 
 /**
- * One JSON file per engine under `dir`. Unreadable or foreign files are ignored (the details are simply read
- * again from the engine); writes go through a temp file and a rename so a crash never leaves half a file.
+ * One JSON file per engine under `dir`, read and written through state/stateFile.ts: a corrupt file is set aside
+ * (`….corrupt-<time>`) and reported; a newer format's or another user's is reported and neither used nor written
+ * over; either way the details are simply read again from the engine. Formats 1 and 2 (before the containerd store's
+ * content sizes, then the images' provenance, were kept) are read as empty, the cache being rebuilt from the engine:
+ * nothing the engine cannot give back is lost. Writes go through a temp file and a rename so a crash never leaves half a file; a write that fails
+ * (a read-only file system) is reported once and only costs speed next time.
  */
 export class FileImageDetailsStore implements ImageDetailsStore {
-  constructor(private readonly dir: string) {}
+  private readonly reported = new Set<string>();
+  /** Engines whose file must not be written over. */
+  private readonly keep = new Set<string>();
+
+  /** `warn`: a problem with a cache file, once per message (default: none). */
+  constructor(
+    private readonly dir: string,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
 
   private file(engineId: string): string {
     return path.join(this.dir, `images-${engineId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120)}.json`);
   }
 
   load(engineId: string): Map<string, ImageDetails> {
-    try {
-      const data = JSON.parse(fs.readFileSync(this.file(engineId), 'utf8')) as { format: number; images: Record<string, SerializedDetails> };
-      if (data.format !== FORMAT) return new Map();
-      return new Map(Object.entries(data.images).map(([id, d]) => [id, { ...d, createdNs: BigInt(d.createdNs) }]));
-    } catch {
-      return new Map();
-    }
+    const read = readStateFile(this.file(engineId), SPEC);
+    const problem = readProblem(read);
+    if (problem) this.report(problem);
+    if (mayWrite(read)) this.keep.delete(engineId);
+    else this.keep.add(engineId);
+    return read.status === 'ok' ? read.value : new Map();
   }
 
   save(engineId: string, details: ReadonlyMap<string, ImageDetails>): void {
+    if (this.keep.has(engineId)) return;
+    const images: Record<string, SerializedDetails> = {};
+    for (const [id, d] of details) images[id] = { ...d, createdNs: d.createdNs.toString() };
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      const images: Record<string, SerializedDetails> = {};
-      for (const [id, d] of details) images[id] = { ...d, createdNs: d.createdNs.toString() };
-      const target = this.file(engineId);
-      const tmp = `${target}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, images }));
-      fs.renameSync(tmp, target);
-    } catch {
-      // A cache that cannot be written only costs speed next time.
+      writeStateFile(this.file(engineId), JSON.stringify({ format: FORMAT, images }), WHAT);
+    } catch (e) {
+      this.report(`${errorMessage(e)} (Only speed is lost: the details are read from the engine again.)`);
     }
   }
+
+  private report(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.warn(message);
+  }
 }
+
+const SPEC: StateFileSpec<Map<string, ImageDetails>> = {
+  what: WHAT,
+  formatField: 'format',
+  format: FORMAT,
+  parse(o, format) {
+    if (format < FORMAT) return new Map();
+    const images = o.images;
+    if (!images || typeof images !== 'object' || Array.isArray(images)) throw new Error('no images object');
+    return new Map(
+      Object.entries(images as Record<string, SerializedDetails>).map(([id, d]) => {
+        if (!d || typeof d !== 'object' || typeof d.createdNs !== 'string' || !/^\d+$/.test(d.createdNs) || !Array.isArray(d.chain) || !Array.isArray(d.sizes)) {
+          throw new Error(`image ${id}: not image details`);
+        }
+        return [id, { ...d, createdNs: BigInt(d.createdNs) }];
+      }),
+    );
+  },
+};
 
 type SerializedDetails = Omit<ImageDetails, 'createdNs'> & { createdNs: string };

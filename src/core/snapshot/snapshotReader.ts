@@ -11,6 +11,7 @@ import { parseEngineTime } from './engineTime';
 import { containerRecordOf, normalizeImageId } from './records';
 import type { ImageDetails, ImageDetailsStore } from './detailsCache';
 import type { LastUseTracker } from '../lastUsed/lastUseTracker';
+import { classifySource, provenanceOf } from '../source/imageSource';
 
 export interface SnapshotReaderOptions {
   /** Concurrent inspect/history requests for images not yet cached. */
@@ -109,7 +110,9 @@ export class SnapshotReader {
       });
     }
     const lastUsed = this.lastUse ? await this.lastUse.lastUsed({ profile, images, containers, daemonNowNs, lastTagTimes: this.lastTagTimes }) : undefined;
-    const base = { environment: this.engine.endpoint.name, profile, daemonNowNs, ...(lastUsed ? { lastUsed } : {}) };
+    const origins = this.lastUse?.origins ?? new Map();
+    const sources = new Map(images.map((img) => [img.id, classifySource(img, { store: profile.store, origin: origins.get(img.id), provenance: this.details.get(img.id)?.provenance })]));
+    const base = { environment: this.engine.endpoint.name, profile, daemonNowNs, sources, ...(lastUsed ? { lastUsed } : {}) };
     if (containerd) {
       const withBlobs = this.withContentBlobs(images);
       const [facts, records] = await Promise.all([this.readContainerdFacts(options.until), this.containersWithRefs(containers.map(containerRecordOf))]);
@@ -135,6 +138,7 @@ export class SnapshotReader {
     const unpacked = containerd ? s.Size - inspect.Size : s.Size;
     const { sizes, exact } = layerSizesFromHistory(diffIds, history, unpacked);
     const labels = inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) };
+    const provenance = provenanceOf(inspect);
     const tagged = inspect.Metadata?.LastTagTime ? parseEngineTime(inspect.Metadata.LastTagTime) : undefined;
     if (tagged !== undefined) this.lastTagTimes.set(s.Id, tagged);
     this.rememberDetails(s.Id, {
@@ -145,6 +149,7 @@ export class SnapshotReader {
       chain,
       sizes,
       exact,
+      ...(provenance ? { provenance } : {}),
       ...(containerd
         ? {
             content: {

@@ -15,7 +15,11 @@ import { auditFileSetting } from '../settings/settings';
 export class AuditLocation {
   private cached: AuditLog | undefined;
 
-  constructor(private readonly globalStorage: vscode.Uri) {}
+  /** `warn`: what the audit log says the user should know (its file was set aside). */
+  constructor(
+    private readonly globalStorage: vscode.Uri,
+    private readonly warn?: (message: string) => void,
+  ) {}
 
   get defaultPath(): string {
     return defaultAuditFilePath();
@@ -46,7 +50,7 @@ export class AuditLocation {
   /** One AuditLog per path, so appends from this window are serialized. */
   log(): AuditLog {
     const p = this.filePath;
-    if (!this.cached || this.cached.filePath !== p) this.cached = new AuditLog(p);
+    if (!this.cached || this.cached.filePath !== p) this.cached = new AuditLog(p, this.warn ? { warn: this.warn } : {});
     return this.cached;
   }
 }

@@ -5,7 +5,7 @@
  * deletions that engine no longer has.
  */
 import type * as vscode from 'vscode';
-import { checkAgainstEngine, historyLines, pruneHistory, ranOn, type EngineFinding, type PruneEntry } from '../../core/audit';
+import { checkAgainstEngine, historyLines, pruneHistory, ranOn, readNotes, type EngineFinding, type PruneEntry } from '../../core/audit';
 import { errorMessage } from '../../core/errors';
 import { normalizeImageId } from '../../core/snapshot/records';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
@@ -26,7 +26,8 @@ export interface HistorySummary {
 
 export async function logPruneHistory(audit: AuditLocation, registry: EnvironmentRegistry, log: vscode.LogOutputChannel): Promise<HistorySummary> {
   const file = audit.filePath;
-  const { records, corruptLines } = await audit.log().read();
+  const read = await audit.log().read();
+  const { records } = read;
   const all = pruneHistory(records);
   const shown = all.slice(-HISTORY_LIMIT);
   const findings = await checkInterrupted(shown, registry);
@@ -39,7 +40,7 @@ export async function logPruneHistory(audit: AuditLocation, registry: Environmen
       else log.info(line);
     }
   }
-  if (corruptLines) log.warn(`Audit: ${corruptLines} unreadable line(s) in ${file} skipped.`);
+  for (const note of readNotes(read, file)) log.warn(`Audit: ${note}`);
   if (legacyFile) log.info(`Audit: prunes recorded before the audit file was shared with the CLI are in ${legacyFile} (left there, not moved).`);
   return { file, shown, total: all.length, interrupted: shown.filter((e) => e.status === 'interrupted').length, legacyFile };
 }

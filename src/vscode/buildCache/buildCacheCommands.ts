@@ -1,21 +1,22 @@
 /**
  * "Preview Build Cache Prune" and "Prune Build Cache": the image prune's flow for the BuildKit build cache —
- * plan → preview document → modal confirmation → cancellable progress → result with a way to the audit log. Only
- * the confirmed plan's records are removed (core/execute/buildCachePruneJob.ts), through the engine lock and the
- * write-ahead audit.
+ * plan → preview document → modal confirmation → the run, through PruneService as image prunes go (cancellable
+ * progress, Cancel Running Prune, window close) → result with a way to the audit log. Only the confirmed plan's
+ * records are removed (core/execute/buildCachePruneJob.ts), through the engine lock and the write-ahead audit.
  */
 import * as vscode from 'vscode';
-import type { AuditLog } from '../../core/audit';
 import type { BuildCachePolicy } from '../../core/buildCache/model';
 import { parseBuildCachePolicy } from '../../core/buildCache/policy';
 import { errorMessage } from '../../core/errors';
-import { previewBuildCachePrune, runBuildCachePrune, type BuildCachePreview, type BuildCachePruneOutcome } from '../../core/execute/buildCachePruneJob';
+import { previewBuildCachePrune, type BuildCachePreview, type BuildCachePruneOutcome } from '../../core/execute/buildCachePruneJob';
 import { formatBytes } from '../../core/format/units';
 import { optionsOf, pickEnvironment, sessionOf } from '../commands/target';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
 import { BuildCacheNode } from '../tree/buildCacheNodes';
+import type { PruneService } from '../prune/pruneService';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
 import type { ConfirmBuildCachePrune } from './buildCacheConfirmation';
 import { buildCachePreviewMarkdown } from './buildCachePreview';
 
@@ -23,7 +24,8 @@ export interface BuildCacheCommandDeps {
   readonly registry: EnvironmentRegistry;
   readonly notifier: Notifier;
   readonly log: vscode.LogOutputChannel;
-  readonly audit: () => AuditLog;
+  /** Runs the confirmed prune as it runs image prunes (cancel, window close, context key, progress). */
+  readonly service: PruneService;
   readonly confirm: () => ConfirmBuildCachePrune;
 }
 
@@ -98,7 +100,7 @@ async function showPreview(session: EnvironmentSession, preview: BuildCachePrevi
 async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: EnvironmentSession, policy: BuildCachePolicy): Promise<BuildCacheFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
-    const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
+    const message = readOnlyRefusalText(session.name);
     void notifier.warn(message);
     return { status: 'failed', message };
   }
@@ -121,44 +123,14 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
     const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('{0} is a protected environment', session.name), prompt: vscode.l10n.t('Type "{0}" to prune its build cache.', session.name), ignoreFocusOut: true });
     if (typed !== session.name) return declined(log, session);
   }
-  const audit = deps.audit();
-  const paused = session.pauseEvents();
-  log.info(`Build cache prune started on ${session.name} (${session.location}): mode ${plan.policy.mode}, ${plan.items.length} records, ${plan.bytes} bytes`);
   let outcome: BuildCachePruneOutcome;
   try {
-    outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: removing build cache from {0}', session.name), cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const onCancel = token.onCancellationRequested(() => controller.abort());
-        let done = 0;
-        try {
-          return await runBuildCachePrune({
-            engine: session.requireEngine(),
-            policy: plan.policy,
-            trigger: 'manual',
-            confirmed: preview,
-            audit,
-            signal: controller.signal,
-            onAuditError: (e, record) => log.error(`Audit record not written to ${audit.filePath} (${errorMessage(e)}): ${record}`),
-            onProgress: (p) => {
-              progress.report({ increment: p.total ? ((p.done - done) / p.total) * 100 : 0, message: vscode.l10n.t('{0} of {1} records, {2}', p.done, p.total, formatBytes(p.bytes)) });
-              done = p.done;
-            },
-          });
-        } finally {
-          onCancel.dispose();
-        }
-      },
-    );
+    outcome = await deps.service.executeBuildCache(session, preview);
   } catch (e) {
     const message = errorMessage(e);
     log.error(`Build cache prune on ${session.name} failed: ${message}`);
     void notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
     return { status: 'failed', message };
-  } finally {
-    paused.dispose();
-    void session.refresh('after build cache prune');
   }
   const r = outcome.result;
   let message = vscode.l10n.t('Removed {0} build cache records from {1}, reclaimed {2}.', r.CachesDeleted.length, session.name, formatBytes(r.SpaceReclaimed));

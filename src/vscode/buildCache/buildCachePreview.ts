@@ -4,16 +4,18 @@ import type { BuildCacheKeepReason } from '../../core/buildCache/model';
 import { summarizeBuildCache } from '../../core/buildCache/summary';
 import { describeProfile } from '../../core/engine/engineProfile';
 import type { BuildCachePreview } from '../../core/execute/buildCachePruneJob';
+import { MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { formatAge, formatBytes } from '../../core/format/units';
+import { markdownLiteral } from '../markdown/markdownLiteral';
 
 export function buildCachePreviewMarkdown(environment: string, preview: BuildCachePreview): string {
   const { plan, snapshot } = preview;
   const s = summarizeBuildCache(snapshot.records);
   const mode = plan.policy.mode === 'all' ? vscode.l10n.t('all unused build cache') : vscode.l10n.t('dangling build cache');
   const lines = [
-    `# ${vscode.l10n.t('Build cache prune preview — {0}', environment)}`,
+    `# ${vscode.l10n.t('Build cache prune preview — {0}', markdownLiteral(environment))}`,
     '',
-    `${describeProfile(snapshot.profile)} · ${vscode.l10n.t('mode: {0}', mode)}${plan.policy.until ? ` · until=${plan.policy.until.raw}` : ''}`,
+    `${markdownLiteral(describeProfile(snapshot.profile))} · ${vscode.l10n.t('mode: {0}', mode)}${plan.policy.until ? ` · ${markdownLiteral(`until=${plan.policy.until.raw}`)}` : ''}`,
     '',
     vscode.l10n.t('Build cache: {0} records, {1} ({2} reclaimable)', s.count, formatBytes(s.size), formatBytes(s.reclaimable)),
     '',
@@ -23,12 +25,12 @@ export function buildCachePreviewMarkdown(environment: string, preview: BuildCac
         : ` — ${vscode.l10n.t('the disk gets back {0}', formatBytes(plan.diskBytes))}`),
     '',
   ];
-  if (plan.uncertain) lines.push(`> ${vscode.l10n.t('The engine may choose differently: {0}.', plan.uncertain)}`, '');
+  if (plan.uncertain) lines.push(`> ${vscode.l10n.t('The engine may choose differently: {0}.', markdownLiteral(plan.uncertain, MESSAGE_MAX_CHARS))}`, '');
   if (plan.items.length) {
     lines.push(`| ${vscode.l10n.t('Record')} | ${vscode.l10n.t('Type')} | ${vscode.l10n.t('Size')} | ${vscode.l10n.t('Last used')} | ${vscode.l10n.t('Step')} |`, '|---|---|---:|---|---|');
     for (const r of plan.items) {
       const used = r.lastUsedNs === undefined ? vscode.l10n.t('never') : vscode.l10n.t('{0} ago', formatAge(r.lastUsedNs, snapshot.daemonNowNs));
-      lines.push(`| \`${r.id.slice(0, 12)}\` | ${r.type} | ${formatBytes(r.size)}${r.shared ? ' ' + vscode.l10n.t('(shared)') : ''} | ${used} | ${r.description.replace(/[|\n]/g, ' ')} |`);
+      lines.push(`| ${markdownLiteral(r.id.slice(0, 12))} | ${markdownLiteral(r.type)} | ${formatBytes(r.size)}${r.shared ? ' ' + vscode.l10n.t('(shared)') : ''} | ${used} | ${markdownLiteral(r.description)} |`);
     }
     lines.push('');
   }

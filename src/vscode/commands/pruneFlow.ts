@@ -12,7 +12,9 @@ import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { AskEnvironmentName, ConfirmPrune } from '../prune/confirmation';
 import { countText, plural } from '../l10n/format';
-import { filtersText, modeTitle } from '../prune/describe';
+import { filtersText, modeTitle, stepName } from '../prune/describe';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
+import { loadedSteps } from '../../core/source/imageSource';
 import type { PlanViews } from '../planView/planViews';
 import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
 import type { Notifier } from '../notifier';
@@ -43,7 +45,7 @@ export type PruneFlowResult =
 export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks, onScreen?: Preview): Promise<PruneFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
-    const message = vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', session.name);
+    const message = readOnlyRefusalText(session.name);
     void notifier.warn(message);
     return { status: 'failed', message };
   }
@@ -81,6 +83,7 @@ export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession
       filters,
       plan,
       typeNameToConfirm: session.descriptor.protected === true,
+      loaded: loadedSteps(plan.items, preview.snapshot.sources).map(stepName),
     };
     const answer = await deps.confirm()(request);
     if (answer === 'filters') {
@@ -144,7 +147,7 @@ async function askFilters(current: PruneFilters): Promise<PruneFilters | undefin
   const value = filtersText(current) === vscode.l10n.t('none') ? '' : filtersText(current).split(', ').join(' ');
   const typed = await vscode.window.showInputBox({
     title: vscode.l10n.t('Filters for this prune'),
-    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long). Empty: no filters.'),
+    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.'),
     value,
     ignoreFocusOut: true,
     validateInput: (v) => {

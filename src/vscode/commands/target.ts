@@ -9,6 +9,8 @@ import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { EnvironmentNode, GroupNode, ImageNode, MessageNode } from '../tree/nodes';
 import { imageCount } from '../prune/describe';
+import { MESSAGE_MAX_CHARS } from '../../core/format/displayText';
+import { iconLiteral } from '../markdown/markdownLiteral';
 
 /** Arguments a command accepts instead of a tree node. */
 export interface CommandOptions {
@@ -99,11 +101,11 @@ function describe(session: EnvironmentSession, mode: PruneMode): EnvironmentPick
       ? vscode.l10n.t('{0} to remove · {1} reclaimable', imageCount(plan.items.length), bytesText(plan.spaceReclaimable))
       : vscode.l10n.t('{0} · measuring…', imageCount(s.listing.images.length));
   } else if (s.kind === 'failed' || s.kind === 'invalid') {
-    detail = s.message;
+    detail = iconLiteral(s.message, MESSAGE_MAX_CHARS);
     icon = 'debug-disconnect';
   } else {
     detail = vscode.l10n.t('connecting…');
     icon = 'loading~spin';
   }
-  return { label: `$(${icon}) ${session.name}`, description: session.location, detail, session };
+  return { label: `$(${icon}) ${iconLiteral(session.name)}`, description: iconLiteral(session.location), detail, session };
 }

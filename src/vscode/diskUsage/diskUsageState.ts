@@ -18,6 +18,8 @@ import type { BuildCacheSummary } from '../../core/buildCache/summary';
 import type { Plan, PlannedImage, Snapshot } from '../../core/model';
 import { repositoryOf } from '../../core/plan/references';
 import { DiskLedger } from '../../core/space/diskLedger';
+import { displayText } from '../../core/format/displayText';
+import { countSources, type SourceCounts } from '../../core/source/imageSource';
 import type {
   DiskUsageLabels,
   DiskUsageViewState,
@@ -76,6 +78,8 @@ export interface DiskUsageWords {
   imagesTotal(bytes: string, images: string): string;
   danglingFrees(bytes: string): string;
   allFrees(bytes: string): string;
+  /** What getting the images of an all-unused prune back would take (`2 can be pulled again (1 GB), …`). */
+  allSources(counts: SourceCounts): string;
   noBuildCache(): string;
   repositoriesAria(parts: string): string;
   repositoryPart(repository: string, bytes: string): string;
@@ -150,6 +154,7 @@ function spacePicture(input: DiskUsageInput, words: DiskUsageWords): SpacePictur
     return { ...p, label: words.segment(p.key), bytesText: words.bytes(p.bytes), percent, percentText: words.percent(Math.round(percent * 10) / 10) };
   });
   const notes = [words.imagesTotal(words.bytes(f.imageBytes), words.images(f.images)), words.danglingFrees(words.bytes(f.dangling.bytes)), words.allFrees(words.bytes(f.dangling.bytes + f.unused.bytes))];
+  if (input.all.items.length) notes.push(words.allSources(countSources(input.all.items, input.snapshot.sources)));
   if (!f.buildCache) notes.push(words.noBuildCache());
   return {
     segments,
@@ -200,7 +205,7 @@ function topRepositories(plan: Plan, snapshot: Snapshot, limit = TOP_REPOSITORIE
 function repositoryChart(plan: Plan, snapshot: Snapshot, words: DiskUsageWords): RepositoryChart {
   const rows: RepositoryRow[] = topRepositories(plan, snapshot).map((r) => ({
     repository: r.repository,
-    label: r.repository || words.untagged(),
+    label: displayText(r.repository) || words.untagged(),
     bytes: r.bytes,
     bytesText: words.bytes(r.bytes),
     images: r.images,

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { formatPercent } from '../../core/format/units';
 import { bytesText, countText, displayLanguage, plural } from '../l10n/format';
 import { imageCount } from '../prune/describe';
+import { sourcesSummary } from '../prune/sourceWords';
 import type { HistoryTrigger, SpaceKey } from '../../webview/diskUsage/protocol';
 import type { DiskUsageWords } from './diskUsageState';
 
@@ -65,6 +66,7 @@ export function diskUsageWords(): DiskUsageWords {
     imagesTotal: (bytes, images) => vscode.l10n.t('Images take {0} on disk ({1}; every layer counted once).', bytes, images),
     danglingFrees: (bytes) => vscode.l10n.t('A prune of dangling images frees {0}.', bytes),
     allFrees: (bytes) => vscode.l10n.t('A prune of all unused images frees {0} (protect patterns and keep-latest not applied here).', bytes),
+    allSources: (counts) => vscode.l10n.t('Getting those back: {0}.', sourcesSummary(counts)),
     noBuildCache: () => vscode.l10n.t('No build cache: the engine has none, or it could not be read.'),
     repositoriesAria: (parts) => vscode.l10n.t('Bytes a prune of all unused images frees, by repository: {0}', parts),
     repositoryPart: (repository, bytes) => `${repository} ${bytes}`,

@@ -5,10 +5,11 @@
  */
 import type { Preview } from '../../core/execute/pruneJob';
 import type { EngineProfile } from '../../core/engine/engineProfile';
-import type { KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
+import type { ImageSource, KeepReason, PlannedImage, PruneFilters, PruneMode } from '../../core/model';
 import { shortImageId } from '../../core/format/units';
 import { repositoryOf } from '../../core/plan/references';
 import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
+import { displayText } from '../../core/format/displayText';
 
 /** Everything the view says, translated and formatted by the caller. */
 export interface PlanViewWords {
@@ -19,6 +20,8 @@ export interface PlanViewWords {
   age(thenNs: bigint, nowNs: bigint): string;
   /** `3 days ago`. */
   ago(thenNs: bigint, nowNs: bigint): string;
+  /** Where an image came from, in a word or three (`pulled from docker.io`). */
+  source(source: ImageSource | undefined): string;
   title(environment: string, mode: PruneMode, watermark: boolean): string;
   /** Environment, engine, mode, filters, protect patterns… and a watermark plan's figures. */
   header(input: PlanViewInput): HeaderLine[];
@@ -45,7 +48,8 @@ export interface PlanViewWords {
   filters: { label: string; hint: string; apply: string };
   sort: { label: string; bytes: string; age: string; name: string };
   columns: PlanViewState['columns'];
-  busy: { planning: string; removing: string };
+  busy: { planning: string; removing: string; checking: string };
+  checkRegistry: { label: string; title: string };
 }
 
 export interface PlanViewInput {
@@ -61,7 +65,7 @@ export interface PlanViewInput {
   readonly preview: Preview;
   readonly sort: SortKey;
   readonly stale: boolean;
-  readonly busy?: 'planning' | 'removing';
+  readonly busy?: 'planning' | 'removing' | 'checking';
   readonly readOnly: boolean;
 }
 
@@ -83,6 +87,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
   const rowOf = (id: string, refs: readonly string[], bytes: number | undefined, reason: string, checked: boolean, locked: boolean): RowFacts => {
     const img = byId.get(id);
     const tags = refs.filter((t) => !t.includes('@'));
+    const shown = tags.map((t) => displayText(t));
     const createdNs = img?.createdNs ?? 0n;
     const use = snapshot.lastUsed?.get(id);
     const name = tags[0] ?? `<none> ${shortImageId(id)}`;
@@ -90,15 +95,16 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
       row: {
         id,
         shortId: shortImageId(id),
-        tags,
+        tags: shown,
         created: img ? w.age(createdNs, now) : '',
         lastUsed: use && use.source !== 'created' ? w.ago(use.atNs, now) : '',
+        source: w.source(snapshot.sources?.get(id)),
         bytes: bytes === undefined ? '' : w.bytes(bytes),
         reason,
         checked,
         locked,
         lockedWhy: locked ? w.goesWithChild : undefined,
-        checkboxLabel: w.includeImage(tags.length ? `${tags.join(', ')} (${shortImageId(id)})` : shortImageId(id)),
+        checkboxLabel: w.includeImage(tags.length ? `${shown.join(', ')} (${shortImageId(id)})` : shortImageId(id)),
         copyLabel: w.copyId(shortImageId(id)),
       },
       repo: tags.length ? repositoryOf(tags[0]!) : undefined,
@@ -145,6 +151,7 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
     stale: input.stale ? { text: w.staleText, action: w.replan } : undefined,
     busy,
     replanLabel: w.replan,
+    ...(plan.items.some((i) => snapshot.sources?.get(i.id)?.kind === 'pulled') ? { checkRegistry: w.checkRegistry } : {}),
   };
 }
 
@@ -179,7 +186,7 @@ function groupRows(facts: readonly RowFacts[], sort: SortKey, w: PlanViewWords):
       checkboxLabel: w.includeGroup(title),
     };
   };
-  const out = repos.map(([repo, rows]) => group(`repo:${repo}`, repo, rows));
+  const out = repos.map(([repo, rows]) => group(`repo:${repo}`, displayText(repo), rows));
   if (untagged.length) out.push(group('untagged', w.untaggedGroup, untagged));
   return out;
 }
@@ -198,11 +205,11 @@ function rowOrder(sort: SortKey): (a: RowFacts, b: RowFacts) => number {
 
 /** Counts by reason, in a fixed order (the user's own choice first), each with its images. */
 function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewState['kept'] {
-  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark'];
+  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark', 'loaded'];
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));
-    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.join(', ') : '<none>'} (${shortImageId(k.id)})`]);
+    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.map((t) => displayText(t)).join(', ') : '<none>'} (${shortImageId(k.id)})`]);
   }
   const groups: KeptGroup[] = [...by.entries()]
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))

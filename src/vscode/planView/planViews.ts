@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { describeFilters, parseFilterArgs } from '../../core/filters';
 import { replanLeavingOut, type Preview } from '../../core/execute/pruneJob';
+import { checkRegistries } from '../../core/source/registryCheck';
 import type { PruneFilters, PruneMode, Snapshot } from '../../core/model';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -58,7 +59,7 @@ class PlanPanel implements vscode.Disposable {
   source: PlanSource;
   sort: SortKey = 'bytes';
   stale = false;
-  busy: 'planning' | 'removing' | undefined;
+  busy: 'planning' | 'removing' | 'checking' | undefined;
   filtersText: string;
   filterError: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -169,6 +170,8 @@ class PlanPanel implements vscode.Disposable {
       }
       case 'replan':
         return this.replan(this.source.filters);
+      case 'checkRegistry':
+        return this.checkRegistry();
       case 'remove': {
         const state = this.state();
         if (!state.remove.enabled) return;
@@ -183,6 +186,25 @@ class PlanPanel implements vscode.Disposable {
         return this.replan(this.source.filters);
       }
     }
+  }
+
+  /** Asks the registries about the plan's pulled images (on request only) and shows what they said. */
+  private async checkRegistry(): Promise<void> {
+    const { preview, session } = this.source;
+    if (!preview.snapshot.sources) return;
+    this.busy = 'checking';
+    this.post();
+    try {
+      const sources = await checkRegistries(session.requireEngine(), preview.plan.items.map((i) => i.id), preview.snapshot.sources);
+      this.source = { ...this.source, preview: { ...preview, snapshot: { ...preview.snapshot, sources } } };
+      const gone = [...sources.values()].filter((s) => s.upstream === 'gone').length;
+      this.deps.log.info(`Plan view ${this.key}: registry check, ${gone} pulled image(s) gone upstream.`);
+    } catch (e) {
+      this.filterError = errorMessage(e);
+    } finally {
+      this.busy = undefined;
+    }
+    this.post();
   }
 
   /** A fresh snapshot and plan with these filters, leaving out the same images. */

@@ -6,8 +6,12 @@ import type { Preview } from '../../core/execute/pruneJob';
 import { bytesText, countText, displayLanguage, plural } from '../l10n/format';
 import { filtersText, imageCount, modeTitle } from '../prune/describe';
 import { keepReason, removeReason } from '../prune/planWords';
+import { readOnlyRefusalText } from '../prune/readOnlyText';
+import { sourcesSummary, sourceWord } from '../prune/sourceWords';
+import { countSources } from '../../core/source/imageSource';
 import type { HeaderLine } from '../../webview/planView/protocol';
 import type { PlanViewInput, PlanViewWords } from './planViewState';
+import { displayText } from '../../core/format/displayText';
 
 export function planViewWords(): PlanViewWords {
   return {
@@ -15,6 +19,7 @@ export function planViewWords(): PlanViewWords {
     images: imageCount,
     age: (then, now) => formatAge(then, now, displayLanguage()),
     ago: (then, now) => formatAgo(then, now, displayLanguage()),
+    source: sourceWord,
     title: (env, mode, watermark) => (watermark ? vscode.l10n.t('Watermark prune on {0}', env) : vscode.l10n.t('Prune {0} on {1}', modeTitle(mode), env)),
     header,
     totals: (images, bytes, estimated) => vscode.l10n.t('{0}, {1} back', imageCount(images), estimated ? vscode.l10n.t('about {0}', bytesText(bytes)) : bytesText(bytes)),
@@ -26,7 +31,7 @@ export function planViewWords(): PlanViewWords {
     nothingToRemove: vscode.l10n.t('Nothing to remove.'),
     staleText: vscode.l10n.t('The engine changed since this plan.'),
     replan: vscode.l10n.t('Re-plan'),
-    readOnly: (env) => vscode.l10n.t('{0} is read-only: prunes are turned off for it in the dockerPrune.environments setting.', env),
+    readOnly: readOnlyRefusalText,
     removeReason,
     untagOnly: vscode.l10n.t('untag only'),
     keepReason,
@@ -41,7 +46,7 @@ export function planViewWords(): PlanViewWords {
     copyId: (id) => vscode.l10n.t('Copy the full id of {0}', id),
     filters: {
       label: vscode.l10n.t('Filters'),
-      hint: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long). Empty: no filters.'),
+      hint: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.'),
       apply: vscode.l10n.t('Apply'),
     },
     sort: { label: vscode.l10n.t('Sort by'), bytes: vscode.l10n.t('Bytes'), age: vscode.l10n.t('Age'), name: vscode.l10n.t('Name') },
@@ -51,22 +56,28 @@ export function planViewWords(): PlanViewWords {
       id: vscode.l10n.t('Image'),
       created: vscode.l10n.t('Age'),
       lastUsed: vscode.l10n.t('Last used'),
+      source: vscode.l10n.t('Source'),
       frees: vscode.l10n.t('Frees'),
       why: vscode.l10n.t('Why'),
     },
-    busy: { planning: vscode.l10n.t('Planning…'), removing: vscode.l10n.t('Removing…') },
+    busy: { planning: vscode.l10n.t('Planning…'), removing: vscode.l10n.t('Removing…'), checking: vscode.l10n.t('Asking the registries…') },
+    checkRegistry: {
+      label: vscode.l10n.t('Check Registries'),
+      title: vscode.l10n.t("Ask each pulled image's registry, through the engine and with its credentials, whether it still has the image"),
+    },
   };
 }
 
 function header(input: PlanViewInput): HeaderLine[] {
   const { plan } = input.preview;
   const lines: HeaderLine[] = [
-    { label: vscode.l10n.t('Environment'), value: `${input.environmentName} (${input.location})` },
-    { label: vscode.l10n.t('Engine'), value: describeProfile(input.profile) },
+    { label: vscode.l10n.t('Environment'), value: `${displayText(input.environmentName)} (${displayText(input.location)})` },
+    { label: vscode.l10n.t('Engine'), value: displayText(describeProfile(input.profile)) },
     { label: vscode.l10n.t('Mode'), value: input.preview.watermark ? vscode.l10n.t('watermark: unused images, least recently used first') : modeTitle(input.mode) },
     { label: vscode.l10n.t('Filters'), value: filtersText(input.filters) },
     { label: vscode.l10n.t('Protected patterns'), value: plan.policy.protect.length ? plan.policy.protect.join(', ') : vscode.l10n.t('none') },
   ];
+  if (plan.items.length) lines.push({ label: vscode.l10n.t('Getting them back'), value: sourcesSummary(countSources(plan.items, input.preview.snapshot.sources)) });
   if (plan.policy.keepLatest) lines.push({ label: vscode.l10n.t('Keep newest per repository'), value: countText(plan.policy.keepLatest) });
   if (input.preview.watermark) lines.push(...watermarkLines(input.preview.watermark));
   return lines;

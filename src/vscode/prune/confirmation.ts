@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { bytesText, countText, plural } from '../l10n/format';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
 import { filtersText, imageCount } from './describe';
+import { loadedWarningText } from './sourceWords';
 
 export interface ConfirmRequest {
   readonly environment: string;
@@ -16,6 +17,8 @@ export interface ConfirmRequest {
   readonly plan: Plan;
   /** The environment is marked protected: the user must type its name. */
   readonly typeNameToConfirm: boolean;
+  /** Names of the loaded images the plan deletes (nothing brings them back): the dialog names them. */
+  readonly loaded?: readonly string[];
 }
 
 /** `prune`: go ahead. `filters`: change the run's filters and ask again. undefined: cancelled. */
@@ -45,6 +48,7 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
     req.mode === 'all'
       ? vscode.l10n.t('Tagged images that no container uses are deleted: you would have to pull or build them again.')
       : vscode.l10n.t('Images used by containers, protected or outside the filters are kept.'),
+    ...(req.loaded?.length ? [loadedWarningText(req.loaded)] : []),
   ].join('\n');
   const prune = vscode.l10n.t('Remove {0}', count);
   const filters = vscode.l10n.t('Change Filters…');

@@ -26,7 +26,7 @@ export function filtersText(filters: PruneFilters): string {
 }
 
 /** `dp/app:1, dp/app:2 (3f2a1b0c9d8e)` or `<none> (3f2a1b0c9d8e)`. */
-function stepName(step: { id: string; tags: readonly string[] }): string {
+export function stepName(step: { id: string; tags: readonly string[] }): string {
   const refs = step.tags.filter((t) => !t.includes('@'));
   return refs.length ? `${refs.join(', ')} (${shortImageId(step.id)})` : `<none> (${shortImageId(step.id)})`;
 }

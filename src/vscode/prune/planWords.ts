@@ -12,6 +12,7 @@ const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
   'minimum-age': () => vscode.l10n.t('used more recently than the minimum age'),
   'below-low-mark': () => vscode.l10n.t('not needed to get under the low mark'),
   'left-out': () => vscode.l10n.t('left out by you'),
+  loaded: () => vscode.l10n.t('loaded: nothing brings it back (see autoPrune.includeLoaded)'),
 };
 
 export function keepReason(reason: KeepReason): string {

@@ -1,11 +1,14 @@
 /**
- * Plans and runs prunes for the commands and the scheduler: the core's runPrune (lock, execution of exactly
- * the confirmed plan, audit record) wrapped in VS Code progress, cancellation and the output channel.
+ * Plans and runs prunes for the commands and the scheduler — image prunes (the core's runPrune) and build-cache
+ * prunes (runBuildCachePrune), both the core's prune runner (lock, exactly the confirmed plan, audit records) —
+ * wrapped alike in VS Code progress, cancellation, window-close interrupts and the output channel.
  */
 import * as vscode from 'vscode';
 import type { AuditLog, RunningPrune } from '../../core/audit';
 import { DockerPruneError, errorMessage } from '../../core/errors';
 import { previewPrune, runPrune, type Preview, type PruneOutcome } from '../../core/execute/pruneJob';
+import { runBuildCachePrune, type BuildCachePreview, type BuildCachePruneOutcome } from '../../core/execute/buildCachePruneJob';
+import type { PruneJobRequest } from '../../core/execute/pruneRunner';
 import { previewWatermarkPrune } from '../../core/execute/watermarkPreview';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import { formatBytes } from '../../core/format/units';
@@ -13,6 +16,7 @@ import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { policyFor } from '../settings/settings';
 import { filtersText, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
+import { readOnlyRefusalText } from './readOnlyText';
 
 export const RUNNING_CONTEXT_KEY = 'dockerPrune.pruneRunning';
 
@@ -39,6 +43,13 @@ export interface ExecuteOutcome {
 
 /** What closing or reloading the window leaves in the audit for a prune still running then. */
 export const WINDOW_CLOSED = 'interrupted: VS Code window closed or reloaded';
+
+/** What `track` hands a prune: the core request's common part, and the progress to report to. */
+interface TrackedJob extends Omit<PruneJobRequest, 'trigger'> {
+  readonly progress: vscode.Progress<{ message?: string; increment?: number }>;
+  readonly audit: AuditLog;
+  readonly signal: AbortSignal;
+}
 
 interface Running {
   readonly controller: AbortController;
@@ -103,16 +114,79 @@ export class PruneService implements vscode.Disposable {
   }
 
   /**
-   * Runs one prune with progress. Resolves with what happened (including cancelled and partial runs);
+   * Runs one image prune with progress. Resolves with what happened (including cancelled and partial runs);
    * rejects only when nothing could start (busy, invalid settings, engine unreachable before the first step).
    */
   async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
     const { session } = req;
+    const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters);
+    const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
+    return this.track(session, { title, location: req.progressLocation }, async ({ progress, ...job }) => {
+      // The log is English, like the audit: counts and sizes here are not localized.
+      const planned = req.preview?.plan;
+      const plannedText = planned ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}` : 'planned at start';
+      this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
+      let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
+      progress.report({ message: req.preview ? progressMessage(last) : vscode.l10n.t('planning…') });
+      try {
+        const outcome = await runPrune({
+          ...job,
+          policy,
+          trigger: req.trigger,
+          confirmed: req.preview,
+          reader: session.reader(),
+          replan: req.watermarks ? () => this.plan(session, 'all', req.filters, req.watermarks) : undefined,
+          onProgress: (p) => {
+            if (p.current) this.log.info(stepLogLine(p, last.bytes));
+            const increment = p.total > 0 ? ((p.done - last.done) / p.total) * 100 : 0;
+            last = p;
+            progress.report({ increment, message: progressMessage(p) });
+            if (p.done % 25 === 0 || p.done === p.total) this.log.debug(`Progress on ${session.name}: ${progressMessage(p)}`);
+          },
+        });
+        return this.finish(session, outcome.result, outcome, undefined, outcome.plan);
+      } catch (e) {
+        const partial = (e as { partial?: PruneResult }).partial;
+        if (partial && e instanceof DockerPruneError) return this.finish(session, partial, undefined, e, req.preview?.plan);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Runs one confirmed build-cache prune the same way: one per environment, Cancel Running Prune and closing the
+   * window reach it, the running-prune context key is set, a cancellable progress notification.
+   */
+  async executeBuildCache(session: EnvironmentSession, preview: BuildCachePreview): Promise<BuildCachePruneOutcome> {
+    const title = vscode.l10n.t('Docker Prune: removing build cache from {0}', session.name);
+    return this.track(session, { title, location: vscode.ProgressLocation.Notification }, ({ progress, ...job }) => {
+      const { plan } = preview;
+      this.log.info(`Build cache prune started on ${session.name} (${session.location}): mode ${plan.policy.mode}, ${plan.items.length} records, ${plan.bytes} bytes`);
+      let done = 0;
+      return runBuildCachePrune({
+        ...job,
+        policy: plan.policy,
+        trigger: 'manual',
+        confirmed: preview,
+        onProgress: (p) => {
+          progress.report({ increment: p.total ? ((p.done - done) / p.total) * 100 : 0, message: vscode.l10n.t('{0} of {1} records, {2}', p.done, p.total, formatBytes(p.bytes)) });
+          done = p.done;
+        },
+      });
+    });
+  }
+
+  /**
+   * What every prune the extension runs goes through, whatever it removes: the read-only check (said early; the
+   * core runner enforces it too), one prune per environment, the running-prune context key, engine events paused,
+   * progress (cancellable in a notification), the handle `shutdown` interrupts, audit write errors to the log
+   * (and shown once), and a refresh afterwards.
+   */
+  private async track<T>(session: EnvironmentSession, display: { title: string; location: ExecuteRequest['progressLocation'] }, job: (ctx: TrackedJob) => Promise<T>): Promise<T> {
     const engine = session.requireEngine();
     if (session.readOnly) {
-      throw new DockerPruneError('invalid-input', vscode.l10n.t('{0} is read-only: prunes are turned off for it in the environments setting.', session.name));
+      throw new DockerPruneError('invalid-input', readOnlyRefusalText(session.name));
     }
-    const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters);
     const audit = this.audit();
     const controller = new AbortController();
     if (this.running.has(session.id)) {
@@ -123,26 +197,15 @@ export class PruneService implements vscode.Disposable {
     let auditErrorShown = false;
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, true);
     const paused = session.pauseEvents();
-    const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
-    // The log is English, like the audit: counts and sizes here are not localized.
-    const planned = req.preview?.plan;
-    const plannedText = planned ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}` : 'planned at start';
-    this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
-    let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
     try {
       const work = vscode.window.withProgress(
-        { location: req.progressLocation, title, cancellable: req.progressLocation === vscode.ProgressLocation.Notification },
+        { location: display.location, title: display.title, cancellable: display.location === vscode.ProgressLocation.Notification },
         async (progress, token) => {
           const onCancel = token.onCancellationRequested(() => controller.abort());
-          progress.report({ message: req.preview ? progressMessage(last) : vscode.l10n.t('planning…') });
           try {
-            const outcome = await runPrune({
+            return await job({
+              progress,
               engine,
-              policy,
-              trigger: req.trigger,
-              confirmed: req.preview,
-              reader: session.reader(),
-              replan: req.watermarks ? () => this.plan(session, 'all', req.filters, req.watermarks) : undefined,
               audit,
               signal: controller.signal,
               onStart: (prune) => (running.prune = prune),
@@ -153,19 +216,7 @@ export class PruneService implements vscode.Disposable {
                 auditErrorShown = true;
                 void vscode.window.showErrorMessage(vscode.l10n.t('Docker Prune could not write its audit file {0}: {1}', audit.filePath, errorMessage(e)));
               },
-              onProgress: (p) => {
-                if (p.current) this.log.info(stepLogLine(p, last.bytes));
-                const increment = p.total > 0 ? ((p.done - last.done) / p.total) * 100 : 0;
-                last = p;
-                progress.report({ increment, message: progressMessage(p) });
-                if (p.done % 25 === 0 || p.done === p.total) this.log.debug(`Progress on ${session.name}: ${progressMessage(p)}`);
-              },
             });
-            return this.finish(session, outcome.result, outcome, undefined, outcome.plan);
-          } catch (e) {
-            const partial = (e as { partial?: PruneResult }).partial;
-            if (partial && e instanceof DockerPruneError) return this.finish(session, partial, undefined, e, req.preview?.plan);
-            throw e;
           } finally {
             onCancel.dispose();
           }

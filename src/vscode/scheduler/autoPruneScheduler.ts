@@ -197,7 +197,10 @@ export class AutoPruneScheduler implements vscode.Disposable {
     const engine = session.requireEngine();
     const engineKey = engineLockKey(await engine.profile(), engine.endpoint.label);
     const claim = claimScheduledRun({ engineKey, owner: this.windowId, intervalMs: settings.intervalMs });
-    if (claim.claimed) return engineKey;
+    if (claim.claimed) {
+      if (claim.problem) this.log.warn(claim.problem);
+      return engineKey;
+    }
     this.log.info(`Auto-prune on ${session.name} skipped: another window (pid ${claim.holder.pid}) runs the schedule on this engine; ${claim.holder.running ? 'its run is under way' : `it last ran at ${new Date(claim.holder.at).toLocaleString()}`}.`);
     return undefined;
   }

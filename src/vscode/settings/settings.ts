@@ -35,6 +35,7 @@ export enum Setting {
   AutoPruneHighWatermark = 'autoPrune.highWatermark',
   AutoPruneLowWatermark = 'autoPrune.lowWatermark',
   AutoPruneMinimumAge = 'autoPrune.minimumAge',
+  AutoPruneIncludeLoaded = 'autoPrune.includeLoaded',
 }
 
 export type GroupBy = 'usage' | 'repository';
@@ -296,6 +297,6 @@ export function watermarksFor(env: EnvironmentKey): Watermarks | undefined {
   check(ageKey, age, () => parseMinimumAge(age, fullName(ageKey)));
   let marks: Watermarks | undefined;
   check(highKey, `${high}, ${low}`, () => (marks = parseWatermarks(high, low, age, { high: fullName(highKey), low: fullName(lowKey), minimumAge: fullName(ageKey) })));
-  return marks;
+  return marks && raw(Setting.AutoPruneIncludeLoaded) === true ? { ...marks, includeLoaded: true } : marks;
 }
 

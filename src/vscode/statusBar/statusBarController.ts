@@ -6,7 +6,10 @@
  * says why; never a stale number.
  */
 import * as vscode from 'vscode';
+import { MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { bytesText } from '../l10n/format';
+import { engineMarkdown } from '../markdown/engineMarkdown';
+import { markdownLiteral } from '../markdown/markdownLiteral';
 import type { PruneMode } from '../../core/model';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -78,7 +81,7 @@ export class StatusBarController implements vscode.Disposable {
     let known = 0;
     let failed = 0;
     let pending = 0;
-    const md = new vscode.MarkdownString(undefined, true);
+    const md = engineMarkdown();
     const what = withCache ? vscode.l10n.t('reclaimable by pruning {0} and the build cache', modeTitle(mode)) : vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode));
     md.appendMarkdown(`**${vscode.l10n.t('Docker Prune')}** — ${what}\n\n`);
     for (const s of sessions) {
@@ -88,27 +91,27 @@ export class StatusBarController implements vscode.Disposable {
         const plan = st.reclaim[mode];
         total += plan.spaceReclaimable;
         known++;
-        line = vscode.l10n.t('{0}: {1} ({2})', s.name, bytesText(plan.spaceReclaimable), imageCount(plan.items.length));
+        line = vscode.l10n.t('{0}: {1} ({2})', markdownLiteral(s.name), bytesText(plan.spaceReclaimable), imageCount(plan.items.length));
         const cache = withCache ? s.buildCacheReclaimable() : undefined;
         if (cache) {
           total += cache;
           line += ' ' + vscode.l10n.t('+ {0} build cache', bytesText(cache));
         }
-        if (st.reclaim.watermark) line += ` — ${standingText(st.reclaim.watermark)}`;
+        if (st.reclaim.watermark) line += ` — ${markdownLiteral(standingText(st.reclaim.watermark), MESSAGE_MAX_CHARS)}`;
       } else if (st.kind === 'ready' && st.reclaimError) {
         failed++;
-        line = vscode.l10n.t('{0}: unknown — {1}', s.name, st.reclaimError);
+        line = vscode.l10n.t('{0}: unknown — {1}', markdownLiteral(s.name), markdownLiteral(st.reclaimError, MESSAGE_MAX_CHARS));
       } else if (st.kind === 'failed' || st.kind === 'invalid') {
         failed++;
-        line = `$(debug-disconnect) ` + vscode.l10n.t('{0}: unreachable — {1}', s.name, st.message);
+        line = `$(debug-disconnect) ` + vscode.l10n.t('{0}: unreachable — {1}', markdownLiteral(s.name), markdownLiteral(st.message, MESSAGE_MAX_CHARS));
       } else {
         pending++;
-        line = vscode.l10n.t('{0}: measuring…', s.name);
+        line = vscode.l10n.t('{0}: measuring…', markdownLiteral(s.name));
       }
-      md.appendMarkdown(`- ${line.replace(/\n/g, ' ')}\n`);
+      md.appendMarkdown(`- ${line}\n`);
     }
     const noDefault = sessions.length === 0 && statusBarEnvironments().length === 0 ? this.registry.defaultProblem : undefined;
-    if (noDefault) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', noDefault.message)}\n`);
+    if (noDefault) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', markdownLiteral(noDefault.message, MESSAGE_MAX_CHARS))}\n`);
     md.appendMarkdown(`\n${vscode.l10n.t('Click to preview the prune.')}`);
 
     // No engine answers (a dev container without a socket, a stopped Docker Desktop): stay quiet. The item dims

@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 import type { BuildCacheSnapshot } from '../../core/buildCache/model';
 import { summarizeBuildCache, type BuildCacheSummary, type BuildCacheTypeSummary } from '../../core/buildCache/summary';
+import { displayText } from '../../core/format/displayText';
 import { formatAgo } from '../../core/format/units';
 import { bytesText, countText, displayLanguage } from '../l10n/format';
+import { engineMarkdown } from '../markdown/engineMarkdown';
 import type { EnvironmentNode } from './nodes';
 
 export class BuildCacheNode {
@@ -39,7 +41,7 @@ export class BuildCacheNode {
 
   tooltip(): vscode.MarkdownString {
     const s = this.summary;
-    const md = new vscode.MarkdownString(undefined, true);
+    const md = engineMarkdown();
     md.appendMarkdown(`**${vscode.l10n.t('Build cache')}** — ${vscode.l10n.t('{0} records', s.count)}\n\n`);
     md.appendMarkdown(vscode.l10n.t('Size {0}, of which {1} no build uses (reclaimable).', bytesText(s.size), bytesText(s.reclaimable)) + '\n\n');
     if (s.shared) md.appendMarkdown(vscode.l10n.t('Another {0} is shared with images: the disk keeps it while they stay.', bytesText(s.shared)) + '\n\n');
@@ -61,11 +63,11 @@ export class BuildCacheTypeNode {
 
   toTreeItem(): vscode.TreeItem {
     const t = this.type;
-    const item = new vscode.TreeItem(t.type, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(displayText(t.type), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const lastUsed = t.lastUsedNs === undefined ? vscode.l10n.t('never used') : vscode.l10n.t('last used {0}', formatAgo(t.lastUsedNs, this.parent.snapshot.daemonNowNs, displayLanguage()));
     item.description = vscode.l10n.t('{0} records · {1} · {2}', countText(t.count), bytesText(t.size), lastUsed);
-    item.tooltip = vscode.l10n.t('{0}: {1} records, {2} ({3} reclaimable), {4}', t.type, countText(t.count), bytesText(t.size), bytesText(t.reclaimable), lastUsed);
+    item.tooltip = vscode.l10n.t('{0}: {1} records, {2} ({3} reclaimable), {4}', displayText(t.type), countText(t.count), bytesText(t.size), bytesText(t.reclaimable), lastUsed);
     item.iconPath = new vscode.ThemeIcon('archive');
     item.contextValue = 'buildCache.type';
     return item;

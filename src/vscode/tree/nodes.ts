@@ -5,13 +5,17 @@
  */
 import * as vscode from 'vscode';
 import { describeProfile } from '../../core/engine/engineProfile';
+import { displayText, MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { formatAgo, shortImageId } from '../../core/format/units';
 import { ageText, agoText, bytesText, countText, dateTimeText, displayLanguage, plural } from '../l10n/format';
-import type { KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
+import type { ImageSource, KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
+import { engineMarkdown } from '../markdown/engineMarkdown';
+import { markdownLiteral } from '../markdown/markdownLiteral';
 import { keepReason } from '../prune/planWords';
+import { sourceTooltip, sourceWord } from '../prune/sourceWords';
 import { distanceText, standingText } from '../scheduler/watermarkStatus';
 
 const GROUP_TITLES: Record<UsageGroup, () => string> = {
@@ -36,7 +40,7 @@ export class EnvironmentNode {
   toTreeItem(): vscode.TreeItem {
     const s = this.session;
     const state = s.state;
-    const item = new vscode.TreeItem(s.name, this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(displayText(s.name), this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     switch (state.kind) {
       case 'idle':
@@ -75,13 +79,13 @@ export class EnvironmentNode {
 
   tooltip(): vscode.MarkdownString {
     const s = this.session;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escape(s.name)}** — \`${s.location}\`\n\n`);
-    if (s.descriptor.description) md.appendMarkdown(`${escape(s.descriptor.description)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
+    const md = engineMarkdown();
+    md.appendMarkdown(`**${markdownLiteral(s.name)}** — ${markdownLiteral(s.location)}\n\n`);
+    if (s.descriptor.description) md.appendMarkdown(`${markdownLiteral(s.descriptor.description, MESSAGE_MAX_CHARS)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
     const state = s.state;
     if (state.kind === 'ready') {
       const l = state.listing;
-      md.appendMarkdown(`${describeProfile(l.engine)} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
+      md.appendMarkdown(`${markdownLiteral(describeProfile(l.engine))} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
       if (l.intermediates > 0) {
         const n = countText(l.intermediates);
         const text = plural(l.intermediates, {
@@ -93,11 +97,11 @@ export class EnvironmentNode {
       if (state.reclaim) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', bytesText(state.reclaim.dangling.spaceReclaimable), bytesText(state.reclaim.all.spaceReclaimable)) + '\n\n');
       } else if (state.reclaimError) {
-        md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', escape(state.reclaimError)) + '\n\n');
+        md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', markdownLiteral(state.reclaimError, MESSAGE_MAX_CHARS)) + '\n\n');
       }
-      if (state.reclaim?.watermark) md.appendMarkdown(escape(standingText(state.reclaim.watermark)) + '\n\n');
+      if (state.reclaim?.watermark) md.appendMarkdown(markdownLiteral(standingText(state.reclaim.watermark), MESSAGE_MAX_CHARS) + '\n\n');
     } else if (state.kind === 'failed' || state.kind === 'invalid') {
-      md.appendMarkdown(`$(warning) ${escape(state.message)}\n\n`);
+      md.appendMarkdown(`$(warning) ${markdownLiteral(state.message, MESSAGE_MAX_CHARS)}\n\n`);
     }
     if (s.readOnly) md.appendMarkdown(vscode.l10n.t('Read-only: prunes are turned off.') + '\n\n');
     if (s.descriptor.protected) md.appendMarkdown(vscode.l10n.t('Protected: a prune asks you to type its name.') + '\n\n');
@@ -124,7 +128,7 @@ export class GroupNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = 'usage' in this.key ? GROUP_TITLES[this.key.usage]() : this.key.repository || '<none>';
+    const label = 'usage' in this.key ? GROUP_TITLES[this.key.usage]() : displayText(this.key.repository) || '<none>';
     const item = new vscode.TreeItem(label, this.images.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     let description = imageCount(this.images.length);
@@ -157,11 +161,14 @@ export class ImageNode {
 
   toTreeItem(): vscode.TreeItem {
     const img = this.image;
-    const label = img.tags.length ? img.tags.join(', ') : '<none>';
+    const label = img.tags.length ? img.tags.map((t) => displayText(t)).join(', ') : '<none>';
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const used = this.lastUse();
-    item.description = `${shortImageId(img.id)} · ${bytesText(img.size)} · ${ageText(img.created)}${used ? ` · ${lastUsedText(used)}` : ''}`;
+    const source = this.source();
+    // The marker says only what matters for a prune: a registry has it, or nothing brings it back.
+    const marker = source?.kind === 'pulled' || source?.kind === 'loaded' ? ` · ${sourceWord(source)}` : '';
+    item.description = `${shortImageId(img.id)} · ${bytesText(img.size)} · ${ageText(img.created)}${used ? ` · ${lastUsedText(used)}` : ''}${marker}`;
     item.iconPath = new vscode.ThemeIcon(img.protected ? 'lock' : img.group === 'inUse' ? 'layers-active' : img.group === 'dangling' ? 'layers-dot' : 'layers');
     item.contextValue = `image.${img.group}${img.tags.length ? '.tagged' : ''}${img.protected ? '.protected' : ''}`;
     return item;
@@ -169,15 +176,15 @@ export class ImageNode {
 
   tooltip(): vscode.MarkdownString {
     const img = this.image;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escape(img.tags.length ? img.tags.join(', ') : '<none>')}**\n\n`);
-    md.appendMarkdown(`\`${img.id}\`\n\n`);
+    const md = engineMarkdown();
+    md.appendMarkdown(`**${img.tags.length ? img.tags.map((t) => markdownLiteral(t)).join(', ') : markdownLiteral('<none>')}**\n\n`);
+    md.appendMarkdown(`${markdownLiteral(img.id)}\n\n`);
     md.appendMarkdown(vscode.l10n.t('Size {0} · created {1} ({2})', bytesText(img.size), dateTimeText(img.created), agoText(img.created)) + '\n\n');
-    if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => `\`${d}\``).join(', ')) + '\n\n');
+    if (img.digests.length) md.appendMarkdown(vscode.l10n.t('Digests: {0}', img.digests.map((d) => markdownLiteral(d)).join(', ')) + '\n\n');
     const labels = Object.entries(img.labels);
-    if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => `\`${k}=${v}\``).join(', ')) + '\n\n');
+    if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => markdownLiteral(`${k}=${v}`)).join(', ')) + '\n\n');
     if (img.containers.length) {
-      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${escape(c.name)} (${c.state})`).join(', ')) + '\n\n');
+      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${markdownLiteral(c.name)} (${markdownLiteral(c.state)})`).join(', ')) + '\n\n');
     } else if (img.usedThroughChildren > 0) {
       md.appendMarkdown(vscode.l10n.t('In use through child images ({0}).', containerCount(img.usedThroughChildren)) + '\n\n');
     } else {
@@ -187,6 +194,7 @@ export class ImageNode {
     const used = this.lastUse();
     if (used) md.appendMarkdown(lastUsedTooltip(used) + '\n\n');
     const state = this.session.state;
+    if (state.kind === 'ready' && state.reclaim) md.appendMarkdown(escape(sourceTooltip(this.source())) + '\n\n');
     if (state.kind === 'ready' && state.reclaim) {
       for (const mode of ['dangling', 'all'] as const) {
         const fate = planFate(state.reclaim, mode, img.id);
@@ -196,6 +204,12 @@ export class ImageNode {
       }
     }
     return md;
+  }
+
+  /** Where the image came from, once a snapshot has been read. */
+  source(): ImageSource | undefined {
+    const state = this.session.state;
+    return state.kind === 'ready' ? state.reclaim?.snapshot.sources?.get(this.image.id) : undefined;
   }
 
   /** When the image was last used, once a snapshot has been read. */
@@ -268,9 +282,4 @@ function planFate(reclaim: Reclaim, mode: PruneMode, id: string): Fate {
     perMode.set(mode, map);
   }
   return map.get(id);
-}
-
-/** Escapes what Markdown would otherwise interpret inside a line (names, tags, messages). */
-function escape(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }

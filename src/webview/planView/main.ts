@@ -46,7 +46,10 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
   remove.addEventListener('click', () => send({ type: 'remove' }));
   const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh', ariaHidden: 'true' }), ' ', state.replanLabel), 'replan');
   replan.addEventListener('click', () => send({ type: 'replan' }));
-  const actions = el('div', { className: 'actions' }, remove, replan, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
+  const check = state.checkRegistry
+    ? [keyed(clickable(el('button', { className: 'secondary', disabled: state.busy !== undefined, title: state.checkRegistry.title }, el('span', { className: 'codicon codicon-cloud' }), ' ', state.checkRegistry.label), () => send({ type: 'checkRegistry' })), 'check-registry')]
+    : [];
+  const actions = el('div', { className: 'actions' }, remove, replan, ...check, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
 
   const stale = state.stale
     ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning', ariaHidden: 'true' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))
@@ -101,7 +104,7 @@ function group(state: PlanViewState, g: PlanGroup): HTMLElement {
     send({ type: 'toggle', ids, include: g.checked !== 'all' });
   });
   const c = state.columns;
-  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 5 ? 'num' : '' }, t)));
+  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.source, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t)));
   const table = el('table', {}, el('thead', {}, head), el('tbody', {}, ...g.rows.map((r) => row(state, r))));
   return el('section', { className: 'group' }, el('h2', {}, box, ' ', el('span', { className: 'repo' }, g.title), ' ', el('span', { className: 'summary' }, g.summary)), table);
 }
@@ -122,6 +125,7 @@ function row(state: PlanViewState, r: PlanRow): HTMLElement {
     el('td', {}, copy),
     el('td', {}, r.created),
     el('td', {}, r.lastUsed || '—'),
+    el('td', { className: 'source' }, r.source),
     el('td', { className: 'num' }, r.bytes || '—'),
     el('td', { className: 'why' }, r.reason),
   );

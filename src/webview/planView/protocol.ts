@@ -13,6 +13,8 @@ export interface PlanRow {
   readonly created: string;
   /** When it was last used, where known; '' otherwise. */
   readonly lastUsed: string;
+  /** Where it came from (`pulled from docker.io`, `built here`, `loaded`, `unknown`): engine text, shown as text. */
+  readonly source: string;
   /** The bytes this step frees ('' for an image left out). */
   readonly bytes: string;
   /** Why it goes (or that it was left out). */
@@ -71,7 +73,7 @@ export interface PlanViewState {
   readonly sort: SortKey;
   readonly sortLabel: string;
   readonly sortOptions: ReadonlyArray<{ readonly key: SortKey; readonly label: string }>;
-  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly frees: string; readonly why: string };
+  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly source: string; readonly frees: string; readonly why: string };
   readonly groups: readonly PlanGroup[];
   /** Shown instead of the table when the plan is empty. */
   readonly empty?: string;
@@ -82,6 +84,8 @@ export interface PlanViewState {
   /** Planning or removing: what the view is doing. */
   readonly busy?: string;
   readonly replanLabel: string;
+  /** The button that asks each pulled image's registry whether it still has it (shown when the plan has one). */
+  readonly checkRegistry?: { readonly label: string; readonly title: string };
 }
 
 /** What the page posts. */
@@ -93,6 +97,7 @@ export type PageMessage =
   | { readonly type: 'checkFilters'; readonly text: string }
   | { readonly type: 'applyFilters'; readonly text: string }
   | { readonly type: 'replan' }
+  | { readonly type: 'checkRegistry' }
   | { readonly type: 'remove' };
 
 /** What the host posts. */

@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { builtCli, CLI } from '../../support/builtCli';
 import { apiJson, apiRequest } from '../../support/dockerd';
-import { generatePopulation, loadPopulation, type LoadedPopulation } from '../../support/population';
+import { generatePopulation, loadPopulation, sizedImagesArchive, type LoadedPopulation } from '../../support/population';
 import { podman5Available, startPodman5, type TestPodman5 } from '../../support/podman5';
 
 describe('environments: last use on Podman 5 (built CLI)', function () {
@@ -105,7 +105,7 @@ describe('environments: watermark prune on Podman 5 (built CLI)', function () {
     const layersSize = async () => (await apiJson<{ LayersSize: number }>(pm!.socketPath, 'GET', '/system/df')).LayersSize;
     const used = await layersSize();
     const marks = `${used - 1}B:${Math.round(used * 0.7)}B`;
-    const plan = JSON.parse(cli(['plan', '--watermark', marks, '--minimum-age', '0', '--json'])) as {
+    const plan = JSON.parse(cli(['plan', '--watermark', marks, '--minimum-age', '0', '--include-loaded', '--json'])) as {
       images: Array<{ id: string }>;
       spaceReclaimable: number;
       watermark: { usedBytes: number; lowBytes: number; predictedBytes: number; triggered: boolean; reachesLow: boolean; chosen: string[] };
@@ -116,9 +116,51 @@ describe('environments: watermark prune on Podman 5 (built CLI)', function () {
     // A shorter prefix of the order would not have been enough: the run stops at the first point under the mark.
     assert.ok(w.chosen.length > 0);
     const before = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
-    cli(['prune', '--watermark', marks, '--minimum-age', '0', '--yes', '--json']);
+    cli(['prune', '--watermark', marks, '--minimum-age', '0', '--include-loaded', '--yes', '--json']);
     const after = new Set((await apiJson<Array<{ Id: string }>>(pm!.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
     assert.deepStrictEqual([...before].filter((i) => !after.has(i)).sort(), plan.images.map((i) => i.id).sort(), 'exactly the planned images went');
     assert.strictEqual(await layersSize(), w.predictedBytes, 'LayersSize is the predicted usage');
+  });
+});
+
+describe('environments: image sources on Podman 5 (built CLI)', function () {
+  this.timeout(5 * 60_000);
+  let pm: TestPodman5 | undefined;
+  let home: string;
+  const ids = new Map<string, string>();
+  const cliIn = () => builtCli(home, () => pm!.dockerHost);
+  const nameOf = (id: string) => [...ids].find(([, i]) => i === id)?.[0] ?? id;
+  const idOf = async (ref: string) => (await apiJson<{ Id: string }>(pm!.socketPath, 'GET', `/images/${encodeURIComponent(ref)}/json`)).Id;
+
+  before(async function () {
+    if (!podman5Available()) throw new Error('no Podman 5 root: run scripts/install-podman5.sh (as root) first');
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-src-pm5-'));
+    pm = await startPodman5({ name: 'pm5src' });
+    const res = await apiRequest(pm.socketPath, 'POST', '/images/load?quiet=1', {
+      body: sizedImagesArchive([{ name: 'a', createdNs: 1_700_000_000_000_000_000n, layers: [{ key: 'pm5-src-a', bytes: 10_000 }] }]).archive,
+      contentType: 'application/x-tar',
+    });
+    assert.strictEqual(res.status, 200, res.body.toString());
+    ids.set('loaded', await idOf('wm/a:1'));
+    cliIn().run(['plan', '--all']); // the first run: from here on, events are followed
+    // Committed here (Podman emits no image event for it), and imported (only a tag event; the comment says it).
+    const c = await apiJson<{ Id: string }>(pm.socketPath, 'POST', '/containers/create', { Image: 'wm/a:1', Cmd: ['/none'] });
+    assert.strictEqual((await apiRequest(pm.socketPath, 'POST', `/commit?container=${c.Id}&repo=dp/committed&tag=1`)).status, 201);
+    assert.strictEqual((await apiRequest(pm.socketPath, 'DELETE', `/containers/${c.Id}`)).status, 204);
+    ids.set('committed', await idOf('dp/committed:1'));
+    const imported = await apiRequest(pm.socketPath, 'POST', '/images/create?fromSrc=-&repo=dp/imported&tag=1', { body: sizedImagesArchive([]).archive, contentType: 'application/x-tar' });
+    assert.strictEqual(imported.status, 200, imported.body.toString());
+    ids.set('imported', await idOf('dp/imported:1'));
+  });
+  after(async () => {
+    await pm?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('loaded, committed and imported images get their source, and source= selects exactly them', () => {
+    const plan = JSON.parse(cliIn().run(['plan', '--all', '--json']).stdout) as { images: Array<{ id: string; source: { kind: string } }> };
+    assert.deepStrictEqual(Object.fromEntries(plan.images.map((i) => [nameOf(i.id), i.source.kind])), { loaded: 'loaded', committed: 'built', imported: 'loaded' });
+    assert.deepStrictEqual(cliIn().planIds('source=built'), [ids.get('committed')]);
+    assert.deepStrictEqual(cliIn().planIds('source=loaded'), [ids.get('loaded')!, ids.get('imported')!].sort());
   });
 });

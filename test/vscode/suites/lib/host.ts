@@ -119,7 +119,11 @@ export function label(item: vscode.TreeItem): string {
 
 /** The tooltip as text (Markdown escapes removed). */
 export function tooltipText(item: vscode.TreeItem): string {
-  const t = item.tooltip;
+  return markdownText(item.tooltip);
+}
+
+/** A tooltip (Markdown or plain) as the text it shows: Markdown's backslash escapes removed. */
+export function markdownText(t: string | vscode.MarkdownString | undefined): string {
   return (typeof t === 'string' ? t : (t?.value ?? '')).replace(/\\(.)/g, '$1');
 }
 
@@ -147,6 +151,7 @@ const KEYS = [
   'autoPrune.highWatermark',
   'autoPrune.lowWatermark',
   'autoPrune.minimumAge',
+  'autoPrune.includeLoaded',
 ];
 
 export async function setSetting(key: string, value: unknown, target = vscode.ConfigurationTarget.Workspace): Promise<void> {
@@ -205,4 +210,14 @@ export function readAuditRecords(file: string): AuditRecord[] {
 /** One record per prune: its end record (start and progress records left out). */
 export function readAudit(file: string): AuditRecord[] {
   return readAuditRecords(file).filter((r) => r.phase === undefined || r.phase === 'end');
+}
+
+/**
+ * The window closes or reloads: calls the real `deactivate` of the module this extension host loaded (same file,
+ * same module cache). It interrupts running prunes; the prune service itself lives on.
+ */
+export function deactivateExtension(): Promise<void> | undefined {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const main = require(path.join(ext.extensionPath, ext.packageJSON.main as string)) as { deactivate(): Promise<void> | undefined };
+  return main.deactivate();
 }

@@ -222,6 +222,31 @@ describe('Prune commands', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('an audit file of a newer format refuses the prune, saying so, and nothing is removed; one that is not an audit file is set aside with a warning', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
+    const custom = path.join(dir, 'prunes.jsonl');
+    const newer = JSON.stringify({ time: '2026-01-01T00:00:00.000Z', user: 'u', host: 'h', environment: 'x', trigger: 'manual', mode: 'all', native: false, filters: [], protect: [], plan: null, result: null, durationMs: 1, outcome: 'success', format: 3 }) + '\n';
+    fs.writeFileSync(custom, newer);
+    await setSetting('auditFile', custom);
+    await answerConfirmation('prune');
+    const before = await engineImageIds();
+    const logFrom = await logLength();
+    const refused = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const message = 'was written by a newer Docker Prune (format 3; this version reads up to 1): update Docker Prune, or move the file aside';
+    assert.ok(refused.status === 'failed' && refused.message.includes(message), JSON.stringify(refused));
+    assert.deepStrictEqual(await engineImageIds(), before, 'nothing removed');
+    assert.strictEqual(fs.readFileSync(custom, 'utf8'), newer, 'the audit file untouched');
+    await waitForLog(message, logFrom);
+
+    fs.writeFileSync(custom, 'not an audit file\n');
+    const done = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    assert.strictEqual(done.status, 'done');
+    await waitForLog(/\[shown\] Docker Prune state file: The audit log .* was not an audit file: it was moved to .*\.corrupt-/, logFrom);
+    assert.strictEqual(fs.readdirSync(dir).filter((f) => f.startsWith('prunes.jsonl.corrupt-')).length, 1);
+    assert.ok(readAudit(custom).length === 1, 'a new audit file holds the prune');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a read-only environment refuses to prune', async () => {
     await setSetting('environments', [{ name: 'ro', host: session.location, readOnly: true }]);
     const ro = await waitFor('the read-only environment', async () => (await api()).registry.find('ro'));

@@ -13,7 +13,7 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, readAudit, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor, freshDefaultSession } from '../lib/host';
+import { api, markdownText, readAudit, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor, freshDefaultSession } from '../lib/host';
 import { danglingWithOwnLayer, expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -37,8 +37,7 @@ describe('Status bar', () => {
     return (await api()).statusBar.text;
   }
   async function statusTooltip(): Promise<string> {
-    const t = (await api()).statusBar.tooltip;
-    return typeof t === 'string' ? t : (t?.value ?? '');
+    return markdownText((await api()).statusBar.tooltip);
   }
 
   it('shows the bytes a dangling prune reclaims; follows an external docker rmi; drops to 0 B after the prune', async () => {

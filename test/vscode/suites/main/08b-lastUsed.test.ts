@@ -61,8 +61,10 @@ describe('Last used, in the tree and across sessions', () => {
     assert.strictEqual(used.lowerBound, false, 'followed without a gap since the first snapshot');
 
     const item = await imageItem(session, id);
-    assert.match(String(item.description), / · last used (now|\d+ seconds? ago|1 minute ago)$/);
+    // The population was docker-loaded moments before the first snapshot: its load events say so (issue 17 §1).
+    assert.match(String(item.description), / · last used (now|\d+ seconds? ago|1 minute ago) · loaded$/);
     assert.match(tooltipText(item), /Last used: .* from an engine event \(a container created, started or stopped/);
+    assert.match(tooltipText(item), /Source: loaded \(docker load or import\): no registry has it, nothing brings it back \(load event\)\./);
 
     // An image nobody touched since the population was loaded: its value and source are named too.
     const other = [...expected.unused].find((i) => i !== id)!;

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, engineImageIds, EXTENSION_ID, readAuditRecords, reloadPopulation, resetSettings, setSetting, settled, socket, waitFor } from '../lib/host';
+import { api, deactivateExtension, engineImageIds, readAuditRecords, reloadPopulation, resetSettings, setSetting, settled, socket, waitFor } from '../lib/host';
 import { report } from '../lib/report';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -57,11 +57,8 @@ describe('Deactivate (window closed or reloaded) during a prune', () => {
     const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
     await waitFor('the third image delete to be in flight', () => holding);
 
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    // The module this extension host loaded (same file, same module cache): its real deactivate.
-    const main = require(path.join(ext.extensionPath, ext.packageJSON.main as string)) as { deactivate(): Promise<void> | undefined };
     const t0 = Date.now();
-    const deactivating = main.deactivate();
+    const deactivating = deactivateExtension();
     // Written synchronously: on disk before deactivate's promise has had a chance to settle.
     const mine = readAuditRecords(file).slice(linesBefore);
     const end = mine.find((r) => r.phase === 'end');

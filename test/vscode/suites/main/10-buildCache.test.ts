@@ -2,6 +2,9 @@
  * The build cache in the extension: a real BuildKit cache (docker-buildx on the suite's engine), shown beside the
  * images in the tree, pruned by "Prune Build Cache" through the modal (replaced here), removing exactly what it
  * confirmed and leaving a build-cache audit record; and the status bar figure that adds it when the setting says so.
+ * A build-cache prune runs through the prune service as image prunes do: held mid-run by a proxy in front of the
+ * engine, Cancel Running Prune stops it (audited `cancelled`) and deactivate (the window closing) leaves its end
+ * record at once (`interrupted`).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -16,7 +19,8 @@ import type { BuildCacheNode, BuildCacheTypeNode } from '../../../../src/vscode/
 import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { apiJson } from '../../../support/dockerd';
 import { buildImage } from '../../../support/buildx';
-import { api, freshDefaultSession, label, readAuditRecords, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor } from '../lib/host';
+import { EngineProxy } from '../lib/engineProxy';
+import { api, deactivateExtension, freshDefaultSession, label, readAuditRecords, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor } from '../lib/host';
 
 type Done = Extract<BuildCacheFlowResult, { status: 'done' }>;
 
@@ -85,6 +89,83 @@ describe('Build cache', () => {
     await waitFor('the tree without a build cache node', async () => {
       const [env] = await treeChildren();
       return !(await treeChildren(env)).some((n) => n.kind === 'buildCache');
+    });
+  });
+
+  describe('while it runs (held by a proxy)', () => {
+    let proxy: EngineProxy;
+    let releaseHeld: (() => void) | undefined;
+
+    before(async () => {
+      proxy = new EngineProxy(path.join(work, 'engine.sock'), socket());
+      await proxy.start();
+      await setSetting('environments', [{ name: 'proxied-bc', host: proxy.host }]);
+      await waitFor('the proxied environment', async () => (await api()).registry.find('proxied-bc'));
+    });
+    after(async () => {
+      releaseHeld?.();
+      proxy.hold = undefined;
+      await proxy.stop();
+    });
+
+    /**
+     * A fresh build cache of more than one batch (PINNED_BATCH = 100 records per POST /build/prune), then Prune
+     * Build Cache on the proxied environment with its first batch held: resolves once that batch is in flight.
+     */
+    async function pruneHeld(name: string): Promise<{ running: Thenable<BuildCacheFlowResult>; release: () => void; file: string; linesBefore: number }> {
+      await buildImage({ dockerHost: `unix://${socket()}`, dataDir: work }, name, Array.from({ length: 110 }, (_, i) => ({ file: `f${i}.bin`, bytes: 1000 + i, seed: `${name}-${i}` })));
+      (await api()).setBuildCacheConfirmation(async () => true);
+      const file = (await api()).auditFile();
+      const linesBefore = readAuditRecords(file).length;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      releaseHeld = release;
+      let holding = false;
+      proxy.hold = (req) => {
+        if (req.method !== 'POST' || !/\/build\/prune/.test(req.url ?? '') || holding) return undefined;
+        holding = true;
+        return held;
+      };
+      const running = vscode.commands.executeCommand('dockerPrune.pruneBuildCache', { environment: 'proxied-bc', all: true }) as Thenable<BuildCacheFlowResult>;
+      await waitFor('the first build-cache batch to be in flight', () => holding, 60_000);
+      return { running, release, file, linesBefore };
+    }
+
+    it('Cancel Running Prune reaches a build-cache prune: it stops after the batch in flight, and the audit says cancelled', async () => {
+      const { running, release, file, linesBefore } = await pruneHeld('cancel-me');
+      assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 1, 'the build-cache prune is a running prune');
+      release();
+      const answer = await running;
+      assert.strictEqual(answer?.status, 'done', answer?.status === 'failed' ? answer.message : answer?.status);
+      const { outcome } = answer as Done;
+      assert.strictEqual(outcome.outcome, 'cancelled');
+      const removed = outcome.result.CachesDeleted.length;
+      assert.ok(removed > 0 && removed < outcome.plan!.items.length, `the batch in flight finished, the next was not sent (${removed} of ${outcome.plan!.items.length})`);
+      const mine = readAuditRecords(file).slice(linesBefore);
+      const end = mine.find((r) => r.phase === 'end');
+      assert.strictEqual(end?.target, 'build-cache');
+      assert.strictEqual(end.outcome, 'cancelled');
+      assert.strictEqual(end.result?.cancelled, true);
+      assert.strictEqual(end.result?.deleted, removed);
+      assert.strictEqual(mine.filter((r) => r.phase === 'end').length, 1);
+      assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 0, 'nothing runs any more');
+    });
+
+    it('deactivate (the window closing) writes a running build-cache prune\'s end record at once, "interrupted"', async () => {
+      const { running, release, file, linesBefore } = await pruneHeld('close-window');
+      const deactivating = deactivateExtension();
+      // Written synchronously: on disk before deactivate's promise has had a chance to settle.
+      const mine = readAuditRecords(file).slice(linesBefore);
+      const end = mine.find((r) => r.phase === 'end');
+      assert.ok(end, `an end record right away (records: ${mine.map((r) => r.phase).join(', ')})`);
+      assert.strictEqual(end.target, 'build-cache');
+      assert.strictEqual(end.outcome, 'interrupted');
+      assert.strictEqual(end.error, 'interrupted: VS Code window closed or reloaded');
+      assert.strictEqual(end.pruneId, mine.find((r) => r.phase === 'start')!.pruneId);
+      release();
+      await deactivating;
+      await running;
+      assert.strictEqual(readAuditRecords(file).slice(linesBefore).filter((r) => r.phase === 'end').length, 1, 'one end record: the interrupted one');
     });
   });
 });

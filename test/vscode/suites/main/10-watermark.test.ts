@@ -10,7 +10,7 @@ import { parseWatermarks } from '../../../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune, storeBytes } from '../../../../src/core/plan/watermarkPolicy';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { Node } from '../../../../src/vscode/tree/treeNode';
-import { api, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import { api, markdownText, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
 
 describe('Watermarks', () => {
   let session: EnvironmentSession;
@@ -29,8 +29,7 @@ describe('Watermarks', () => {
     return treeItem(node);
   }
   async function statusTooltip(): Promise<string> {
-    const t = (await api()).statusBar.tooltip;
-    return typeof t === 'string' ? t : (t?.value ?? '');
+    return markdownText((await api()).statusBar.tooltip);
   }
   function snapshot() {
     const s = session.state;
@@ -43,8 +42,10 @@ describe('Watermarks', () => {
     // 1 kB over the high mark, by size (the image store's bytes); the low mark 2 kB under it.
     await setSetting('autoPrune.highWatermark', `${store - 1000}`);
     await setSetting('autoPrune.lowWatermark', `${store - 2000}`);
-    // The population was loaded (a use) moments ago: no minimum age, or it would keep every image.
+    // The population was loaded (a use) moments ago: no minimum age, or it would keep every image. And it was
+    // loaded (docker load): a watermark run leaves loaded images unless told to take them.
     await setSetting('autoPrune.minimumAge', '0');
+    await setSetting('autoPrune.includeLoaded', true);
     await waitFor('the tree item to say it is over', async () => String((await envItem()).description).endsWith(`· ${formatBytes(1000)} over the high mark`));
     const tip = tooltipText(await envItem());
     assert.ok(tip.includes(`images take ${formatBytes(store)}`) && tip.includes('above the high mark'), tip);
@@ -53,7 +54,7 @@ describe('Watermarks', () => {
     const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { view: string; chosen: string[]; triggered: boolean; predictedBytes: number; lowBytes: number };
     assert.ok(preview.triggered && preview.chosen.length > 0, JSON.stringify(preview));
     assert.ok(preview.predictedBytes < preview.lowBytes);
-    const expected = planWatermarkPrune(snapshot(), { mode: 'all', filters: { labels: [] }, protect: [] }, parseWatermarks(`${store - 1000}`, `${store - 2000}`, '0'), { kind: 'unavailable', why: 'sizes' });
+    const expected = planWatermarkPrune(snapshot(), { mode: 'all', filters: { labels: [] }, protect: [] }, { ...parseWatermarks(`${store - 1000}`, `${store - 2000}`, '0'), includeLoaded: true }, { kind: 'unavailable', why: 'sizes' });
     assert.deepStrictEqual(preview.chosen, expected.figures.chosen, 'the preview takes what the core policy takes');
     const view = (await api()).planView.state();
     assert.strictEqual(view?.key, preview.view);
@@ -71,6 +72,7 @@ describe('Watermarks', () => {
     await setSetting('autoPrune.highWatermark', `${store - 1000}`);
     await setSetting('autoPrune.lowWatermark', `${store - 2000}`);
     await setSetting('autoPrune.minimumAge', '0');
+    await setSetting('autoPrune.includeLoaded', true);
     const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { deletes: string[]; predictedBytes: number };
     assert.ok(preview.deletes.length > 0);
     const before = await engineImageIds();

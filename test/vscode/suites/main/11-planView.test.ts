@@ -2,7 +2,9 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { PlanViewState } from '../../../../src/webview/planView/protocol';
 import { formatBytes } from '../../../../src/core/format/units';
+import { execFileSync } from 'child_process';
 import { apiJson } from '../../../support/dockerd';
+import { startRegistry } from '../../../support/registry';
 import { answerConfirmation, freshSessionEachTest } from '../lib/confirm';
 import { api, engineImageIds, readAuditRecords, socket, waitFor } from '../lib/host';
 
@@ -17,6 +19,35 @@ describe('The plan view', () => {
     return s;
   };
   const rows = (s: PlanViewState) => s.groups.flatMap((g) => g.rows);
+
+  it('each row says where its image came from; Check Registries flags a pulled image deleted upstream (a real registry on loopback)', async () => {
+    const registry = await startRegistry();
+    try {
+      let s = ((await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'all' })) as unknown, await state());
+      const row = rows(s).find((r) => r.tags.length > 0 && !r.locked)!;
+      assert.strictEqual(row.source, 'loaded', 'the population was docker-loaded moments ago');
+      assert.strictEqual(s.checkRegistry, undefined, 'nothing pulled: no registry to ask');
+      // Pushed, it can be pulled again: the graphdriver gives it a registry digest.
+      const repo = `${registry.host}/dp/pushed`;
+      const docker = (...args: string[]) => execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${socket()}` }, encoding: 'utf8' });
+      docker('tag', row.id, `${repo}:1`);
+      docker('push', '-q', `${repo}:1`);
+      await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'all' });
+      s = await state();
+      assert.strictEqual(rows(s).find((r) => r.id === row.id)?.source, `pulled from ${registry.host}`);
+      assert.ok(s.header.some((h) => h.value.includes('1 can be pulled again')), JSON.stringify(s.header));
+      assert.ok(s.checkRegistry, 'a pulled image: the check is offered');
+      await (await view()).post({ type: 'checkRegistry' });
+      assert.strictEqual(rows(await state()).find((r) => r.id === row.id)?.source, `pulled from ${registry.host}`, 'still there');
+      assert.ok(await registry.deleteManifest('dp/pushed', await registry.manifestDigest('dp/pushed', '1')));
+      await (await view()).post({ type: 'checkRegistry' });
+      s = await state();
+      assert.strictEqual(rows(s).find((r) => r.id === row.id)?.source, `gone from ${registry.host}`);
+      assert.ok(s.header.some((h) => h.value.includes('1 no longer on their registry')), JSON.stringify(s.header));
+    } finally {
+      await registry.stop();
+    }
+  });
 
   it('Preview opens it; leaving out an image and a repository re-plans; Remove prunes exactly the rest, audited', async () => {
     const shown = (await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'all' })) as { view: string; images: number; bytes: number };

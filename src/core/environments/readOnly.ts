@@ -1,0 +1,19 @@
+/**
+ * The one refusal of a read-only environment. The prune runner (execute/pruneRunner.ts) enforces it from the
+ * engine's endpoint; the front ends check early only to say so before planning, with this same wording (the
+ * extension's copy is this text through vscode.l10n, and test/unit/readOnly.test.ts keeps the two equal).
+ */
+import { DockerPruneError } from '../errors';
+
+/** Why nothing is pruned on the environment `name`: it is configured `"readOnly": true`. */
+export function readOnlyRefusal(name: string): string {
+  return `${name} is read-only ("readOnly": true in its settings): nothing is pruned there.`;
+}
+
+/** A prune asked of a read-only environment: refused before the lock, nothing deleted (audit outcome `refused`). */
+export class ReadOnlyEnvironmentError extends DockerPruneError {
+  constructor(name: string, endpoint?: string) {
+    super('invalid-input', readOnlyRefusal(name), { endpoint });
+    this.name = 'ReadOnlyEnvironmentError';
+  }
+}

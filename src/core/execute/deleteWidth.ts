@@ -1,0 +1,21 @@
+import type { ImageStoreKind } from '../engine/engineProfile';
+
+/**
+ * How many plan steps run at once, per image store (bench/deleteWidth.bench.ts, WIDTH_SLICES=3, measures them).
+ *
+ * - containerd store: every delete waits for a full containerd garbage collection (moby SynchronousDelete), and
+ *   containerd's GC scheduler hands one collection's result to every caller waiting when it starts; a caller that
+ *   arrives during a collection waits for the next. So the gain grows with the width: Docker 28.5, 1,000 images,
+ *   all-unused plan (load average ~25): width 1 221 ms/step, 2 230, 4 209, 8 145, 16 89; a second run 8 118, 16
+ *   112, 32 107 (load ~20): past 16 little more, and twice the requests in flight should the daemon die.
+ * - graphdriver: the engine's image store deletes under one lock (moby daemon/internal/image/store.go Delete), yet
+ *   side by side the requests' own latency overlaps: Docker 28.5 overlay2, 1,000 images, load average ~28: width 1
+ *   54 ms/step, 2 51, 4 36, 8 28. Still one at a time: a daemon dying mid-prune then has one request in flight,
+ *   which the fault tests hold it to (one error, at most one image gone unrecorded).
+ * - Podman: one at a time (not measured side by side yet).
+ */
+export const DELETE_WIDTH: Readonly<Record<ImageStoreKind, number>> = {
+  containerd: 16,
+  graphdriver: 1,
+  podman: 1,
+};
