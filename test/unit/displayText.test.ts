@@ -3,6 +3,8 @@
  * never raw; long values cut with an ellipsis; Markdown-literal text that no renderer can read as Markdown.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { DISPLAY_MAX_CHARS, displayLines, displayText } from '../../src/core/format/displayText';
 import { iconLiteral, markdownLiteral } from '../../src/vscode/markdown/markdownLiteral';
 
@@ -89,5 +91,22 @@ describe('iconLiteral', () => {
     assert.strictEqual(iconLiteral('a $(alert) b $(x~spin)'), 'a \\$(alert) b \\$(x~spin)');
     assert.strictEqual(iconLiteral('no\nicons\x1b'), 'no\\x0aicons\\x1b');
     assert.strictEqual(iconLiteral('x'.repeat(300)).length, DISPLAY_MAX_CHARS);
+  });
+});
+
+describe('engine text escaping in the sources', () => {
+  // JavaScript's global escape() (Annex B, declared by TypeScript's own lib) percent-encodes: a call meant for a
+  // Markdown escaper that was renamed compiles and then shows "Source%3A%20loaded…" in a tooltip.
+  it('no source file calls the global escape() or unescape()', () => {
+    const root = path.join(__dirname, '..', '..', '..', 'src');
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
+    const calls = files(root).flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/(^|[^.\w$])(un)?escape\(/.test(line) && !/function (un)?escape\(/.test(line) ? [`${path.relative(root, f)}:${i + 1}`] : [])),
+    );
+    assert.deepStrictEqual(calls, []);
   });
 });

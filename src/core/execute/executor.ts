@@ -125,8 +125,14 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   return result();
 }
 
-/** For each step, the steps it waits for: an image's children in the plan go before it (the engine refuses a parent with children). */
+/**
+ * For each step, the steps it waits for: on Docker an image's children in the plan go before it (the engine refuses
+ * a parent with children). Podman runs the plan in its own order: it removes an image whose children stay (their
+ * layers stay with them), and it ignores `noprune`, so a child removed first would take its now-dangling parent
+ * along and the parent's own step would find it gone (the planner's order is the one libimage removes in).
+ */
 function stepDependencies(plan: Plan, snapshot: Snapshot): (index: number) => readonly number[] {
+  if (snapshot.profile.store === 'podman') return () => [];
   const index = new Map(plan.items.map((step, i) => [step.id, i]));
   const parentOf = new Map(snapshot.images.map((img) => [img.id, img.parentId]));
   const children: number[][] = plan.items.map(() => []);

@@ -194,7 +194,7 @@ export class ImageNode {
     const used = this.lastUse();
     if (used) md.appendMarkdown(lastUsedTooltip(used) + '\n\n');
     const state = this.session.state;
-    if (state.kind === 'ready' && state.reclaim) md.appendMarkdown(escape(sourceTooltip(this.source())) + '\n\n');
+    if (state.kind === 'ready' && state.reclaim) md.appendMarkdown(markdownLiteral(sourceTooltip(this.source())) + '\n\n');
     if (state.kind === 'ready' && state.reclaim) {
       for (const mode of ['dangling', 'all'] as const) {
         const fate = planFate(state.reclaim, mode, img.id);
