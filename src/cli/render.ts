@@ -159,6 +159,7 @@ function summarizeKept(kept: readonly KeptImage[]): string {
     'below-low-mark': 'not needed to get under the low mark',
     'left-out': 'left out',
     loaded: 'loaded and cannot come back (add --include-loaded)',
+    'parent-stays': 'would take a kept untagged parent along (Podman removes it with its child)',
   };
   return [...counts].map(([reason, n]) => `${n} ${names[reason]}`).join(', ');
 }

@@ -217,12 +217,24 @@ export interface PlannedImage {
 }
 
 /**
- * `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get under the low
- * mark). `left-out`: the user left it out of this prune (PlannerOptions.leaveOut).
+ * Why an image a prune could have taken stays: Docker Prune's keep rules (plan/keepRules.ts) and the watermark
+ * policy's. `minimum-age` and `below-low-mark`: a watermark prune left it (used too recently; not needed to get
+ * under the low mark). `left-out`: the user left it out of this prune (PlannerOptions.leaveOut). `loaded`: a
+ * watermark prune left it because it was loaded and cannot come back (Watermarks.includeLoaded). `parent-stays`
+ * (Podman): its untagged parent stays, and Podman removes an image's untagged parent with it whatever `noprune`
+ * says, so removing this one would take a kept image along.
  */
-/** Why an image a prune could have taken stays: Docker Prune's keep rules (plan/keepRules.ts) and the watermark policy's. */
-/** `loaded`: a watermark prune left it because it was loaded and cannot come back (Watermarks.includeLoaded). */
-export type KeepReason = 'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out' | 'loaded';
+export type KeepReason =
+  | 'in-use'
+  | 'protected'
+  | 'keep-latest'
+  | 'filtered'
+  | 'recently-used'
+  | 'minimum-age'
+  | 'below-low-mark'
+  | 'left-out'
+  | 'loaded'
+  | 'parent-stays';
 
 export interface KeptImage {
   readonly id: string;

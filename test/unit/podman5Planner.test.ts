@@ -62,6 +62,21 @@ describe('Podman 5 model', () => {
     );
   });
 
+  it("our own prune keeps an image whose removal would take along an untagged parent our rules keep (Podman ignores noprune)", () => {
+    const { snapshot, b } = world();
+    const now = snapshot.daemonNowNs;
+    // mid (leaf's untagged parent) was used a moment ago: unused-for keeps it, so leaf, which would take it along, stays
+    const recent = { ...snapshot, lastUsed: new Map([[b.id('mid'), { atNs: now, source: 'event' as const, lowerBound: false }]]) };
+    const plan = planPrune(recent, policy('dangling', ['unused-for=30m']));
+    assert.deepStrictEqual(plan.items.map((i) => i.id), [b.id('loose')]);
+    const kept = new Map(plan.kept.map((k) => [k.id, k.reason]));
+    assert.strictEqual(kept.get(b.id('leaf')), 'parent-stays');
+    // Without the rule both go, the parent with its child, as Podman removes them
+    assert.deepStrictEqual(planPrune(recent, policy('dangling')).items.map((i) => i.id).slice(0, 2), [b.id('leaf'), b.id('mid')]);
+    // The engine's own prune looks at none of our rules: the prediction of a native prune is unchanged
+    assert.deepStrictEqual(planPrune(snapshot, policy('dangling'), { engineParity: true }).items.map((i) => i.id).slice(0, 2), [b.id('leaf'), b.id('mid')]);
+  });
+
   it("the compatible endpoint's dangling=false keeps what was dangling from the start; libpod all=true does not", () => {
     const { snapshot, facts, b } = world();
     const compat = planPodman5Prune(snapshot, facts, policy('all'), { engineParity: true, allVia: 'compat' });

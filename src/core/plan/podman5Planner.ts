@@ -79,13 +79,27 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     remove(parent, 'parent');
   };
 
+  // Our own prune: Podman removes an image's untagged parent with it whatever `noprune` says (podman-rmi(1)), so an
+  // image whose removal would take along a parent our rules keep stays too (the whole chain it would take is looked at).
+  const held = new Set<string>();
+  const takesKeptParent = (img: ImageRecord): boolean => {
+    const parent = children.parentOf(img);
+    if (!parent || parent.repoTags.length > 0 || children.has(parent, img)) return false;
+    return used.has(parent.id) || rules.reasonToKeepParent(parent) !== undefined || takesKeptParent(parent);
+  };
+
   const selects = (img: ImageRecord): boolean => (compatAll ? !isDangling(img) : all || isDangling(img));
   for (let round = 0; round < 10_000; round++) {
     // One RemoveImages call: the selection is made on the store as it is, then removed in order.
-    const candidates = [...live.values()].filter((img) => selects(img) && passes(img));
+    const candidates = [...live.values()].filter((img) => !held.has(img.id) && selects(img) && passes(img));
     if (candidates.length === 0) break;
     for (const img of candidates) {
       if (!live.has(img.id)) continue;
+      if (!parity && takesKeptParent(img)) {
+        held.add(img.id);
+        kept.keep(img, 'parent-stays');
+        continue;
+      }
       remove(img, img.repoTags.length > 0 ? 'unused' : 'dangling');
     }
   }

@@ -37,12 +37,13 @@ export function childFinder(live: ReadonlyMap<string, ImageRecord>, facts: Podma
     if (n >= 1) add(oneUp, key(n - 1, img.layers[n - 2]?.chainId), img);
   }
   return {
-    has(p: ImageRecord): boolean {
+    /** Whether `p` has a child among the live images (other than `except`, when given). */
+    has(p: ImageRecord, except?: ImageRecord): boolean {
       const n = p.layers.length;
       const k = key(n, p.layers[n - 1]?.chainId);
       // Podman 5: an empty image's children are empty images; Podman 4 also takes one-layer images.
       const pools = n === 0 && !rules.emptyImagesParentLayeredOnes ? [sameTop.get(k)] : [oneUp.get(k), sameTop.get(k)];
-      for (const pool of pools) for (const x of pool ?? []) if (live.has(x.id) && podmanParentAndChild(p, x, facts)) return true;
+      for (const pool of pools) for (const x of pool ?? []) if (x !== except && live.has(x.id) && podmanParentAndChild(p, x, facts)) return true;
       return false;
     },
     /**

@@ -13,6 +13,7 @@ const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
   'below-low-mark': () => vscode.l10n.t('not needed to get under the low mark'),
   'left-out': () => vscode.l10n.t('left out by you'),
   loaded: () => vscode.l10n.t('loaded: nothing brings it back (see autoPrune.includeLoaded)'),
+  'parent-stays': () => vscode.l10n.t('its untagged parent stays, and Podman would remove that parent with it'),
 };
 
 export function keepReason(reason: KeepReason): string {

@@ -23,7 +23,7 @@ import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
 import { podmanAvailable, startPodman, type TestPodman } from '../../support/podman';
-import { sortedIds } from './helpers';
+import { checkKeepsChildOfKeptParent, sortedIds } from './helpers';
 
 describe('environments: Podman (Docker-compatible API on a unix socket)', function () {
   this.timeout(10 * 60_000);
@@ -143,5 +143,10 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
     for (const c of loaded.containers) assert.ok(left.has(c.imageId), `in-use ${c.image} kept`);
     assert.strictEqual(outcome.result.SpaceReclaimed, preview.plan.spaceReclaimable);
     assert.strictEqual(outcome.result.ImagesDeleted.filter((i) => 'Deleted' in i).length, preview.plan.items.length);
+  });
+
+  it('our own prune keeps a child whose untagged parent a container holds: Podman would remove that parent with it', async () => {
+    await load({ seed: 101, images: 80, danglingRatio: 0.5, chainRatio: 0.4 });
+    await checkKeepsChildOfKeptParent(pm.socketPath, engine, policy('dangling'));
   });
 });

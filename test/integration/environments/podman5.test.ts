@@ -29,7 +29,7 @@ import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
 import { podman5Available, podman5Root, processesInNamespace, startPodman5, type TestPodman5 } from '../../support/podman5';
-import { sortedIds } from './helpers';
+import { checkKeepsChildOfKeptParent, sortedIds } from './helpers';
 
 const policy = (mode: 'dangling' | 'all', filters: string[] = []): PrunePolicy => ({ mode, filters: parseFilterArgs(filters), protect: [] });
 const log = (msg: string) => process.env.DP_TEST_VERBOSE && console.log(`      ${msg}`);
@@ -214,6 +214,12 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
         log(`own prune ${name}: ${gone.length} images, ${drop} bytes`);
       });
     }
+
+    it('keeps a child whose untagged parent a container holds: Podman would remove that parent with it', async () => {
+      await restore();
+      dirty = true;
+      await checkKeepsChildOfKeptParent(pm!.socketPath, engine, policy('dangling'));
+    });
   });
 
   it('several Podman 5 services run at once, each with its own images, and stop without leaving mounts or processes', async () => {
