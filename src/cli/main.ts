@@ -1,4 +1,3 @@
-import * as os from 'os';
 import * as path from 'path';
 import { AuditLog, defaultAuditFilePath } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
@@ -11,6 +10,7 @@ import { formatBytes } from '../core/format/units';
 import { LastUseTracker } from '../core/lastUsed/lastUseTracker';
 import { FileImageDetailsStore } from '../core/snapshot/detailsCache';
 import { SnapshotReader } from '../core/snapshot/snapshotReader';
+import { cacheDirectory } from '../core/state/userFolders';
 import { parseCliArgs, type CliOptions } from './args';
 import { runAuditCommand } from './auditCommand';
 import { runBuilderCommand } from './builderCommand';
@@ -157,8 +157,8 @@ function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env):
   return defaultAuditFilePath({ env });
 }
 
-/** Image details are immutable per id, so the CLI keeps them between runs: $XDG_CACHE_HOME/docker-prune. */
-function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'docker-prune', 'images');
+/** Image details are immutable per id, so the CLI keeps them between runs, in the per-user cache folder. */
+function cacheDir(): string {
+  return path.join(cacheDirectory(), 'images');
 }
 

@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { configDirectory } from '../state/userFolders';
 import { InvalidInputError } from '../errors';
 import { foreignOwner, formatOf, newerFormatMessage } from '../state/stateFile';
 import type { ConfiguredEnvironment } from './environment';
@@ -90,12 +91,11 @@ function expandPath(p: string | undefined, env: NodeJS.ProcessEnv = process.env)
   return p.replace(/^\$HOME(?=\/|$)/, home).replace(/^\$\{HOME\}(?=\/|$)/, home);
 }
 
-/** The CLI's config file: `--config FILE`, else `$DOCKER_PRUNE_CONFIG`, else `$XDG_CONFIG_HOME/docker-prune/config.json`. */
+/** The CLI's config file: `--config FILE`, else `$DOCKER_PRUNE_CONFIG`, else `config.json` in the per-user config folder. */
 function cliConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; explicit: boolean } {
   if (explicit) return { file: path.resolve(explicit), explicit: true };
   if (env.DOCKER_PRUNE_CONFIG?.trim()) return { file: path.resolve(env.DOCKER_PRUNE_CONFIG.trim()), explicit: true };
-  const base = env.XDG_CONFIG_HOME?.trim() || path.join(env.HOME || os.homedir(), '.config');
-  return { file: path.join(base, 'docker-prune', 'config.json'), explicit: false };
+  return { file: path.join(configDirectory({ env, home: env.HOME || undefined }), 'config.json'), explicit: false };
 }
 
 /** The newest config file format this version reads (`"format"`; a file without one is format 1). */

@@ -13,11 +13,12 @@
  * folder of ours that is unsafe is never passed over for the fallback (that would split our processes over two
  * folders).
  * On Windows the folder is `%LOCALAPPDATA%\docker-prune\locks` (per-user already; no POSIX modes to check).
+ * The paths themselves are resolved with the other per-user folders (state/userFolders.ts).
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import { DockerPruneError } from '../errors';
+import { lockDirectoryCandidates } from '../state/userFolders';
 
 export interface LockDirectoryOptions {
   readonly platform?: NodeJS.Platform;
@@ -36,21 +37,20 @@ const HOME_UNUSABLE = new Set(['EACCES', 'EROFS', 'ENOENT', 'ENOTDIR', 'EPERM'])
 export function lockDirectory(options: LockDirectoryOptions = {}): string {
   const platform = options.platform ?? process.platform;
   if (platform === 'win32' || typeof process.getuid !== 'function') {
-    const dir = path.join(process.env.LOCALAPPDATA || path.join(os.userInfo().homedir, 'AppData', 'Local'), 'docker-prune', 'locks');
-    fs.mkdirSync(dir, { recursive: true });
-    return dir;
+    const [dir] = lockDirectoryCandidates({ platform: 'win32', home: os.userInfo().homedir });
+    fs.mkdirSync(dir!, { recursive: true });
+    return dir!;
   }
   const uid = options.uid ?? process.getuid();
-  const home = options.home ?? userHome(uid);
-  if (home && path.isAbsolute(home)) {
-    try {
-      return ensurePrivateDir(path.join(home, '.cache', 'docker-prune', 'locks'), uid);
-    } catch (e) {
-      const code = ((e as DockerPruneError).details?.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (!code || !HOME_UNUSABLE.has(code)) throw e;
-    }
+  const [preferred, fallback] = lockDirectoryCandidates({ platform, uid, home: options.home ?? userHome(uid), tmpRoot: options.tmpRoot });
+  if (fallback === undefined) return ensurePrivateDir(preferred!, uid);
+  try {
+    return ensurePrivateDir(preferred!, uid);
+  } catch (e) {
+    const code = ((e as DockerPruneError).details?.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (!code || !HOME_UNUSABLE.has(code)) throw e;
   }
-  return ensurePrivateDir(path.join(options.tmpRoot ?? '/tmp', `docker-prune-${uid}`), uid);
+  return ensurePrivateDir(fallback, uid);
 }
 
 /** The uid's home folder as the user database has it (not `$HOME`), or undefined when it has none. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { stateDirectory, type AuditPathSystem } from '../audit/auditPath';
+import { stateDirectory, type UserSystem } from '../state/userFolders';
 import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
 import type { EventAnchor, ImageOrigin, LastUseRecord, LastUseState } from './lastUseState';
 
@@ -16,7 +16,7 @@ const VERSION = 1;
 const SOURCES: ReadonlySet<string> = new Set(['event', 'container', 'last-tag-time', 'created']);
 const ORIGINS: ReadonlySet<string> = new Set(['pulled', 'pushed', 'loaded', 'built']);
 
-export function lastUsedDirectory(system: AuditPathSystem = {}): string {
+export function lastUsedDirectory(system: UserSystem = {}): string {
   return path.join(stateDirectory(system), 'last-used');
 }
 

@@ -12,7 +12,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { stateDirectory } from '../audit/auditPath';
+import { stateDirectory } from '../state/userFolders';
 import { acquireLockFile, type LockHolder } from '../execute/lockFile';
 import { currentProcess, processState, type ProcessIdentity } from '../execute/processIdentity';
 import { mayWrite, readProblem, readStateFile, stateWriteError, writeStateFile, type StateFileSpec, type StateRead } from '../state/stateFile';
