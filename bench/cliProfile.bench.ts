@@ -62,7 +62,10 @@ function place(url: string, fn: string, line: number): string {
 }
 
 async function main(): Promise<void> {
-  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  const pop = generateLargePopulation(2026, N, {
+    danglingRatio: 0.2,
+    containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) },
+  });
   const te = await startEngine({ name: `bp${target.id}`, suite: target.suite, store: target.store });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-prof-'));
   try {
@@ -100,10 +103,18 @@ async function main(): Promise<void> {
       }
     });
     // The audit's end record times the prune from the lock to the end: the rest is start-up, snapshot and plan.
-    const ends = fs.readFileSync(path.join(dir, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { durationMs?: number; outcome?: string });
+    const ends = fs
+      .readFileSync(path.join(dir, 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { durationMs?: number; outcome?: string });
     const executed = ends.reverse().find((r) => r.outcome !== undefined && r.durationMs !== undefined)?.durationMs ?? NaN;
-    console.log(`${target.label}, ${N} images, docker-prune prune ${ARGS.join(' ')} --yes: ${(wall / 1000).toFixed(2)} s wall; load average ${os.loadavg()[0]!.toFixed(2)}`);
-    console.log(`  carrying out the plan (audit durationMs) ${(executed / 1000).toFixed(2)} s; start-up, snapshot and plan ${((wall - executed) / 1000).toFixed(2)} s`);
+    console.log(
+      `${target.label}, ${N} images, docker-prune prune ${ARGS.join(' ')} --yes: ${(wall / 1000).toFixed(2)} s wall; load average ${os.loadavg()[0]!.toFixed(2)}`,
+    );
+    console.log(
+      `  carrying out the plan (audit durationMs) ${(executed / 1000).toFixed(2)} s; start-up, snapshot and plan ${((wall - executed) / 1000).toFixed(2)} s`,
+    );
     for (const [p, ms] of [...byPlace].sort((a, b) => b[1] - a[1])) console.log(`  ${p.padEnd(32)} ${(ms / 1000).toFixed(2)} s`);
     console.log('  heaviest functions (self time):');
     for (const [f, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${f}`);

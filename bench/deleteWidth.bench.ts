@@ -35,7 +35,10 @@ const MODES: ReadonlyArray<[string, PrunePolicy]> = [
 ];
 
 async function run(width: number, counting: boolean): Promise<void> {
-  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  const pop = generateLargePopulation(2026, N, {
+    danglingRatio: 0.2,
+    containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) },
+  });
   const te = await startEngine({ name: `bw${target.id}`, suite: target.suite, store: target.store });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bw-'));
   const proxy = new EngineProxy(path.join(dir, 'proxy.sock'), te.socketPath);
@@ -57,10 +60,15 @@ async function run(width: number, counting: boolean): Promise<void> {
         const seen = proxy.seen.slice(seenBefore);
         const kinds = new Map<string, number>();
         for (const s of seen) {
-          const kind = s.replace(/\/images\/.*\/json$/, '/images/{}/json').replace(/^DELETE \/images\/.*/, 'DELETE /images/{}').replace(/\/v[\d.]+\//, '/');
+          const kind = s
+            .replace(/\/images\/.*\/json$/, '/images/{}/json')
+            .replace(/^DELETE \/images\/.*/, 'DELETE /images/{}')
+            .replace(/\/v[\d.]+\//, '/');
           kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         }
-        cells.push(`  requests per step: ${(seen.length / Math.max(n, 1)).toFixed(2)} (${[...kinds].map(([k, c]) => `${k} ${(c / Math.max(n, 1)).toFixed(2)}`).join(', ')})`);
+        cells.push(
+          `  requests per step: ${(seen.length / Math.max(n, 1)).toFixed(2)} (${[...kinds].map(([k, c]) => `${k} ${(c / Math.max(n, 1)).toFixed(2)}`).join(', ')})`,
+        );
       }
     }
     console.log(`${target.label}, ${N} images, width ${width}${counting ? ' (through a counting proxy)' : ''}:\n  ${cells.join('\n  ')}`);
@@ -72,7 +80,10 @@ async function run(width: number, counting: boolean): Promise<void> {
 }
 
 async function slices(rounds: number): Promise<void> {
-  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  const pop = generateLargePopulation(2026, N, {
+    danglingRatio: 0.2,
+    containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) },
+  });
   const te = await startEngine({ name: `bw${target.id}`, suite: target.suite, store: target.store });
   try {
     await loadPopulation(te.socketPath, pop);
@@ -96,22 +107,40 @@ async function slices(rounds: number): Promise<void> {
       }
     }
     console.log(`${target.label}, ${N} images, all-unused plan of ${plan.items.length} steps in ${rounds} rounds of ${size}-step slices per width:`);
-    for (const [w, c] of spent) console.log(`  width ${String(w).padStart(2)}: ${c.steps} steps ${(c.ms / 1000).toFixed(2)} s, ${(c.ms / c.steps).toFixed(1)} ms/step (${c.skipped} skipped)`);
+    for (const [w, c] of spent)
+      console.log(
+        `  width ${String(w).padStart(2)}: ${c.steps} steps ${(c.ms / 1000).toFixed(2)} s, ${(c.ms / c.steps).toFixed(1)} ms/step (${c.skipped} skipped)`,
+      );
   } finally {
     await te.stop();
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (process.env.WIDTH_SLICES) {
     await slices(Number(process.env.WIDTH_SLICES));
-    console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     return;
   }
   if (process.env.WIDTH_COUNT !== '0') await run(1, true);
   for (const width of WIDTHS) await run(width, false);
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((e) => {

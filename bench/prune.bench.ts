@@ -90,7 +90,9 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
     const label = describeProfile(profile);
     console.log(`\n== ${label}: ${pop.images.length} images, ${pop.containers.length} containers`);
     const row = (ours: string, oursMs: number, theirs: string, theirsMs: number) => {
-      console.log(`${ours.padEnd(40)} ${fmt(oursMs).padStart(9)}   ${theirs.padEnd(34)} ${fmt(theirsMs).padStart(9)}   ratio ${(oursMs / theirsMs).toFixed(2)}×`);
+      console.log(
+        `${ours.padEnd(40)} ${fmt(oursMs).padStart(9)}   ${theirs.padEnd(34)} ${fmt(theirsMs).padStart(9)}   ratio ${(oursMs / theirsMs).toFixed(2)}×`,
+      );
       summary.push(`| ${label} | ${ours} | ${fmt(oursMs)} | ${theirs} | ${fmt(theirsMs)} | ${(oursMs / theirsMs).toFixed(2)}× |`);
     };
     const env = { ...process.env, DOCKER_HOST: server.dockerHost };
@@ -105,7 +107,12 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
       row('snapshot, warm (details cached)', await median(5, () => reader.read()), 'GET /system/df', df);
       const all: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
       const dangling: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
-      row('planPrune (all unused), pure', await median(5, () => planPrune(snapshot, all)), 'GET /images/json?all=1', await median(5, () => engine.listImages()));
+      row(
+        'planPrune (all unused), pure',
+        await median(5, () => planPrune(snapshot, all)),
+        'GET /images/json?all=1',
+        await median(5, () => engine.listImages()),
+      );
       if (profile.product === 'docker') {
         row(
           '`docker-prune plan --all` CLI',
@@ -137,11 +144,20 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
       ] as const) {
         await fresh();
         const cliEnv = { ...process.env, HOME: home, DOCKER_HOST: server.dockerHost, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') };
-        const [, ours] = await time(() => execFileSync(process.execPath, [CLI, 'prune', ...flags, '--yes', '--json'], { env: cliEnv, stdio: 'pipe', maxBuffer: 1 << 30 }));
+        const [, ours] = await time(() =>
+          execFileSync(process.execPath, [CLI, 'prune', ...flags, '--yes', '--json'], { env: cliEnv, stdio: 'pipe', maxBuffer: 1 << 30 }),
+        );
         const loadOurs = os.loadavg()[0]!;
         await fresh();
-        const [, theirs] = await time(() => execFileSync('docker', ['image', 'prune', ...dockerFlags], { env: { ...process.env, DOCKER_HOST: server.dockerHost }, stdio: 'pipe' }));
-        row(`\`docker-prune prune ${flags.join(' ')}${flags.length ? ' ' : ''}--yes\` (${name})`, ours, `\`docker image prune ${dockerFlags.join(' ')}\``, theirs);
+        const [, theirs] = await time(() =>
+          execFileSync('docker', ['image', 'prune', ...dockerFlags], { env: { ...process.env, DOCKER_HOST: server.dockerHost }, stdio: 'pipe' }),
+        );
+        row(
+          `\`docker-prune prune ${flags.join(' ')}${flags.length ? ' ' : ''}--yes\` (${name})`,
+          ours,
+          `\`docker image prune ${dockerFlags.join(' ')}\``,
+          theirs,
+        );
         console.log(`  load average ${loadOurs.toFixed(2)} during ours, ${os.loadavg()[0]!.toFixed(2)} after theirs`);
       }
     } finally {
@@ -153,11 +169,21 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const wanted = setting('--targets', 'BENCH_TARGETS')?.split(',').map((s) => s.trim());
+  const wanted = setting('--targets', 'BENCH_TARGETS')
+    ?.split(',')
+    .map((s) => s.trim());
   const targets = wanted ? TARGETS.filter((t) => wanted.includes(t.id)) : TARGETS;
-  const pop = generateLargePopulation(2026, N, { danglingRatio: 0.2, containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) } });
+  const pop = generateLargePopulation(2026, N, {
+    danglingRatio: 0.2,
+    containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) },
+  });
   for (const target of targets) await benchTarget(target, pop);
-  console.log(`\n${N} images; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\n${N} images; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('| engine | ours | time | the engine | time | ratio |\n|---|---|---|---|---|---|');
   for (const line of summary) console.log(line);
 }

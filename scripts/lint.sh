@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The checks that need no engine, so a violation fails fast: ESLint (layering, type imports), import cycles,
-# unused exports (knip), and with DP_FORMAT_CHECK=1 the formatting (prettier). Runs every check, then prints
+# unused exports (knip) and the formatting (prettier). Runs every check, then prints
 # mocha-like "N passing / N failing" counts (one per check) for scripts/test-all.sh. Run: npm run lint
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ check() {
 check "eslint" lint:eslint
 check "import cycles" lint:cycles
 check "unused exports" lint:unused
-if [[ ${DP_FORMAT_CHECK:-} == 1 ]]; then check "formatting" format:check; fi
+check "formatting" format:check
 echo
 echo "  $passing passing"
 ((failing)) && echo "  $failing failing"

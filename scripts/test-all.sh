@@ -80,9 +80,9 @@ stage "build: typecheck, compile tests, bundle extension and CLI"
 npx tsc -p . && npx tsc -p src/webview || { echo "TypeScript errors"; exit 1; }
 node esbuild.mjs || { echo "bundle failed"; exit 1; }
 
-# Seconds, before the slow stages: layering and type imports (ESLint), import cycles, unused exports (knip); the
-# formatting too with DP_FORMAT_CHECK=1. Counted one test per check.
-stage "lint: ESLint, import cycles, unused exports$([[ ${DP_FORMAT_CHECK:-} == 1 ]] && echo ', formatting')"
+# Seconds, before the slow stages: layering and type imports (ESLint), import cycles, unused exports (knip), and
+# formatting (prettier). Counted one test per check.
+stage "lint: ESLint, import cycles, unused exports, formatting"
 run_tests "lint" bash scripts/lint.sh
 
 stage "unit tests"

@@ -36,7 +36,13 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const service = new PruneService(log, () => audit.log());
   activeService = service;
   // The plan view's Remove runs the prune flow on exactly the plan on screen.
-  const planViews = new PlanViews({ extensionUri: context.extensionUri, service, log, findSession: (id) => registry.find(id), remove: (s) => pruneFlow(flowDeps, s.session, s.mode, s.filters, s.watermarks, s.preview) });
+  const planViews = new PlanViews({
+    extensionUri: context.extensionUri,
+    service,
+    log,
+    findSession: (id) => registry.find(id),
+    remove: (s) => pruneFlow(flowDeps, s.session, s.mode, s.filters, s.watermarks, s.preview),
+  });
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   const env = { ...process.env, DOCKER_HOST: dockerHost };
   console.log('\n$ docker-prune plan --all');
   spawnSync(process.execPath, [CLI, 'plan', '--all'], { env, stdio: 'inherit' });
-  console.log(`\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm pack && npm install -g ./docker-prune-*.tgz" for a docker-prune command)\n`);
+  console.log(
+    `\nThe CLI: node ${path.relative(process.cwd(), CLI)} --help   (or "npm pack && npm install -g ./docker-prune-*.tgz" for a docker-prune command)\n`,
+  );
 
   const cleanups: Array<() => Promise<void>> = [];
   if (sandbox) cleanups.push(() => sandbox.stop());
@@ -67,7 +69,10 @@ async function main(): Promise<void> {
     // The sandbox gets a short name in the tree (an entry with the same host as DOCKER_HOST takes its place).
     if (sandbox) {
       fs.mkdirSync(path.join(workspace, '.vscode'));
-      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.environments': [{ name: 'sandbox', host: dockerHost }] }, null, 2));
+      fs.writeFileSync(
+        path.join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({ 'dockerPrune.environments': [{ name: 'sandbox', host: dockerHost }] }, null, 2),
+      );
     }
     const server = await startCodeServer({ vsix: VSIX, workspace, env: { DOCKER_HOST: dockerHost }, trusted: true });
     cleanups.unshift(async () => {

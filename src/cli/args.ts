@@ -84,9 +84,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const none = { native: false, json: false, yes: false, contexts: [], envs: [], allEnvs: false, confirm: [], envTimeoutMs: DEFAULT_ENV_TIMEOUT_MS };
   if (values.help) return { command: 'help', policy: empty, ...none };
   if (values.version) return { command: 'version', policy: empty, ...none };
-  if (positionals.length === 0) throw new InvalidInputError('Missing command: use "docker-prune plan", "docker-prune prune" or "docker-prune audit" (see --help).');
+  if (positionals.length === 0)
+    throw new InvalidInputError('Missing command: use "docker-prune plan", "docker-prune prune" or "docker-prune audit" (see --help).');
   const [command, ...extra] = positionals;
-  if (command !== 'plan' && command !== 'prune' && command !== 'audit') throw new InvalidInputError(`Unknown command "${command}": use "plan", "prune" or "audit" (see --help).`);
+  if (command !== 'plan' && command !== 'prune' && command !== 'audit')
+    throw new InvalidInputError(`Unknown command "${command}": use "plan", "prune" or "audit" (see --help).`);
   if (extra.length > 0) throw new InvalidInputError(`Unexpected argument "${extra[0]}" (see --help).`);
   if (command !== 'prune' && values.yes) throw new InvalidInputError('--yes only applies to "prune".');
   if (command !== 'audit' && values.limit !== undefined) throw new InvalidInputError('--limit only applies to "audit".');
@@ -109,11 +111,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (!p.trim() || /\s/.test(p)) throw new InvalidInputError(`Invalid --protect "${p}": use a glob on repo:tag such as "postgres:*" or "myteam/**".`);
     return p.trim();
   });
-  if (command === 'audit' && (values.watermark !== undefined || values['minimum-age'] !== undefined)) throw new InvalidInputError('--watermark and --minimum-age apply to "plan" and "prune".');
-  if (values['minimum-age'] !== undefined && values.watermark === undefined) throw new InvalidInputError('--minimum-age only applies with --watermark HIGH:LOW.');
-  if (values.watermark !== undefined && values.native) throw new InvalidInputError('--watermark chooses images one by one by last use; the engine\'s own prune (--native) cannot: use one or the other.');
+  if (command === 'audit' && (values.watermark !== undefined || values['minimum-age'] !== undefined))
+    throw new InvalidInputError('--watermark and --minimum-age apply to "plan" and "prune".');
+  if (values['minimum-age'] !== undefined && values.watermark === undefined)
+    throw new InvalidInputError('--minimum-age only applies with --watermark HIGH:LOW.');
+  if (values.watermark !== undefined && values.native)
+    throw new InvalidInputError("--watermark chooses images one by one by last use; the engine's own prune (--native) cannot: use one or the other.");
   if (command === 'audit' && values['check-registry']) throw new InvalidInputError('--check-registry applies to "plan" and "prune".');
-  if (values['include-loaded'] && values.watermark === undefined) throw new InvalidInputError('--include-loaded only applies with --watermark HIGH:LOW (other prunes take loaded images as their filters say; add --filter source!=loaded to leave them).');
+  if (values['include-loaded'] && values.watermark === undefined)
+    throw new InvalidInputError(
+      '--include-loaded only applies with --watermark HIGH:LOW (other prunes take loaded images as their filters say; add --filter source!=loaded to leave them).',
+    );
   const marks = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
   const watermark = marks && values['include-loaded'] ? { ...marks, includeLoaded: true } : marks;
   const policy: PrunePolicy = {
@@ -124,7 +132,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     keepLatest,
   };
   // As the docker CLI (cli/flags/options.go hostVar): one -H at most.
-  if ((values.host?.length ?? 0) > 1) throw new InvalidInputError('specify only one -H (as in the docker CLI): --host chooses one engine; use --env or --all-envs for several.');
+  if ((values.host?.length ?? 0) > 1)
+    throw new InvalidInputError('specify only one -H (as in the docker CLI): --host chooses one engine; use --env or --all-envs for several.');
   const host = values.host?.[0];
   if (host !== undefined && !host.trim()) throw new InvalidInputError('Empty --host: use unix:///path/docker.sock, tcp://host:port or ssh://user@host.');
   const contexts = (values.context ?? []).map((c) => c.trim());
@@ -132,10 +141,15 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (contexts.some((c) => !c)) throw new InvalidInputError('Empty --context: give a docker context name (see "docker context ls").');
   if (envs.some((e) => !e)) throw new InvalidInputError('Empty --env: give an environment name from the config file (or a context / "local" / "podman").');
   // As the docker CLI (cli/command/cli.go Initialize): a host and a context together are ambiguous.
-  if (host !== undefined && contexts.length > 0) throw new InvalidInputError('conflicting options: cannot specify both --host and --context (as in the docker CLI).');
-  const chosen = [host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(Boolean);
-  if (chosen.length > 1) throw new InvalidInputError(`Use only one of ${chosen.join(', ')}: --host, --context, --env and --all-envs each choose the environments.`);
-  if (values.config !== undefined && !values.config.trim()) throw new InvalidInputError('Empty --config: give the path of a JSON file such as {"environments":[{"name":"…","host":"…"}]}.');
+  if (host !== undefined && contexts.length > 0)
+    throw new InvalidInputError('conflicting options: cannot specify both --host and --context (as in the docker CLI).');
+  const chosen = [host !== undefined && '--host', contexts.length > 0 && '--context', envs.length > 0 && '--env', values['all-envs'] && '--all-envs'].filter(
+    Boolean,
+  );
+  if (chosen.length > 1)
+    throw new InvalidInputError(`Use only one of ${chosen.join(', ')}: --host, --context, --env and --all-envs each choose the environments.`);
+  if (values.config !== undefined && !values.config.trim())
+    throw new InvalidInputError('Empty --config: give the path of a JSON file such as {"environments":[{"name":"…","host":"…"}]}.');
   const envTimeoutMs = values['env-timeout'] === undefined ? DEFAULT_ENV_TIMEOUT_MS : secondsOption('--env-timeout', values['env-timeout'], 60);
   const requestTimeoutMs = values['request-timeout'] === undefined ? undefined : secondsOption('--request-timeout', values['request-timeout'], 5);
   return {

@@ -21,11 +21,7 @@ interface EngineImages {
   readonly ids: ReadonlySet<string>;
 }
 
-export async function runAuditCommand(
-  opts: CliOptions,
-  auditFile: string,
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
-): Promise<number> {
+export async function runAuditCommand(opts: CliOptions, auditFile: string, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   const say = lineWriter(io.out);
   const warn = lineWriter(io.err);
   const read = await new AuditLog(auditFile).read();
@@ -36,7 +32,16 @@ export async function runAuditCommand(
   const findings = await checkInterrupted(shown, opts);
 
   if (opts.json) {
-    say(JSON.stringify({ file: auditFile, corruptLines, corruptLineNumbers: read.corruptLineNumbers, ...(read.newerFormat ? { newerFormat: read.newerFormat } : {}), total: all.length, prunes: shown.map((e) => entryJson(e, findings.get(e))) }));
+    say(
+      JSON.stringify({
+        file: auditFile,
+        corruptLines,
+        corruptLineNumbers: read.corruptLineNumbers,
+        ...(read.newerFormat ? { newerFormat: read.newerFormat } : {}),
+        total: all.length,
+        prunes: shown.map((e) => entryJson(e, findings.get(e))),
+      }),
+    );
     return 0;
   }
   if (all.length === 0) {
@@ -46,7 +51,8 @@ export async function runAuditCommand(
   say(`Prunes recorded in ${auditFile} (${shown.length < all.length ? `the last ${shown.length} of ${all.length}` : all.length}, oldest first):`);
   for (const e of shown) say(historyLines(e, findings.get(e)).join('\n'));
   const interrupted = shown.filter((e) => e.status === 'interrupted').length;
-  if (interrupted) say(`\n${interrupted} interrupted: ${interrupted === 1 ? 'it' : 'they'} stopped before ${interrupted === 1 ? 'its' : 'their'} end; see what went above.`);
+  if (interrupted)
+    say(`\n${interrupted} interrupted: ${interrupted === 1 ? 'it' : 'they'} stopped before ${interrupted === 1 ? 'its' : 'their'} end; see what went above.`);
   return 0;
 }
 
@@ -85,7 +91,12 @@ async function checkInterrupted(entries: readonly PruneEntry[], opts: CliOptions
     const check = engine && checkAgainstEngine(entry, engine.ids);
     if (engine && check) findings.set(entry, { engine: engine.label, check });
     else if (engine) findings.set(entry, { problem: 'a build-cache prune: its records are not compared with the engine' });
-    else findings.set(entry, { problem: problems.length ? problems.join('; ') : `its engine${entry.engineId ? ` (${entry.engineId})` : ''} is not the one asked (use -H, --context, --env or --all-envs)` });
+    else
+      findings.set(entry, {
+        problem: problems.length
+          ? problems.join('; ')
+          : `its engine${entry.engineId ? ` (${entry.engineId})` : ''} is not the one asked (use -H, --context, --env or --all-envs)`,
+      });
   }
   return findings;
 }
@@ -124,7 +135,13 @@ function entryJson(e: PruneEntry, finding: EngineFinding | undefined): Record<st
       ? {
           engine:
             'check' in finding
-              ? { checked: true, endpoint: finding.engine, gone: finding.check.gone, present: finding.check.present.length, goneUnrecorded: finding.check.goneUnrecorded.length }
+              ? {
+                  checked: true,
+                  endpoint: finding.engine,
+                  gone: finding.check.gone,
+                  present: finding.check.present.length,
+                  goneUnrecorded: finding.check.goneUnrecorded.length,
+                }
               : { checked: false, problem: finding.problem },
         }
       : {}),

@@ -45,12 +45,17 @@ export function parseBuilderArgs(argv: readonly string[]): BuilderCliOptions {
   }
   const { values, positionals } = parsed;
   const [command, ...extra] = positionals;
-  if (command !== 'plan' && command !== 'prune') throw new InvalidInputError(`Use "docker-prune builder plan" or "docker-prune builder prune" (see --help)${command ? `, not "${command}"` : ''}.`);
+  if (command !== 'plan' && command !== 'prune')
+    throw new InvalidInputError(`Use "docker-prune builder plan" or "docker-prune builder prune" (see --help)${command ? `, not "${command}"` : ''}.`);
   if (extra.length > 0) throw new InvalidInputError(`Unexpected argument "${extra[0]}" (see --help).`);
   if (command !== 'prune' && values.yes) throw new InvalidInputError('--yes only applies to "builder prune".');
   const chosen = [values.host !== undefined && '--host', values.context !== undefined && '--context', values.env !== undefined && '--env'].filter(Boolean);
   if (chosen.length > 1) throw new InvalidInputError(`Use only one of ${chosen.join(', ')}.`);
-  for (const [flag, v] of [['--host', values.host], ['--context', values.context], ['--env', values.env]] as const) {
+  for (const [flag, v] of [
+    ['--host', values.host],
+    ['--context', values.context],
+    ['--env', values.env],
+  ] as const) {
     if (v !== undefined && !v.trim()) throw new InvalidInputError(`Empty ${flag}.`);
   }
   const policy = parseBuildCachePolicy({
@@ -64,7 +69,8 @@ export function parseBuilderArgs(argv: readonly string[]): BuilderCliOptions {
   let requestTimeoutMs: number | undefined;
   if (values['request-timeout'] !== undefined) {
     const t = values['request-timeout'].trim();
-    if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) throw new InvalidInputError(`Invalid --request-timeout "${t}": use a number of seconds, such as 5.`);
+    if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400)
+      throw new InvalidInputError(`Invalid --request-timeout "${t}": use a number of seconds, such as 5.`);
     requestTimeoutMs = Math.round(Number(t) * 1000);
   }
   const shared: CliOptions = {

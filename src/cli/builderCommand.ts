@@ -48,7 +48,8 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
     try {
       preview = await previewBuildCachePrune(engine, opts.policy);
     } catch (e) {
-      if (opts.command === 'prune') await auditFailedBuildCachePrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
+      if (opts.command === 'prune')
+        await auditFailedBuildCachePrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
       throw e;
     }
     if (opts.command === 'plan') {
@@ -66,7 +67,10 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
         warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune builder plan").');
         return 2;
       }
-      const ok = await confirm(io, `WARNING! This will remove the ${opts.policy.mode === 'all' ? '' : 'dangling '}build cache listed above from ${endpoint.label} (${formatBytes(preview.plan.bytes)}). Continue? [y/N] `);
+      const ok = await confirm(
+        io,
+        `WARNING! This will remove the ${opts.policy.mode === 'all' ? '' : 'dangling '}build cache listed above from ${endpoint.label} (${formatBytes(preview.plan.bytes)}). Continue? [y/N] `,
+      );
       if (!ok) {
         warn('Nothing was removed.');
         return 1;
@@ -85,7 +89,9 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
         audit,
         signal: interrupts.signal,
         onStart: interrupts.track,
-        onProgress: showProgress ? (p) => io.err.write(`\r${p.done}/${p.total} records, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`) : undefined,
+        onProgress: showProgress
+          ? (p) => io.err.write(`\r${p.done}/${p.total} records, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`)
+          : undefined,
       });
       say(json ? builderResultJson(outcome) : builderResultText(outcome));
       return outcome.result.cancelled ? 1 : 0;
@@ -99,4 +105,3 @@ export async function runBuilderCommand(argv: readonly string[], io: Io, auditFi
     closeEndpoint(endpoint);
   }
 }
-

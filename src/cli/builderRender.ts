@@ -35,7 +35,9 @@ export function builderPlanText(preview: BuildCachePreview): string {
     `Build cache: ${s.count} records, ${formatBytes(s.size)} (${formatBytes(s.reclaimable)} reclaimable)${s.shared ? `, and ${formatBytes(s.shared)} shared with images` : ''}`,
   ];
   if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${plan.policy.mode === 'all' ? 'unused' : 'dangling'} build cache${plan.policy.until || Object.keys(plan.policy.space).length ? ' matches' : ''} on ${plan.environment}.`);
+    lines.push(
+      `Nothing to prune: no ${plan.policy.mode === 'all' ? 'unused' : 'dangling'} build cache${plan.policy.until || Object.keys(plan.policy.space).length ? ' matches' : ''} on ${plan.environment}.`,
+    );
     return lines.join('\n');
   }
   const rows = plan.items.map((r) => [
@@ -46,7 +48,13 @@ export function builderPlanText(preview: BuildCachePreview): string {
     displayText(r.description),
   ]);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
-  for (const row of rows) lines.push(row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd());
+  for (const row of rows)
+    lines.push(
+      row
+        .map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell))
+        .join('  ')
+        .trimEnd(),
+    );
   lines.push(
     `Total: ${plan.items.length} record${plan.items.length === 1 ? '' : 's'}, ${formatBytes(plan.bytes)}` +
       (plan.diskBytesEstimated
@@ -67,7 +75,10 @@ export function builderResultJson(outcome: BuildCachePruneOutcome): string {
 export function builderResultText(outcome: BuildCachePruneOutcome): string {
   const r = outcome.result;
   const lines = [`Deleted ${r.CachesDeleted.length} build cache record${r.CachesDeleted.length === 1 ? '' : 's'}, reclaimed ${formatBytes(r.SpaceReclaimed)}.`];
-  if (r.notRemoved.length) lines.push(`${r.notRemoved.length} planned record(s) stayed (a build uses them now, or they were gone): ${r.notRemoved.map((id) => id.slice(0, 12)).join(', ')}`);
+  if (r.notRemoved.length)
+    lines.push(
+      `${r.notRemoved.length} planned record(s) stayed (a build uses them now, or they were gone): ${r.notRemoved.map((id) => id.slice(0, 12)).join(', ')}`,
+    );
   if (r.cancelled) lines.push('Cancelled before the end.');
   return lines.join('\n');
 }

@@ -76,11 +76,22 @@ export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEn
       const found = name === DEFAULT_CONTEXT ? (byId('docker-host') ?? byId('local')) : byId(`context:${name}`);
       if (!found) {
         const unusable = problems.find((p) => p.source === `context:${name}`);
-        throw new InvalidInputError(unusable?.message ?? missingContextMessage({ name, reason: '--context' }, ctx.configDir, ctx.contexts.map((c) => c.name)));
+        throw new InvalidInputError(
+          unusable?.message ??
+            missingContextMessage(
+              { name, reason: '--context' },
+              ctx.configDir,
+              ctx.contexts.map((c) => c.name),
+            ),
+        );
       }
       return found;
     });
-    return { environments: unique(chosen), multiple: chosen.length > 1, problems: problems.filter((p) => p.source.startsWith('context:') && opts.contexts.includes(p.source.slice(8))) };
+    return {
+      environments: unique(chosen),
+      multiple: chosen.length > 1,
+      problems: problems.filter((p) => p.source.startsWith('context:') && opts.contexts.includes(p.source.slice(8))),
+    };
   }
   if (opts.envs.length > 0) {
     const chosen = opts.envs.map((name) => {
@@ -102,12 +113,18 @@ export async function chooseEnvironments(opts: CliOptions, env: NodeJS.ProcessEn
   const current = all.find((e) => e.current);
   if (!current) throw new InvalidInputError(discovery.currentProblem?.message ?? 'The docker CLI\'s current context cannot be used (see "docker context ls").');
   // Warnings about this run's engine only: its context's, and DOCKER_HOST overriding a DOCKER_CONTEXT.
-  return { environments: [current], multiple: false, problems: problems.filter((p) => p.source === 'DOCKER_CONTEXT' || (current.source === 'context' && p.source === current.id)) };
+  return {
+    environments: [current],
+    multiple: false,
+    problems: problems.filter((p) => p.source === 'DOCKER_CONTEXT' || (current.source === 'context' && p.source === current.id)),
+  };
 }
 
 /** The endpoint name a single-environment run prints: the host itself for the default engine (as before environments existed). */
 export function displayName(e: EnvironmentDescriptor): string {
-  return e.source === 'local' || e.source === 'docker-host' ? redactHost(e.endpoint.host.startsWith('/') ? `unix://${e.endpoint.host}` : e.endpoint.host) : e.name;
+  return e.source === 'local' || e.source === 'docker-host'
+    ? redactHost(e.endpoint.host.startsWith('/') ? `unix://${e.endpoint.host}` : e.endpoint.host)
+    : e.name;
 }
 
 /**
@@ -187,7 +204,10 @@ export async function runAcrossEnvironments(
       }
       const bytes = withWork.reduce((s, o) => s + o.value.preview.plan.spaceReclaimable, 0);
       const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
-      const answer = await ask(io, `WARNING! This will remove ${what} listed above from ${withWork.map((o) => o.environment.name).join(', ')} (${formatBytes(bytes)}). Continue? [y/N] `);
+      const answer = await ask(
+        io,
+        `WARNING! This will remove ${what} listed above from ${withWork.map((o) => o.environment.name).join(', ')} (${formatBytes(bytes)}). Continue? [y/N] `,
+      );
       if (!/^y(es)?$/i.test(answer)) {
         warn('Nothing was removed.');
         return 1;
@@ -284,7 +304,6 @@ function ask(io: { out: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, q
     });
   });
 }
-
 
 /** The engine's per-request time limits, with `--request-timeout` for reads and deletes when given. */
 export function engineTimeouts(opts: Pick<CliOptions, 'requestTimeoutMs'>): EngineTimeouts {

@@ -36,8 +36,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
   let opts: CliOptions;
   try {
     opts = parseCliArgs(argv);
-    if (opts.command === 'help') return say(USAGE), EXIT_OK;
-    if (opts.command === 'version') return say(typeof DOCKER_PRUNE_VERSION === 'string' ? DOCKER_PRUNE_VERSION : 'dev'), EXIT_OK;
+    if (opts.command === 'help') return (say(USAGE), EXIT_OK);
+    if (opts.command === 'version') return (say(typeof DOCKER_PRUNE_VERSION === 'string' ? DOCKER_PRUNE_VERSION : 'dev'), EXIT_OK);
     if (opts.native) assertNativeCompatible(opts.policy);
   } catch (e) {
     warn(`docker-prune: ${errorMessage(e)}`);
@@ -59,7 +59,10 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     const choice = await chooseEnvironments(opts);
     for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
     if (choice.multiple) {
-      return await runAcrossEnvironments(choice.environments, opts, io, { audit: new AuditLog(auditFilePath(opts.auditFile)), store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)) });
+      return await runAcrossEnvironments(choice.environments, opts, io, {
+        audit: new AuditLog(auditFilePath(opts.auditFile)),
+        store: new FileImageDetailsStore(cacheDir(), (m) => warn(`docker-prune: warning: ${m}`)),
+      });
     }
     target = choice.environments[0]!;
     endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
@@ -82,7 +85,8 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
     try {
       preview = await previewFor(reader, engine, opts);
     } catch (e) {
-      if (opts.command === 'prune') await auditFailedPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
+      if (opts.command === 'prune')
+        await auditFailedPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
       throw e;
     }
 
@@ -109,7 +113,10 @@ export async function main(argv: readonly string[], io = { out: process.stdout, 
         return EXIT_USAGE;
       }
       const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
-      const ok = await confirm(io, `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `);
+      const ok = await confirm(
+        io,
+        `WARNING! This will remove ${what} listed above from ${endpoint.label} (${formatBytes(preview.plan.spaceReclaimable)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `,
+      );
       if (!ok) {
         warn('Nothing was removed.');
         return EXIT_FAILED;
@@ -161,4 +168,3 @@ function auditFilePath(explicit?: string, env: NodeJS.ProcessEnv = process.env):
 function cacheDir(): string {
   return path.join(cacheDirectory(), 'images');
 }
-

@@ -15,7 +15,13 @@ import { countSources, loadedSteps, sourceLabel } from '../core/source/imageSour
 export function planJson(preview: Preview): string {
   const { plan, snapshot } = preview;
   return JSON.stringify({
-    images: plan.items.map((i) => ({ id: i.id, tags: i.tags, action: i.action, bytes: i.bytes, source: snapshot.sources?.get(i.id) ?? { kind: 'unknown', evidence: 'not read' } })),
+    images: plan.items.map((i) => ({
+      id: i.id,
+      tags: i.tags,
+      action: i.action,
+      bytes: i.bytes,
+      source: snapshot.sources?.get(i.id) ?? { kind: 'unknown', evidence: 'not read' },
+    })),
     spaceReclaimable: plan.spaceReclaimable,
     engine: { product: snapshot.profile.product, version: snapshot.profile.version, store: snapshot.profile.store },
     ...(plan.estimatedBytes ? { estimated: true } : {}),
@@ -73,7 +79,9 @@ export function planText(preview: Preview, native: boolean): string {
   if (plan.items.length === 0 && preview.watermark) {
     lines.push(`Nothing to prune on ${displayText(plan.environment)}.`);
   } else if (plan.items.length === 0) {
-    lines.push(`Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${displayText(plan.environment)}.`);
+    lines.push(
+      `Nothing to prune: no ${what} images${plan.policy.filters.until || plan.policy.filters.unusedFor || plan.policy.filters.labels.length ? ' match the filters' : ''} on ${displayText(plan.environment)}.`,
+    );
   } else {
     // A watermark plan also says when each image was last used: the order it was chosen in.
     const byId = new Map(preview.snapshot.images.map((i) => [i.id, i]));
@@ -98,8 +106,9 @@ export function planText(preview: Preview, native: boolean): string {
       `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${displayText(plan.environment)}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
     );
     lines.push(sourcesLine(plan, preview.snapshot.sources));
-    if (plan.estimatedBytes) lines.push('Part of that is estimated: the engine sizes each image\'s content but not the layer blobs images share.');
-    if (native && plan.engineReportedBytes !== undefined) lines.push(`The engine itself will report ${formatBytes(plan.engineReportedBytes)} reclaimed (it does not count all of what leaves the disk).`);
+    if (plan.estimatedBytes) lines.push("Part of that is estimated: the engine sizes each image's content but not the layer blobs images share.");
+    if (native && plan.engineReportedBytes !== undefined)
+      lines.push(`The engine itself will report ${formatBytes(plan.engineReportedBytes)} reclaimed (it does not count all of what leaves the disk).`);
   }
   const kept = summarizeKept(plan.kept);
   if (kept) lines.push(`Kept: ${kept}.`);
@@ -114,7 +123,8 @@ export function sourcesLine(plan: Pick<Plan, 'items'>, sources: Preview['snapsho
     c.built.count && `${c.built.count} ${c.built.count === 1 ? 'was' : 'were'} built here`,
     c.loaded.count && `${c.loaded.count} ${c.loaded.count === 1 ? 'was' : 'were'} loaded and cannot come back`,
     c.unknown.count && `${c.unknown.count} of unknown source`,
-    c.gone.count && `${c.gone.count} ${c.gone.count === 1 ? 'was' : 'were'} pulled but ${c.gone.count === 1 ? 'is' : 'are'} gone from ${c.gone.count === 1 ? 'its registry' : 'their registries'}: no longer pullable as ${c.gone.count === 1 ? 'it is' : 'they are'}`,
+    c.gone.count &&
+      `${c.gone.count} ${c.gone.count === 1 ? 'was' : 'were'} pulled but ${c.gone.count === 1 ? 'is' : 'are'} gone from ${c.gone.count === 1 ? 'its registry' : 'their registries'}: no longer pullable as ${c.gone.count === 1 ? 'it is' : 'they are'}`,
   ].filter(Boolean);
   return `${parts.join(', ')}.`;
 }
@@ -123,7 +133,7 @@ export function sourcesLine(plan: Pick<Plan, 'items'>, sources: Preview['snapsho
 export function loadedWarning(plan: Pick<Plan, 'items'>, sources: Preview['snapshot']['sources']): string | undefined {
   const loaded = loadedSteps(plan.items, sources);
   if (loaded.length === 0) return undefined;
-  const names = loaded.map((i) => (i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id)));
+  const names = loaded.map((i) => i.tags.find((t) => !t.includes('@')) ?? shortImageId(i.id));
   return `${names.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded from an archive (docker load or import): no registry has ${loaded.length === 1 ? 'it' : 'them'}, and nothing brings ${loaded.length === 1 ? 'it' : 'them'} back once removed.`;
 }
 
@@ -139,7 +149,10 @@ export function resultText(result: PruneResult): string {
   const lines: string[] = [];
   if (result.ImagesDeleted.length) lines.push('Deleted Images:');
   for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${displayText(item.Untagged)}` : `deleted: ${displayText(item.Deleted)}`);
-  for (const s of result.skipped) lines.push(`skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`);
+  for (const s of result.skipped)
+    lines.push(
+      `skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`,
+    );
   if (result.cancelled) lines.push('Cancelled: the images after the last one shown were left alone.');
   if (lines.length) lines.push('');
   lines.push(`Total reclaimed space: ${formatBytes(result.SpaceReclaimed)}`);

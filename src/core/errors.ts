@@ -42,7 +42,6 @@ export class InvalidInputError extends DockerPruneError {
   }
 }
 
-
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -225,16 +225,7 @@ export interface PlannedImage {
  * says, so removing this one would take a kept image along.
  */
 export type KeepReason =
-  | 'in-use'
-  | 'protected'
-  | 'keep-latest'
-  | 'filtered'
-  | 'recently-used'
-  | 'minimum-age'
-  | 'below-low-mark'
-  | 'left-out'
-  | 'loaded'
-  | 'parent-stays';
+  'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out' | 'loaded' | 'parent-stays';
 
 export interface KeptImage {
   readonly id: string;

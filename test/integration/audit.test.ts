@@ -38,7 +38,11 @@ function start(args: string[], env: NodeJS.ProcessEnv): Child {
 }
 
 function readLines(file: string): AuditRecord[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditRecord);
 }
 
 async function waitUntil(what: string, probe: () => boolean, timeoutMs = 120_000): Promise<void> {
@@ -70,7 +74,11 @@ describe('audit: no prune goes unaudited (real processes)', function () {
   const engineIds = async () => new Set((await apiJson<Array<{ Id: string }>>(testEngine.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
   const cliEnv = () => ({ HOME: tmp, DOCKER_CONFIG: path.join(tmp, 'docker-config'), XDG_CACHE_HOME: path.join(tmp, 'cache') });
   const auditJson = (file: string): AuditJson => {
-    const r = spawnSync(process.execPath, [CLI, 'audit', '--json', '--audit-file', file, '-H', testEngine.dockerHost], { env: { PATH: process.env.PATH, ...cliEnv() }, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [CLI, 'audit', '--json', '--audit-file', file, '-H', testEngine.dockerHost], {
+      env: { PATH: process.env.PATH, ...cliEnv() },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.strictEqual(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as AuditJson;
   };
@@ -139,7 +147,10 @@ describe('audit: no prune goes unaudited (real processes)', function () {
     assert.strictEqual(entry.recorded.done, checkpointed.length);
     assert.ok(entry.engine?.checked, JSON.stringify(entry.engine));
     assert.deepStrictEqual([...entry.engine!.gone!].sort(), [...gone].sort(), 'what the engine shows really went');
-    const text = spawnSync(process.execPath, [CLI, 'audit', '--audit-file', file, '-H', testEngine.dockerHost], { env: { PATH: process.env.PATH, ...cliEnv() }, encoding: 'utf8' });
+    const text = spawnSync(process.execPath, [CLI, 'audit', '--audit-file', file, '-H', testEngine.dockerHost], {
+      env: { PATH: process.env.PATH, ...cliEnv() },
+      encoding: 'utf8',
+    });
     assert.match(text.stdout, /INTERRUPTED/);
     assert.match(text.stdout, new RegExp(`shows ${gone.length} of ${plannedDeletes.size} planned deletions gone`));
     process.stdout.write(
@@ -195,7 +206,12 @@ describe('audit: no prune goes unaudited (real processes)', function () {
     const file = path.join(tmp, 'concurrent.jsonl');
     const writers = 20;
     const perWriter = 50;
-    const steps = Array.from({ length: 200 }, (_, i) => ({ id: `sha256:${i.toString(16).padStart(64, '0')}`, action: 'delete', tags: [`repo/x:${i}`], bytes: i }));
+    const steps = Array.from({ length: 200 }, (_, i) => ({
+      id: `sha256:${i.toString(16).padStart(64, '0')}`,
+      action: 'delete',
+      tags: [`repo/x:${i}`],
+      bytes: i,
+    }));
     const appender = `
       const { AuditLog } = require(${JSON.stringify(AUDIT_MODULE)});
       const log = new AuditLog(${JSON.stringify(file)});
@@ -239,7 +255,10 @@ describe('audit: no prune goes unaudited (real processes)', function () {
       try {
         v = JSON.parse(line);
       } catch {
-        assert.ok(line.startsWith('{"crasher":true') && !line.includes('"pruneId"'), `a line that is not a record is only a dead writer's fragment: ${line.slice(0, 120)}…${line.slice(-200)}`);
+        assert.ok(
+          line.startsWith('{"crasher":true') && !line.includes('"pruneId"'),
+          `a line that is not a record is only a dead writer's fragment: ${line.slice(0, 120)}…${line.slice(-200)}`,
+        );
         fragments++;
         continue;
       }
@@ -248,7 +267,9 @@ describe('audit: no prune goes unaudited (real processes)', function () {
     }
     for (let w = 0; w < writers; w++) for (let i = 0; i < perWriter; i++) assert.strictEqual(seen.get(`${w}-${i}`), 1, `record ${w}-${i} once and intact`);
     const lineBytes = Buffer.byteLength(text.split('\n')[0]!);
-    process.stdout.write(`      [figures] ${writers}×${perWriter} records of ${lineBytes} bytes (PIPE_BUF 4096) + ${fragments} fragments from 8 killed writers, in ${seconds.toFixed(1)} s: all ${seen.size} intact\n`);
+    process.stdout.write(
+      `      [figures] ${writers}×${perWriter} records of ${lineBytes} bytes (PIPE_BUF 4096) + ${fragments} fragments from 8 killed writers, in ${seconds.toFixed(1)} s: all ${seen.size} intact\n`,
+    );
   });
 
   describe('on a full disk', () => {
@@ -288,7 +309,10 @@ describe('audit: no prune goes unaudited (real processes)', function () {
         assert.strictEqual(code, 0, cli.stderr);
         const result = JSON.parse(cli.stdout) as { ImagesDeleted: unknown[]; SpaceReclaimed: number };
         assert.ok(result.ImagesDeleted.length > 0, 'the prune ran and reported its result');
-        const printed = [...cli.stderr.matchAll(/^docker-prune: audit record not written \((.*?)\): (\{.*\})$/gm)].map((m) => ({ why: m[1]!, record: JSON.parse(m[2]!) as AuditRecord }));
+        const printed = [...cli.stderr.matchAll(/^docker-prune: audit record not written \((.*?)\): (\{.*\})$/gm)].map((m) => ({
+          why: m[1]!,
+          record: JSON.parse(m[2]!) as AuditRecord,
+        }));
         assert.ok(printed.length > 0, cli.stderr);
         for (const p of printed) assert.match(p.why, /ENOSPC|disk is full/);
         const inFile = fs.existsSync(file) ? readLines(file) : []; // throws on a torn line
@@ -299,7 +323,9 @@ describe('audit: no prune goes unaudited (real processes)', function () {
         const end = all.find((r) => r.phase === 'end');
         assert.ok(end && end.outcome === 'success', 'the end record is not lost');
         assert.strictEqual(end!.result!.spaceReclaimed, result.SpaceReclaimed);
-        process.stdout.write(`      [figures] ${free} pages free: ${printed.length} records printed (${printed.map((p) => p.record.phase).join(', ')}), ${inFile.length} whole in the file, exit ${code}\n`);
+        process.stdout.write(
+          `      [figures] ${free} pages free: ${printed.length} records printed (${printed.map((p) => p.record.phase).join(', ')}), ${inFile.length} whole in the file, exit ${code}\n`,
+        );
       });
     }
   });

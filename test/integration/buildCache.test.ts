@@ -44,7 +44,15 @@ for (const flavour of engines) {
       const common = { file: 'common.bin', bytes: 600 * KB, seed: 'common' };
       await buildImage(te, 'a', [common, { file: 'a.bin', bytes: 900 * KB, seed: 'a' }], 'app-a');
       await buildImage(te, 'b', [common, { file: 'b.bin', bytes: 700 * KB, seed: 'b' }], 'app-b');
-      await buildImage(te, 'c', [{ file: 'c.bin', bytes: 500 * KB, seed: 'c' }, { file: 'd.bin', bytes: 300 * KB, seed: 'd' }], 'app-c');
+      await buildImage(
+        te,
+        'c',
+        [
+          { file: 'c.bin', bytes: 500 * KB, seed: 'c' },
+          { file: 'd.bin', bytes: 300 * KB, seed: 'd' },
+        ],
+        'app-c',
+      );
       await buildImage(te, 'e', [{ file: 'e.bin', bytes: 400 * KB, seed: 'e' }]);
       // app-b's own layer is now only cache: not shared any more.
       await apiJson(te.socketPath, 'DELETE', '/images/app-b');
@@ -57,10 +65,22 @@ for (const flavour of engines) {
     it('reads the cache: records by type, shared ones, sizes as the engine lists them', async () => {
       const snap = await readBuildCache(engine);
       assert.ok(snap.records.length >= 8, `records: ${snap.records.length}`);
-      assert.ok(snap.records.some((r) => r.type === 'source.local'), 'context records');
-      assert.ok(snap.records.some((r) => r.type === 'regular' && r.shared), 'COPY layers of kept images are shared');
-      assert.ok(snap.records.some((r) => r.type === 'regular' && !r.shared), "app-b's layer and the cache-only build are not");
-      assert.ok(snap.records.some((r) => r.parents.length > 0), 'parents are read');
+      assert.ok(
+        snap.records.some((r) => r.type === 'source.local'),
+        'context records',
+      );
+      assert.ok(
+        snap.records.some((r) => r.type === 'regular' && r.shared),
+        'COPY layers of kept images are shared',
+      );
+      assert.ok(
+        snap.records.some((r) => r.type === 'regular' && !r.shared),
+        "app-b's layer and the cache-only build are not",
+      );
+      assert.ok(
+        snap.records.some((r) => r.parents.length > 0),
+        'parents are read',
+      );
     });
 
     it('until: the preview equals the engine prune, its df drop and the disk drop', async () => {
@@ -72,13 +92,20 @@ for (const flavour of engines) {
       for (let i = 1; i < used.length; i++) if (used[i]! - used[i - 1]! > used[gapAt + 1]! - used[gapAt]!) gapAt = i - 1;
       const cut = (used[gapAt]! + used[gapAt + 1]!) / 2n;
       const until = `${cut / 1_000_000_000n}.${String(cut % 1_000_000_000n).padStart(9, '0')}`;
-      await oracle(parseBuildCachePolicy({ filters: [`until=${until}`] }), (plan) => assert.ok(plan.kept.some((k) => k.reason === 'recent'), 'some records are too recent'));
+      await oracle(parseBuildCachePolicy({ filters: [`until=${until}`] }), (plan) =>
+        assert.ok(
+          plan.kept.some((k) => k.reason === 'recent'),
+          'some records are too recent',
+        ),
+      );
     });
 
     it('keep-storage: least recently used first until the cache is under the limit', async () => {
       const snap = await readBuildCache(engine);
       const total = snap.records.reduce((s, r) => s + (r.shared ? 0 : r.size), 0);
-      await oracle(parseBuildCachePolicy({ all: true, keepStorage: String(Math.floor(total / 2)) }), (plan) => assert.ok(plan.items.length > 0 && plan.kept.some((k) => k.reason === 'space-limit')));
+      await oracle(parseBuildCachePolicy({ all: true, keepStorage: String(Math.floor(total / 2)) }), (plan) =>
+        assert.ok(plan.items.length > 0 && plan.kept.some((k) => k.reason === 'space-limit')),
+      );
     });
 
     it('dangling (the default): shared, internal and frontend records stay', async () => {
@@ -91,14 +118,21 @@ for (const flavour of engines) {
       await buildImage(te, 'h', [{ file: 'h.bin', bytes: 250 * KB, seed: 'h' }]);
       const auditFile = path.join(auditDir, 'cli.jsonl');
       const cli = (args: string[]) => {
-        const r = spawnSync(process.execPath, [CLI, 'builder', ...args, '-H', te.dockerHost, '--audit-file', auditFile], { encoding: 'utf8', input: '', env: { PATH: process.env.PATH, HOME: auditDir } });
+        const r = spawnSync(process.execPath, [CLI, 'builder', ...args, '-H', te.dockerHost, '--audit-file', auditFile], {
+          encoding: 'utf8',
+          input: '',
+          env: { PATH: process.env.PATH, HOME: auditDir },
+        });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr };
       };
       const plan = cli(['plan', '--json']);
       assert.strictEqual(plan.status, 0, plan.stderr);
       const planned = JSON.parse(plan.stdout) as { records: Array<{ id: string; bytes: number }>; spaceReclaimed: number };
       assert.ok(planned.records.length > 0);
-      assert.strictEqual(planned.spaceReclaimed, planned.records.reduce((s, r) => s + r.bytes, 0));
+      assert.strictEqual(
+        planned.spaceReclaimed,
+        planned.records.reduce((s, r) => s + r.bytes, 0),
+      );
 
       const before = (await measure()).records;
       assert.strictEqual(cli(['prune']).status, 2, 'no terminal, no --yes: refused');
@@ -136,7 +170,11 @@ for (const flavour of engines) {
       const records = (await audit.read()).records.filter((r) => r.pruneId === pruneId);
       const start = records.find((r) => r.phase === 'start');
       assert.strictEqual(start?.target, 'build-cache');
-      assert.deepStrictEqual(start.steps?.map((s) => s.id), preview.plan.items.map((i) => i.id), 'the start record holds the whole plan');
+      assert.deepStrictEqual(
+        start.steps?.map((s) => s.id),
+        preview.plan.items.map((i) => i.id),
+        'the start record holds the whole plan',
+      );
       const end = records.find((r) => r.phase === 'end')!;
       assert.strictEqual(end.target, 'build-cache');
       assert.strictEqual(end.outcome, 'success');
@@ -154,7 +192,11 @@ for (const flavour of engines) {
       const before = await measure();
       const out = await runBuildCachePrune({ engine, policy, trigger: 'cli', native: true, confirmed: preview, audit });
       const after = await measure();
-      assert.deepStrictEqual([...out.result.CachesDeleted].sort(), preview.plan.items.map((i) => i.id).sort(), 'the engine removed exactly the previewed records');
+      assert.deepStrictEqual(
+        [...out.result.CachesDeleted].sort(),
+        preview.plan.items.map((i) => i.id).sort(),
+        'the engine removed exactly the previewed records',
+      );
       assert.strictEqual(out.result.SpaceReclaimed, preview.plan.bytes, 'SpaceReclaimed');
       assert.strictEqual(before.dfBytes - after.dfBytes, preview.plan.bytes, '/system/df BuildCache drop');
       assertDiskDrop(before.disk - after.disk, preview.plan);
@@ -162,7 +204,11 @@ for (const flavour of engines) {
 
     async function measure(): Promise<{ records: string[]; dfBytes: number; disk: number }> {
       const snap = await readBuildCache(engine);
-      return { records: snap.records.map((r) => r.id), dfBytes: snap.records.reduce((s, r) => s + r.size, 0), disk: dataRootSize(te, { regularFilesOnly: true }) };
+      return {
+        records: snap.records.map((r) => r.id),
+        dfBytes: snap.records.reduce((s, r) => s + r.size, 0),
+        disk: dataRootSize(te, { regularFilesOnly: true }),
+      };
     }
   });
 }
@@ -180,6 +226,8 @@ function assertDiskDrop(drop: number, plan: BuildCachePlan): void {
   }
   const range = plan.diskBytesRange;
   assert.ok(range, 'a containerd plan states its disk range');
-  assert.ok(drop >= range.min - METADATA_SLACK && drop <= range.max + METADATA_SLACK, `the data root lost ${drop} bytes; the plan said between ${range.min} and ${range.max} (± ${METADATA_SLACK})`);
+  assert.ok(
+    drop >= range.min - METADATA_SLACK && drop <= range.max + METADATA_SLACK,
+    `the data root lost ${drop} bytes; the plan said between ${range.min} and ${range.max} (± ${METADATA_SLACK})`,
+  );
 }
-

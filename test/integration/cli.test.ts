@@ -53,7 +53,23 @@ describe('docker-prune CLI (built binary, real engine)', function () {
   it('--help documents every command and option, exit 0', () => {
     const r = cli(['--help']);
     assert.strictEqual(r.status, 0);
-    for (const word of ['plan', 'prune', '--all', '--filter', 'until=', 'label=', 'label!=', '--protect', '--keep-latest', '--native', '--json', '--yes', '--host', '--audit-file', 'Exit codes']) {
+    for (const word of [
+      'plan',
+      'prune',
+      '--all',
+      '--filter',
+      'until=',
+      'label=',
+      'label!=',
+      '--protect',
+      '--keep-latest',
+      '--native',
+      '--json',
+      '--yes',
+      '--host',
+      '--audit-file',
+      'Exit codes',
+    ]) {
       assert.ok(r.stdout.includes(word), `help mentions ${word}`);
     }
   });
@@ -69,14 +85,17 @@ describe('docker-prune CLI (built binary, real engine)', function () {
       assert.match(String(i.id), /^sha256:[0-9a-f]{64}$/);
       assert.ok(i.action === 'delete' || i.action === 'untag');
     }
-    assert.strictEqual(plan.spaceReclaimable, plan.images.reduce((s, i) => s + Number(i.bytes), 0));
+    assert.strictEqual(
+      plan.spaceReclaimable,
+      plan.images.reduce((s, i) => s + Number(i.bytes), 0),
+    );
     assert.strictEqual(await imageCount(), plan.images.length, 'nothing was removed');
   });
 
   it('plan prints a readable table and a summary', () => {
     const r = cli(['plan']);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^Engine: Docker 20\.10\.\d+\S* \(overlay2\)$/m, "the plan names the engine and its store");
+    assert.match(r.stdout, /^Engine: Docker 20\.10\.\d+\S* \(overlay2\)$/m, 'the plan names the engine and its store');
     assert.match(r.stdout, /ACTION\s+IMAGE ID\s+TAGS\s+CREATED\s+SOURCE\s+FREES/);
     assert.match(r.stdout, /dangling images? would be removed from unix:\/\/.*, reclaiming/);
   });
@@ -91,10 +110,21 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const deleted = new Set(result.ImagesDeleted.map((i) => i.Deleted).filter(Boolean));
     for (const i of plan.images.filter((x) => x.action === 'delete')) assert.ok(deleted.has(i.id));
     assert.strictEqual(await imageCount(), 0);
-    const lines = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.strictEqual(lines[0].phase, 'start', 'a start record before anything was removed');
-    assert.deepStrictEqual(lines[0].steps.map((s: { id: string }) => s.id), plan.images.map((i) => i.id), 'with the whole plan');
-    assert.ok(lines.every((l) => l.pruneId === lines[0].pruneId), 'all records of one prune');
+    assert.deepStrictEqual(
+      lines[0].steps.map((s: { id: string }) => s.id),
+      plan.images.map((i) => i.id),
+      'with the whole plan',
+    );
+    assert.ok(
+      lines.every((l) => l.pruneId === lines[0].pruneId),
+      'all records of one prune',
+    );
     const records = lines.filter((l) => l.phase === 'end');
     assert.strictEqual(records.length, 1);
     assert.strictEqual(records[0].trigger, 'cli');
@@ -151,7 +181,8 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const all = JSON.parse(cli(['plan', '--all', '--json']).stdout).images.length;
     const old = JSON.parse(cli(['plan', '--all', '--json', '--filter', 'until=2000-01-01']).stdout).images.length;
     assert.strictEqual(old, 0, 'the population is younger than 2000');
-    const prot = JSON.parse(cli(['plan', '--all', '--json', '--protect', 'dp/**', '--protect', 'localhost:5000/**', '--protect', 'run-*']).stdout).images as Array<{ tags: string[] }>;
+    const prot = JSON.parse(cli(['plan', '--all', '--json', '--protect', 'dp/**', '--protect', 'localhost:5000/**', '--protect', 'run-*']).stdout)
+      .images as Array<{ tags: string[] }>;
     assert.ok(prot.length < all);
     assert.ok(prot.every((i) => i.tags.every((t) => !t.startsWith('dp/'))));
     const keep = JSON.parse(cli(['plan', '--all', '--json', '--keep-latest', '1']).stdout).images.length;
@@ -198,7 +229,11 @@ describe('docker-prune CLI (built binary, real engine)', function () {
     const r = cli(['prune', '--yes'], { env: { DOCKER_HOST: `unix://${tmp}/nothing.sock` } });
     assert.strictEqual(r.status, 1);
     assert.match(r.stderr, /No Docker socket/);
-    const records = fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = fs
+      .readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.strictEqual(records.length, 1, 'nothing started: an end record only');
     assert.strictEqual(records[0].phase, 'end');
     assert.strictEqual(records[0].outcome, 'failed');

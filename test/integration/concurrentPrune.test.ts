@@ -27,7 +27,14 @@ for (const under of enginesFromEnv().filter((e) => e.store === 'containerd')) {
     this.timeout(20 * 60_000);
     const options: StartEngineOptions = { name: `cc${under.id}`, suite: under.suite, store: under.store };
     let te: TestEngine;
-    const pop = generatePopulation({ seed: 515, images: 70, danglingRatio: 0.3, multiTagRatio: 0.3, chainRatio: 0.3, containers: { created: 2, exited: 1, running: 1 } });
+    const pop = generatePopulation({
+      seed: 515,
+      images: 70,
+      danglingRatio: 0.3,
+      multiTagRatio: 0.3,
+      chainRatio: 0.3,
+      containers: { created: 2, exited: 1, running: 1 },
+    });
 
     before(async () => {
       te = await startEngine(options);
@@ -67,16 +74,30 @@ for (const under of enginesFromEnv().filter((e) => e.store === 'containerd')) {
       const rootDrop = rootBefore - dataRootSize(te);
 
       const gone = [...before].filter((id) => !after.has(id)).sort();
-      assert.deepStrictEqual(gone, plan.items.filter((i) => i.action === 'delete').map((i) => i.id).sort(), 'exactly the planned images went');
+      assert.deepStrictEqual(
+        gone,
+        plan.items
+          .filter((i) => i.action === 'delete')
+          .map((i) => i.id)
+          .sort(),
+        'exactly the planned images went',
+      );
       assert.deepStrictEqual(result.skipped, []);
       assert.strictEqual(result.cancelled, false);
       assert.deepStrictEqual(entries(result), entries(oneByOne), 'the same Untagged/Deleted entries as one at a time');
       assert.strictEqual(result.SpaceReclaimed, plan.spaceReclaimable, 'the bytes the plan promised');
       assert.strictEqual(result.SpaceReclaimed, oneByOne.SpaceReclaimed, 'the bytes of a one-at-a-time run');
       // The data root also holds directories and metadata: the tolerance the oracle allows the engine's own prune.
-      assert.ok(Math.abs(rootDrop - result.SpaceReclaimed) <= 0.15 * result.SpaceReclaimed + 256 * 1024, `SpaceReclaimed ${result.SpaceReclaimed} vs data root drop ${rootDrop}`);
+      assert.ok(
+        Math.abs(rootDrop - result.SpaceReclaimed) <= 0.15 * result.SpaceReclaimed + 256 * 1024,
+        `SpaceReclaimed ${result.SpaceReclaimed} vs data root drop ${rootDrop}`,
+      );
 
-      assert.deepStrictEqual(progress.map((p) => p.done), plan.items.map((_, i) => i + 1), 'each step counted once, as it finishes');
+      assert.deepStrictEqual(
+        progress.map((p) => p.done),
+        plan.items.map((_, i) => i + 1),
+        'each step counted once, as it finishes',
+      );
       assert.deepStrictEqual(new Set(progress.map((p) => p.current!.id)).size, plan.items.length);
       for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.bytes >= progress[i - 1]!.bytes, 'bytes only grow');
       assert.strictEqual(progress[progress.length - 1]!.bytes, result.SpaceReclaimed);

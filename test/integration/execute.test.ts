@@ -74,7 +74,11 @@ describe('executing a plan on a real engine', function () {
     for (const id of planned) assert.ok(deleted.has(id), `Deleted entry for ${id}`);
     const untagged = new Set(result.ImagesDeleted.flatMap((i) => ('Untagged' in i ? [i.Untagged] : [])));
     for (const item of preview.plan.items) for (const tag of item.tags) assert.ok(untagged.has(tag), `Untagged entry for ${tag}`);
-    assert.deepStrictEqual(progress, preview.plan.items.map((_, i) => i + 1), 'progress after every image');
+    assert.deepStrictEqual(
+      progress,
+      preview.plan.items.map((_, i) => i + 1),
+      'progress after every image',
+    );
     // every container still has its image
     for (const c of loaded.containers) assert.ok(after.has(c.imageId), `image of container ${c.name} kept`);
   });
@@ -88,7 +92,10 @@ describe('executing a plan on a real engine', function () {
     });
     assert.strictEqual(result.cancelled, true);
     const left = preview.plan.items.slice(3);
-    assert.deepStrictEqual(result.skipped.map((s) => s.id), left.map((i) => i.id));
+    assert.deepStrictEqual(
+      result.skipped.map((s) => s.id),
+      left.map((i) => i.id),
+    );
     assert.ok(result.skipped.every((s) => s.reason === 'cancelled'));
     const after = await imageIds();
     for (const item of left) assert.ok(after.has(item.id), `${item.id} still there`);
@@ -97,7 +104,10 @@ describe('executing a plan on a real engine', function () {
   it('skips an image put in use after the preview, and its parents, instead of forcing', async () => {
     const preview = await previewPrune(new SnapshotReader(engine), ALL);
     // one untagged image with a parent in the plan, one tagged image with several tags
-    const chained = preview.plan.items.find((i) => i.action === 'delete' && preview.plan.items.some((p) => p.reason === 'parent' && preview.snapshot.images.find((s) => s.id === i.id)?.parentId === p.id));
+    const chained = preview.plan.items.find(
+      (i) =>
+        i.action === 'delete' && preview.plan.items.some((p) => p.reason === 'parent' && preview.snapshot.images.find((s) => s.id === i.id)?.parentId === p.id),
+    );
     const multi = preview.plan.items.find((i) => i.action === 'delete' && i.tags.filter((t) => !t.includes('@')).length > 1);
     assert.ok(chained && multi, 'population has a chained and a multi-tag candidate');
     for (const [n, target] of [chained, multi].entries()) {
@@ -106,7 +116,11 @@ describe('executing a plan on a real engine', function () {
     const result = await executePlan(engine, preview.plan, preview.snapshot);
     const after = new Map((await engine.listImages()).map((i) => [i.Id, i]));
     assert.ok(after.has(chained.id) && after.has(multi.id), 'both images survive');
-    assert.deepStrictEqual([...(after.get(multi.id)!.RepoTags ?? [])].sort(), multi.tags.filter((t) => !t.includes('@')).sort(), 'multi-tag image keeps every tag');
+    assert.deepStrictEqual(
+      [...(after.get(multi.id)!.RepoTags ?? [])].sort(),
+      multi.tags.filter((t) => !t.includes('@')).sort(),
+      'multi-tag image keeps every tag',
+    );
     const skipped = new Map(result.skipped.map((s) => [s.id, s]));
     assert.strictEqual(skipped.get(chained.id)?.reason, 'in-use');
     assert.strictEqual(skipped.get(multi.id)?.reason, 'in-use');
@@ -148,8 +162,14 @@ describe('executing a plan on a real engine', function () {
     await assert.rejects(runBuildCachePrune({ engine: ro, policy: parseBuildCachePolicy({}), trigger: 'cli', audit }), refused);
     assert.deepStrictEqual([...(await imageIds())].sort(), [...before].sort(), 'nothing deleted');
     const { records } = await audit.read();
-    assert.deepStrictEqual(records.map((r) => `${r.phase}:${r.outcome}:${r.error}`), Array(3).fill(`end:refused:${readOnlyRefusal('ro-box')}`));
-    assert.deepStrictEqual(records.map((r) => r.target ?? 'images'), ['images', 'images', 'build-cache']);
+    assert.deepStrictEqual(
+      records.map((r) => `${r.phase}:${r.outcome}:${r.error}`),
+      Array(3).fill(`end:refused:${readOnlyRefusal('ro-box')}`),
+    );
+    assert.deepStrictEqual(
+      records.map((r) => r.target ?? 'images'),
+      ['images', 'images', 'build-cache'],
+    );
   });
 
   it('a native prune returns the engine result as the plan predicted, and is audited', async () => {
@@ -158,7 +178,11 @@ describe('executing a plan on a real engine', function () {
     const outcome = await runPrune({ engine, policy: ALL, trigger: 'cli', native: true, confirmed: preview, audit });
     assert.strictEqual(outcome.result.SpaceReclaimed, preview.plan.spaceReclaimable);
     const all = (await audit.read()).records;
-    assert.deepStrictEqual(all.map((r) => r.phase), ['start', 'end'], 'a native prune has no checkpoints: start and end');
+    assert.deepStrictEqual(
+      all.map((r) => r.phase),
+      ['start', 'end'],
+      'a native prune has no checkpoints: start and end',
+    );
     assert.strictEqual(all[0]!.steps?.length, preview.plan.items.length);
     const records = all.filter((r) => r.phase === 'end');
     assert.strictEqual(records[0].native, true);

@@ -36,7 +36,11 @@ async function imageIds(socket: string): Promise<Set<string>> {
 
 async function tag(socket: string, image: string, ref: string): Promise<void> {
   const at = ref.lastIndexOf(':');
-  const res = await apiRequest(socket, 'POST', `/images/${encodeURIComponent(image)}/tag?repo=${encodeURIComponent(ref.slice(0, at))}&tag=${encodeURIComponent(ref.slice(at + 1))}`);
+  const res = await apiRequest(
+    socket,
+    'POST',
+    `/images/${encodeURIComponent(image)}/tag?repo=${encodeURIComponent(ref.slice(0, at))}&tag=${encodeURIComponent(ref.slice(at + 1))}`,
+  );
   assert.ok(res.status < 300, `tag ${ref}: ${res.status} ${res.body.toString()}`);
 }
 
@@ -69,14 +73,20 @@ for (const id of ['20-gd', '28-c8d']) {
 
     it('a tag moved to a new build while the prompt waits: the new build stays, only the planned image goes', async () => {
       const loaded = await loadPopulation(te.socketPath, generatePopulation({ seed: 77, images: 12, containers: { created: 0, exited: 0, running: 0 } }));
-      const [planned, rebuild] = loaded.population.images.filter((i) => i.tags.length > 0 && !i.name.startsWith('run-')).map((i) => loaded.imageIds.get(i.name)!);
+      const [planned, rebuild] = loaded.population.images
+        .filter((i) => i.tags.length > 0 && !i.name.startsWith('run-'))
+        .map((i) => loaded.imageIds.get(i.name)!);
       assert.ok(planned && rebuild, 'two tagged images');
       await tag(te.socketPath, planned, 'app:latest');
       await tag(te.socketPath, planned, 'app:v1');
 
       // A real terminal: `script` gives the CLI a pty, so it asks and waits for the answer.
       const command = `${process.execPath} ${CLI} prune --all -H ${te.dockerHost}`;
-      const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, HOME: home, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: { ...process.env, HOME: home, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -101,8 +111,15 @@ for (const id of ['20-gd', '28-c8d']) {
       assert.strictEqual(now.Id, rebuild, 'app:latest still names the new build');
       assert.match(out, /app:latest.*(now names|left alone)/s, 'the result says app:latest was left alone');
       // The audit says the planned image's step was done (its moved name was left alone, the image itself went).
-      const records = fs.readFileSync(path.join(home, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
-      assert.ok(records.flatMap((r) => r.doneIds ?? []).includes(planned), `the planned image's step is listed as done: ${JSON.stringify(records.filter((r) => r.phase !== 'start'))}`);
+      const records = fs
+        .readFileSync(path.join(home, 'audit.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord);
+      assert.ok(
+        records.flatMap((r) => r.doneIds ?? []).includes(planned),
+        `the planned image's step is listed as done: ${JSON.stringify(records.filter((r) => r.phase !== 'start'))}`,
+      );
       assert.ok(!records.flatMap((r) => r.skippedIds ?? []).includes(planned), 'and not as skipped');
     });
   });
@@ -118,7 +135,10 @@ describe('faults: the engine dies, hangs or refuses the user', function () {
   beforeEach(async () => {
     te = await startEngine({ name: 'faults' });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-faults-'));
-    loaded = await loadPopulation(te.socketPath, generatePopulation({ seed: 91, images: 400, danglingRatio: 0.3, containers: { created: 1, exited: 1, running: 0 } }));
+    loaded = await loadPopulation(
+      te.socketPath,
+      generatePopulation({ seed: 91, images: 400, danglingRatio: 0.3, containers: { created: 1, exited: 1, running: 0 } }),
+    );
   });
   afterEach(async () => {
     await te?.stop();
@@ -159,7 +179,11 @@ describe('faults: the engine dies, hangs or refuses the user', function () {
     assert.strictEqual(again.status, 0, `planning works again: ${again.stderr}`);
 
     // The audit says what really went: its records name exactly the planned images the engine no longer has.
-    const records = fs.readFileSync(path.join(home, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    const records = fs
+      .readFileSync(path.join(home, 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditRecord);
     const [entry] = pruneHistory(records).filter((e) => e.trigger === 'cli');
     assert.ok(entry, 'the prune is in the audit');
     assert.strictEqual(entry.status, 'failed', `${entry.status}: ${entry.error}`);

@@ -62,19 +62,50 @@ describe('integration harness: private engine + generated population', function 
     const bulk = pop.images.filter((i) => i.name.startsWith('img-'));
     const inUse = imagesInUse(pop);
 
-    assert.ok(bulk.some((i) => isDangling(pop, i)), 'dangling');
-    assert.ok(bulk.some((i) => i.tags.length === 1 && !i.parent && childrenOf(pop, i.name).length === 0), 'tagged unused');
-    assert.ok(pop.images.some((i) => i.tags.length > 1 && new Set(i.tags.map(repoOf)).size === 1), 'several tags in one repo');
-    assert.ok(pop.images.some((i) => new Set(i.tags.map(repoOf)).size > 1), 'tags in several repos');
-    for (const d of [2, 3, 4]) assert.ok(bulk.some((i) => depth(i.name) === d && childrenOf(pop, i.name).length === 0), `chain ${d} deep`);
-    assert.ok(bulk.some((i) => i.parent && !tagged(i.parent)), 'untagged parent');
-    assert.ok(bulk.some((i) => i.parent && tagged(i.parent)), 'child of a tagged parent');
-    assert.ok(pop.images.some((i) => i.labels === null), 'image without config');
+    assert.ok(
+      bulk.some((i) => isDangling(pop, i)),
+      'dangling',
+    );
+    assert.ok(
+      bulk.some((i) => i.tags.length === 1 && !i.parent && childrenOf(pop, i.name).length === 0),
+      'tagged unused',
+    );
+    assert.ok(
+      pop.images.some((i) => i.tags.length > 1 && new Set(i.tags.map(repoOf)).size === 1),
+      'several tags in one repo',
+    );
+    assert.ok(
+      pop.images.some((i) => new Set(i.tags.map(repoOf)).size > 1),
+      'tags in several repos',
+    );
+    for (const d of [2, 3, 4])
+      assert.ok(
+        bulk.some((i) => depth(i.name) === d && childrenOf(pop, i.name).length === 0),
+        `chain ${d} deep`,
+      );
+    assert.ok(
+      bulk.some((i) => i.parent && !tagged(i.parent)),
+      'untagged parent',
+    );
+    assert.ok(
+      bulk.some((i) => i.parent && tagged(i.parent)),
+      'child of a tagged parent',
+    );
+    assert.ok(
+      pop.images.some((i) => i.labels === null),
+      'image without config',
+    );
     assert.ok(pop.layers.length < pop.images.length / 2, 'layers are shared');
     const created = pop.images.map((i) => Number(i.createdNs / 1_000_000_000n)).sort((a, b) => a - b);
     assert.ok(created[created.length - 1]! - created[0]! > 365 * 86_400, 'created times span more than a year');
-    assert.ok([...inUse].some((n) => childrenOf(pop, n).length > 0), 'container on a parent image');
-    assert.ok([...inUse].some((n) => tagged(imageByName(pop, n).parent)), 'container on a child of a tagged parent');
+    assert.ok(
+      [...inUse].some((n) => childrenOf(pop, n).length > 0),
+      'container on a parent image',
+    );
+    assert.ok(
+      [...inUse].some((n) => tagged(imageByName(pop, n).parent)),
+      'container on a child of a tagged parent',
+    );
     for (const key of pop.options.labelKeys) {
       const withKey = pop.images.filter((i) => i.labels && key in i.labels).length;
       assert.ok(withKey > 0 && withKey < pop.images.length, `label ${key} selects a proper subset`);
@@ -114,11 +145,7 @@ describe('integration harness: private engine + generated population', function 
 
   it('reports per-layer sizes and parent ids in image history', async () => {
     const leaf = imageByName(pop, 'run-leaf');
-    const history = await apiJson<Array<{ Id: string; Size: number; CreatedBy: string }>>(
-      engine.socketPath,
-      'GET',
-      `/images/${leaf.id}/history`,
-    );
+    const history = await apiJson<Array<{ Id: string; Size: number; CreatedBy: string }>>(engine.socketPath, 'GET', `/images/${leaf.id}/history`);
     const layers = leaf.layers.map((d) => pop.layers.find((l) => l.diffId === d)!).reverse();
     assert.deepEqual(
       history.map((h) => [h.Size, h.CreatedBy]),
@@ -133,7 +160,11 @@ describe('integration harness: private engine + generated population', function 
   });
 
   it('creates the containers in their states, on their images, with no network', async () => {
-    const listed = await apiJson<Array<{ Id: string; Names: string[]; ImageID: string; State: string; HostConfig: { NetworkMode: string } }>>(engine.socketPath, 'GET', '/containers/json?all=1');
+    const listed = await apiJson<Array<{ Id: string; Names: string[]; ImageID: string; State: string; HostConfig: { NetworkMode: string } }>>(
+      engine.socketPath,
+      'GET',
+      '/containers/json?all=1',
+    );
     assert.equal(listed.length, pop.containers.length);
     for (const c of loaded.containers) {
       const got = listed.find((l) => l.Id === c.id);
@@ -150,7 +181,7 @@ describe('integration harness: private engine + generated population', function 
     // from each dangling image to its untagged parents).
     const inUse = imagesInUse(pop);
     const left = new Set(pop.images.map((i) => i.name));
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const img of pop.images) {
         const hasChild = pop.images.some((c) => c.parent === img.name && left.has(c.name));
@@ -167,7 +198,13 @@ describe('integration harness: private engine + generated population', function 
     for (const id of expectedGone) assert.ok(deleted.includes(id), `prune reported ${id}`);
     assert.ok(result.SpaceReclaimed > 0);
     const remaining = (await apiJson<ListedImage[]>(engine.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id).sort();
-    assert.deepEqual(remaining, pop.images.filter((i) => left.has(i.name)).map((i) => i.id).sort());
+    assert.deepEqual(
+      remaining,
+      pop.images
+        .filter((i) => left.has(i.name))
+        .map((i) => i.id)
+        .sort(),
+    );
   });
 
   it('resets the engine to empty, and runs a second engine side by side', async () => {

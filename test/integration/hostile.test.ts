@@ -106,7 +106,11 @@ describe(`hostile engine data in the CLI's output (${flavour.label})`, function 
     assert.ok(prune.stdout.includes('untagged: hostile/rrr') && prune.stdout.includes('…'), prune.stdout);
     assert.ok(!prune.stdout.includes(LONGEST_REFERENCE));
 
-    const records = fs.readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; steps?: Array<{ id: string; tags: string[] }> });
+    const records = fs
+      .readFileSync(auditFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { phase: string; steps?: Array<{ id: string; tags: string[] }> });
     const start = records.find((r) => r.phase === 'start' && r.steps);
     assert.deepStrictEqual(start?.steps?.find((s) => s.id === ids.longest)?.tags, [LONGEST_REFERENCE], 'the audit keeps the reference whole');
 
@@ -127,6 +131,9 @@ describe(`hostile engine data in the CLI's output (${flavour.label})`, function 
     assert.strictEqual(json.status, 0, json.stderr);
     assertSafe('builder plan --json', json);
     const records = (JSON.parse(json.stdout) as { records: Array<{ description: string }> }).records;
-    assert.ok(records.some((r) => r.description.includes(HOSTILE_FILE)), `the exact name in --json: ${json.stdout}`);
+    assert.ok(
+      records.some((r) => r.description.includes(HOSTILE_FILE)),
+      `the exact name in --json: ${json.stdout}`,
+    );
   });
 });

@@ -31,25 +31,79 @@ interface FaultCase {
 
 let changingId = 0;
 const CASES: FaultCase[] = [
-  { name: 'malformed JSON', fault: () => answering(IMAGES, '[{"Id": "sha256:ab", "RepoTags": ['), error: /sent an answer to "list images" that is not JSON \(.*\)\. Nothing was done with it\. .*check it with "docker -H <host> info"/ },
-  { name: 'an object where the list belongs', fault: () => answering(IMAGES, '{"message": "ok"}'), error: /malformed answer to "list images": the answer should be a list, but is an object/ },
-  { name: 'a string where a list belongs', fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 1 ? { ...i, RepoTags: 'dp/alpha:latest' } : i))), error: /malformed answer to "list images": \[1\]\.RepoTags should be a list, but is the string "dp\/alpha:latest"/ },
-  { name: 'a missing Id', fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 0 ? { ...i, Id: undefined } : i))), error: /\[0\]\.Id should be an id \(a non-empty string\), but is missing/ },
-  { name: 'a negative size', fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 2 ? { ...i, Size: -5 } : i))), error: /\[2\]\.Size should be a size in bytes \(0 to 1 PiB\), but is -5/ },
-  { name: 'a size above a pebibyte', fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 2 ? { ...i, Size: 2 ** 60 } : i))), error: /\[2\]\.Size should be a size in bytes \(0 to 1 PiB\), but is 1152921504606847000/ },
-  { name: 'a container without its image id', fault: () => bent(/^\/containers\/json$/, (l: any[]) => l.map((c) => ({ ...c, ImageID: undefined }))), error: /malformed answer to "list containers": \[0\]\.ImageID should be a string, but is missing/ },
-  { name: 'a 500 MB image list', fault: () => flood(IMAGES, 500 * 1024 * 1024), error: /sent more than 256 MiB answering "list images": the answer was cut off there and not used/, measureMemory: true },
-  { name: 'an endless image list', fault: () => flood(IMAGES, Infinity), error: /sent more than 256 MiB answering "list images": the answer was cut off there and not used/, measureMemory: true },
+  {
+    name: 'malformed JSON',
+    fault: () => answering(IMAGES, '[{"Id": "sha256:ab", "RepoTags": ['),
+    error: /sent an answer to "list images" that is not JSON \(.*\)\. Nothing was done with it\. .*check it with "docker -H <host> info"/,
+  },
+  {
+    name: 'an object where the list belongs',
+    fault: () => answering(IMAGES, '{"message": "ok"}'),
+    error: /malformed answer to "list images": the answer should be a list, but is an object/,
+  },
+  {
+    name: 'a string where a list belongs',
+    fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 1 ? { ...i, RepoTags: 'dp/alpha:latest' } : i))),
+    error: /malformed answer to "list images": \[1\]\.RepoTags should be a list, but is the string "dp\/alpha:latest"/,
+  },
+  {
+    name: 'a missing Id',
+    fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 0 ? { ...i, Id: undefined } : i))),
+    error: /\[0\]\.Id should be an id \(a non-empty string\), but is missing/,
+  },
+  {
+    name: 'a negative size',
+    fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 2 ? { ...i, Size: -5 } : i))),
+    error: /\[2\]\.Size should be a size in bytes \(0 to 1 PiB\), but is -5/,
+  },
+  {
+    name: 'a size above a pebibyte',
+    fault: () => bent(IMAGES, (l: any[]) => l.map((i, n) => (n === 2 ? { ...i, Size: 2 ** 60 } : i))),
+    error: /\[2\]\.Size should be a size in bytes \(0 to 1 PiB\), but is 1152921504606847000/,
+  },
+  {
+    name: 'a container without its image id',
+    fault: () => bent(/^\/containers\/json$/, (l: any[]) => l.map((c) => ({ ...c, ImageID: undefined }))),
+    error: /malformed answer to "list containers": \[0\]\.ImageID should be a string, but is missing/,
+  },
+  {
+    name: 'a 500 MB image list',
+    fault: () => flood(IMAGES, 500 * 1024 * 1024),
+    error: /sent more than 256 MiB answering "list images": the answer was cut off there and not used/,
+    measureMemory: true,
+  },
+  {
+    name: 'an endless image list',
+    fault: () => flood(IMAGES, Infinity),
+    error: /sent more than 256 MiB answering "list images": the answer was cut off there and not used/,
+    measureMemory: true,
+  },
   { name: 'one byte a second', fault: () => drip(IMAGES), error: /did not answer "list images" within 5 s/, args: ['--request-timeout', '5'] },
-  { name: 'a reset mid-body', fault: () => resetMidBody(IMAGES), error: /connection to Docker at .* closed in the middle of its answer to "list images" \(after \d+ bytes\)/ },
-  { name: 'an API version it does not speak', fault: () => bent(/^\/version$/, (v) => ({ ...v, ApiVersion: '0.5' })), error: /claims Engine API version "0\.5", which Docker Prune does not speak/ },
-  { name: 'a changing engine ID', fault: () => bent(/^\/info$/, (i) => ({ ...i, ID: `lie-${++changingId}` })), error: /changed its engine ID from "lie-\d+" to "lie-\d+"/ },
+  {
+    name: 'a reset mid-body',
+    fault: () => resetMidBody(IMAGES),
+    error: /connection to Docker at .* closed in the middle of its answer to "list images" \(after \d+ bytes\)/,
+  },
+  {
+    name: 'an API version it does not speak',
+    fault: () => bent(/^\/version$/, (v) => ({ ...v, ApiVersion: '0.5' })),
+    error: /claims Engine API version "0\.5", which Docker Prune does not speak/,
+  },
+  {
+    name: 'a changing engine ID',
+    fault: () => bent(/^\/info$/, (i) => ({ ...i, ID: `lie-${++changingId}` })),
+    error: /changed its engine ID from "lie-\d+" to "lie-\d+"/,
+  },
   {
     name: 'a store it does not have',
     fault: () => bent(/^\/info$/, (i) => ({ ...i, DriverStatus: [...(i.DriverStatus ?? []), ['driver-type', 'io.containerd.snapshotter.v1']] })),
     error: /claims to keep images in the containerd image store, which Docker 20\.10[^ ]* does not have/,
   },
-  { name: 'a wrong /info shape', fault: () => bent(/^\/info$/, (i) => ({ ...i, DriverStatus: 'overlay2' })), error: /malformed answer to "report system info": DriverStatus should be a list, but is the string "overlay2"/ },
+  {
+    name: 'a wrong /info shape',
+    fault: () => bent(/^\/info$/, (i) => ({ ...i, DriverStatus: 'overlay2' })),
+    error: /malformed answer to "report system info": DriverStatus should be a list, but is the string "overlay2"/,
+  },
 ];
 
 async function imageIds(socket: string): Promise<string[]> {
@@ -81,11 +135,22 @@ describe('hostile engine: a broken or lying engine fails alone, deletes nothing,
     tmp = fs.mkdtempSync('/tmp/dp-hostile-');
     [faulty, healthy] = await Promise.all([startEngine({ name: 'hostile' }), startEngine({ name: 'healthy' })]);
     const shape = { images: 16, danglingRatio: 0.4, containers: { created: 1, exited: 1, running: 0 } };
-    await Promise.all([loadPopulation(faulty.socketPath, generatePopulation({ seed: 181, ...shape })), loadPopulation(healthy.socketPath, generatePopulation({ seed: 182, ...shape }))]);
+    await Promise.all([
+      loadPopulation(faulty.socketPath, generatePopulation({ seed: 181, ...shape })),
+      loadPopulation(healthy.socketPath, generatePopulation({ seed: 182, ...shape })),
+    ]);
     proxy = new EngineProxy(path.join(tmp, 'proxy.sock'), faulty.socketPath);
     await proxy.start();
     configFile = path.join(tmp, 'environments.json');
-    fs.writeFileSync(configFile, JSON.stringify({ environments: [{ name: 'faulty', host: proxy.host }, { name: 'healthy', host: healthy.dockerHost }] }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        environments: [
+          { name: 'faulty', host: proxy.host },
+          { name: 'healthy', host: healthy.dockerHost },
+        ],
+      }),
+    );
     const plan = await cli(['plan', '--all', '--json', '--config', configFile, '--env', 'healthy']);
     assert.strictEqual(plan.status, 0, plan.stderr);
     healthyPlan = planIds((JSON.parse(plan.stdout) as { images: Array<{ id: string }> }).images);
@@ -117,7 +182,9 @@ describe('hostile engine: a broken or lying engine fails alone, deletes nothing,
 
       const plan = await cli(['plan', '--all', '--all-envs', '--config', configFile, '--json', ...(c.args ?? [])]);
       assert.strictEqual(plan.status, 1, plan.stdout + plan.stderr);
-      const out = JSON.parse(plan.stdout) as { environments: Array<{ name: string; ok: boolean; images?: Array<{ id: string }>; error?: { kind: string; message: string } }> };
+      const out = JSON.parse(plan.stdout) as {
+        environments: Array<{ name: string; ok: boolean; images?: Array<{ id: string }>; error?: { kind: string; message: string } }>;
+      };
       const by = new Map(out.environments.map((e) => [e.name, e]));
       assert.strictEqual(by.get('faulty')?.ok, false, JSON.stringify(by.get('faulty')));
       assert.match(by.get('faulty')!.error!.message, c.error);
@@ -149,12 +216,18 @@ describe('hostile engine: a broken or lying engine fails alone, deletes nothing,
     assert.strictEqual(prune.status, 1, prune.stdout + prune.stderr);
     assert.match(prune.stderr, /changed its engine ID from "[^"]+" to "another-engine" since it was planned: .*Nothing was done; plan again/);
     assert.deepStrictEqual(await imageIds(faulty.socketPath), before);
-    const audit = fs.readFileSync(env().DOCKER_PRUNE_AUDIT_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase?: string; status?: string });
+    const audit = fs
+      .readFileSync(env().DOCKER_PRUNE_AUDIT_FILE, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { phase?: string; status?: string });
     assert.strictEqual(audit.at(-1)?.phase, 'end', 'the refused prune is audited');
   });
 
   it('null RepoTags on every image: the list is read, and the verified delete leaves every really tagged image alone', async () => {
-    const tagged = (await apiJson<Array<{ Id: string; RepoTags: string[] | null }>>(faulty.socketPath, 'GET', '/images/json?all=1')).filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>')).map((i) => i.Id);
+    const tagged = (await apiJson<Array<{ Id: string; RepoTags: string[] | null }>>(faulty.socketPath, 'GET', '/images/json?all=1'))
+      .filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))
+      .map((i) => i.Id);
     assert.ok(tagged.length > 0);
     proxy.fault = bent(IMAGES, (l: any[]) => l.map((i) => ({ ...i, RepoTags: null })));
     const prune = await cli(['prune', '--yes', '--json', '--config', configFile, '--env', 'faulty']);

@@ -46,7 +46,11 @@ describe('image sources (real registry on loopback)', function () {
 
       const cli = () => builtCli(tmp, () => engine.dockerHost);
       const planJson = (...args: string[]) => JSON.parse(cli().run(['plan', '--all', '--json', ...args]).stdout) as PlannedJson;
-      const docker = (...args: string[]) => execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_CONFIG: path.join(tmp, 'docker-config') }, encoding: 'utf8' }).trim();
+      const docker = (...args: string[]) =>
+        execFileSync('docker', args, {
+          env: { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_CONFIG: path.join(tmp, 'docker-config') },
+          encoding: 'utf8',
+        }).trim();
       const idOf = async (ref: string) => (await apiJson<{ Id: string }>(engine.socketPath, 'GET', `/images/${encodeURIComponent(ref)}/json`)).Id;
       const nameOf = (id: string) => [...ids].find(([, i]) => i === id)?.[0] ?? id;
 
@@ -116,9 +120,15 @@ describe('image sources (real registry on loopback)', function () {
       it('source= selects exactly the images of that source', () => {
         const all = planJson().images;
         for (const kind of ['pulled', 'built', 'loaded']) {
-          const expected = all.filter((i) => i.source.kind === kind).map((i) => i.id).sort();
+          const expected = all
+            .filter((i) => i.source.kind === kind)
+            .map((i) => i.id)
+            .sort();
           assert.deepStrictEqual(cli().planIds(`source=${kind}`), expected, kind);
-          const rest = all.filter((i) => i.source.kind !== kind).map((i) => i.id).sort();
+          const rest = all
+            .filter((i) => i.source.kind !== kind)
+            .map((i) => i.id)
+            .sort();
           assert.deepStrictEqual(cli().planIds(`source!=${kind}`), rest, `source!=${kind}`);
         }
         const refused = cli();
@@ -137,11 +147,17 @@ describe('image sources (real registry on loopback)', function () {
 
       it('--check-registry flags the image whose manifest was deleted upstream, and only that one', async () => {
         const before = planJson('--check-registry').images.filter((i) => i.source.kind === 'pulled');
-        assert.deepStrictEqual(before.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [['pulled', 'present'], ['pushed', 'present']]);
+        assert.deepStrictEqual(before.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [
+          ['pulled', 'present'],
+          ['pushed', 'present'],
+        ]);
         const repo = `${under.id}/built`;
         assert.ok(await registry.deleteManifest(repo, await registry.manifestDigest(repo, '1')), 'the registry deleted the manifest');
         const after = planJson('--check-registry').images.filter((i) => i.source.kind === 'pulled');
-        assert.deepStrictEqual(after.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [['pulled', 'present'], ['pushed', 'gone']]);
+        assert.deepStrictEqual(after.map((i) => [nameOf(i.id), i.source.upstream]).sort(), [
+          ['pulled', 'present'],
+          ['pushed', 'gone'],
+        ]);
         assert.strictEqual(planJson().images.find((i) => nameOf(i.id) === 'pushed')?.source.upstream, undefined, 'only on request');
         const text = cli().run(['plan', '--all', '--check-registry']);
         assert.match(text.stdout, /1 was pulled but is gone from its registry: no longer pullable as it is/);

@@ -62,7 +62,11 @@ for (const under of engines) {
       await new Promise((r) => setTimeout(r, 4000));
 
       // A container is created from `used` and removed again; `tagged` gets a new tag. Only events record this.
-      const created = await apiJson<{ Id: string }>(engine.socketPath, 'POST', '/containers/create', { Image: used.tags[0], Cmd: ['/bin/true'], NetworkDisabled: true });
+      const created = await apiJson<{ Id: string }>(engine.socketPath, 'POST', '/containers/create', {
+        Image: used.tags[0],
+        Cmd: ['/bin/true'],
+        NetworkDisabled: true,
+      });
       assert.strictEqual((await apiRequest(engine.socketPath, 'DELETE', `/containers/${created.Id}`)).status, 204);
       assert.strictEqual((await apiRequest(engine.socketPath, 'POST', `/images/${encodeURIComponent(taggedId)}/tag?repo=dp/used&tag=again`)).status, 201);
 
@@ -106,7 +110,10 @@ for (const under of engines) {
         return BigInt(r.at);
       };
       // The cut-off falls between the seeds (and the population's own uses) and the uses made in the first test.
-      const lo = all.filter((id) => id !== usedId && id !== taggedId).map(at).reduce((a, b) => (a > b ? a : b));
+      const lo = all
+        .filter((id) => id !== usedId && id !== taggedId)
+        .map(at)
+        .reduce((a, b) => (a > b ? a : b));
       const hi = [usedId, taggedId].map(at).reduce((a, b) => (a < b ? a : b));
       assert.ok(hi - lo > 3_000_000_000n, 'the uses of the first test stand 3 s and more after everything else');
       const cutNs = (lo + hi) / 2n;
@@ -121,15 +128,29 @@ for (const under of engines) {
       const r = cli(['prune', '--all', '--yes', '--json', '--filter', `unused-for=${await unusedFor()}`]);
       const result = JSON.parse(r.stdout) as { ImagesDeleted: Array<{ Deleted?: string }>; skipped: unknown[] };
       assert.deepStrictEqual(result.skipped, []);
-      const start = fs.readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase?: string; filters: string[]; steps?: Array<{ id: string; action: string }> }).find((x) => x.phase === 'start')!;
-      assert.ok(start.filters.some((f) => f.startsWith('unused-for=')), 'the audit names the filter');
-      const planned = start.steps!.filter((s) => s.action === 'delete').map((s) => s.id).sort();
+      const start = fs
+        .readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { phase?: string; filters: string[]; steps?: Array<{ id: string; action: string }> })
+        .find((x) => x.phase === 'start')!;
+      assert.ok(
+        start.filters.some((f) => f.startsWith('unused-for=')),
+        'the audit names the filter',
+      );
+      const planned = start
+        .steps!.filter((s) => s.action === 'delete')
+        .map((s) => s.id)
+        .sort();
       assert.deepStrictEqual(planned, expected, 'the prune planned exactly those');
       const after = await images();
       assert.deepStrictEqual(before.filter((id) => !after.includes(id)).sort(), expected, 'and the engine lost exactly those');
 
       assert.ok(!expected.includes(usedId), 'the image a removed container used stays');
-      const native = spawnSync(process.execPath, [CLI, 'prune', '--all', '--native', '--yes', '--filter', 'unused-for=1d'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmp, DOCKER_HOST: engine.dockerHost } });
+      const native = spawnSync(process.execPath, [CLI, 'prune', '--all', '--native', '--yes', '--filter', 'unused-for=1d'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: tmp, DOCKER_HOST: engine.dockerHost },
+      });
       assert.strictEqual(native.status, 2);
       assert.match(native.stderr, /native mode\) has no unused-for filter/);
       assert.deepStrictEqual((await images()).sort(), after.sort(), 'a refused native prune removes nothing');

@@ -94,7 +94,12 @@ describe('one prune per engine (built CLI, real engine)', function () {
   };
   const lockFile = () => path.join(lockDirectory(), `engine-${createHash('sha256').update(`engine:${engineId}`).digest('hex').slice(0, 32)}.lock`);
   // One line per prune: its end record (a prune also writes start and progress records ahead of what it does).
-  const allRecords = () => fs.readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; environment: string; error?: string; trigger: string; phase?: string; pruneId?: string });
+  const allRecords = () =>
+    fs
+      .readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcome: string; environment: string; error?: string; trigger: string; phase?: string; pruneId?: string });
   const auditRecords = () => allRecords().filter((r) => r.phase === undefined || r.phase === 'end');
   /** The refusal every second prune must give while `holder` holds the engine. */
   const refusal = (holder: ChildProcess, through: string) =>
@@ -171,7 +176,11 @@ describe('one prune per engine (built CLI, real engine)', function () {
       XDG_STATE_HOME: path.join(other, 'state'),
       TMPDIR: path.join(other, 'tmp'),
     };
-    const child = spawn(process.execPath, [CLI, 'prune', '--all', '--yes', '-H', proxy.host, '--audit-file', auditFile], { env: separate, cwd: other, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'prune', '--all', '--yes', '-H', proxy.host, '--audit-file', auditFile], {
+      env: separate,
+      cwd: other,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -179,10 +188,18 @@ describe('one prune per engine (built CLI, real engine)', function () {
     console.log(`      refusal: ${stderr.trim()}`);
     assert.strictEqual(status, 1, stderr);
     assert.match(stderr, refusal(first.child, proxy.host));
-    assert.ok(!fs.existsSync(path.join(other, 'run', 'docker-prune')) && !fs.existsSync(path.join(other, 'cache', 'docker-prune', 'locks')), 'no lock folder where the environment pointed');
+    assert.ok(
+      !fs.existsSync(path.join(other, 'run', 'docker-prune')) && !fs.existsSync(path.join(other, 'cache', 'docker-prune', 'locks')),
+      'no lock folder where the environment pointed',
+    );
     gate.open();
     assert.strictEqual((await first.done).status, 0);
-    assert.deepStrictEqual(auditRecords().map((r) => r.outcome).sort(), ['refused', 'success']);
+    assert.deepStrictEqual(
+      auditRecords()
+        .map((r) => r.outcome)
+        .sort(),
+      ['refused', 'success'],
+    );
   });
 
   it('the same engine through its own socket, a symlink to it and a docker context on a TCP proxy: all refused while one prunes', async () => {
@@ -199,7 +216,10 @@ describe('one prune per engine (built CLI, real engine)', function () {
     const port = (tcp.address() as net.AddressInfo).port;
     const meta = path.join(home, '.docker', 'contexts', 'meta', contextDirName('same-engine'));
     fs.mkdirSync(meta, { recursive: true });
-    fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: 'same-engine', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false } } }));
+    fs.writeFileSync(
+      path.join(meta, 'meta.json'),
+      JSON.stringify({ Name: 'same-engine', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false } } }),
+    );
     try {
       const first = prune(proxy.host);
       await firstDelete();
@@ -219,7 +239,13 @@ describe('one prune per engine (built CLI, real engine)', function () {
       assert.strictEqual(await unusedImages(), 0);
       const records = auditRecords();
       assert.deepStrictEqual(records.map((r) => r.outcome).sort(), ['refused', 'refused', 'refused', 'success']);
-      assert.deepStrictEqual(records.filter((r) => r.outcome === 'refused').map((r) => r.environment).sort(), [`tcp://127.0.0.1:${port}`, `unix://${alias}`, `unix://${testEngine.socketPath}`].sort());
+      assert.deepStrictEqual(
+        records
+          .filter((r) => r.outcome === 'refused')
+          .map((r) => r.environment)
+          .sort(),
+        [`tcp://127.0.0.1:${port}`, `unix://${alias}`, `unix://${testEngine.socketPath}`].sort(),
+      );
     } finally {
       await new Promise((r) => tcp.close(r));
     }
@@ -236,7 +262,12 @@ describe('one prune per engine (built CLI, real engine)', function () {
       await assert.rejects(runPrune({ engine: direct, policy, trigger: 'auto', audit }), (e: unknown) => {
         assert.ok(e instanceof DockerPruneError && e.kind === 'busy', String(e));
         console.log(`      refusal: ${e.message}`);
-        assert.match(e.message, new RegExp(`process ${process.pid} of user root on host .* \\(this same window or process\\), trigger manual \\(started by hand in VS Code\\), .*through environment "local" \\(${escape(proxy.host)}\\)\\. Lock file: ${escape(lockFile())}`));
+        assert.match(
+          e.message,
+          new RegExp(
+            `process ${process.pid} of user root on host .* \\(this same window or process\\), trigger manual \\(started by hand in VS Code\\), .*through environment "local" \\(${escape(proxy.host)}\\)\\. Lock file: ${escape(lockFile())}`,
+          ),
+        );
         return true;
       });
       gate.open();
@@ -282,18 +313,24 @@ describe('one prune per engine (built CLI, real engine)', function () {
     } catch {
       /* free */
     }
-    console.log(`      pid ${record.pid} ${reused ? 'now belongs to a sleep process' : taken ? 'was taken by another process on the machine' : `could not be reused here (not root?): plain SIGKILL case (${got.slice(0, 5).join(', ')})`}`);
+    console.log(
+      `      pid ${record.pid} ${reused ? 'now belongs to a sleep process' : taken ? 'was taken by another process on the machine' : `could not be reused here (not root?): plain SIGKILL case (${got.slice(0, 5).join(', ')})`}`,
+    );
     if (process.getuid?.() === 0) assert.ok(taken, `pid ${record.pid} is in use again`);
     const next = await prune(`unix://${testEngine.socketPath}`).done;
     assert.strictEqual(next.status, 0, next.stderr);
     assert.strictEqual(await unusedImages(), 0);
-    assert.deepStrictEqual(auditRecords().map((r) => r.outcome), ['success'], 'the next prune succeeded');
+    assert.deepStrictEqual(
+      auditRecords().map((r) => r.outcome),
+      ['success'],
+      'the next prune succeeded',
+    );
     const killed = allRecords().filter((r) => r.phase === 'start' && !allRecords().some((x) => x.pruneId === r.pruneId && x.phase === 'end'));
     assert.strictEqual(killed.length, 1, 'the killed prune left its start record and no end: it reads as interrupted');
     reused?.kill('SIGKILL');
   });
 
-  it("locks another user planted (old /tmp path, a TMPDIR fallback, their runtime folder) never block a prune, wherever the environment points", async function () {
+  it('locks another user planted (old /tmp path, a TMPDIR fallback, their runtime folder) never block a prune, wherever the environment points', async function () {
     if (process.getuid?.() !== 0) this.skip();
     const shared = path.join(tmp, 'shared-tmp'); // a /tmp of our own, handed to the CLI as TMPDIR
     fs.mkdirSync(shared);
@@ -305,13 +342,39 @@ describe('one prune per engine (built CLI, real engine)', function () {
     const label = `unix://${testEngine.socketPath}`;
     const oldName = createHash('sha256').update(label).digest('hex').slice(0, 24) + '.lock';
     const newName = path.basename(lockFile());
-    const planted = JSON.stringify({ pid: sleeper.pid, host: os.hostname(), environment: label, since: new Date().toISOString(), nonce: '0'.repeat(32), trigger: 'cli', user: 'root' });
+    const planted = JSON.stringify({
+      pid: sleeper.pid,
+      host: os.hostname(),
+      environment: label,
+      since: new Date().toISOString(),
+      nonce: '0'.repeat(32),
+      trigger: 'cli',
+      user: 'root',
+    });
     execFileSync(
       'setpriv',
-      ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', 'sh', '-c',
+      [
+        '--reuid',
+        String(NOBODY),
+        '--regid',
+        String(NOBODY),
+        '--clear-groups',
+        'sh',
+        '-c',
         'set -e; umask 022; for d in "$OLD" "$FALLBACK" "$RUN/docker-prune/locks"; do mkdir -p "$d"; done; chmod 700 "$FALLBACK" "$RUN"; ' +
-          'printf %s "$REC" > "$OLD/$OLDNAME"; printf %s "$REC" > "$FALLBACK/$NEWNAME"; printf %s "$REC" > "$RUN/docker-prune/locks/$NEWNAME"'],
-      { env: { PATH: process.env.PATH, OLD: path.join(shared, 'docker-prune-locks-0'), FALLBACK: path.join(shared, 'docker-prune-0'), RUN: theirRun, OLDNAME: oldName, NEWNAME: newName, REC: planted } },
+          'printf %s "$REC" > "$OLD/$OLDNAME"; printf %s "$REC" > "$FALLBACK/$NEWNAME"; printf %s "$REC" > "$RUN/docker-prune/locks/$NEWNAME"',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          OLD: path.join(shared, 'docker-prune-locks-0'),
+          FALLBACK: path.join(shared, 'docker-prune-0'),
+          RUN: theirRun,
+          OLDNAME: oldName,
+          NEWNAME: newName,
+          REC: planted,
+        },
+      },
     );
     process.kill(sleeper.pid!, 0); // the planted pid is alive
     assert.ok((await unusedImages()) > 0, 'the population has unused images for the prune to remove');
@@ -353,7 +416,10 @@ describe('one prune per engine: Podman (real service)', function () {
         await assert.rejects(acquireEngineLock(b, 'auto', { dir }), (e: unknown) => {
           assert.ok(e instanceof DockerPruneError && e.kind === 'busy', String(e));
           console.log(`      refusal: ${e.message}`);
-          assert.match(e.message, /^Another prune is already running on this engine \(Podman engine podman:[^)]+\): process \d+ .* through environment "podman"/);
+          assert.match(
+            e.message,
+            /^Another prune is already running on this engine \(Podman engine podman:[^)]+\): process \d+ .* through environment "podman"/,
+          );
           return true;
         });
       } finally {

@@ -99,14 +99,21 @@ async function enginePrune(te: TestEngine, engine: DockerEngine, snapshot: Snaps
   return {
     gone: [...before].filter((id) => !after.has(id)).sort(),
     deletedLayers: deleted.filter((d) => !known.has(d)).sort(),
-    untagged: (res.ImagesDeleted ?? []).map((i) => i.Untagged).filter((u): u is string => Boolean(u)).sort(),
+    untagged: (res.ImagesDeleted ?? [])
+      .map((i) => i.Untagged)
+      .filter((u): u is string => Boolean(u))
+      .sort(),
     spaceReclaimed: res.SpaceReclaimed,
     layersDrop: layersBefore - layersAfter,
     dataRootDrop: rootBefore - dataRootSize(te),
   };
 }
 
-const deletesOf = (plan: Plan) => plan.items.filter((i) => i.action === 'delete').map((i) => i.id).sort();
+const deletesOf = (plan: Plan) =>
+  plan.items
+    .filter((i) => i.action === 'delete')
+    .map((i) => i.id)
+    .sort();
 
 /** The `Untagged` entries the engine prints: every name, and `sha256:<id>` for a containerd dangling record. */
 const untagsOf = (plan: Plan) => plan.items.flatMap((i) => [...i.tags, ...(i.danglingRecord ? [i.id] : [])]).sort();
@@ -181,8 +188,16 @@ for (const under of enginesFromEnv()) {
           // under `label=` the engine prunes the former and keeps the latter, and we keep both (the safe side).
           const hidden = configHidden(under.suite, under.store, policy) ? configless(pop, state.loaded) : new Set<string>();
           const unforeseen = real.gone.filter((id) => !deletesOf(parity).includes(id));
-          assert.deepStrictEqual(unforeseen.filter((id) => !hidden.has(id)), [], `the engine deleted images the plan did not predict (${where})`);
-          assert.deepStrictEqual(deletesOf(parity).filter((id) => !real.gone.includes(id)), [], `the plan predicted deletions the engine did not make (${where})`);
+          assert.deepStrictEqual(
+            unforeseen.filter((id) => !hidden.has(id)),
+            [],
+            `the engine deleted images the plan did not predict (${where})`,
+          );
+          assert.deepStrictEqual(
+            deletesOf(parity).filter((id) => !real.gone.includes(id)),
+            [],
+            `the plan predicted deletions the engine did not make (${where})`,
+          );
           if (unforeseen.length === 0) assert.deepStrictEqual(untagsOf(parity), real.untagged, `untagged references differ (${where})`);
           checkSafePlan(snapshot, safe, { ...real, gone: real.gone.filter((id) => !hidden.has(id)) }, policy, where);
           if (containerd) checkContainerdBytes(snapshot, parity, real, where, totals);
@@ -195,17 +210,24 @@ for (const under of enginesFromEnv()) {
 
           // Docker Prune's own prune of the safe plan, on an identical copy (one variant per population).
           if (v === seed % VARIANTS.length || v === (seed + 3) % VARIANTS.length) {
-            await fresh(pop, (() => {
-              const n = mulberry32(seed * 31 + 7);
-              return () => n() / 2 ** 32;
-            })());
+            await fresh(
+              pop,
+              (() => {
+                const n = mulberry32(seed * 31 + 7);
+                return () => n() / 2 ** 32;
+              })(),
+            );
             const copy = new DockerEngine(resolveEndpoint({ host: testEngine.dockerHost }));
             const reader = new SnapshotReader(copy);
             const before = await imageIds(testEngine.socketPath);
             const outcome = await runPrune({ engine: copy, policy, trigger: 'cli', reader });
             const after = await imageIds(testEngine.socketPath);
             const plan = outcome.plan!;
-            assert.deepStrictEqual([...before].filter((id) => !after.has(id)).sort(), deletesOf(plan), `own prune deleted other images than its plan (${where})`);
+            assert.deepStrictEqual(
+              [...before].filter((id) => !after.has(id)).sort(),
+              deletesOf(plan),
+              `own prune deleted other images than its plan (${where})`,
+            );
             assert.deepStrictEqual(outcome.result.skipped, [], `own prune skipped steps (${where})`);
             assert.strictEqual(outcome.result.SpaceReclaimed, plan.spaceReclaimable, `own prune reports other bytes than planned (${where})`);
             totals.ownPrunes++;
@@ -256,10 +278,17 @@ function checkContainerdBytes(snapshot: Snapshot, parity: Plan, real: EngineOutc
   // containerd ties a snapshot to the one image that unpacked it: of two images with the same layers, the other
   // loses it when that one goes. The API does not say which; the plan counts it only with the last of them.
   const twins = twinSnapshotBytes(snapshot, new Set(real.gone));
-  assert.ok(predictedSnapshots <= realSnapshots && realSnapshots <= predictedSnapshots + twins, `snapshot bytes ${predictedSnapshots} vs ${realSnapshots} (twin allowance ${twins}) (${where})`);
+  assert.ok(
+    predictedSnapshots <= realSnapshots && realSnapshots <= predictedSnapshots + twins,
+    `snapshot bytes ${predictedSnapshots} vs ${realSnapshots} (twin allowance ${twins}) (${where})`,
+  );
   const error = Math.abs(predictedContent - real.spaceReclaimed);
-  assert.ok(error <= CONTENT_TOLERANCE * Math.max(real.spaceReclaimed, 1) + 4096, `content bytes ${predictedContent} vs SpaceReclaimed ${real.spaceReclaimed} (${where})`);
-  if (process.env.DP_ORACLE_VERBOSE) console.log(`        content ${predictedContent} vs ${real.spaceReclaimed}; snapshots ${predictedSnapshots} vs ${realSnapshots} (${where.split(';')[0]})`);
+  assert.ok(
+    error <= CONTENT_TOLERANCE * Math.max(real.spaceReclaimed, 1) + 4096,
+    `content bytes ${predictedContent} vs SpaceReclaimed ${real.spaceReclaimed} (${where})`,
+  );
+  if (process.env.DP_ORACLE_VERBOSE)
+    console.log(`        content ${predictedContent} vs ${real.spaceReclaimed}; snapshots ${predictedSnapshots} vs ${realSnapshots} (${where.split(';')[0]})`);
   totals.contentError += error;
   totals.content += real.spaceReclaimed;
 }
@@ -284,7 +313,10 @@ function snapshotDrop(snapshot: Snapshot, real: EngineOutcome): number {
 /** The engine's own accounting against the data root's apparent size (directories and metadata make the gap). */
 function checkDiskDrop(accounted: number, real: EngineOutcome, where: string): void {
   if (accounted === 0) return;
-  assert.ok(Math.abs(real.dataRootDrop - accounted) <= 0.15 * accounted + 256 * 1024, `accounted drop ${accounted} vs data root drop ${real.dataRootDrop} (${where})`);
+  assert.ok(
+    Math.abs(real.dataRootDrop - accounted) <= 0.15 * accounted + 256 * 1024,
+    `accounted drop ${accounted} vs data root drop ${real.dataRootDrop} (${where})`,
+  );
 }
 
 /** Engines whose API reports a missing image config as an empty one (API 1.45+), under a `label=` filter. */

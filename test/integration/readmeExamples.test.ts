@@ -64,7 +64,11 @@ function shellWords(line: string): string[] {
 
 /** The documents whose examples run: the README, then docs/*.md in name order. */
 function exampleDocuments(): string[] {
-  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const docs = fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ['README.md', ...docs];
 }
 
@@ -88,9 +92,21 @@ describe('the README and docs/ examples, run as written (Docker 28.5, overlay2)'
   });
 
   it('finds the examples: prunes (cron lines too), the build cache and the audit', () => {
-    const names = commands.map((c) => c.filter((w) => !w.startsWith('-')).slice(0, 2).join(' '));
-    for (const expected of ['prune', 'builder plan', 'builder prune', 'audit']) assert.ok(names.some((n) => n === expected || n.startsWith(`${expected} `)), `an example of ${expected}: ${names.join(', ')}`);
-    assert.ok(commands.some((c) => c.includes('--watermark')), 'the watermark cron line');
+    const names = commands.map((c) =>
+      c
+        .filter((w) => !w.startsWith('-'))
+        .slice(0, 2)
+        .join(' '),
+    );
+    for (const expected of ['prune', 'builder plan', 'builder prune', 'audit'])
+      assert.ok(
+        names.some((n) => n === expected || n.startsWith(`${expected} `)),
+        `an example of ${expected}: ${names.join(', ')}`,
+      );
+    assert.ok(
+      commands.some((c) => c.includes('--watermark')),
+      'the watermark cron line',
+    );
     assert.ok(commands.length >= 15, `${commands.length} commands`);
     const counts = perDocument.filter((d) => d.commands.length > 0).map((d) => `${d.file}: ${d.commands.length}`);
     console.log(`      examples: ${counts.join(', ')}`);
@@ -112,7 +128,12 @@ describe('the README and docs/ examples, run as written (Docker 28.5, overlay2)'
       assert.strictEqual(r.status, 0, `${shown}: exit ${r.status}\n${r.stderr}`);
       if (args.includes('--json')) assert.doesNotThrow(() => JSON.parse(r.stdout), `${shown} prints JSON`);
     }
-    const ends = fs.readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase?: string; outcome?: string }).filter((x) => x.phase === 'end');
+    const ends = fs
+      .readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { phase?: string; outcome?: string })
+      .filter((x) => x.phase === 'end');
     const prunes = commands.filter((c) => c.includes('prune')).length;
     assert.strictEqual(ends.length, prunes, 'one end record per prune');
     assert.deepStrictEqual([...new Set(ends.map((e) => e.outcome))], ['success']);

@@ -38,7 +38,10 @@ describe('state files through the built CLI (real engine)', function () {
     const lastUseDir = path.join(home, 'state', 'docker-prune', 'last-used');
     const cacheDir = path.join(home, '.cache', 'docker-prune', 'images');
     const lastUse = path.join(lastUseDir, fs.readdirSync(lastUseDir)[0]!);
-    const cache = path.join(cacheDir, fs.readdirSync(cacheDir).find((f) => f.endsWith('.json'))!);
+    const cache = path.join(
+      cacheDir,
+      fs.readdirSync(cacheDir).find((f) => f.endsWith('.json'))!,
+    );
     const text = fs.readFileSync(lastUse, 'utf8');
     fs.writeFileSync(lastUse, text.slice(0, text.length / 2));
     const cached = fs.readFileSync(cache, 'utf8');
@@ -47,7 +50,10 @@ describe('state files through the built CLI (real engine)', function () {
     const r = cli().tryRun(['plan', '--all', '--json']);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.deepStrictEqual((JSON.parse(r.stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort(), before);
-    for (const [file, what] of [[lastUse, 'The last-use file'], [cache, 'The image details cache']] as const) {
+    for (const [file, what] of [
+      [lastUse, 'The last-use file'],
+      [cache, 'The image details cache'],
+    ] as const) {
       const aside = fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith(`${path.basename(file)}.corrupt-`));
       assert.strictEqual(aside.length, 1, `${what} set aside once`);
       assert.ok(r.stderr.includes(`${what} ${file} is damaged`) && r.stderr.includes(aside[0]!), r.stderr);
@@ -68,9 +74,25 @@ describe('state files through the built CLI (real engine)', function () {
   };
 
   it('with an audit file of a newer format, prune --yes is refused with the message and nothing is deleted', () => {
-    const record = { time: '2026-01-01T00:00:00.000Z', user: 'u', host: 'h', environment: 'x', trigger: 'manual', mode: 'all', native: false, filters: [], protect: [], plan: null, result: null, durationMs: 1, outcome: 'success' };
+    const record = {
+      time: '2026-01-01T00:00:00.000Z',
+      user: 'u',
+      host: 'h',
+      environment: 'x',
+      trigger: 'manual',
+      mode: 'all',
+      native: false,
+      filters: [],
+      protect: [],
+      plan: null,
+      result: null,
+      durationMs: 1,
+      outcome: 'success',
+    };
     fs.writeFileSync(cli().auditFile, JSON.stringify(record) + '\n' + JSON.stringify({ ...record, format: 3 }) + '\n');
-    refusesPrune(`The audit log ${cli().auditFile} was written by a newer Docker Prune (format 3; this version reads up to 1): update Docker Prune, or move the file aside.`);
+    refusesPrune(
+      `The audit log ${cli().auditFile} was written by a newer Docker Prune (format 3; this version reads up to 1): update Docker Prune, or move the file aside.`,
+    );
     const audit = cli().tryRun(['audit']);
     assert.strictEqual(audit.status, 0, audit.stderr);
     assert.ok(audit.stderr.includes('has records written by a newer Docker Prune (format 3'), audit.stderr);

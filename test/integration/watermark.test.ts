@@ -22,7 +22,17 @@ const DAY = 86_400_000_000_000n;
 interface PlanJson {
   images: Array<{ id: string; action: string; bytes: number }>;
   spaceReclaimable: number;
-  watermark: { basis: string; usedBytes: number; highBytes: number; lowBytes: number; predictedBytes: number; diskBytes?: number; triggered: boolean; reachesLow: boolean; chosen: string[] };
+  watermark: {
+    basis: string;
+    usedBytes: number;
+    highBytes: number;
+    lowBytes: number;
+    predictedBytes: number;
+    diskBytes?: number;
+    triggered: boolean;
+    reachesLow: boolean;
+    chosen: string[];
+  };
 }
 
 for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
@@ -39,8 +49,22 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
     const specs: SizedImageSpec[] = [
       { name: 'used', createdNs: nowNs - 50n * DAY, layers: [{ key: 'u', bytes: 3 * MB }] },
       { name: 'keep', createdNs: nowNs - 40n * DAY, layers: [{ key: 'k', bytes: 3 * MB }] },
-      { name: 'oldA', createdNs: nowNs - 30n * DAY, layers: [{ key: 'base', bytes: 3 * MB }, { key: 'a', bytes: 1 * MB }] },
-      { name: 'oldB', createdNs: nowNs - 29n * DAY, layers: [{ key: 'base', bytes: 3 * MB }, { key: 'b', bytes: 1 * MB }] },
+      {
+        name: 'oldA',
+        createdNs: nowNs - 30n * DAY,
+        layers: [
+          { key: 'base', bytes: 3 * MB },
+          { key: 'a', bytes: 1 * MB },
+        ],
+      },
+      {
+        name: 'oldB',
+        createdNs: nowNs - 29n * DAY,
+        layers: [
+          { key: 'base', bytes: 3 * MB },
+          { key: 'b', bytes: 1 * MB },
+        ],
+      },
       { name: 'c', createdNs: nowNs - 20n * DAY, layers: [{ key: 'c', bytes: 3 * MB }] },
       { name: 'd', createdNs: nowNs - 10n * DAY, layers: [{ key: 'd', bytes: 3 * MB }] },
       { name: 'e', createdNs: nowNs - 5n * DAY, layers: [{ key: 'e', bytes: 3 * MB }] },
@@ -49,11 +73,15 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
 
     const cli = (args: string[]) => {
       // The images were loaded (docker load): a watermark run leaves those unless told to take them.
-      const r = spawnSync(process.execPath, [CLI, ...args, '-H', te.dockerHost, '--protect', 'wm/keep:*', ...(args.includes('--watermark') ? ['--include-loaded'] : [])], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: home, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') },
-        timeout: 120_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, ...args, '-H', te.dockerHost, '--protect', 'wm/keep:*', ...(args.includes('--watermark') ? ['--include-loaded'] : [])],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, HOME: home, DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl') },
+          timeout: 120_000,
+        },
+      );
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     const dataRoot = () => path.join(te.dataDir, 'root');
@@ -79,7 +107,11 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
         for (const n of one.keys()) ids.set(n, (await apiJson<{ Id: string }>(te.socketPath, 'GET', `/images/wm/${n.toLowerCase()}:1/json`)).Id);
       }
       names = new Map([...ids].map(([n, i]) => [i, n]));
-      await apiJson(te.socketPath, 'POST', '/containers/create?name=wm-user', { Image: ids.get('used'), Cmd: ['/nothing'], HostConfig: { NetworkMode: 'none' } });
+      await apiJson(te.socketPath, 'POST', '/containers/create?name=wm-user', {
+        Image: ids.get('used'),
+        Cmd: ['/nothing'],
+        HostConfig: { NetworkMode: 'none' },
+      });
     });
     after(async () => {
       await te?.stop();
@@ -103,7 +135,10 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
       assert.strictEqual(w.lowBytes, Math.floor(before.total * 0.8));
       assert.ok(w.triggered && w.reachesLow, JSON.stringify(w));
       // 88% → under 80% needs ~2.7 MB: oldA alone frees 1 MB (its base is oldB's too); with oldB, 5 MB.
-      assert.deepStrictEqual(w.chosen.map((i) => names.get(i)), ['oldA', 'oldB']);
+      assert.deepStrictEqual(
+        w.chosen.map((i) => names.get(i)),
+        ['oldA', 'oldB'],
+      );
       assert.deepStrictEqual(named(plan.images.map((i) => i.id)), ['oldA', 'oldB']);
       // On overlay2 an image's bytes are its layers; on the containerd store its layer blobs and their unpacked
       // snapshots too (the oracle for both is /system/df's LayersSize drop, below).
@@ -126,19 +161,35 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
       // prune: on this tmpfs a block can come or go (seen: 512 bytes in 10 MB). overlay2 sizes are exact.
       const dfDrop = layersBefore - (await layersSize());
       const blockSlack = under.store === 'containerd' ? 4096 : 0;
-      assert.ok(Math.abs(dfDrop - plan.spaceReclaimable) <= blockSlack, `/system/df LayersSize drops by the predicted bytes: ${dfDrop} for ${plan.spaceReclaimable} (± ${blockSlack})`);
+      assert.ok(
+        Math.abs(dfDrop - plan.spaceReclaimable) <= blockSlack,
+        `/system/df LayersSize drops by the predicted bytes: ${dfDrop} for ${plan.spaceReclaimable} (± ${blockSlack})`,
+      );
       const after = diskUsed();
       assert.ok(after.used < w.lowBytes, `the disk is under the low mark: ${after.used} < ${w.lowBytes} (predicted ${w.predictedBytes})`);
-      console.log(`      disk: ${w.usedBytes} → ${after.used} bytes (predicted ${w.predictedBytes}; low mark ${w.lowBytes}; the real drop ${w.usedBytes - after.used} for ${plan.spaceReclaimable} predicted)`);
+      console.log(
+        `      disk: ${w.usedBytes} → ${after.used} bytes (predicted ${w.predictedBytes}; low mark ${w.lowBytes}; the real drop ${w.usedBytes - after.used} for ${plan.spaceReclaimable} predicted)`,
+      );
 
       const end = fs
         .readFileSync(path.join(home, 'audit.jsonl'), 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { phase?: string; trigger: string; mode: string; watermark?: { high: string; low: string; usedBytes: number; predictedBytes: number } })
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              phase?: string;
+              trigger: string;
+              mode: string;
+              watermark?: { high: string; low: string; usedBytes: number; predictedBytes: number };
+            },
+        )
         .filter((r) => r.phase === 'end');
       assert.strictEqual(end.length, 1);
-      assert.deepStrictEqual([end[0]!.trigger, end[0]!.mode, end[0]!.watermark?.high, end[0]!.watermark?.low, end[0]!.watermark?.predictedBytes], ['cli', 'all', '85%', '80%', w.predictedBytes]);
+      assert.deepStrictEqual(
+        [end[0]!.trigger, end[0]!.mode, end[0]!.watermark?.high, end[0]!.watermark?.low, end[0]!.watermark?.predictedBytes],
+        ['cli', 'all', '85%', '80%', w.predictedBytes],
+      );
 
       // Now under the high mark: nothing to do.
       const again = JSON.parse(cli(['plan', '--watermark', '85%:80%', '--minimum-age', '0', '--json']).stdout) as PlanJson;
@@ -160,14 +211,19 @@ for (const id of (process.env.DP_ENGINES ?? '20-gd,28-c8d').split(',')) {
       assert.strictEqual(planned.status, 0, planned.stderr);
       const plan = JSON.parse(planned.stdout) as PlanJson;
       assert.deepStrictEqual([plan.watermark.basis, plan.watermark.usedBytes], ['images', layers]);
-      assert.deepStrictEqual(plan.watermark.chosen.map((i) => names.get(i)), ['c', 'd', 'e']);
+      assert.deepStrictEqual(
+        plan.watermark.chosen.map((i) => names.get(i)),
+        ['c', 'd', 'e'],
+      );
       const pruned = cli(['prune', '--watermark', marks, '--minimum-age', '0', '--yes', '--json']);
       assert.strictEqual(pruned.status, 0, pruned.stderr);
       assert.deepStrictEqual(named(await imageIds()), ['fresh', 'keep', 'used']);
       const left = await layersSize();
-      assert.ok(Math.abs(left - plan.watermark.predictedBytes) <= (under.store === 'containerd' ? 4096 : 0), `LayersSize ${left}, predicted ${plan.watermark.predictedBytes}`);
+      assert.ok(
+        Math.abs(left - plan.watermark.predictedBytes) <= (under.store === 'containerd' ? 4096 : 0),
+        `LayersSize ${left}, predicted ${plan.watermark.predictedBytes}`,
+      );
       assert.ok(plan.watermark.predictedBytes < plan.watermark.lowBytes);
-
     });
   });
 }

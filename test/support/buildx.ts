@@ -52,7 +52,9 @@ export async function buildImage(engine: BuildTarget, name: string, steps: reado
   fs.writeFileSync(path.join(ctx, 'Dockerfile'), ['FROM scratch', ...steps.map((s) => `COPY ${s.file} /${s.file}`), ''].join('\n'));
   const args = ['buildx', 'build', '--progress=quiet', ...(tag ? ['-t', tag] : ['--output', 'type=cacheonly']), ctx];
   try {
-    await run('docker', args, { env: { ...process.env, DOCKER_CONFIG: buildxConfig(engine), DOCKER_HOST: engine.dockerHost, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' } });
+    await run('docker', args, {
+      env: { ...process.env, DOCKER_CONFIG: buildxConfig(engine), DOCKER_HOST: engine.dockerHost, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },
+    });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`docker buildx build ${name}: ${err.stderr?.trim() || err.message}`, { cause: e });

@@ -79,7 +79,9 @@ export function builtCli(home: string, dockerHost: () => string, options: BuiltC
     tryRun,
     auditFile,
     planIds: (...filters) =>
-      (JSON.parse(run(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images.map((i) => i.id).sort(),
+      (JSON.parse(run(['plan', '--all', '--json', ...filters.flatMap((f) => ['--filter', f])]).stdout) as { images: Array<{ id: string }> }).images
+        .map((i) => i.id)
+        .sort(),
     storedLastUse: () => {
       const dir = path.join(home, 'state', 'docker-prune', 'last-used');
       const files = fs.readdirSync(dir);
@@ -105,9 +107,15 @@ export interface MeasuredRun {
 export function runBuiltCli(args: string[], env: NodeJS.ProcessEnv, workDir: string): Promise<MeasuredRun> {
   const hook = path.join(workDir, 'max-rss-hook.js');
   const rssFile = path.join(workDir, `max-rss-${process.hrtime.bigint()}.txt`);
-  fs.writeFileSync(hook, "process.on('exit', () => require('fs').writeFileSync(process.env.DP_MAX_RSS_FILE, String(process.resourceUsage().maxRSS * 1024)));\n");
+  fs.writeFileSync(
+    hook,
+    "process.on('exit', () => require('fs').writeFileSync(process.env.DP_MAX_RSS_FILE, String(process.resourceUsage().maxRSS * 1024)));\n",
+  );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { env: { PATH: process.env.PATH, ...env, DP_MAX_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', hook, CLI, ...args], {
+      env: { PATH: process.env.PATH, ...env, DP_MAX_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -35,15 +35,27 @@ export async function addContainerdShapes(engine: TestEngine, loaded: LoadedPopu
   const multiTagged = unused.filter((i) => i.tags.length > 1);
   const tag = async (source: string, target: string) => {
     const at = target.lastIndexOf(':');
-    const res = await apiRequest(socket, 'POST', `/images/${encodeURIComponent(source)}/tag?repo=${encodeURIComponent(target.slice(0, at))}&tag=${encodeURIComponent(target.slice(at + 1))}`);
+    const res = await apiRequest(
+      socket,
+      'POST',
+      `/images/${encodeURIComponent(source)}/tag?repo=${encodeURIComponent(target.slice(0, at))}&tag=${encodeURIComponent(target.slice(at + 1))}`,
+    );
     if (res.status >= 300) throw new Error(`tag ${source} ${target}: HTTP ${res.status} ${res.body.toString()}`);
   };
   const create = async (name: string, image: string) => {
-    await apiJson(socket, 'POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: ['/bin/busybox', 'true'], HostConfig: { NetworkMode: 'none' } });
+    await apiJson(socket, 'POST', `/containers/create?name=${encodeURIComponent(name)}`, {
+      Image: image,
+      Cmd: ['/bin/busybox', 'true'],
+      HostConfig: { NetworkMode: 'none' },
+    });
   };
 
   // The archive once more: from 28.1 a dangling record beside every named image.
-  const again = await apiRequest(socket, 'POST', '/images/load?quiet=1', { body: loaded.population.archive, contentType: 'application/x-tar', timeoutMs: 600_000 });
+  const again = await apiRequest(socket, 'POST', '/images/load?quiet=1', {
+    body: loaded.population.archive,
+    contentType: 'application/x-tar',
+    timeoutMs: 600_000,
+  });
   if (again.status !== 200) throw new Error(`second load: HTTP ${again.status}`);
   notes.push('archive loaded twice');
 

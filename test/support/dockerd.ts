@@ -76,7 +76,6 @@ export const DOCKERD_ISOLATION_ARGS: readonly string[] = [
 /** Above this many images a restart beats a reset (see the figures at the top of this file). */
 const RESET_MAX_IMAGES = 200;
 
-
 // ---------------------------------------------------------------------------------------------------
 // Minimal HTTP over the unix socket (no docker-modem needed for ping/kill/reset; keeps timeouts explicit).
 
@@ -150,7 +149,8 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<TestEn
   // test engine would be one engine to the prune lock (a prune on one refused while another, in a test running
   // beside it, held it — seen in CI). Each gets a key of its own, as separate hosts have; 23+ keep the ID in the
   // data root.
-  const config = suite === 'bookworm' ? { 'deprecated-key-path': path.join(dataDir, 'key.json') } : { features: { 'containerd-snapshotter': opts.store === 'containerd' } };
+  const config =
+    suite === 'bookworm' ? { 'deprecated-key-path': path.join(dataDir, 'key.json') } : { features: { 'containerd-snapshotter': opts.store === 'containerd' } };
   fs.writeFileSync(configFile, JSON.stringify(config) + '\n');
   if (opts.tmpfs ?? process.env.DP_ENGINE_TMPFS !== '0') {
     const root = path.join(dataDir, 'root');
@@ -306,11 +306,8 @@ function isAlive(pid: number): boolean {
 
 async function killRunningContainers(socketPath: string): Promise<void> {
   const running = await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/containers/json');
-  await Promise.all(
-    running.map((c) => apiRequest(socketPath, 'POST', `/containers/${c.Id}/kill`, { timeoutMs: 5000 }).catch(() => undefined)),
-  );
+  await Promise.all(running.map((c) => apiRequest(socketPath, 'POST', `/containers/${c.Id}/kill`, { timeoutMs: 5000 }).catch(() => undefined)));
 }
-
 
 /**
  * Kills what can outlive dockerd: its containerd (own session), container shims (they re-parent to init)
@@ -470,7 +467,6 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-
 
 /** Resolves once `needle` appears in the log (polled), or never if `until` settles first. */
 async function waitForLog(logPath: string, needle: string, until: Promise<unknown>): Promise<void> {

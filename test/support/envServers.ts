@@ -54,11 +54,65 @@ function makeTlsMaterial(dir: string): TlsMaterial {
     return name;
   };
   const mkCa = (name: string) => {
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${name}-key.pem`,
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
   };
   const mkCert = (name: string, ca: string, extFile: string) => {
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}-key.pem`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', extFile], dir);
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${name}-key.pem`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${ca}.pem`,
+        '-CAkey',
+        `${ca}-key.pem`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        extFile,
+      ],
+      dir,
+    );
   };
   mkCa('ca');
   mkCa('other-ca');
@@ -95,7 +149,6 @@ export interface TlsEngine {
   pid: number;
   stop(): Promise<void>;
 }
-
 
 export async function startTlsEngine(opts: { name?: string } = {}): Promise<TlsEngine> {
   const dataDir = fs.mkdtempSync(`/tmp/dp-${(opts.name ?? 'tls').slice(0, 8)}-`);
@@ -145,13 +198,7 @@ function spawnDaemon(bin: string, args: string[], dataDir: string, logName: stri
   return child;
 }
 
-async function waitFor(
-  ready: () => Promise<boolean>,
-  timeoutMs: number,
-  child: ChildProcess,
-  logPath: string,
-  stop: () => Promise<void>,
-): Promise<void> {
+async function waitFor(ready: () => Promise<boolean>, timeoutMs: number, child: ChildProcess, logPath: string, stop: () => Promise<void>): Promise<void> {
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited early (code ${code}, signal ${signal})`));
   const deadline = Date.now() + timeoutMs;
@@ -188,7 +235,6 @@ async function stopDaemon(child: ChildProcess, dataDir: string, socketPath?: str
   untrackServer(child.pid!);
   cleanupDir(dataDir);
 }
-
 
 /** Kills leftovers naming `dataDir` (containerd, shims), unmounts what is mounted under it, removes it. */
 function cleanupDir(dataDir: string): void {
@@ -238,7 +284,9 @@ export async function startSshd(opts: {
   fs.chmodSync(dataDir, 0o700);
   const p = (f: string) => path.join(dataDir, f);
   const keygen = (file: string, type: string) =>
-    execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'docker-prune-test', '-f', file], { stdio: 'ignore' });
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'docker-prune-test', '-f', file], {
+      stdio: 'ignore',
+    });
   keygen(p('host_ed25519'), 'ed25519');
   if (opts.rsaHostKey) keygen(p('host_rsa'), 'rsa');
   keygen(p('other_host'), 'ed25519');
@@ -317,6 +365,3 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   let p: Promise<void> | undefined;
   return () => (p ??= fn());
 }
-
-
-

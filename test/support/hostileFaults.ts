@@ -40,7 +40,17 @@ export function answering(path: RegExp, text: string): Fault {
  * fast as the reader takes it (chunked, minding backpressure), until the reader hangs up.
  */
 export function flood(path: RegExp, bytes: number): Fault {
-  const item = JSON.stringify({ Id: `sha256:${'ab'.repeat(32)}`, ParentId: '', RepoTags: ['flood:latest'], RepoDigests: null, Created: 1700000000, Size: 1024, SharedSize: -1, Labels: null, Containers: -1 });
+  const item = JSON.stringify({
+    Id: `sha256:${'ab'.repeat(32)}`,
+    ParentId: '',
+    RepoTags: ['flood:latest'],
+    RepoDigests: null,
+    Created: 1700000000,
+    Size: 1024,
+    SharedSize: -1,
+    Labels: null,
+    Containers: -1,
+  });
   const chunk = Buffer.from(('[' + `${item},`.repeat(Math.ceil(65536 / item.length))).slice(1));
   return (req, res) => {
     if (!asks(req, path)) return false;

@@ -66,7 +66,11 @@ export async function loadHostilePopulation(socketPath: string): Promise<Hostile
   const { archive } = sizedImagesArchive(hostileSpecs());
   const res = await apiRequest(socketPath, 'POST', '/images/load?quiet=1', { body: archive, contentType: 'application/x-tar', timeoutMs: 120_000 });
   assert.ok(res.status === 200 && !res.body.toString().includes('"error"'), `load the hostile images: ${res.body.toString()}`);
-  const images = await apiJson<Array<{ Id: string; RepoTags: string[] | null; Labels: Record<string, string> | null }>>(socketPath, 'GET', '/images/json?all=1');
+  const images = await apiJson<Array<{ Id: string; RepoTags: string[] | null; Labels: Record<string, string> | null }>>(
+    socketPath,
+    'GET',
+    '/images/json?all=1',
+  );
   const byTag = (ref: string) => images.find((i) => i.RepoTags?.includes(ref))?.Id;
   const dangling = images.find((i) => !i.RepoTags?.some((t) => t !== '<none>:<none>') && i.Labels?.['evil.big'] === BIG_LABEL_VALUE)?.Id;
   const ids = { labelled: byTag(LABELLED_REFERENCE), longest: byTag(LONGEST_REFERENCE), dangling };

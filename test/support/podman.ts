@@ -73,10 +73,16 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
   env.XDG_CONFIG_HOME = path.join(dataDir, 'home');
 
   const args = [
-    '--root', path.join(dataDir, 'root'),
-    '--runroot', path.join(dataDir, 'run'),
-    '--tmpdir', path.join(dataDir, 'tmp'),
-    'system', 'service', '--time=0', `unix://${socketPath}`,
+    '--root',
+    path.join(dataDir, 'root'),
+    '--runroot',
+    path.join(dataDir, 'run'),
+    '--tmpdir',
+    path.join(dataDir, 'tmp'),
+    'system',
+    'service',
+    '--time=0',
+    `unix://${socketPath}`,
   ];
   const logFd = fs.openSync(logPath, 'a');
   let child: ChildProcess;
@@ -128,7 +134,6 @@ export async function startPodman(opts: { name?: string; startTimeoutMs?: number
   return pm;
 }
 
-
 /** Kills conmon and container processes that name `dataDir`, unmounts everything under it, removes it. */
 function cleanup(dataDir: string): void {
   killLeftovers(dataDir);
@@ -155,7 +160,6 @@ function findFiles(dir: string, match: (name: string) => boolean, depth = 6): st
   return out;
 }
 
-
 function safeReaddirents(dir: string): fs.Dirent[] {
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
@@ -163,5 +167,3 @@ function safeReaddirents(dir: string): fs.Dirent[] {
     return [];
   }
 }
-
-

@@ -241,8 +241,7 @@ function tarHeader(name: string, size: number, mode: number, mtime: number, type
   if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
   const h = Buffer.alloc(512);
   h.write(name, 0, 100, 'utf8');
-  const octal = (value: number, offset: number, width: number) =>
-    h.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
+  const octal = (value: number, offset: number, width: number) => h.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
   octal(mode, 100, 8);
   octal(0, 108, 8); // uid
   octal(0, 116, 8); // gid
@@ -788,7 +787,11 @@ export function sizedImagesArchive(specs: readonly SizedImageSpec[]): { archive:
     const hex = sha256(bytes);
     configs.set(hex, bytes);
     ids.set(spec.name, `sha256:${hex}`);
-    manifest.push({ Config: `${hex}.json`, RepoTags: spec.tags ? (spec.tags.length ? [...spec.tags] : null) : [`wm/${spec.name.toLowerCase()}:1`], Layers: chain.map((l) => `${l.diffId.slice(7)}.tar`) });
+    manifest.push({
+      Config: `${hex}.json`,
+      RepoTags: spec.tags ? (spec.tags.length ? [...spec.tags] : null) : [`wm/${spec.name.toLowerCase()}:1`],
+      Layers: chain.map((l) => `${l.diffId.slice(7)}.tar`),
+    });
   }
   const archive = tar([
     ...[...layers.values()].map((l) => ({ name: `${l.diffId.slice(7)}.tar`, data: l.tar, mtime: 0 })),

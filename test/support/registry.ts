@@ -32,7 +32,12 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers, timeout: 5000 }, (res) => {
       res.resume();
@@ -51,7 +56,13 @@ export async function startRegistry(): Promise<TestRegistry> {
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(
     config,
-    ['version: 0.1', 'log: { level: warn }', `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`, `http: { addr: 127.0.0.1:${port} }`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
+      `http: { addr: 127.0.0.1:${port} }`,
+      '',
+    ].join('\n'),
   );
   const log = fs.openSync(path.join(dir, 'registry.log'), 'a');
   const child = spawn(REGISTRY_BINARY, ['serve', config], { detached: true, stdio: ['ignore', log, log] });
@@ -67,7 +78,10 @@ export async function startRegistry(): Promise<TestRegistry> {
     cleanupSync();
   };
   for (let i = 0; ; i++) {
-    const up = await request(port, 'GET', '/v2/').then((r) => r.status === 200, () => false);
+    const up = await request(port, 'GET', '/v2/').then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (up) break;
     if (i >= 100 || child.exitCode !== null) {
       const text = fs.readFileSync(path.join(dir, 'registry.log'), 'utf8');

@@ -82,7 +82,10 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await page.locator('.pane-body .monaco-list-row:has-text("Dangling")').first().click();
       await waitForText(page, '.pane-body .monaco-list-row', /<none>/);
       const texts = await rows.allInnerTexts();
-      assert.ok(texts.some((t) => /^local\s*\d+ images · [\d.]+ \w+ reclaimable/.test(t)), texts.join(" | "));
+      assert.ok(
+        texts.some((t) => /^local\s*\d+ images · [\d.]+ \w+ reclaimable/.test(t)),
+        texts.join(' | '),
+      );
       assert.ok(texts.some((t) => /In use/.test(t)) && texts.some((t) => /Unused/.test(t)));
       await waitForText(page, '.pane-body .monaco-list-row', /^staging\s*unreachable/);
       await waitForText(page, '.pane-body .monaco-list-row', /No Docker socket at/);
@@ -174,7 +177,7 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
 
   let leftOut = '';
   steps.push([
-    'Preview Prune… from the palette opens the plan view; Space on a checkbox leaves an image out; the button shows the core\'s figure',
+    "Preview Prune… from the palette opens the plan view; Space on a checkbox leaves an image out; the button shows the core's figure",
     async () => {
       await runCommand(page, 'Docker Prune: Preview Prune…');
       await pickQuick(page, 'All unused');
@@ -207,7 +210,11 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
       const frame = await waitForPlanView(page, /^Prune all unused images on local$/);
       await (frame.locator('h1').first() as unknown as { scrollIntoViewIfNeeded(): Promise<void> }).scrollIntoViewIfNeeded();
-      for (const [theme, picture] of [['Dark Modern', 'plan-view-dark'], ['Light Modern', 'plan-view-light'], ['Dark High Contrast', undefined]] as const) {
+      for (const [theme, picture] of [
+        ['Dark Modern', 'plan-view-dark'],
+        ['Light Modern', 'plan-view-light'],
+        ['Dark High Contrast', undefined],
+      ] as const) {
         await setColorTheme(page, theme);
         await waitForPageTheme(frame, theme);
         if (picture) await shot(page, picture, 1000);
@@ -285,10 +292,22 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       assert.ok(!/<a\b[^>]*href=[^>]*command:/i.test(html), 'no command link');
       assert.ok(!/<img\b/i.test(html), 'no <img> from the label');
       assert.ok(!/<strong>[^<]*FAKE/i.test(html), 'no bold line from the label');
-      for (const literal of ['**FAKE: keeps it (protected)**', '[click here](https://example.invalid/steal)', '<img src=x onerror=alert(1)>', '$(alert)', '\\x1b[31mRED', '\\u202egnp']) {
+      for (const literal of [
+        '**FAKE: keeps it (protected)**',
+        '[click here](https://example.invalid/steal)',
+        '<img src=x onerror=alert(1)>',
+        '$(alert)',
+        '\\x1b[31mRED',
+        '\\u202egnp',
+      ]) {
         assert.ok(text.includes(literal), `the hover shows ${literal} literally: ${text.slice(0, 1500)}`);
       }
-      log(`hover: ${text.split('\n').find((l: string) => l.startsWith('Labels:'))?.slice(0, 160)}…`);
+      log(
+        `hover: ${text
+          .split('\n')
+          .find((l: string) => l.startsWith('Labels:'))
+          ?.slice(0, 160)}…`,
+      );
       await shot(page!, 'hostile-hover', 300);
 
       // The plan view: the longest reference cut with …, the other shown as it is; text, never markup.
@@ -360,7 +379,12 @@ function tarOf(name: string, data: Buffer): Buffer {
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
   header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
+  header.write(
+    Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0') + '\0',
+    136,
+  );
   header.write('        ', 148);
   header.write('0', 156);
   header.write('ustar\0', 257);
@@ -408,7 +432,9 @@ async function widenSideBar(page: PwPage, x: number): Promise<void> {
   const sideBar = page.locator('.part.sidebar').first();
   const box = await (sideBar as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
   if (!box) return;
-  const mouse = (page as unknown as { mouse: { move(x: number, y: number, o?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> } }).mouse;
+  const mouse = (
+    page as unknown as { mouse: { move(x: number, y: number, o?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> } }
+  ).mouse;
   const y = box.y + box.height / 2;
   await mouse.move(box.x + box.width + 1, y);
   await mouse.down();
@@ -423,7 +449,10 @@ async function pickQuick(page: PwPage, text: string): Promise<void> {
   await input.fill(text);
   await page.waitForTimeout(300);
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 function escapeRe(s: string): string {

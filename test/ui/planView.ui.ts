@@ -26,7 +26,10 @@ export interface FrameLocator {
 
 /** The visible plan view's page. */
 export function planViewFrame(page: PwPage): FrameLocator {
-  return (page as unknown as { frameLocator(s: string): FrameLocator }).frameLocator('iframe.webview.ready >> visible=true').first().frameLocator('#active-frame');
+  return (page as unknown as { frameLocator(s: string): FrameLocator })
+    .frameLocator('iframe.webview.ready >> visible=true')
+    .first()
+    .frameLocator('#active-frame');
 }
 
 /** Waits until the page's title (h1) matches. */
@@ -34,7 +37,11 @@ export async function waitForPlanView(page: PwPage, title: RegExp, timeoutMs = 3
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = planViewFrame(page);
-    const h1 = await frame.locator('h1').first().innerText({ timeout: 500 }).catch(() => '');
+    const h1 = await frame
+      .locator('h1')
+      .first()
+      .innerText({ timeout: 500 })
+      .catch(() => '');
     if (title.test(h1)) return frame;
     if (Date.now() > deadline) throw new Error(`no plan view titled ${title}; saw "${h1}"`);
     await page.waitForTimeout(300);
@@ -44,7 +51,10 @@ export async function waitForPlanView(page: PwPage, title: RegExp, timeoutMs = 3
 export async function waitForFrameText(page: PwPage, frame: FrameLocator, selector: string, re: RegExp, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const texts = await frame.locator(selector).allInnerTexts().catch(() => [] as string[]);
+    const texts = await frame
+      .locator(selector)
+      .allInnerTexts()
+      .catch(() => [] as string[]);
     const hit = texts.find((t) => re.test(t));
     if (hit) return hit;
     if (Date.now() > deadline) throw new Error(`nothing matching ${re} in the plan view's ${selector}; saw: ${texts.join(' | ')}`);
@@ -76,7 +86,8 @@ export async function setColorTheme(page: PwPage, theme: string): Promise<void> 
   const wears = async () => {
     // The workbench names a high-contrast theme's kind in its classes; a dark one's status bar is dark too.
     const inHighContrast = (await page.locator('.monaco-workbench.hc-black, .monaco-workbench.hc-light').count()) > 0;
-    if (highContrast || inHighContrast) return highContrast && inHighContrast && (await page.locator(`.monaco-workbench.${light ? 'hc-light' : 'hc-black'}`).count()) > 0;
+    if (highContrast || inHighContrast)
+      return highContrast && inHighContrast && (await page.locator(`.monaco-workbench.${light ? 'hc-light' : 'hc-black'}`).count()) > 0;
     const brightness = await statusBarBrightness(page);
     return light ? brightness > 128 : brightness >= 0 && brightness < 128;
   };
@@ -94,7 +105,10 @@ export async function setColorTheme(page: PwPage, theme: string): Promise<void> 
   }
   // A picker still open keeps the theme only as a preview: accept it.
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => undefined);
 }
 
 /** Waits until a webview's page wears the theme too (VS Code sets its body's class when the theme reaches it). */

@@ -63,7 +63,10 @@ export async function runCommand(page: PwPage, title: string, timeoutMs = 30_000
       const label = (await rows.nth(i).getAttribute('aria-label')) ?? (await rows.nth(i).innerText());
       if (label.toLowerCase().startsWith(want)) {
         await rows.nth(i).click();
-        await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        await page
+          .locator(QUICK_INPUT)
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .catch(() => undefined);
         return;
       }
     }

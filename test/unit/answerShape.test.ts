@@ -16,8 +16,30 @@ import { impossibleProfile, profileOf, unspokenApiVersion } from '../../src/core
 
 /** As Docker 20.10 answers `/images/json?all=1` (one tagged image, one untagged parent). */
 const DOCKER_IMAGES = [
-  { Containers: -1, Created: 1700000000, Id: 'sha256:' + 'a'.repeat(64), Labels: { 'dp.tier': 'red' }, ParentId: 'sha256:' + 'b'.repeat(64), RepoDigests: [], RepoTags: ['dp/alpha:1'], SharedSize: -1, Size: 1234, VirtualSize: 1234 },
-  { Containers: -1, Created: 1690000000, Id: 'sha256:' + 'b'.repeat(64), Labels: null, ParentId: '', RepoDigests: null, RepoTags: null, SharedSize: -1, Size: 0, VirtualSize: 0 },
+  {
+    Containers: -1,
+    Created: 1700000000,
+    Id: 'sha256:' + 'a'.repeat(64),
+    Labels: { 'dp.tier': 'red' },
+    ParentId: 'sha256:' + 'b'.repeat(64),
+    RepoDigests: [],
+    RepoTags: ['dp/alpha:1'],
+    SharedSize: -1,
+    Size: 1234,
+    VirtualSize: 1234,
+  },
+  {
+    Containers: -1,
+    Created: 1690000000,
+    Id: 'sha256:' + 'b'.repeat(64),
+    Labels: null,
+    ParentId: '',
+    RepoDigests: null,
+    RepoTags: null,
+    SharedSize: -1,
+    Size: 0,
+    VirtualSize: 0,
+  },
 ];
 
 function refusal(fn: () => unknown): AnswerShapeError {
@@ -37,7 +59,12 @@ describe('engine answers: shape checks', () => {
     assert.deepStrictEqual(answerShape.containerList(null), []);
     const info = { ID: 'X:Y', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Name: 'h', DockerRootDir: '/var/lib/docker' };
     assert.strictEqual(answerShape.info(info), info);
-    const version = { Version: '5.4.2', ApiVersion: '1.41', Components: [{ Name: 'Podman Engine', Version: '5.4.2', Details: {} }], Platform: { Name: 'linux/amd64' } };
+    const version = {
+      Version: '5.4.2',
+      ApiVersion: '1.41',
+      Components: [{ Name: 'Podman Engine', Version: '5.4.2', Details: {} }],
+      Platform: { Name: 'linux/amd64' },
+    };
     assert.strictEqual(answerShape.version(version), version);
     assert.deepStrictEqual(answerShape.pruneResponse(null), { ImagesDeleted: [], SpaceReclaimed: 0 });
     assert.deepStrictEqual(answerShape.deleteItems([{ Untagged: 'a:1' }, { Deleted: 'sha256:x' }]), [{ Untagged: 'a:1' }, { Deleted: 'sha256:x' }]);
@@ -46,25 +73,41 @@ describe('engine answers: shape checks', () => {
   });
 
   it('names the field and what came: a string for a list, a missing or empty id, an object for a list', () => {
-    assert.match(refusal(() => answerShape.imageList([DOCKER_IMAGES[0], { ...DOCKER_IMAGES[1], RepoTags: 'x:1' }])).message, /^\[1\]\.RepoTags should be a list, but is the string "x:1"$/);
-    assert.match(refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Id: undefined }])).message, /^\[0\]\.Id should be an id \(a non-empty string\), but is missing$/);
+    assert.match(
+      refusal(() => answerShape.imageList([DOCKER_IMAGES[0], { ...DOCKER_IMAGES[1], RepoTags: 'x:1' }])).message,
+      /^\[1\]\.RepoTags should be a list, but is the string "x:1"$/,
+    );
+    assert.match(
+      refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Id: undefined }])).message,
+      /^\[0\]\.Id should be an id \(a non-empty string\), but is missing$/,
+    );
     assert.match(refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Id: ' ' }])).message, /\[0\]\.Id should be an id/);
     assert.match(refusal(() => answerShape.imageList({ message: 'ok' })).message, /^the answer should be a list, but is an object$/);
     assert.match(refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Labels: { a: 1 } }])).message, /^\[0\]\.Labels\.a should be a string, but is 1$/);
-    assert.match(refusal(() => answerShape.containerList([{ Id: 'c1', Names: ['/a'], Image: 'busybox' }])).message, /^\[0\]\.ImageID should be a string, but is missing$/);
+    assert.match(
+      refusal(() => answerShape.containerList([{ Id: 'c1', Names: ['/a'], Image: 'busybox' }])).message,
+      /^\[0\]\.ImageID should be a string, but is missing$/,
+    );
     assert.match(refusal(() => answerShape.containerInspect({ Id: 'c1', Image: 7 })).message, /^Image should be a string, but is 7$/);
     assert.match(refusal(() => answerShape.info({ DriverStatus: 'overlay2' })).message, /^DriverStatus should be a list, but is the string "overlay2"$/);
     assert.match(refusal(() => answerShape.info([])).message, /^the answer should be an object, but is a list$/);
     assert.match(refusal(() => answerShape.version({ Version: '28.5.2' })).message, /^ApiVersion should be a string, but is missing$/);
     assert.match(refusal(() => answerShape.imageInspect({ Id: 'sha256:x', Size: 1, RootFS: { Layers: 'l1' } })).message, /^RootFS\.Layers should be a list/);
-    assert.match(refusal(() => answerShape.pruneResponse({ ImagesDeleted: [{ Deleted: 5 }], SpaceReclaimed: 0 })).message, /^ImagesDeleted\[0\]\.Deleted should be a string, but is 5$/);
+    assert.match(
+      refusal(() => answerShape.pruneResponse({ ImagesDeleted: [{ Deleted: 5 }], SpaceReclaimed: 0 })).message,
+      /^ImagesDeleted\[0\]\.Deleted should be a string, but is 5$/,
+    );
     assert.match(refusal(() => answerShape.deleteItems('gone')).message, /^the answer should be a list/);
     assert.match(refusal(() => answerShape.event({ Type: 'image' })).message, /^Action should be a string, but is missing$/);
   });
 
   it('a size is a whole number from 0 to a pebibyte: negative, fractional, absurd and unsafe sizes are refused, not clamped', () => {
     for (const bad of [-5, 1.5, MAX_PLAUSIBLE_SIZE + 1, 2 ** 60, Number.MAX_VALUE, '12']) {
-      assert.match(refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Size: bad }])).message, /^\[0\]\.Size should be a size in bytes \(0 to 1 PiB\)/, String(bad));
+      assert.match(
+        refusal(() => answerShape.imageList([{ ...DOCKER_IMAGES[0], Size: bad }])).message,
+        /^\[0\]\.Size should be a size in bytes \(0 to 1 PiB\)/,
+        String(bad),
+      );
     }
     assert.match(refusal(() => answerShape.systemDf({ LayersSize: -1 })).message, /^LayersSize should be a size/);
     assert.match(refusal(() => answerShape.buildPruneResponse({ CachesDeleted: [], SpaceReclaimed: -3 })).message, /^SpaceReclaimed should be a size/);
@@ -78,7 +121,12 @@ describe('engine answers: shape checks', () => {
 describe('engine answers: the API version claim and impossible profiles', () => {
   it('speaks API 1.40 to 1.x; refuses other claims and a minimum above the maximum', () => {
     for (const ok of ['1.40', '1.41', '1.52', ' 1.99 ']) assert.strictEqual(unspokenApiVersion({ ApiVersion: ok }), undefined, ok);
-    for (const bad of ['0.5', '1.39', '2.0', 'banana', '', '1.41.0', '1']) assert.match(unspokenApiVersion({ ApiVersion: bad })!, /claims Engine API version ".*", which Docker Prune does not speak \(it reads API 1\.40 to 1\.x/, bad);
+    for (const bad of ['0.5', '1.39', '2.0', 'banana', '', '1.41.0', '1'])
+      assert.match(
+        unspokenApiVersion({ ApiVersion: bad })!,
+        /claims Engine API version ".*", which Docker Prune does not speak \(it reads API 1\.40 to 1\.x/,
+        bad,
+      );
     assert.match(unspokenApiVersion({ ApiVersion: '1.41', MinAPIVersion: '1.44' })!, /with a minimum of 1\.44, above it/);
     assert.strictEqual(unspokenApiVersion({ ApiVersion: '1.52', MinAPIVersion: '1.24' }), undefined);
   });

@@ -86,7 +86,16 @@ describe('audit: AuditLog', () => {
   it('keeps given time, user and host; omits undefined optional fields; allows null plan/result', async () => {
     const log = new AuditLog(file);
     await log.append(
-      sample({ time: '2024-01-02T03:04:05.000Z', user: 'alice', host: 'box', keepLatest: undefined, plan: null, result: null, outcome: 'refused', error: 'busy' }),
+      sample({
+        time: '2024-01-02T03:04:05.000Z',
+        user: 'alice',
+        host: 'box',
+        keepLatest: undefined,
+        plan: null,
+        result: null,
+        outcome: 'refused',
+        error: 'busy',
+      }),
     );
     const [r] = (await log.read()).records;
     assert.strictEqual(r.time, '2024-01-02T03:04:05.000Z');
@@ -102,7 +111,9 @@ describe('audit: AuditLog', () => {
 
   it('redacts the environment and the error', async () => {
     const log = new AuditLog(file);
-    await log.append(sample({ environment: 'tcp://admin:hunter2@build-host:2376', outcome: 'failed', error: 'connect tcp://admin:hunter2@build-host:2376: refused' }));
+    await log.append(
+      sample({ environment: 'tcp://admin:hunter2@build-host:2376', outcome: 'failed', error: 'connect tcp://admin:hunter2@build-host:2376: refused' }),
+    );
     const [r] = (await log.read()).records;
     assert.strictEqual(r.environment, 'tcp://admin:***@build-host:2376');
     assert.strictEqual(r.error, 'connect tcp://admin:***@build-host:2376: refused');
@@ -113,12 +124,13 @@ describe('audit: AuditLog', () => {
     const log = new AuditLog(file);
     const n = 60;
     const big = 'x'.repeat(20_000);
-    await Promise.all(
-      Array.from({ length: n }, (_, i) => log.append(sample({ durationMs: i, protect: [`${i}-${big}`] }))),
-    );
+    await Promise.all(Array.from({ length: n }, (_, i) => log.append(sample({ durationMs: i, protect: [`${i}-${big}`] }))));
     const { records, corruptLines } = await log.read();
     assert.strictEqual(corruptLines, 0);
-    assert.deepStrictEqual(records.map((r) => r.durationMs), Array.from({ length: n }, (_, i) => i));
+    assert.deepStrictEqual(
+      records.map((r) => r.durationMs),
+      Array.from({ length: n }, (_, i) => i),
+    );
     for (const r of records) assert.strictEqual(r.protect[0], `${r.durationMs}-${big}`);
   });
 
@@ -127,7 +139,10 @@ describe('audit: AuditLog', () => {
     const appends = [log.append(sample({ durationMs: 1 })), log.append(sample({ durationMs: 2 }))];
     const { records } = await log.read();
     await Promise.all(appends);
-    assert.deepStrictEqual(records.map((r) => r.durationMs), [1, 2]);
+    assert.deepStrictEqual(
+      records.map((r) => r.durationMs),
+      [1, 2],
+    );
   });
 
   it('survives a truncated last line: read skips and counts it, the next append starts a fresh line', async () => {
@@ -142,7 +157,10 @@ describe('audit: AuditLog', () => {
 
     await log.append(sample({ durationMs: 3 }));
     read = await log.read();
-    assert.deepStrictEqual(read.records.map((r) => r.durationMs), [1, 3]);
+    assert.deepStrictEqual(
+      read.records.map((r) => r.durationMs),
+      [1, 3],
+    );
     assert.strictEqual(read.corruptLines, 1);
     const lines = (await fs.readFile(file, 'utf8')).split('\n');
     assert.strictEqual(lines.length, 4); // record, fragment, record, ''
@@ -164,7 +182,10 @@ describe('audit: AuditLog', () => {
     await new AuditLog(file).append(sample({ durationMs: 1 }));
     await new AuditLog(file).append(sample({ durationMs: 2 }));
     const { records } = await new AuditLog(file).read();
-    assert.deepStrictEqual(records.map((r: AuditRecord) => r.durationMs), [1, 2]);
+    assert.deepStrictEqual(
+      records.map((r: AuditRecord) => r.durationMs),
+      [1, 2],
+    );
   });
 
   it('an unwritable path gives a clear error naming the path, and later appends still work', async () => {
@@ -184,7 +205,10 @@ describe('audit: AuditLog', () => {
     await fs.rm(blocker);
     await fs.mkdir(blocker);
     await log.append(sample({ durationMs: 7 }));
-    assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [7]);
+    assert.deepStrictEqual(
+      (await log.read()).records.map((r) => r.durationMs),
+      [7],
+    );
   });
 
   it('a folder where the file should be gives a clear error too', async () => {
@@ -207,7 +231,10 @@ describe('audit: AuditLog', () => {
     await fs.appendFile(file, '{"time":"torn');
     log.appendSync(sample({ durationMs: 2 }));
     const { records, corruptLines } = await log.read();
-    assert.deepStrictEqual(records.map((r) => r.durationMs), [1, 2]);
+    assert.deepStrictEqual(
+      records.map((r) => r.durationMs),
+      [1, 2],
+    );
     assert.strictEqual(corruptLines, 1);
     assert.ok(!(await exists(lockPathFor(file))), 'the lock is gone after the append');
   });
@@ -223,7 +250,10 @@ describe('audit: AuditLog', () => {
     assert.strictEqual(done, false, 'held back by the lock');
     await fs.rm(lock);
     await appending;
-    assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [5]);
+    assert.deepStrictEqual(
+      (await log.read()).records.map((r) => r.durationMs),
+      [5],
+    );
   });
 
   it('a lock left by a dead process is broken at once', async () => {
@@ -235,7 +265,10 @@ describe('audit: AuditLog', () => {
     await log.append(sample({ durationMs: 6 }));
     log.appendSync(sample({ durationMs: 7 }));
     assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
-    assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [6, 7]);
+    assert.deepStrictEqual(
+      (await log.read()).records.map((r) => r.durationMs),
+      [6, 7],
+    );
     assert.ok(!(await exists(lock)));
   });
 
@@ -243,7 +276,10 @@ describe('audit: AuditLog', () => {
     this.timeout(10_000);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(lockPathFor(file), JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'parent', since: new Date().toISOString() }));
-    assert.throws(() => new AuditLog(file).appendSync(sample()), (e: unknown) => e instanceof AuditLogError && /locked by process/.test(e.message));
+    assert.throws(
+      () => new AuditLog(file).appendSync(sample()),
+      (e: unknown) => e instanceof AuditLogError && /locked by process/.test(e.message),
+    );
   });
 });
 

@@ -14,7 +14,13 @@ const PROFILE: EngineProfile = { product: 'docker', store: 'graphdriver', versio
 function rec(id: string, extra: Partial<BuildCacheRecord> = {}): BuildCacheRecord {
   return { id, type: 'regular', description: id, inUse: false, shared: false, size: 100, parents: [], lastUsedNs: NOW - 3600n * S, usageCount: 1, ...extra };
 }
-const snap = (records: BuildCacheRecord[], extra: Partial<BuildCacheSnapshot> = {}): BuildCacheSnapshot => ({ environment: 't', profile: PROFILE, daemonNowNs: NOW, records, ...extra });
+const snap = (records: BuildCacheRecord[], extra: Partial<BuildCacheSnapshot> = {}): BuildCacheSnapshot => ({
+  environment: 't',
+  profile: PROFILE,
+  daemonNowNs: NOW,
+  records,
+  ...extra,
+});
 const ids = (plan: { items: readonly { id: string }[] }) => plan.items.map((i) => i.id);
 
 describe('build cache planner', () => {
@@ -49,7 +55,10 @@ describe('build cache planner', () => {
   });
 
   it('containerd store: the disk range runs from the blob-less records (contexts, internal, frontend) to all the engine reports', () => {
-    const plan = planBuildCachePrune(snap(records, { profile: { ...PROFILE, store: 'containerd', storageDriver: 'overlayfs' } }), parseBuildCachePolicy({ all: true }));
+    const plan = planBuildCachePrune(
+      snap(records, { profile: { ...PROFILE, store: 'containerd', storageDriver: 'overlayfs' } }),
+      parseBuildCachePolicy({ all: true }),
+    );
     assert.strictEqual(plan.diskBytesEstimated, true);
     assert.deepStrictEqual(plan.diskBytesRange, { min: 5 + 7 + 9, max: 1301 });
     assert.strictEqual(planBuildCachePrune(snap(records), parseBuildCachePolicy({ all: true })).diskBytesRange, undefined, 'overlay2: exact, no range');
@@ -58,7 +67,10 @@ describe('build cache planner', () => {
   it('a parent stays while a child stays, whatever the reason', () => {
     const plan = planBuildCachePrune(snap([rec('p'), rec('c', { parents: ['p'], shared: true })]), parseBuildCachePolicy({}));
     assert.deepStrictEqual(ids(plan), []);
-    assert.deepStrictEqual(plan.kept, [{ id: 'p', reason: 'has-children' }, { id: 'c', reason: 'shared' }]);
+    assert.deepStrictEqual(plan.kept, [
+      { id: 'p', reason: 'has-children' },
+      { id: 'c', reason: 'shared' },
+    ]);
   });
 
   it('until: records last used after the cut-off stay, never-used ones go', () => {
@@ -80,7 +92,10 @@ describe('build cache planner', () => {
     // 400 bytes; keep 250: r4 (oldest) → 300 ≥ 250, r3 → 200 < 250: stop.
     const plan = planBuildCachePrune(snap(records), parseBuildCachePolicy({ keepStorage: '250' }));
     assert.deepStrictEqual(ids(plan), ['r4', 'r3']);
-    assert.deepStrictEqual(plan.kept.map((k) => k.reason), ['space-limit', 'space-limit']);
+    assert.deepStrictEqual(
+      plan.kept.map((k) => k.reason),
+      ['space-limit', 'space-limit'],
+    );
     // Exactly at the limit BuildKit goes on (it stops only below it).
     assert.deepStrictEqual(ids(planBuildCachePrune(snap(records), parseBuildCachePolicy({ keepStorage: '300' }))), ['r4', 'r3']);
   });
@@ -96,7 +111,10 @@ describe('build cache planner', () => {
       rec('once-new', { lastUsedNs: NOW - 5n * S, usageCount: 1 }),
       rec('once-old', { lastUsedNs: NOW - 20n * S, usageCount: 1 }),
     ]);
-    assert.deepStrictEqual(ranked.map((r) => r.record.id), ['once-old', 'once-new', 'often-old']);
+    assert.deepStrictEqual(
+      ranked.map((r) => r.record.id),
+      ['once-old', 'once-new', 'often-old'],
+    );
   });
 
   it('space limits: max-used-space, min-free-space and reserved-space combine as BuildKit calculateKeepBytes', () => {
@@ -115,7 +133,10 @@ describe('build cache planner', () => {
     assert.strictEqual(s.size, 1262);
     assert.strictEqual(s.reclaimable, 1251);
     assert.strictEqual(s.shared, 50);
-    assert.deepStrictEqual(s.byType.map((t) => t.type), ['regular', 'frontend', 'internal', 'source.local']);
+    assert.deepStrictEqual(
+      s.byType.map((t) => t.type),
+      ['regular', 'frontend', 'internal', 'source.local'],
+    );
   });
 });
 
@@ -148,10 +169,44 @@ describe('build cache options', () => {
 });
 
 describe('build cache prunes in the audit history', () => {
-  const base = { user: 'u', host: 'h', environment: 'unix:///x.sock', trigger: 'cli' as const, mode: 'all' as const, native: false, filters: [], protect: [], target: 'build-cache' as const, pruneId: 'p1', engineId: 'e' };
+  const base = {
+    user: 'u',
+    host: 'h',
+    environment: 'unix:///x.sock',
+    trigger: 'cli' as const,
+    mode: 'all' as const,
+    native: false,
+    filters: [],
+    protect: [],
+    target: 'build-cache' as const,
+    pruneId: 'p1',
+    engineId: 'e',
+  };
   const records = [
-    { ...base, time: '2026-01-01T00:00:00.000Z', phase: 'start' as const, outcome: 'running' as const, plan: { images: 2, bytes: 3000 }, result: null, durationMs: 0, pid: 1, steps: [{ id: 'abc', action: 'delete' as const, tags: ['[1/1] COPY a /a'], bytes: 1000 }, { id: 'def', action: 'delete' as const, tags: [], bytes: 2000 }] },
-    { ...base, time: '2026-01-01T00:00:01.000Z', phase: 'end' as const, outcome: 'success' as const, plan: { images: 2, bytes: 3000 }, result: { deleted: 2, untagged: 0, skipped: 0, spaceReclaimed: 3000, cancelled: false }, durationMs: 1000, doneIds: ['abc', 'def'] },
+    {
+      ...base,
+      time: '2026-01-01T00:00:00.000Z',
+      phase: 'start' as const,
+      outcome: 'running' as const,
+      plan: { images: 2, bytes: 3000 },
+      result: null,
+      durationMs: 0,
+      pid: 1,
+      steps: [
+        { id: 'abc', action: 'delete' as const, tags: ['[1/1] COPY a /a'], bytes: 1000 },
+        { id: 'def', action: 'delete' as const, tags: [], bytes: 2000 },
+      ],
+    },
+    {
+      ...base,
+      time: '2026-01-01T00:00:01.000Z',
+      phase: 'end' as const,
+      outcome: 'success' as const,
+      plan: { images: 2, bytes: 3000 },
+      result: { deleted: 2, untagged: 0, skipped: 0, spaceReclaimed: 3000, cancelled: false },
+      durationMs: 1000,
+      doneIds: ['abc', 'def'],
+    },
   ];
 
   it('lists them as builder prunes of cache records, and never compares their records with the engine images', () => {

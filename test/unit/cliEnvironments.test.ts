@@ -35,14 +35,19 @@ describe('CLI: which engine (chooseEnvironments, environment injected)', () => {
   afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
   // XDG_RUNTIME_DIR points into the temp home so no real Podman socket is found.
-  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_RUNTIME_DIR: home, ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_RUNTIME_DIR: home,
+    ...extra,
+  });
   const choose = async (args: string[], extra: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = 'linux') => {
     const choice = await chooseEnvironments(parseCliArgs(['plan', ...args]), env(extra), { platform, home });
     return { ...choice, ids: choice.environments.map((e) => e.id), hosts: choice.environments.map((e) => e.endpoint.host) };
   };
   const HOST = { DOCKER_HOST: 'unix:///run/host.sock' };
 
-  it('5. config.json\'s current context', async () => {
+  it("5. config.json's current context", async () => {
     assert.deepStrictEqual((await choose([])).hosts, ['unix:///run/ctx-file.sock']);
   });
 
@@ -53,7 +58,10 @@ describe('CLI: which engine (chooseEnvironments, environment injected)', () => {
   it('3. DOCKER_HOST over DOCKER_CONTEXT, with a warning that DOCKER_CONTEXT is not used', async () => {
     const c = await choose([], { ...HOST, DOCKER_CONTEXT: 'ctx-env' });
     assert.deepStrictEqual([c.ids, c.hosts], [['docker-host'], ['unix:///run/host.sock']]);
-    assert.deepStrictEqual(c.problems.map((p) => p.source), ['DOCKER_CONTEXT']);
+    assert.deepStrictEqual(
+      c.problems.map((p) => p.source),
+      ['DOCKER_CONTEXT'],
+    );
     assert.match(c.problems[0]!.message, /DOCKER_CONTEXT="ctx-env" is not used: DOCKER_HOST is set/);
   });
 
@@ -73,7 +81,7 @@ describe('CLI: which engine (chooseEnvironments, environment injected)', () => {
     assert.deepStrictEqual((await choose(['--context', 'default'], {}, 'win32')).hosts, ['npipe:////./pipe/docker_engine']);
   });
 
-  it('6. nothing set: the platform\'s local engine (Windows: the named pipe)', async () => {
+  it("6. nothing set: the platform's local engine (Windows: the named pipe)", async () => {
     fs.writeFileSync(path.join(cfg, 'config.json'), '{}');
     assert.deepStrictEqual((await choose([], {}, 'linux')).hosts, ['unix:///var/run/docker.sock']);
     assert.deepStrictEqual((await choose([], {}, 'darwin')).hosts, ['unix:///var/run/docker.sock']);
@@ -86,12 +94,20 @@ describe('CLI: which engine (chooseEnvironments, environment injected)', () => {
   });
 
   it('DOCKER_CONTEXT naming a missing context: a usage error, never another engine', async () => {
-    await assert.rejects(choose([], { DOCKER_CONTEXT: 'gone' }), (e: Error) => e instanceof InvalidInputError && /^DOCKER_CONTEXT names the docker context "gone", which does not exist .*\(there are: default, ctx-env, ctx-file\)/.test(e.message));
+    await assert.rejects(
+      choose([], { DOCKER_CONTEXT: 'gone' }),
+      (e: Error) =>
+        e instanceof InvalidInputError &&
+        /^DOCKER_CONTEXT names the docker context "gone", which does not exist .*\(there are: default, ctx-env, ctx-file\)/.test(e.message),
+    );
   });
 
   it('config.json naming a missing context: a usage error naming config.json', async () => {
     fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ currentContext: 'gone' }));
-    await assert.rejects(choose([]), (e: Error) => e instanceof InvalidInputError && /The current docker context "gone" \(currentContext in .*config\.json\) does not exist/.test(e.message));
+    await assert.rejects(
+      choose([]),
+      (e: Error) => e instanceof InvalidInputError && /The current docker context "gone" \(currentContext in .*config\.json\) does not exist/.test(e.message),
+    );
   });
 
   it('DOCKER_HOST with DOCKER_CONTEXT naming a missing context: DOCKER_HOST (docker never looks at it)', async () => {
@@ -104,7 +120,15 @@ describe('CLI: which engine (chooseEnvironments, environment injected)', () => {
 
   it('a configured entry standing in for a context or the local engine is still found by --context', async () => {
     const config = path.join(home, 'envs.json');
-    fs.writeFileSync(config, JSON.stringify({ environments: [{ name: 'mine', host: 'unix:///run/ctx-env.sock', protected: true }, { name: 'here', host: 'unix:///var/run/docker.sock' }] }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        environments: [
+          { name: 'mine', host: 'unix:///run/ctx-env.sock', protected: true },
+          { name: 'here', host: 'unix:///var/run/docker.sock' },
+        ],
+      }),
+    );
     const c = await choose(['--config', config, '--context', 'ctx-env', '--context', 'default']);
     assert.deepStrictEqual(c.ids, ['setting:mine', 'setting:here']);
     assert.strictEqual(c.environments[0]!.protected, true);
@@ -151,7 +175,16 @@ describe('CLI process (tsc-built): the engine it reaches is the one docker would
     spawnSync(process.execPath, [CLI, ...args], {
       encoding: 'utf8',
       input: '',
-      env: { PATH: process.env.PATH, HOME: home, DOCKER_CONFIG: cfg, XDG_RUNTIME_DIR: home, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl'), ...extra },
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        DOCKER_CONFIG: cfg,
+        XDG_RUNTIME_DIR: home,
+        XDG_CONFIG_HOME: home,
+        XDG_CACHE_HOME: path.join(home, 'cache'),
+        DOCKER_PRUNE_AUDIT_FILE: path.join(home, 'audit.jsonl'),
+        ...extra,
+      },
     });
 
   it('DOCKER_HOST and DOCKER_CONTEXT: DOCKER_HOST is used, and said to win', () => {

@@ -11,13 +11,18 @@ describe('forEachInDependencyOrder: the executor pool', () => {
     const finished = new Set<number>();
     let inFlight = 0;
     let widest = 0;
-    const left = await forEachInDependencyOrder(waits.length, (i) => waits[i]!, 3, async (i) => {
-      for (const j of waits[i]!) assert.ok(finished.has(j), `${i} started before ${j} finished`);
-      widest = Math.max(widest, ++inFlight);
-      await later();
-      inFlight--;
-      finished.add(i);
-    });
+    const left = await forEachInDependencyOrder(
+      waits.length,
+      (i) => waits[i]!,
+      3,
+      async (i) => {
+        for (const j of waits[i]!) assert.ok(finished.has(j), `${i} started before ${j} finished`);
+        widest = Math.max(widest, ++inFlight);
+        await later();
+        inFlight--;
+        finished.add(i);
+      },
+    );
     assert.deepStrictEqual(left, []);
     assert.strictEqual(finished.size, waits.length);
     assert.strictEqual(widest, 3);
@@ -28,11 +33,16 @@ describe('forEachInDependencyOrder: the executor pool', () => {
     const waits = [[], [0], [0], [0], [0]];
     let inFlight = 0;
     let widest = 0;
-    await forEachInDependencyOrder(waits.length, (i) => waits[i]!, 4, async () => {
-      widest = Math.max(widest, ++inFlight);
-      await later();
-      inFlight--;
-    });
+    await forEachInDependencyOrder(
+      waits.length,
+      (i) => waits[i]!,
+      4,
+      async () => {
+        widest = Math.max(widest, ++inFlight);
+        await later();
+        inFlight--;
+      },
+    );
     assert.strictEqual(widest, 4);
   });
 
@@ -40,22 +50,36 @@ describe('forEachInDependencyOrder: the executor pool', () => {
     const order: number[] = [];
     // 2 waits for 0 and 1, 5 for 2 and 4: readiness comes out of order, the lowest ready index still goes first.
     const waits: number[][] = [[], [], [0, 1], [], [], [2, 4]];
-    await forEachInDependencyOrder(6, (i) => waits[i]!, 1, async (i) => {
-      order.push(i);
-      await later();
-    });
+    await forEachInDependencyOrder(
+      6,
+      (i) => waits[i]!,
+      1,
+      async (i) => {
+        order.push(i);
+        await later();
+      },
+    );
     assert.deepStrictEqual(order, [0, 1, 2, 3, 4, 5]);
   });
 
   it('starts nothing once stop() says so, lets the calls in flight finish, and returns the rest', async () => {
     let stopNow = false;
     const done: number[] = [];
-    const left = await forEachInDependencyOrder(10, () => [], 2, async (i) => {
-      if (i === 3) stopNow = true;
-      await later();
-      done.push(i);
-    }, () => stopNow);
-    assert.deepStrictEqual(done.sort((a, b) => a - b), [0, 1, 2, 3]);
+    const left = await forEachInDependencyOrder(
+      10,
+      () => [],
+      2,
+      async (i) => {
+        if (i === 3) stopNow = true;
+        await later();
+        done.push(i);
+      },
+      () => stopNow,
+    );
+    assert.deepStrictEqual(
+      done.sort((a, b) => a - b),
+      [0, 1, 2, 3],
+    );
     assert.deepStrictEqual(left, [4, 5, 6, 7, 8, 9]);
   });
 });

@@ -7,8 +7,19 @@ import { planPrune } from '../../src/core/plan/planner';
 import { estimateBlobs, manifestSizeGuess } from '../../src/core/space/blobEstimate';
 import { SnapshotBuilder } from './snapshotBuilder';
 
-const profile = (version: string): EngineProfile => ({ product: 'docker', store: 'containerd', version, apiVersion: '1.51', engineId: 'T', storageDriver: 'overlayfs' });
-const policy = (mode: 'dangling' | 'all', filters: string[] = [], protect: string[] = []): PrunePolicy => ({ mode, filters: parseFilterArgs(filters), protect });
+const profile = (version: string): EngineProfile => ({
+  product: 'docker',
+  store: 'containerd',
+  version,
+  apiVersion: '1.51',
+  engineId: 'T',
+  storageDriver: 'overlayfs',
+});
+const policy = (mode: 'dangling' | 'all', filters: string[] = [], protect: string[] = []): PrunePolicy => ({
+  mode,
+  filters: parseFilterArgs(filters),
+  protect,
+});
 
 /**
  * app (app:1, app:2, other/app:3), used by a container created as `app:1`;
@@ -17,9 +28,27 @@ const policy = (mode: 'dangling' | 'all', filters: string[] = [], protect: strin
  */
 function world(version: string, extra?: (b: SnapshotBuilder) => void): { snapshot: Snapshot; b: SnapshotBuilder } {
   const b = new SnapshotBuilder(profile(version))
-    .image('app', { tags: ['app:1', 'app:2', 'other/app:3'], layers: [['base', 1000], ['app', 100]] })
-    .image('byid', { tags: ['byid:1', 'byid:2'], layers: [['base', 1000], ['byid', 10]] })
-    .image('gone', { tags: ['gone:1'], layers: [['base', 1000], ['gone', 20]] })
+    .image('app', {
+      tags: ['app:1', 'app:2', 'other/app:3'],
+      layers: [
+        ['base', 1000],
+        ['app', 100],
+      ],
+    })
+    .image('byid', {
+      tags: ['byid:1', 'byid:2'],
+      layers: [
+        ['base', 1000],
+        ['byid', 10],
+      ],
+    })
+    .image('gone', {
+      tags: ['gone:1'],
+      layers: [
+        ['base', 1000],
+        ['gone', 20],
+      ],
+    })
     .image('loose', { layers: [['loose', 5]] })
     .image('named', { tags: ['named:1'], layers: [['named', 7]] })
     .containerRef('c-app', 'app', 'app:1')
@@ -36,7 +65,10 @@ const steps = (plan: Plan, b: SnapshotBuilder) =>
 describe('containerd store planner', () => {
   it('dangling mode takes moby-dangling records: the image with no name goes, the named one only loses its record', () => {
     const { snapshot, b } = world('28.5.2');
-    assert.deepStrictEqual(steps(planPrune(snapshot, policy('dangling'), { engineParity: true }), b), ['delete loose [<dangling record>]', 'untag named [<dangling record>]']);
+    assert.deepStrictEqual(steps(planPrune(snapshot, policy('dangling'), { engineParity: true }), b), [
+      'delete loose [<dangling record>]',
+      'untag named [<dangling record>]',
+    ]);
   });
 
   it('all mode, 27.3+: names a container used survive, the id-used image keeps its sort-last name', () => {
@@ -58,7 +90,11 @@ describe('containerd store planner', () => {
 
   it("Docker Prune's own plan never touches an image a container uses", () => {
     const { snapshot, b } = world('28.5.2');
-    assert.deepStrictEqual(steps(planPrune(snapshot, policy('all')), b), ['delete gone [gone:1]', 'delete loose [<dangling record>]', 'delete named [named:1 <dangling record>]']);
+    assert.deepStrictEqual(steps(planPrune(snapshot, policy('all')), b), [
+      'delete gone [gone:1]',
+      'delete loose [<dangling record>]',
+      'delete named [named:1 <dangling record>]',
+    ]);
   });
 
   it('a container that named a tag now on another image does not protect its old image if that has another name', () => {
@@ -87,7 +123,10 @@ describe('containerd store planner', () => {
     const { snapshot, b } = world('28.5.2');
     const p = policy('all', ['until=1h']);
     assert.deepStrictEqual(planPrune(snapshot, p).items, []);
-    const told: Snapshot = { ...snapshot, containerd: { ...snapshot.containerd!, beforeUntil: { until: '1h', names: new Set(['gone:1', 'named:1']), danglingRecords: new Set() } } };
+    const told: Snapshot = {
+      ...snapshot,
+      containerd: { ...snapshot.containerd!, beforeUntil: { until: '1h', names: new Set(['gone:1', 'named:1']), danglingRecords: new Set() } },
+    };
     assert.deepStrictEqual(steps(planPrune(told, p), b), ['delete gone [gone:1]', 'untag named [named:1]']);
   });
 
@@ -139,7 +178,12 @@ describe('containerd content blobs', () => {
     assert.ok(Math.abs(base.size - 1000) <= 2, `base ${base.size}`);
     const own = (id: string) => blobs.get(id)!.find((bl) => bl.key.startsWith('image-content:'))!;
     assert.ok(Math.abs(own('x').size - 800) <= 2 && own('x').estimated, `x own ${own('x').size}`);
-    for (const img of images) assert.strictEqual(blobs.get(img.id)!.reduce((s, bl) => s + bl.size, 0), img.total, 'an image’s blobs add up to its content');
+    for (const img of images)
+      assert.strictEqual(
+        blobs.get(img.id)!.reduce((s, bl) => s + bl.size, 0),
+        img.total,
+        'an image’s blobs add up to its content',
+      );
   });
 
   it('a manifest guess for APIs before 1.48 (measured 422, 579, 736, 892 bytes for 1–4 layers)', () => {

@@ -32,7 +32,7 @@ function setCurrent(configDir: string, name: string | undefined): void {
   fs.writeFileSync(path.join(configDir, 'config.json'), JSON.stringify(name === undefined ? {} : { currentContext: name }));
 }
 
-describe('resolveCurrentContext: the docker CLI\'s order, step by step', () => {
+describe("resolveCurrentContext: the docker CLI's order, step by step", () => {
   const pick = (i: Parameters<typeof resolveCurrentContext>[0]): [string, string] => {
     const c = resolveCurrentContext(i);
     return [c.name, c.reason];
@@ -42,7 +42,7 @@ describe('resolveCurrentContext: the docker CLI\'s order, step by step', () => {
     assert.deepStrictEqual(pick({ env: {} }), ['default', 'none']);
   });
 
-  it('5. config.json\'s currentContext', () => {
+  it("5. config.json's currentContext", () => {
     assert.deepStrictEqual(pick({ env: {}, configured: 'ctx-file' }), ['ctx-file', 'currentContext']);
   });
 
@@ -56,11 +56,17 @@ describe('resolveCurrentContext: the docker CLI\'s order, step by step', () => {
   });
 
   it('2. the -H flag beats the environment', () => {
-    assert.deepStrictEqual(pick({ hostFlag: 'unix:///f.sock', env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'ctx-env' }, configured: 'ctx-file' }), ['default', '--host']);
+    assert.deepStrictEqual(pick({ hostFlag: 'unix:///f.sock', env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'ctx-env' }, configured: 'ctx-file' }), [
+      'default',
+      '--host',
+    ]);
   });
 
   it('1. the --context flag beats DOCKER_HOST and everything else', () => {
-    assert.deepStrictEqual(pick({ contextFlag: 'ctx-flag', env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'ctx-env' }, configured: 'ctx-file' }), ['ctx-flag', '--context']);
+    assert.deepStrictEqual(pick({ contextFlag: 'ctx-flag', env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'ctx-env' }, configured: 'ctx-file' }), [
+      'ctx-flag',
+      '--context',
+    ]);
   });
 
   it('--context with -H is refused, as the docker CLI does ("conflicting options")', () => {
@@ -84,16 +90,30 @@ describe('resolveCurrentContext: the docker CLI\'s order, step by step', () => {
     const over = resolveCurrentContext({ env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'ctx-env' } });
     assert.deepStrictEqual(over.overridden, { name: 'ctx-env', reason: 'DOCKER_CONTEXT' });
     assert.match(overriddenContextNotice(over)!, /DOCKER_CONTEXT="ctx-env" is not used: DOCKER_HOST is set.*Unset DOCKER_HOST/);
-    assert.strictEqual(overriddenContextNotice(resolveCurrentContext({ env: { DOCKER_HOST: 'tcp://h:2375' }, configured: 'ctx-file' })), undefined, 'config.json under DOCKER_HOST: usual, not repeated');
+    assert.strictEqual(
+      overriddenContextNotice(resolveCurrentContext({ env: { DOCKER_HOST: 'tcp://h:2375' }, configured: 'ctx-file' })),
+      undefined,
+      'config.json under DOCKER_HOST: usual, not repeated',
+    );
     assert.strictEqual(overriddenContextNotice(resolveCurrentContext({ env: { DOCKER_HOST: 'tcp://h:2375', DOCKER_CONTEXT: 'default' } })), undefined);
-    assert.strictEqual(overriddenContextNotice(resolveCurrentContext({ contextFlag: 'x', env: { DOCKER_CONTEXT: 'ctx-env' } })), undefined, 'a flag beating the environment is no news');
+    assert.strictEqual(
+      overriddenContextNotice(resolveCurrentContext({ contextFlag: 'x', env: { DOCKER_CONTEXT: 'ctx-env' } })),
+      undefined,
+      'a flag beating the environment is no news',
+    );
   });
 
   it('a missing context: the message names what chose it and what exists', () => {
     const cfg = '/home/me/.docker';
     const m = (c: CurrentContext) => missingContextMessage(c, cfg, ['b', 'a']);
-    assert.match(m({ name: 'gone', reason: 'DOCKER_CONTEXT' }), /^DOCKER_CONTEXT names the docker context "gone", which does not exist in \/home\/me\/.docker\/contexts \(there are: default, b, a\)\. The docker CLI fails the same way/);
-    assert.match(m({ name: 'gone', reason: 'currentContext' }), /The current docker context "gone" \(currentContext in \/home\/me\/.docker\/config.json\) does not exist .*docker context use default/);
+    assert.match(
+      m({ name: 'gone', reason: 'DOCKER_CONTEXT' }),
+      /^DOCKER_CONTEXT names the docker context "gone", which does not exist in \/home\/me\/.docker\/contexts \(there are: default, b, a\)\. The docker CLI fails the same way/,
+    );
+    assert.match(
+      m({ name: 'gone', reason: 'currentContext' }),
+      /The current docker context "gone" \(currentContext in \/home\/me\/.docker\/config.json\) does not exist .*docker context use default/,
+    );
     assert.match(m({ name: 'gone', reason: '--context' }), /^No docker context named "gone" in \/home\/me\/.docker \(there are: default, b, a\)/);
   });
 });
@@ -135,7 +155,7 @@ describe('readDockerContexts and discoverEnvironments follow the same order', ()
     assert.deepStrictEqual(await current(), ['local', 'unix:///var/run/docker.sock']);
   });
 
-  it('config.json\'s currentContext', async () => {
+  it("config.json's currentContext", async () => {
     setCurrent(cfg, 'ctx-file');
     assert.deepStrictEqual(await current(), ['context:ctx-file', 'unix:///run/ctx-file.sock']);
   });
@@ -149,10 +169,16 @@ describe('readDockerContexts and discoverEnvironments follow the same order', ()
     setCurrent(cfg, 'ctx-file');
     assert.deepStrictEqual(await current({ DOCKER_HOST: 'unix:///run/host.sock', DOCKER_CONTEXT: 'ctx-env' }), ['docker-host', 'unix:///run/host.sock']);
     const r = await discover({ DOCKER_HOST: 'unix:///run/host.sock', DOCKER_CONTEXT: 'ctx-env' });
-    assert.deepStrictEqual(r.problems.map((p) => p.source), ['DOCKER_CONTEXT']);
+    assert.deepStrictEqual(
+      r.problems.map((p) => p.source),
+      ['DOCKER_CONTEXT'],
+    );
     assert.strictEqual(r.currentContext.reason, 'DOCKER_HOST');
     assert.strictEqual(r.currentProblem, undefined);
-    assert.ok(r.environments.some((e) => e.id === 'context:ctx-env' && !e.current), 'the context is still listed, not current');
+    assert.ok(
+      r.environments.some((e) => e.id === 'context:ctx-env' && !e.current),
+      'the context is still listed, not current',
+    );
   });
 
   it('DOCKER_HOST with DOCKER_CONTEXT=default: DOCKER_HOST, no notice', async () => {
@@ -177,7 +203,10 @@ describe('readDockerContexts and discoverEnvironments follow the same order', ()
     const r = await discover({ DOCKER_CONTEXT: 'gone' });
     assert.strictEqual(r.environments.filter((e) => e.current).length, 0);
     assert.strictEqual(r.currentProblem?.source, 'context:gone');
-    assert.match(r.currentProblem!.message, /^DOCKER_CONTEXT names the docker context "gone", which does not exist in .*contexts \(there are: default, ctx-env, ctx-file\)/);
+    assert.match(
+      r.currentProblem!.message,
+      /^DOCKER_CONTEXT names the docker context "gone", which does not exist in .*contexts \(there are: default, ctx-env, ctx-file\)/,
+    );
     assert.ok(r.problems.includes(r.currentProblem!));
   });
 
@@ -202,7 +231,12 @@ describe('readDockerContexts and discoverEnvironments follow the same order', ()
   });
 
   it('a configured entry standing in for the current context keeps the mark and says what it replaces', async () => {
-    const r = await discoverEnvironments({ env: env({ DOCKER_CONTEXT: 'ctx-env' }), podman: false, platform: 'linux', configured: [{ name: 'mine', host: 'unix:///run/ctx-env.sock' }] });
+    const r = await discoverEnvironments({
+      env: env({ DOCKER_CONTEXT: 'ctx-env' }),
+      podman: false,
+      platform: 'linux',
+      configured: [{ name: 'mine', host: 'unix:///run/ctx-env.sock' }],
+    });
     assert.deepStrictEqual([r.environments[0]!.id, r.environments[0]!.current, r.environments[0]!.replaces], ['setting:mine', true, 'context:ctx-env']);
   });
 });
@@ -220,7 +254,10 @@ describe('the same choice as the docker CLI installed here', function () {
     fs.mkdirSync(cfg, { recursive: true });
     // Made by the docker CLI itself, so the store layout is the real one.
     for (const name of ['ctx-env', 'ctx-file']) {
-      execFileSync('docker', ['context', 'create', name, '--docker', `host=unix:///run/${name}.sock`], { env: { PATH: process.env.PATH, HOME: dir, DOCKER_CONFIG: cfg }, stdio: 'ignore' });
+      execFileSync('docker', ['context', 'create', name, '--docker', `host=unix:///run/${name}.sock`], {
+        env: { PATH: process.env.PATH, HOME: dir, DOCKER_CONFIG: cfg },
+        stdio: 'ignore',
+      });
     }
   });
   after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
@@ -254,7 +291,12 @@ describe('the same choice as the docker CLI installed here', function () {
     ['a missing config.json context', 'gone', {}, {}],
     ['--context over DOCKER_HOST', undefined, { context: 'ctx-env' }, { DOCKER_HOST: 'unix:///run/host.sock' }],
     ['--context default with DOCKER_HOST', 'ctx-file', { context: 'default' }, { DOCKER_HOST: 'unix:///run/host.sock' }],
-    ['-H over DOCKER_HOST and DOCKER_CONTEXT', 'ctx-file', { host: 'unix:///run/flag.sock' }, { DOCKER_HOST: 'unix:///run/host.sock', DOCKER_CONTEXT: 'ctx-env' }],
+    [
+      '-H over DOCKER_HOST and DOCKER_CONTEXT',
+      'ctx-file',
+      { host: 'unix:///run/flag.sock' },
+      { DOCKER_HOST: 'unix:///run/host.sock', DOCKER_CONTEXT: 'ctx-env' },
+    ],
   ];
   for (const [title, configured, flags, extra] of cases) {
     it(title, async () => {

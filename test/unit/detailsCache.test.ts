@@ -29,11 +29,17 @@ describe('image details store', () => {
     const warnings: string[] = [];
     const store = new FileImageDetailsStore(dir, (m) => warnings.push(m));
     store.save('OLD', new Map());
-    const file = path.join(dir, fs.readdirSync(dir).find((f) => f.includes('OLD'))!);
+    const file = path.join(
+      dir,
+      fs.readdirSync(dir).find((f) => f.includes('OLD'))!,
+    );
     fs.writeFileSync(file, JSON.stringify({ format: 1, images: { 'sha256:x': { ...details, createdNs: '1' } } }));
     assert.strictEqual(store.load('OLD').size, 0);
     store.save('OLD', new Map([['sha256:x', details]]));
     assert.deepStrictEqual([warnings, (JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number }).format], [[], 3]);
-    assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.includes('OLD') && f.includes('corrupt')), []);
+    assert.deepStrictEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('OLD') && f.includes('corrupt')),
+      [],
+    );
   });
 });

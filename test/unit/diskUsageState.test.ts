@@ -15,7 +15,19 @@ import type { DiskUsageViewState } from '../../src/webview/diskUsage/protocol';
 import { SnapshotBuilder } from './snapshotBuilder';
 
 const words: DiskUsageWords = {
-  labels: { refresh: 'Refresh', space: 'Space', repositories: 'Repositories', history: 'History', repository: 'Repository', frees: 'Frees', images: 'Images', day: 'Day', prunes: 'Prunes', reclaimed: 'Reclaimed', tableCaption: 'Figures' },
+  labels: {
+    refresh: 'Refresh',
+    space: 'Space',
+    repositories: 'Repositories',
+    history: 'History',
+    repository: 'Repository',
+    frees: 'Frees',
+    images: 'Images',
+    day: 'Day',
+    prunes: 'Prunes',
+    reclaimed: 'Reclaimed',
+    tableCaption: 'Figures',
+  },
   bytes: (n) => formatBytes(n),
   percent: (n) => `${n}%`,
   images: (n) => `${n} image${n === 1 ? '' : 's'}`,
@@ -53,12 +65,43 @@ const words: DiskUsageWords = {
  */
 function knownSnapshot(): Snapshot {
   return new SnapshotBuilder()
-    .image('app1', { tags: ['app:1'], layers: [['base', 1000], ['app1', 500]] })
-    .image('app2', { tags: ['app:2'], layers: [['base', 1000], ['app2', 300]] })
-    .image('app3', { tags: ['app:3'], layers: [['base', 1000], ['app2', 300], ['app3', 200]] })
-    .image('tools1', { tags: ['team/tools:1'], layers: [['base', 1000], ['tools', 20]] })
+    .image('app1', {
+      tags: ['app:1'],
+      layers: [
+        ['base', 1000],
+        ['app1', 500],
+      ],
+    })
+    .image('app2', {
+      tags: ['app:2'],
+      layers: [
+        ['base', 1000],
+        ['app2', 300],
+      ],
+    })
+    .image('app3', {
+      tags: ['app:3'],
+      layers: [
+        ['base', 1000],
+        ['app2', 300],
+        ['app3', 200],
+      ],
+    })
+    .image('tools1', {
+      tags: ['team/tools:1'],
+      layers: [
+        ['base', 1000],
+        ['tools', 20],
+      ],
+    })
     .image('web1', { tags: ['registry.example.com:5000/web:1'], layers: [['web', 800]] })
-    .image('web2', { tags: ['registry.example.com:5000/web:2'], layers: [['web', 800], ['web2', 50]] })
+    .image('web2', {
+      tags: ['registry.example.com:5000/web:2'],
+      layers: [
+        ['web', 800],
+        ['web2', 50],
+      ],
+    })
     .image('dangling', { layers: [['dangling', 70]] })
     .container('running', 'app1', 'running')
     .build();
@@ -104,7 +147,16 @@ describe('disk-usage view state', () => {
   ]);
   const state = ready(
     buildDiskUsageState(
-      { environment: 'local', location: 'unix:///var/run/docker.sock', snapshot, dangling: plain(snapshot, 'dangling'), all: plain(snapshot, 'all'), buildCache, history, measuredAt: 0 },
+      {
+        environment: 'local',
+        location: 'unix:///var/run/docker.sock',
+        snapshot,
+        dangling: plain(snapshot, 'dangling'),
+        all: plain(snapshot, 'all'),
+        buildCache,
+        history,
+        measuredAt: 0,
+      },
       words,
     ),
   );
@@ -147,8 +199,16 @@ describe('disk-usage view state', () => {
     const b = new SnapshotBuilder();
     for (let i = 0; i < 14; i++) b.image(`r${i}`, { tags: [`repo${String(i).padStart(2, '0')}:1`], layers: [[`l${i}`, 100 + i]] });
     const s = b.build();
-    const rows = ready(buildDiskUsageState({ environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 }, words)).repositories.rows;
-    assert.deepStrictEqual(rows.map((r) => r.repository), ['repo13', 'repo12', 'repo11', 'repo10', 'repo09', 'repo08', 'repo07', 'repo06', 'repo05', 'repo04']);
+    const rows = ready(
+      buildDiskUsageState(
+        { environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 },
+        words,
+      ),
+    ).repositories.rows;
+    assert.deepStrictEqual(
+      rows.map((r) => r.repository),
+      ['repo13', 'repo12', 'repo11', 'repo10', 'repo09', 'repo08', 'repo07', 'repo06', 'repo05', 'repo04'],
+    );
   });
 
   it('buckets the audit history per day, with bytes by trigger and totals', () => {
@@ -163,31 +223,65 @@ describe('disk-usage view state', () => {
     assert.strictEqual(state.history.totalBytes, 180_000);
     assert.strictEqual(state.history.prunes, 4);
     assert.strictEqual(state.history.summary, '4 prunes reclaimed 180 kB (manual 100 kB, auto 50 kB, cli 30 kB)');
-    assert.deepStrictEqual(historyBuckets(history, 2).map((b) => b.bytes), [150_000, 30_000], 'the most recent days');
+    assert.deepStrictEqual(
+      historyBuckets(history, 2).map((b) => b.bytes),
+      [150_000, 30_000],
+      'the most recent days',
+    );
   });
 
   it('counts images as the tree lists them: an untagged parent goes with its last child, uncounted', () => {
     const s = new SnapshotBuilder()
       .image('parent', { layers: [['p', 100]] })
-      .image('child', { tags: ['c:1'], parent: 'parent', layers: [['p', 100], ['c', 10]] })
+      .image('child', {
+        tags: ['c:1'],
+        parent: 'parent',
+        layers: [
+          ['p', 100],
+          ['c', 10],
+        ],
+      })
       .image('kept', { tags: ['k:1'], layers: [['k', 5]] })
       .container('x', 'kept')
       .build();
-    const st = ready(buildDiskUsageState({ environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 }, words));
-    assert.deepStrictEqual(st.space.segments.map((x) => [x.key, x.bytes, x.detail]), [
-      ['inUse', 5, '1 image'],
-      ['unused', 110, '1 image'],
-      ['dangling', 0, '0 images'],
-    ]);
-    assert.deepStrictEqual(st.repositories.rows.map((r) => [r.repository, r.bytes, r.images]), [['c', 110, 1]], 'the parent’s 100 B count for c');
+    const st = ready(
+      buildDiskUsageState(
+        { environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 },
+        words,
+      ),
+    );
+    assert.deepStrictEqual(
+      st.space.segments.map((x) => [x.key, x.bytes, x.detail]),
+      [
+        ['inUse', 5, '1 image'],
+        ['unused', 110, '1 image'],
+        ['dangling', 0, '0 images'],
+      ],
+    );
+    assert.deepStrictEqual(
+      st.repositories.rows.map((r) => [r.repository, r.bytes, r.images]),
+      [['c', 110, 1]],
+      'the parent’s 100 B count for c',
+    );
   });
 
-    it('says so when there is nothing to free, no build cache and no history', () => {
-    const s = new SnapshotBuilder().image('a', { tags: ['a:1'] }).container('c', 'a').build();
-    const empty = ready(buildDiskUsageState({ environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 }, words));
+  it('says so when there is nothing to free, no build cache and no history', () => {
+    const s = new SnapshotBuilder()
+      .image('a', { tags: ['a:1'] })
+      .container('c', 'a')
+      .build();
+    const empty = ready(
+      buildDiskUsageState(
+        { environment: 'e', location: 'l', snapshot: s, dangling: plain(s, 'dangling'), all: plain(s, 'all'), history: [], measuredAt: 0 },
+        words,
+      ),
+    );
     assert.strictEqual(empty.repositories.empty, 'nothing');
     assert.strictEqual(empty.history.empty, 'no history');
-    assert.deepStrictEqual(empty.space.segments.map((x) => x.key), ['inUse', 'unused', 'dangling']);
+    assert.deepStrictEqual(
+      empty.space.segments.map((x) => x.key),
+      ['inUse', 'unused', 'dangling'],
+    );
     assert.ok(empty.space.notes.includes('no build cache'));
     assert.doesNotThrow(() => JSON.stringify(empty), 'serialisable');
   });

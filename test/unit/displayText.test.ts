@@ -60,21 +60,28 @@ describe('displayText', () => {
 });
 
 describe('markdownLiteral', () => {
-  const hostile = 'x`\n\n**FAKE: keeps it (protected)**\n\n[click](https://example.invalid) <img src=x onerror=alert(1)> [run](command:workbench.action.quit) $(alert) &#x5b; https://example.invalid _em_ # h | t';
+  const hostile =
+    'x`\n\n**FAKE: keeps it (protected)**\n\n[click](https://example.invalid) <img src=x onerror=alert(1)> [run](command:workbench.action.quit) $(alert) &#x5b; https://example.invalid _em_ # h | t';
 
   it('escapes every Markdown-significant character and leaves no newline', () => {
     const md = markdownLiteral(hostile, Infinity);
     assert.ok(!/[\n\r]/.test(md));
     // Every ASCII punctuation character is preceded by a backslash (so none is syntax).
     // (`\\$\(` is VS Code's escaped icon: a literal backslash, then `$(`, which its icon pass leaves as text.)
-    const unescaped = md.replace(/\\\\\$\\\(/g, '').replace(/\\[!-/:-@[-`{-~]/g, '').match(/[!-/:-@[-`{-~]/g);
+    const unescaped = md
+      .replace(/\\\\\$\\\(/g, '')
+      .replace(/\\[!-/:-@[-`{-~]/g, '')
+      .match(/[!-/:-@[-`{-~]/g);
     assert.strictEqual(unescaped, null, `unescaped: ${unescaped?.join(' ')}`);
-    for (const s of ['\\*\\*FAKE', '\\[click\\]\\(https\\:\\/\\/example\\.invalid\\)', '\\<img', '\\\\$\\(alert\\)', '\\&\\#x5b\\;', 'command\\:']) assert.ok(md.includes(s), s);
+    for (const s of ['\\*\\*FAKE', '\\[click\\]\\(https\\:\\/\\/example\\.invalid\\)', '\\<img', '\\\\$\\(alert\\)', '\\&\\#x5b\\;', 'command\\:'])
+      assert.ok(md.includes(s), s);
   });
 
   it('reads back as the displayed text once the escapes are removed', () => {
     // Markdown's unescaping, then VS Code's icon pass (an escaped `\$(` shows as `$(`).
-    const rendered = markdownLiteral(hostile, Infinity).replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/\\\$\(/g, '$(');
+    const rendered = markdownLiteral(hostile, Infinity)
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .replace(/\\\$\(/g, '$(');
     assert.strictEqual(rendered, displayText(hostile, Infinity));
   });
 
@@ -100,7 +107,9 @@ describe('engine text escaping in the sources', () => {
   it('no source file calls the global escape() or unescape()', () => {
     const root = path.join(__dirname, '..', '..', '..', 'src');
     const files = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
     const calls = files(root).flatMap((f) =>
       fs
         .readFileSync(f, 'utf8')

@@ -13,7 +13,12 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 /** The documents this test reads, relative to the repository root. */
 export function documentFiles(root = ROOT): string[] {
-  const docs = fs.existsSync(path.join(root, 'docs')) ? fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`) : [];
+  const docs = fs.existsSync(path.join(root, 'docs'))
+    ? fs
+        .readdirSync(path.join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`)
+    : [];
   return ['README.md', 'CONTRIBUTING.md', ...docs.sort()];
 }
 
@@ -25,7 +30,10 @@ export function headingAnchors(markdown: string): Set<string> {
     const m = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
     if (!m) continue;
     const text = m[1]!.replace(/`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     anchors.add(n === 0 ? base : `${base}-${n}`);
@@ -86,12 +94,19 @@ interface Manifest {
 describe('the documents (README, CONTRIBUTING, docs/) cite what exists', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
   const settings = Object.keys(manifest.contributes.configuration.properties);
-  const known = new Set([...manifest.contributes.commands.map((c) => c.command), ...settings, ...Object.values(manifest.contributes.views).flat().map((v) => v.id)]);
+  const known = new Set([
+    ...manifest.contributes.commands.map((c) => c.command),
+    ...settings,
+    ...Object.values(manifest.contributes.views)
+      .flat()
+      .map((v) => v.id),
+  ]);
   const files = documentFiles();
   const text = new Map(files.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
 
   it('finds the README, CONTRIBUTING.md and the docs/ pages', () => {
-    for (const f of ['README.md', 'CONTRIBUTING.md', 'docs/cli.md', 'docs/architecture.md']) assert.ok(files.includes(f) && fs.existsSync(path.join(ROOT, f)), f);
+    for (const f of ['README.md', 'CONTRIBUTING.md', 'docs/cli.md', 'docs/architecture.md'])
+      assert.ok(files.includes(f) && fs.existsSync(path.join(ROOT, f)), f);
   });
 
   it('every relative link resolves: the file, and the heading when the link names one', () => {
@@ -107,7 +122,8 @@ describe('the documents (README, CONTRIBUTING, docs/) cite what exists', () => {
           broken.push(`${file}: ${target} (no ${path.relative(ROOT, resolved)})`);
           continue;
         }
-        if (anchor && resolved.endsWith('.md') && !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor)) broken.push(`${file}: ${target} (no heading #${anchor} in ${path.relative(ROOT, resolved)})`);
+        if (anchor && resolved.endsWith('.md') && !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor))
+          broken.push(`${file}: ${target} (no heading #${anchor} in ${path.relative(ROOT, resolved)})`);
       }
     }
     assert.deepStrictEqual(broken, []);
@@ -122,7 +138,10 @@ describe('the documents (README, CONTRIBUTING, docs/) cite what exists', () => {
   /** Every document's citations (`cite`) that fail `exists`, as `file: citation`; asserts there are none and at least `least` were checked. */
   function checkCitations(cite: (md: string) => string[], exists: (citation: string) => boolean, least: number): void {
     const cited = [...text].flatMap(([file, md]) => cite(md).map((c) => ({ file, c })));
-    assert.deepStrictEqual(cited.filter(({ c }) => !exists(c)).map(({ file, c }) => `${file}: ${c}`), []);
+    assert.deepStrictEqual(
+      cited.filter(({ c }) => !exists(c)).map(({ file, c }) => `${file}: ${c}`),
+      [],
+    );
     assert.ok(cited.length >= least, `${cited.length} checked`);
   }
 
@@ -138,7 +157,9 @@ describe('the documents (README, CONTRIBUTING, docs/) cite what exists', () => {
   it('the README names every contributed command and setting', () => {
     const readme = text.get('README.md')!;
     // The settings table may abbreviate a sibling as `.mode` after `dockerPrune.statusBar.enabled` / …
-    const missing = [...manifest.contributes.commands.map((c) => c.command), ...settings].filter((id) => !readme.includes(id) && !readme.includes(`/ \`.${id.split('.').pop()!}\``));
+    const missing = [...manifest.contributes.commands.map((c) => c.command), ...settings].filter(
+      (id) => !readme.includes(id) && !readme.includes(`/ \`.${id.split('.').pop()!}\``),
+    );
     assert.deepStrictEqual(missing, []);
   });
 
@@ -149,12 +170,15 @@ describe('the documents (README, CONTRIBUTING, docs/) cite what exists', () => {
 
 describe('the documents test finds what it checks', () => {
   it('anchors follow GitHub: punctuation dropped, spaces to dashes, repeats numbered', () => {
-    const a = headingAnchors('# Docker Prune\n## Last used: prune what nobody uses anymore\n### The default engine: the one `docker` would use\n## SSH\n## SSH\n```sh\n# not a heading\n```\n');
+    const a = headingAnchors(
+      '# Docker Prune\n## Last used: prune what nobody uses anymore\n### The default engine: the one `docker` would use\n## SSH\n## SSH\n```sh\n# not a heading\n```\n',
+    );
     assert.deepStrictEqual([...a], ['docker-prune', 'last-used-prune-what-nobody-uses-anymore', 'the-default-engine-the-one-docker-would-use', 'ssh', 'ssh-1']);
   });
 
   it('links outside code, cited paths in code and prose, ids and scripts', () => {
-    const md = 'See [a](docs/a.md#x) and ![p](media/p.png).\n`[not](a link)` `src/core/model.ts`, test/unit/ and `test/vscode/suites/*`; ~/.cache/src/x and out/test/unit/x.js are not\n```sh\n[x](y)\n```\n`dockerPrune.autoPrune.enabled`, dockerPrune.preview, not test/ui/dockerPrune.ui.ts. `npm run l10n`';
+    const md =
+      'See [a](docs/a.md#x) and ![p](media/p.png).\n`[not](a link)` `src/core/model.ts`, test/unit/ and `test/vscode/suites/*`; ~/.cache/src/x and out/test/unit/x.js are not\n```sh\n[x](y)\n```\n`dockerPrune.autoPrune.enabled`, dockerPrune.preview, not test/ui/dockerPrune.ui.ts. `npm run l10n`';
     assert.deepStrictEqual(linkTargets(md), ['docs/a.md#x', 'media/p.png']);
     assert.deepStrictEqual(citedPaths(md), ['src/core/model.ts', 'test/unit', 'test/vscode/suites', 'test/ui/dockerPrune.ui.ts']);
     assert.deepStrictEqual(citedIds(md), ['dockerPrune.autoPrune.enabled', 'dockerPrune.preview']);

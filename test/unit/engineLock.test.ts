@@ -16,7 +16,14 @@ import { readLockHolder } from '../../src/core/execute/lockFile';
 
 function engine(name: string, label: string, engineId: string, product: EngineProfile['product'] = 'docker') {
   const endpoint = { name, label, kind: 'unix', modemOptions: {} } as Endpoint;
-  const profile: EngineProfile = { product, store: product === 'podman' ? 'podman' : 'graphdriver', version: '1', apiVersion: '1.41', engineId, storageDriver: 'overlay2' };
+  const profile: EngineProfile = {
+    product,
+    store: product === 'podman' ? 'podman' : 'graphdriver',
+    version: '1',
+    apiVersion: '1.41',
+    engineId,
+    storageDriver: 'overlay2',
+  };
   return { endpoint, profile: async () => profile };
 }
 
@@ -75,8 +82,14 @@ describe('prune lock per engine', () => {
     assert.match(path.basename(l.file), /^endpoint-[0-9a-f]{32}\.lock$/);
     const record = readLockHolder(l.file)!.record!;
     assert.strictEqual(record.keyedBy, 'endpoint-label');
-    assert.match(String(record.note), /reports no ID: this lock is keyed by the endpoint tcp:\/\/10\.0\.0\.9:2375, so the same engine reached through another endpoint is not covered/);
-    await assert.rejects(acquireEngineLock(engine('odd again', 'tcp://10.0.0.9:2375', ''), 'cli', { dir }), busy(/no engine ID, locked by its endpoint tcp:\/\/10\.0\.0\.9:2375/));
+    assert.match(
+      String(record.note),
+      /reports no ID: this lock is keyed by the endpoint tcp:\/\/10\.0\.0\.9:2375, so the same engine reached through another endpoint is not covered/,
+    );
+    await assert.rejects(
+      acquireEngineLock(engine('odd again', 'tcp://10.0.0.9:2375', ''), 'cli', { dir }),
+      busy(/no engine ID, locked by its endpoint tcp:\/\/10\.0\.0\.9:2375/),
+    );
   });
 
   it('another process holding the engine: refused with its pid, trigger and environment', async () => {
@@ -92,7 +105,11 @@ describe('prune lock per engine', () => {
       });
       await assert.rejects(
         acquireEngineLock(engine('local', 'unix:///var/run/docker.sock', 'SHARED'), 'manual', { dir }),
-        busy(new RegExp(`process ${child.pid} of user .* on host .*, trigger cli \\(the docker-prune CLI\\), since .*, through environment "cron" \\(unix:///run/docker.sock\\)\\. Lock file: ${escape(dir)}/engine-[0-9a-f]{32}\\.lock`)),
+        busy(
+          new RegExp(
+            `process ${child.pid} of user .* on host .*, trigger cli \\(the docker-prune CLI\\), since .*, through environment "cron" \\(unix:///run/docker.sock\\)\\. Lock file: ${escape(dir)}/engine-[0-9a-f]{32}\\.lock`,
+          ),
+        ),
       );
     } finally {
       child.kill('SIGKILL');
@@ -103,7 +120,7 @@ describe('prune lock per engine', () => {
     assert.match(l.tookOver!.why, new RegExp(`process ${child.pid} no longer exists`));
   });
 
-  it("Podman: one identity per engine (host name + storage root), though its /info ID changes on every call", () => {
+  it('Podman: one identity per engine (host name + storage root), though its /info ID changes on every call', () => {
     const version = { Version: '5.4.2', ApiVersion: '1.41', Components: [{ Name: 'Podman Engine', Version: '5.4.2' }] };
     const a = profileOf({ ID: 'b1c3a7e2-0000-4000-8000-000000000001', Name: 'box', DockerRootDir: '/var/lib/containers/storage' }, version);
     const b = profileOf({ ID: 'f00dfeed-0000-4000-8000-000000000002', Name: 'box', DockerRootDir: '/var/lib/containers/storage' }, version);

@@ -37,13 +37,22 @@ function tmpdir(): string {
 }
 
 /** Writes a context the way `docker context create` stores it. */
-function writeContext(configDir: string, name: string, host: string, opts: { skipTls?: boolean; tls?: Record<string, string>; description?: string } = {}): void {
+function writeContext(
+  configDir: string,
+  name: string,
+  host: string,
+  opts: { skipTls?: boolean; tls?: Record<string, string>; description?: string } = {},
+): void {
   const dir = contextDirName(name);
   const metaDir = path.join(configDir, 'contexts', 'meta', dir);
   fs.mkdirSync(metaDir, { recursive: true });
   fs.writeFileSync(
     path.join(metaDir, 'meta.json'),
-    JSON.stringify({ Name: name, Metadata: { Description: opts.description ?? '' }, Endpoints: { docker: { Host: host, SkipTLSVerify: opts.skipTls === true } } }),
+    JSON.stringify({
+      Name: name,
+      Metadata: { Description: opts.description ?? '' },
+      Endpoints: { docker: { Host: host, SkipTLSVerify: opts.skipTls === true } },
+    }),
   );
   if (opts.tls) {
     const tlsDir = path.join(configDir, 'contexts', 'tls', dir, 'docker');
@@ -78,7 +87,12 @@ describe('Docker contexts on disk', () => {
     const tls = r.contexts.find((c) => c.name === 'remote-tls')!;
     assert.strictEqual(tls.description, 'build box');
     const tlsDir = path.join(cfg, 'contexts', 'tls', contextDirName('remote-tls'), 'docker');
-    assert.deepStrictEqual(tls.endpoint.tls, { ca: path.join(tlsDir, 'ca.pem'), cert: path.join(tlsDir, 'cert.pem'), key: path.join(tlsDir, 'key.pem'), verify: true });
+    assert.deepStrictEqual(tls.endpoint.tls, {
+      ca: path.join(tlsDir, 'ca.pem'),
+      cert: path.join(tlsDir, 'cert.pem'),
+      key: path.join(tlsDir, 'key.pem'),
+      verify: true,
+    });
     assert.deepStrictEqual(r.contexts.find((c) => c.name === 'insecure')!.endpoint.tls, { ca: undefined, cert: undefined, key: undefined, verify: false });
     assert.strictEqual(r.contexts.find((c) => c.name === 'over-ssh')!.endpoint.tls, undefined);
   });
@@ -102,7 +116,10 @@ describe('Docker contexts on disk', () => {
     writeContext(cfg, 'k8s-only', '');
     fs.writeFileSync(path.join(cfg, 'config.json'), '{');
     const r = readDockerContexts({ DOCKER_CONFIG: cfg });
-    assert.deepStrictEqual(r.contexts.map((c) => c.name), ['good']);
+    assert.deepStrictEqual(
+      r.contexts.map((c) => c.name),
+      ['good'],
+    );
     assert.strictEqual(r.problems.length, 3);
     assert.ok(r.problems.some((p) => p.message.includes('meta.json is not valid JSON')));
     assert.ok(r.problems.some((p) => p.source === 'context:k8s-only' && /no Docker endpoint/.test(p.message)));
@@ -111,7 +128,14 @@ describe('Docker contexts on disk', () => {
 
   it('no ~/.docker at all is not a problem', () => {
     const r = readDockerContexts({ DOCKER_CONFIG: path.join(cfg, 'nothing') });
-    assert.deepStrictEqual(r, { configDir: path.join(cfg, 'nothing'), current: 'default', choice: { name: 'default', reason: 'none' }, configuredContext: undefined, contexts: [], problems: [] });
+    assert.deepStrictEqual(r, {
+      configDir: path.join(cfg, 'nothing'),
+      current: 'default',
+      choice: { name: 'default', reason: 'none' },
+      configuredContext: undefined,
+      contexts: [],
+      problems: [],
+    });
   });
 });
 
@@ -132,7 +156,12 @@ describe('discoverEnvironments', () => {
       const s = net.createServer().listen(sock, () => resolve());
       servers.push(s);
     });
-  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: dir, DOCKER_CONFIG: path.join(dir, 'docker'), XDG_RUNTIME_DIR: path.join(dir, 'run'), ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    HOME: dir,
+    DOCKER_CONFIG: path.join(dir, 'docker'),
+    XDG_RUNTIME_DIR: path.join(dir, 'run'),
+    ...extra,
+  });
 
   it('the default engine first, marked current, when there is nothing else', async () => {
     const r = await discoverEnvironments({ platform: 'linux', env: env(), podmanRootfulSocket: path.join(dir, 'none.sock') });
@@ -154,7 +183,12 @@ describe('discoverEnvironments', () => {
     assert.strictEqual(e.id, 'docker-host');
     assert.strictEqual(e.current, true);
     assert.ok(!e.name.includes('s3cret'), e.name);
-    assert.deepStrictEqual(e.endpoint.tls, { ca: path.join(certs, 'ca.pem'), cert: path.join(certs, 'cert.pem'), key: path.join(certs, 'key.pem'), verify: true });
+    assert.deepStrictEqual(e.endpoint.tls, {
+      ca: path.join(certs, 'ca.pem'),
+      cert: path.join(certs, 'cert.pem'),
+      key: path.join(certs, 'key.pem'),
+      verify: true,
+    });
   });
 
   it('contexts, the current one first; Podman sockets when present; configured entries last', async () => {
@@ -210,7 +244,12 @@ describe('discoverEnvironments', () => {
   it('names stay unique', async () => {
     const cfg = path.join(dir, 'docker');
     writeContext(cfg, 'local', 'tcp://127.0.0.1:1');
-    const r = await discoverEnvironments({ platform: 'linux', env: env(), podmanRootfulSocket: path.join(dir, 'none.sock'), configured: [{ name: 'local', host: 'tcp://127.0.0.1:2' }] });
+    const r = await discoverEnvironments({
+      platform: 'linux',
+      env: env(),
+      podmanRootfulSocket: path.join(dir, 'none.sock'),
+      configured: [{ name: 'local', host: 'tcp://127.0.0.1:2' }],
+    });
     const names = r.environments.map((e) => e.name);
     assert.strictEqual(new Set(names).size, names.length, names.join(' | '));
   });
@@ -225,7 +264,11 @@ describe('configured environments (setting / CLI config file)', () => {
         { host: 'tcp://h:3' },
         { name: 'nohost' },
         { name: 'badtls', host: 'tcp://h', tls: { verify: 'yes' } },
-        { name: 'ssh', host: 'ssh://me@h', ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new', client: 'ssh2', configFile: '~/.ssh/work_config' } },
+        {
+          name: 'ssh',
+          host: 'ssh://me@h',
+          ssh: { identityFile: '~/.ssh/k', strictHostKeyChecking: 'accept-new', client: 'ssh2', configFile: '~/.ssh/work_config' },
+        },
         { name: 'badssh', host: 'ssh://me@h', ssh: { strictHostKeyChecking: 'maybe' } },
         { name: 'badclient', host: 'ssh://me@h', ssh: { client: 'putty' } },
         42,
@@ -252,7 +295,10 @@ describe('configured environments (setting / CLI config file)', () => {
     const d = tmpdir();
     try {
       assert.deepStrictEqual(loadCliConfig(undefined, { HOME: d }).environments, []);
-      assert.throws(() => loadCliConfig(path.join(d, 'nope.json'), {}), (e: Error) => e instanceof InvalidInputError && /does not exist/.test(e.message));
+      assert.throws(
+        () => loadCliConfig(path.join(d, 'nope.json'), {}),
+        (e: Error) => e instanceof InvalidInputError && /does not exist/.test(e.message),
+      );
       fs.writeFileSync(path.join(d, 'bad.json'), '{');
       assert.throws(() => loadCliConfig(undefined, { DOCKER_PRUNE_CONFIG: path.join(d, 'bad.json') }), /not valid JSON/);
       fs.writeFileSync(path.join(d, 'ok.json'), JSON.stringify({ environments: [{ name: 'a', host: 'unix:///a.sock' }] }));
@@ -276,9 +322,15 @@ describe('endpoints', () => {
   it('bad configuration fails with a clear message, before any connection', () => {
     assert.throws(() => resolveEndpoint({ host: 'ftp://x' }), /Unsupported Docker host scheme "ftp:"/);
     assert.throws(() => resolveEndpoint({ host: 'tcp://' }), /Invalid Docker host/);
-    assert.throws(() => resolveEndpoint({ host: 'tcp://h:2376', tls: { ca: '/nonexistent/ca.pem' } }), /The TLS CA certificate for tcp:\/\/h:2376, \/nonexistent\/ca.pem, does not exist/);
+    assert.throws(
+      () => resolveEndpoint({ host: 'tcp://h:2376', tls: { ca: '/nonexistent/ca.pem' } }),
+      /The TLS CA certificate for tcp:\/\/h:2376, \/nonexistent\/ca.pem, does not exist/,
+    );
     assert.throws(() => resolveEndpoint({ host: 'tcp://u:p@h:2376' }), /take no user or password/);
-    assert.throws(() => resolveEndpoint({ host: 'ssh://me:pw@h/path' }), (e: Error) => /take no path/.test(e.message) && !e.message.includes(':pw@'));
+    assert.throws(
+      () => resolveEndpoint({ host: 'ssh://me:pw@h/path' }),
+      (e: Error) => /take no path/.test(e.message) && !e.message.includes(':pw@'),
+    );
   });
 
   it('an environment never inherits DOCKER_HOST settings it did not ask for', () => {
@@ -301,7 +353,11 @@ describe('endpoints', () => {
 
   it('TLS failures say which certificate to fix', () => {
     const ep = resolveEndpoint({ host: 'tcp://127.0.0.1:1' });
-    const serverSide = toEngineError(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), ep, 'list images');
+    const serverSide = toEngineError(
+      Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      ep,
+      'list images',
+    );
     assert.match(serverSide.message, /engine's certificate cannot be verified.*CA/);
     const clientSide = toEngineError(new Error('ssl3_read_bytes:sslv3 alert bad certificate ... SSL alert number 42'), ep, 'list images');
     assert.match(clientSide.message, /demands a client certificate and none is configured/);
@@ -343,7 +399,10 @@ describe('known_hosts', () => {
   it('a different key OF THE SAME TYPE for a known host is a mismatch; @revoked wins', () => {
     const f = file(`box ssh-ed25519 ${other.toString('base64')}\n`);
     assert.deepStrictEqual(checkKnownHosts([f], 'box', 22, key), { result: 'mismatch', file: f, line: 1, keyType: 'ssh-ed25519' });
-    assert.strictEqual(checkKnownHosts([file(`@revoked box ssh-ed25519 ${key.toString('base64')}\nbox ssh-ed25519 ${key.toString('base64')}\n`)], 'box', 22, key).result, 'revoked');
+    assert.strictEqual(
+      checkKnownHosts([file(`@revoked box ssh-ed25519 ${key.toString('base64')}\nbox ssh-ed25519 ${key.toString('base64')}\n`)], 'box', 22, key).result,
+      'revoked',
+    );
     assert.strictEqual(checkKnownHosts([file(`@revoked * ssh-ed25519 ${key.toString('base64')}\n`)], 'box', 22, key).result, 'revoked');
   });
 
@@ -368,12 +427,23 @@ describe('known_hosts', () => {
     const f = file(`|1|${salt.toString('base64')}|${hash} ssh-rsa ${rsa.toString('base64')}\n`);
     assert.strictEqual(checkKnownHosts([f], '10.0.0.9', 2200, key).result, 'other-types');
     assert.strictEqual(checkKnownHosts([f], '10.0.0.9', 2200, rsa).result, 'match');
-    assert.deepStrictEqual(checkKnownHosts([file(`@cert-authority *.lan ssh-ed25519 ${other.toString('base64')}\n`)], 'box.lan', 22, key), { result: 'unknown', certAuthority: true });
+    assert.deepStrictEqual(checkKnownHosts([file(`@cert-authority *.lan ssh-ed25519 ${other.toString('base64')}\n`)], 'box.lan', 22, key), {
+      result: 'unknown',
+      certAuthority: true,
+    });
   });
 
   it('the recorded types are asked for first, as OpenSSH orders its host key algorithms', () => {
     const ssh2Order = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-    assert.deepStrictEqual(preferredHostKeyAlgorithms(['ssh-rsa'], ssh2Order), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']);
+    assert.deepStrictEqual(preferredHostKeyAlgorithms(['ssh-rsa'], ssh2Order), [
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+    ]);
     assert.deepStrictEqual(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp384', 'ssh-ed25519'], ssh2Order).slice(0, 2), ['ssh-ed25519', 'ecdsa-sha2-nistp384']);
     assert.deepStrictEqual(preferredHostKeyAlgorithms([], ssh2Order), ssh2Order);
     assert.strictEqual(keyTypeOf(key), 'ssh-ed25519');
@@ -429,10 +499,27 @@ describe('Podman', () => {
   it("recognises Podman, and Docker's two image stores, from /version and /info", () => {
     const podman = profileOf({ ID: 'P' }, { Version: '5.4.2', ApiVersion: '1.41', Components: [{ Name: 'Podman Engine', Version: '5.4.2' }] });
     assert.deepStrictEqual([podman.product, podman.store, podman.version], ['podman', 'podman', '5.4.2']);
-    const docker = { Version: '28.5.2', ApiVersion: '1.51', Components: [{ Name: 'Engine', Version: '28.5.2' }, { Name: 'containerd', Version: '2.1.9' }] };
+    const docker = {
+      Version: '28.5.2',
+      ApiVersion: '1.51',
+      Components: [
+        { Name: 'Engine', Version: '28.5.2' },
+        { Name: 'containerd', Version: '2.1.9' },
+      ],
+    };
     const c8d = profileOf({ ID: 'D', Driver: 'overlayfs', DriverStatus: [['driver-type', 'io.containerd.snapshotter.v1']] }, docker);
     assert.deepStrictEqual([c8d.product, c8d.store, c8d.engineId], ['docker', 'containerd', 'D']);
-    const gd = profileOf({ ID: 'D', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']] }, docker);
+    const gd = profileOf(
+      {
+        ID: 'D',
+        Driver: 'overlay2',
+        DriverStatus: [
+          ['Backing Filesystem', 'extfs'],
+          ['Supports d_type', 'true'],
+        ],
+      },
+      docker,
+    );
     assert.deepStrictEqual([gd.store, gd.storageDriver], ['graphdriver', 'overlay2']);
   });
 

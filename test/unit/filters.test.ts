@@ -84,7 +84,26 @@ describe('filters: until durations (Go time.ParseDuration)', () => {
   }
 
   it('parseGoDuration refuses what Go refuses', () => {
-    for (const bad of ['', '1', '00', '1x', 'h', '.s', '-.s', '1H', '1h 30m', '1 h', '9223372036854775808ns', '2562047h47m16.854775808s', '-9223372036854775808ns', '1.0000000000000000001s', '1d', '+', '-', '.']) {
+    for (const bad of [
+      '',
+      '1',
+      '00',
+      '1x',
+      'h',
+      '.s',
+      '-.s',
+      '1H',
+      '1h 30m',
+      '1 h',
+      '9223372036854775808ns',
+      '2562047h47m16.854775808s',
+      '-9223372036854775808ns',
+      '1.0000000000000000001s',
+      '1d',
+      '+',
+      '-',
+      '.',
+    ]) {
       assert.strictEqual(parseGoDuration(bad), undefined, bad);
     }
     assert.strictEqual(parseGoDuration('0'), 0n); // Go accepts it; the engine then ignores that
@@ -237,10 +256,7 @@ describe('filters: until date/time with a zone', () => {
   }
 
   it('keeps all nine fraction digits', () => {
-    assert.strictEqual(
-      timestamp('2024-01-02T15:04:05.123456789+01:00').instantNs,
-      msToNs(Date.UTC(2024, 0, 2, 14, 4, 5)) + 123_456_789n,
-    );
+    assert.strictEqual(timestamp('2024-01-02T15:04:05.123456789+01:00').instantNs, msToNs(Date.UTC(2024, 0, 2, 14, 4, 5)) + 123_456_789n);
   });
 });
 
@@ -439,7 +455,10 @@ describe('filters: parseFilterArgs', () => {
 
   it('ignores empty arguments and collapses duplicate label filters', () => {
     const f = parseFilterArgs(['', 'label=a', 'label=a', 'label!=a']);
-    assert.deepStrictEqual(f.labels, [{ negate: false, key: 'a' }, { negate: true, key: 'a' }]);
+    assert.deepStrictEqual(f.labels, [
+      { negate: false, key: 'a' },
+      { negate: true, key: 'a' },
+    ]);
     assert.strictEqual(f.until, undefined);
     assert.deepStrictEqual(parseFilterArgs([]), { labels: [] });
   });

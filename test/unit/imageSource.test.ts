@@ -21,7 +21,11 @@ describe('image source: classification', () => {
   it('graphdriver: a registry digest means pulled, with its registry, whatever the tags say', () => {
     const s = classifySource({ repoTags: [], repoDigests: [`127.0.0.1:5000/team/app@${D}`] }, { store: 'graphdriver' });
     assert.deepStrictEqual(s, { kind: 'pulled', registry: '127.0.0.1:5000', reference: `127.0.0.1:5000/team/app@${D}`, evidence: 'registry digest' });
-    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [`alpine@${D}`] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind, 'pulled', 'pushed after it was loaded');
+    assert.strictEqual(
+      classifySource({ repoTags: [], repoDigests: [`alpine@${D}`] }, { store: 'graphdriver', origin: origin('loaded', 'load') }).kind,
+      'pulled',
+      'pushed after it was loaded',
+    );
     assert.strictEqual(registryOf('alpine:3'), 'docker.io');
     assert.strictEqual(registryOf('ghcr.io/x/y@' + D), 'ghcr.io');
   });
@@ -30,14 +34,25 @@ describe('image source: classification', () => {
     const named = { repoTags: ['dp/built:1'], repoDigests: [`dp/built@${D}`] };
     assert.strictEqual(classifySource(named, { store: 'containerd' }).kind, 'unknown');
     assert.strictEqual(classifySource(named, { store: 'containerd', origin: origin('built', 'create') }).kind, 'built');
-    const pushed = classifySource({ repoTags: [], repoDigests: [`127.0.0.1:5000/built/pushed@${D}`] }, { store: 'containerd', origin: origin('pushed', 'push', '127.0.0.1:5000/built/pushed:1') });
+    const pushed = classifySource(
+      { repoTags: [], repoDigests: [`127.0.0.1:5000/built/pushed@${D}`] },
+      { store: 'containerd', origin: origin('pushed', 'push', '127.0.0.1:5000/built/pushed:1') },
+    );
     assert.deepStrictEqual(pushed, { kind: 'pulled', registry: '127.0.0.1:5000', reference: `127.0.0.1:5000/built/pushed@${D}`, evidence: 'push event' });
-    const annotated = provenanceOf({ Descriptor: { annotations: { 'containerd.io/distribution.source.127.0.0.1': 'pulled/b', 'io.containerd.image.name': 'x' } } });
+    const annotated = provenanceOf({
+      Descriptor: { annotations: { 'containerd.io/distribution.source.127.0.0.1': 'pulled/b', 'io.containerd.image.name': 'x' } },
+    });
     assert.deepStrictEqual(annotated, { distributionSources: ['127.0.0.1/pulled/b'] });
     // Docker 28.5's containerd store lists one RepoDigest per image, under whichever of its names.
-    const s = classifySource({ repoTags: ['127.0.0.1:36739/pulled/b:1', 'local/b:1'], repoDigests: [`local/b@${D}`] }, { store: 'containerd', provenance: annotated });
+    const s = classifySource(
+      { repoTags: ['127.0.0.1:36739/pulled/b:1', 'local/b:1'], repoDigests: [`local/b@${D}`] },
+      { store: 'containerd', provenance: annotated },
+    );
     assert.deepStrictEqual([s.kind, s.registry, s.reference], ['pulled', '127.0.0.1:36739', `127.0.0.1:36739/pulled/b@${D}`]);
-    const pulledEvent = classifySource({ repoTags: ['r.example/app:1', 'local/app:1'], repoDigests: [`local/app@${D}`] }, { store: 'containerd', origin: origin('pulled', 'pull', 'r.example/app:1') });
+    const pulledEvent = classifySource(
+      { repoTags: ['r.example/app:1', 'local/app:1'], repoDigests: [`local/app@${D}`] },
+      { store: 'containerd', origin: origin('pulled', 'pull', 'r.example/app:1') },
+    );
     assert.strictEqual(pulledEvent.reference, `r.example/app@${D}`);
   });
 
@@ -47,9 +62,16 @@ describe('image source: classification', () => {
     assert.deepStrictEqual(provenanceOf({ Comment: 'imported from tarball' }), { imported: true }, 'Podman 5');
     assert.strictEqual(provenanceOf({ Comment: 'buildkit.dockerfile.v0' }), undefined);
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', provenance: { imported: true } }).kind, 'loaded');
-    assert.deepStrictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), { kind: 'built', evidence: 'appeared with no pull, load or import' });
+    assert.deepStrictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('built', 'appeared') }), {
+      kind: 'built',
+      evidence: 'appeared with no pull, load or import',
+    });
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver' }).kind, 'unknown');
-    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('pushed', 'push', 'r.example/a:1') }).kind, 'unknown', 'graphdriver: no digest, so the push is stale');
+    assert.strictEqual(
+      classifySource({ repoTags: [], repoDigests: [] }, { store: 'graphdriver', origin: origin('pushed', 'push', 'r.example/a:1') }).kind,
+      'unknown',
+      'graphdriver: no digest, so the push is stale',
+    );
     assert.strictEqual(classifySource({ repoTags: [], repoDigests: [`x@${D}`] }, { store: 'podman' }).kind, 'unknown', "Podman's digests prove nothing either");
   });
 
@@ -57,7 +79,10 @@ describe('image source: classification', () => {
     const id = 'sha256:' + 'a'.repeat(64);
     const r = new ImageResolver([{ id, repoTags: ['127.0.0.1:5000/app:1', 'local/app:1'], repoDigests: [] }]);
     const ev = (Action: string, ID: string): ApiEvent => ({ Type: 'image', Action, Actor: { ID, Attributes: {} }, timeNs: 5n });
-    assert.deepStrictEqual(originOfEvent(ev('pull', '127.0.0.1:5000/app:1'), r), { imageId: id, origin: { kind: 'pulled', atNs: 5n, how: 'pull', ref: '127.0.0.1:5000/app:1' } });
+    assert.deepStrictEqual(originOfEvent(ev('pull', '127.0.0.1:5000/app:1'), r), {
+      imageId: id,
+      origin: { kind: 'pulled', atNs: 5n, how: 'pull', ref: '127.0.0.1:5000/app:1' },
+    });
     assert.strictEqual(originOfEvent(ev('load', id), r)?.origin.kind, 'loaded');
     assert.strictEqual(originOfEvent(ev('import', id), r)?.origin.kind, 'loaded');
     assert.strictEqual(originOfEvent(ev('create', id), r)?.origin.kind, 'built');
@@ -74,7 +99,10 @@ describe('image source: classification', () => {
 describe('image source: the filter', () => {
   it('parses source= and source!=, stays out of what the engine is sent, and is described', () => {
     const f = parseFilterArgs(['source=pulled', 'source!=Loaded', 'source=pulled', 'until=24h']);
-    assert.deepStrictEqual(f.sources, [{ negate: false, kind: 'pulled' }, { negate: true, kind: 'loaded' }]);
+    assert.deepStrictEqual(f.sources, [
+      { negate: false, kind: 'pulled' },
+      { negate: true, kind: 'loaded' },
+    ]);
     assert.deepStrictEqual(engineFilterStrings(f), ['until=24h']);
     assert.strictEqual(describeFilters(f), 'until=24h, source=pulled, source!=loaded');
     assert.strictEqual(parseFilterArgs([]).sources, undefined);
@@ -92,7 +120,10 @@ describe('image source: the filter', () => {
   it('several source= mean any of them; every source!= must hold; an unread source is unknown', () => {
     const s = (kind: SourceKind): ImageSource => ({ kind, evidence: 't' });
     const f = parseFilterArgs(['source=pulled', 'source=built']).sources;
-    assert.deepStrictEqual((['pulled', 'built', 'loaded', 'unknown'] as const).map((k) => matchesSourceFilters(f, s(k))), [true, true, false, false]);
+    assert.deepStrictEqual(
+      (['pulled', 'built', 'loaded', 'unknown'] as const).map((k) => matchesSourceFilters(f, s(k))),
+      [true, true, false, false],
+    );
     assert.strictEqual(matchesSourceFilters(parseFilterArgs(['source!=unknown']).sources, undefined), false);
   });
 });
@@ -108,9 +139,16 @@ describe('image source: in plans', () => {
       .image('u', { tags: ['dp/u:1'], layers: [['U', 100]], ageHours: 100 });
     const snapshot = b.build();
     const hoursAgo: Record<string, number> = { l: 50, u: 40, b: 30, p2: 20, p1: 10 };
-    const lastUsed = new Map<string, LastUse>(Object.entries(hoursAgo).map(([n, h]) => [b.id(n), { atNs: snapshot.daemonNowNs - BigInt(h * 3600) * 1_000_000_000n, source: 'event', lowerBound: false }]));
+    const lastUsed = new Map<string, LastUse>(
+      Object.entries(hoursAgo).map(([n, h]) => [
+        b.id(n),
+        { atNs: snapshot.daemonNowNs - BigInt(h * 3600) * 1_000_000_000n, source: 'event', lowerBound: false },
+      ]),
+    );
     const kinds: Record<string, SourceKind> = { p1: 'pulled', p2: 'pulled', b: 'built', l: 'loaded', u: 'unknown' };
-    const sources = new Map<string, ImageSource>(Object.entries(kinds).map(([n, kind]) => [b.id(n), { kind, evidence: 't', ...(kind === 'pulled' ? { registry: 'reg.example' } : {}) }]));
+    const sources = new Map<string, ImageSource>(
+      Object.entries(kinds).map(([n, kind]) => [b.id(n), { kind, evidence: 't', ...(kind === 'pulled' ? { registry: 'reg.example' } : {}) }]),
+    );
     return { b, snapshot: { ...snapshot, lastUsed, sources } };
   }
   const names = (b: SnapshotBuilder, ids: readonly string[]) => ids.map((id) => b.nameOf(id));
@@ -119,9 +157,21 @@ describe('image source: in plans', () => {
   it('source= selects exactly those images; the others are kept as filtered', () => {
     const { b, snapshot } = world();
     const plan = planPrune(snapshot, policy('source=pulled'));
-    assert.deepStrictEqual(names(b, plan.items.map((i) => i.id)).sort(), ['p1', 'p2']);
+    assert.deepStrictEqual(
+      names(
+        b,
+        plan.items.map((i) => i.id),
+      ).sort(),
+      ['p1', 'p2'],
+    );
     assert.deepStrictEqual(plan.kept.filter((k) => k.reason === 'filtered').length, 3);
-    assert.deepStrictEqual(names(b, planPrune(snapshot, policy('source!=loaded', 'source!=unknown')).items.map((i) => i.id)).sort(), ['b', 'p1', 'p2']);
+    assert.deepStrictEqual(
+      names(
+        b,
+        planPrune(snapshot, policy('source!=loaded', 'source!=unknown')).items.map((i) => i.id),
+      ).sort(),
+      ['b', 'p1', 'p2'],
+    );
   });
 
   it('a watermark run takes pulled images first, then built, then unknown, each least recently used first; loaded only when asked', () => {
@@ -129,7 +179,10 @@ describe('image source: in plans', () => {
     const marks = parseWatermarks('450', '1');
     const { plan, figures } = planWatermarkPrune(snapshot, policy(), marks, { kind: 'unavailable', why: 'sizes' });
     assert.deepStrictEqual(names(b, figures.chosen), ['p2', 'p1', 'b', 'u']);
-    assert.deepStrictEqual(plan.kept.map((k) => [b.nameOf(k.id), k.reason]), [['l', 'loaded']]);
+    assert.deepStrictEqual(
+      plan.kept.map((k) => [b.nameOf(k.id), k.reason]),
+      [['l', 'loaded']],
+    );
     const partial = planWatermarkPrune(snapshot, policy(), parseWatermarks('450', '350'), { kind: 'unavailable', why: 'sizes' });
     assert.deepStrictEqual(names(b, partial.figures.chosen), ['p2', 'p1'], 'pulled ones first, though l, u and b were used longer ago');
     const all = planWatermarkPrune(snapshot, policy(), { ...marks, includeLoaded: true }, { kind: 'unavailable', why: 'sizes' });
@@ -139,13 +192,19 @@ describe('image source: in plans', () => {
   it('the CLI counts sources in a line and names loaded images in the warning', () => {
     const { b, snapshot } = world();
     const plan = planPrune(snapshot, policy());
-    assert.strictEqual(sourcesLine(plan, snapshot.sources), '2 can be pulled again (200 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source.');
+    assert.strictEqual(
+      sourcesLine(plan, snapshot.sources),
+      '2 can be pulled again (200 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source.',
+    );
     assert.match(loadedWarning(plan, snapshot.sources)!, /^dp\/l:1 was loaded .*nothing brings it back/);
     assert.strictEqual(loadedWarning(planPrune(snapshot, policy('source=pulled')), snapshot.sources), undefined);
     // After --check-registry: a pulled image whose manifest is gone upstream is counted apart and labelled.
     const checked = new Map(snapshot.sources);
     checked.set(b.id('p1'), { ...checked.get(b.id('p1'))!, upstream: 'gone' });
-    assert.strictEqual(sourcesLine(plan, checked), '1 can be pulled again (100 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source, 1 was pulled but is gone from its registry: no longer pullable as it is.');
+    assert.strictEqual(
+      sourcesLine(plan, checked),
+      '1 can be pulled again (100 B), 1 was built here, 1 was loaded and cannot come back, 1 of unknown source, 1 was pulled but is gone from its registry: no longer pullable as it is.',
+    );
     assert.strictEqual(sourceLabel(checked.get(b.id('p1'))), 'pulled (reg.example, gone upstream)');
   });
 });

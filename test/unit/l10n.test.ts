@@ -82,14 +82,23 @@ describe('localisation', function () {
     const english = readJson(path.join(ROOT, 'package.nls.json'));
     const used = [...manifest.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]!);
     assert.ok(used.length > 0);
-    assert.deepStrictEqual(used.filter((k) => !(k in english)), []);
+    assert.deepStrictEqual(
+      used.filter((k) => !(k in english)),
+      [],
+    );
   });
 
   it('the placeholder check catches a dropped or an added placeholder', () => {
     const english = { 'Remove {0} from {1}?': 'Remove {0} from {1}?', '$(trash) {0}': '$(trash) {0}' };
     assert.throws(() => checkTranslation(english, { 'Remove {0} from {1}?': '{0} entfernen?', '$(trash) {0}': '$(trash) {0}' }, 't'), /placeholders differ/);
-    assert.throws(() => checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} {2} entfernen?', '$(trash) {0}': '$(trash) {0}' }, 't'), /placeholders differ/);
-    assert.throws(() => checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} entfernen?', '$(trash) {0}': '$(Papierkorb) {0}' }, 't'), /placeholders differ/);
+    assert.throws(
+      () => checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} {2} entfernen?', '$(trash) {0}': '$(trash) {0}' }, 't'),
+      /placeholders differ/,
+    );
+    assert.throws(
+      () => checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} entfernen?', '$(trash) {0}': '$(Papierkorb) {0}' }, 't'),
+      /placeholders differ/,
+    );
     assert.throws(() => checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} entfernen?' }, 't'), /lacks translations/);
     checkTranslation(english, { 'Remove {0} from {1}?': '{0} von {1} entfernen?', '$(trash) {0}': '$(trash) {0}' }, 't');
   });

@@ -63,7 +63,10 @@ function population(profile?: Snapshot['profile']): { b: SnapshotBuilder; snapsh
 
 describe('planning with unused-for', () => {
   const policy: PrunePolicy = { mode: 'all', filters: parseFilterArgs(['unused-for=14d']), protect: [] };
-  for (const profile of [undefined, { product: 'docker', store: 'containerd', version: '28.5.2', apiVersion: '1.51', engineId: 'T', storageDriver: 'overlayfs' } as const]) {
+  for (const profile of [
+    undefined,
+    { product: 'docker', store: 'containerd', version: '28.5.2', apiVersion: '1.51', engineId: 'T', storageDriver: 'overlayfs' } as const,
+  ]) {
     it(`takes exactly the images last used at least that long ago (${profile?.store ?? 'graphdriver'})`, () => {
       const { b, snapshot } = population(profile);
       const plan = planPrune(snapshot, policy);
@@ -91,7 +94,11 @@ describe('planning with unused-for', () => {
     // d has no record (created 90 d ago; the snapshot map only has a, c, e), b counts from its created time (30 d).
     assert.deepStrictEqual(ordered, ['d', 'b', 'a', 'e', 'c']);
     const tie = { ...snapshot, lastUsed: new Map([...snapshot.images].map((i) => [i.id, { atNs: 5n, source: 'event' as const, lowerBound: false }])) };
-    assert.deepStrictEqual(orderByLastUse(snapshot.images, tie).map((i) => b.nameOf(i.id)), ['d', 'e', 'c', 'a', 'b'], 'same last use: older created first');
+    assert.deepStrictEqual(
+      orderByLastUse(snapshot.images, tie).map((i) => b.nameOf(i.id)),
+      ['d', 'e', 'c', 'a', 'b'],
+      'same last use: older created first',
+    );
   });
 });
 
@@ -108,13 +115,33 @@ describe('last-use state', () => {
   });
 
   it('merges two processes: later uses win, overlapping coverage joins, a later disjoint span replaces', () => {
-    const a: LastUseState = { engineKey: 'k', coveredSinceNs: 100n, seenUntilNs: 200n, images: new Map([['x', rec(150n)], ['y', rec(120n)]]) };
-    const b: LastUseState = { engineKey: 'k', coveredSinceNs: 180n, seenUntilNs: 300n, anchor: { timeNs: 290n, type: 'image', action: 'tag', actor: 'i' }, images: new Map([['x', rec(250n)]]) };
+    const a: LastUseState = {
+      engineKey: 'k',
+      coveredSinceNs: 100n,
+      seenUntilNs: 200n,
+      images: new Map([
+        ['x', rec(150n)],
+        ['y', rec(120n)],
+      ]),
+    };
+    const b: LastUseState = {
+      engineKey: 'k',
+      coveredSinceNs: 180n,
+      seenUntilNs: 300n,
+      anchor: { timeNs: 290n, type: 'image', action: 'tag', actor: 'i' },
+      images: new Map([['x', rec(250n)]]),
+    };
     const m = mergeStates(a, b);
     assert.strictEqual(m.coveredSinceNs, 100n);
     assert.strictEqual(m.seenUntilNs, 300n);
     assert.strictEqual(m.anchor?.timeNs, 290n);
-    assert.deepStrictEqual([...m.images], [['x', rec(250n)], ['y', rec(120n)]]);
+    assert.deepStrictEqual(
+      [...m.images],
+      [
+        ['x', rec(250n)],
+        ['y', rec(120n)],
+      ],
+    );
     const late: LastUseState = { ...b, coveredSinceNs: 250n };
     assert.strictEqual(mergeStates(late, a).coveredSinceNs, 250n, 'a gap between the spans: coverage starts after it');
   });
@@ -134,7 +161,14 @@ describe('last-use file', () => {
   it('round-trips through an atomic write, one file per engine, nothing left behind', () => {
     const file = lastUseFilePath(path.join(dir, 'last-used'), 'ENGINE-graphdriver');
     assert.notStrictEqual(file, lastUseFilePath(path.join(dir, 'last-used'), 'ENGINE-containerd'));
-    const state: LastUseState = { engineKey: 'ENGINE-graphdriver', coveredSinceNs: 5n, seenUntilNs: 1_700_000_000_123_456_789n, anchor: { timeNs: 7n, type: 'container', action: 'die', actor: 'c1' }, images: new Map([['sha256:aa', { atNs: 6n, source: 'last-tag-time' }]]), origins: new Map([['sha256:aa', { kind: 'pushed', atNs: 6n, how: 'push', ref: 'r.example/a:1' }]]) };
+    const state: LastUseState = {
+      engineKey: 'ENGINE-graphdriver',
+      coveredSinceNs: 5n,
+      seenUntilNs: 1_700_000_000_123_456_789n,
+      anchor: { timeNs: 7n, type: 'container', action: 'die', actor: 'c1' },
+      images: new Map([['sha256:aa', { atNs: 6n, source: 'last-tag-time' }]]),
+      origins: new Map([['sha256:aa', { kind: 'pushed', atNs: 6n, how: 'push', ref: 'r.example/a:1' }]]),
+    };
     writeLastUseFile(file, state);
     writeLastUseFile(file, state);
     assert.deepStrictEqual(readLastUseFile(file, 'ENGINE-graphdriver'), { state, writable: true });
@@ -164,7 +198,12 @@ describe('events as uses', () => {
     { id: 'sha256:' + 'a'.repeat(64), repoTags: ['app:1', 'team/app:latest'], repoDigests: ['team/app@sha256:' + 'd'.repeat(64)] },
     { id: 'sha256:' + 'b'.repeat(64), repoTags: [], repoDigests: [] },
   ];
-  const ev = (Type: string, Action: string, ID: string, Attributes: Record<string, string> = {}, timeNs = 1_700_000_000_000_000_001n): ApiEvent => ({ Type, Action, Actor: { ID, Attributes }, timeNs });
+  const ev = (Type: string, Action: string, ID: string, Attributes: Record<string, string> = {}, timeNs = 1_700_000_000_000_000_001n): ApiEvent => ({
+    Type,
+    Action,
+    Actor: { ID, Attributes },
+    timeNs,
+  });
 
   it('image pull (by reference), tag, load, import and build are uses; untag, delete, push and save are not', () => {
     const r = new ImageResolver(images);
@@ -180,7 +219,11 @@ describe('events as uses', () => {
 
   it('container events use the image the container was created with, remembered by container id', () => {
     const r = new ImageResolver(images, [{ id: 'live', imageId: images[1]!.id }]);
-    assert.strictEqual(useOfEvent(ev('container', 'die', 'live', { image: 'app:1' }), r)?.imageId, images[1]!.id, 'a live container: its image id, even when the name moved');
+    assert.strictEqual(
+      useOfEvent(ev('container', 'die', 'live', { image: 'app:1' }), r)?.imageId,
+      images[1]!.id,
+      'a live container: its image id, even when the name moved',
+    );
     assert.strictEqual(useOfEvent(ev('container', 'create', 'gone', { image: 'app:1' }), r)?.imageId, images[0]!.id);
     assert.strictEqual(useOfEvent(ev('container', 'destroy', 'gone', { image: 'other' }), r)?.imageId, images[0]!.id);
     assert.strictEqual(useOfEvent(ev('container', 'start', 'byid', { image: 'bbbbbbbbbbbb' }), r)?.imageId, images[1]!.id, 'a short id');

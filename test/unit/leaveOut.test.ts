@@ -12,9 +12,28 @@ describe('planner: images left out of a prune (the plan view’s unchecked rows)
   function population(): SnapshotBuilder {
     return new SnapshotBuilder()
       .image('base', { layers: [['L1', 1000]] })
-      .image('mid', { parent: 'base', layers: [['L1', 1000], ['L2', 200]] })
-      .image('leaf', { parent: 'mid', layers: [['L1', 1000], ['L2', 200], ['L3', 30]] })
-      .image('app1', { tags: ['app:1'], layers: [['L1', 1000], ['A1', 50]] })
+      .image('mid', {
+        parent: 'base',
+        layers: [
+          ['L1', 1000],
+          ['L2', 200],
+        ],
+      })
+      .image('leaf', {
+        parent: 'mid',
+        layers: [
+          ['L1', 1000],
+          ['L2', 200],
+          ['L3', 30],
+        ],
+      })
+      .image('app1', {
+        tags: ['app:1'],
+        layers: [
+          ['L1', 1000],
+          ['A1', 50],
+        ],
+      })
       .image('dang', { layers: [['D', 7]] });
   }
 
@@ -24,9 +43,16 @@ describe('planner: images left out of a prune (the plan view’s unchecked rows)
     const full = planPrune(snapshot, DANGLING);
     assert.deepStrictEqual(new Set(full.items.map((i) => i.id)), new Set([b.id('leaf'), b.id('mid'), b.id('base'), b.id('dang')]));
     const plan = planPrune(snapshot, DANGLING, { leaveOut: new Set([b.id('leaf')]) });
-    assert.deepStrictEqual(plan.items.map((i) => i.id), [b.id('dang')], 'mid and base stay with leaf');
+    assert.deepStrictEqual(
+      plan.items.map((i) => i.id),
+      [b.id('dang')],
+      'mid and base stay with leaf',
+    );
     assert.strictEqual(plan.spaceReclaimable, 7);
-    assert.deepStrictEqual(plan.kept.filter((k) => k.reason === 'left-out').map((k) => k.id), [b.id('leaf')]);
+    assert.deepStrictEqual(
+      plan.kept.filter((k) => k.reason === 'left-out').map((k) => k.id),
+      [b.id('leaf')],
+    );
   });
 
   it('leaving out a tagged image frees only the rest; a shared base layer stays with it', () => {

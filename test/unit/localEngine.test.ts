@@ -13,13 +13,19 @@ import * as path from 'path';
 import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { defaultEndpointSpec, resolveEndpoint } from '../../src/core/engine/endpoint';
 import { toEngineError } from '../../src/core/engine/engineError';
-import { defaultDockerHost, describeDefaultEngine, dockerDesktopSocket, missingEngineMessage, permissionDeniedMessage } from '../../src/core/engine/localEngine';
+import {
+  defaultDockerHost,
+  describeDefaultEngine,
+  dockerDesktopSocket,
+  missingEngineMessage,
+  permissionDeniedMessage,
+} from '../../src/core/engine/localEngine';
 import { contextDirName, defaultEngine, discoverEnvironments } from '../../src/core/environments';
 import { DockerPruneError } from '../../src/core/errors';
 
 const PIPE = '\\\\.\\pipe\\docker_engine'; // \\.\pipe\docker_engine
 
-describe('the docker CLI\'s default engine per platform', () => {
+describe("the docker CLI's default engine per platform", () => {
   it('Windows: the named pipe //./pipe/docker_engine; everywhere else: /var/run/docker.sock', () => {
     assert.strictEqual(defaultDockerHost('win32'), 'npipe:////./pipe/docker_engine');
     for (const p of ['linux', 'darwin', 'freebsd'] as const) assert.strictEqual(defaultDockerHost(p), 'unix:///var/run/docker.sock', p);
@@ -31,22 +37,26 @@ describe('the docker CLI\'s default engine per platform', () => {
     assert.strictEqual(defaultDockerHost('win32', true), 'tcp://127.0.0.1:2376');
   });
 
-  it('Docker Desktop\'s own socket (its desktop-linux context): ~/.docker/run on macOS, ~/.docker/desktop on Linux, none on Windows', () => {
+  it("Docker Desktop's own socket (its desktop-linux context): ~/.docker/run on macOS, ~/.docker/desktop on Linux, none on Windows", () => {
     assert.strictEqual(dockerDesktopSocket('darwin', '/Users/me'), '/Users/me/.docker/run/docker.sock');
     assert.strictEqual(dockerDesktopSocket('linux', '/home/me'), '/home/me/.docker/desktop/docker.sock');
     assert.strictEqual(dockerDesktopSocket('win32', 'C:\\Users\\me'), undefined);
   });
 
-  it('defaultEndpointSpec: the platform\'s default, DOCKER_HOST over it, the -H host over both', () => {
+  it("defaultEndpointSpec: the platform's default, DOCKER_HOST over it, the -H host over both", () => {
     assert.deepStrictEqual(defaultEndpointSpec({}, { platform: 'win32', home: '/nowhere' }), { host: 'npipe:////./pipe/docker_engine', tls: undefined });
     assert.deepStrictEqual(defaultEndpointSpec({}, { platform: 'darwin', home: '/nowhere' }), { host: 'unix:///var/run/docker.sock', tls: undefined });
     assert.deepStrictEqual(defaultEndpointSpec({}, { platform: 'linux', home: '/nowhere' }), { host: 'unix:///var/run/docker.sock', tls: undefined });
     assert.strictEqual(defaultEndpointSpec({ DOCKER_HOST: 'tcp://h:2375' }, { platform: 'win32' }).host, 'tcp://h:2375');
-    assert.strictEqual(defaultEndpointSpec({ DOCKER_HOST: '   ' }, { platform: 'win32', home: '/nowhere' }).host, 'npipe:////./pipe/docker_engine', 'blank DOCKER_HOST: the default');
+    assert.strictEqual(
+      defaultEndpointSpec({ DOCKER_HOST: '   ' }, { platform: 'win32', home: '/nowhere' }).host,
+      'npipe:////./pipe/docker_engine',
+      'blank DOCKER_HOST: the default',
+    );
     assert.strictEqual(defaultEndpointSpec({ DOCKER_HOST: 'tcp://h:2375' }, { platform: 'linux', host: 'unix:///f.sock' }).host, 'unix:///f.sock');
   });
 
-  it('DOCKER_TLS_VERIFY without DOCKER_HOST: tcp://localhost:2376 with ~/.docker\'s certificates (home injected)', () => {
+  it("DOCKER_TLS_VERIFY without DOCKER_HOST: tcp://localhost:2376 with ~/.docker's certificates (home injected)", () => {
     const spec = defaultEndpointSpec({ DOCKER_TLS_VERIFY: '1' }, { platform: 'linux', home: '/home/me' });
     assert.deepStrictEqual(spec, {
       host: 'tcp://localhost:2376',
@@ -54,7 +64,7 @@ describe('the docker CLI\'s default engine per platform', () => {
     });
   });
 
-  it('the -H host keeps the TLS variables (they are the docker CLI\'s flag defaults)', () => {
+  it("the -H host keeps the TLS variables (they are the docker CLI's flag defaults)", () => {
     const spec = defaultEndpointSpec({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, { platform: 'linux', host: 'tcp://box:2376' });
     assert.deepStrictEqual(spec, { host: 'tcp://box:2376', tls: { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem', verify: true } });
   });
@@ -71,7 +81,7 @@ describe('the docker CLI\'s default engine per platform', () => {
     assert.deepStrictEqual([host.id, host.name], ['docker-host', 'DOCKER_HOST (tcp://u:***@h:2376)']);
     const flag = defaultEngine({ DOCKER_HOST: 'tcp://h:2376' }, { platform: 'win32', host: 'unix:///f.sock' });
     assert.deepStrictEqual([flag.id, flag.name, flag.endpoint.host], ['host', 'unix:///f.sock', 'unix:///f.sock']);
-    assert.strictEqual(describeDefaultEngine('tcp://localhost:2376', 'linux'), 'the docker CLI\'s default engine (tcp://localhost:2376)');
+    assert.strictEqual(describeDefaultEngine('tcp://localhost:2376', 'linux'), "the docker CLI's default engine (tcp://localhost:2376)");
   });
 });
 
@@ -85,14 +95,25 @@ describe('discovery on each platform (platform and home injected)', () => {
     const cfg = path.join(home, '.docker');
     const meta = path.join(cfg, 'contexts', 'meta', contextDirName('desktop-linux'));
     fs.mkdirSync(meta, { recursive: true });
-    fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: 'desktop-linux', Metadata: { Description: 'Docker Desktop' }, Endpoints: { docker: { Host: `unix://${socket}`, SkipTLSVerify: false } } }));
+    fs.writeFileSync(
+      path.join(meta, 'meta.json'),
+      JSON.stringify({
+        Name: 'desktop-linux',
+        Metadata: { Description: 'Docker Desktop' },
+        Endpoints: { docker: { Host: `unix://${socket}`, SkipTLSVerify: false } },
+      }),
+    );
     fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ currentContext: 'desktop-linux' }));
   };
-  const discover = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) => discoverEnvironments({ env: { HOME: home, ...env }, home, platform, podman: false });
+  const discover = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) =>
+    discoverEnvironments({ env: { HOME: home, ...env }, home, platform, podman: false });
 
   it('Windows: the named pipe is the local engine and current', async () => {
     const r = await discover('win32');
-    assert.deepStrictEqual(r.environments.map((e) => [e.id, e.current, e.endpoint.host]), [['local', true, 'npipe:////./pipe/docker_engine']]);
+    assert.deepStrictEqual(
+      r.environments.map((e) => [e.id, e.current, e.endpoint.host]),
+      [['local', true, 'npipe:////./pipe/docker_engine']],
+    );
   });
 
   it('macOS with Docker Desktop: its desktop-linux context (~/.docker/run/docker.sock) is current; /var/run/docker.sock is listed too', async () => {
@@ -107,7 +128,7 @@ describe('discovery on each platform (platform and home injected)', () => {
     );
   });
 
-  it('macOS, DOCKER_HOST set: DOCKER_HOST, not Docker Desktop\'s context', async () => {
+  it("macOS, DOCKER_HOST set: DOCKER_HOST, not Docker Desktop's context", async () => {
     dockerDesktopInstalled(dockerDesktopSocket('darwin', home)!);
     const r = await discover('darwin', { DOCKER_HOST: 'unix:///Users/me/.colima/docker.sock' });
     assert.deepStrictEqual([r.environments[0]!.id, r.environments[0]!.current], ['docker-host', true]);
@@ -118,7 +139,10 @@ describe('discovery on each platform (platform and home injected)', () => {
     const r = await discover('linux');
     assert.deepStrictEqual([r.environments[0]!.id, r.environments[0]!.endpoint.host], ['context:desktop-linux', `unix://${home}/.docker/desktop/docker.sock`]);
     const d = await discover('linux', { DOCKER_CONTEXT: 'default' });
-    assert.deepStrictEqual([d.environments[0]!.id, d.environments[0]!.current, d.environments[0]!.endpoint.host], ['local', true, 'unix:///var/run/docker.sock']);
+    assert.deepStrictEqual(
+      [d.environments[0]!.id, d.environments[0]!.current, d.environments[0]!.endpoint.host],
+      ['local', true, 'unix:///var/run/docker.sock'],
+    );
   });
 
   it('the home folder given is where ~/.docker is read (not the real one)', async () => {
@@ -166,7 +190,7 @@ describe('the named-pipe transport (as far as Linux allows)', () => {
     }
   });
 
-  it('a server at the pipe\'s name answers: the modem options reach it', async () => {
+  it("a server at the pipe's name answers: the modem options reach it", async () => {
     const cwd = process.cwd();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-pipe-'));
     const seen: string[] = [];
@@ -196,10 +220,20 @@ describe('the named-pipe transport (as far as Linux allows)', () => {
 });
 
 describe('what a missing engine is said to be, per platform', () => {
-  it('Windows\' default pipe: Docker Desktop is not running; another pipe: that engine', () => {
-    assert.match(missingEngineMessage({ kind: 'npipe', socketPath: PIPE, platform: 'win32' }), /named pipe \\\\\.\\pipe\\docker_engine: Docker Desktop is not running.*Start Docker Desktop/);
-    assert.match(missingEngineMessage({ kind: 'npipe', socketPath: '//./pipe/docker_engine', platform: 'win32' }), /\\\\\.\\pipe\\docker_engine: Docker Desktop/, 'either slash');
-    assert.match(missingEngineMessage({ kind: 'npipe', socketPath: '\\\\.\\pipe\\other', platform: 'win32' }), /^No named pipe \\\\\.\\pipe\\other: no Docker engine is serving it/);
+  it("Windows' default pipe: Docker Desktop is not running; another pipe: that engine", () => {
+    assert.match(
+      missingEngineMessage({ kind: 'npipe', socketPath: PIPE, platform: 'win32' }),
+      /named pipe \\\\\.\\pipe\\docker_engine: Docker Desktop is not running.*Start Docker Desktop/,
+    );
+    assert.match(
+      missingEngineMessage({ kind: 'npipe', socketPath: '//./pipe/docker_engine', platform: 'win32' }),
+      /\\\\\.\\pipe\\docker_engine: Docker Desktop/,
+      'either slash',
+    );
+    assert.match(
+      missingEngineMessage({ kind: 'npipe', socketPath: '\\\\.\\pipe\\other', platform: 'win32' }),
+      /^No named pipe \\\\\.\\pipe\\other: no Docker engine is serving it/,
+    );
   });
 
   it('macOS, /var/run/docker.sock: Docker Desktop\'s socket, its desktop-linux context and the "default socket" setting', () => {
@@ -209,14 +243,23 @@ describe('what a missing engine is said to be, per platform', () => {
     assert.match(m, /Allow the default Docker socket to be used/);
   });
 
-  it('Docker Desktop\'s own sockets (macOS, Linux): Docker Desktop is not running', () => {
-    assert.match(missingEngineMessage({ kind: 'unix', socketPath: '/Users/me/.docker/run/docker.sock', platform: 'darwin' }), /Docker Desktop is not running.*"desktop-linux" context/);
-    assert.match(missingEngineMessage({ kind: 'unix', socketPath: '/home/me/.docker/desktop/docker.sock', platform: 'linux' }), /Docker Desktop is not running/);
+  it("Docker Desktop's own sockets (macOS, Linux): Docker Desktop is not running", () => {
+    assert.match(
+      missingEngineMessage({ kind: 'unix', socketPath: '/Users/me/.docker/run/docker.sock', platform: 'darwin' }),
+      /Docker Desktop is not running.*"desktop-linux" context/,
+    );
+    assert.match(
+      missingEngineMessage({ kind: 'unix', socketPath: '/home/me/.docker/desktop/docker.sock', platform: 'linux' }),
+      /Docker Desktop is not running/,
+    );
   });
 
-  it('Linux, /var/run/docker.sock: start the daemon, or Docker Desktop for Linux\'s context', () => {
+  it("Linux, /var/run/docker.sock: start the daemon, or Docker Desktop for Linux's context", () => {
     const m = missingEngineMessage({ kind: 'unix', socketPath: '/var/run/docker.sock', platform: 'linux' });
-    assert.match(m, /^No Docker socket at \/var\/run\/docker\.sock: the Docker daemon is not running there\. Start it \(for example "sudo systemctl start docker"\)/);
+    assert.match(
+      m,
+      /^No Docker socket at \/var\/run\/docker\.sock: the Docker daemon is not running there\. Start it \(for example "sudo systemctl start docker"\)/,
+    );
     assert.match(m, /Docker Desktop for Linux.*desktop-linux.*~\/\.docker\/desktop\/docker\.sock/);
   });
 

@@ -69,13 +69,26 @@ describe('lock folder', () => {
     fs.mkdirSync(path.join(root, 'run'), { mode: 0o700 });
     const found = envs.map((env) => execFileSync(process.execPath, ['-e', script], { env, cwd: root, encoding: 'utf8' }));
     const expected = path.join(os.userInfo().homedir, '.cache', 'docker-prune', 'locks');
-    assert.deepStrictEqual(found, envs.map(() => expected));
+    assert.deepStrictEqual(
+      found,
+      envs.map(() => expected),
+    );
     assert.strictEqual(modeOf(expected), '0700');
-    assert.ok(!fs.existsSync(path.join(root, 'run', 'docker-prune')) && !fs.existsSync(path.join(root, 'cache')), 'nothing created where the environment pointed');
+    assert.ok(
+      !fs.existsSync(path.join(root, 'run', 'docker-prune')) && !fs.existsSync(path.join(root, 'cache')),
+      'nothing created where the environment pointed',
+    );
   });
 
   it("another uid's home comes from /etc/passwd, not from this process's environment", () => {
-    assert.strictEqual(userHome(NOBODY), fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(NOBODY))?.[5]);
+    assert.strictEqual(
+      userHome(NOBODY),
+      fs
+        .readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .map((l) => l.split(':'))
+        .find((f) => f[2] === String(NOBODY))?.[5],
+    );
   });
 
   it('<home>/.cache/docker-prune/locks, mode 0700, created when missing', () => {
@@ -84,13 +97,16 @@ describe('lock folder', () => {
     assert.strictEqual(modeOf(dir), '0700');
   });
 
-  it("a lock folder another user created first is refused, naming it and its owner (never used)", () => {
+  it('a lock folder another user created first is refused, naming it and its owner (never used)', () => {
     // Home unusable (a file), so the shared temp folder is the fallback; nobody got there first.
     const homeFile = path.join(root, 'home-file');
     fs.writeFileSync(homeFile, '');
     const target = path.join(shared, `docker-prune-${uid}`);
     asNobody(`mkdir -m 700 ${target} && echo '{}' > ${target}/planted.lock`);
-    refused(() => lockDirectory(opts({ home: homeFile })), new RegExp(`Cannot use the prune lock folder ${target}: it belongs to user nobody \\(uid 65534\\), not to you`));
+    refused(
+      () => lockDirectory(opts({ home: homeFile })),
+      new RegExp(`Cannot use the prune lock folder ${target}: it belongs to user nobody \\(uid 65534\\), not to you`),
+    );
   });
 
   it('a symlink planted where the lock folder goes is refused', () => {

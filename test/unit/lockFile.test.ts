@@ -41,7 +41,14 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 /** A child that takes `file` and holds it until killed; resolves once it holds it. */
 async function holderProcess(file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', `const r = require(${JSON.stringify(LOCK_MODULE)}).acquireLockFile(${JSON.stringify(file)}, { role: 'holder' }); console.log(r.acquired ? 'HELD' : 'NO'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const r = require(${JSON.stringify(LOCK_MODULE)}).acquireLockFile(${JSON.stringify(file)}, { role: 'holder' }); console.log(r.acquired ? 'HELD' : 'NO'); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   assert.strictEqual(await firstLine(child), 'HELD');
   return child;
 }
@@ -123,7 +130,14 @@ describe('lock file', function () {
       const kids = Array.from({ length: perRound }, () => contender(file, startAt));
       children.push(...kids);
       // Everyone answers (winners keep holding: nobody can win after a release), then all go.
-      const results = await Promise.all(kids.map((k) => firstLine(k).then((out) => ({ out }), (e: Error) => ({ out: e.message }))));
+      const results = await Promise.all(
+        kids.map((k) =>
+          firstLine(k).then(
+            (out) => ({ out }),
+            (e: Error) => ({ out: e.message }),
+          ),
+        ),
+      );
       for (const k of kids) await killAndWait(k);
       const winners = results.filter((r) => r.out.startsWith('GOT'));
       assert.strictEqual(winners.length, 1, `round ${round}: exactly one winner, got:\n${results.map((r) => r.out).join('\n')}`);

@@ -46,7 +46,13 @@ const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [
 function population(): SnapshotBuilder {
   return new SnapshotBuilder()
     .image('base', { layers: [['L1', 1000]] })
-    .image('leaf', { parent: 'base', layers: [['L1', 1000], ['L3', 30]] })
+    .image('leaf', {
+      parent: 'base',
+      layers: [
+        ['L1', 1000],
+        ['L3', 30],
+      ],
+    })
     .image('a1', { tags: ['zeta/app:1'], layers: [['A1', 50]] })
     .image('a2', { tags: ['zeta/app:2'], layers: [['A2', 70]] })
     .image('b1', { tags: ['alpha/db:1'], layers: [['B1', 500]] })
@@ -56,7 +62,20 @@ function population(): SnapshotBuilder {
 }
 
 function input(preview: Preview, extra: Partial<PlanViewInput> = {}): PlanViewInput {
-  return { key: 'env/all', environmentName: 'env', location: 'unix:///x', profile: preview.snapshot.profile, mode: 'all', filters: ALL.filters, filtersText: '', preview, sort: 'bytes', stale: false, readOnly: false, ...extra };
+  return {
+    key: 'env/all',
+    environmentName: 'env',
+    location: 'unix:///x',
+    profile: preview.snapshot.profile,
+    mode: 'all',
+    filters: ALL.filters,
+    filtersText: '',
+    preview,
+    sort: 'bytes',
+    stale: false,
+    readOnly: false,
+    ...extra,
+  };
 }
 
 describe('plan view state', () => {
@@ -66,7 +85,10 @@ describe('plan view state', () => {
 
   it('groups rows by repository, untagged images last; a parent cannot be left out on its own', () => {
     const s = buildPlanViewState(input(preview), words);
-    assert.deepStrictEqual(s.groups.map((g) => g.title), ['alpha/db', 'zeta/app', 'Untagged']);
+    assert.deepStrictEqual(
+      s.groups.map((g) => g.title),
+      ['alpha/db', 'zeta/app', 'Untagged'],
+    );
     const untagged = s.groups[2]!;
     assert.deepStrictEqual(new Set(untagged.rows.map((r) => r.id)), new Set([b.id('leaf'), b.id('base')]));
     assert.ok(untagged.rows.find((r) => r.id === b.id('base'))!.locked, 'the parent goes with its child');
@@ -87,10 +109,19 @@ describe('plan view state', () => {
   });
 
   it('sorts by bytes (largest group first), by name, by age', () => {
-    assert.deepStrictEqual(buildPlanViewState(input(preview), words).groups[1]!.rows.map((r) => r.tags[0]), ['zeta/app:2', 'zeta/app:1']);
+    assert.deepStrictEqual(
+      buildPlanViewState(input(preview), words).groups[1]!.rows.map((r) => r.tags[0]),
+      ['zeta/app:2', 'zeta/app:1'],
+    );
     const byName = buildPlanViewState(input(preview, { sort: 'name' }), words);
-    assert.deepStrictEqual(byName.groups.map((g) => g.title), ['alpha/db', 'zeta/app', 'Untagged']);
-    assert.deepStrictEqual(byName.groups[1]!.rows.map((r) => r.tags[0]), ['zeta/app:1', 'zeta/app:2']);
+    assert.deepStrictEqual(
+      byName.groups.map((g) => g.title),
+      ['alpha/db', 'zeta/app', 'Untagged'],
+    );
+    assert.deepStrictEqual(
+      byName.groups[1]!.rows.map((r) => r.tags[0]),
+      ['zeta/app:1', 'zeta/app:2'],
+    );
     assert.strictEqual(buildPlanViewState(input(preview, { sort: 'age' }), words).groups.at(-1)!.title, 'Untagged', 'untagged stays last');
   });
 
@@ -110,14 +141,22 @@ describe('plan view state', () => {
     const a1 = zeta.rows.find((r) => r.id === b.id('a1'))!;
     assert.deepStrictEqual([a1.checked, a1.bytes, a1.reason], [false, '', 'left out']);
     const untagged = s.groups.find((g) => g.title === 'Untagged')!;
-    assert.deepStrictEqual(untagged.rows.map((r) => [r.id, r.checked]), [[b.id('leaf'), false]], 'base stays with its left-out child');
+    assert.deepStrictEqual(
+      untagged.rows.map((r) => [r.id, r.checked]),
+      [[b.id('leaf'), false]],
+      'base stays with its left-out child',
+    );
     assert.strictEqual(s.remove.label, `Remove 2 images (${less.plan.spaceReclaimable} B)`);
     assert.strictEqual(less.plan.spaceReclaimable, 70 + 500);
     assert.ok(s.kept.groups[0]!.reason === 'left-out' && s.kept.groups[0]!.count === 2);
   });
 
   it('a stale plan, a read-only environment or an empty plan disable Remove and say why', () => {
-    assert.deepStrictEqual(buildPlanViewState(input(preview, { stale: true }), words).remove, { label: `Remove 5 images (${preview.plan.spaceReclaimable} B)`, enabled: false, why: 'stale' });
+    assert.deepStrictEqual(buildPlanViewState(input(preview, { stale: true }), words).remove, {
+      label: `Remove 5 images (${preview.plan.spaceReclaimable} B)`,
+      enabled: false,
+      why: 'stale',
+    });
     assert.strictEqual(buildPlanViewState(input(preview, { readOnly: true }), words).remove.why, 'env is read-only');
     const none = replanLeavingOut(preview, new Set([b.id('a1'), b.id('a2'), b.id('b1'), b.id('leaf')]));
     const s = buildPlanViewState(input(none), words);

@@ -22,10 +22,35 @@ describe('planner', () => {
   function population(): SnapshotBuilder {
     return new SnapshotBuilder()
       .image('base', { layers: [['L1', 1000]] })
-      .image('mid', { parent: 'base', layers: [['L1', 1000], ['L2', 200]] })
-      .image('leaf', { parent: 'mid', layers: [['L1', 1000], ['L2', 200], ['L3', 30]] })
-      .image('app1', { tags: ['app:1'], layers: [['L1', 1000], ['A1', 50]] })
-      .image('app2', { tags: ['app:2', 'other:latest'], layers: [['L1', 1000], ['A2', 60]] })
+      .image('mid', {
+        parent: 'base',
+        layers: [
+          ['L1', 1000],
+          ['L2', 200],
+        ],
+      })
+      .image('leaf', {
+        parent: 'mid',
+        layers: [
+          ['L1', 1000],
+          ['L2', 200],
+          ['L3', 30],
+        ],
+      })
+      .image('app1', {
+        tags: ['app:1'],
+        layers: [
+          ['L1', 1000],
+          ['A1', 50],
+        ],
+      })
+      .image('app2', {
+        tags: ['app:2', 'other:latest'],
+        layers: [
+          ['L1', 1000],
+          ['A2', 60],
+        ],
+      })
       .image('dang', { layers: [['D', 7]] })
       .image('used', { tags: ['svc:1', 'svc:old'], layers: [['U', 5]] })
       .image('usedDang', { layers: [['UD', 9]] })
@@ -66,9 +91,13 @@ describe('planner', () => {
   });
 
   it('an image with children is not removable by itself; a tagged parent goes when its child goes', () => {
-    const b = new SnapshotBuilder()
-      .image('p', { tags: ['base:1'], layers: [['B', 100]] })
-      .image('c', { parent: 'p', layers: [['B', 100], ['C', 10]] });
+    const b = new SnapshotBuilder().image('p', { tags: ['base:1'], layers: [['B', 100]] }).image('c', {
+      parent: 'p',
+      layers: [
+        ['B', 100],
+        ['C', 10],
+      ],
+    });
     const all = planPrune(b.build(), policy('all'));
     assert.deepStrictEqual(deletedNames(b, all, ['p', 'c']), ['c', 'p']);
     assert.strictEqual(all.spaceReclaimable, 110);
@@ -78,9 +107,15 @@ describe('planner', () => {
   });
 
   it('a tagged parent whose child stays (filtered by until) is untagged, not deleted, as the engine does', () => {
-    const b = new SnapshotBuilder()
-      .image('p', { tags: ['base:1'], ageHours: 500, layers: [['B', 100]] })
-      .image('c', { tags: ['app:1'], parent: 'p', ageHours: 1, layers: [['B', 100], ['C', 10]] });
+    const b = new SnapshotBuilder().image('p', { tags: ['base:1'], ageHours: 500, layers: [['B', 100]] }).image('c', {
+      tags: ['app:1'],
+      parent: 'p',
+      ageHours: 1,
+      layers: [
+        ['B', 100],
+        ['C', 10],
+      ],
+    });
     const plan = planPrune(b.build(), policy('all', { filters: ['until=240h'] }));
     assert.deepStrictEqual(
       plan.items.map((i) => [i.action, i.tags]),
@@ -92,17 +127,33 @@ describe('planner', () => {
   it('a tagged parent of an in-use image keeps its tag (the engine would untag it)', () => {
     const b = new SnapshotBuilder()
       .image('p', { tags: ['base:1'], layers: [['B', 100]] })
-      .image('c', { parent: 'p', layers: [['B', 100], ['C', 10]] })
+      .image('c', {
+        parent: 'p',
+        layers: [
+          ['B', 100],
+          ['C', 10],
+        ],
+      })
       .container('x', 'c');
     assert.deepStrictEqual(planPrune(b.build(), policy('all')).items, []);
     const parity = planPrune(b.build(), policy('all'), { engineParity: true });
-    assert.deepStrictEqual(parity.items.map((i) => [i.action, i.tags]), [['untag', ['base:1']]]);
+    assert.deepStrictEqual(
+      parity.items.map((i) => [i.action, i.tags]),
+      [['untag', ['base:1']]],
+    );
   });
 
   it('until keeps newer images but the parent cascade ignores filters, like the engine', () => {
     const b = new SnapshotBuilder()
       .image('p', { ageHours: 1, layers: [['B', 100]] }) // new untagged parent
-      .image('c', { parent: 'p', ageHours: 1000, layers: [['B', 100], ['C', 10]] }); // old child
+      .image('c', {
+        parent: 'p',
+        ageHours: 1000,
+        layers: [
+          ['B', 100],
+          ['C', 10],
+        ],
+      }); // old child
     // c is the only head; it is old enough; its parent is new but goes with it (the engine does the same)
     const plan = planPrune(b.build(), policy('dangling', { filters: ['until=24h'] }));
     assert.deepStrictEqual(deletedNames(b, plan, ['p', 'c']), ['c', 'p']);
@@ -155,10 +206,25 @@ describe('planner', () => {
 
   it('per-step bytes add up to the plan total and count a shared layer once, at the last image holding it', () => {
     const b = new SnapshotBuilder()
-      .image('a', { tags: ['a:1'], layers: [['BASE', 1_000_000], ['A', 5000]] })
-      .image('b', { tags: ['b:1'], layers: [['BASE', 1_000_000], ['B', 5000]] });
+      .image('a', {
+        tags: ['a:1'],
+        layers: [
+          ['BASE', 1_000_000],
+          ['A', 5000],
+        ],
+      })
+      .image('b', {
+        tags: ['b:1'],
+        layers: [
+          ['BASE', 1_000_000],
+          ['B', 5000],
+        ],
+      });
     const plan = planPrune(b.build(), policy('all'));
-    assert.deepStrictEqual(plan.items.map((i) => i.bytes).sort((x, y) => x - y), [5000, 1_005_000]);
+    assert.deepStrictEqual(
+      plan.items.map((i) => i.bytes).sort((x, y) => x - y),
+      [5000, 1_005_000],
+    );
     assert.strictEqual(plan.spaceReclaimable, 1_010_000);
   });
 });

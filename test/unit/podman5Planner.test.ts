@@ -19,13 +19,28 @@ function world(version = '5.4.2'): { snapshot: Snapshot; facts: PodmanFacts; b: 
   const b = new SnapshotBuilder({ product: 'podman', store: 'podman', version, apiVersion: '1.41', engineId: 'TEST', storageDriver: 'overlay' })
     .image('base', { tags: ['dp/base:1'], layers: [['A', 1000]], labels: { team: 'red' } })
     .image('twin', { layers: [['A', 1000]], labels: { team: 'blue' } })
-    .image('mid', { layers: [['A', 1000], ['B', 200]], labels: { team: 'red', tier: 'x' } })
-    .image('leaf', { layers: [['A', 1000], ['B', 200], ['C', 30]], labels: { team: 'red', tier: 'y' } })
+    .image('mid', {
+      layers: [
+        ['A', 1000],
+        ['B', 200],
+      ],
+      labels: { team: 'red', tier: 'x' },
+    })
+    .image('leaf', {
+      layers: [
+        ['A', 1000],
+        ['B', 200],
+        ['C', 30],
+      ],
+      labels: { team: 'red', tier: 'y' },
+    })
     .image('loose', { layers: [['Z', 5]], labels: {} });
   const histories: Record<string, number> = { base: 1, twin: 1, mid: 2, leaf: 3, loose: 1 };
   const snapshot = b.build();
   const facts: PodmanFacts = {
-    images: new Map(Object.entries(histories).map(([name, n]) => [b.id(name), { ...factsOf({ History: name === 'loose' ? [{ created_by: 'z' }] : h(n) }), parentId: '' }])),
+    images: new Map(
+      Object.entries(histories).map(([name, n]) => [b.id(name), { ...factsOf({ History: name === 'loose' ? [{ created_by: 'z' }] : h(n) }), parentId: '' }]),
+    ),
   };
   return { snapshot: { ...snapshot, podman: facts }, facts, b };
 }
@@ -62,19 +77,32 @@ describe('Podman 5 model', () => {
     );
   });
 
-  it("our own prune keeps an image whose removal would take along an untagged parent our rules keep (Podman ignores noprune)", () => {
+  it('our own prune keeps an image whose removal would take along an untagged parent our rules keep (Podman ignores noprune)', () => {
     const { snapshot, b } = world();
     const now = snapshot.daemonNowNs;
     // mid (leaf's untagged parent) was used a moment ago: unused-for keeps it, so leaf, which would take it along, stays
     const recent = { ...snapshot, lastUsed: new Map([[b.id('mid'), { atNs: now, source: 'event' as const, lowerBound: false }]]) };
     const plan = planPrune(recent, policy('dangling', ['unused-for=30m']));
-    assert.deepStrictEqual(plan.items.map((i) => i.id), [b.id('loose')]);
+    assert.deepStrictEqual(
+      plan.items.map((i) => i.id),
+      [b.id('loose')],
+    );
     const kept = new Map(plan.kept.map((k) => [k.id, k.reason]));
     assert.strictEqual(kept.get(b.id('leaf')), 'parent-stays');
     // Without the rule both go, the parent with its child, as Podman removes them
-    assert.deepStrictEqual(planPrune(recent, policy('dangling')).items.map((i) => i.id).slice(0, 2), [b.id('leaf'), b.id('mid')]);
+    assert.deepStrictEqual(
+      planPrune(recent, policy('dangling'))
+        .items.map((i) => i.id)
+        .slice(0, 2),
+      [b.id('leaf'), b.id('mid')],
+    );
     // The engine's own prune looks at none of our rules: the prediction of a native prune is unchanged
-    assert.deepStrictEqual(planPrune(snapshot, policy('dangling'), { engineParity: true }).items.map((i) => i.id).slice(0, 2), [b.id('leaf'), b.id('mid')]);
+    assert.deepStrictEqual(
+      planPrune(snapshot, policy('dangling'), { engineParity: true })
+        .items.map((i) => i.id)
+        .slice(0, 2),
+      [b.id('leaf'), b.id('mid')],
+    );
   });
 
   it("the compatible endpoint's dangling=false keeps what was dangling from the start; libpod all=true does not", () => {
@@ -89,17 +117,35 @@ describe('Podman 5 model', () => {
     const { snapshot, b } = world();
     const plan = planPrune(snapshot, policy('dangling', ['label=team=red', 'label=tier=y']), { engineParity: true });
     // mid goes as leaf's parent, without looking at the filters (Podman does the same)
-    assert.deepStrictEqual(plan.items.map((i) => i.id), [b.id('leaf'), b.id('mid')]);
+    assert.deepStrictEqual(
+      plan.items.map((i) => i.id),
+      [b.id('leaf'), b.id('mid')],
+    );
     assert.deepStrictEqual(planPrune(snapshot, policy('dangling', ['label=team=red', 'label=tier=x']), { engineParity: true }).items, []);
     const v4 = world('4.3.1');
     assert.strictEqual(planPrune(v4.snapshot, policy('dangling', ['label=team=red', 'label=tier=x']), { engineParity: true }).items.length, 2, '4.3 OR-s them');
   });
 
   it('safe bytes: each layer when its last image goes, plus each image own metadata (Size minus its layers)', () => {
-    const b = new SnapshotBuilder().image('x', { layers: [['A', 1000], ['B', 10]] }).image('y', { layers: [['A', 1000], ['C', 20]] });
+    const b = new SnapshotBuilder()
+      .image('x', {
+        layers: [
+          ['A', 1000],
+          ['B', 10],
+        ],
+      })
+      .image('y', {
+        layers: [
+          ['A', 1000],
+          ['C', 20],
+        ],
+      });
     const s = b.build();
     // the snapshot reader puts the metadata on the top layer when history does not add up; facts carry the truth
-    const withMeta: Snapshot = { ...s, images: s.images.map((i) => ({ ...i, size: i.size + 7, layers: i.layers.map((l, k) => (k === 1 ? { ...l, size: l.size + 7 } : l)) })) };
+    const withMeta: Snapshot = {
+      ...s,
+      images: s.images.map((i) => ({ ...i, size: i.size + 7, layers: i.layers.map((l, k) => (k === 1 ? { ...l, size: l.size + 7 } : l)) })),
+    };
     const facts: PodmanFacts = {
       images: new Map([
         [b.id('x'), { historyKey: 'x', parentId: '', layerSizes: [1000, 10] }],
@@ -107,8 +153,15 @@ describe('Podman 5 model', () => {
       ]),
     };
     const plan = planPodman5Prune(withMeta, facts, policy('all'));
-    assert.deepStrictEqual(plan.items.map((i) => i.bytes), [17, 1027]);
-    assert.deepStrictEqual(planPodman5Prune(withMeta, facts, policy('all'), { engineParity: true }).items.map((i) => i.bytes), [1017, 1027], 'Podman reports whole sizes');
+    assert.deepStrictEqual(
+      plan.items.map((i) => i.bytes),
+      [17, 1027],
+    );
+    assert.deepStrictEqual(
+      planPodman5Prune(withMeta, facts, policy('all'), { engineParity: true }).items.map((i) => i.bytes),
+      [1017, 1027],
+      'Podman reports whole sizes',
+    );
   });
 
   it('history sizes give exact layer bytes only when they line up with the layers', () => {

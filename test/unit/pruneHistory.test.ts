@@ -33,7 +33,15 @@ describe('audit: pruneHistory (records paired into prunes)', () => {
       [
         start('a'),
         rec({ phase: 'progress', pruneId: 'a', seq: 1, doneIds: [id(1), id(2)], bytesSoFar: 200 }),
-        rec({ phase: 'end', pruneId: 'a', time: '2025-01-02T03:00:09.000Z', outcome: 'success', durationMs: 9000, doneIds: [id(3), id(4)], result: { deleted: 3, untagged: 4, skipped: 0, spaceReclaimed: 300, cancelled: false } }),
+        rec({
+          phase: 'end',
+          pruneId: 'a',
+          time: '2025-01-02T03:00:09.000Z',
+          outcome: 'success',
+          durationMs: 9000,
+          doneIds: [id(3), id(4)],
+          result: { deleted: 3, untagged: 4, skipped: 0, spaceReclaimed: 300, cancelled: false },
+        }),
       ],
       notRunning,
     );
@@ -48,7 +56,10 @@ describe('audit: pruneHistory (records paired into prunes)', () => {
   });
 
   it('a prune with no end record is interrupted, with what its checkpoints say went', () => {
-    const [e] = pruneHistory([start('k'), rec({ phase: 'progress', pruneId: 'k', seq: 1, doneIds: [id(1)], skippedIds: [id(2)], bytesSoFar: 100 })], notRunning);
+    const [e] = pruneHistory(
+      [start('k'), rec({ phase: 'progress', pruneId: 'k', seq: 1, doneIds: [id(1)], skippedIds: [id(2)], bytesSoFar: 100 })],
+      notRunning,
+    );
     assert.strictEqual(e!.status, 'interrupted');
     assert.strictEqual(e!.reason, NO_END_RECORD);
     assert.deepStrictEqual(e!.recorded.done, [id(1)]);
@@ -92,7 +103,10 @@ describe('audit: pruneHistory (records paired into prunes)', () => {
       ],
       notRunning,
     );
-    assert.deepStrictEqual(entries.map((e) => e.status), ['success', 'interrupted', 'refused', 'failed']);
+    assert.deepStrictEqual(
+      entries.map((e) => e.status),
+      ['success', 'interrupted', 'refused', 'failed'],
+    );
     assert.strictEqual(entries[2]!.environment, 'ssh://b');
     assert.strictEqual(entries[0]!.steps, undefined);
   });
@@ -101,7 +115,10 @@ describe('audit: pruneHistory (records paired into prunes)', () => {
     const [e] = pruneHistory([start('c'), rec({ phase: 'progress', pruneId: 'c', seq: 1, doneIds: [id(1)] })], notRunning);
     const check = checkAgainstEngine(e!, new Set([id(3), id(4), id(99)]));
     assert.deepStrictEqual(check, { gone: [id(1), id(2)], present: [id(3)], goneUnrecorded: [id(2)] });
-    assert.match(historyLines(e!, { engine: 'local', check: check! }).join('\n'), /the engine \(local\) shows 2 of 3 planned deletions gone, 1 still there \(1 of them after its last record\)/);
+    assert.match(
+      historyLines(e!, { engine: 'local', check: check! }).join('\n'),
+      /the engine \(local\) shows 2 of 3 planned deletions gone, 1 still there \(1 of them after its last record\)/,
+    );
     assert.strictEqual(checkAgainstEngine(pruneHistory([rec({ outcome: 'success' })])[0]!, new Set()), undefined);
   });
 
@@ -118,8 +135,14 @@ describe('audit: the default audit file, shared by the CLI and the extension', (
   it('XDG_STATE_HOME, else ~/.local/state; %LOCALAPPDATA% on Windows', () => {
     assert.strictEqual(defaultAuditFilePath({ env: { XDG_STATE_HOME: '/s' }, platform: 'linux', home: '/home/u' }), '/s/docker-prune/audit.jsonl');
     assert.strictEqual(defaultAuditFilePath({ env: {}, platform: 'linux', home: '/home/u' }), '/home/u/.local/state/docker-prune/audit.jsonl');
-    assert.strictEqual(defaultAuditFilePath({ env: { XDG_STATE_HOME: 'relative' }, platform: 'darwin', home: '/Users/u' }), '/Users/u/.local/state/docker-prune/audit.jsonl');
-    assert.strictEqual(defaultAuditFilePath({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, platform: 'win32', home: 'C:\\Users\\u' }), 'C:\\Users\\u\\AppData\\Local\\docker-prune\\audit.jsonl');
+    assert.strictEqual(
+      defaultAuditFilePath({ env: { XDG_STATE_HOME: 'relative' }, platform: 'darwin', home: '/Users/u' }),
+      '/Users/u/.local/state/docker-prune/audit.jsonl',
+    );
+    assert.strictEqual(
+      defaultAuditFilePath({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, platform: 'win32', home: 'C:\\Users\\u' }),
+      'C:\\Users\\u\\AppData\\Local\\docker-prune\\audit.jsonl',
+    );
     assert.strictEqual(defaultAuditFilePath({ env: {}, platform: 'win32', home: 'C:\\Users\\u' }), 'C:\\Users\\u\\AppData\\Local\\docker-prune\\audit.jsonl');
   });
 });

@@ -5,7 +5,15 @@ import * as path from 'path';
 import { AuditLog, PruneJournal, pruneHistory, type AuditRecord, type PruneAuditBase } from '../../src/core/audit';
 import type { Plan, PlannedImage, PruneProgress } from '../../src/core/model';
 
-const BASE: PruneAuditBase = { environment: 'unix:///x.sock', trigger: 'cli', mode: 'all', native: false, filters: ['until=1h'], protect: [], keepLatest: undefined };
+const BASE: PruneAuditBase = {
+  environment: 'unix:///x.sock',
+  trigger: 'cli',
+  mode: 'all',
+  native: false,
+  filters: ['until=1h'],
+  protect: [],
+  keepLatest: undefined,
+};
 
 function step(i: number, action: 'delete' | 'untag' = 'delete'): PlannedImage {
   return { id: `sha256:${i.toString(16).padStart(64, '0')}`, action, tags: [`repo:${i}`], bytes: 100 + i, reason: 'unused', createdNs: 0n };
@@ -13,7 +21,13 @@ function step(i: number, action: 'delete' | 'untag' = 'delete'): PlannedImage {
 
 function planOf(n: number): Plan {
   const items = Array.from({ length: n }, (_, i) => step(i + 1, i % 10 === 9 ? 'untag' : 'delete'));
-  return { environment: 'x', policy: { mode: 'all', filters: { labels: [] }, protect: [] }, items, spaceReclaimable: items.reduce((s, i) => s + i.bytes, 0), kept: [] };
+  return {
+    environment: 'x',
+    policy: { mode: 'all', filters: { labels: [] }, protect: [] },
+    items,
+    spaceReclaimable: items.reduce((s, i) => s + i.bytes, 0),
+    kept: [],
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +58,10 @@ describe('audit: PruneJournal (write-ahead records of one prune)', () => {
     assert.strictEqual(r!.pid, process.pid);
     assert.strictEqual(r!.outcome, 'running');
     assert.deepStrictEqual(r!.plan, { images: 3, bytes: plan.spaceReclaimable });
-    assert.deepStrictEqual(r!.steps, plan.items.map((s) => ({ id: s.id, action: s.action, tags: s.tags, bytes: s.bytes })));
+    assert.deepStrictEqual(
+      r!.steps,
+      plan.items.map((s) => ({ id: s.id, action: s.action, tags: s.tags, bytes: s.bytes })),
+    );
     for (const k of ['time', 'user', 'host', 'environment', 'trigger', 'mode', 'native', 'filters', 'protect', 'result', 'durationMs']) assert.ok(k in r!, k);
   });
 
@@ -59,15 +76,33 @@ describe('audit: PruneJournal (write-ahead records of one prune)', () => {
     });
     // Faster than the disk: one checkpoint write at a time, each with at most 25 steps; the next follows it.
     await sleep(300);
-    await j.end({ plan: { images: 60, bytes }, result: { deleted: 54, untagged: 60, skipped: 0, spaceReclaimed: bytes, cancelled: false }, durationMs: 5, outcome: 'success' });
+    await j.end({
+      plan: { images: 60, bytes },
+      result: { deleted: 54, untagged: 60, skipped: 0, spaceReclaimed: bytes, cancelled: false },
+      durationMs: 5,
+      outcome: 'success',
+    });
     const rs = await records();
-    assert.deepStrictEqual(rs.map((r) => r.phase), ['start', 'progress', 'progress', 'end']);
+    assert.deepStrictEqual(
+      rs.map((r) => r.phase),
+      ['start', 'progress', 'progress', 'end'],
+    );
     const progress = rs.filter((r) => r.phase === 'progress');
-    assert.deepStrictEqual(progress.map((r) => r.doneIds!.length), [25, 25]);
-    assert.deepStrictEqual(progress.map((r) => r.seq), [1, 2]);
+    assert.deepStrictEqual(
+      progress.map((r) => r.doneIds!.length),
+      [25, 25],
+    );
+    assert.deepStrictEqual(
+      progress.map((r) => r.seq),
+      [1, 2],
+    );
     assert.strictEqual(progress[1]!.stepsDone, 60, 'steps done when it was written');
     assert.strictEqual(rs[3]!.doneIds!.length, 10);
-    assert.deepStrictEqual(rs.flatMap((r) => r.doneIds ?? []), plan.items.map((s) => s.id), 'every step once, in order');
+    assert.deepStrictEqual(
+      rs.flatMap((r) => r.doneIds ?? []),
+      plan.items.map((s) => s.id),
+      'every step once, in order',
+    );
     assert.ok(rs.every((r) => r.pruneId === j.pruneId));
     const [entry] = pruneHistory(rs);
     assert.strictEqual(entry!.status, 'success');
@@ -128,9 +163,17 @@ describe('audit: PruneJournal (write-ahead records of one prune)', () => {
   it('interrupt right after the prune ended writes its pending end record synchronously', async () => {
     const j = journal();
     await j.start(planOf(1), 'E');
-    const ending = j.end({ plan: null, result: { deleted: 1, untagged: 1, skipped: 0, spaceReclaimed: 1, cancelled: false }, durationMs: 1, outcome: 'success' });
+    const ending = j.end({
+      plan: null,
+      result: { deleted: 1, untagged: 1, skipped: 0, spaceReclaimed: 1, cancelled: false },
+      durationMs: 1,
+      outcome: 'success',
+    });
     j.interrupt('interrupted by SIGTERM');
-    const lines = (await fs.readFile(log.filePath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+    const lines = (await fs.readFile(log.filePath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord);
     assert.strictEqual(lines.filter((r) => r.phase === 'end' && r.outcome === 'success').length, 1, 'the success end is on disk already');
     await ending;
     assert.strictEqual(pruneHistory(await records())[0]!.status, 'success');

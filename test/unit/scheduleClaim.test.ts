@@ -26,7 +26,10 @@ describe('auto-prune schedule claims (one schedule per engine across windows)', 
   });
 
   it('a run whose process is gone does not block past the interval', () => {
-    fs.writeFileSync(scheduleClaimPath(dir, 'engine:docker:A'), JSON.stringify({ at: 1_000_000, by: 'w1', pid: 999_999_999, running: true, process: { pid: 999_999_999, host: os.hostname() } }));
+    fs.writeFileSync(
+      scheduleClaimPath(dir, 'engine:docker:A'),
+      JSON.stringify({ at: 1_000_000, by: 'w1', pid: 999_999_999, running: true, process: { pid: 999_999_999, host: os.hostname() } }),
+    );
     assert.deepStrictEqual(claim('w2', 1_060_000), { claimed: true });
   });
 

@@ -4,7 +4,14 @@ import type { EngineProfile } from '../../src/core/engine/engineProfile';
 import type { ContainerRecord, ImageRecord, Snapshot } from '../../src/core/model';
 
 /** A Docker 20.10 engine with overlay2: the graphdriver store. */
-const GRAPHDRIVER_PROFILE: EngineProfile = { product: 'docker', store: 'graphdriver', version: '20.10.24', apiVersion: '1.41', engineId: 'TEST', storageDriver: 'overlay2' };
+const GRAPHDRIVER_PROFILE: EngineProfile = {
+  product: 'docker',
+  store: 'graphdriver',
+  version: '20.10.24',
+  apiVersion: '1.41',
+  engineId: 'TEST',
+  storageDriver: 'overlay2',
+};
 
 /** Builds in-memory snapshots for planner tests: layers named by string, sizes in bytes. */
 export class SnapshotBuilder {

@@ -41,7 +41,13 @@ const ownPrune = (endExtra: Partial<AuditRecord> = {}) => [
 
 const SIZES = new Map([[A, 10]]);
 
-const event = (Type: string, Action: string, id: string, atMs: number): ApiEvent => ({ Type, Action, Actor: { ID: id }, timeNano: atMs * 1e6, timeNs: BigInt(atMs) * 1_000_000n });
+const event = (Type: string, Action: string, id: string, atMs: number): ApiEvent => ({
+  Type,
+  Action,
+  Actor: { ID: id },
+  timeNano: atMs * 1e6,
+  timeNs: BigInt(atMs) * 1_000_000n,
+});
 
 describe('soak verdict', () => {
   it('a delete of a planned step inside its prune, audited as done: no violation', () => {
@@ -51,8 +57,14 @@ describe('soak verdict', () => {
   });
 
   it('a delete before the start record, or of an image no plan named: violations', () => {
-    assert.match(checkSoak([event('image', 'delete', A, T0 - 1)], ownPrune(), [], SIZES).violations.join('\n'), /no prune that the audit recorded before it planned it/);
-    assert.match(checkSoak([event('image', 'delete', B, T0 + 50)], ownPrune(), [], SIZES).violations.join('\n'), /no prune that the audit recorded before it planned it/);
+    assert.match(
+      checkSoak([event('image', 'delete', A, T0 - 1)], ownPrune(), [], SIZES).violations.join('\n'),
+      /no prune that the audit recorded before it planned it/,
+    );
+    assert.match(
+      checkSoak([event('image', 'delete', B, T0 + 50)], ownPrune(), [], SIZES).violations.join('\n'),
+      /no prune that the audit recorded before it planned it/,
+    );
   });
 
   it('a planned delete the audit does not list as done, or counts it wrong: violations', () => {
@@ -62,18 +74,29 @@ describe('soak verdict', () => {
   });
 
   it('an untag of a step the audit lists as skipped is in the plan; a delete of one is not', () => {
-    const skipped = [ownPrune()[0]!, record('p1', 'end', T0 + 100, { skippedIds: [A], result: { deleted: 0, untagged: 1, skipped: 1, spaceReclaimed: 0, cancelled: false } })];
+    const skipped = [
+      ownPrune()[0]!,
+      record('p1', 'end', T0 + 100, { skippedIds: [A], result: { deleted: 0, untagged: 1, skipped: 1, spaceReclaimed: 0, cancelled: false } }),
+    ];
     assert.deepStrictEqual(checkSoak([event('image', 'untag', A, T0 + 50)], skipped, [], SIZES).violations, []);
     assert.match(checkSoak([event('image', 'delete', A, T0 + 50)], skipped, [], SIZES).violations.join('\n'), /does not list it as done/);
   });
 
   it('more bytes than the images deleted take: a violation', () => {
-    const v = checkSoak([event('image', 'delete', A, T0 + 50)], ownPrune({ result: { deleted: 1, untagged: 0, skipped: 0, spaceReclaimed: 11, cancelled: false } }), [], SIZES);
+    const v = checkSoak(
+      [event('image', 'delete', A, T0 + 50)],
+      ownPrune({ result: { deleted: 1, untagged: 0, skipped: 0, spaceReclaimed: 11, cancelled: false } }),
+      [],
+      SIZES,
+    );
     assert.match(v.violations.join('\n'), /reclaimed 11 bytes, more than the 10 the images it deleted take/);
   });
 
   it('a dangling native prune that removes a name, a start with no end, an image deleted while a container used it, a container destroyed not by churn', () => {
-    const native = [record('n1', 'start', T0, { native: true }), record('n1', 'end', T0 + 100, { native: true, result: { deleted: 0, untagged: 1, skipped: 0, spaceReclaimed: 0, cancelled: false } })];
+    const native = [
+      record('n1', 'start', T0, { native: true }),
+      record('n1', 'end', T0 + 100, { native: true, result: { deleted: 0, untagged: 1, skipped: 0, spaceReclaimed: 0, cancelled: false } }),
+    ];
     assert.match(checkSoak([event('image', 'untag', B, T0 + 10)], native, [], SIZES).violations.join('\n'), /dangling-only native prune n1 removed a name/);
     assert.match(checkSoak([], [ownPrune()[0]!], [], SIZES).violations.join('\n'), /has a start record and no end record/);
     const user: ChurnContainer = { id: 'c'.repeat(64), imageId: A, createdMs: T0 - 5 };

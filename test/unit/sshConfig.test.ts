@@ -28,12 +28,29 @@ describe('ssh_config resolution', () => {
     return f;
   };
   const resolve = (q: Partial<SshConfigQuery> & { host: string }, configText?: string) =>
-    resolveSshConfig({ env: { HOME: home }, localUser: 'me', systemConfigFile: path.join(dir, 'no-system-config'), configFile: configText === undefined ? undefined : write('config', configText), ...q });
+    resolveSshConfig({
+      env: { HOME: home },
+      localUser: 'me',
+      systemConfigFile: path.join(dir, 'no-system-config'),
+      configFile: configText === undefined ? undefined : write('config', configText),
+      ...q,
+    });
 
   it('a Host alias gives HostName, User, Port and IdentityFile; the first value obtained wins; Host * defaults last', () => {
     const c = resolve(
       { host: 'build' },
-      ['Host build', '  HostName build.example.com', '  User ci', '  Port 2222', '  IdentityFile ~/.ssh/build_key', '', 'Host *', '  User nobody', '  Port 22', '  IdentityFile ~/.ssh/other'].join('\n'),
+      [
+        'Host build',
+        '  HostName build.example.com',
+        '  User ci',
+        '  Port 2222',
+        '  IdentityFile ~/.ssh/build_key',
+        '',
+        'Host *',
+        '  User nobody',
+        '  Port 22',
+        '  IdentityFile ~/.ssh/other',
+      ].join('\n'),
     );
     assert.strictEqual(c.hostName, 'build.example.com');
     assert.strictEqual(c.user, 'ci');
@@ -75,7 +92,10 @@ describe('ssh_config resolution', () => {
   });
 
   it('keywords case-insensitive; Keyword=value; quotes; comments', () => {
-    const c = resolve({ host: 'q' }, ['# comment', 'HOST q', '  hostname=10.0.0.5', '  IdentityFile "~/.ssh/my key"  # trailing comment', '  port = 2022'].join('\n'));
+    const c = resolve(
+      { host: 'q' },
+      ['# comment', 'HOST q', '  hostname=10.0.0.5', '  IdentityFile "~/.ssh/my key"  # trailing comment', '  port = 2022'].join('\n'),
+    );
     assert.strictEqual(c.hostName, '10.0.0.5');
     assert.strictEqual(c.port, 2022);
     assert.deepStrictEqual(c.identityFiles, [path.join(home, '.ssh/my key')]);
@@ -91,15 +111,20 @@ describe('ssh_config resolution', () => {
       systemConfigFile: '/nonexistent',
       configFile: write(
         'config',
-        ['Host node*', '  HostName %h.cluster.example', '  User deploy', '  Port 2200', '  IdentityFile %d/.ssh/%r@%h:%p', '  IdentityFile ${KEYS}/%n_%u', '  IdentityFile ~/%%literal', '  UserKnownHostsFile ~/.ssh/kh_%n /etc/kh_%h'].join('\n'),
+        [
+          'Host node*',
+          '  HostName %h.cluster.example',
+          '  User deploy',
+          '  Port 2200',
+          '  IdentityFile %d/.ssh/%r@%h:%p',
+          '  IdentityFile ${KEYS}/%n_%u',
+          '  IdentityFile ~/%%literal',
+          '  UserKnownHostsFile ~/.ssh/kh_%n /etc/kh_%h',
+        ].join('\n'),
       ),
     });
     assert.strictEqual(c.hostName, 'node7.cluster.example');
-    assert.deepStrictEqual(c.identityFiles, [
-      path.join(home, '.ssh/deploy@node7.cluster.example:2200'),
-      '/keys/node7_me',
-      path.join(home, '%literal'),
-    ]);
+    assert.deepStrictEqual(c.identityFiles, [path.join(home, '.ssh/deploy@node7.cluster.example:2200'), '/keys/node7_me', path.join(home, '%literal')]);
     assert.deepStrictEqual(c.userKnownHostsFiles, [path.join(home, '.ssh/kh_node7'), '/etc/kh_node7.cluster.example']);
     assert.throws(() => resolve({ host: 'x' }, 'IdentityFile ~/.ssh/%Q\n'), InvalidInputError);
   });
@@ -123,7 +148,17 @@ describe('ssh_config resolution', () => {
   it('IdentitiesOnly, StrictHostKeyChecking (ask, off), IdentityAgent, HostKeyAlias, ConnectTimeout, UserKnownHostsFile none', () => {
     const c = resolve(
       { host: 'h' },
-      ['Host h', '  IdentitiesOnly yes', '  StrictHostKeyChecking accept-new', '  IdentityAgent none', '  HostKeyAlias h-alias', '  ConnectTimeout 7', '  UserKnownHostsFile none', 'Host *', '  StrictHostKeyChecking no'].join('\n'),
+      [
+        'Host h',
+        '  IdentitiesOnly yes',
+        '  StrictHostKeyChecking accept-new',
+        '  IdentityAgent none',
+        '  HostKeyAlias h-alias',
+        '  ConnectTimeout 7',
+        '  UserKnownHostsFile none',
+        'Host *',
+        '  StrictHostKeyChecking no',
+      ].join('\n'),
     );
     assert.strictEqual(c.identitiesOnly, true);
     assert.strictEqual(c.strictHostKeyChecking, 'accept-new');
@@ -141,7 +176,10 @@ describe('ssh_config resolution', () => {
     write('home/.ssh/conf.d/20-b.conf', 'Host b\n  User from-b\n');
     write('home/.ssh/conf.d/.hidden.conf', 'Host a\n  User hidden\n');
     write('home/.ssh/only-c', 'Port 2345\n');
-    write('home/.ssh/config', ['Include conf.d/*.conf', 'Host c', '  Include only-c', 'Host d', '  Include only-c', '  User d-user', 'Host *', '  User default'].join('\n'));
+    write(
+      'home/.ssh/config',
+      ['Include conf.d/*.conf', 'Host c', '  Include only-c', 'Host d', '  Include only-c', '  User d-user', 'Host *', '  User default'].join('\n'),
+    );
     const q = (host: string) => resolveSshConfig({ host, env: { HOME: home }, localUser: 'me', systemConfigFile: '/nonexistent' });
     assert.strictEqual(q('a').user, 'from-a');
     assert.strictEqual(q('b').user, 'from-b');
@@ -174,14 +212,31 @@ describe('ssh_config resolution', () => {
   it('ssh2 hop plan: ProxyJump a,b (a with its own config and ProxyJump), then the target; ProxyCommand is refused', () => {
     const config = write(
       'jumps',
-      ['Host target', '  HostName 10.1.1.1', '  ProxyJump a,ops@b:2022', 'Host a', '  HostName a.example', '  ProxyJump edge', 'Host b', '  HostName b.example', '  ProxyJump ignored-for-b', 'Host pc', '  ProxyCommand nc %h %p', 'Host *', '  User u'].join('\n'),
+      [
+        'Host target',
+        '  HostName 10.1.1.1',
+        '  ProxyJump a,ops@b:2022',
+        'Host a',
+        '  HostName a.example',
+        '  ProxyJump edge',
+        'Host b',
+        '  HostName b.example',
+        '  ProxyJump ignored-for-b',
+        'Host pc',
+        '  ProxyCommand nc %h %p',
+        'Host *',
+        '  User u',
+      ].join('\n'),
     );
     const hops = planHops({ host: 'target', label: 'ssh://target', settings: { configFile: config }, env: { HOME: home, USER: 'me' } });
     assert.deepStrictEqual(
       hops.map((h) => `${h.config.user}@${h.config.hostName}:${h.config.port}${h.final ? ' (final)' : ''}`),
       ['u@edge:22', 'u@a.example:22', 'ops@b.example:2022', 'u@10.1.1.1:22 (final)'],
     );
-    assert.throws(() => planHops({ host: 'pc', label: 'ssh://pc', settings: { configFile: config }, env: { HOME: home } }), /ProxyCommand .* install the OpenSSH client|ProxyCommand for pc/i);
+    assert.throws(
+      () => planHops({ host: 'pc', label: 'ssh://pc', settings: { configFile: config }, env: { HOME: home } }),
+      /ProxyCommand .* install the OpenSSH client|ProxyCommand for pc/i,
+    );
     const loop = write('loop', 'Host *\n  ProxyJump gw\n');
     assert.throws(() => planHops({ host: 'x', label: 'ssh://x', settings: { configFile: loop }, env: { HOME: home } }), /more than 8 ProxyJump hops/);
   });
@@ -234,14 +289,18 @@ describe('the OpenSSH client', () => {
       ],
     );
     // DOCKER_PRUNE_SSH_CONFIG is -F when the setting is not given
-    assert.deepStrictEqual(opensshArgs({ host: 'h', label: 'ssh://h', settings: {}, env: { DOCKER_PRUNE_SSH_CONFIG: '/t/cfg' } }).slice(0, 2), ['-F', '/t/cfg']);
+    assert.deepStrictEqual(opensshArgs({ host: 'h', label: 'ssh://h', settings: {}, env: { DOCKER_PRUNE_SSH_CONFIG: '/t/cfg' } }).slice(0, 2), [
+      '-F',
+      '/t/cfg',
+    ]);
   });
 
   it('chooses OpenSSH when ssh is on the PATH, ssh2 otherwise, with a password, or when told', () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-sshbin-'));
     try {
       fs.writeFileSync(path.join(bin, 'ssh'), '#!/bin/sh\n', { mode: 0o755 });
-      const t = (settings: object, env: NodeJS.ProcessEnv, password?: string) => chooseSshClient({ host: 'h', label: 'ssh://h', settings, env, password }).client;
+      const t = (settings: object, env: NodeJS.ProcessEnv, password?: string) =>
+        chooseSshClient({ host: 'h', label: 'ssh://h', settings, env, password }).client;
       assert.strictEqual(t({}, { PATH: bin }), 'openssh');
       assert.strictEqual(t({}, { PATH: '/nonexistent' }), 'ssh2');
       assert.strictEqual(t({}, { PATH: bin }, 'pw'), 'ssh2');
@@ -270,18 +329,34 @@ describe('the OpenSSH client', () => {
       file: '/tmp/kh',
       line: 1,
     });
-    assert.deepStrictEqual(classifyOpenSshFailure(255, 'No ED25519 host key is known for [127.0.0.1]:2200 and you have requested strict checking.\r\nHost key verification failed.\r\n'), {
-      kind: 'host-key-unknown',
-      keyType: 'ED25519',
-      host: '[127.0.0.1]:2200',
-    });
+    assert.deepStrictEqual(
+      classifyOpenSshFailure(
+        255,
+        'No ED25519 host key is known for [127.0.0.1]:2200 and you have requested strict checking.\r\nHost key verification failed.\r\n',
+      ),
+      {
+        kind: 'host-key-unknown',
+        keyType: 'ED25519',
+        host: '[127.0.0.1]:2200',
+      },
+    );
     assert.strictEqual(classifyOpenSshFailure(255, 'Host key verification failed.\n').kind, 'host-key-unknown');
-    assert.deepStrictEqual(classifyOpenSshFailure(255, 'root@127.0.0.1: Permission denied (publickey).\r\n'), { kind: 'permission-denied', user: 'root', methods: 'publickey' });
-    assert.deepStrictEqual(classifyOpenSshFailure(255, 'ssh: Could not resolve hostname nope.invalid: Name or service not known\r\n'), { kind: 'not-resolved', host: 'nope.invalid' });
+    assert.deepStrictEqual(classifyOpenSshFailure(255, 'root@127.0.0.1: Permission denied (publickey).\r\n'), {
+      kind: 'permission-denied',
+      user: 'root',
+      methods: 'publickey',
+    });
+    assert.deepStrictEqual(classifyOpenSshFailure(255, 'ssh: Could not resolve hostname nope.invalid: Name or service not known\r\n'), {
+      kind: 'not-resolved',
+      host: 'nope.invalid',
+    });
     assert.strictEqual(classifyOpenSshFailure(255, 'ssh: connect to host 127.0.0.1 port 1: Connection refused\r\n').kind, 'refused');
     assert.strictEqual(classifyOpenSshFailure(255, 'ssh: connect to host 10.9.9.9 port 22: Connection timed out\r\n').kind, 'timed-out');
     assert.strictEqual(classifyOpenSshFailure(255, 'Bad owner or permissions on /root/.ssh/config\r\n').kind, 'config');
-    assert.strictEqual(classifyOpenSshFailure(255, 'channel 0: open failed: administratively prohibited: open failed\r\nstdio forwarding failed\r\n').kind, 'forwarding');
+    assert.strictEqual(
+      classifyOpenSshFailure(255, 'channel 0: open failed: administratively prohibited: open failed\r\nstdio forwarding failed\r\n').kind,
+      'forwarding',
+    );
     assert.strictEqual(classifyOpenSshFailure(127, 'bash: line 1: docker: command not found\n').kind, 'remote-command');
   });
 });

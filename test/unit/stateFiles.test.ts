@@ -67,7 +67,10 @@ const CASES: StateCase[] = [
       return r.writable ? failure(() => writeLastUseFile(lastUse(dir), { engineKey: 'ENGINE', images: new Map() })) : r.problem;
     },
     // What 0.x wrote (version 1, the only one so far).
-    older: { text: '{"version":1,"engine":"ENGINE","coveredSince":"5","seenUntil":"9","images":{"sha256:aa":{"at":"6","source":"event"}}}\n', value: ['sha256:aa'] },
+    older: {
+      text: '{"version":1,"engine":"ENGINE","coveredSince":"5","seenUntil":"9","images":{"sha256:aa":{"at":"6","source":"event"}}}\n',
+      value: ['sha256:aa'],
+    },
   },
   {
     name: 'image details cache',
@@ -93,7 +96,10 @@ const CASES: StateCase[] = [
     },
     // Format 2, before the images' provenance was kept: read as empty, quietly — derived data the engine gives back
     // (the details are read from it again), so nothing is lost.
-    older: { text: '{"format":2,"images":{"sha256:x":{"parentId":"","createdNs":"1","labels":null,"chain":["sha256:c"],"sizes":[7],"exact":true}}}', value: undefined },
+    older: {
+      text: '{"format":2,"images":{"sha256:x":{"parentId":"","createdNs":"1","labels":null,"chain":["sha256:c"],"sizes":[7],"exact":true}}}',
+      value: undefined,
+    },
   },
   {
     name: 'schedule claim',
@@ -203,7 +209,12 @@ describe('state files: bad copies (issue 18 §5)', () => {
         fs.writeFileSync(file, newer);
         const out = c.load(dir);
         assert.strictEqual(out.value === true || (Array.isArray(out.value) && out.value.length > 0), false, 'not used');
-        assert.ok(out.problem?.includes(`was written by a newer Docker Prune (format ${c.format + 1}; this version reads up to ${c.format}): update Docker Prune, or move the file aside`), out.problem);
+        assert.ok(
+          out.problem?.includes(
+            `was written by a newer Docker Prune (format ${c.format + 1}; this version reads up to ${c.format}): update Docker Prune, or move the file aside`,
+          ),
+          out.problem,
+        );
         if (c.store) assert.ok(c.store(dir)?.includes('newer Docker Prune'));
         assert.strictEqual(fs.readFileSync(file, 'utf8'), newer);
       });
@@ -252,9 +263,15 @@ describe('state files: bad copies (issue 18 §5)', () => {
       fs.writeFileSync(file, text.slice(0, text.length - 40));
       await log.append(sample(4));
       const read = await log.read();
-      assert.deepStrictEqual(read.records.map((r) => r.durationMs), [1, 2, 4]);
+      assert.deepStrictEqual(
+        read.records.map((r) => r.durationMs),
+        [1, 2, 4],
+      );
       assert.deepStrictEqual(read.corruptLineNumbers, [3]);
-      assert.deepStrictEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('corrupt')), []);
+      assert.deepStrictEqual(
+        fs.readdirSync(path.dirname(file)).filter((f) => f.includes('corrupt')),
+        [],
+      );
     });
 
     it('garbage in the middle: that line is reported by number and skipped; every other record is kept', async () => {
@@ -264,7 +281,10 @@ describe('state files: bad copies (issue 18 §5)', () => {
       fs.writeFileSync(file, lines.join('\n'));
       await log.append(sample(4));
       const read = await log.read();
-      assert.deepStrictEqual(read.records.map((r) => r.durationMs), [1, 2, 3, 4]);
+      assert.deepStrictEqual(
+        read.records.map((r) => r.durationMs),
+        [1, 2, 3, 4],
+      );
       assert.deepStrictEqual(read.corruptLineNumbers, [2]);
     });
 
@@ -278,7 +298,10 @@ describe('state files: bad copies (issue 18 §5)', () => {
       const aside = fs.readdirSync(path.dirname(file)).find((f) => f.startsWith('audit.jsonl.corrupt-'))!;
       assert.ok(warned[0]!.includes(aside) && warned[0]!.includes('not an audit file'), warned[0]);
       assert.strictEqual(fs.readFileSync(path.join(path.dirname(file), aside), 'utf8'), '\u0000\u0001not an audit file\n');
-      assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [1]);
+      assert.deepStrictEqual(
+        (await log.read()).records.map((r) => r.durationMs),
+        [1],
+      );
     });
 
     it('a newer format: nothing is appended (append and the pre-prune check refuse, saying so); reading still works and says so', async () => {
@@ -288,7 +311,10 @@ describe('state files: bad copies (issue 18 §5)', () => {
       const message = `was written by a newer Docker Prune (format 3; this version reads up to 1): update Docker Prune, or move the file aside`;
       await assert.rejects(log.checkAppendable(), (e: Error) => e.message.includes(message) && e.message.includes(file));
       await assert.rejects(log.append(sample(2)), (e: Error) => e.message.includes(message));
-      assert.throws(() => log.appendSync(sample(2)), (e: Error) => e.message.includes(message));
+      assert.throws(
+        () => log.appendSync(sample(2)),
+        (e: Error) => e.message.includes(message),
+      );
       assert.strictEqual(fs.readFileSync(file, 'utf8'), before);
       const read = await log.read();
       assert.deepStrictEqual([read.records.length, read.newerFormat], [2, 3]);
@@ -309,7 +335,10 @@ describe('state files: bad copies (issue 18 §5)', () => {
     it('a read-only file system: reading works; the pre-prune check and appends fail saying so', async function () {
       if (!mounted) this.skip();
       const log = new AuditLog(path.join(roDir, 'audit', 'audit.jsonl'));
-      assert.deepStrictEqual((await log.read()).records.map((r) => r.durationMs), [1]);
+      assert.deepStrictEqual(
+        (await log.read()).records.map((r) => r.durationMs),
+        [1],
+      );
       await assert.rejects(log.checkAppendable(), (e: Error) => /file system is read-only/.test(e.message));
       await assert.rejects(log.append(sample(2)), (e: Error) => /file system is read-only/.test(e.message));
     });
@@ -329,7 +358,18 @@ describe('state files: bad copies (issue 18 §5)', () => {
 });
 
 function sample(durationMs: number): AuditRecordInput {
-  return { environment: 'local', trigger: 'manual', mode: 'dangling', native: false, filters: [], protect: [], plan: null, result: null, durationMs, outcome: 'success' };
+  return {
+    environment: 'local',
+    trigger: 'manual',
+    mode: 'dangling',
+    native: false,
+    filters: [],
+    protect: [],
+    plan: null,
+    result: null,
+    durationMs,
+    outcome: 'success',
+  };
 }
 
 /** The message `fn` throws; undefined when it does not. */

@@ -43,7 +43,10 @@ describe('per-user folders', () => {
 
   it('locks: from the uid and its home in the user database only, whatever the environment says', () => {
     const env = { XDG_RUNTIME_DIR: '/run/user/1000', XDG_CACHE_HOME: '/elsewhere', HOME: '/tmp/fake', TMPDIR: '/var/tmp' };
-    assert.deepStrictEqual(lockDirectoryCandidates({ platform: 'linux', env, uid: 1000, home: '/home/ada' }), ['/home/ada/.cache/docker-prune/locks', '/tmp/docker-prune-1000']);
+    assert.deepStrictEqual(lockDirectoryCandidates({ platform: 'linux', env, uid: 1000, home: '/home/ada' }), [
+      '/home/ada/.cache/docker-prune/locks',
+      '/tmp/docker-prune-1000',
+    ]);
     assert.deepStrictEqual(lockDirectoryCandidates({ platform: 'linux', uid: 1000, home: undefined }), ['/tmp/docker-prune-1000']);
   });
 });

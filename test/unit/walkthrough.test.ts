@@ -24,7 +24,11 @@ interface Step {
 
 const contributes = manifest.contributes;
 const commands = new Set<string>(contributes.commands.map((c: { command: string }) => c.command));
-const views = new Set<string>(Object.values(contributes.views as Record<string, Array<{ id: string }>>).flat().map((v) => v.id));
+const views = new Set<string>(
+  Object.values(contributes.views as Record<string, Array<{ id: string }>>)
+    .flat()
+    .map((v) => v.id),
+);
 const settings = new Set(Object.keys(contributes.configuration.properties));
 const walkthroughs = contributes.walkthroughs as Array<{ id: string; title: string; description: string; steps: Step[] }>;
 
@@ -37,7 +41,10 @@ function exists(command: string): boolean {
 describe('walkthrough', () => {
   it('has the first-use steps, in order', () => {
     assert.strictEqual(walkthroughs.length, 1);
-    assert.deepStrictEqual(walkthroughs[0]!.steps.map((s) => s.id), ['openView', 'preview', 'pruneDangling', 'auditLog', 'autoPrune']);
+    assert.deepStrictEqual(
+      walkthroughs[0]!.steps.map((s) => s.id),
+      ['openView', 'preview', 'pruneDangling', 'auditLog', 'autoPrune'],
+    );
   });
 
   it('every title and description is localised, in English and German', () => {
@@ -55,7 +62,11 @@ describe('walkthrough', () => {
 
   it('every step’s media file is in the package and loads nothing remote', () => {
     for (const step of walkthroughs.flatMap((w) => w.steps)) {
-      const files = [step.media.markdown, step.media.svg, ...(typeof step.media.image === 'string' ? [step.media.image] : Object.values(step.media.image ?? {}))].filter((f): f is string => Boolean(f));
+      const files = [
+        step.media.markdown,
+        step.media.svg,
+        ...(typeof step.media.image === 'string' ? [step.media.image] : Object.values(step.media.image ?? {})),
+      ].filter((f): f is string => Boolean(f));
       assert.ok(files.length > 0, `${step.id} has media`);
       if (step.media.image || step.media.svg) assert.ok(step.media.altText, `${step.id}: an image needs altText`);
       for (const f of files) {

@@ -17,7 +17,12 @@ const noDisk: DiskReading = { kind: 'unavailable', why: 'the engine is remote' }
 /** `hours`: when each image was last used, hours ago (absent: never seen in use, its created time counts). */
 function withLastUse(b: SnapshotBuilder, hours: Record<string, number>): Snapshot {
   const snapshot = b.build();
-  const lastUsed = new Map<string, LastUse>(Object.entries(hours).map(([name, h]) => [b.id(name), { atNs: snapshot.daemonNowNs - BigInt(h * 3600) * 1_000_000_000n, source: 'event', lowerBound: false }]));
+  const lastUsed = new Map<string, LastUse>(
+    Object.entries(hours).map(([name, h]) => [
+      b.id(name),
+      { atNs: snapshot.daemonNowNs - BigInt(h * 3600) * 1_000_000_000n, source: 'event', lowerBound: false },
+    ]),
+  );
   return { ...snapshot, lastUsed };
 }
 
@@ -27,8 +32,22 @@ function withLastUse(b: SnapshotBuilder, hours: Record<string, number>): Snapsho
  */
 function world(): { b: SnapshotBuilder; snapshot: Snapshot } {
   const b = new SnapshotBuilder()
-    .image('old1', { tags: ['x:1'], layers: [['S', 1000], ['A', 100]], ageHours: 5000 })
-    .image('old2', { tags: ['y:1'], layers: [['S', 1000], ['B', 100]], ageHours: 10 })
+    .image('old1', {
+      tags: ['x:1'],
+      layers: [
+        ['S', 1000],
+        ['A', 100],
+      ],
+      ageHours: 5000,
+    })
+    .image('old2', {
+      tags: ['y:1'],
+      layers: [
+        ['S', 1000],
+        ['B', 100],
+      ],
+      ageHours: 10,
+    })
     .image('mid', { tags: ['z:1'], layers: [['C', 500]], ageHours: 6000 })
     .image('recent', { tags: ['w:1'], layers: [['D', 50]], ageHours: 6000 })
     .image('young', { tags: ['v:1'], layers: [['E', 400]], ageHours: 6000 })
@@ -39,7 +58,11 @@ function world(): { b: SnapshotBuilder; snapshot: Snapshot } {
 }
 
 const names = (b: SnapshotBuilder, ids: readonly string[]) => ids.map((id) => b.nameOf(id));
-const deleted = (b: SnapshotBuilder, plan: { items: readonly { id: string; action: string }[] }) => names(b, plan.items.filter((i) => i.action === 'delete').map((i) => i.id)).sort();
+const deleted = (b: SnapshotBuilder, plan: { items: readonly { id: string; action: string }[] }) =>
+  names(
+    b,
+    plan.items.filter((i) => i.action === 'delete').map((i) => i.id),
+  ).sort();
 
 describe('watermark policy', () => {
   it('counts the store as the planner does: each shared layer once', () => {
@@ -55,7 +78,15 @@ describe('watermark policy', () => {
     assert.deepStrictEqual(deleted(b, plan), ['old1', 'old2']);
     assert.strictEqual(plan.spaceReclaimable, 1200);
     assert.deepStrictEqual(
-      { basis: figures.basis, used: figures.usedBytes, high: figures.highBytes, low: figures.lowBytes, predicted: figures.predictedBytes, triggered: figures.triggered, reachesLow: figures.reachesLow },
+      {
+        basis: figures.basis,
+        used: figures.usedBytes,
+        high: figures.highBytes,
+        low: figures.lowBytes,
+        predicted: figures.predictedBytes,
+        triggered: figures.triggered,
+        reachesLow: figures.reachesLow,
+      },
       { basis: 'images', used: 2650, high: 2600, low: 2000, predicted: 1450, triggered: true, reachesLow: true },
     );
     const kept = Object.fromEntries(plan.kept.map((k) => [b.nameOf(k.id), k.reason]));
@@ -91,8 +122,14 @@ describe('watermark policy', () => {
 
   it('minimum age 0 lets the young image go; a longer one keeps more', () => {
     const { b, snapshot } = world();
-    assert.deepStrictEqual(names(b, planWatermarkPrune(snapshot, policy({ protect: ['postgres:*'] }), parseWatermarks('1000', '10', '0'), noDisk).figures.chosen), ['old1', 'old2', 'mid', 'recent', 'young']);
-    assert.deepStrictEqual(names(b, planWatermarkPrune(snapshot, policy({ protect: ['postgres:*'] }), parseWatermarks('1000', '10', '7d'), noDisk).figures.chosen), ['old1', 'old2']);
+    assert.deepStrictEqual(
+      names(b, planWatermarkPrune(snapshot, policy({ protect: ['postgres:*'] }), parseWatermarks('1000', '10', '0'), noDisk).figures.chosen),
+      ['old1', 'old2', 'mid', 'recent', 'young'],
+    );
+    assert.deepStrictEqual(
+      names(b, planWatermarkPrune(snapshot, policy({ protect: ['postgres:*'] }), parseWatermarks('1000', '10', '7d'), noDisk).figures.chosen),
+      ['old1', 'old2'],
+    );
   });
 
   it('keep-latest holds: the newest image of each repository stays whatever its last use', () => {
@@ -103,7 +140,10 @@ describe('watermark policy', () => {
     const snapshot = withLastUse(b, { v2: 400, v1: 50, other: 10 });
     const { plan, figures } = planWatermarkPrune(snapshot, policy({ keepLatest: 1 }), parseWatermarks('250', '1'), noDisk);
     assert.deepStrictEqual(names(b, figures.chosen), ['v1']);
-    assert.deepStrictEqual(plan.kept.map((k) => [b.nameOf(k.id), k.reason]).sort(), [['other', 'keep-latest'], ['v2', 'keep-latest']]);
+    assert.deepStrictEqual(plan.kept.map((k) => [b.nameOf(k.id), k.reason]).sort(), [
+      ['other', 'keep-latest'],
+      ['v2', 'keep-latest'],
+    ]);
   });
 
   it('orders by last use, falling back to the created time when an image was never seen in use', () => {
@@ -112,28 +152,62 @@ describe('watermark policy', () => {
       .image('neverSeen', { layers: [['q', 1]], ageHours: 500 })
       .image('usedLastWeek', { layers: [['r', 1]], ageHours: 2000 });
     const snapshot = withLastUse(b, { builtLongAgoUsedNow: 3, usedLastWeek: 168 });
-    assert.deepStrictEqual(orderByLastUse(snapshot.images, snapshot).map((i) => b.nameOf(i.id)), ['neverSeen', 'usedLastWeek', 'builtLongAgoUsedNow']);
+    assert.deepStrictEqual(
+      orderByLastUse(snapshot.images, snapshot).map((i) => b.nameOf(i.id)),
+      ['neverSeen', 'usedLastWeek', 'builtLongAgoUsedNow'],
+    );
     const plain = b.build();
-    assert.deepStrictEqual(orderByLastUse(plain.images, plain).map((i) => b.nameOf(i.id)), ['usedLastWeek', 'builtLongAgoUsedNow', 'neverSeen']);
+    assert.deepStrictEqual(
+      orderByLastUse(plain.images, plain).map((i) => b.nameOf(i.id)),
+      ['usedLastWeek', 'builtLongAgoUsedNow', 'neverSeen'],
+    );
   });
 
   it('an untagged parent goes with its last child and its bytes count at that step', () => {
     const b = new SnapshotBuilder()
       .image('base', { layers: [['L1', 1000]], ageHours: 900 })
-      .image('child', { tags: ['c:1'], parent: 'base', layers: [['L1', 1000], ['L2', 10]], ageHours: 800 })
+      .image('child', {
+        tags: ['c:1'],
+        parent: 'base',
+        layers: [
+          ['L1', 1000],
+          ['L2', 10],
+        ],
+        ageHours: 800,
+      })
       .image('other', { tags: ['o:1'], layers: [['O', 600]], ageHours: 700 });
     // 1610 used; under 1000 needs 611: child (with its parent) frees 1010.
     const { plan, figures } = planWatermarkPrune(b.build(), policy(), parseWatermarks('1600', '1000'), noDisk);
     assert.deepStrictEqual(names(b, figures.chosen), ['child']);
-    assert.deepStrictEqual(plan.items.map((i) => [b.nameOf(i.id), i.reason, i.bytes]), [['child', 'unused', 10], ['base', 'parent', 1000]]);
+    assert.deepStrictEqual(
+      plan.items.map((i) => [b.nameOf(i.id), i.reason, i.bytes]),
+      [
+        ['child', 'unused', 10],
+        ['base', 'parent', 1000],
+      ],
+    );
     assert.strictEqual(figures.predictedBytes, 600);
   });
 
   it('on the containerd store a shared snapshot frees nothing until its last image goes', () => {
     const profile: EngineProfile = { product: 'docker', store: 'containerd', version: '28.5.2', apiVersion: '1.51', engineId: 'T', storageDriver: 'overlayfs' };
     const b = new SnapshotBuilder(profile)
-      .image('a', { tags: ['a:1'], layers: [['base', 1000], ['a', 10]], ageHours: 300 })
-      .image('b', { tags: ['b:1'], layers: [['base', 1000], ['b', 10]], ageHours: 200 })
+      .image('a', {
+        tags: ['a:1'],
+        layers: [
+          ['base', 1000],
+          ['a', 10],
+        ],
+        ageHours: 300,
+      })
+      .image('b', {
+        tags: ['b:1'],
+        layers: [
+          ['base', 1000],
+          ['b', 10],
+        ],
+        ageHours: 200,
+      })
       .image('c', { tags: ['c:1'], layers: [['c', 900]], ageHours: 100 });
     const snapshot = { ...b.build(), containerd: { danglingRecords: new Set<string>() } };
     const { figures } = planWatermarkPrune(snapshot, policy(), parseWatermarks('1900', '1000'), noDisk);
@@ -147,12 +221,18 @@ describe('watermark policy', () => {
     // 90% used; under 80% (8000) needs more than 1000 bytes: old1 (100) + old2 (1100).
     const { figures } = planWatermarkPrune(snapshot, policy(), parseWatermarks('85%', '80%'), disk);
     assert.deepStrictEqual(names(b, figures.chosen), ['prot', 'old1', 'old2']);
-    assert.deepStrictEqual([figures.basis, figures.usedBytes, figures.highBytes, figures.lowBytes, figures.predictedBytes], ['disk', 9000, 8500, 8000, 9000 - 1400]);
+    assert.deepStrictEqual(
+      [figures.basis, figures.usedBytes, figures.highBytes, figures.lowBytes, figures.predictedBytes],
+      ['disk', 9000, 8500, 8000, 9000 - 1400],
+    );
   });
 
   it('a percentage without a readable disk is refused with the reason; sizes still work there', () => {
     const { snapshot } = world();
-    assert.throws(() => planWatermarkPrune(snapshot, policy(), parseWatermarks('85%', '80%'), noDisk), (e: Error) => e instanceof InvalidInputError && /the engine is remote/.test(e.message) && /40GB:30GB/.test(e.message));
+    assert.throws(
+      () => planWatermarkPrune(snapshot, policy(), parseWatermarks('85%', '80%'), noDisk),
+      (e: Error) => e instanceof InvalidInputError && /the engine is remote/.test(e.message) && /40GB:30GB/.test(e.message),
+    );
   });
 
   it('marks are validated with clear errors', () => {
@@ -167,14 +247,22 @@ describe('watermark policy', () => {
     assert.deepStrictEqual(parseMark('40GB', 'm'), { kind: 'bytes', bytes: 40e9, raw: '40GB' });
     assert.deepStrictEqual(parseMark('1.5 GiB', 'm'), { kind: 'bytes', bytes: 1.5 * 1024 ** 3, raw: '1.5 GiB' });
     const w = parseWatermarkOption('85%:80%');
-    assert.deepStrictEqual([w.high, w.low, w.minimumAgeNs], [{ kind: 'percent', percent: 85, raw: '85%' }, { kind: 'percent', percent: 80, raw: '80%' }, 2n * HOUR]);
+    assert.deepStrictEqual(
+      [w.high, w.low, w.minimumAgeNs],
+      [{ kind: 'percent', percent: 85, raw: '85%' }, { kind: 'percent', percent: 80, raw: '80%' }, 2n * HOUR],
+    );
   });
 
   it('the CLI: --watermark takes unused images (tagged too); bad combinations are refused before anything runs', () => {
     const o = parseCliArgs(['prune', '--watermark', '85%:80%', '--minimum-age', '30m', '--yes']);
     assert.deepStrictEqual([o.policy.mode, o.watermark?.high.raw, o.watermark?.low.raw, o.watermark?.minimumAgeNs], ['all', '85%', '80%', HOUR / 2n]);
     assert.strictEqual(parseCliArgs(['plan', '--watermark', '40GB:30GB']).watermark?.minimumAgeRaw, '2h');
-    const err = (args: string[], re: RegExp) => assert.throws(() => parseCliArgs(args), (e: Error) => e instanceof InvalidInputError && re.test(e.message), re.source);
+    const err = (args: string[], re: RegExp) =>
+      assert.throws(
+        () => parseCliArgs(args),
+        (e: Error) => e instanceof InvalidInputError && re.test(e.message),
+        re.source,
+      );
     err(['prune', '--minimum-age', '2h'], /only applies with --watermark/);
     err(['prune', '--watermark', '85%:80%', '--native'], /--native/);
     err(['audit', '--watermark', '85%:80%'], /apply to "plan" and "prune"/);
@@ -185,6 +273,9 @@ describe('watermark policy', () => {
     const here = await statDisk(__dirname, 'test');
     assert.ok(here.kind === 'disk' && here.totalBytes > 0 && here.availableBytes <= here.totalBytes, JSON.stringify(here));
     const gone = await statDisk('/nonexistent/docker-root', 'unix:///var/run/docker.sock');
-    assert.deepStrictEqual(gone, { kind: 'unavailable', why: 'the root directory of unix:///var/run/docker.sock (/nonexistent/docker-root) is not on this machine (an engine in a VM?)' });
+    assert.deepStrictEqual(gone, {
+      kind: 'unavailable',
+      why: 'the root directory of unix:///var/run/docker.sock (/nonexistent/docker-root) is not on this machine (an engine in a VM?)',
+    });
   });
 });

@@ -55,7 +55,14 @@ export async function selfTest(quick = false): Promise<boolean> {
   try {
     for (const s of quick ? scenarios.slice(0, 1) : scenarios) {
       const t0 = Date.now();
-      const code = await runVsCodeSuite({ suite: FIXTURE_SUITE, extensionDevelopmentPath: FIXTURE_EXT, workspace, env: s.env, trusted: s.trusted, runDir: s.scratchRun ? tmp : undefined });
+      const code = await runVsCodeSuite({
+        suite: FIXTURE_SUITE,
+        extensionDevelopmentPath: FIXTURE_EXT,
+        workspace,
+        env: s.env,
+        trusted: s.trusted,
+        runDir: s.scratchRun ? tmp : undefined,
+      });
       const ok = s.expect(code);
       if (ok) passed++;
       else failed++;

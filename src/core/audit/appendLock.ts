@@ -38,7 +38,10 @@ export type Release = () => void;
 const heldHere = new Map<string, number>();
 
 class AppendLockTimeout extends Error {
-  constructor(readonly lockPath: string, readonly owner: LockOwner | undefined) {
+  constructor(
+    readonly lockPath: string,
+    readonly owner: LockOwner | undefined,
+  ) {
     super(`the audit file is locked by ${owner ? `process ${owner.pid} on ${owner.host} since ${owner.since}` : 'another process'} (${lockPath})`);
     this.name = 'AppendLockTimeout';
   }

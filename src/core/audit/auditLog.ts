@@ -259,7 +259,10 @@ export class AuditLog {
     const look = lookAtAuditFile(fd, stat.size);
     if (look.notAudit) {
       const movedTo = setAside(this.filePath);
-      if (!movedTo) throw new AuditRefusal(`The audit log ${this.filePath} is not an audit file, and it could not be moved aside: move it aside, or choose another audit log path.`);
+      if (!movedTo)
+        throw new AuditRefusal(
+          `The audit log ${this.filePath} is not an audit file, and it could not be moved aside: move it aside, or choose another audit log path.`,
+        );
       this.warn(`The audit log ${this.filePath} was not an audit file: it was moved to ${movedTo} and a new audit log is started.`);
       return 'set-aside';
     }
@@ -272,7 +275,10 @@ export class AuditLog {
     const code = errnoCode(e);
     const why = e instanceof Error ? e.message : String(e);
     const kind: ErrorKind = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission-denied' : 'invalid-input';
-    const message = op === 'write' ? `${writeErrorMessage('the audit log', this.filePath, e)} Or choose another audit log path.` : `Cannot read the audit log ${this.filePath}: ${why}. Check its permissions, or choose another audit log path.`;
+    const message =
+      op === 'write'
+        ? `${writeErrorMessage('the audit log', this.filePath, e)} Or choose another audit log path.`
+        : `Cannot read the audit log ${this.filePath}: ${why}. Check its permissions, or choose another audit log path.`;
     return new AuditLogError(kind, message, this.filePath, code, e);
   }
 }

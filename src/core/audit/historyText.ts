@@ -16,7 +16,8 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
   const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${displayText(entry.environment)}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
   const lines = [`${head}: ${planned}${outcomeText(entry)}`];
   if (entry.status === 'interrupted' || entry.status === 'running') {
-    if (entry.reason) lines.push(`    why: ${displayText(entry.reason, MESSAGE_MAX_CHARS)}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
+    if (entry.reason)
+      lines.push(`    why: ${displayText(entry.reason, MESSAGE_MAX_CHARS)}${entry.pid !== undefined ? ` (process ${entry.pid} on ${entry.host})` : ''}`);
     if (entry.status === 'running') lines.push(`    still running: process ${entry.pid} on ${entry.host}`);
     const r = entry.recorded;
     if (entry.steps) {
@@ -62,7 +63,9 @@ export function readNotes(read: Pick<AuditReadResult, 'corruptLineNumbers' | 'ne
     notes.push(`${bad.length} unreadable line${bad.length === 1 ? '' : 's'} in ${file} skipped (line${bad.length === 1 ? '' : 's'} ${shown}).`);
   }
   if (read.newerFormat !== undefined) {
-    notes.push(`${file} has records written by a newer Docker Prune (format ${read.newerFormat}; this version reads up to ${AUDIT_FORMAT}): what is shown may be incomplete, and this version does not append to it. Update Docker Prune.`);
+    notes.push(
+      `${file} has records written by a newer Docker Prune (format ${read.newerFormat}; this version reads up to ${AUDIT_FORMAT}): what is shown may be incomplete, and this version does not append to it. Update Docker Prune.`,
+    );
   }
   return notes;
 }

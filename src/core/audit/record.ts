@@ -101,8 +101,7 @@ export interface AuditRecord {
 }
 
 /** What callers hand to `AuditLog.append`: `time`, `user` and `host` are filled in when missing. */
-export type AuditRecordInput = Omit<AuditRecord, 'time' | 'user' | 'host'> &
-  Partial<Pick<AuditRecord, 'time' | 'user' | 'host'>>;
+export type AuditRecordInput = Omit<AuditRecord, 'time' | 'user' | 'host'> & Partial<Pick<AuditRecord, 'time' | 'user' | 'host'>>;
 
 /** The OS user running us: `os.userInfo().username`, else `$USER` (or `$USERNAME`), else `unknown`. */
 export function currentUser(): string {
@@ -128,10 +127,6 @@ export function isAuditRecord(v: unknown): v is AuditRecord {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const r = v as Record<string, unknown>;
   return (
-    typeof r.time === 'string' &&
-    typeof r.outcome === 'string' &&
-    typeof r.environment === 'string' &&
-    typeof r.mode === 'string' &&
-    Array.isArray(r.filters)
+    typeof r.time === 'string' && typeof r.outcome === 'string' && typeof r.environment === 'string' && typeof r.mode === 'string' && Array.isArray(r.filters)
   );
 }

@@ -7,14 +7,7 @@ import type { PruneMode, UntilFilter } from '../model';
  */
 
 /** BuildKit's record types (`client.UsageRecordType…`); the engine may add others. */
-export type BuildCacheRecordType =
-  | 'regular'
-  | 'internal'
-  | 'frontend'
-  | 'source.local'
-  | 'source.git.checkout'
-  | 'exec.cachemount'
-  | string;
+export type BuildCacheRecordType = 'regular' | 'internal' | 'frontend' | 'source.local' | 'source.git.checkout' | 'exec.cachemount' | string;
 
 export interface BuildCacheRecord {
   /** BuildKit's record id (25 characters of `[a-z0-9]`). */

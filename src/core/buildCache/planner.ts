@@ -42,7 +42,10 @@ export function planBuildCachePrune(snapshot: BuildCacheSnapshot, policy: BuildC
       const ranked = rankForCollection(candidates, oldRanking);
       const next = ranked[0]!;
       if (ranked.length > 1 && ranked[1]!.score === next.score) {
-        uncertain ??= `records ${ranked.filter((x) => x.score === next.score).map((x) => x.record.id.slice(0, 12)).join(', ')} rank equally: the engine may take either first`;
+        uncertain ??= `records ${ranked
+          .filter((x) => x.score === next.score)
+          .map((x) => x.record.id.slice(0, 12))
+          .join(', ')} rank equally: the engine may take either first`;
       }
       removed.add(next.record.id);
       order.push(next.record);
@@ -50,10 +53,20 @@ export function planBuildCachePrune(snapshot: BuildCacheSnapshot, policy: BuildC
     }
   }
 
-  const items: PlannedRecord[] = order.map((r) => ({ id: r.id, type: r.type, description: r.description, size: r.size, shared: r.shared, lastUsedNs: r.lastUsedNs }));
+  const items: PlannedRecord[] = order.map((r) => ({
+    id: r.id,
+    type: r.type,
+    description: r.description,
+    size: r.size,
+    shared: r.shared,
+    lastUsedNs: r.lastUsedNs,
+  }));
   const kept = snapshot.records
     .filter((r) => !removed.has(r.id))
-    .map((r) => ({ id: r.id, reason: why.get(r.id) ?? (keepBytes > 0 && [...(children.get(r.id) ?? [])].every((c) => removed.has(c)) ? 'space-limit' : 'has-children') }));
+    .map((r) => ({
+      id: r.id,
+      reason: why.get(r.id) ?? (keepBytes > 0 && [...(children.get(r.id) ?? [])].every((c) => removed.has(c)) ? 'space-limit' : 'has-children'),
+    }));
   return {
     environment: snapshot.environment,
     policy,
@@ -112,7 +125,9 @@ interface Ranked {
  * lowest first. Docker 28's BuildKit counts ranks from 1, earlier ones from 0.
  */
 export function rankForCollection(records: readonly BuildCacheRecord[], fromZero = false): Ranked[] {
-  const byLastUse = [...records].sort((a, b) => (a.lastUsedNs === undefined ? -1 : b.lastUsedNs === undefined ? 1 : a.lastUsedNs < b.lastUsedNs ? -1 : a.lastUsedNs > b.lastUsedNs ? 1 : 0));
+  const byLastUse = [...records].sort((a, b) =>
+    a.lastUsedNs === undefined ? -1 : b.lastUsedNs === undefined ? 1 : a.lastUsedNs < b.lastUsedNs ? -1 : a.lastUsedNs > b.lastUsedNs ? 1 : 0,
+  );
   const lastUseIndex = new Map<string, number>();
   let maxLast = fromZero ? 0 : 1;
   let latest: bigint | undefined;

@@ -82,7 +82,9 @@ function hasSpaceLimitsApi(apiVersion: string): boolean {
 export function assertSupported(policy: BuildCachePolicy, apiVersion: string, environment: string): void {
   if (hasSpaceLimitsApi(apiVersion)) return;
   if (policy.space.maxUsedSpace || policy.space.minFreeSpace) {
-    throw new InvalidInputError(`${environment} speaks Engine API ${apiVersion}: --max-used-space and --min-free-space need API 1.48 (Docker 28). Use --keep-storage.`);
+    throw new InvalidInputError(
+      `${environment} speaks Engine API ${apiVersion}: --max-used-space and --min-free-space need API 1.48 (Docker 28). Use --keep-storage.`,
+    );
   }
 }
 

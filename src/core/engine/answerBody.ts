@@ -66,7 +66,10 @@ export function readAnswer(res: IncomingMessage, capBytes: number): Promise<Buff
 
 /** The answer is not JSON (or not all of it). */
 export class AnswerNotJsonError extends Error {
-  constructor(reason: string, readonly bytes: number) {
+  constructor(
+    reason: string,
+    readonly bytes: number,
+  ) {
     super(`it is not JSON (${reason}; ${bytes} bytes)`);
     this.name = 'AnswerNotJsonError';
   }

@@ -114,7 +114,14 @@ const imageInspect = fields({
 
 const historyItem = fields({ Id: string, Created: number, CreatedBy: optional(string), Tags: nullable(strings), Size: size });
 
-const containerSummary = fields({ Id: id, Names: nullable(strings), Image: optional(string), ImageID: string, State: optional(string), Created: optional(number) });
+const containerSummary = fields({
+  Id: id,
+  Names: nullable(strings),
+  Image: optional(string),
+  ImageID: string,
+  State: optional(string),
+  Created: optional(number),
+});
 
 const containerInspect = fields({
   Id: id,
@@ -139,7 +146,16 @@ const version = fields({
   Components: nullable(listOf(fields({ Name: string, Version: optional(string) }))),
 });
 
-const buildCacheRecord = fields({ ID: id, Type: optional(string), InUse: optional(boolean), Shared: optional(boolean), Size: optional(size), Parent: optional(string), Parents: nullable(strings), ' Parents': nullable(strings) });
+const buildCacheRecord = fields({
+  ID: id,
+  Type: optional(string),
+  InUse: optional(boolean),
+  Shared: optional(boolean),
+  Size: optional(size),
+  Parent: optional(string),
+  Parents: nullable(strings),
+  ' Parents': nullable(strings),
+});
 
 const systemDf = fields({
   LayersSize: optional(size),
@@ -181,6 +197,7 @@ export const answerShape = {
   deleteItems: shapedList<Api.ApiDeleteItem>(deleteItem),
   /** `/images/prune`; `null` (no answer body) is nothing pruned. */
   pruneResponse: (v: unknown): Api.ApiPruneResponse => (v === null ? { ImagesDeleted: [], SpaceReclaimed: 0 } : shaped<Api.ApiPruneResponse>(pruneResponse)(v)),
-  buildPruneResponse: (v: unknown): Api.ApiBuildPruneResponse => (v === null ? { CachesDeleted: [], SpaceReclaimed: 0 } : shaped<Api.ApiBuildPruneResponse>(buildPruneResponse)(v)),
+  buildPruneResponse: (v: unknown): Api.ApiBuildPruneResponse =>
+    v === null ? { CachesDeleted: [], SpaceReclaimed: 0 } : shaped<Api.ApiBuildPruneResponse>(buildPruneResponse)(v),
   event: shaped<Api.ApiEvent>(event),
 };

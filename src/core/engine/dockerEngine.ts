@@ -82,7 +82,14 @@ export class DockerEngine {
    * however large): at most `capBytes`, then parsed as JSON — `raw` keeps it as text (`/_ping`). What comes back
    * is unchecked `unknown`: each caller checks its shape (answerShape.ts) before anything trusts it.
    */
-  private async call(what: string, dial: DialOptions, timeoutMs: number, signal?: AbortSignal, capBytes = ITEM_ANSWER_CAP_BYTES, raw = false): Promise<unknown> {
+  private async call(
+    what: string,
+    dial: DialOptions,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    capBytes = ITEM_ANSWER_CAP_BYTES,
+    raw = false,
+  ): Promise<unknown> {
     const modem = await this.modem();
     const controller = new AbortController();
     let timedOut = false;
@@ -98,12 +105,15 @@ export class DockerEngine {
     try {
       res = await new Promise<IncomingMessage>((resolve, reject) => {
         // Every status is taken as the answer here, so its body is read (and capped) below, whatever it is.
-        modem.dial({ ...dial, statusCodes: ANY_STATUS, isStream: true, abortSignal: controller.signal }, (err, data) => (err ? reject(err) : resolve(data as IncomingMessage)));
+        modem.dial({ ...dial, statusCodes: ANY_STATUS, isStream: true, abortSignal: controller.signal }, (err, data) =>
+          err ? reject(err) : resolve(data as IncomingMessage),
+        );
       });
       if (controller.signal.aborted) res.destroy();
       const body = await readAnswer(res, capBytes);
       const status = res.statusCode ?? 0;
-      if (dial.statusCodes[status] !== true) throw { statusCode: status, json: parseOrText(body), message: `(HTTP code ${status}) ${dial.statusCodes[status] || 'unexpected'}` };
+      if (dial.statusCodes[status] !== true)
+        throw { statusCode: status, json: parseOrText(body), message: `(HTTP code ${status}) ${dial.statusCodes[status] || 'unexpected'}` };
       if (raw) return body.toString('utf8');
       if (status === 204) return null;
       return parseAnswer(body);
@@ -118,7 +128,14 @@ export class DockerEngine {
   }
 
   /** A JSON answer of the shape `shape` checks; a wrong one fails with an error naming the field. */
-  private async callShaped<T>(what: string, dial: DialOptions, timeoutMs: number, shape: (v: unknown) => T, signal?: AbortSignal, capBytes?: number): Promise<T> {
+  private async callShaped<T>(
+    what: string,
+    dial: DialOptions,
+    timeoutMs: number,
+    shape: (v: unknown) => T,
+    signal?: AbortSignal,
+    capBytes?: number,
+  ): Promise<T> {
     const answer = await this.call(what, dial, timeoutMs, signal, capBytes);
     try {
       return shape(answer);
@@ -128,11 +145,25 @@ export class DockerEngine {
   }
 
   private get<T>(what: string, path: string, shape: (v: unknown) => T, options?: Record<string, unknown>, capBytes?: number): Promise<T> {
-    return this.callShaped(what, { path, method: 'GET', options, statusCodes: { 200: true, 404: 'not found', 500: 'server error' } }, this.timeouts.readMs, shape, undefined, capBytes);
+    return this.callShaped(
+      what,
+      { path, method: 'GET', options, statusCodes: { 200: true, 404: 'not found', 500: 'server error' } },
+      this.timeouts.readMs,
+      shape,
+      undefined,
+      capBytes,
+    );
   }
 
   async ping(): Promise<void> {
-    await this.call('answer a ping', { path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, Math.min(this.timeouts.readMs, 10_000), undefined, ITEM_ANSWER_CAP_BYTES, true);
+    await this.call(
+      'answer a ping',
+      { path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } },
+      Math.min(this.timeouts.readMs, 10_000),
+      undefined,
+      ITEM_ANSWER_CAP_BYTES,
+      true,
+    );
   }
 
   version(): Promise<ApiVersion> {
@@ -188,7 +219,14 @@ export class DockerEngine {
     const options: Record<string, unknown> = { all: true };
     if (filters) options.filters = JSON.stringify(filters);
     // Sized like the disk-usage report: the containerd store sizes every image's snapshots for this list.
-    return this.callShaped('list images', { path: '/images/json?', method: 'GET', options, statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs, answerShape.imageList, undefined, LIST_ANSWER_CAP_BYTES);
+    return this.callShaped(
+      'list images',
+      { path: '/images/json?', method: 'GET', options, statusCodes: { 200: true, 500: 'server error' } },
+      this.timeouts.diskUsageMs,
+      answerShape.imageList,
+      undefined,
+      LIST_ANSWER_CAP_BYTES,
+    );
   }
 
   inspectImage(id: string): Promise<ApiImageInspect> {
@@ -196,7 +234,13 @@ export class DockerEngine {
   }
 
   imageHistory(id: string): Promise<ApiHistoryItem[]> {
-    return this.get(`read the history of image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/history`, answerShape.history, undefined, LIST_ANSWER_CAP_BYTES);
+    return this.get(
+      `read the history of image ${shortId(id)}`,
+      `/images/${encodeURIComponent(id)}/history`,
+      answerShape.history,
+      undefined,
+      LIST_ANSWER_CAP_BYTES,
+    );
   }
 
   /**
@@ -207,7 +251,11 @@ export class DockerEngine {
   distributionInspect(ref: string): Promise<ApiDistributionInspect> {
     return this.call(
       `ask the registry about ${ref}`,
-      { path: `/distribution/${encodeURIComponent(ref)}/json`, method: 'GET', statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' } },
+      {
+        path: `/distribution/${encodeURIComponent(ref)}/json`,
+        method: 'GET',
+        statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' },
+      },
       this.timeouts.readMs,
     ) as Promise<ApiDistributionInspect>;
   }
@@ -224,14 +272,27 @@ export class DockerEngine {
   }
 
   systemDf(): Promise<ApiSystemDf> {
-    return this.callShaped('report disk usage', { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }, this.timeouts.diskUsageMs, answerShape.systemDf, undefined, LIST_ANSWER_CAP_BYTES);
+    return this.callShaped(
+      'report disk usage',
+      { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } },
+      this.timeouts.diskUsageMs,
+      answerShape.systemDf,
+      undefined,
+      LIST_ANSWER_CAP_BYTES,
+    );
   }
 
   /** The build cache's records (`/system/df` `BuildCache`; only that part from API 1.42, which has `type`). */
   async buildCacheRecords(apiVersion: string): Promise<ApiBuildCacheRecord[]> {
     const [major, minor] = apiVersion.split('.').map(Number);
     const typed = (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 42);
-    const df = await this.get('report build cache usage', '/system/df?', answerShape.systemDf, typed ? { type: 'build-cache' } : undefined, LIST_ANSWER_CAP_BYTES);
+    const df = await this.get(
+      'report build cache usage',
+      '/system/df?',
+      answerShape.systemDf,
+      typed ? { type: 'build-cache' } : undefined,
+      LIST_ANSWER_CAP_BYTES,
+    );
     return df.BuildCache ?? [];
   }
 
@@ -239,7 +300,12 @@ export class DockerEngine {
   async pruneBuildCache(query: Record<string, string>, signal?: AbortSignal): Promise<ApiBuildPruneResponse> {
     const res = await this.callShaped(
       'prune the build cache',
-      { path: '/build/prune?', method: 'POST', options: query, statusCodes: { 200: true, 400: 'bad parameter', 409: 'a prune operation is already running', 500: 'server error' } },
+      {
+        path: '/build/prune?',
+        method: 'POST',
+        options: query,
+        statusCodes: { 200: true, 400: 'bad parameter', 409: 'a prune operation is already running', 500: 'server error' },
+      },
       this.timeouts.pruneMs,
       answerShape.buildPruneResponse,
       signal,
@@ -288,7 +354,14 @@ export class DockerEngine {
    * Podman's own API (`/v4.0.0/libpod/…`), for what its Docker-compatible API cannot say or do (full config
    * history, prune of all unused images). Only call it on a Podman engine.
    */
-  async libpod<T>(what: string, method: 'GET' | 'POST', path: string, options?: Record<string, unknown>, timeoutMs = this.timeouts.readMs, signal?: AbortSignal): Promise<T> {
+  async libpod<T>(
+    what: string,
+    method: 'GET' | 'POST',
+    path: string,
+    options?: Record<string, unknown>,
+    timeoutMs = this.timeouts.readMs,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return (await this.call(
       what,
       { path: `/v4.0.0/libpod${path}?`, method, options, statusCodes: { 200: true, 404: 'not found', 409: 'conflict', 500: 'server error' } },
@@ -347,12 +420,25 @@ export class DockerEngine {
     try {
       const stream = await new Promise<Readable>((resolve, reject) => {
         modem.dial(
-          { path: '/events?', method: 'GET', options: query, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, abortSignal: controller.signal },
+          {
+            path: '/events?',
+            method: 'GET',
+            options: query,
+            isStream: true,
+            statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+            abortSignal: controller.signal,
+          },
           (err, data) => (err ? reject(toEngineError(err, this.endpoint, what)) : resolve(data as Readable)),
         );
       });
       const events: ApiEvent[] = [];
-      await new Promise<void>((resolve, reject) => readEventLines(stream, (e) => events.push(e), (e) => (e ? reject(toEngineError(e, this.endpoint, what, controller.signal.aborted ? this.timeouts.readMs : undefined)) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        readEventLines(
+          stream,
+          (e) => events.push(e),
+          (e) => (e ? reject(toEngineError(e, this.endpoint, what, controller.signal.aborted ? this.timeouts.readMs : undefined)) : resolve()),
+        ),
+      );
       return events;
     } finally {
       clearTimeout(timer);

@@ -95,10 +95,7 @@ export function defaultEndpointSpec(env: NodeJS.ProcessEnv = process.env, option
   const host = options.host?.trim() || env.DOCKER_HOST?.trim() || defaultDockerHost(platform, verify || tlsOnly);
   // As the docker CLI: TLS when DOCKER_TLS_VERIFY or DOCKER_TLS is set (the files that exist are used).
   const existing = (f: string) => (fs.existsSync(path.join(certPath, f)) || verify ? path.join(certPath, f) : undefined);
-  const tls: TlsFiles | undefined =
-    verify || tlsOnly
-      ? { ca: existing('ca.pem'), cert: existing('cert.pem'), key: existing('key.pem'), verify }
-      : undefined;
+  const tls: TlsFiles | undefined = verify || tlsOnly ? { ca: existing('ca.pem'), cert: existing('cert.pem'), key: existing('key.pem'), verify } : undefined;
   return { host, tls };
 }
 
@@ -108,9 +105,7 @@ function isSet(v: string | undefined): boolean {
 
 /** Strips a password from a URL-ish host string (and any query string, where tokens could hide). */
 export function redactHost(host: string): string {
-  return host
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
-    .replace(/\?.*$/, '?***');
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@').replace(/\?.*$/, '?***');
 }
 
 const ACCEPTED = 'unix:///path/to/docker.sock, npipe:////./pipe/NAME, tcp://host:port, ssh://user@host[:port]';
@@ -166,7 +161,9 @@ function reach(spec: EndpointSpec): Endpoint {
         const cert = tls?.cert ? readMaterial(tls.cert, 'client certificate', label) : undefined;
         const key = tls?.key ? readMaterial(tls.key, 'client key', label) : undefined;
         if (Boolean(cert) !== Boolean(key)) {
-          throw new InvalidInputError(`The TLS settings for ${label} name a client ${cert ? 'certificate but no key' : 'key but no certificate'}: give both, or neither.`);
+          throw new InvalidInputError(
+            `The TLS settings for ${label} name a client ${cert ? 'certificate but no key' : 'key but no certificate'}: give both, or neither.`,
+          );
         }
         const verify = tls?.verify !== false;
         options.ca = ca;
@@ -267,7 +264,8 @@ function readMaterial(file: string, what: string, label: string): Buffer {
     return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new InvalidInputError(`The TLS ${what} for ${label}, ${file}, ${why}.`);
   }
 }

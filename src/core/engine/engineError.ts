@@ -42,7 +42,11 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
   switch (f.code) {
     case 'ENOENT':
       // A unix socket or a Windows named pipe that nothing serves; localEngine says what is likely missing.
-      return new DockerPruneError('unreachable', missingEngineMessage({ kind: pipeOrSocket, socketPath: socket ?? where, platform: process.platform }), details);
+      return new DockerPruneError(
+        'unreachable',
+        missingEngineMessage({ kind: pipeOrSocket, socketPath: socket ?? where, platform: process.platform }),
+        details,
+      );
     case 'EACCES':
     case 'EPERM':
       return new DockerPruneError('permission-denied', permissionDeniedMessage({ kind: pipeOrSocket, socketPath: socket ?? where }), details);
@@ -54,7 +58,11 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ERR_STREAM_PREMATURE_CLOSE':
-      return new DockerPruneError('unreachable', `The connection to Docker at ${where} dropped while trying to ${what}: the daemon stopped or restarted.`, details);
+      return new DockerPruneError(
+        'unreachable',
+        `The connection to Docker at ${where} dropped while trying to ${what}: the daemon stopped or restarted.`,
+        details,
+      );
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -62,7 +70,11 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
     default: {
       const msg = f.message ?? String(e);
       if (/socket hang up/i.test(msg)) {
-        return new DockerPruneError('unreachable', `The connection to Docker at ${where} dropped while trying to ${what}: the daemon stopped or restarted.`, details);
+        return new DockerPruneError(
+          'unreachable',
+          `The connection to Docker at ${where} dropped while trying to ${what}: the daemon stopped or restarted.`,
+          details,
+        );
       }
       const tls = tlsFailure(f.code ?? '', msg, where, Boolean(endpoint.modemOptions.cert));
       if (tls) return new DockerPruneError('permission-denied', tls, details);
@@ -76,9 +88,11 @@ export function toEngineError(e: unknown, endpoint: Endpoint, what: string, time
 
 /** What to say when the engine answered, but not with a usable answer; undefined for other failures. */
 function badAnswerMessage(e: unknown, where: string, what: string): string | undefined {
-  const check = ' It may not be a Docker-compatible engine, or something between (a proxy) alters its answers: check it with "docker -H <host> info" and try again.';
+  const check =
+    ' It may not be a Docker-compatible engine, or something between (a proxy) alters its answers: check it with "docker -H <host> info" and try again.';
   if (e instanceof AnswerShapeError) return `Docker at ${where} sent a malformed answer to "${what}": ${e.message}. Nothing was done with it.${check}`;
-  if (e instanceof AnswerNotJsonError) return `Docker at ${where} sent an answer to "${what}" that is not JSON (${e.message.replace(/^it is not JSON \((.*)\)$/, '$1')}). Nothing was done with it.${check}`;
+  if (e instanceof AnswerNotJsonError)
+    return `Docker at ${where} sent an answer to "${what}" that is not JSON (${e.message.replace(/^it is not JSON \((.*)\)$/, '$1')}). Nothing was done with it.${check}`;
   if (e instanceof AnswerTooLargeError) {
     return `Docker at ${where} sent more than ${Math.round(e.capBytes / 1024 / 1024)} MiB answering "${what}": the answer was cut off there and not used (the most one answer may hold). A real engine of this size is far beyond what Docker Prune is made for; an endless answer means the engine or something between is broken.${check}`;
   }
@@ -101,7 +115,8 @@ function engineMessageOf(f: ModemFailure): string {
  * certificate (the engine's CA). Undefined when the failure is not about TLS.
  */
 function tlsFailure(code: string, message: string, where: string, sentClientCert = true): string | undefined {
-  const serverSide = 'The engine\'s certificate is not signed by the CA configured for this environment (or no CA is configured and it is not publicly trusted). Use the CA that signed the engine\'s certificate (ca.pem), or turn verification off only if you accept the risk.';
+  const serverSide =
+    "The engine's certificate is not signed by the CA configured for this environment (or no CA is configured and it is not publicly trusted). Use the CA that signed the engine's certificate (ca.pem), or turn verification off only if you accept the risk.";
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
@@ -116,7 +131,11 @@ function tlsFailure(code: string, message: string, where: string, sentClientCert
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return `TLS with Docker at ${where} failed: the engine's certificate is not made out for this host name or address (${message}). Connect by a name the certificate lists, or re-issue it with that name.`;
   }
-  if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)|alert number (42|46|48|116)|CERTIFICATE_REQUIRED|BAD_CERTIFICATE/i.test(message + ' ' + code)) {
+  if (
+    /alert (bad certificate|certificate required|unknown ca|certificate unknown)|alert number (42|46|48|116)|CERTIFICATE_REQUIRED|BAD_CERTIFICATE/i.test(
+      message + ' ' + code,
+    )
+  ) {
     return `TLS with Docker at ${where} failed: ${sentClientCert ? 'the engine refused our client certificate: it is not signed by the CA the engine trusts' : 'the engine demands a client certificate and none is configured'}. An engine started with --tlsverify demands a client certificate and key signed by its CA: set "cert" and "key" (DOCKER_CERT_PATH's cert.pem/key.pem, or the context's TLS files).`;
   }
   if (/wrong version number|packet length too long|http request to an https server/i.test(message)) {

@@ -33,7 +33,9 @@ export interface EngineProfile {
 const CONTAINERD_SNAPSHOTTER = 'io.containerd.snapshotter.v1';
 
 export function profileOf(info: ApiInfo, version: ApiVersion): EngineProfile {
-  const podman = (version.Components ?? []).find((c) => /podman/i.test(c.Name ?? '')) ?? (/podman/i.test(version.Platform?.Name ?? '') ? { Version: version.Version } : undefined);
+  const podman =
+    (version.Components ?? []).find((c) => /podman/i.test(c.Name ?? '')) ??
+    (/podman/i.test(version.Platform?.Name ?? '') ? { Version: version.Version } : undefined);
   const driverStatus = info.DriverStatus ?? [];
   const containerd = driverStatus.some(([key, value]) => key === 'driver-type' && value === CONTAINERD_SNAPSHOTTER);
   return {

@@ -64,7 +64,7 @@ export interface MissingEngine {
  * to get it back.
  */
 export function missingEngineMessage({ kind, socketPath, platform }: MissingEngine): string {
-  const elsewhere = 'or point DOCKER_HOST / the environment\'s host at a running engine.';
+  const elsewhere = "or point DOCKER_HOST / the environment's host at a running engine.";
   if (kind === 'npipe') {
     const pipe = windowsPipeName(socketPath);
     if (pipe.toLowerCase() === windowsPipeName(DEFAULT_NAMED_PIPE).toLowerCase()) {

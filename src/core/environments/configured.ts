@@ -60,10 +60,13 @@ export function parseConfiguredEnvironments(value: unknown, where: string, env: 
     let ssh: ConfiguredEnvironment['ssh'];
     if (o.ssh !== undefined && o.ssh !== null) {
       const s = o.ssh as Record<string, unknown>;
-      if (typeof s !== 'object' || Array.isArray(s)) return bad('ssh', 'an object { "client", "configFile", "identityFile", "knownHostsFile", "strictHostKeyChecking" }');
-      for (const f of ['identityFile', 'knownHostsFile', 'configFile'] as const) if (s[f] !== undefined && typeof s[f] !== 'string') return bad(`ssh.${f}`, 'a file path');
+      if (typeof s !== 'object' || Array.isArray(s))
+        return bad('ssh', 'an object { "client", "configFile", "identityFile", "knownHostsFile", "strictHostKeyChecking" }');
+      for (const f of ['identityFile', 'knownHostsFile', 'configFile'] as const)
+        if (s[f] !== undefined && typeof s[f] !== 'string') return bad(`ssh.${f}`, 'a file path');
       const strict = s.strictHostKeyChecking;
-      if (strict !== undefined && strict !== 'yes' && strict !== 'accept-new' && strict !== 'no') return bad('ssh.strictHostKeyChecking', '"yes", "accept-new" or "no"');
+      if (strict !== undefined && strict !== 'yes' && strict !== 'accept-new' && strict !== 'no')
+        return bad('ssh.strictHostKeyChecking', '"yes", "accept-new" or "no"');
       const client = s.client;
       if (client !== undefined && client !== 'openssh' && client !== 'ssh2') return bad('ssh.client', '"openssh" or "ssh2"');
       const configFile = s.configFile as string | undefined;

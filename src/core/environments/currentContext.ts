@@ -47,7 +47,11 @@ export function resolveCurrentContext({ contextFlag, hostFlag, env, configured }
   if (flagContext && flagHost) throw new InvalidInputError('conflicting options: cannot specify both --host and --context (as in the docker CLI).');
   const envContext = env.DOCKER_CONTEXT?.trim();
   const fileContext = configured?.trim();
-  const below = envContext ? { name: envContext, reason: 'DOCKER_CONTEXT' as const } : fileContext ? { name: fileContext, reason: 'currentContext' as const } : undefined;
+  const below = envContext
+    ? { name: envContext, reason: 'DOCKER_CONTEXT' as const }
+    : fileContext
+      ? { name: fileContext, reason: 'currentContext' as const }
+      : undefined;
   const over = (name: string, reason: CurrentContextReason): CurrentContext =>
     below && below.name !== name ? { name, reason, overridden: below } : { name, reason };
   if (flagContext) return over(flagContext, '--context');

@@ -23,6 +23,7 @@ export function defaultEngine(env: NodeJS.ProcessEnv, options: DefaultEngineOpti
   const flagHost = options.host?.trim();
   if (flagHost) return { id: 'host', name: redactHost(flagHost), source: 'docker-host', endpoint, description: 'from --host' };
   const dockerHost = env.DOCKER_HOST?.trim();
-  if (dockerHost) return { id: 'docker-host', name: `DOCKER_HOST (${redactHost(dockerHost)})`, source: 'docker-host', endpoint, description: 'from DOCKER_HOST' };
+  if (dockerHost)
+    return { id: 'docker-host', name: `DOCKER_HOST (${redactHost(dockerHost)})`, source: 'docker-host', endpoint, description: 'from DOCKER_HOST' };
   return { id: 'local', name: 'local', source: 'local', endpoint, description: describeDefaultEngine(endpoint.host, platform) };
 }

@@ -92,7 +92,14 @@ export async function discoverEnvironments(options: DiscoveryOptions = {}): Prom
     if (currentName !== DEFAULT_CONTEXT && !ctx.contexts.some((c) => c.name === currentName)) {
       // Stored but unusable (no Docker endpoint, unreadable meta.json): that problem says why. Else it is missing.
       const unusable = ctx.problems.find((p) => p.source === `context:${currentName}` || p.source === `docker context in ${contextDirName(currentName)}`);
-      currentProblem = unusable ?? { source: `context:${currentName}`, message: missingContextMessage(choice, ctx.configDir, ctx.contexts.map((c) => c.name)) };
+      currentProblem = unusable ?? {
+        source: `context:${currentName}`,
+        message: missingContextMessage(
+          choice,
+          ctx.configDir,
+          ctx.contexts.map((c) => c.name),
+        ),
+      };
       if (!unusable) problems.push(currentProblem);
     }
   }

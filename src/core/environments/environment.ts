@@ -3,7 +3,6 @@ import type { SshSettings } from './sshTransport';
 
 export type EnvironmentSource = 'local' | 'docker-host' | 'context' | 'setting' | 'podman';
 
-
 /** One Docker-compatible engine the user can look at and prune. */
 export interface EnvironmentDescriptor {
   /** Stable key: `local`, `docker-host`, `host` (CLI -H), `context:NAME`, `setting:NAME`, `podman:rootful`, `podman:rootless` */

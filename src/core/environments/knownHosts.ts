@@ -145,6 +145,14 @@ function hostMatches(patterns: string, name: string): boolean {
 
 /** OpenSSH's match_pattern: `*` any run, `?` one character, everything else literal. */
 export function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|\\[\]]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    's',
+  );
   return re.test(s);
 }

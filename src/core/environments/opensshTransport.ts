@@ -289,7 +289,10 @@ export function classifyOpenSshFailure(code: number | null, stderr: string): Ope
   if (resolve) return { kind: 'not-resolved', host: resolve[1] };
   if (/Connection refused/.test(stderr)) return { kind: 'refused' };
   if (/timed out|Connection timed out|Operation timed out/i.test(stderr)) return { kind: 'timed-out' };
-  const config = /(Bad owner or permissions on .+|.+ line \d+: .+|Bad configuration option.+|command-line line \d+: .+|Unsupported option.+|no argument after keyword.+)/.exec(stderr);
+  const config =
+    /(Bad owner or permissions on .+|.+ line \d+: .+|Bad configuration option.+|command-line line \d+: .+|Unsupported option.+|no argument after keyword.+)/.exec(
+      stderr,
+    );
   if (config) return { kind: 'config', detail: config[1]!.trim() };
   const forwarding = /(channel \d+: open failed: .+|stdio forwarding failed.*)/.exec(stderr);
   if (forwarding) return { kind: 'forwarding', detail: forwarding[1]!.trim() };
@@ -316,7 +319,13 @@ async function opensshFailure(target: SshTarget, binary: string, code: number | 
         const knownTypes = [...new Set(recorded.map((r) => r.keyType))];
         return hostKeyOfOtherType(label, { host: where.host, port: where.port, file: recorded[0]!.file, keyType, knownTypes, fingerprint: f.fingerprint });
       }
-      return hostKeyChanged(label, { host: where?.host ?? target.host, port: where?.port ?? target.port ?? 22, file: f.file ?? 'known_hosts', fingerprint: f.fingerprint, keyType });
+      return hostKeyChanged(label, {
+        host: where?.host ?? target.host,
+        port: where?.port ?? target.port ?? 22,
+        file: f.file ?? 'known_hosts',
+        fingerprint: f.fingerprint,
+        keyType,
+      });
     }
     case 'host-key-revoked':
       return hostKeyRevoked(label, { file: f.file ?? 'known_hosts', fingerprint: f.fingerprint });
@@ -332,9 +341,10 @@ async function opensshFailure(target: SshTarget, binary: string, code: number | 
     case 'permission-denied':
       return authenticationFailed(
         label,
-        f.user ?? target.username ?? '(the ssh config\'s User)',
-        [target.settings.identityFile ? `key ${target.settings.identityFile}` : undefined, 'the keys of your ssh config and ssh-agent'].filter(Boolean).join(', ') +
-          (f.methods ? ` (OpenSSH: Permission denied (${f.methods}))` : ''),
+        f.user ?? target.username ?? "(the ssh config's User)",
+        [target.settings.identityFile ? `key ${target.settings.identityFile}` : undefined, 'the keys of your ssh config and ssh-agent']
+          .filter(Boolean)
+          .join(', ') + (f.methods ? ` (OpenSSH: Permission denied (${f.methods}))` : ''),
         [
           'The OpenSSH client runs in batch mode: keys that need a passphrase are used only through the ssh-agent (ssh-add).',
           ...(target.password !== undefined ? ['The password in the URL is not used by the OpenSSH client (set "client": "ssh2" to send it).'] : []),
@@ -349,7 +359,11 @@ async function opensshFailure(target: SshTarget, binary: string, code: number | 
     case 'config':
       return new DockerPruneError('invalid-input', `SSH to ${label}: ssh rejects its configuration: ${f.detail}`, { endpoint: label });
     case 'forwarding':
-      return new DockerPruneError('unreachable', `SSH to ${label}: a jump host did not open the connection onward (${f.detail}). Check ProxyJump, and that the jump host's sshd allows TCP forwarding.`, { endpoint: label });
+      return new DockerPruneError(
+        'unreachable',
+        `SSH to ${label}: a jump host did not open the connection onward (${f.detail}). Check ProxyJump, and that the jump host's sshd allows TCP forwarding.`,
+        { endpoint: label },
+      );
     case 'closed':
       return new DockerPruneError('unreachable', `SSH to ${label}: the server closed the connection (${f.detail}).`, { endpoint: label });
     case 'other':

@@ -139,9 +139,13 @@ export class Ssh2TunnelAgent extends http.Agent {
         }
         throw e instanceof DockerPruneError
           ? e
-          : new DockerPruneError('unreachable', `Docker over SSH at ${this.target.label}: the server refused to run "${this.command}": ${(e as Error).message}.`, {
-              endpoint: this.target.label,
-            });
+          : new DockerPruneError(
+              'unreachable',
+              `Docker over SSH at ${this.target.label}: the server refused to run "${this.command}": ${(e as Error).message}.`,
+              {
+                endpoint: this.target.label,
+              },
+            );
       }
     }
   }
@@ -281,7 +285,15 @@ class ChannelSocket extends Duplex {
 }
 
 /** ssh2's host key algorithms in its order of preference (ssh2 lib/protocol/constants.js DEFAULT_SERVER_HOST_KEY). */
-const SSH2_HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const SSH2_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 /** ProxyJump hops at most (a `Host *` ProxyJump that matches its own jump host would loop forever). */
 const MAX_HOPS = 8;
 
@@ -306,7 +318,9 @@ export function planHops(target: SshTarget): Hop[] {
   const chain: SshHostConfig[] = [];
   const add = (config: SshHostConfig, depth: number): void => {
     if (depth > MAX_HOPS || chain.length > MAX_HOPS) {
-      throw new DockerPruneError('invalid-input', `SSH to ${target.label}: more than ${MAX_HOPS} ProxyJump hops (does a ProxyJump match its own jump host?).`, { endpoint: target.label });
+      throw new DockerPruneError('invalid-input', `SSH to ${target.label}: more than ${MAX_HOPS} ProxyJump hops (does a ProxyJump match its own jump host?).`, {
+        endpoint: target.label,
+      });
     }
     if (config.proxyCommand) {
       throw new DockerPruneError(
@@ -324,7 +338,9 @@ export function planHops(target: SshTarget): Hop[] {
   };
   add(final, 0);
   return chain.map((config, i) =>
-    i === chain.length - 1 ? { config, final: true, label: target.label } : { config, final: false, label: `jump host ${config.user}@${config.hostName}:${config.port} (to ${target.label})` },
+    i === chain.length - 1
+      ? { config, final: true, label: target.label }
+      : { config, final: false, label: `jump host ${config.user}@${config.hostName}:${config.port} (to ${target.label})` },
   );
 }
 
@@ -349,7 +365,13 @@ async function connect(target: SshTarget): Promise<SshClient> {
   }
   const last = clients[clients.length - 1]!;
   // The jump connections live exactly as long as the target's.
-  if (clients.length > 1) last.on('close', () => clients.slice(0, -1).reverse().forEach((c) => c.end()));
+  if (clients.length > 1)
+    last.on('close', () =>
+      clients
+        .slice(0, -1)
+        .reverse()
+        .forEach((c) => c.end()),
+    );
   // An idle connection must not keep a CLI run alive (pending requests have their own timers); TCP
   // keep-alive instead of ssh2's keepalive timer, which would.
   tcp!.setKeepAlive(true, 15_000);
@@ -420,11 +442,22 @@ function handshake(ssh2: Ssh2Module & { Client: new () => SshClient }, hop: Hop,
         return false;
       case 'other-types':
         // Not a changed key — but not a known one: refused even with accept-new, as OpenSSH refuses it.
-        hostKeyProblem = hostKeyOfOtherType(hop.label, { host: khHost, port: khPort, file: verdict.file, keyType, knownTypes: verdict.knownTypes, fingerprint: fp });
+        hostKeyProblem = hostKeyOfOtherType(hop.label, {
+          host: khHost,
+          port: khPort,
+          file: verdict.file,
+          keyType,
+          knownTypes: verdict.knownTypes,
+          fingerprint: fp,
+        });
         return false;
       case 'unknown':
         if (strict === 'accept-new') return true;
-        hostKeyProblem = hostKeyUnknown(hop.label, { host: `${c.user}@${c.alias}`, port: hop.final && target.port === undefined ? 22 : c.port, files: knownFiles, fingerprint: fp, keyType }, verdict.certAuthority);
+        hostKeyProblem = hostKeyUnknown(
+          hop.label,
+          { host: `${c.user}@${c.alias}`, port: hop.final && target.port === undefined ? 22 : c.port, files: knownFiles, fingerprint: fp, keyType },
+          verdict.certAuthority,
+        );
         return false;
     }
   };
@@ -466,11 +499,17 @@ function handshake(ssh2: Ssh2Module & { Client: new () => SshClient }, hop: Hop,
       if (hostKeyProblem) return fail(hostKeyProblem);
       const msg = e.message;
       if (e.level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
-        const notes = [encryptedKeysNote(ids.encrypted), ids.unusable.length ? `Unusable key file(s): ${ids.unusable.join(', ')}.` : undefined].filter((n): n is string => !!n);
+        const notes = [encryptedKeysNote(ids.encrypted), ids.unusable.length ? `Unusable key file(s): ${ids.unusable.join(', ')}.` : undefined].filter(
+          (n): n is string => !!n,
+        );
         return fail(authenticationFailed(hop.label, c.user, tried, notes));
       }
       if (/timed out/i.test(msg)) {
-        return fail(new DockerPruneError('timeout', `SSH to ${hop.label}: the handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`, { endpoint: hop.label }));
+        return fail(
+          new DockerPruneError('timeout', `SSH to ${hop.label}: the handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`, {
+            endpoint: hop.label,
+          }),
+        );
       }
       fail(new DockerPruneError('unreachable', `SSH to ${hop.label} failed: ${msg}.`, { endpoint: hop.label }));
     });

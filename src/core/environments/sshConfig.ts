@@ -159,7 +159,14 @@ export function resolveSshConfig(query: SshConfigQuery): SshHostConfig {
     identityFiles: dedupe(identityFiles),
     defaultIdentityFiles: configured.length === 0,
     identitiesOnly: c.identitiesonly ?? false,
-    identityAgent: agent === undefined || agent === 'SSH_AUTH_SOCK' ? undefined : agent.toLowerCase() === 'none' ? 'none' : agent.startsWith('$') ? env[agent.slice(1)] || 'none' : expandPath(agent, 'IdentityAgent'),
+    identityAgent:
+      agent === undefined || agent === 'SSH_AUTH_SOCK'
+        ? undefined
+        : agent.toLowerCase() === 'none'
+          ? 'none'
+          : agent.startsWith('$')
+            ? env[agent.slice(1)] || 'none'
+            : expandPath(agent, 'IdentityAgent'),
     proxyJump,
     proxyCommand: c.proxy && 'command' in c.proxy && c.proxy.command.toLowerCase() !== 'none' ? c.proxy.command : undefined,
     strictHostKeyChecking: c.stricthostkeychecking,
@@ -403,7 +410,14 @@ function glob(pattern: string): string[] {
       } catch {
         continue;
       }
-      const re = new RegExp('^' + part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+      const re = new RegExp(
+        '^' +
+          part
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.') +
+          '$',
+      );
       for (const name of names) if ((part.startsWith('.') || !name.startsWith('.')) && re.test(name)) next.push(path.join(base, name));
     }
     bases = next;

@@ -21,9 +21,15 @@ function removeHint(host: string, port: number): string {
   return `ssh-keygen -R '${knownHostsName(host, port)}'`;
 }
 
-export function hostKeyUnknown(label: string, where: { host: string; port: number; files: readonly string[]; fingerprint?: string; keyType?: string }, certAuthority = false): DockerPruneError {
+export function hostKeyUnknown(
+  label: string,
+  where: { host: string; port: number; files: readonly string[]; fingerprint?: string; keyType?: string },
+  certAuthority = false,
+): DockerPruneError {
   const key = where.fingerprint ? ` (${where.keyType ? `${keyTypeName(where.keyType)} ` : ''}${where.fingerprint})` : '';
-  const ca = certAuthority ? ' It is known only through an @cert-authority line, which the built-in SSH client does not support: install the OpenSSH client (ssh), which checks host certificates.' : '';
+  const ca = certAuthority
+    ? ' It is known only through an @cert-authority line, which the built-in SSH client does not support: install the OpenSSH client (ssh), which checks host certificates.'
+    : '';
   return new DockerPruneError(
     'permission-denied',
     `The SSH host key of ${label}${key} is not known: it is not in ${where.files.join(' or ') || 'any known_hosts file'}. Check the fingerprint, then connect once with "ssh${where.port !== 22 ? ` -p ${where.port}` : ''} ${where.host}" to record it (or set "strictHostKeyChecking": "accept-new").${ca}`,
@@ -83,7 +89,11 @@ export function connectionRefused(label: string): DockerPruneError {
 }
 
 export function hostNotResolved(label: string, host?: string): DockerPruneError {
-  return new DockerPruneError('unreachable', `SSH to ${label}: the host name${host ? ` "${host}"` : ''} cannot be resolved. Check the host, or its HostName in ~/.ssh/config.`, { endpoint: label });
+  return new DockerPruneError(
+    'unreachable',
+    `SSH to ${label}: the host name${host ? ` "${host}"` : ''} cannot be resolved. Check the host, or its HostName in ~/.ssh/config.`,
+    { endpoint: label },
+  );
 }
 
 export function connectTimedOut(label: string, seconds: number): DockerPruneError {

@@ -95,7 +95,10 @@ export function chooseIdentities(ssh2: Ssh2Module, req: IdentityRequest): Identi
     const inner = new ssh2.OpenSSHAgent(req.agentSocket);
     agent = req.identitiesOnly ? restrictedAgent(inner, publicBlobs) : inner;
   }
-  const description = [...loaded.map((l) => `key ${l.file}`), ...(agent ? [req.identitiesOnly ? 'the ssh-agent (its keys matching IdentityFile)' : 'the ssh-agent'] : [])];
+  const description = [
+    ...loaded.map((l) => `key ${l.file}`),
+    ...(agent ? [req.identitiesOnly ? 'the ssh-agent (its keys matching IdentityFile)' : 'the ssh-agent'] : []),
+  ];
   return {
     keys: loaded.map(({ file, key }) => ({ file, key })),
     agent,
@@ -120,7 +123,14 @@ function readPublicBlob(ssh2: Ssh2Module, file: string): Buffer | undefined {
 function restrictedAgent(inner: AgentLike, allowed: readonly Buffer[]): AgentLike {
   return Object.assign(Object.create(Object.getPrototypeOf(inner) as object) as AgentLike, inner, {
     getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void) {
-      inner.getIdentities((err, keys) => (err ? cb(err) : cb(undefined, (keys ?? []).filter((k) => allowed.some((b) => b.equals(k.getPublicSSH()))))));
+      inner.getIdentities((err, keys) =>
+        err
+          ? cb(err)
+          : cb(
+              undefined,
+              (keys ?? []).filter((k) => allowed.some((b) => b.equals(k.getPublicSSH()))),
+            ),
+      );
     },
   });
 }

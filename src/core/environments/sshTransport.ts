@@ -34,9 +34,13 @@ export function chooseSshClient(target: SshTarget): { client: 'openssh'; binary:
   const binary = findSshBinary(env);
   if (wanted === 'openssh') {
     if (!binary) {
-      throw new DockerPruneError('invalid-input', `${target.label} is set to use the OpenSSH client, but no "ssh" program is on the PATH. Install OpenSSH's client, or set "client": "ssh2".`, {
-        endpoint: target.label,
-      });
+      throw new DockerPruneError(
+        'invalid-input',
+        `${target.label} is set to use the OpenSSH client, but no "ssh" program is on the PATH. Install OpenSSH's client, or set "client": "ssh2".`,
+        {
+          endpoint: target.label,
+        },
+      );
     }
     return { client: 'openssh', binary };
   }

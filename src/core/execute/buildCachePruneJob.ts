@@ -28,10 +28,16 @@ export async function previewBuildCachePrune(engine: DockerEngine, policy: Build
   const snapshot = await readBuildCache(engine);
   assertSupported(policy, snapshot.profile.apiVersion, engine.endpoint.label);
   if (snapshot.profile.product === 'podman') {
-    throw new DockerPruneError('invalid-input', `${engine.endpoint.label} is Podman, which keeps no BuildKit build cache to prune.`, { endpoint: engine.endpoint.label });
+    throw new DockerPruneError('invalid-input', `${engine.endpoint.label} is Podman, which keeps no BuildKit build cache to prune.`, {
+      endpoint: engine.endpoint.label,
+    });
   }
   if (policy.space.minFreeSpace && snapshot.diskFreeBytes === undefined) {
-    throw new DockerPruneError('invalid-input', `--min-free-space needs the free space where ${engine.endpoint.label} keeps its build cache, which only a local engine shows. Use --max-used-space or --keep-storage.`, { endpoint: engine.endpoint.label });
+    throw new DockerPruneError(
+      'invalid-input',
+      `--min-free-space needs the free space where ${engine.endpoint.label} keeps its build cache, which only a local engine shows. Use --max-used-space or --keep-storage.`,
+      { endpoint: engine.endpoint.label },
+    );
   }
   return { snapshot, plan: planBuildCachePrune(snapshot, policy) };
 }
@@ -112,7 +118,11 @@ async function busyAware<T>(engine: DockerEngine, call: () => Promise<T>): Promi
     return await call();
   } catch (e) {
     if (e instanceof DockerPruneError && e.details.status === 409) {
-      throw new DockerPruneError('busy', `${engine.endpoint.label} is already pruning its build cache (the engine says: a prune operation is already running). Try again when it finishes.`, e.details);
+      throw new DockerPruneError(
+        'busy',
+        `${engine.endpoint.label} is already pruning its build cache (the engine says: a prune operation is already running). Try again when it finishes.`,
+        e.details,
+      );
     }
     throw e;
   }
@@ -131,7 +141,13 @@ function buildCacheFigures(plan: BuildCachePlan | undefined, result: BuildCacheR
   return {
     plan: plan ? { images: plan.items.length, bytes: plan.bytes } : null,
     result: result
-      ? { deleted: result.CachesDeleted.length, untagged: 0, skipped: result.notRemoved.length, spaceReclaimed: result.SpaceReclaimed, cancelled: result.cancelled }
+      ? {
+          deleted: result.CachesDeleted.length,
+          untagged: 0,
+          skipped: result.notRemoved.length,
+          spaceReclaimed: result.SpaceReclaimed,
+          cancelled: result.cancelled,
+        }
       : null,
     doneIds: result?.CachesDeleted,
     skippedIds: result ? new Set(result.notRemoved) : undefined,

@@ -55,7 +55,11 @@ export function engineLockKey(profile: Pick<EngineProfile, 'engineId'>, endpoint
  * Takes the prune lock of `engine`'s engine, or throws a `busy` DockerPruneError naming the lock file, its holder and
  * what to do. Asks the engine who it is (`/info`, cached in its profile) first.
  */
-export async function acquireEngineLock(engine: Pick<DockerEngine, 'endpoint' | 'profile'>, trigger: Trigger, options: EngineLockOptions = {}): Promise<EngineLock> {
+export async function acquireEngineLock(
+  engine: Pick<DockerEngine, 'endpoint' | 'profile'>,
+  trigger: Trigger,
+  options: EngineLockOptions = {},
+): Promise<EngineLock> {
   const profile = await engine.profile();
   const byId = profile.engineId !== '';
   const key = engineLockKey(profile, engine.endpoint.label);
@@ -71,7 +75,9 @@ export async function acquireEngineLock(engine: Pick<DockerEngine, 'endpoint' | 
     since: new Date().toISOString(),
     environment: engine.endpoint.name,
     endpoint: engine.endpoint.label,
-    note: byId ? undefined : `The engine reports no ID: this lock is keyed by the endpoint ${engine.endpoint.label}, so the same engine reached through another endpoint is not covered by it.`,
+    note: byId
+      ? undefined
+      : `The engine reports no ID: this lock is keyed by the endpoint ${engine.endpoint.label}, so the same engine reached through another endpoint is not covered by it.`,
   };
   const dir = options.dir ?? lockDirectory();
   const file = path.join(dir, `${byId ? 'engine' : 'endpoint'}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`);
@@ -79,7 +85,10 @@ export async function acquireEngineLock(engine: Pick<DockerEngine, 'endpoint' | 
   try {
     attempt = acquireLockFile(file, { ...details }, options);
   } catch (e) {
-    throw new DockerPruneError('permission-denied', `Cannot take the prune lock ${file}: ${errorMessage(e)}. Nothing was pruned.`, { endpoint: engine.endpoint.label, cause: e });
+    throw new DockerPruneError('permission-denied', `Cannot take the prune lock ${file}: ${errorMessage(e)}. Nothing was pruned.`, {
+      endpoint: engine.endpoint.label,
+      cause: e,
+    });
   }
   if (!attempt.acquired) throw busyError(attempt.holder, engine.endpoint.label);
   const held = attempt.lock;
@@ -97,7 +106,10 @@ function busyError(holder: LockHolder, endpoint: string): DockerPruneError {
       { endpoint },
     );
   }
-  const engine = r.keyedBy === 'endpoint-label' ? `no engine ID, locked by its endpoint ${r.endpoint}` : `${r.product === 'podman' ? 'Podman' : 'Docker'} engine ${r.engineId}`;
+  const engine =
+    r.keyedBy === 'endpoint-label'
+      ? `no engine ID, locked by its endpoint ${r.endpoint}`
+      : `${r.product === 'podman' ? 'Podman' : 'Docker'} engine ${r.engineId}`;
   const since = r.since ? `since ${r.since} (${ago(r.since)})` : 'since an unknown time';
   const who = `process ${r.pid} of user ${r.user ?? 'unknown'} on host ${r.host}`;
   const through = r.environment ? `, through environment "${r.environment}"${r.endpoint && r.endpoint !== r.environment ? ` (${r.endpoint})` : ''}` : '';

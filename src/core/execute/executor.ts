@@ -191,7 +191,10 @@ async function assertNoNewNames(engine: DockerEngine, step: PlannedImage): Promi
   const planned = new Set(step.tags);
   const added = (now.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && !planned.has(t));
   if (added.length > 0) {
-    throw new DockerPruneError('api', `image gained the name${added.length > 1 ? 's' : ''} ${added.join(', ')} since the preview: left alone`, { status: 409, changed: true });
+    throw new DockerPruneError('api', `image gained the name${added.length > 1 ? 's' : ''} ${added.join(', ')} since the preview: left alone`, {
+      status: 409,
+      changed: true,
+    });
   }
 }
 

@@ -82,7 +82,11 @@ function ensurePrivateDir(dir: string, uid: number): string {
   if (!st.isDirectory()) throw unsafe(dir, 'it is not a directory');
   if (st.uid !== uid) throw unsafe(dir, `it belongs to ${userName(st.uid)}, not to you (${userName(uid)}): someone else created it`);
   const mode = st.mode & 0o777;
-  if (mode !== 0o700) throw unsafe(dir, `its mode is ${mode.toString(8).padStart(4, '0')}, not 0700: other users could plant or remove locks in it (if it is yours, run: chmod 700 ${dir})`);
+  if (mode !== 0o700)
+    throw unsafe(
+      dir,
+      `its mode is ${mode.toString(8).padStart(4, '0')}, not 0700: other users could plant or remove locks in it (if it is yours, run: chmod 700 ${dir})`,
+    );
   return dir;
 }
 

@@ -130,7 +130,8 @@ function readLock(file: string): LockOnDisk | undefined {
   let record: LockRecord | undefined;
   try {
     const parsed = JSON.parse(raw.toString('utf8')) as LockRecord;
-    if (parsed && typeof parsed === 'object' && typeof parsed.nonce === 'string' && /^[0-9a-f]{32}$/.test(parsed.nonce) && typeof parsed.pid === 'number') record = parsed;
+    if (parsed && typeof parsed === 'object' && typeof parsed.nonce === 'string' && /^[0-9a-f]{32}$/.test(parsed.nonce) && typeof parsed.pid === 'number')
+      record = parsed;
   } catch {
     /* not a record: judged by its age alone */
   }
@@ -149,7 +150,13 @@ function judge(file: string, current: LockOnDisk, staleMs: number): LockHolder {
   if (p.state === 'alive') return { file, record: current.record, ageMs, stale: false, why: p.why };
   if (p.state === 'gone') return { file, record: current.record, ageMs, stale: true, why: p.why };
   const stale = ageMs > staleMs;
-  return { file, record: current.record, ageMs, stale, why: `${p.why}; its lock was last refreshed ${age} ago${stale ? ` (more than ${Math.round(staleMs / 1000)} s: gone)` : ''}` };
+  return {
+    file,
+    record: current.record,
+    ageMs,
+    stale,
+    why: `${p.why}; its lock was last refreshed ${age} ago${stale ? ` (more than ${Math.round(staleMs / 1000)} s: gone)` : ''}`,
+  };
 }
 
 /**

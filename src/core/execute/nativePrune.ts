@@ -25,7 +25,11 @@ export async function nativePrune(engine: DockerEngine, policy: PrunePolicy, sig
     return { ImagesDeleted: items, SpaceReclaimed: res.SpaceReclaimed, skipped: [], cancelled: false };
   } catch (e) {
     if (e instanceof DockerPruneError && e.details.status === 409) {
-      throw new DockerPruneError('busy', `${engine.endpoint.label} is already running a prune (the engine says: a prune operation is already running). Try again when it finishes.`, e.details);
+      throw new DockerPruneError(
+        'busy',
+        `${engine.endpoint.label} is already running a prune (the engine says: a prune operation is already running). Try again when it finishes.`,
+        e.details,
+      );
     }
     throw e;
   }
@@ -43,8 +47,6 @@ export function assertNativeCompatible(policy: PrunePolicy): void {
     );
   }
   if (policy.protect.length > 0 || (policy.keepLatest ?? 0) > 0) {
-    throw new InvalidInputError(
-      "The engine's own prune (native mode) cannot honour protect patterns or keep-latest. Drop native mode, or drop those options.",
-    );
+    throw new InvalidInputError("The engine's own prune (native mode) cannot honour protect patterns or keep-latest. Drop native mode, or drop those options.");
   }
 }

@@ -49,10 +49,17 @@ export async function podmanNativePrune(engine: DockerEngine, policy: PrunePolic
       return { ImagesDeleted: items, SpaceReclaimed: res.SpaceReclaimed, skipped: [], cancelled: false };
     }
     const reports =
-      (await engine.libpod<LibpodPruneReport[] | null>('prune all unused images', 'POST', '/images/prune', { all: true, filters: JSON.stringify(filters) }, engine.timeouts.pruneMs, signal)) ??
-      [];
+      (await engine.libpod<LibpodPruneReport[] | null>(
+        'prune all unused images',
+        'POST',
+        '/images/prune',
+        { all: true, filters: JSON.stringify(filters) },
+        engine.timeouts.pruneMs,
+        signal,
+      )) ?? [];
     const errors = reports.filter((r) => r.Err).map((r) => r.Err);
-    if (errors.length > 0) throw new DockerPruneError('api', `Podman at ${engine.endpoint.label} could not prune: ${errors.join('; ')}`, { endpoint: engine.endpoint.label });
+    if (errors.length > 0)
+      throw new DockerPruneError('api', `Podman at ${engine.endpoint.label} could not prune: ${errors.join('; ')}`, { endpoint: engine.endpoint.label });
     return {
       ImagesDeleted: reports.map((r) => ({ Deleted: normalizeImageId(r.Id) })),
       SpaceReclaimed: reports.reduce((s, r) => s + (r.Size ?? 0), 0),

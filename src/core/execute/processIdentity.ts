@@ -84,6 +84,7 @@ export function processState(holder: ProcessIdentity): { state: 'alive' | 'gone'
   if (!holder.processStart) return { state: 'unknown', why: `process ${holder.pid} exists, but the lock does not say when it started` };
   const now = processStart(holder.pid);
   if (now === undefined) return { state: 'unknown', why: `process ${holder.pid} exists, but its start time cannot be read` };
-  if (now !== holder.processStart) return { state: 'gone', why: `pid ${holder.pid} now belongs to another process (started ${now}, the holder ${holder.processStart}): the pid was reused` };
+  if (now !== holder.processStart)
+    return { state: 'gone', why: `pid ${holder.pid} now belongs to another process (started ${now}, the holder ${holder.processStart}): the pid was reused` };
   return { state: 'alive', why: `process ${holder.pid} is running` };
 }

@@ -148,7 +148,14 @@ function imageFigures(plan: Plan | undefined, result: PruneResult | undefined): 
 }
 
 function auditWatermark({ marks, figures }: NonNullable<Preview['watermark']>): AuditWatermark {
-  return { high: marks.high.raw, low: marks.low.raw, minimumAge: marks.minimumAgeRaw, basis: figures.basis, usedBytes: figures.usedBytes, predictedBytes: figures.predictedBytes };
+  return {
+    high: marks.high.raw,
+    low: marks.low.raw,
+    minimumAge: marks.minimumAgeRaw,
+    basis: figures.basis,
+    usedBytes: figures.usedBytes,
+    predictedBytes: figures.predictedBytes,
+  };
 }
 
 /** How a prune that ran to its end went: cancelled part-way, some images skipped, or all done. */

@@ -108,12 +108,15 @@ export async function auditFailedJob(req: PruneJobRequest, base: PruneAuditBase,
 }
 
 /** The audit fields every kind of prune fills alike: where, asked by whom, in which mode, natively or not. */
-export function requestAuditBase(req: PruneJobRequest & { readonly policy: { readonly mode: PruneAuditBase['mode'] }; readonly native?: boolean }): Pick<PruneAuditBase, 'environment' | 'trigger' | 'mode' | 'native'> {
+export function requestAuditBase(
+  req: PruneJobRequest & { readonly policy: { readonly mode: PruneAuditBase['mode'] }; readonly native?: boolean },
+): Pick<PruneAuditBase, 'environment' | 'trigger' | 'mode' | 'native'> {
   return { environment: req.engine.endpoint.label, trigger: req.trigger, mode: req.policy.mode, native: Boolean(req.native) };
 }
 
 function journalFor(req: PruneJobRequest, base: PruneAuditBase, startedAt: number): PruneJournal {
-  const report = req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
+  const report =
+    req.onAuditError ?? ((err: unknown, line: string) => process.stderr.write(`docker-prune: audit record not written (${errorMessage(err)}): ${line}\n`));
   return new PruneJournal({ log: req.audit, base, report, startedAt });
 }
 

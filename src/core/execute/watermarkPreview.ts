@@ -15,7 +15,13 @@ export function readDiskFor(marks: Watermarks, engine: DockerEngine): Promise<Di
  * A snapshot, the disk holding the Docker root (for percentage marks), and the watermark plan on both. The disk is
  * read right after the snapshot, so the two describe the same moment as closely as the API allows.
  */
-export async function previewWatermarkPrune(reader: SnapshotReader, engine: DockerEngine, policy: PrunePolicy, marks: Watermarks, leaveOut?: ReadonlySet<string>): Promise<Preview> {
+export async function previewWatermarkPrune(
+  reader: SnapshotReader,
+  engine: DockerEngine,
+  policy: PrunePolicy,
+  marks: Watermarks,
+  leaveOut?: ReadonlySet<string>,
+): Promise<Preview> {
   const snapshot = await reader.read({ until: policy.filters.until });
   const disk = await readDiskFor(marks, engine);
   const { plan, figures } = planWatermarkPrune(snapshot, policy, marks, disk, leaveOut);

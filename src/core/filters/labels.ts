@@ -16,10 +16,7 @@ export function parseLabelFilter(value: string, negate: boolean): LabelFilter {
   const key = eq < 0 ? value : value.slice(0, eq);
   const name = negate ? 'label!' : 'label';
   if (key === '') {
-    throw new InvalidInputError(
-      `Invalid ${name} filter "${name}=${value}": the label key is empty; ` +
-        `use ${name}=key or ${name}=key=value`,
-    );
+    throw new InvalidInputError(`Invalid ${name} filter "${name}=${value}": the label key is empty; ` + `use ${name}=key or ${name}=key=value`);
   }
   return eq < 0 ? { negate, key } : { negate, key, value: value.slice(eq + 1) };
 }
@@ -36,9 +33,7 @@ export function labelFilterValue(f: LabelFilter): string {
 function matchKVList(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>>): boolean {
   if (filters.length === 0) return true;
   if (Object.keys(labels).length === 0) return false;
-  return filters.every(
-    (f) => Object.hasOwn(labels, f.key) && (f.value === undefined || labels[f.key] === f.value),
-  );
+  return filters.every((f) => Object.hasOwn(labels, f.key) && (f.value === undefined || labels[f.key] === f.value));
 }
 
 /**
@@ -52,10 +47,7 @@ function matchKVList(filters: readonly LabelFilter[], labels: Readonly<Record<st
  *   This is the engine's real behaviour, not the "none of them" one might expect; we reproduce it so
  *   previews match native prunes.
  */
-export function matchesLabelFilters(
-  filters: readonly LabelFilter[],
-  labels: Readonly<Record<string, string>> | null,
-): boolean {
+export function matchesLabelFilters(filters: readonly LabelFilter[], labels: Readonly<Record<string, string>> | null): boolean {
   if (labels === null) return true;
   const positive = filters.filter((f) => !f.negate);
   const negative = filters.filter((f) => f.negate);

@@ -6,7 +6,8 @@ import { parseSourceFilter, sourceFilterText } from './source';
 import { parseUnusedFor } from './unusedFor';
 import { parseUntil, type ParseUntilOptions } from './until';
 
-const ACCEPTED_TEXT = 'accepted filters are until, label, label!, unused-for, source and source! (e.g. until=24h, label=key=value, label!=keep, unused-for=14d, source=pulled)';
+const ACCEPTED_TEXT =
+  'accepted filters are until, label, label!, unused-for, source and source! (e.g. until=24h, label=key=value, label!=keep, unused-for=14d, source=pulled)';
 
 /**
  * Parses filter arguments as Docker's CLI does (`opts.FilterOpt` / `filters.ParseFlag`): an empty
@@ -34,9 +35,7 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
       case 'until': {
         const parsed = parseUntil(value, options);
         if (until !== undefined) {
-          throw new InvalidInputError(
-            `Only one until filter is allowed, got "until=${until.raw}" and "until=${parsed.raw}"`,
-          );
+          throw new InvalidInputError(`Only one until filter is allowed, got "until=${until.raw}" and "until=${parsed.raw}"`);
         }
         until = parsed;
         break;
@@ -44,9 +43,7 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
       case 'unused-for': {
         const parsed = parseUnusedFor(value);
         if (unusedFor !== undefined) {
-          throw new InvalidInputError(
-            `Only one unused-for filter is allowed, got "unused-for=${unusedFor.raw}" and "unused-for=${parsed.raw}"`,
-          );
+          throw new InvalidInputError(`Only one unused-for filter is allowed, got "unused-for=${unusedFor.raw}" and "unused-for=${parsed.raw}"`);
         }
         unusedFor = parsed;
         break;
@@ -72,9 +69,7 @@ export function parseFilterArgs(args: readonly string[], options: ParseUntilOpti
         break;
       }
       case 'dangling':
-        throw new InvalidInputError(
-          `Filter "${arg}" is not accepted here: choose dangling-only or all unused images with the prune mode; ${ACCEPTED_TEXT}`,
-        );
+        throw new InvalidInputError(`Filter "${arg}" is not accepted here: choose dangling-only or all unused images with the prune mode; ${ACCEPTED_TEXT}`);
       default:
         throw new InvalidInputError(`Unknown filter "${name}" in "${arg}": ${ACCEPTED_TEXT}`);
     }

@@ -11,7 +11,9 @@ const SOURCE_KINDS: readonly SourceKind[] = ['pulled', 'built', 'loaded', 'unkno
 export function parseSourceFilter(input: string, negate: boolean): SourceFilter {
   const kind = input.trim().toLowerCase();
   if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
-    throw new InvalidInputError(`Invalid ${negate ? 'source!' : 'source'} value "${input.trim()}": use pulled, built, loaded or unknown (e.g. source=pulled, source!=loaded)`);
+    throw new InvalidInputError(
+      `Invalid ${negate ? 'source!' : 'source'} value "${input.trim()}": use pulled, built, loaded or unknown (e.g. source=pulled, source!=loaded)`,
+    );
   }
   return { negate, kind: kind as SourceKind };
 }

@@ -147,8 +147,7 @@ function civilToNs(m: RegExpExecArray, offsetSeconds: number): bigint | undefine
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const frac = m[7] ? BigInt(m[7]) * 10n ** BigInt(9 - m[7].length) : 0n;
-  const wallSeconds =
-    daysFromCivil(year, month, day) * 86_400n + BigInt(hour * 3600 + minute * 60 + second);
+  const wallSeconds = daysFromCivil(year, month, day) * 86_400n + BigInt(hour * 3600 + minute * 60 + second);
   return (wallSeconds - BigInt(offsetSeconds)) * NS_PER_S + frac;
 }
 
@@ -206,5 +205,5 @@ function civilFromDays(z0: number): { y: number; m: number; d: number } {
 /** Floor division for bigints (BigInt `/` truncates toward zero). */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

@@ -18,8 +18,9 @@ export const MESSAGE_MAX_CHARS = 500;
  * U+202A–U+202E, U+2066–U+2069), zero-width characters (U+200B–U+200D, U+2060–U+2064, U+FEFF), the line and
  * paragraph separators U+2028/U+2029, interlinear annotation controls (U+FFF9–U+FFFB) and lone surrogates.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const HIDDEN =
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** The same set without newline and tab: for whole lines of our own text, where those are layout. */
 const HIDDEN_IN_LINES = new RegExp(HIDDEN.source.replace('\\u0000-\\u001f', '\\u0000-\\u0008\\u000b-\\u001f'), 'g');

@@ -38,7 +38,9 @@ export function readLastUseFile(file: string, engineKey: string): ReadResult {
   const problem = readProblem(read);
   return {
     ...(read.status === 'ok' ? { state: read.value } : {}),
-    ...(problem ? { problem: read.status === 'set-aside' ? `${problem} Last-use values count as lower bounds until the engine's events cover them again.` : problem } : {}),
+    ...(problem
+      ? { problem: read.status === 'set-aside' ? `${problem} Last-use values count as lower bounds until the engine's events cover them again.` : problem }
+      : {}),
     writable: mayWrite(read),
   };
 }
@@ -52,7 +54,8 @@ function serializeState(state: LastUseState): string {
   const images: Record<string, { at: string; source: string }> = {};
   for (const [id, r] of [...state.images].sort(([a], [b]) => (a < b ? -1 : 1))) images[id] = { at: r.atNs.toString(), source: r.source };
   const origins: Record<string, { kind: string; at: string; how: string; ref?: string }> = {};
-  for (const [id, o] of [...(state.origins ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) origins[id] = { kind: o.kind, at: o.atNs.toString(), how: o.how, ...(o.ref ? { ref: o.ref } : {}) };
+  for (const [id, o] of [...(state.origins ?? [])].sort(([a], [b]) => (a < b ? -1 : 1)))
+    origins[id] = { kind: o.kind, at: o.atNs.toString(), how: o.how, ...(o.ref ? { ref: o.ref } : {}) };
   return (
     JSON.stringify({
       version: VERSION,
@@ -88,8 +91,14 @@ function parseState(o: Record<string, unknown>, engineKey: string): LastUseState
   const originList = (o.origins ?? {}) as Record<string, { kind?: unknown; at?: unknown; how?: unknown; ref?: unknown }>;
   if (typeof originList !== 'object' || Array.isArray(originList)) throw new Error('origins is not an object');
   for (const [id, r] of Object.entries(originList)) {
-    if (!r || typeof r.kind !== 'string' || !ORIGINS.has(r.kind) || typeof r.how !== 'string' || (r.ref !== undefined && typeof r.ref !== 'string')) throw new Error(`origin of image ${id}: bad record`);
-    origins.set(id, { kind: r.kind as ImageOrigin['kind'], atNs: nanos(r.at, `origin of image ${id}`), how: r.how, ...(r.ref ? { ref: r.ref as string } : {}) });
+    if (!r || typeof r.kind !== 'string' || !ORIGINS.has(r.kind) || typeof r.how !== 'string' || (r.ref !== undefined && typeof r.ref !== 'string'))
+      throw new Error(`origin of image ${id}: bad record`);
+    origins.set(id, {
+      kind: r.kind as ImageOrigin['kind'],
+      atNs: nanos(r.at, `origin of image ${id}`),
+      how: r.how,
+      ...(r.ref ? { ref: r.ref as string } : {}),
+    });
   }
   const anchor = o.anchor as Record<string, unknown> | undefined;
   let parsedAnchor: EventAnchor | undefined;

@@ -17,7 +17,18 @@ import type { ImageRecord, LastUse } from '../model';
 import { parseEngineTime } from '../snapshot/engineTime';
 import { normalizeImageId } from '../snapshot/records';
 import { lastUseFilePath, lastUsedDirectory, readLastUseFile, writeLastUseFile } from './lastUseFile';
-import { anchorOf, emptyState, isAnchor, mergeStates, recordOrigin, recordUse, toLastUse, type ImageOrigin, type LastUseRecord, type LastUseState } from './lastUseState';
+import {
+  anchorOf,
+  emptyState,
+  isAnchor,
+  mergeStates,
+  recordOrigin,
+  recordUse,
+  toLastUse,
+  type ImageOrigin,
+  type LastUseRecord,
+  type LastUseState,
+} from './lastUseState';
 import { eventTimeNs } from '../engine/eventTime';
 import { deletedImageOf, ImageResolver, isOriginEvent, isUseEvent, originOfEvent, useOfEvent } from './usageEvents';
 
@@ -119,7 +130,10 @@ export class LastUseTracker {
     // Images the last run saw (or a live event named): an image not among them is new since then.
     const known = new Set(state.images.keys());
     const ranBefore = state.seenUntilNs !== undefined;
-    const resolver = new ImageResolver(input.images, input.containers.map((c) => ({ id: c.Id, imageId: c.ImageID })));
+    const resolver = new ImageResolver(
+      input.images,
+      input.containers.map((c) => ({ id: c.Id, imageId: c.ImageID })),
+    );
 
     // 1. Events since the newest one seen.
     let gap = state.coveredSinceNs === undefined;
@@ -169,7 +183,11 @@ export class LastUseTracker {
     for (const c of input.containers) {
       if (typeof c.Created === 'number' && c.Created > 0) recordUse(images, normalizeImageId(c.ImageID), BigInt(c.Created) * 1_000_000_000n, 'container');
     }
-    if (reread) await this.readContainerTimes(input.containers.filter((c) => !RUNNING.has(c.State)), images);
+    if (reread)
+      await this.readContainerTimes(
+        input.containers.filter((c) => !RUNNING.has(c.State)),
+        images,
+      );
 
     // 3. Seeds for images never seen in use (and, after a gap, their LastTagTime again).
     const seedless = input.images.filter((img) => reread || !images.has(img.id));
@@ -178,7 +196,14 @@ export class LastUseTracker {
     const live = new Set(input.images.map((i) => i.id));
     for (const id of images.keys()) if (!live.has(id)) images.delete(id);
     for (const id of origins.keys()) if (!live.has(id)) origins.delete(id);
-    state = { engineKey: key, ...(coveredSinceNs !== undefined ? { coveredSinceNs } : {}), seenUntilNs: input.daemonNowNs, ...(anchor ? { anchor } : {}), images, origins };
+    state = {
+      engineKey: key,
+      ...(coveredSinceNs !== undefined ? { coveredSinceNs } : {}),
+      seenUntilNs: input.daemonNowNs,
+      ...(anchor ? { anchor } : {}),
+      images,
+      origins,
+    };
     this.state = state;
     this.resolver = resolver;
     if (this.stream.open && this.stream.since <= startedAt) this.stream.verified = true;
@@ -205,8 +230,16 @@ export class LastUseTracker {
     await forEachConcurrently(containers, this.concurrency, async (c) => {
       try {
         const inspect = await this.engine.inspectContainer(c.Id);
-        const times = [inspect.Created, inspect.State?.StartedAt, inspect.State?.FinishedAt].map((t) => (t ? parseEngineTime(t) : undefined)).filter((t): t is bigint => t !== undefined && t > 0n);
-        if (times.length) recordUse(images, normalizeImageId(c.ImageID), times.reduce((a, b) => (a > b ? a : b)), 'container');
+        const times = [inspect.Created, inspect.State?.StartedAt, inspect.State?.FinishedAt]
+          .map((t) => (t ? parseEngineTime(t) : undefined))
+          .filter((t): t is bigint => t !== undefined && t > 0n);
+        if (times.length)
+          recordUse(
+            images,
+            normalizeImageId(c.ImageID),
+            times.reduce((a, b) => (a > b ? a : b)),
+            'container',
+          );
       } catch (e) {
         if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
       }
@@ -236,4 +269,3 @@ export class LastUseTracker {
     (this.options.warn ?? ((m: string) => process.stderr.write(`docker-prune: warning: ${m}\n`)))(message);
   }
 }
-

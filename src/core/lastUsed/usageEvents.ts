@@ -19,14 +19,34 @@ import { normalizedRef } from '../plan/references';
 import { normalizeImageId } from '../snapshot/records';
 
 const IMAGE_USES: ReadonlySet<string> = new Set(['pull', 'tag', 'load', 'import', 'create', 'loadfromarchive']);
-const CONTAINER_USES: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'pause', 'unpause', 'destroy', 'remove', 'init', 'cleanup']);
+const CONTAINER_USES: ReadonlySet<string> = new Set([
+  'create',
+  'start',
+  'restart',
+  'stop',
+  'kill',
+  'die',
+  'pause',
+  'unpause',
+  'destroy',
+  'remove',
+  'init',
+  'cleanup',
+]);
 
 /**
  * Image events that say how an image came here (measured on Docker 20.10 and 28.5, both stores): `pull` and `push`
  * name the reference; `load`, `import` (and Podman's `loadfromarchive`) and the containerd store's `create` (a
  * build or a commit) name the image id. A graphdriver build emits no image event at all (its commit, a `tag`).
  */
-const ORIGINS: Readonly<Record<string, ImageOrigin['kind']>> = { pull: 'pulled', push: 'pushed', load: 'loaded', import: 'loaded', loadfromarchive: 'loaded', create: 'built' };
+const ORIGINS: Readonly<Record<string, ImageOrigin['kind']>> = {
+  pull: 'pulled',
+  push: 'pushed',
+  load: 'loaded',
+  import: 'loaded',
+  loadfromarchive: 'loaded',
+  create: 'built',
+};
 
 /** Whether the event says how an image came here (whichever image it is). */
 export function isOriginEvent(e: ApiEvent): boolean {
@@ -62,7 +82,10 @@ export class ImageResolver {
   private readonly byRef = new Map<string, string>();
   private readonly containers = new Map<string, string>();
 
-  constructor(images: readonly Pick<ImageRecord, 'id' | 'repoTags' | 'repoDigests'>[], containers: ReadonlyArray<{ readonly id: string; readonly imageId: string }> = []) {
+  constructor(
+    images: readonly Pick<ImageRecord, 'id' | 'repoTags' | 'repoDigests'>[],
+    containers: ReadonlyArray<{ readonly id: string; readonly imageId: string }> = [],
+  ) {
     for (const img of images) {
       this.ids.add(img.id);
       for (const ref of [...img.repoTags, ...img.repoDigests]) this.byRef.set(refKey(ref), img.id);

@@ -60,7 +60,8 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     const img = byId.get(r.imageId)!;
     if (policy.mode === 'dangling' && r.name !== undefined) continue;
     // Without the engine's word on `until` (a snapshot read without it), no record counts as old enough.
-    const oldEnough = !policy.filters.until || (untilKnown !== undefined && (r.name === undefined ? untilKnown.danglingRecords.has(r.imageId) : untilKnown.names.has(r.name)));
+    const oldEnough =
+      !policy.filters.until || (untilKnown !== undefined && (r.name === undefined ? untilKnown.danglingRecords.has(r.imageId) : untilKnown.names.has(r.name)));
     if (!oldEnough || !labelsHold(img)) {
       keep(img, 'filtered');
       continue;
@@ -127,7 +128,15 @@ export function planContainerdPrune(snapshot: Snapshot, policy: PrunePolicy, opt
     }
     const { blobs, layers } = ledger.releaseParts(id);
     engineReported += engineCountsSnapshots ? blobs + layers : blobs;
-    items.push({ id, action: 'delete', tags, bytes: blobs + layers, reason: img.repoTags.length > 0 ? 'unused' : 'dangling', createdNs: img.createdNs, ...(danglingRecord ? { danglingRecord } : {}) });
+    items.push({
+      id,
+      action: 'delete',
+      tags,
+      bytes: blobs + layers,
+      reason: img.repoTags.length > 0 ? 'unused' : 'dangling',
+      createdNs: img.createdNs,
+      ...(danglingRecord ? { danglingRecord } : {}),
+    });
   }
   const deletedIds = new Set(items.filter((i) => i.action === 'delete').map((i) => i.id));
   const spaceReclaimable = items.reduce((s, i) => s + i.bytes, 0);
@@ -166,7 +175,8 @@ function byteOrder(a: string, b: string): number {
 }
 
 /** A reference the engine can parse: optional registry, lowercase path, optional tag, optional digest. */
-const NAMED = /^(?:(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|localhost)(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const NAMED =
+  /^(?:(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|localhost)(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /**
  * A container's `Config.Image` as the engine reads it (reference.ParseNormalizedNamed + TagNameOnly): the full

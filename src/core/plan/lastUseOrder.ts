@@ -30,7 +30,10 @@ export function orderByLastUse<T extends { readonly id: string; readonly created
  * filter nothing is. A snapshot read without last-use tracking cannot answer it, so planning refuses rather than
  * judge every image by its created time.
  */
-export function usedTooRecently(snapshot: Pick<Snapshot, 'lastUsed' | 'daemonNowNs'>, policy: PrunePolicy): (image: Pick<ImageRecord, 'id' | 'createdNs'>) => boolean {
+export function usedTooRecently(
+  snapshot: Pick<Snapshot, 'lastUsed' | 'daemonNowNs'>,
+  policy: PrunePolicy,
+): (image: Pick<ImageRecord, 'id' | 'createdNs'>) => boolean {
   const filter = policy.filters.unusedFor;
   if (!filter) return () => false;
   if (!snapshot.lastUsed) throw new Error(`unused-for=${filter.raw} needs a snapshot read with last-use tracking (SnapshotReader's lastUse option)`);

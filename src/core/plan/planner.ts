@@ -19,7 +19,9 @@ export function planPrune(snapshot: Snapshot, policy: PrunePolicy, options: Plan
     case 'podman':
       if (!snapshot.podman) throw new Error('a Podman snapshot carries Podman facts');
       // Podman 5.0 changed its prune (filters AND-ed, `dangling=false` keeps dangling images): podman5Planner.ts.
-      return podmanMajor(snapshot.profile.version) >= 5 ? planPodman5Prune(snapshot, snapshot.podman, policy, options) : planPodman4Prune(snapshot, snapshot.podman, policy, options);
+      return podmanMajor(snapshot.profile.version) >= 5
+        ? planPodman5Prune(snapshot, snapshot.podman, policy, options)
+        : planPodman4Prune(snapshot, snapshot.podman, policy, options);
     case 'containerd':
       return planContainerdPrune(snapshot, policy, options);
     case 'graphdriver':

@@ -145,7 +145,13 @@ function globMatcher(pattern: string): (s: string) => boolean {
     else if (c === '[') {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) return () => false;
-      re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+      re +=
+        '[' +
+        pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\') +
+        ']';
       i = end;
     } else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
     else re += escapeRe(c);
@@ -157,7 +163,6 @@ function globMatcher(pattern: string): (s: string) => boolean {
 function escapeRe(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
-
 
 /** Bytes /system/df LayersSize loses when `imageIds` go from the snapshot (in any order); see diskBytes. */
 export function podman5DiskBytes(snapshot: Snapshot, facts: PodmanFacts, imageIds: Iterable<string>): number {

@@ -8,7 +8,8 @@ import { InvalidInputError } from '../errors';
 import { parseExtendedDuration } from '../filters';
 import { parseByteSize } from '../format/units';
 
-export type Mark = { readonly kind: 'percent'; readonly percent: number; readonly raw: string } | { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string };
+export type Mark =
+  { readonly kind: 'percent'; readonly percent: number; readonly raw: string } | { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string };
 
 export interface Watermarks {
   readonly high: Mark;
@@ -50,13 +51,23 @@ export function parseMinimumAge(text: string, what: string): bigint {
 }
 
 /** Both marks and the minimum age, checked together: one kind, high above low. */
-export function parseWatermarks(high: string, low: string, minimumAge: string = DEFAULT_MINIMUM_AGE, names = { high: 'high watermark', low: 'low watermark', minimumAge: 'minimum age' }): Watermarks {
+export function parseWatermarks(
+  high: string,
+  low: string,
+  minimumAge: string = DEFAULT_MINIMUM_AGE,
+  names = { high: 'high watermark', low: 'low watermark', minimumAge: 'minimum age' },
+): Watermarks {
   const h = parseMark(high, names.high);
   const l = parseMark(low, names.low);
   if (h.kind !== l.kind) {
-    throw new InvalidInputError(`The ${names.high} "${h.raw}" and the ${names.low} "${l.raw}" must both be percentages or both be sizes: a percentage measures the disk, a size the image store.`);
+    throw new InvalidInputError(
+      `The ${names.high} "${h.raw}" and the ${names.low} "${l.raw}" must both be percentages or both be sizes: a percentage measures the disk, a size the image store.`,
+    );
   }
-  if (!(markValue(h) > markValue(l))) throw new InvalidInputError(`The ${names.high} "${h.raw}" must be above the ${names.low} "${l.raw}": a run prunes above the high mark, down to under the low one.`);
+  if (!(markValue(h) > markValue(l)))
+    throw new InvalidInputError(
+      `The ${names.high} "${h.raw}" must be above the ${names.low} "${l.raw}": a run prunes above the high mark, down to under the low one.`,
+    );
   return { high: h, low: l, minimumAgeNs: parseMinimumAge(minimumAge, names.minimumAge), minimumAgeRaw: minimumAge.trim() };
 }
 
@@ -70,5 +81,9 @@ export function parseWatermarkOption(text: string, minimumAge?: string): Waterma
   if (parts.length !== 2 || !parts[0]!.trim() || !parts[1]!.trim()) {
     throw new InvalidInputError(`Invalid --watermark "${text}": use HIGH:LOW, each ${MARK_FORMS}, e.g. 85%:80% or 40GB:30GB.`);
   }
-  return parseWatermarks(parts[0]!, parts[1]!, minimumAge ?? DEFAULT_MINIMUM_AGE, { high: '--watermark high mark', low: '--watermark low mark', minimumAge: '--minimum-age' });
+  return parseWatermarks(parts[0]!, parts[1]!, minimumAge ?? DEFAULT_MINIMUM_AGE, {
+    high: '--watermark high mark',
+    low: '--watermark low mark',
+    minimumAge: '--minimum-age',
+  });
 }

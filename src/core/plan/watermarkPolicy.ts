@@ -71,7 +71,11 @@ export interface WatermarkPlan {
  */
 export function storeBytes(snapshot: Snapshot): number {
   if (snapshot.profile.product === 'podman' && snapshot.podman && podmanMajor(snapshot.profile.version) >= 5) {
-    return podman5DiskBytes(snapshot, snapshot.podman, snapshot.images.map((i) => i.id));
+    return podman5DiskBytes(
+      snapshot,
+      snapshot.podman,
+      snapshot.images.map((i) => i.id),
+    );
   }
   return new DiskLedger(snapshot.images, snapshot.containers).totalBytes();
 }
@@ -85,10 +89,18 @@ export function watermarkLevels(marks: Pick<Watermarks, 'high' | 'low'>, disk: D
     return { basis: 'images', usedBytes: imageStoreBytes, highBytes: marks.high.bytes, lowBytes: bytesOf(marks.low, 0) };
   }
   if (disk.kind !== 'disk') {
-    throw new InvalidInputError(`A percentage watermark (${marks.high.raw}) needs the disk holding the Docker root, and ${disk.why}. Use sizes instead (such as 40GB:30GB): they are compared with the bytes the images take.`);
+    throw new InvalidInputError(
+      `A percentage watermark (${marks.high.raw}) needs the disk holding the Docker root, and ${disk.why}. Use sizes instead (such as 40GB:30GB): they are compared with the bytes the images take.`,
+    );
   }
   const total = disk.totalBytes;
-  return { basis: 'disk', usedBytes: total - disk.availableBytes, highBytes: bytesOf(marks.high, total), lowBytes: bytesOf(marks.low, total), totalBytes: total };
+  return {
+    basis: 'disk',
+    usedBytes: total - disk.availableBytes,
+    highBytes: bytesOf(marks.high, total),
+    lowBytes: bytesOf(marks.low, total),
+    totalBytes: total,
+  };
 }
 
 function bytesOf(mark: Mark, total: number): number {
@@ -101,7 +113,13 @@ function bytesOf(mark: Mark, total: number): number {
  * those of any prune.
  */
 /** `leaveOut`: images the user left out (never chosen; the run takes the next least recently used instead). */
-export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, marks: Watermarks, disk: DiskReading, leaveOut?: ReadonlySet<string>): WatermarkPlan {
+export function planWatermarkPrune(
+  snapshot: Snapshot,
+  policy: PrunePolicy,
+  marks: Watermarks,
+  disk: DiskReading,
+  leaveOut?: ReadonlySet<string>,
+): WatermarkPlan {
   const allUnused: PrunePolicy = { ...policy, mode: 'all' };
   const levels = watermarkLevels(marks, disk, storeBytes(snapshot));
   const byId = new Map(snapshot.images.map((i) => [i.id, i]));
@@ -109,8 +127,14 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
   // What the normal prune would take on its own; a parent that only goes with its last child is not a choice.
   const full = planPrune(snapshot, allUnused);
   const rank = (img: ImageRecord) => SOURCE_RANK[snapshot.sources?.get(img.id)?.kind ?? 'unknown'];
-  const byLastUse = orderByLastUse(full.items.filter((i) => i.reason !== 'parent').map((i) => byId.get(i.id)!), snapshot);
-  const ordered = byLastUse.map((img, i) => ({ img, i })).sort((a, b) => rank(a.img) - rank(b.img) || a.i - b.i).map((x) => x.img);
+  const byLastUse = orderByLastUse(
+    full.items.filter((i) => i.reason !== 'parent').map((i) => byId.get(i.id)!),
+    snapshot,
+  );
+  const ordered = byLastUse
+    .map((img, i) => ({ img, i }))
+    .sort((a, b) => rank(a.img) - rank(b.img) || a.i - b.i)
+    .map((x) => x.img);
   const youngerThan = snapshot.daemonNowNs - marks.minimumAgeNs;
   const young = new Set(ordered.filter((img) => lastUseOf(img, snapshot) > youngerThan).map((i) => i.id));
   const loaded = new Set(marks.includeLoaded ? [] : ordered.filter((img) => rank(img) === SOURCE_RANK.loaded).map((i) => i.id));
@@ -142,7 +166,13 @@ export function planWatermarkPrune(snapshot: Snapshot, policy: PrunePolicy, mark
   const chosen = eligible.slice(0, count).map((i) => i.id);
   const leftOut = new Set(eligible.slice(count).map((i) => i.id));
   const kept: KeptImage[] = plan.kept.map((k) =>
-    young.has(k.id) ? { ...k, reason: 'minimum-age' } : loaded.has(k.id) ? { ...k, reason: 'loaded' } : leftOut.has(k.id) ? { ...k, reason: 'below-low-mark' } : k,
+    young.has(k.id)
+      ? { ...k, reason: 'minimum-age' }
+      : loaded.has(k.id)
+        ? { ...k, reason: 'loaded' }
+        : leftOut.has(k.id)
+          ? { ...k, reason: 'below-low-mark' }
+          : k,
   );
   return {
     plan: { ...plan, kept },

@@ -123,7 +123,12 @@ const SPEC: StateFileSpec<ScheduleClaim> = {
   parse(raw) {
     if (typeof raw.at !== 'number' || typeof raw.by !== 'string') throw new Error('no "at" time and "by" owner');
     const proc = raw.process as ProcessIdentity | undefined;
-    return { at: raw.at, by: raw.by, pid: typeof raw.pid === 'number' ? raw.pid : 0, ...(raw.running === true && proc ? { running: true, process: proc } : {}) };
+    return {
+      at: raw.at,
+      by: raw.by,
+      pid: typeof raw.pid === 'number' ? raw.pid : 0,
+      ...(raw.running === true && proc ? { running: true, process: proc } : {}),
+    };
   },
 };
 

@@ -10,7 +10,15 @@ export function configSizeEstimate(inspect: ApiImageInspect, history: readonly A
   const runtime: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(inspect.Config ?? {})) {
     // Image configs leave out empty fields (Go's omitempty); older APIs show them all, as false, "" or null.
-    if (v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0)) continue;
+    if (
+      v === null ||
+      v === '' ||
+      v === false ||
+      v === 0 ||
+      (Array.isArray(v) && v.length === 0) ||
+      (typeof v === 'object' && v !== null && Object.keys(v).length === 0)
+    )
+      continue;
     runtime[k] = v;
   }
   const config: Record<string, unknown> = { architecture: inspect.Architecture ?? '', os: inspect.Os ?? '', created: inspect.Created };

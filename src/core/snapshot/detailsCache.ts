@@ -113,7 +113,14 @@ const SPEC: StateFileSpec<Map<string, ImageDetails>> = {
     if (!images || typeof images !== 'object' || Array.isArray(images)) throw new Error('no images object');
     return new Map(
       Object.entries(images as Record<string, SerializedDetails>).map(([id, d]) => {
-        if (!d || typeof d !== 'object' || typeof d.createdNs !== 'string' || !/^\d+$/.test(d.createdNs) || !Array.isArray(d.chain) || !Array.isArray(d.sizes)) {
+        if (
+          !d ||
+          typeof d !== 'object' ||
+          typeof d.createdNs !== 'string' ||
+          !/^\d+$/.test(d.createdNs) ||
+          !Array.isArray(d.chain) ||
+          !Array.isArray(d.sizes)
+        ) {
           throw new Error(`image ${id}: not image details`);
         }
         return [id, { ...d, createdNs: BigInt(d.createdNs) }];

@@ -28,8 +28,6 @@ interface LibpodInspect {
   RootFS?: { Layers?: string[] | null } | null;
 }
 
-
-
 const factsCache = new WeakMap<DockerEngine, Map<string, PodmanImageFacts>>();
 
 /**
@@ -50,7 +48,12 @@ export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly s
         withLayerSizes ? engine.imageHistory(id) : undefined,
       ]);
       const facts = factsOf(info);
-      const layerSizes = history ? exactLayerSizes(info.RootFS?.Layers ?? [], history.map((h) => h.Size)) : undefined;
+      const layerSizes = history
+        ? exactLayerSizes(
+            info.RootFS?.Layers ?? [],
+            history.map((h) => h.Size),
+          )
+        : undefined;
       if (withLayerSizes && !layerSizes) noLayerSizes.add(id);
       cache!.set(id, layerSizes ? { ...facts, layerSizes } : facts);
     } catch (e) {
@@ -97,4 +100,3 @@ export function factsOf(info: LibpodInspect): PodmanImageFacts {
     parentId: info.Parent ? normalizeImageId(info.Parent) : '',
   };
 }
-

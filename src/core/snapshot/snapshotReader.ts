@@ -67,7 +67,12 @@ export class SnapshotReader {
   }
 
   async read(options: ReadOptions = {}): Promise<Snapshot> {
-    const [profile, summaries, containers, info] = await Promise.all([this.engine.profile(), this.engine.listImages(), this.engine.listContainers(), this.engine.info()]);
+    const [profile, summaries, containers, info] = await Promise.all([
+      this.engine.profile(),
+      this.engine.listImages(),
+      this.engine.listContainers(),
+      this.engine.info(),
+    ]);
     this.engine.assertSameEngine(info, profile);
     const daemonNowNs = (info.SystemTime && parseEngineTime(info.SystemTime)) || BigInt(Date.now()) * 1_000_000n;
     const containerd = profile.store === 'containerd';
@@ -111,7 +116,12 @@ export class SnapshotReader {
     }
     const lastUsed = this.lastUse ? await this.lastUse.lastUsed({ profile, images, containers, daemonNowNs, lastTagTimes: this.lastTagTimes }) : undefined;
     const origins = this.lastUse?.origins ?? new Map();
-    const sources = new Map(images.map((img) => [img.id, classifySource(img, { store: profile.store, origin: origins.get(img.id), provenance: this.details.get(img.id)?.provenance })]));
+    const sources = new Map(
+      images.map((img) => [
+        img.id,
+        classifySource(img, { store: profile.store, origin: origins.get(img.id), provenance: this.details.get(img.id)?.provenance }),
+      ]),
+    );
     const base = { environment: this.engine.endpoint.name, profile, daemonNowNs, sources, ...(lastUsed ? { lastUsed } : {}) };
     if (containerd) {
       const withBlobs = this.withContentBlobs(images);
@@ -120,7 +130,14 @@ export class SnapshotReader {
     }
     const containerRecords = containers.map(containerRecordOf);
     // Podman prunes by other rules; the planner needs two facts only its own API gives (snapshot/podmanFacts.ts).
-    const podman = profile.store === 'podman' ? await readPodmanFacts(this.engine, images.map((i) => i.id), this.concurrency) : undefined;
+    const podman =
+      profile.store === 'podman'
+        ? await readPodmanFacts(
+            this.engine,
+            images.map((i) => i.id),
+            this.concurrency,
+          )
+        : undefined;
     return { ...base, images, containers: containerRecords, ...(podman ? { podman } : {}) };
   }
 
@@ -185,7 +202,14 @@ export class SnapshotReader {
     const blobs = estimateBlobs(
       images.map((img) => {
         const content = this.details.get(img.id)!.content!;
-        return { id: img.id, total: content.total, manifest: content.manifest, configEstimate: content.configEstimate, diffIds: content.diffIds, unpacked: img.layers.map((l) => l.size) };
+        return {
+          id: img.id,
+          total: content.total,
+          manifest: content.manifest,
+          configEstimate: content.configEstimate,
+          diffIds: content.diffIds,
+          unpacked: img.layers.map((l) => l.size),
+        };
       }),
     );
     return images.map((img) => ({ ...img, blobs: blobs.get(img.id) ?? [] }));

@@ -78,7 +78,9 @@ export function classifySource(img: Pick<ImageRecord, 'repoDigests' | 'repoTags'
       return n.slice(slash + 1) === path.join('/') && n.slice(0, slash).replace(/:\d+$/, '') === host;
     });
     const digest = named ? digestRefIn(img, repositoryOf(named)) : undefined;
-    return digest ? pulled(digest, 'pulled (containerd distribution source)') : { kind: 'pulled', registry: host!, evidence: 'pulled (containerd distribution source)' };
+    return digest
+      ? pulled(digest, 'pulled (containerd distribution source)')
+      : { kind: 'pulled', registry: host!, evidence: 'pulled (containerd distribution source)' };
   }
   if (origin?.kind === 'loaded') return { kind: 'loaded', evidence: `${origin.how} event` };
   if (provenance?.imported) return { kind: 'loaded', evidence: 'imported (history: Imported from)' };
@@ -100,8 +102,17 @@ export interface SourceCounts {
   readonly gone: { count: number; bytes: number };
 }
 
-export function countSources(items: ReadonlyArray<{ readonly id: string; readonly bytes: number }>, sources: ReadonlyMap<string, ImageSource> | undefined): SourceCounts {
-  const counts = { pulled: { count: 0, bytes: 0 }, built: { count: 0, bytes: 0 }, loaded: { count: 0, bytes: 0 }, unknown: { count: 0, bytes: 0 }, gone: { count: 0, bytes: 0 } };
+export function countSources(
+  items: ReadonlyArray<{ readonly id: string; readonly bytes: number }>,
+  sources: ReadonlyMap<string, ImageSource> | undefined,
+): SourceCounts {
+  const counts = {
+    pulled: { count: 0, bytes: 0 },
+    built: { count: 0, bytes: 0 },
+    loaded: { count: 0, bytes: 0 },
+    unknown: { count: 0, bytes: 0 },
+    gone: { count: 0, bytes: 0 },
+  };
   for (const i of items) {
     const source = sources?.get(i.id);
     const c = counts[source?.upstream === 'gone' ? 'gone' : (source?.kind ?? 'unknown')];
@@ -112,7 +123,10 @@ export function countSources(items: ReadonlyArray<{ readonly id: string; readonl
 }
 
 /** The steps of a plan that delete a loaded image: nothing brings those back, so confirmations name them. */
-export function loadedSteps<T extends { readonly id: string; readonly action: string }>(items: readonly T[], sources: ReadonlyMap<string, ImageSource> | undefined): T[] {
+export function loadedSteps<T extends { readonly id: string; readonly action: string }>(
+  items: readonly T[],
+  sources: ReadonlyMap<string, ImageSource> | undefined,
+): T[] {
   return items.filter((i) => i.action === 'delete' && sources?.get(i.id)?.kind === 'loaded');
 }
 

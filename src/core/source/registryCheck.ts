@@ -9,7 +9,12 @@ import { errorMessage } from '../errors';
 import type { ImageSource } from '../model';
 
 /** The sources of `ids`, with `upstream` set on each pulled one that names a digest reference. */
-export async function checkRegistries(engine: DockerEngine, ids: readonly string[], sources: ReadonlyMap<string, ImageSource>, concurrency = 4): Promise<Map<string, ImageSource>> {
+export async function checkRegistries(
+  engine: DockerEngine,
+  ids: readonly string[],
+  sources: ReadonlyMap<string, ImageSource>,
+  concurrency = 4,
+): Promise<Map<string, ImageSource>> {
   const out = new Map(sources);
   const pulled = [...new Set(ids)].filter((id) => sources.get(id)?.kind === 'pulled' && sources.get(id)?.reference);
   await forEachConcurrently(pulled, concurrency, async (id) => {
@@ -18,10 +23,20 @@ export async function checkRegistries(engine: DockerEngine, ids: readonly string
       const found = await engine.distributionInspect(source.reference!);
       const digest = source.reference!.slice(source.reference!.indexOf('@') + 1);
       // Asked by digest, a registry answers with that digest; anything else would mean it is not the same image.
-      out.set(id, found.Descriptor?.digest === digest ? { ...source, upstream: 'present' } : { ...source, upstream: 'gone', upstreamMessage: `the registry answers with ${found.Descriptor?.digest}` });
+      out.set(
+        id,
+        found.Descriptor?.digest === digest
+          ? { ...source, upstream: 'present' }
+          : { ...source, upstream: 'gone', upstreamMessage: `the registry answers with ${found.Descriptor?.digest}` },
+      );
     } catch (e) {
       const status = (e as { details?: { status?: number } }).details?.status;
-      out.set(id, status === 404 ? { ...source, upstream: 'gone', upstreamMessage: 'manifest unknown' } : { ...source, upstream: 'unreachable', upstreamMessage: errorMessage(e) });
+      out.set(
+        id,
+        status === 404
+          ? { ...source, upstream: 'gone', upstreamMessage: 'manifest unknown' }
+          : { ...source, upstream: 'unreachable', upstreamMessage: errorMessage(e) },
+      );
     }
   });
   return out;

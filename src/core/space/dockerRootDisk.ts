@@ -26,7 +26,8 @@ export async function statDisk(dir: string, where: string): Promise<DiskReading>
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'unavailable', why: `the root directory of ${where} (${dir}) is not on this machine (an engine in a VM?)` };
-    if (code === 'EACCES' || code === 'EPERM') return { kind: 'unavailable', why: `this user may not read the file system of ${where}'s root directory (${dir})` };
+    if (code === 'EACCES' || code === 'EPERM')
+      return { kind: 'unavailable', why: `this user may not read the file system of ${where}'s root directory (${dir})` };
     return { kind: 'unavailable', why: `the file system of ${where}'s root directory (${dir}) could not be read: ${errorMessage(e)}` };
   }
 }

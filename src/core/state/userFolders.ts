@@ -37,7 +37,13 @@ export function configDirectory(system: UserSystem = {}): string {
  * Where the lock folder may go, in order of preference: the first the lock code can create safely is used. On POSIX
  * systems only the uid and its home in the user database count (`home` must come from there, never from `$HOME`).
  */
-export function lockDirectoryCandidates(system: { readonly platform?: NodeJS.Platform; readonly env?: NodeJS.ProcessEnv; readonly uid?: number; readonly home?: string; readonly tmpRoot?: string }): string[] {
+export function lockDirectoryCandidates(system: {
+  readonly platform?: NodeJS.Platform;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly uid?: number;
+  readonly home?: string;
+  readonly tmpRoot?: string;
+}): string[] {
   const platform = system.platform ?? process.platform;
   if (platform === 'win32') return [path.win32.join(stateDirectory(system), 'locks')];
   const fallback = path.join(system.tmpRoot ?? '/tmp', `docker-prune-${system.uid}`);

@@ -32,7 +32,11 @@ export async function logPruneHistory(audit: AuditLocation, registry: Environmen
   const shown = all.slice(-HISTORY_LIMIT);
   const findings = await checkInterrupted(shown, registry);
   const legacyFile = audit.legacyFile();
-  log.info(all.length ? `Audit: ${shown.length < all.length ? `the last ${shown.length} of ${all.length}` : all.length} prune(s) recorded in ${file}, oldest first:` : `Audit: no prunes recorded in ${file} yet.`);
+  log.info(
+    all.length
+      ? `Audit: ${shown.length < all.length ? `the last ${shown.length} of ${all.length}` : all.length} prune(s) recorded in ${file}, oldest first:`
+      : `Audit: no prunes recorded in ${file} yet.`,
+  );
   for (const e of shown) {
     const lines = historyLines(e, findings.get(e));
     for (const line of lines) {
@@ -80,8 +84,7 @@ async function checkInterrupted(entries: readonly PruneEntry[], registry: Enviro
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    fn(),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([fn(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]).finally(
+    () => clearTimeout(timer),
+  );
 }

@@ -68,7 +68,11 @@ export function registerBuildCacheCommands(deps: BuildCacheCommandDeps): vscode.
   ];
 }
 
-async function choose(deps: BuildCacheCommandDeps, arg: unknown, title: string): Promise<{ session: EnvironmentSession; policy: BuildCachePolicy } | undefined> {
+async function choose(
+  deps: BuildCacheCommandDeps,
+  arg: unknown,
+  title: string,
+): Promise<{ session: EnvironmentSession; policy: BuildCachePolicy } | undefined> {
   const options: BuildCacheOptions = arg instanceof BuildCacheNode ? {} : (optionsOf(arg) as BuildCacheOptions);
   const session = arg instanceof BuildCacheNode ? arg.session : ((await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, 'all', title)));
   if (!session) return undefined;
@@ -86,8 +90,9 @@ async function pickAll(): Promise<boolean | undefined> {
 }
 
 function planWithProgress(session: EnvironmentSession, policy: BuildCachePolicy): Thenable<BuildCachePreview> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: reading the build cache of {0}…', session.name) }, () =>
-    previewBuildCachePrune(session.requireEngine(), policy),
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: reading the build cache of {0}…', session.name) },
+    () => previewBuildCachePrune(session.requireEngine(), policy),
   );
 }
 
@@ -120,7 +125,11 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
   await showPreview(session, preview);
   if (!(await deps.confirm()({ environment: session.name, location: session.location, plan }))) return declined(log, session);
   if (session.descriptor.protected === true) {
-    const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('{0} is a protected environment', session.name), prompt: vscode.l10n.t('Type "{0}" to prune its build cache.', session.name), ignoreFocusOut: true });
+    const typed = await vscode.window.showInputBox({
+      title: vscode.l10n.t('{0} is a protected environment', session.name),
+      prompt: vscode.l10n.t('Type "{0}" to prune its build cache.', session.name),
+      ignoreFocusOut: true,
+    });
     if (typed !== session.name) return declined(log, session);
   }
   let outcome: BuildCachePruneOutcome;

@@ -24,7 +24,12 @@ export const modalBuildCacheConfirmation: ConfirmBuildCachePrune = async ({ envi
   const detail = [
     environment.includes(location) ? vscode.l10n.t('Environment: {0}', environment) : vscode.l10n.t('Environment: {0} ({1})', environment, location),
     plan.diskBytesEstimated
-      ? vscode.l10n.t('The engine will report {0}; on the containerd store the disk gets back between {1} and {2}: layer records may share their blobs with images.', bytes, formatBytes(plan.diskBytesRange?.min ?? 0), formatBytes(plan.diskBytesRange?.max ?? plan.bytes))
+      ? vscode.l10n.t(
+          'The engine will report {0}; on the containerd store the disk gets back between {1} and {2}: layer records may share their blobs with images.',
+          bytes,
+          formatBytes(plan.diskBytesRange?.min ?? 0),
+          formatBytes(plan.diskBytesRange?.max ?? plan.bytes),
+        )
       : vscode.l10n.t('The engine will report {0}; the disk gets back {1} (the rest is shared with images).', bytes, formatBytes(plan.diskBytes)),
     vscode.l10n.t('Only the records in the preview are removed; the next builds that need them run those steps again.'),
   ].join('\n');

@@ -27,10 +27,15 @@ export function buildCachePreviewMarkdown(environment: string, preview: BuildCac
   ];
   if (plan.uncertain) lines.push(`> ${vscode.l10n.t('The engine may choose differently: {0}.', markdownLiteral(plan.uncertain, MESSAGE_MAX_CHARS))}`, '');
   if (plan.items.length) {
-    lines.push(`| ${vscode.l10n.t('Record')} | ${vscode.l10n.t('Type')} | ${vscode.l10n.t('Size')} | ${vscode.l10n.t('Last used')} | ${vscode.l10n.t('Step')} |`, '|---|---|---:|---|---|');
+    lines.push(
+      `| ${vscode.l10n.t('Record')} | ${vscode.l10n.t('Type')} | ${vscode.l10n.t('Size')} | ${vscode.l10n.t('Last used')} | ${vscode.l10n.t('Step')} |`,
+      '|---|---|---:|---|---|',
+    );
     for (const r of plan.items) {
       const used = r.lastUsedNs === undefined ? vscode.l10n.t('never') : vscode.l10n.t('{0} ago', formatAge(r.lastUsedNs, snapshot.daemonNowNs));
-      lines.push(`| ${markdownLiteral(r.id.slice(0, 12))} | ${markdownLiteral(r.type)} | ${formatBytes(r.size)}${r.shared ? ' ' + vscode.l10n.t('(shared)') : ''} | ${used} | ${markdownLiteral(r.description)} |`);
+      lines.push(
+        `| ${markdownLiteral(r.id.slice(0, 12))} | ${markdownLiteral(r.type)} | ${formatBytes(r.size)}${r.shared ? ' ' + vscode.l10n.t('(shared)') : ''} | ${used} | ${markdownLiteral(r.description)} |`,
+      );
     }
     lines.push('');
   }

@@ -42,7 +42,14 @@ export type PruneFlowResult =
  * user is looking at (the plan view's Remove): confirmed and carried out as it is, not planned again — unless the
  * user changes the filters in the confirmation, which re-plans (leaving out the same images).
  */
-export async function pruneFlow(deps: PruneFlowDeps, session: EnvironmentSession, mode: PruneMode, initialFilters: PruneFilters, watermarks?: Watermarks, onScreen?: Preview): Promise<PruneFlowResult> {
+export async function pruneFlow(
+  deps: PruneFlowDeps,
+  session: EnvironmentSession,
+  mode: PruneMode,
+  initialFilters: PruneFilters,
+  watermarks?: Watermarks,
+  onScreen?: Preview,
+): Promise<PruneFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
     const message = readOnlyRefusalText(session.name);
@@ -116,12 +123,21 @@ function declined(log: vscode.LogOutputChannel, session: EnvironmentSession): Pr
   return { status: 'declined' };
 }
 
-async function planWithProgress(deps: Pick<PruneFlowDeps, 'service' | 'log'>, session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks, leaveOut?: ReadonlySet<string>): Promise<Preview> {
+async function planWithProgress(
+  deps: Pick<PruneFlowDeps, 'service' | 'log'>,
+  session: EnvironmentSession,
+  mode: PruneMode,
+  filters: PruneFilters,
+  watermarks?: Watermarks,
+  leaveOut?: ReadonlySet<string>,
+): Promise<Preview> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
     async () => {
       const preview = await deps.service.plan(session, mode, filters, watermarks, leaveOut);
-      deps.log.info(`Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`);
+      deps.log.info(
+        `Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`,
+      );
       return preview;
     },
   );
@@ -147,7 +163,9 @@ async function askFilters(current: PruneFilters): Promise<PruneFilters | undefin
   const value = filtersText(current) === vscode.l10n.t('none') ? '' : filtersText(current).split(', ').join(' ');
   const typed = await vscode.window.showInputBox({
     title: vscode.l10n.t('Filters for this prune'),
-    prompt: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.'),
+    prompt: vscode.l10n.t(
+      'Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.',
+    ),
     value,
     ignoreFocusOut: true,
     validateInput: (v) => {

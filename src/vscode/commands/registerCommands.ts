@@ -77,7 +77,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!session) return undefined;
       const watermarks = watermarksFor(session);
       if (!watermarks) {
-        throw new SettingError(fullName(Setting.AutoPruneHighWatermark), '', vscode.l10n.t('no watermarks are set for {0}: set the high and the low watermark', session.name));
+        throw new SettingError(
+          fullName(Setting.AutoPruneHighWatermark),
+          '',
+          vscode.l10n.t('no watermarks are set for {0}: set the high and the low watermark', session.name),
+        );
       }
       // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect and keep-latest.
       const filters = autoPruneSettings().filters;
@@ -87,7 +91,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       );
       deps.planViews.show({ session, mode: 'all', filters, preview, watermarks });
       const f = preview.watermark!.figures;
-      return { view: planViewKey(session.id, 'all', true), images: preview.plan.items.length, bytes: preview.plan.spaceReclaimable, deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id), chosen: f.chosen, triggered: f.triggered, usedBytes: f.usedBytes, highBytes: f.highBytes, lowBytes: f.lowBytes, predictedBytes: f.predictedBytes };
+      return {
+        view: planViewKey(session.id, 'all', true),
+        images: preview.plan.items.length,
+        bytes: preview.plan.spaceReclaimable,
+        deletes: preview.plan.items.filter((i) => i.action === 'delete').map((i) => i.id),
+        chosen: f.chosen,
+        triggered: f.triggered,
+        usedBytes: f.usedBytes,
+        highBytes: f.highBytes,
+        lowBytes: f.lowBytes,
+        predictedBytes: f.predictedBytes,
+      };
     }),
 
     register('dockerPrune.refresh', async (arg) => {
@@ -120,8 +135,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           void notifier
             .warn(
               plural(interrupted, {
-                one: vscode.l10n.t('{0} of the recent prunes stopped before its end (interrupted). "Show Audit Log" tells what it removed.', countText(interrupted)),
-                other: vscode.l10n.t('{0} of the recent prunes stopped before their end (interrupted). "Show Audit Log" tells what each removed.', countText(interrupted)),
+                one: vscode.l10n.t(
+                  '{0} of the recent prunes stopped before its end (interrupted). "Show Audit Log" tells what it removed.',
+                  countText(interrupted),
+                ),
+                other: vscode.l10n.t(
+                  '{0} of the recent prunes stopped before their end (interrupted). "Show Audit Log" tells what each removed.',
+                  countText(interrupted),
+                ),
               }),
               show,
             )
@@ -163,7 +184,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return protectRepository(repo, notifier);
     }),
 
-    register('dockerPrune.groupByRepository', () => vscode.workspace.getConfiguration(SECTION).update(Setting.GroupBy, 'repository', vscode.ConfigurationTarget.Global)),
+    register('dockerPrune.groupByRepository', () =>
+      vscode.workspace.getConfiguration(SECTION).update(Setting.GroupBy, 'repository', vscode.ConfigurationTarget.Global),
+    ),
     register('dockerPrune.groupByUsage', () => vscode.workspace.getConfiguration(SECTION).update(Setting.GroupBy, 'usage', vscode.ConfigurationTarget.Global)),
   ];
 }

@@ -22,7 +22,14 @@ export interface CommandOptions {
 }
 
 export function optionsOf(arg: unknown): CommandOptions {
-  if (arg && typeof arg === 'object' && !(arg instanceof EnvironmentNode) && !(arg instanceof GroupNode) && !(arg instanceof ImageNode) && !(arg instanceof MessageNode)) {
+  if (
+    arg &&
+    typeof arg === 'object' &&
+    !(arg instanceof EnvironmentNode) &&
+    !(arg instanceof GroupNode) &&
+    !(arg instanceof ImageNode) &&
+    !(arg instanceof MessageNode)
+  ) {
     return arg as CommandOptions;
   }
   return {};

@@ -85,7 +85,12 @@ export class DiskUsagePanel implements vscode.Disposable {
     private readonly audit: AuditLocation,
     private readonly onDispose: () => void,
   ) {
-    this.panel = vscode.window.createWebviewPanel(DISK_USAGE_VIEW_TYPE, vscode.l10n.t('Disk Usage: {0}', session.name), vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    this.panel = vscode.window.createWebviewPanel(
+      DISK_USAGE_VIEW_TYPE,
+      vscode.l10n.t('Disk Usage: {0}', session.name),
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'docker-prune.svg');
     const first = this.waitingState(vscode.l10n.t('Measuring {0}…', session.name));
     this.posted = first;
@@ -200,12 +205,26 @@ export class DiskUsagePanel implements vscode.Disposable {
 
   private waitingState(message: string): DiskUsageViewState {
     const words = diskUsageWords();
-    return { kind: 'waiting', environment: this.session.name, location: this.session.location, heading: words.heading(this.session.name), message, labels: words.labels };
+    return {
+      kind: 'waiting',
+      environment: this.session.name,
+      location: this.session.location,
+      heading: words.heading(this.session.name),
+      message,
+      labels: words.labels,
+    };
   }
 
   private failedState(message: string): DiskUsageViewState {
     const words = diskUsageWords();
-    return { kind: 'failed', environment: this.session.name, location: this.session.location, heading: words.heading(this.session.name), message, labels: words.labels };
+    return {
+      kind: 'failed',
+      environment: this.session.name,
+      location: this.session.location,
+      heading: words.heading(this.session.name),
+      message,
+      labels: words.labels,
+    };
   }
 
   dispose(): void {

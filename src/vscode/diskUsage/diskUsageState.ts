@@ -153,7 +153,11 @@ function spacePicture(input: DiskUsageInput, words: DiskUsageWords): SpacePictur
     const percent = totalBytes > 0 ? (p.bytes / totalBytes) * 100 : 0;
     return { ...p, label: words.segment(p.key), bytesText: words.bytes(p.bytes), percent, percentText: words.percent(Math.round(percent * 10) / 10) };
   });
-  const notes = [words.imagesTotal(words.bytes(f.imageBytes), words.images(f.images)), words.danglingFrees(words.bytes(f.dangling.bytes)), words.allFrees(words.bytes(f.dangling.bytes + f.unused.bytes))];
+  const notes = [
+    words.imagesTotal(words.bytes(f.imageBytes), words.images(f.images)),
+    words.danglingFrees(words.bytes(f.dangling.bytes)),
+    words.allFrees(words.bytes(f.dangling.bytes + f.unused.bytes)),
+  ];
   if (input.all.items.length) notes.push(words.allSources(countSources(input.all.items, input.snapshot.sources)));
   if (!f.buildCache) notes.push(words.noBuildCache());
   return {
@@ -167,7 +171,10 @@ function spacePicture(input: DiskUsageInput, words: DiskUsageWords): SpacePictur
 
 /** The repository a plan step frees bytes for: its first name's, else its digest's, else none (`''`). */
 export function repositoryOfStep(step: Pick<PlannedImage, 'tags'>): string {
-  const named = step.tags.filter((t) => !t.includes('@')).map(repositoryOf).sort();
+  const named = step.tags
+    .filter((t) => !t.includes('@'))
+    .map(repositoryOf)
+    .sort();
   if (named.length) return named[0]!;
   const digested = step.tags.map(repositoryOf).sort();
   return digested[0] ?? '';
@@ -226,7 +233,10 @@ export function localDay(iso: string): string {
 }
 
 /** Bytes each day's prunes reclaimed, by trigger; oldest first, the last `days` days that had a prune. */
-export function historyBuckets(entries: readonly PruneEntry[], days = HISTORY_DAYS): Array<{ day: string; bytes: number; prunes: number; byTrigger: Record<HistoryTrigger, number> }> {
+export function historyBuckets(
+  entries: readonly PruneEntry[],
+  days = HISTORY_DAYS,
+): Array<{ day: string; bytes: number; prunes: number; byTrigger: Record<HistoryTrigger, number> }> {
   const byDay = new Map<string, { bytes: number; prunes: number; byTrigger: Record<HistoryTrigger, number> }>();
   for (const e of entries) {
     if (e.status === 'running') continue;

@@ -109,7 +109,10 @@ export class EnvironmentRegistry implements vscode.Disposable {
         previous.delete(d.id);
       } else {
         const session = new EnvironmentSession(d, this.log, this.detailsStore);
-        this.sessionSubscriptions.set(session, session.onDidChange((s) => this.sessionChanged.fire(s)));
+        this.sessionSubscriptions.set(
+          session,
+          session.onDidChange((s) => this.sessionChanged.fire(s)),
+        );
         next.push(session);
       }
     }

@@ -232,7 +232,8 @@ export class EnvironmentSession implements vscode.Disposable {
       return;
     }
     const previous = this.current.kind === 'ready' ? this.current : undefined;
-    if (previous === undefined) this.log.info(`${this.name}: connected to ${engine.endpoint.label} (${listing.images.length} images, ${listing.containers} containers)`);
+    if (previous === undefined)
+      this.log.info(`${this.name}: connected to ${engine.endpoint.label} (${listing.images.length} images, ${listing.containers} containers)`);
     const cache = { buildCache: previous?.buildCache, buildCacheError: previous?.buildCacheError };
     this.set({ kind: 'ready', listing, reclaim: previous?.reclaim, reclaimError: previous?.reclaimError, reclaimPending: true, ...cache });
     if (listing.engine.product === 'docker') {

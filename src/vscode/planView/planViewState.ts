@@ -205,7 +205,18 @@ function rowOrder(sort: SortKey): (a: RowFacts, b: RowFacts) => number {
 
 /** Counts by reason, in a fixed order (the user's own choice first), each with its images. */
 function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewState['kept'] {
-  const order: KeepReason[] = ['left-out', 'in-use', 'protected', 'keep-latest', 'filtered', 'recently-used', 'minimum-age', 'below-low-mark', 'loaded', 'parent-stays'];
+  const order: KeepReason[] = [
+    'left-out',
+    'in-use',
+    'protected',
+    'keep-latest',
+    'filtered',
+    'recently-used',
+    'minimum-age',
+    'below-low-mark',
+    'loaded',
+    'parent-stays',
+  ];
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));

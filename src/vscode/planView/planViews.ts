@@ -195,7 +195,11 @@ class PlanPanel implements vscode.Disposable {
     this.busy = 'checking';
     this.post();
     try {
-      const sources = await checkRegistries(session.requireEngine(), preview.plan.items.map((i) => i.id), preview.snapshot.sources);
+      const sources = await checkRegistries(
+        session.requireEngine(),
+        preview.plan.items.map((i) => i.id),
+        preview.snapshot.sources,
+      );
       this.source = { ...this.source, preview: { ...preview, snapshot: { ...preview.snapshot, sources } } };
       const gone = [...sources.values()].filter((s) => s.upstream === 'gone').length;
       this.deps.log.info(`Plan view ${this.key}: registry check, ${gone} pulled image(s) gone upstream.`);
@@ -289,7 +293,12 @@ export class PlanViews implements vscode.Disposable {
       view.update(source);
       view.panel.reveal(undefined, preserveFocus);
     } else {
-      const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, '', { viewColumn: vscode.ViewColumn.Active, preserveFocus }, webviewOptions(this.deps.extensionUri));
+      const panel = vscode.window.createWebviewPanel(
+        PLAN_VIEW_TYPE,
+        '',
+        { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+        webviewOptions(this.deps.extensionUri),
+      );
       view = new PlanPanel(key, panel, source, this.deps, () => {
         this.panels.delete(key);
         if (this.last === view) this.last = undefined;

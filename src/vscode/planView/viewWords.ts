@@ -22,12 +22,21 @@ export function planViewWords(): PlanViewWords {
     source: sourceWord,
     title: (env, mode, watermark) => (watermark ? vscode.l10n.t('Watermark prune on {0}', env) : vscode.l10n.t('Prune {0} on {1}', modeTitle(mode), env)),
     header,
-    totals: (images, bytes, estimated) => vscode.l10n.t('{0}, {1} back', imageCount(images), estimated ? vscode.l10n.t('about {0}', bytesText(bytes)) : bytesText(bytes)),
+    totals: (images, bytes, estimated) =>
+      vscode.l10n.t('{0}, {1} back', imageCount(images), estimated ? vscode.l10n.t('about {0}', bytesText(bytes)) : bytesText(bytes)),
     notes: ({ mode, preview }) => [
-      ...(mode === 'all' && preview.plan.items.some((i) => i.reason === 'unused') ? [vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')] : []),
-      ...(preview.plan.estimatedBytes ? [vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")] : []),
+      ...(mode === 'all' && preview.plan.items.some((i) => i.reason === 'unused')
+        ? [vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')]
+        : []),
+      ...(preview.plan.estimatedBytes
+        ? [vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")]
+        : []),
     ],
-    removeButton: (images, bytes) => plural(images, { one: vscode.l10n.t('Remove {0} image ({1})', countText(images), bytesText(bytes)), other: vscode.l10n.t('Remove {0} images ({1})', countText(images), bytesText(bytes)) }),
+    removeButton: (images, bytes) =>
+      plural(images, {
+        one: vscode.l10n.t('Remove {0} image ({1})', countText(images), bytesText(bytes)),
+        other: vscode.l10n.t('Remove {0} images ({1})', countText(images), bytesText(bytes)),
+      }),
     nothingToRemove: vscode.l10n.t('Nothing to remove.'),
     staleText: vscode.l10n.t('The engine changed since this plan.'),
     replan: vscode.l10n.t('Re-plan'),
@@ -46,7 +55,9 @@ export function planViewWords(): PlanViewWords {
     copyId: (id) => vscode.l10n.t('Copy the full id of {0}', id),
     filters: {
       label: vscode.l10n.t('Filters'),
-      hint: vscode.l10n.t('Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.'),
+      hint: vscode.l10n.t(
+        'Space-separated: until=24h (or 7d, a date), label=key[=value], label!=key[=value], unused-for=14d (nothing used it for that long), source=pulled|built|loaded (source!= too). Empty: no filters.',
+      ),
       apply: vscode.l10n.t('Apply'),
     },
     sort: { label: vscode.l10n.t('Sort by'), bytes: vscode.l10n.t('Bytes'), age: vscode.l10n.t('Age'), name: vscode.l10n.t('Name') },
@@ -73,11 +84,15 @@ function header(input: PlanViewInput): HeaderLine[] {
   const lines: HeaderLine[] = [
     { label: vscode.l10n.t('Environment'), value: `${displayText(input.environmentName)} (${displayText(input.location)})` },
     { label: vscode.l10n.t('Engine'), value: displayText(describeProfile(input.profile)) },
-    { label: vscode.l10n.t('Mode'), value: input.preview.watermark ? vscode.l10n.t('watermark: unused images, least recently used first') : modeTitle(input.mode) },
+    {
+      label: vscode.l10n.t('Mode'),
+      value: input.preview.watermark ? vscode.l10n.t('watermark: unused images, least recently used first') : modeTitle(input.mode),
+    },
     { label: vscode.l10n.t('Filters'), value: filtersText(input.filters) },
     { label: vscode.l10n.t('Protected patterns'), value: plan.policy.protect.length ? plan.policy.protect.join(', ') : vscode.l10n.t('none') },
   ];
-  if (plan.items.length) lines.push({ label: vscode.l10n.t('Getting them back'), value: sourcesSummary(countSources(plan.items, input.preview.snapshot.sources)) });
+  if (plan.items.length)
+    lines.push({ label: vscode.l10n.t('Getting them back'), value: sourcesSummary(countSources(plan.items, input.preview.snapshot.sources)) });
   if (plan.policy.keepLatest) lines.push({ label: vscode.l10n.t('Keep newest per repository'), value: countText(plan.policy.keepLatest) });
   if (input.preview.watermark) lines.push(...watermarkLines(input.preview.watermark));
   return lines;
@@ -86,13 +101,28 @@ function header(input: PlanViewInput): HeaderLine[] {
 /** The marks, usage now and after, and where the run stops. */
 function watermarkLines({ marks, figures: f }: NonNullable<Preview['watermark']>): HeaderLine[] {
   const share = (n: number) => (f.totalBytes ? ` (${((n / f.totalBytes) * 100).toFixed(1)}%)` : '');
-  const basis = f.basis === 'disk' ? vscode.l10n.t('the disk holding the Docker root ({0})', bytesText(f.totalBytes ?? 0)) : vscode.l10n.t('the bytes the images take');
+  const basis =
+    f.basis === 'disk' ? vscode.l10n.t('the disk holding the Docker root ({0})', bytesText(f.totalBytes ?? 0)) : vscode.l10n.t('the bytes the images take');
   const lines: HeaderLine[] = [
-    { label: vscode.l10n.t('Watermarks'), value: vscode.l10n.t('high {0} ({1}), low {2} ({3}) of {4}; minimum age {5}', marks.high.raw, bytesText(f.highBytes), marks.low.raw, bytesText(f.lowBytes), basis, marks.minimumAgeRaw) },
+    {
+      label: vscode.l10n.t('Watermarks'),
+      value: vscode.l10n.t(
+        'high {0} ({1}), low {2} ({3}) of {4}; minimum age {5}',
+        marks.high.raw,
+        bytesText(f.highBytes),
+        marks.low.raw,
+        bytesText(f.lowBytes),
+        basis,
+        marks.minimumAgeRaw,
+      ),
+    },
     { label: vscode.l10n.t('In use now'), value: `${bytesText(f.usedBytes)}${share(f.usedBytes)}` },
   ];
   if (!f.triggered) {
-    lines.push({ label: vscode.l10n.t('Stop point'), value: vscode.l10n.t('Below the high mark by {0}: the next auto-prune removes nothing.', bytesText(f.highBytes - f.usedBytes)) });
+    lines.push({
+      label: vscode.l10n.t('Stop point'),
+      value: vscode.l10n.t('Below the high mark by {0}: the next auto-prune removes nothing.', bytesText(f.highBytes - f.usedBytes)),
+    });
   } else {
     lines.push({ label: vscode.l10n.t('After this prune'), value: `${bytesText(f.predictedBytes)}${share(f.predictedBytes)}` });
     lines.push({

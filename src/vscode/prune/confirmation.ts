@@ -34,7 +34,12 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
     req.mode === 'all'
       ? plural(plan.items.length, {
           one: vscode.l10n.t('Remove {0} unused image from {1}, tagged ones included, and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
-          other: vscode.l10n.t('Remove {0} unused images from {1}, tagged ones included, and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
+          other: vscode.l10n.t(
+            'Remove {0} unused images from {1}, tagged ones included, and reclaim {2}?',
+            countText(plan.items.length),
+            req.environment,
+            bytes,
+          ),
         })
       : plural(plan.items.length, {
           one: vscode.l10n.t('Remove {0} dangling image from {1} and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
@@ -42,7 +47,9 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
         });
   const detail = [
     vscode.l10n.t('Mode: {0}', req.mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images')),
-    req.environment.includes(req.location) ? vscode.l10n.t('Environment: {0}', req.environment) : vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
+    req.environment.includes(req.location)
+      ? vscode.l10n.t('Environment: {0}', req.environment)
+      : vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
     vscode.l10n.t('Filters: {0}', filtersText(req.filters)),
     vscode.l10n.t('{0}, {1} reclaimable. The preview lists every image.', count, bytes),
     req.mode === 'all'

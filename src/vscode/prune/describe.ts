@@ -35,7 +35,10 @@ export function progressMessage(p: PruneProgress): string {
   const done = countText(p.done);
   const total = countText(p.total);
   const bytes = bytesText(p.bytes);
-  return plural(p.total, { one: vscode.l10n.t('{0} of {1} image · {2} reclaimed', done, total, bytes), other: vscode.l10n.t('{0} of {1} images · {2} reclaimed', done, total, bytes) });
+  return plural(p.total, {
+    one: vscode.l10n.t('{0} of {1} image · {2} reclaimed', done, total, bytes),
+    other: vscode.l10n.t('{0} of {1} images · {2} reclaimed', done, total, bytes),
+  });
 }
 
 /** One log line per finished step (the log is English, like the audit). */

@@ -106,10 +106,7 @@ export class PruneService implements vscode.Disposable {
     }
     this.log.warn(`${running.length} running prune(s) recorded as "${reason}" and asked to stop.`);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(running.map((r) => r.done)),
-      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
+    await Promise.race([Promise.allSettled(running.map((r) => r.done)), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
   }
 
@@ -124,8 +121,12 @@ export class PruneService implements vscode.Disposable {
     return this.track(session, { title, location: req.progressLocation }, async ({ progress, ...job }) => {
       // The log is English, like the audit: counts and sizes here are not localized.
       const planned = req.preview?.plan;
-      const plannedText = planned ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}` : 'planned at start';
-      this.log.info(`Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`);
+      const plannedText = planned
+        ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}`
+        : 'planned at start';
+      this.log.info(
+        `Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`,
+      );
       let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
       progress.report({ message: req.preview ? progressMessage(last) : vscode.l10n.t('planning…') });
       try {
@@ -161,7 +162,9 @@ export class PruneService implements vscode.Disposable {
     const title = vscode.l10n.t('Docker Prune: removing build cache from {0}', session.name);
     return this.track(session, { title, location: vscode.ProgressLocation.Notification }, ({ progress, ...job }) => {
       const { plan } = preview;
-      this.log.info(`Build cache prune started on ${session.name} (${session.location}): mode ${plan.policy.mode}, ${plan.items.length} records, ${plan.bytes} bytes`);
+      this.log.info(
+        `Build cache prune started on ${session.name} (${session.location}): mode ${plan.policy.mode}, ${plan.items.length} records, ${plan.bytes} bytes`,
+      );
       let done = 0;
       return runBuildCachePrune({
         ...job,
@@ -169,7 +172,10 @@ export class PruneService implements vscode.Disposable {
         trigger: 'manual',
         confirmed: preview,
         onProgress: (p) => {
-          progress.report({ increment: p.total ? ((p.done - done) / p.total) * 100 : 0, message: vscode.l10n.t('{0} of {1} records, {2}', p.done, p.total, formatBytes(p.bytes)) });
+          progress.report({
+            increment: p.total ? ((p.done - done) / p.total) * 100 : 0,
+            message: vscode.l10n.t('{0} of {1} records, {2}', p.done, p.total, formatBytes(p.bytes)),
+          });
           done = p.done;
         },
       });
@@ -182,7 +188,11 @@ export class PruneService implements vscode.Disposable {
    * progress (cancellable in a notification), the handle `shutdown` interrupts, audit write errors to the log
    * (and shown once), and a refresh afterwards.
    */
-  private async track<T>(session: EnvironmentSession, display: { title: string; location: ExecuteRequest['progressLocation'] }, job: (ctx: TrackedJob) => Promise<T>): Promise<T> {
+  private async track<T>(
+    session: EnvironmentSession,
+    display: { title: string; location: ExecuteRequest['progressLocation'] },
+    job: (ctx: TrackedJob) => Promise<T>,
+  ): Promise<T> {
     const engine = session.requireEngine();
     if (session.readOnly) {
       throw new DockerPruneError('invalid-input', readOnlyRefusalText(session.name));
@@ -190,7 +200,10 @@ export class PruneService implements vscode.Disposable {
     const audit = this.audit();
     const controller = new AbortController();
     if (this.running.has(session.id)) {
-      throw new DockerPruneError('busy', vscode.l10n.t('A prune is already running on {0}. Wait for it to finish (or cancel it), then try again.', session.name));
+      throw new DockerPruneError(
+        'busy',
+        vscode.l10n.t('A prune is already running on {0}. Wait for it to finish (or cancel it), then try again.', session.name),
+      );
     }
     const running: Running = { controller };
     this.running.set(session.id, running);
@@ -235,7 +248,13 @@ export class PruneService implements vscode.Disposable {
     }
   }
 
-  private finish(session: EnvironmentSession, result: PruneResult, outcome: PruneOutcome | undefined, error: DockerPruneError | undefined, plan: Plan | undefined): ExecuteOutcome {
+  private finish(
+    session: EnvironmentSession,
+    result: PruneResult,
+    outcome: PruneOutcome | undefined,
+    error: DockerPruneError | undefined,
+    plan: Plan | undefined,
+  ): ExecuteOutcome {
     const summary = summarize(result, plan);
     for (const s of result.skipped.filter((x) => x.reason === 'cancelled').slice(0, 1)) {
       this.log.info(`Cancelled: ${result.skipped.filter((x) => x.reason === 'cancelled').length} planned images were not reached (first: ${s.id})`);

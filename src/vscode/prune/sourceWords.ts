@@ -38,8 +38,20 @@ export function sourceTooltip(source: ImageSource | undefined): string {
 export function sourcesSummary(c: SourceCounts): string {
   const parts: string[] = [];
   if (c.pulled.count) parts.push(vscode.l10n.t('{0} can be pulled again ({1})', countText(c.pulled.count), bytesText(c.pulled.bytes)));
-  if (c.built.count) parts.push(plural(c.built.count, { one: vscode.l10n.t('{0} was built here', countText(c.built.count)), other: vscode.l10n.t('{0} were built here', countText(c.built.count)) }));
-  if (c.loaded.count) parts.push(plural(c.loaded.count, { one: vscode.l10n.t('{0} was loaded and cannot come back', countText(c.loaded.count)), other: vscode.l10n.t('{0} were loaded and cannot come back', countText(c.loaded.count)) }));
+  if (c.built.count)
+    parts.push(
+      plural(c.built.count, {
+        one: vscode.l10n.t('{0} was built here', countText(c.built.count)),
+        other: vscode.l10n.t('{0} were built here', countText(c.built.count)),
+      }),
+    );
+  if (c.loaded.count)
+    parts.push(
+      plural(c.loaded.count, {
+        one: vscode.l10n.t('{0} was loaded and cannot come back', countText(c.loaded.count)),
+        other: vscode.l10n.t('{0} were loaded and cannot come back', countText(c.loaded.count)),
+      }),
+    );
   if (c.unknown.count) parts.push(vscode.l10n.t('{0} of unknown source', countText(c.unknown.count)));
   if (c.gone.count) parts.push(vscode.l10n.t('{0} no longer on their registry', countText(c.gone.count)));
   return parts.length ? parts.join(', ') : vscode.l10n.t('none');
@@ -48,7 +60,13 @@ export function sourcesSummary(c: SourceCounts): string {
 /** The confirmation's warning naming the loaded images that would go. */
 export function loadedWarningText(names: readonly string[]): string {
   return plural(names.length, {
-    one: vscode.l10n.t('{0} was loaded from an archive (docker load or import): no registry has it, and nothing brings it back once removed.', names.join(', ')),
-    other: vscode.l10n.t('{0} were loaded from an archive (docker load or import): no registry has them, and nothing brings them back once removed.', names.join(', ')),
+    one: vscode.l10n.t(
+      '{0} was loaded from an archive (docker load or import): no registry has it, and nothing brings it back once removed.',
+      names.join(', '),
+    ),
+    other: vscode.l10n.t(
+      '{0} were loaded from an archive (docker load or import): no registry has them, and nothing brings them back once removed.',
+      names.join(', '),
+    ),
   });
 }

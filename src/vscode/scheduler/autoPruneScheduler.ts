@@ -45,7 +45,22 @@ export class AutoPruneScheduler implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.AutoPruneEnabled, Setting.AutoPruneMode, Setting.AutoPruneInterval, Setting.AutoPruneThreshold, Setting.AutoPruneUntil, Setting.AutoPruneUnusedFor, Setting.AutoPruneEnvironments, Setting.AutoPruneHighWatermark, Setting.AutoPruneLowWatermark, Setting.AutoPruneMinimumAge, Setting.Environments)) {
+        if (
+          affects(
+            e,
+            Setting.AutoPruneEnabled,
+            Setting.AutoPruneMode,
+            Setting.AutoPruneInterval,
+            Setting.AutoPruneThreshold,
+            Setting.AutoPruneUntil,
+            Setting.AutoPruneUnusedFor,
+            Setting.AutoPruneEnvironments,
+            Setting.AutoPruneHighWatermark,
+            Setting.AutoPruneLowWatermark,
+            Setting.AutoPruneMinimumAge,
+            Setting.Environments,
+          )
+        ) {
           this.evaluate();
         }
       }),
@@ -66,7 +81,10 @@ export class AutoPruneScheduler implements vscode.Disposable {
     this.timer = undefined;
     if (!autoPruneEnabled()) return this.setState('off', 'Auto-prune is off.');
     if (!vscode.workspace.isTrusted) {
-      return this.setState('untrusted', 'Auto-prune is enabled, but this workspace is not trusted: it does not run in Restricted Mode. Trust the workspace to let it run.');
+      return this.setState(
+        'untrusted',
+        'Auto-prune is enabled, but this workspace is not trusted: it does not run in Restricted Mode. Trust the workspace to let it run.',
+      );
     }
     let settings: AutoPruneSettings;
     try {
@@ -81,7 +99,10 @@ export class AutoPruneScheduler implements vscode.Disposable {
     const due = last !== undefined && last <= now ? Math.max(now, last + settings.intervalMs) : now + Math.min(settings.intervalMs, FIRST_RUN_DELAY_MS);
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - now));
     this.timer = setTimeout(() => void this.tick(), delay);
-    this.setState('scheduled', `Auto-prune (${settings.mode}, every ${settings.intervalRaw}${settings.threshold ? `, above ${settings.threshold.raw}` : ''}) next runs at ${new Date(now + delay).toLocaleString()}.`);
+    this.setState(
+      'scheduled',
+      `Auto-prune (${settings.mode}, every ${settings.intervalRaw}${settings.threshold ? `, above ${settings.threshold.raw}` : ''}) next runs at ${new Date(now + delay).toLocaleString()}.`,
+    );
   }
 
   /** One run over the chosen environments. Exposed for the "run now" path; never overlaps itself. */
@@ -128,7 +149,11 @@ export class AutoPruneScheduler implements vscode.Disposable {
       const s = await this.registry.find(name);
       if (!s) {
         const known = this.registry.known.map((k) => k.name).join(', ');
-        throw new SettingError(fullName(Setting.AutoPruneEnvironments), settings.environments, vscode.l10n.t('there is no environment named "{0}" (known: {1})', name, known));
+        throw new SettingError(
+          fullName(Setting.AutoPruneEnvironments),
+          settings.environments,
+          vscode.l10n.t('there is no environment named "{0}" (known: {1})', name, known),
+        );
       }
       out.push(s);
     }
@@ -159,7 +184,14 @@ export class AutoPruneScheduler implements vscode.Disposable {
         }
         this.log.info(`Auto-prune on ${session.name}: ${check.description}, pruning.`);
       }
-      const result = await this.service.execute({ session, mode: watermarks ? 'all' : settings.mode, filters: settings.filters, watermarks, trigger: 'auto', progressLocation: vscode.ProgressLocation.Window });
+      const result = await this.service.execute({
+        session,
+        mode: watermarks ? 'all' : settings.mode,
+        filters: settings.filters,
+        watermarks,
+        trigger: 'auto',
+        progressLocation: vscode.ProgressLocation.Window,
+      });
       if (result.error) {
         void this.notifier.once(key, 'warn', vscode.l10n.t('Auto-prune: {0}', result.message));
         return;
@@ -201,7 +233,9 @@ export class AutoPruneScheduler implements vscode.Disposable {
       if (claim.problem) this.log.warn(claim.problem);
       return engineKey;
     }
-    this.log.info(`Auto-prune on ${session.name} skipped: another window (pid ${claim.holder.pid}) runs the schedule on this engine; ${claim.holder.running ? 'its run is under way' : `it last ran at ${new Date(claim.holder.at).toLocaleString()}`}.`);
+    this.log.info(
+      `Auto-prune on ${session.name} skipped: another window (pid ${claim.holder.pid}) runs the schedule on this engine; ${claim.holder.running ? 'its run is under way' : `it last ran at ${new Date(claim.holder.at).toLocaleString()}`}.`,
+    );
     return undefined;
   }
 

@@ -50,7 +50,9 @@ async function dockerRootDiskBytes(engine: DockerEngine): Promise<{ total?: numb
   }
   const root = (await engine.info()).DockerRootDir;
   if (!root || !fs.existsSync(root)) {
-    return { why: vscode.l10n.t('the Docker root directory of {0} ({1}) is not on this machine (an engine in a VM?); use a number of bytes instead', env, root ?? '?') };
+    return {
+      why: vscode.l10n.t('the Docker root directory of {0} ({1}) is not on this machine (an engine in a VM?); use a number of bytes instead', env, root ?? '?'),
+    };
   }
   const st = await fs.promises.statfs(root);
   return { total: Number(st.blocks) * Number(st.bsize), why: '' };

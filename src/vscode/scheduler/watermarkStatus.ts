@@ -47,7 +47,13 @@ export function standingText(standing: WatermarkStanding): string {
   const distance =
     left >= 0
       ? vscode.l10n.t('{0} below the high mark {1} ({2})', bytesText(left), marks.high.raw, bytesText(l.highBytes))
-      : vscode.l10n.t('{0} above the high mark {1} ({2}): the next auto-prune removes the least recently used images down to under {3}', bytesText(-left), marks.high.raw, bytesText(l.highBytes), marks.low.raw);
+      : vscode.l10n.t(
+          '{0} above the high mark {1} ({2}): the next auto-prune removes the least recently used images down to under {3}',
+          bytesText(-left),
+          marks.high.raw,
+          bytesText(l.highBytes),
+          marks.low.raw,
+        );
   return vscode.l10n.t('Watermarks: {0}, {1}.', used, distance);
 }
 

@@ -11,9 +11,7 @@ export class SettingError extends InvalidInputError {
     readonly value: unknown,
     readonly reason: string,
   ) {
-    super(
-      vscode.l10n.t('The setting "{0}" has an invalid value {1}: {2} Nothing was pruned.', setting, showValue(value), stripPeriod(reason) + '.'),
-    );
+    super(vscode.l10n.t('The setting "{0}" has an invalid value {1}: {2} Nothing was pruned.', setting, showValue(value), stripPeriod(reason) + '.'));
     this.name = 'SettingError';
   }
 }

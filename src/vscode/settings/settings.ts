@@ -123,7 +123,8 @@ export function protectPatterns(): string[] {
   const all: string[] = [];
   for (const v of [info?.defaultValue, info?.globalValue, info?.workspaceValue, info?.workspaceFolderValue]) {
     if (v === undefined || v === null) continue;
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new SettingError(key, v, vscode.l10n.t('use a list of patterns such as {0}', '["postgres:*", "myteam/**"]'));
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      throw new SettingError(key, v, vscode.l10n.t('use a list of patterns such as {0}', '["postgres:*", "myteam/**"]'));
     all.push(...(v as string[]));
   }
   const unique = [...new Set(all)];
@@ -160,7 +161,8 @@ export function policyFor(m: PruneMode, filters: PruneFilters): PrunePolicy {
 // ------------------------------------------------------------------------------------------------
 // Auto-prune
 
-export type Threshold = { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string } | { readonly kind: 'percent'; readonly percent: number; readonly raw: string };
+export type Threshold =
+  { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string } | { readonly kind: 'percent'; readonly percent: number; readonly raw: string };
 
 export interface AutoPruneSettings {
   readonly enabled: boolean;
@@ -205,7 +207,8 @@ export function autoPruneSettings(): AutoPruneSettings {
   }
   const unusedForRaw = raw(Setting.AutoPruneUnusedFor) ?? '';
   const unusedForKey = fullName(Setting.AutoPruneUnusedFor);
-  if (typeof unusedForRaw !== 'string') throw new SettingError(unusedForKey, unusedForRaw, vscode.l10n.t('use a duration such as 36h or 14d, or leave it empty'));
+  if (typeof unusedForRaw !== 'string')
+    throw new SettingError(unusedForKey, unusedForRaw, vscode.l10n.t('use a duration such as 36h or 14d, or leave it empty'));
   if (unusedForRaw.trim()) {
     try {
       filters = { ...filters, unusedFor: parseUnusedFor(unusedForRaw) };
@@ -282,7 +285,11 @@ export function watermarksFor(env: EnvironmentKey): Watermarks | undefined {
   if (high === undefined && low === undefined) return undefined;
   if (high === undefined || low === undefined) {
     const missing = high === undefined ? highKey : lowKey;
-    throw new SettingError(fullName(missing), raw(missing) ?? '', vscode.l10n.t('set both watermarks for {0}: above the high one auto-prune starts, under the low one it stops', env.name));
+    throw new SettingError(
+      fullName(missing),
+      raw(missing) ?? '',
+      vscode.l10n.t('set both watermarks for {0}: above the high one auto-prune starts, under the low one it stops', env.name),
+    );
   }
   const age = perEnvironment(ageKey, env) ?? DEFAULT_MINIMUM_AGE;
   const check = (key: Setting, value: string, parse: () => unknown) => {
@@ -296,7 +303,10 @@ export function watermarksFor(env: EnvironmentKey): Watermarks | undefined {
   check(lowKey, low, () => parseMark(low, fullName(lowKey)));
   check(ageKey, age, () => parseMinimumAge(age, fullName(ageKey)));
   let marks: Watermarks | undefined;
-  check(highKey, `${high}, ${low}`, () => (marks = parseWatermarks(high, low, age, { high: fullName(highKey), low: fullName(lowKey), minimumAge: fullName(ageKey) })));
+  check(
+    highKey,
+    `${high}, ${low}`,
+    () => (marks = parseWatermarks(high, low, age, { high: fullName(highKey), low: fullName(lowKey), minimumAge: fullName(ageKey) })),
+  );
   return marks && raw(Setting.AutoPruneIncludeLoaded) === true ? { ...marks, includeLoaded: true } : marks;
 }
-

@@ -31,7 +31,18 @@ export class StatusBarController implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.StatusBarEnabled, Setting.StatusBarMode, Setting.StatusBarEnvironments, Setting.StatusBarIncludeBuildCache, Setting.Protect, Setting.KeepLatest)) void this.reconfigure();
+        if (
+          affects(
+            e,
+            Setting.StatusBarEnabled,
+            Setting.StatusBarMode,
+            Setting.StatusBarEnvironments,
+            Setting.StatusBarIncludeBuildCache,
+            Setting.Protect,
+            Setting.KeepLatest,
+          )
+        )
+          void this.reconfigure();
       }),
       registry.onDidChangeEnvironments(() => void this.reconfigure()),
       registry.onDidChangeSession((s) => {
@@ -82,7 +93,9 @@ export class StatusBarController implements vscode.Disposable {
     let failed = 0;
     let pending = 0;
     const md = engineMarkdown();
-    const what = withCache ? vscode.l10n.t('reclaimable by pruning {0} and the build cache', modeTitle(mode)) : vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode));
+    const what = withCache
+      ? vscode.l10n.t('reclaimable by pruning {0} and the build cache', modeTitle(mode))
+      : vscode.l10n.t('reclaimable by pruning {0}', modeTitle(mode));
     md.appendMarkdown(`**${vscode.l10n.t('Docker Prune')}** — ${what}\n\n`);
     for (const s of sessions) {
       const st = s.state;
@@ -111,7 +124,10 @@ export class StatusBarController implements vscode.Disposable {
       md.appendMarkdown(`- ${line}\n`);
     }
     const noDefault = sessions.length === 0 && statusBarEnvironments().length === 0 ? this.registry.defaultProblem : undefined;
-    if (noDefault) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', markdownLiteral(noDefault.message, MESSAGE_MAX_CHARS))}\n`);
+    if (noDefault)
+      md.appendMarkdown(
+        `- $(warning) ${vscode.l10n.t('The engine the docker CLI uses cannot be found: {0}', markdownLiteral(noDefault.message, MESSAGE_MAX_CHARS))}\n`,
+      );
     md.appendMarkdown(`\n${vscode.l10n.t('Click to preview the prune.')}`);
 
     // No engine answers (a dev container without a socket, a stopped Docker Desktop): stay quiet. The item dims
@@ -127,7 +143,12 @@ export class StatusBarController implements vscode.Disposable {
     this.item.color = quiet ? new vscode.ThemeColor('disabledForeground') : undefined;
     this.item.tooltip = md;
     this.item.accessibilityInformation = {
-      label: known > 0 ? vscode.l10n.t('Docker Prune: {0} reclaimable', bytesText(total)) : quiet ? vscode.l10n.t('Docker Prune: no engine answers') : vscode.l10n.t('Docker Prune'),
+      label:
+        known > 0
+          ? vscode.l10n.t('Docker Prune: {0} reclaimable', bytesText(total))
+          : quiet
+            ? vscode.l10n.t('Docker Prune: no engine answers')
+            : vscode.l10n.t('Docker Prune'),
     };
     this.item.command = { command: 'dockerPrune.preview', title: vscode.l10n.t('Preview Prune'), arguments: [{ mode }] };
   }

@@ -45,7 +45,8 @@ export class BuildCacheNode {
     md.appendMarkdown(`**${vscode.l10n.t('Build cache')}** — ${vscode.l10n.t('{0} records', s.count)}\n\n`);
     md.appendMarkdown(vscode.l10n.t('Size {0}, of which {1} no build uses (reclaimable).', bytesText(s.size), bytesText(s.reclaimable)) + '\n\n');
     if (s.shared) md.appendMarkdown(vscode.l10n.t('Another {0} is shared with images: the disk keeps it while they stay.', bytesText(s.shared)) + '\n\n');
-    if (s.lastUsedNs !== undefined) md.appendMarkdown(vscode.l10n.t('Last used {0}.', formatAgo(s.lastUsedNs, this.snapshot.daemonNowNs, displayLanguage())) + '\n\n');
+    if (s.lastUsedNs !== undefined)
+      md.appendMarkdown(vscode.l10n.t('Last used {0}.', formatAgo(s.lastUsedNs, this.snapshot.daemonNowNs, displayLanguage())) + '\n\n');
     return md;
   }
 }
@@ -65,9 +66,19 @@ export class BuildCacheTypeNode {
     const t = this.type;
     const item = new vscode.TreeItem(displayText(t.type), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    const lastUsed = t.lastUsedNs === undefined ? vscode.l10n.t('never used') : vscode.l10n.t('last used {0}', formatAgo(t.lastUsedNs, this.parent.snapshot.daemonNowNs, displayLanguage()));
+    const lastUsed =
+      t.lastUsedNs === undefined
+        ? vscode.l10n.t('never used')
+        : vscode.l10n.t('last used {0}', formatAgo(t.lastUsedNs, this.parent.snapshot.daemonNowNs, displayLanguage()));
     item.description = vscode.l10n.t('{0} records · {1} · {2}', countText(t.count), bytesText(t.size), lastUsed);
-    item.tooltip = vscode.l10n.t('{0}: {1} records, {2} ({3} reclaimable), {4}', displayText(t.type), countText(t.count), bytesText(t.size), bytesText(t.reclaimable), lastUsed);
+    item.tooltip = vscode.l10n.t(
+      '{0}: {1} records, {2} ({3} reclaimable), {4}',
+      displayText(t.type),
+      countText(t.count),
+      bytesText(t.size),
+      bytesText(t.reclaimable),
+      lastUsed,
+    );
     item.iconPath = new vscode.ThemeIcon('archive');
     item.contextValue = 'buildCache.type';
     return item;

@@ -103,7 +103,16 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     this.syncObservations();
     const nodes: Node[] = sessions.map((s) => this.nodeFor(s));
     for (const [i, p] of this.registry.problems.entries()) {
-      nodes.push(new MessageNode(undefined, `problem-${i}`, p.message, 'warning', { command: 'workbench.action.openSettings', title: '', arguments: ['dockerPrune.environments'] }, `${p.source}: ${p.message}`));
+      nodes.push(
+        new MessageNode(
+          undefined,
+          `problem-${i}`,
+          p.message,
+          'warning',
+          { command: 'workbench.action.openSettings', title: '', arguments: ['dockerPrune.environments'] },
+          `${p.source}: ${p.message}`,
+        ),
+      );
     }
     return nodes;
   }
@@ -127,12 +136,36 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       }
       case 'failed':
         return [
-          new MessageNode(node, 'reason', state.message, isUnreachable(state.errorKind) ? 'debug-disconnect' : 'error', undefined, state.message, 'message.reason'),
-          new MessageNode(node, 'retry', vscode.l10n.t('Retry'), 'refresh', { command: 'dockerPrune.retry', title: vscode.l10n.t('Retry'), arguments: [node] }, undefined, 'message.retry'),
+          new MessageNode(
+            node,
+            'reason',
+            state.message,
+            isUnreachable(state.errorKind) ? 'debug-disconnect' : 'error',
+            undefined,
+            state.message,
+            'message.reason',
+          ),
+          new MessageNode(
+            node,
+            'retry',
+            vscode.l10n.t('Retry'),
+            'refresh',
+            { command: 'dockerPrune.retry', title: vscode.l10n.t('Retry'), arguments: [node] },
+            undefined,
+            'message.retry',
+          ),
         ];
       case 'invalid':
         return [
-          new MessageNode(node, 'reason', state.message, 'error', { command: 'workbench.action.openSettings', title: '', arguments: ['dockerPrune.environments'] }, state.message, 'message.reason'),
+          new MessageNode(
+            node,
+            'reason',
+            state.message,
+            'error',
+            { command: 'workbench.action.openSettings', title: '', arguments: ['dockerPrune.environments'] },
+            state.message,
+            'message.reason',
+          ),
         ];
       default:
         return [];

@@ -40,7 +40,10 @@ export class EnvironmentNode {
   toTreeItem(): vscode.TreeItem {
     const s = this.session;
     const state = s.state;
-    const item = new vscode.TreeItem(displayText(s.name), this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      displayText(s.name),
+      this.options.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = this.id;
     switch (state.kind) {
       case 'idle':
@@ -81,11 +84,16 @@ export class EnvironmentNode {
     const s = this.session;
     const md = engineMarkdown();
     md.appendMarkdown(`**${markdownLiteral(s.name)}** — ${markdownLiteral(s.location)}\n\n`);
-    if (s.descriptor.description) md.appendMarkdown(`${markdownLiteral(s.descriptor.description, MESSAGE_MAX_CHARS)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`);
+    if (s.descriptor.description)
+      md.appendMarkdown(
+        `${markdownLiteral(s.descriptor.description, MESSAGE_MAX_CHARS)}${s.descriptor.current ? ' · ' + vscode.l10n.t('the docker CLI uses it now') : ''}\n\n`,
+      );
     const state = s.state;
     if (state.kind === 'ready') {
       const l = state.listing;
-      md.appendMarkdown(`${markdownLiteral(describeProfile(l.engine))} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`);
+      md.appendMarkdown(
+        `${markdownLiteral(describeProfile(l.engine))} · ${vscode.l10n.t('{0}, {1}', imageCount(l.images.length), containerCount(l.containers))}\n\n`,
+      );
       if (l.intermediates > 0) {
         const n = countText(l.intermediates);
         const text = plural(l.intermediates, {
@@ -95,7 +103,13 @@ export class EnvironmentNode {
         md.appendMarkdown(text + '\n\n');
       }
       if (state.reclaim) {
-        md.appendMarkdown(vscode.l10n.t('Reclaimable: {0} (dangling images), {1} (all unused images)', bytesText(state.reclaim.dangling.spaceReclaimable), bytesText(state.reclaim.all.spaceReclaimable)) + '\n\n');
+        md.appendMarkdown(
+          vscode.l10n.t(
+            'Reclaimable: {0} (dangling images), {1} (all unused images)',
+            bytesText(state.reclaim.dangling.spaceReclaimable),
+            bytesText(state.reclaim.all.spaceReclaimable),
+          ) + '\n\n',
+        );
       } else if (state.reclaimError) {
         md.appendMarkdown(vscode.l10n.t('Reclaimable space unknown: {0}', markdownLiteral(state.reclaimError, MESSAGE_MAX_CHARS)) + '\n\n');
       }
@@ -184,7 +198,9 @@ export class ImageNode {
     const labels = Object.entries(img.labels);
     if (labels.length) md.appendMarkdown(vscode.l10n.t('Labels: {0}', labels.map(([k, v]) => markdownLiteral(`${k}=${v}`)).join(', ')) + '\n\n');
     if (img.containers.length) {
-      md.appendMarkdown(vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${markdownLiteral(c.name)} (${markdownLiteral(c.state)})`).join(', ')) + '\n\n');
+      md.appendMarkdown(
+        vscode.l10n.t('Used by: {0}', img.containers.map((c) => `${markdownLiteral(c.name)} (${markdownLiteral(c.state)})`).join(', ')) + '\n\n',
+      );
     } else if (img.usedThroughChildren > 0) {
       md.appendMarkdown(vscode.l10n.t('In use through child images ({0}).', containerCount(img.usedThroughChildren)) + '\n\n');
     } else {
@@ -237,7 +253,12 @@ function lastUsedTooltip(used: LastUse): string {
     created: vscode.l10n.t('its created time (never seen in use)'),
   }[used.source];
   return used.lowerBound
-    ? vscode.l10n.t('Last used: at least as recently as {0} ({1}), from {2}. Events may have been missed before then, so it may have been used since.', when, ago, source)
+    ? vscode.l10n.t(
+        'Last used: at least as recently as {0} ({1}), from {2}. Events may have been missed before then, so it may have been used since.',
+        when,
+        ago,
+        source,
+      )
     : vscode.l10n.t('Last used: {0} ({1}), from {2}.', when, ago, source);
 }
 

@@ -35,7 +35,13 @@ function titled(node: SVGElement, text: string): SVGElement {
 function render(state: DiskUsageViewState): void {
   api.setState(state);
   const root = el('main', { class: 'disk-usage' });
-  const refresh = el('button', { type: 'button', class: 'refresh', id: 'refresh' }, el('span', { class: 'codicon codicon-refresh', 'aria-hidden': 'true' }), ' ', state.labels.refresh);
+  const refresh = el(
+    'button',
+    { type: 'button', class: 'refresh', id: 'refresh' },
+    el('span', { class: 'codicon codicon-refresh', 'aria-hidden': 'true' }),
+    ' ',
+    state.labels.refresh,
+  );
   refresh.addEventListener('click', () => send({ type: 'refresh' }));
   const sub = el('p', { class: 'location' }, state.location);
   if (state.kind === 'ready') sub.append(' · ', el('span', { id: 'measured' }, state.measured));
@@ -45,7 +51,11 @@ function render(state: DiskUsageViewState): void {
     root.append(el('p', { class: `message ${state.kind}`, role: 'status', 'aria-live': 'polite' }, state.message));
     figures.push(state.message);
   } else {
-    root.append(spaceSection(state.space, state.labels, figures), repositorySection(state.repositories, state.labels, figures), historySection(state.history, state.labels, figures));
+    root.append(
+      spaceSection(state.space, state.labels, figures),
+      repositorySection(state.repositories, state.labels, figures),
+      historySection(state.history, state.labels, figures),
+    );
   }
   document.body.replaceChildren(root);
   send({ type: 'rendered', kind: state.kind, figures });
@@ -68,13 +78,26 @@ function spaceSection(space: SpacePicture, labels: Labels, figures: string[]): H
   const legend = el('ul', { class: 'legend' });
   for (const s of space.segments) {
     legend.append(
-      el('li', { 'data-key': s.key }, el('span', { class: 'label' }, swatch(`seg-${s.key}`), s.label), el('span', { class: 'figure' }, s.bytesText), el('span', { class: 'muted' }, [s.percentText, s.detail].filter(Boolean).join(' · '))),
+      el(
+        'li',
+        { 'data-key': s.key },
+        el('span', { class: 'label' }, swatch(`seg-${s.key}`), s.label),
+        el('span', { class: 'figure' }, s.bytesText),
+        el('span', { class: 'muted' }, [s.percentText, s.detail].filter(Boolean).join(' · ')),
+      ),
     );
     figures.push(`${s.key}=${s.bytesText}`);
   }
   figures.push(`total=${space.totalText}`);
   const notes = el('ul', { class: 'notes' }, ...space.notes.map((n) => el('li', {}, n)));
-  return el('section', { class: 'space', 'aria-labelledby': 'space-h' }, el('h2', { id: 'space-h' }, space.totalText ? `${labels.space} — ${space.totalText}` : labels.space), bar, legend, notes);
+  return el(
+    'section',
+    { class: 'space', 'aria-labelledby': 'space-h' },
+    el('h2', { id: 'space-h' }, space.totalText ? `${labels.space} — ${space.totalText}` : labels.space),
+    bar,
+    legend,
+    notes,
+  );
 }
 
 function swatch(cls: string): SVGElement {
@@ -92,7 +115,14 @@ function repositorySection(chart: RepositoryChart, labels: Labels, figures: stri
   const barW = 330;
   const width = labelW + barW + 90;
   const max = Math.max(...chart.rows.map((r) => r.bytes), 1);
-  const graph = svg('svg', { viewBox: `0 0 ${width} ${chart.rows.length * rowH}`, width, height: chart.rows.length * rowH, class: 'hbars', role: 'img', 'aria-label': chart.ariaLabel });
+  const graph = svg('svg', {
+    viewBox: `0 0 ${width} ${chart.rows.length * rowH}`,
+    width,
+    height: chart.rows.length * rowH,
+    class: 'hbars',
+    role: 'img',
+    'aria-label': chart.ariaLabel,
+  });
   chart.rows.forEach((r, i) => {
     const y = i * rowH;
     const w = Math.max((r.bytes / max) * barW, 2);
@@ -107,7 +137,11 @@ function repositorySection(chart: RepositoryChart, labels: Labels, figures: stri
   });
   section.append(
     graph,
-    table(labels.tableCaption, [labels.repository, labels.frees, labels.images], chart.rows.map((r) => [r.label, r.bytesText, r.imagesText])),
+    table(
+      labels.tableCaption,
+      [labels.repository, labels.frees, labels.images],
+      chart.rows.map((r) => [r.label, r.bytesText, r.imagesText]),
+    ),
   );
   return section;
 }
@@ -154,17 +188,32 @@ function historySection(chart: HistoryChart, labels: Labels, figures: string[]):
     figures.push(`day:${b.day}=${b.bytesText}`);
   });
   figures.push(`history=${chart.totalText}`);
-  const legend = el('ul', { class: 'legend compact' }, ...chart.triggers.map((t) => el('li', {}, el('span', { class: 'label' }, swatch(`seg-trigger-${t.key}`), t.label), ' ', el('span', { class: 'figure' }, t.bytesText))));
+  const legend = el(
+    'ul',
+    { class: 'legend compact' },
+    ...chart.triggers.map((t) =>
+      el('li', {}, el('span', { class: 'label' }, swatch(`seg-trigger-${t.key}`), t.label), ' ', el('span', { class: 'figure' }, t.bytesText)),
+    ),
+  );
   section.append(
     graph,
     legend,
-    table(labels.tableCaption, [labels.day, labels.prunes, labels.reclaimed], chart.bars.map((b) => [b.dayText, b.prunesText, b.bytesText])),
+    table(
+      labels.tableCaption,
+      [labels.day, labels.prunes, labels.reclaimed],
+      chart.bars.map((b) => [b.dayText, b.prunesText, b.bytesText]),
+    ),
   );
   return section;
 }
 
 function table(caption: string, head: readonly string[], rows: ReadonlyArray<readonly string[]>): HTMLElement {
-  const t = el('table', {}, el('caption', { class: 'visually-hidden' }, caption), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))));
+  const t = el(
+    'table',
+    {},
+    el('caption', { class: 'visually-hidden' }, caption),
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+  );
   const body = el('tbody');
   for (const r of rows) body.append(el('tr', {}, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row' }, c) : el('td', {}, c)))));
   t.append(body);

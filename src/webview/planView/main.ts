@@ -10,7 +10,11 @@ const api = vscodeApi<PlanViewState>();
 const send = (m: PageMessage) => api.postMessage(m);
 const openSections = new Set<string>();
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: Array<Node | string | undefined>): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {},
+  ...children: Array<Node | string | undefined>
+): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   for (const c of children) if (c !== undefined) node.append(c);
   return node;
@@ -42,17 +46,60 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
   const facts = el('dl', { className: 'facts' });
   for (const line of state.header) facts.append(el('dt', {}, line.label), el('dd', {}, line.value));
 
-  const remove = keyed(el('button', { className: 'primary', id: 'remove', disabled: !state.remove.enabled, title: state.remove.why ?? '' }, el('span', { className: 'codicon codicon-trash', ariaHidden: 'true' }), ' ', state.remove.label), 'remove');
+  const remove = keyed(
+    el(
+      'button',
+      { className: 'primary', id: 'remove', disabled: !state.remove.enabled, title: state.remove.why ?? '' },
+      el('span', { className: 'codicon codicon-trash', ariaHidden: 'true' }),
+      ' ',
+      state.remove.label,
+    ),
+    'remove',
+  );
   remove.addEventListener('click', () => send({ type: 'remove' }));
-  const replan = keyed(el('button', { className: 'secondary', disabled: state.busy !== undefined }, el('span', { className: 'codicon codicon-refresh', ariaHidden: 'true' }), ' ', state.replanLabel), 'replan');
+  const replan = keyed(
+    el(
+      'button',
+      { className: 'secondary', disabled: state.busy !== undefined },
+      el('span', { className: 'codicon codicon-refresh', ariaHidden: 'true' }),
+      ' ',
+      state.replanLabel,
+    ),
+    'replan',
+  );
   replan.addEventListener('click', () => send({ type: 'replan' }));
   const check = state.checkRegistry
-    ? [keyed(clickable(el('button', { className: 'secondary', disabled: state.busy !== undefined, title: state.checkRegistry.title }, el('span', { className: 'codicon codicon-cloud' }), ' ', state.checkRegistry.label), () => send({ type: 'checkRegistry' })), 'check-registry')]
+    ? [
+        keyed(
+          clickable(
+            el(
+              'button',
+              { className: 'secondary', disabled: state.busy !== undefined, title: state.checkRegistry.title },
+              el('span', { className: 'codicon codicon-cloud' }),
+              ' ',
+              state.checkRegistry.label,
+            ),
+            () => send({ type: 'checkRegistry' }),
+          ),
+          'check-registry',
+        ),
+      ]
     : [];
   const actions = el('div', { className: 'actions' }, remove, replan, ...check, el('span', { className: 'busy', role: 'status' }, state.busy ?? ''));
 
   const stale = state.stale
-    ? el('div', { className: 'stale', role: 'alert' }, el('span', { className: 'codicon codicon-warning', ariaHidden: 'true' }), ' ', state.stale.text, ' ', keyed(clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })), 'stale-replan'))
+    ? el(
+        'div',
+        { className: 'stale', role: 'alert' },
+        el('span', { className: 'codicon codicon-warning', ariaHidden: 'true' }),
+        ' ',
+        state.stale.text,
+        ' ',
+        keyed(
+          clickable(el('button', { className: 'secondary' }, state.stale.action), () => send({ type: 'replan' })),
+          'stale-replan',
+        ),
+      )
     : undefined;
 
   return el(
@@ -81,7 +128,15 @@ function filters(state: PlanViewState, typing: string | undefined): HTMLElement 
   const error = el('span', { className: 'error', id: 'filters-error', ariaLive: 'polite' }, f.error ?? '');
   if (f.error) input.setAttribute('aria-invalid', 'true');
   input.addEventListener('input', () => send({ type: 'checkFilters', text: input.value }));
-  const form = el('form', { className: 'filters' }, el('label', { htmlFor: 'filters' }, f.label), input, keyed(el('button', { type: 'submit', className: 'secondary', disabled: state.busy !== undefined }, f.apply), 'apply'), error, el('p', { className: 'hint', id: 'filters-hint' }, f.hint));
+  const form = el(
+    'form',
+    { className: 'filters' },
+    el('label', { htmlFor: 'filters' }, f.label),
+    input,
+    keyed(el('button', { type: 'submit', className: 'secondary', disabled: state.busy !== undefined }, f.apply), 'apply'),
+    error,
+    el('p', { className: 'hint', id: 'filters-hint' }, f.hint),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     send({ type: 'applyFilters', text: input.value });
@@ -97,23 +152,49 @@ function sorter(state: PlanViewState): HTMLElement {
 }
 
 function group(state: PlanViewState, g: PlanGroup): HTMLElement {
-  const box = keyed(el('input', { type: 'checkbox', checked: g.checked === 'all', indeterminate: g.checked === 'some', disabled: !g.toggleable || state.busy !== undefined }), `group:${g.key}`);
+  const box = keyed(
+    el('input', { type: 'checkbox', checked: g.checked === 'all', indeterminate: g.checked === 'some', disabled: !g.toggleable || state.busy !== undefined }),
+    `group:${g.key}`,
+  );
   box.setAttribute('aria-label', g.checkboxLabel);
   box.addEventListener('change', () => {
     const ids = g.rows.filter((r) => !r.locked).map((r) => r.id);
     send({ type: 'toggle', ids, include: g.checked !== 'all' });
   });
   const c = state.columns;
-  const head = el('tr', {}, ...[c.include, c.image, c.id, c.created, c.lastUsed, c.source, c.frees, c.why].map((t, i) => el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t)));
+  const head = el(
+    'tr',
+    {},
+    ...[c.include, c.image, c.id, c.created, c.lastUsed, c.source, c.frees, c.why].map((t, i) =>
+      el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t),
+    ),
+  );
   const table = el('table', {}, el('thead', {}, head), el('tbody', {}, ...g.rows.map((r) => row(state, r))));
-  return el('section', { className: 'group' }, el('h2', {}, box, ' ', el('span', { className: 'repo' }, g.title), ' ', el('span', { className: 'summary' }, g.summary)), table);
+  return el(
+    'section',
+    { className: 'group' },
+    el('h2', {}, box, ' ', el('span', { className: 'repo' }, g.title), ' ', el('span', { className: 'summary' }, g.summary)),
+    table,
+  );
 }
 
 function row(state: PlanViewState, r: PlanRow): HTMLElement {
-  const box = keyed(el('input', { type: 'checkbox', checked: r.checked, disabled: r.locked || state.busy !== undefined, title: r.lockedWhy ?? '' }), `row:${r.id}`);
+  const box = keyed(
+    el('input', { type: 'checkbox', checked: r.checked, disabled: r.locked || state.busy !== undefined, title: r.lockedWhy ?? '' }),
+    `row:${r.id}`,
+  );
   box.setAttribute('aria-label', r.checkboxLabel);
   box.addEventListener('change', () => send({ type: 'toggle', ids: [r.id], include: box.checked }));
-  const copy = keyed(el('button', { className: 'copy', title: r.copyLabel }, el('code', {}, r.shortId), ' ', el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })), `copy:${r.id}`);
+  const copy = keyed(
+    el(
+      'button',
+      { className: 'copy', title: r.copyLabel },
+      el('code', {}, r.shortId),
+      ' ',
+      el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' }),
+    ),
+    `copy:${r.id}`,
+  );
   copy.setAttribute('aria-label', r.copyLabel);
   copy.addEventListener('click', () => send({ type: 'copy', id: r.id }));
   const tags = r.tags.length ? r.tags.map((t) => el('code', { className: 'tag' }, t)) : [el('span', { className: 'none' }, '<none>')];
@@ -135,7 +216,11 @@ function kept(state: PlanViewState): HTMLElement {
   const section = details('kept', el('summary', {}, state.kept.title));
   const list = el('ul', {});
   for (const k of state.kept.groups) {
-    const inner = details(`kept:${k.reason}`, el('summary', {}, `${k.text}: ${k.count}`), el('ul', {}, ...k.images.map((i) => el('li', {}, el('code', {}, i)))));
+    const inner = details(
+      `kept:${k.reason}`,
+      el('summary', {}, `${k.text}: ${k.count}`),
+      el('ul', {}, ...k.images.map((i) => el('li', {}, el('code', {}, i)))),
+    );
     list.append(el('li', {}, inner));
   }
   section.append(list);

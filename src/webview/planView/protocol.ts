@@ -73,7 +73,16 @@ export interface PlanViewState {
   readonly sort: SortKey;
   readonly sortLabel: string;
   readonly sortOptions: ReadonlyArray<{ readonly key: SortKey; readonly label: string }>;
-  readonly columns: { readonly include: string; readonly image: string; readonly id: string; readonly created: string; readonly lastUsed: string; readonly source: string; readonly frees: string; readonly why: string };
+  readonly columns: {
+    readonly include: string;
+    readonly image: string;
+    readonly id: string;
+    readonly created: string;
+    readonly lastUsed: string;
+    readonly source: string;
+    readonly frees: string;
+    readonly why: string;
+  };
   readonly groups: readonly PlanGroup[];
   /** Shown instead of the table when the plan is empty. */
   readonly empty?: string;
@@ -101,4 +110,5 @@ export type PageMessage =
   | { readonly type: 'remove' };
 
 /** What the host posts. */
-export type HostMessage = { readonly type: 'state'; readonly state: PlanViewState } | { readonly type: 'filterCheck'; readonly text: string; readonly error?: string };
+export type HostMessage =
+  { readonly type: 'state'; readonly state: PlanViewState } | { readonly type: 'filterCheck'; readonly text: string; readonly error?: string };

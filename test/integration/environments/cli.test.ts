@@ -80,7 +80,12 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
       JSON.stringify({
         environments: [
           { name: 'tls-box', host: eng.tcpHost, tls: { ca: t.ca, cert: t.clientCert, key: t.clientKey } },
-          { name: 'ssh-box', host: `ssh://${sshd.user}:hunter2@127.0.0.1:${sshd.port}`, ssh: { identityFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile }, protected: true },
+          {
+            name: 'ssh-box',
+            host: `ssh://${sshd.user}:hunter2@127.0.0.1:${sshd.port}`,
+            ssh: { identityFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile },
+            protected: true,
+          },
           { name: 'ro-box', host: `unix://${eng.socketPath}`, readOnly: true },
           { name: 'dead-box', host: `unix://${tmp}/nothing.sock` },
         ],
@@ -122,7 +127,10 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
     const dead = `unix://${tmp}/nothing.sock`;
     // What docker itself resolves with the same variables.
     const dockerUses = (env: NodeJS.ProcessEnv, flags: string[] = []) =>
-      execFileSync('docker', ['--config', cfgDir, ...flags, 'context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmp, ...env } }).trim();
+      execFileSync('docker', ['--config', cfgDir, ...flags, 'context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: tmp, ...env },
+      }).trim();
     assert.strictEqual(dockerUses({ DOCKER_HOST: dead, DOCKER_CONTEXT: 'tls-ctx' }), dead);
     assert.strictEqual(dockerUses({ DOCKER_HOST: dead }, ['--context', 'tls-ctx']), eng.tcpHost);
 
@@ -172,7 +180,10 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
   it('--all-envs plans everywhere at once; dead and hung environments fail alone, the hung one at --env-timeout', () => {
     const r = cli(['plan', '--all-envs', '--config', configFile, '--json', '--env-timeout', '20']);
     assert.strictEqual(r.status, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as { environments: Array<{ name: string; ok: boolean; images?: unknown[]; error?: { kind: string; message: string } }>; spaceReclaimable: number };
+    const out = JSON.parse(r.stdout) as {
+      environments: Array<{ name: string; ok: boolean; images?: unknown[]; error?: { kind: string; message: string } }>;
+      spaceReclaimable: number;
+    };
     const by = new Map(out.environments.map((e) => [e.name, e]));
     for (const name of ['tls-box', 'ssh-box', 'ro-box']) assert.ok(by.get(name)?.ok, `${name}: ${JSON.stringify(by.get(name))}`);
     // tls-box is configured with tls-ctx's host: one engine, one entry — the configured one (its settings apply).
@@ -191,7 +202,9 @@ describe('docker-prune CLI: environment flags (built binary, real servers on loo
   it('prune --all-envs: read-only and unconfirmed protected environments are refused, the others pruned, each reported and audited', () => {
     const r = cli(['prune', '--all-envs', '--config', configFile, '--yes', '--json', '--env-timeout', '20'], { DOCKER_CONFIG: path.join(tmp, 'no-contexts') });
     assert.strictEqual(r.status, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as { environments: Array<{ name: string; ok: boolean; ImagesDeleted?: unknown[]; error?: { kind: string; message: string } }> };
+    const out = JSON.parse(r.stdout) as {
+      environments: Array<{ name: string; ok: boolean; ImagesDeleted?: unknown[]; error?: { kind: string; message: string } }>;
+    };
     const by = new Map(out.environments.map((e) => [e.name, e]));
     assert.ok(by.get('tls-box')!.ok && by.get('tls-box')!.ImagesDeleted!.length > 0, JSON.stringify(by.get('tls-box')));
     assert.match(by.get('ro-box')!.error!.message, /ro-box is read-only/);

@@ -38,7 +38,15 @@ describe('environments: Docker contexts (made by the docker CLI) against a real 
     home = fs.mkdtempSync('/tmp/dp-ctxhome-');
     cfg = path.join(home, 'docker-config');
     const t = eng.tls;
-    docker('context', 'create', 'tls-ctx', '--description', 'TLS on loopback', '--docker', `host=${eng.tcpHost},ca=${t.ca},cert=${t.clientCert},key=${t.clientKey}`);
+    docker(
+      'context',
+      'create',
+      'tls-ctx',
+      '--description',
+      'TLS on loopback',
+      '--docker',
+      `host=${eng.tcpHost},ca=${t.ca},cert=${t.clientCert},key=${t.clientKey}`,
+    );
     docker('context', 'create', 'unix-ctx', '--docker', `host=unix://${eng.socketPath}`);
     docker('context', 'create', 'skip-verify', '--docker', `host=${eng.tcpHost},cert=${t.clientCert},key=${t.clientKey},skip-tls-verify=true`);
     docker('context', 'create', 'wrong-ca', '--docker', `host=${eng.tcpHost},ca=${t.otherCa},cert=${t.clientCert},key=${t.clientKey}`);
@@ -51,13 +59,14 @@ describe('environments: Docker contexts (made by the docker CLI) against a real 
   });
 
   it('finds every context the docker CLI lists, with TLS material and SkipTLSVerify; the current one first', async () => {
-    const cliNames = docker('context', 'ls', '--format', '{{.Name}}').split('\n').map((s) => s.replace(/\s*\*$/, '').trim()).filter(Boolean).sort();
+    const cliNames = docker('context', 'ls', '--format', '{{.Name}}')
+      .split('\n')
+      .map((s) => s.replace(/\s*\*$/, '').trim())
+      .filter(Boolean)
+      .sort();
     const { environments, problems } = await discoverEnvironments({ env: { HOME: home, DOCKER_CONFIG: cfg }, podman: false });
     assert.deepStrictEqual(problems, []);
-    assert.deepStrictEqual(
-      environments.map((e) => (e.source === 'context' ? e.name : 'default')).sort(),
-      cliNames,
-    );
+    assert.deepStrictEqual(environments.map((e) => (e.source === 'context' ? e.name : 'default')).sort(), cliNames);
     assert.strictEqual(environments[0]!.id, 'context:unix-ctx');
     assert.strictEqual(environments[0]!.current, true);
     assert.strictEqual(environments.filter((e) => e.current).length, 1);

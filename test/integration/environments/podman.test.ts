@@ -65,7 +65,9 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
   });
 
   it('discovery finds the Podman socket and the engine says it is Podman', async () => {
-    const { environments } = await discoverEnvironments({ env: { HOME: runtimeDir, DOCKER_CONFIG: path.join(runtimeDir, 'none'), XDG_RUNTIME_DIR: runtimeDir } });
+    const { environments } = await discoverEnvironments({
+      env: { HOME: runtimeDir, DOCKER_CONFIG: path.join(runtimeDir, 'none'), XDG_RUNTIME_DIR: runtimeDir },
+    });
     const found = environments.find((e) => e.id === 'podman:rootless');
     assert.ok(found, environments.map((e) => e.id).join(', '));
     assert.strictEqual(found.endpoint.host, `unix://${pm.socketPath}`);

@@ -64,7 +64,11 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
   async function restore(): Promise<void> {
     if (!dirty) return;
     dirty = false;
-    const res = await apiRequest(pm!.socketPath, 'POST', '/images/load?quiet=1', { body: loaded.population.archive, contentType: 'application/x-tar', timeoutMs: 600_000 });
+    const res = await apiRequest(pm!.socketPath, 'POST', '/images/load?quiet=1', {
+      body: loaded.population.archive,
+      contentType: 'application/x-tar',
+      timeoutMs: 600_000,
+    });
     assert.strictEqual(res.status, 200, res.body.toString());
     assert.deepStrictEqual(sortedIds((await engine.listImages()).map((i) => i.Id)), originalIds, 'restored');
   }
@@ -132,7 +136,9 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
           await restore();
           const snapshot = await reader.read();
           assert.ok(snapshot.profile.version.startsWith('5.'), `Podman 5 (${snapshot.profile.version})`);
-          const plan = c.allVia ? planPodman5Prune(snapshot, snapshot.podman!, c.policy, { engineParity: true, allVia: c.allVia }) : planPrune(snapshot, c.policy, { engineParity: true });
+          const plan = c.allVia
+            ? planPodman5Prune(snapshot, snapshot.podman!, c.policy, { engineParity: true, allVia: c.allVia })
+            : planPrune(snapshot, c.policy, { engineParity: true });
           const predicted = sortedIds(plan.items.map((i) => i.id));
           const before = await layersSize();
           dirty = true;

@@ -53,7 +53,11 @@ describe('environments: last use on Podman 5 (built CLI)', function () {
     const seeded = stored();
     await new Promise((r) => setTimeout(r, 4000));
 
-    const created = await apiJson<{ Id: string }>(pm!.socketPath, 'POST', '/containers/create', { Image: used.tags[0], Cmd: ['/bin/true'], HostConfig: { NetworkMode: 'none' } });
+    const created = await apiJson<{ Id: string }>(pm!.socketPath, 'POST', '/containers/create', {
+      Image: used.tags[0],
+      Cmd: ['/bin/true'],
+      HostConfig: { NetworkMode: 'none' },
+    });
     assert.strictEqual((await apiRequest(pm!.socketPath, 'DELETE', `/containers/${created.Id}`)).status, 204);
     assert.strictEqual((await apiRequest(pm!.socketPath, 'POST', `/images/${encodeURIComponent(taggedId)}/tag?repo=dp/used&tag=again`)).status, 201);
 
@@ -66,7 +70,10 @@ describe('environments: last use on Podman 5 (built CLI)', function () {
 
     // The cut-off falls between everything else and the two uses.
     const at = (id: string) => BigInt(stored().images[id]!.at);
-    const lo = all.filter((id) => id !== usedId && id !== taggedId).map(at).reduce((a, b) => (a > b ? a : b));
+    const lo = all
+      .filter((id) => id !== usedId && id !== taggedId)
+      .map(at)
+      .reduce((a, b) => (a > b ? a : b));
     const hi = [usedId, taggedId].map(at).reduce((a, b) => (a < b ? a : b));
     assert.ok(hi - lo > 2_000_000_000n, `the uses stand apart: ${hi - lo} ns`);
     const cutNs = (lo + hi) / 2n;
@@ -148,7 +155,10 @@ describe('environments: image sources on Podman 5 (built CLI)', function () {
     assert.strictEqual((await apiRequest(pm.socketPath, 'POST', `/commit?container=${c.Id}&repo=dp/committed&tag=1`)).status, 201);
     assert.strictEqual((await apiRequest(pm.socketPath, 'DELETE', `/containers/${c.Id}`)).status, 204);
     ids.set('committed', await idOf('dp/committed:1'));
-    const imported = await apiRequest(pm.socketPath, 'POST', '/images/create?fromSrc=-&repo=dp/imported&tag=1', { body: sizedImagesArchive([]).archive, contentType: 'application/x-tar' });
+    const imported = await apiRequest(pm.socketPath, 'POST', '/images/create?fromSrc=-&repo=dp/imported&tag=1', {
+      body: sizedImagesArchive([]).archive,
+      contentType: 'application/x-tar',
+    });
     assert.strictEqual(imported.status, 200, imported.body.toString());
     ids.set('imported', await idOf('dp/imported:1'));
   });
@@ -159,7 +169,11 @@ describe('environments: image sources on Podman 5 (built CLI)', function () {
 
   it('loaded, committed and imported images get their source, and source= selects exactly them', () => {
     const plan = JSON.parse(cliIn().run(['plan', '--all', '--json']).stdout) as { images: Array<{ id: string; source: { kind: string } }> };
-    assert.deepStrictEqual(Object.fromEntries(plan.images.map((i) => [nameOf(i.id), i.source.kind])), { loaded: 'loaded', committed: 'built', imported: 'loaded' });
+    assert.deepStrictEqual(Object.fromEntries(plan.images.map((i) => [nameOf(i.id), i.source.kind])), {
+      loaded: 'loaded',
+      committed: 'built',
+      imported: 'loaded',
+    });
     assert.deepStrictEqual(cliIn().planIds('source=built'), [ids.get('committed')]);
     assert.deepStrictEqual(cliIn().planIds('source=loaded'), [ids.get('loaded')!, ids.get('imported')!].sort());
   });

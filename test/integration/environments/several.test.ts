@@ -116,7 +116,8 @@ describe('environments: several at once, some dead', function () {
     for (const o of outcomes) {
       if (!o.ok) continue;
       assert.strictEqual(o.value.result.result.skipped.length, 0);
-      for (const step of o.value.preview.plan.items) if (step.action === 'delete') assert.ok(!o.value.left.has(step.id), `${o.environment.name}: ${step.id} gone`);
+      for (const step of o.value.preview.plan.items)
+        if (step.action === 'delete') assert.ok(!o.value.left.has(step.id), `${o.environment.name}: ${step.id} gone`);
     }
   });
 });

@@ -149,7 +149,10 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
 
       it('prunes over ssh', async () => {
         // some dangling images of its own (no containers: their names are taken)
-        await loadPopulation(engine.socketPath, generatePopulation({ seed: client === 'openssh' ? 41 : 42, images: 10, danglingRatio: 0.6, containers: { created: 0, exited: 0, running: 0 } }));
+        await loadPopulation(
+          engine.socketPath,
+          generatePopulation({ seed: client === 'openssh' ? 41 : 42, images: 10, danglingRatio: 0.6, containers: { created: 0, exited: 0, running: 0 } }),
+        );
         await withEngine(good(), async (e) => {
           const reader = new SnapshotReader(e);
           const preview = await previewPrune(reader, dangling);
@@ -162,23 +165,46 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
       });
 
       it('a key the server does not accept: an authentication error naming the user and the key tried', async () => {
-        const err = await failureOf(() => withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.wrongIdentityFile, knownHostsFile: sshd.knownHostsFile } }, (e) => e.ping()));
+        const err = await failureOf(() =>
+          withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.wrongIdentityFile, knownHostsFile: sshd.knownHostsFile } }, (e) => e.ping()),
+        );
         assert.strictEqual(err.kind, 'permission-denied');
-        assert.match(err.message, new RegExp(`SSH authentication as "${sshd.user}" to ssh://.*127\\.0\\.0\\.1:${sshd.port} failed: the server accepted none of key ${sshd.wrongIdentityFile}`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `SSH authentication as "${sshd.user}" to ssh://.*127\\.0\\.0\\.1:${sshd.port} failed: the server accepted none of key ${sshd.wrongIdentityFile}`,
+          ),
+        );
       });
 
       it('an unknown host key is refused; accept-new lets it through', async () => {
         const none = file('empty_known_hosts', '');
-        const err = await failureOf(() => withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: none } }, (e) => e.ping()));
+        const err = await failureOf(() =>
+          withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: none } }, (e) => e.ping()),
+        );
         assert.strictEqual(err.kind, 'permission-denied');
         // ssh2 sees the key and shows its fingerprint; OpenSSH in batch mode does not print it
-        assert.match(err.message, client === 'ssh2' ? /host key of .* \(ED25519 SHA256:[A-Za-z0-9+/]+\) is not known/ : /host key of ssh:\/\/\S+ is not known: it is not in .*empty_known_hosts/);
-        await withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: none, strictHostKeyChecking: 'accept-new' } }, (e) => e.ping());
+        assert.match(
+          err.message,
+          client === 'ssh2'
+            ? /host key of .* \(ED25519 SHA256:[A-Za-z0-9+/]+\) is not known/
+            : /host key of ssh:\/\/\S+ is not known: it is not in .*empty_known_hosts/,
+        );
+        await withEngine(
+          { host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: none, strictHostKeyChecking: 'accept-new' } },
+          (e) => e.ping(),
+        );
       });
 
       it('a changed host key is refused, even with accept-new', async () => {
         const err = await failureOf(() =>
-          withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: sshd.wrongKnownHostsFile, strictHostKeyChecking: 'accept-new' } }, (e) => e.ping()),
+          withEngine(
+            {
+              host: sshd.sshHost,
+              ssh: { client, identityFile: sshd.identityFile, knownHostsFile: sshd.wrongKnownHostsFile, strictHostKeyChecking: 'accept-new' },
+            },
+            (e) => e.ping(),
+          ),
         );
         assert.strictEqual(err.kind, 'permission-denied');
         assert.match(err.message, /does not match the one recorded in .*wrong_known_hosts: refusing to connect/);
@@ -195,9 +221,16 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
         const pub = fs.readFileSync(`${ecdsa}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
         const other = file('ecdsa_known_hosts', `[127.0.0.1]:${sshd.port} ${pub}\n`);
         for (const strict of ['yes', 'accept-new'] as const) {
-          const err = await failureOf(() => withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: other, strictHostKeyChecking: strict } }, (e) => e.ping()));
+          const err = await failureOf(() =>
+            withEngine({ host: sshd.sshHost, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: other, strictHostKeyChecking: strict } }, (e) =>
+              e.ping(),
+            ),
+          );
           assert.strictEqual(err.kind, 'permission-denied');
-          assert.match(err.message, /is not known: .*ecdsa_known_hosts records only ECDSA key\(s\) for \[127\.0\.0\.1\]:\d+, and the server offers no key of that type/);
+          assert.match(
+            err.message,
+            /is not known: .*ecdsa_known_hosts records only ECDSA key\(s\) for \[127\.0\.0\.1\]:\d+, and the server offers no key of that type/,
+          );
           assert.doesNotMatch(err.message, /does not match|has changed|changed key/i);
         }
       });
@@ -211,12 +244,17 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
       });
 
       it('no docker CLI on the remote side: says to install it', async () => {
-        const err = await failureOf(() => withEngine({ ...good(), ssh: { ...good().ssh, remoteCommand: 'no-such-docker system dial-stdio' } }, (e) => e.ping()));
+        const err = await failureOf(() =>
+          withEngine({ ...good(), ssh: { ...good().ssh, remoteCommand: 'no-such-docker system dial-stdio' } }, (e) => e.ping()),
+        );
         assert.match(err.message, /"no-such-docker system dial-stdio" failed on the remote host: .*not found.*Install the docker CLI/);
       });
 
       it('a password in the URL never shows up (label, errors)', async () => {
-        const spec = { host: `ssh://${sshd.user}:hunter2@127.0.0.1:${sshd.port}`, ssh: { client, identityFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile } };
+        const spec = {
+          host: `ssh://${sshd.user}:hunter2@127.0.0.1:${sshd.port}`,
+          ssh: { client, identityFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile },
+        };
         await withEngine(spec, async (e) => {
           assert.ok(!e.endpoint.label.includes('hunter2'));
           await e.ping(); // the key still works (the server takes no passwords)
@@ -307,7 +345,12 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
             process.env.SSH_AUTH_SOCK = '';
             const err = await failureOf(() => withEngine({ host: target, ssh: { client, configFile: config } }, (e) => e.ping()));
             assert.strictEqual(err.kind, 'permission-denied');
-            assert.match(err.message, client === 'ssh2' ? /Skipped .*id_ed25519: protected by a passphrase and not in the ssh-agent/ : /need a passphrase are used only through the ssh-agent/);
+            assert.match(
+              err.message,
+              client === 'ssh2'
+                ? /Skipped .*id_ed25519: protected by a passphrase and not in the ssh-agent/
+                : /need a passphrase are used only through the ssh-agent/,
+            );
             assert.ok(!err.message.includes('correct horse'), err.message);
           } finally {
             restoreEnv(saved);
@@ -347,7 +390,10 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
         const cfg = path.join(home, '.docker');
         const meta = path.join(cfg, 'contexts', 'meta', contextDirName('build-box'));
         fs.mkdirSync(meta, { recursive: true });
-        fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: 'build-box', Metadata: {}, Endpoints: { docker: { Host: sshd.sshHost, SkipTLSVerify: false } } }));
+        fs.writeFileSync(
+          path.join(meta, 'meta.json'),
+          JSON.stringify({ Name: 'build-box', Metadata: {}, Endpoints: { docker: { Host: sshd.sshHost, SkipTLSVerify: false } } }),
+        );
         process.env.HOME = home;
         process.env.SSH_AUTH_SOCK = agent.socket;
         process.env.DOCKER_PRUNE_SSH_CLIENT = client;
@@ -374,4 +420,3 @@ describe('environments: ssh:// through a real sshd on 127.0.0.1 to a real docker
     });
   }
 });
-

@@ -97,7 +97,9 @@ describe('environments: TCP+TLS to a real dockerd on 127.0.0.1 (--tlsverify)', f
   });
 
   it('a missing certificate file: an invalid-input error naming the file, before connecting', async () => {
-    const err = await failureOf(async () => resolveEndpoint({ host: eng.tcpHost, tls: { ca: eng.tls.ca, cert: '/nonexistent/cert.pem', key: eng.tls.clientKey } }));
+    const err = await failureOf(async () =>
+      resolveEndpoint({ host: eng.tcpHost, tls: { ca: eng.tls.ca, cert: '/nonexistent/cert.pem', key: eng.tls.clientKey } }),
+    );
     assert.strictEqual(err.kind, 'invalid-input');
     assert.match(err.message, /The TLS client certificate for tcp:\/\/127\.0\.0\.1:\d+, \/nonexistent\/cert\.pem, does not exist/);
   });

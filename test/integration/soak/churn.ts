@@ -105,9 +105,13 @@ export class Churn {
       ],
     };
     const { archive, ids } = sizedImagesArchive([spec]);
-    this.sizes.set(ids.get(spec.name)!, spec.layers.reduce((sum, l) => sum + l.bytes, 0));
+    this.sizes.set(
+      ids.get(spec.name)!,
+      spec.layers.reduce((sum, l) => sum + l.bytes, 0),
+    );
     const res = await apiRequest(this.socketPath, 'POST', '/images/load?quiet=1', { body: archive, contentType: 'application/x-tar' });
-    if (res.status !== 200 || /"error"/.test(res.body.toString())) throw new Error(`churn: load failed: HTTP ${res.status}: ${res.body.toString().slice(0, 500)}`);
+    if (res.status !== 200 || /"error"/.test(res.body.toString()))
+      throw new Error(`churn: load failed: HTTP ${res.status}: ${res.body.toString().slice(0, 500)}`);
     this.counts.builds++;
   }
 

@@ -38,7 +38,13 @@ const EXTENSION = process.env.DP_SOAK_EXTENSION !== '0';
 const HOST_SUITE = path.resolve(__dirname, '../../vscode/suites/soak');
 
 const readAudit = (file: string): AuditRecord[] =>
-  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord) : [];
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord)
+    : [];
 const layersSize = async (socketPath: string) => (await apiJson<{ LayersSize: number }>(socketPath, 'GET', '/system/df')).LayersSize;
 
 /** Waits for a file the extension host writes, or fails when the host ended first. */
@@ -79,7 +85,11 @@ describe(`soak: ${SECONDS} s of churn beside CLI pruners in every mode${EXTENSIO
     const events: ApiEvent[] = [];
     const stream = new AbortController();
     let streamError: unknown;
-    await new DockerEngine(resolveEndpoint({ host: engine.dockerHost })).watchEvents((e) => events.push(e), (err) => (streamError = err), stream.signal);
+    await new DockerEngine(resolveEndpoint({ host: engine.dockerHost })).watchEvents(
+      (e) => events.push(e),
+      (err) => (streamError = err),
+      stream.signal,
+    );
 
     const host: { code?: number; done?: Promise<number> } = {};
     const hostDir = fs.mkdtempSync(path.join(tmp, 'host-'));
@@ -140,7 +150,8 @@ describe(`soak: ${SECONDS} s of churn beside CLI pruners in every mode${EXTENSIO
       const mark = `soak-end-${Date.now()}`;
       const anyImage = (await apiJson<Array<{ Id: string }>>(engine.socketPath, 'GET', '/images/json'))[0]!.Id;
       assert.strictEqual((await apiRequest(engine.socketPath, 'POST', `/images/${anyImage}/tag?repo=wm/${mark}&tag=1`)).status, 201);
-      for (let i = 0; i < 600 && !events.some((e) => e.Action === 'tag' && e.Actor?.Attributes?.name === `wm/${mark}:1`); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !events.some((e) => e.Action === 'tag' && e.Actor?.Attributes?.name === `wm/${mark}:1`); i++)
+        await new Promise((r) => setTimeout(r, 50));
       stream.abort();
       assert.strictEqual(streamError, undefined, `the event stream stayed open: ${String(streamError)}`);
 
@@ -152,16 +163,23 @@ describe(`soak: ${SECONDS} s of churn beside CLI pruners in every mode${EXTENSIO
       const before = await layersSize(engine.socketPath);
       const quiet = cli.run(['prune', '--all', '--yes']);
       const after = await layersSize(engine.socketPath);
-      const last = readAudit(cli.auditFile).filter((r) => r.phase === 'end').pop()!;
+      const last = readAudit(cli.auditFile)
+        .filter((r) => r.phase === 'end')
+        .pop()!;
       if (last.result?.spaceReclaimed !== before - after) {
-        violations.push(`the quiet prune audited ${last.result?.spaceReclaimed} bytes, /system/df LayersSize dropped ${before - after}: ${quiet.stdout.trim()}`);
+        violations.push(
+          `the quiet prune audited ${last.result?.spaceReclaimed} bytes, /system/df LayersSize dropped ${before - after}: ${quiet.stdout.trim()}`,
+        );
       }
 
       if (violations.length) {
         // What the verdict was made from, kept for a look after the test's folder is gone.
         const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-soak-failed-'));
         fs.copyFileSync(cli.auditFile, path.join(kept, 'audit.jsonl'));
-        fs.writeFileSync(path.join(kept, 'events.jsonl'), events.map((e) => JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n') + '\n');
+        fs.writeFileSync(
+          path.join(kept, 'events.jsonl'),
+          events.map((e) => JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n') + '\n',
+        );
         fs.writeFileSync(path.join(kept, 'churn.json'), JSON.stringify({ counts: churn.counts, containers: churn.containers, sizes: [...churn.sizes] }));
         console.log(`      the audit file, the events and churn's ledger are kept in ${kept}`);
       }

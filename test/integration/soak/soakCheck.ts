@@ -62,7 +62,12 @@ interface Prune {
 const ms = (iso: string) => Date.parse(iso);
 
 /** `sizes`: every image id the run could delete → its size (`/images/json` Size: the sum of its layers). */
-export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRecord[], containers: readonly ChurnContainer[], sizes: ReadonlyMap<string, number>): SoakVerdict {
+export function checkSoak(
+  events: readonly ApiEvent[],
+  records: readonly AuditRecord[],
+  containers: readonly ChurnContainer[],
+  sizes: ReadonlyMap<string, number>,
+): SoakVerdict {
   const violations: string[] = [];
   const prunes = new Map<string, Prune>();
   for (const r of records) {
@@ -71,7 +76,11 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
       continue;
     }
     let p = prunes.get(r.pruneId);
-    if (!p) prunes.set(r.pruneId, (p = { id: r.pruneId, done: new Set(), skipped: new Set(), startMs: Infinity, endMs: Infinity, deletes: 0, untags: 0, deletedBytes: 0 }));
+    if (!p)
+      prunes.set(
+        r.pruneId,
+        (p = { id: r.pruneId, done: new Set(), skipped: new Set(), startMs: Infinity, endMs: Infinity, deletes: 0, untags: 0, deletedBytes: 0 }),
+      );
     if (r.phase === 'start') {
       p.start = r;
       p.startMs = ms(r.time);
@@ -97,7 +106,8 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     const atNs = eventTimeNs(e) ?? 0n;
     const at = Number(atNs / 1_000_000n);
     const id = e.Actor?.ID ?? e.id ?? '';
-    if (e.Type === 'container' && e.Action === 'destroy' && !removedByChurn.has(id)) violations.push(`container ${id.slice(0, 12)} destroyed at ${iso(at)}, not by churn`);
+    if (e.Type === 'container' && e.Action === 'destroy' && !removedByChurn.has(id))
+      violations.push(`container ${id.slice(0, 12)} destroyed at ${iso(at)}, not by churn`);
     if (e.Type !== 'image' || (e.Action !== 'delete' && e.Action !== 'untag')) continue;
     const image = normalizeImageId(id);
     if (e.Action === 'delete') deletions++;
@@ -110,21 +120,25 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     // Prunes take turns (the engine lock), but a prune's end record is written after it let go of the lock, so
     // two windows may touch: the one that planned this image, else a native one, explains it.
     const candidates = running.filter((p) => p.startMs <= at && at <= p.endMs);
-    const own = candidates.find((p) => !p.start!.native && p.start!.steps?.some((s) => normalizeImageId(s.id) === image && (e.Action === 'untag' || s.action === 'delete')));
+    const own = candidates.find(
+      (p) => !p.start!.native && p.start!.steps?.some((s) => normalizeImageId(s.id) === image && (e.Action === 'untag' || s.action === 'delete')),
+    );
     const native = candidates.find((p) => p.start!.native);
     const by = own ?? native;
     if (!by) {
-      violations.push(`${what}: no prune that the audit recorded before it planned it${candidates.length ? ` (running: ${candidates.map((p) => p.id).join(', ')})` : ''}`);
+      violations.push(
+        `${what}: no prune that the audit recorded before it planned it${candidates.length ? ` (running: ${candidates.map((p) => p.id).join(', ')})` : ''}`,
+      );
       continue;
     }
     if (e.Action === 'delete') {
       by.deletes++;
       by.deletedBytes += sizes.get(image) ?? NaN;
-    }
-    else by.untags++;
+    } else by.untags++;
     const listed = own && (own.done.has(image) || (e.Action === 'untag' && own.skipped.has(image)));
     if (own && !listed) violations.push(`${what}: a step of prune ${own.id}, which does not list it as ${e.Action === 'delete' ? 'done' : 'done or skipped'}`);
-    if (by === native && e.Action === 'untag' && native.start!.mode === 'dangling') violations.push(`${what}: the dangling-only native prune ${native.id} removed a name`);
+    if (by === native && e.Action === 'untag' && native.start!.mode === 'dangling')
+      violations.push(`${what}: the dangling-only native prune ${native.id} removed a name`);
   }
 
   let bytesReclaimed = 0;
@@ -133,7 +147,8 @@ export function checkSoak(events: readonly ApiEvent[], records: readonly AuditRe
     if (!result) continue;
     bytesReclaimed += result.spaceReclaimed;
     const name = `prune ${p.id} (${p.start!.mode}${p.start!.native ? ', native' : ''})`;
-    if (result.spaceReclaimed > p.deletedBytes) violations.push(`${name}: reclaimed ${result.spaceReclaimed} bytes, more than the ${p.deletedBytes} the images it deleted take`);
+    if (result.spaceReclaimed > p.deletedBytes)
+      violations.push(`${name}: reclaimed ${result.spaceReclaimed} bytes, more than the ${p.deletedBytes} the images it deleted take`);
     if (result.untagged !== p.untags) violations.push(`${name}: the audit says ${result.untagged} untagged, the engine reported ${p.untags} untag events`);
     if (p.start!.native) {
       if (result.deleted > p.deletes) violations.push(`${name}: the audit says ${result.deleted} deleted, the engine reported ${p.deletes} delete events`);

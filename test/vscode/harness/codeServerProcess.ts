@@ -210,14 +210,17 @@ export async function startCodeServerProcess(opts: CodeServerOptions): Promise<R
 
   const args = [
     ...common,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     '--disable-proxy',
     '--ignore-last-opened',
-    '--reconnection-grace-time', '10',
+    '--reconnection-grace-time',
+    '10',
   ];
   if (opts.trusted) args.push('--disable-workspace-trust');
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');

@@ -96,12 +96,17 @@ async function main(): Promise<number> {
       const workspace = path.join(scratch, `ws-${suite.name}`);
       fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
       const started = Date.now();
-      const servers = await suite.setup?.(scratch).catch((e: unknown) => (log(`suite ${suite.name}: setup failed: ${e instanceof Error ? e.message : String(e)}`), null));
+      const servers = await suite
+        .setup?.(scratch)
+        .catch((e: unknown) => (log(`suite ${suite.name}: setup failed: ${e instanceof Error ? e.message : String(e)}`), null));
       if (servers === null) {
         results.push({ name: suite.name, code: 1, seconds: (Date.now() - started) / 1000 });
         continue;
       }
-      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ ...suite.workspaceSettings, ...servers?.workspaceSettings }, null, 2));
+      fs.writeFileSync(
+        path.join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({ ...suite.workspaceSettings, ...servers?.workspaceSettings }, null, 2),
+      );
       log(`suite ${suite.name} (${suite.trusted ? 'trusted' : 'untrusted'} workspace${suite.windows ? `, ${suite.windows} windows at once` : ''})`);
       const run = (window?: string, windowEnv: Record<string, string> = {}, folder = workspace) =>
         runVsCodeSuite({
@@ -131,7 +136,10 @@ async function main(): Promise<number> {
           names.map((w) => {
             const folder = path.join(scratch, `ws-${suite.name}-${w}`);
             fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-            fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'dockerPrune.auditFile': path.join(shared, 'audit.jsonl') }, null, 2));
+            fs.writeFileSync(
+              path.join(folder, '.vscode', 'settings.json'),
+              JSON.stringify({ 'dockerPrune.auditFile': path.join(shared, 'audit.jsonl') }, null, 2),
+            );
             return run(w, { DP_WINDOWS_DIR: shared, XDG_RUNTIME_DIR: runtimeDir, XDG_STATE_HOME: stateDir }, folder);
           }),
         );

@@ -58,7 +58,10 @@ describe('Environments of several kinds side by side', () => {
   let defaultEnv: EnvironmentSession;
 
   async function node(name: string): Promise<EnvironmentNode> {
-    return waitFor(`"${name}" in the tree`, async () => (await treeChildren()).find((n) => n.kind === 'environment' && n.session.name === name) as EnvironmentNode | undefined);
+    return waitFor(
+      `"${name}" in the tree`,
+      async () => (await treeChildren()).find((n) => n.kind === 'environment' && n.session.name === name) as EnvironmentNode | undefined,
+    );
   }
 
   before(async () => {
@@ -75,7 +78,8 @@ describe('Environments of several kinds side by side', () => {
   it('the tree lists the default engine, the TLS dockerd, Podman and the dead host, each with its state', async () => {
     const roots = (await treeChildren()).filter((n): n is EnvironmentNode => n.kind === 'environment');
     const names = roots.map((n) => n.session.name);
-    for (const want of [defaultEnv.name, TLS_ENV, ...(podmanEntry ? [PODMAN_ENV] : []), DEAD_ENV]) assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
+    for (const want of [defaultEnv.name, TLS_ENV, ...(podmanEntry ? [PODMAN_ENV] : []), DEAD_ENV])
+      assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
 
     // The tree asks for each environment's children as it shows them: every one is looked at at once, and
     // the dead one answering with its failure does not hold up the others.
@@ -133,7 +137,11 @@ describe('Environments of several kinds side by side', () => {
     await waitFor('the hostile engine to fail', () => hostile.session.state.kind === 'failed');
     const children = (await treeChildren(hostile)) as MessageNode[];
     const message = label(await treeItem(children[0]!));
-    assert.match(message, /sent a malformed answer to "list images": \[0\]\.RepoTags should be a list, but is the string "dp\/alpha:latest"\. Nothing was done with it\./, message);
+    assert.match(
+      message,
+      /sent a malformed answer to "list images": \[0\]\.RepoTags should be a list, but is the string "dp\/alpha:latest"\. Nothing was done with it\./,
+      message,
+    );
     assert.strictEqual(label(await treeItem(children[children.length - 1]!)), 'Retry');
     const tls = await node(TLS_ENV);
     await settled(tls.session, tlsVisible);

@@ -43,7 +43,9 @@ export async function startEnvironmentServers(scratch: string, log: (m: string) 
     const deadDir = path.join(scratch, 'dead');
     fs.mkdirSync(deadDir);
     const hostile = (up.hostile = new EngineProxy(path.join(scratch, 'hostile.sock'), tls.socketPath));
-    hostile.fault = bent(/^\/images\/json$/, (list: Array<Record<string, unknown>>) => list.map((i, n) => (n === 0 ? { ...i, RepoTags: 'dp/alpha:latest' } : i)));
+    hostile.fault = bent(/^\/images\/json$/, (list: Array<Record<string, unknown>>) =>
+      list.map((i, n) => (n === 0 ? { ...i, RepoTags: 'dp/alpha:latest' } : i)),
+    );
     await hostile.start();
     const environments: Array<Record<string, unknown>> = [
       { name: TLS_ENV, host: tls.tcpHost, tls: { ca: tls.tls.ca, cert: tls.tls.clientCert, key: tls.tls.clientKey, verify: true } },
@@ -51,7 +53,9 @@ export async function startEnvironmentServers(scratch: string, log: (m: string) 
       { name: DEAD_ENV, host: `unix://${path.join(deadDir, 'docker.sock')}` },
       { name: HOSTILE_ENV, host: hostile.host },
     ];
-    log(`environments: ${TLS_ENV} ${tls.tcpHost} (pid ${tls.pid}); ${podman ? `${PODMAN_ENV} ${podman.dockerHost} (pid ${podman.pid})` : 'podman not installed: its part is skipped'}; ${DEAD_ENV} (no socket); ${HOSTILE_ENV} ${hostile.host} (wrong-shaped image list)`);
+    log(
+      `environments: ${TLS_ENV} ${tls.tcpHost} (pid ${tls.pid}); ${podman ? `${PODMAN_ENV} ${podman.dockerHost} (pid ${podman.pid})` : 'podman not installed: its part is skipped'}; ${DEAD_ENV} (no socket); ${HOSTILE_ENV} ${hostile.host} (wrong-shaped image list)`,
+    );
     return { workspaceSettings: { 'dockerPrune.environments': environments }, stop };
   } catch (e) {
     await stop();

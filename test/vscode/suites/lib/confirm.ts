@@ -34,7 +34,11 @@ export async function restoreConfirmation(): Promise<void> {
  * real confirmation and default settings after it. Its fields are filled in before each test.
  */
 export function freshSessionEachTest(): { session: EnvironmentSession; loaded: LoadedPopulation; nameOf(id: string): string } {
-  const fixture = { nameOf: (id: string) => fixture.loaded?.imageNames.get(id) ?? id } as { session: EnvironmentSession; loaded: LoadedPopulation; nameOf(id: string): string };
+  const fixture = { nameOf: (id: string) => fixture.loaded?.imageNames.get(id) ?? id } as {
+    session: EnvironmentSession;
+    loaded: LoadedPopulation;
+    nameOf(id: string): string;
+  };
   beforeEach(async () => Object.assign(fixture, await freshDefaultSession()));
   afterEach(async () => {
     await restoreConfirmation();

@@ -105,21 +105,18 @@ export class EngineProxy {
         return;
       }
     }
-    const upstream = http.request(
-      { socketPath: this.upstreamSocket, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        res.flushHeaders(); // a stream's headers must not wait for its first event
-        if (/\/events(\?|$)/.test(req.url ?? '')) {
-          this.streams.add(res);
-          res.on('close', () => {
-            this.streams.delete(res);
-            up.destroy();
-          });
-        }
-        up.pipe(res);
-      },
-    );
+    const upstream = http.request({ socketPath: this.upstreamSocket, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      res.flushHeaders(); // a stream's headers must not wait for its first event
+      if (/\/events(\?|$)/.test(req.url ?? '')) {
+        this.streams.add(res);
+        res.on('close', () => {
+          this.streams.delete(res);
+          up.destroy();
+        });
+      }
+      up.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   }

@@ -42,7 +42,8 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, time
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500)}`);
     await sleep(everyMs);
   }
 }
@@ -95,12 +96,16 @@ export async function freshDefaultSession(): Promise<{ session: EnvironmentSessi
 }
 
 export async function settled(session: EnvironmentSession, count?: number, timeoutMs?: number): Promise<void> {
-  await waitFor(`${session.name} to settle${count === undefined ? '' : ` on ${count} images`}`, () => {
-    const s = session.state;
-    if (s.kind !== 'ready' || s.reclaimPending || !s.reclaim) return false;
-    if (count !== undefined && s.listing.images.length !== count) return false;
-    return s.reclaim.snapshot.images.length >= s.listing.images.length;
-  }, timeoutMs);
+  await waitFor(
+    `${session.name} to settle${count === undefined ? '' : ` on ${count} images`}`,
+    () => {
+      const s = session.state;
+      if (s.kind !== 'ready' || s.reclaimPending || !s.reclaim) return false;
+      if (count !== undefined && s.listing.images.length !== count) return false;
+      return s.reclaim.snapshot.images.length >= s.listing.images.length;
+    },
+    timeoutMs,
+  );
 }
 
 export async function treeChildren(node?: Node): Promise<Node[]> {
@@ -177,7 +182,12 @@ async function logFile(): Promise<string> {
   return waitFor('the Docker Prune log file', () => {
     const direct = path.join(dir, 'Docker Prune.log');
     if (fs.existsSync(direct)) return direct;
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => path.join(dir, f))[0] : undefined;
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.log'))
+          .map((f) => path.join(dir, f))[0]
+      : undefined;
   });
 }
 
@@ -187,10 +197,14 @@ export async function logText(): Promise<string> {
 
 /** Waits until the log contains `needle` after `fromOffset` (characters); returns the new part. */
 export async function waitForLog(needle: string | RegExp, fromOffset = 0, timeoutMs = 20_000): Promise<string> {
-  return waitFor(`log line ${needle}`, async () => {
-    const text = (await logText()).slice(fromOffset);
-    return (typeof needle === 'string' ? text.includes(needle) : needle.test(text)) ? text : '';
-  }, timeoutMs);
+  return waitFor(
+    `log line ${needle}`,
+    async () => {
+      const text = (await logText()).slice(fromOffset);
+      return (typeof needle === 'string' ? text.includes(needle) : needle.test(text)) ? text : '';
+    },
+    timeoutMs,
+  );
 }
 
 export async function logLength(): Promise<number> {

@@ -24,7 +24,9 @@ describe('Activation', () => {
     assert.deepStrictEqual(missing, [], 'every contributed command is registered');
     for (const c of pkg.contributes.commands) assert.ok(c.category, `${c.command} has a category`);
     // VS Code itself registers commands under each view's id (focus, toggle visibility, …): those are not ours.
-    const views = Object.values(pkg.contributes.views).flat().map((v) => `${v.id}.`);
+    const views = Object.values(pkg.contributes.views)
+      .flat()
+      .map((v) => `${v.id}.`);
     const unlisted = all.filter((id) => id.startsWith('dockerPrune.') && !contributed.includes(id) && !views.some((v) => id.startsWith(v)));
     assert.deepStrictEqual(unlisted, [], 'every registered dockerPrune command is in contributes.commands');
   });

@@ -92,7 +92,10 @@ describe('Environments tree', () => {
     });
     const byRepo = new Map(await Promise.all(gs.map(async (g) => [label(await treeItem(g)), g] as const)));
     assert.ok(byRepo.has('<none>'), 'untagged images under <none>');
-    assert.deepStrictEqual(new Set(byRepo.get('<none>')!.images.map((i) => i.id)), new Set([...expected.dangling].filter((id) => !loaded.population.images.find((i) => i.id === id)!.tags.length)));
+    assert.deepStrictEqual(
+      new Set(byRepo.get('<none>')!.images.map((i) => i.id)),
+      new Set([...expected.dangling].filter((id) => !loaded.population.images.find((i) => i.id === id)!.tags.length)),
+    );
     // run-tool is tagged in two repositories and appears under both.
     const runTool = loaded.imageIds.get('run-tool')!;
     assert.ok(byRepo.get('dp/tool')?.images.some((i) => i.id === runTool));

@@ -10,7 +10,20 @@ import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
 import { apiJson } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, engineImageIds, logLength, readAudit, readAuditRecords, resetSettings, setSetting, socket, treeChildren, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
+import {
+  api,
+  engineImageIds,
+  logLength,
+  readAudit,
+  readAuditRecords,
+  resetSettings,
+  setSetting,
+  socket,
+  treeChildren,
+  waitFor,
+  waitForLog,
+  freshDefaultSession,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -137,7 +150,10 @@ describe('Prune commands', () => {
     assert.strictEqual(now.Id, rebuild, `${moved} still names the new build`);
     const skipped = result.outcome.outcome?.result.skipped ?? [];
     // The new build (itself in the plan as an unused image) gained the moved name: left alone and said so.
-    assert.ok(skipped.some((x) => x.id === rebuild && x.reason === 'changed' && x.message.includes(moved)), `reported: ${JSON.stringify(skipped)}`);
+    assert.ok(
+      skipped.some((x) => x.id === rebuild && x.reason === 'changed' && x.message.includes(moved)),
+      `reported: ${JSON.stringify(skipped)}`,
+    );
   });
 
   it('per-run filters (labels, until) narrow the plan; images outside them stay', async () => {
@@ -191,7 +207,10 @@ describe('Prune commands', () => {
     await vscode.commands.executeCommand('dockerPrune.protectRepository', node);
     const protect = vscode.workspace.getConfiguration('dockerPrune').get<string[]>('protect');
     assert.deepStrictEqual(protect, ['dp/alpha']);
-    await waitFor('the tree marks dp/alpha protected', () => session.state.kind === 'ready' && session.state.listing.images.some((i) => i.tags[0]?.startsWith('dp/alpha:') && i.protected));
+    await waitFor(
+      'the tree marks dp/alpha protected',
+      () => session.state.kind === 'ready' && session.state.listing.images.some((i) => i.tags[0]?.startsWith('dp/alpha:') && i.protected),
+    );
 
     const calls = await answerConfirmation('prune');
     const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
@@ -215,7 +234,10 @@ describe('Prune commands', () => {
     assert.strictEqual(records[0]!.trigger, 'manual');
     const all = readAuditRecords(custom);
     assert.strictEqual(all[0]!.phase, 'start', 'a start record came first');
-    assert.ok(all.every((r) => r.pruneId === records[0]!.pruneId), 'every record is of that one prune');
+    assert.ok(
+      all.every((r) => r.pruneId === records[0]!.pruneId),
+      'every record is of that one prune',
+    );
     await vscode.commands.executeCommand('dockerPrune.openAuditFile');
     await waitFor('the audit file in the editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === custom);
     await vscode.commands.executeCommand('dockerPrune.showAuditLog');
@@ -225,7 +247,23 @@ describe('Prune commands', () => {
   it('an audit file of a newer format refuses the prune, saying so, and nothing is removed; one that is not an audit file is set aside with a warning', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
     const custom = path.join(dir, 'prunes.jsonl');
-    const newer = JSON.stringify({ time: '2026-01-01T00:00:00.000Z', user: 'u', host: 'h', environment: 'x', trigger: 'manual', mode: 'all', native: false, filters: [], protect: [], plan: null, result: null, durationMs: 1, outcome: 'success', format: 3 }) + '\n';
+    const newer =
+      JSON.stringify({
+        time: '2026-01-01T00:00:00.000Z',
+        user: 'u',
+        host: 'h',
+        environment: 'x',
+        trigger: 'manual',
+        mode: 'all',
+        native: false,
+        filters: [],
+        protect: [],
+        plan: null,
+        result: null,
+        durationMs: 1,
+        outcome: 'success',
+        format: 3,
+      }) + '\n';
     fs.writeFileSync(custom, newer);
     await setSetting('auditFile', custom);
     await answerConfirmation('prune');
@@ -263,4 +301,3 @@ describe('Prune commands', () => {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

@@ -130,7 +130,13 @@ describe('Progress and cancellation', () => {
     assert.strictEqual(result.status, 'done');
     assert.strictEqual(result.outcome.summary.removed, expected.dangling.size, 'the extension prune went on');
     const records = readAudit(audit);
-    assert.ok(records.some((r) => r.trigger === 'cli' && r.outcome === 'refused'), 'the CLI refusal is audited');
-    assert.ok(records.some((r) => r.trigger === 'manual' && r.outcome === 'success'), 'the extension prune is audited');
+    assert.ok(
+      records.some((r) => r.trigger === 'cli' && r.outcome === 'refused'),
+      'the CLI refusal is audited',
+    );
+    assert.ok(
+      records.some((r) => r.trigger === 'manual' && r.outcome === 'success'),
+      'the extension prune is audited',
+    );
   });
 });

@@ -13,7 +13,19 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, markdownText, readAudit, removeImageExternally, resetSettings, setSetting, settled, sleep, socket, waitFor, freshDefaultSession } from '../lib/host';
+import {
+  api,
+  markdownText,
+  readAudit,
+  removeImageExternally,
+  resetSettings,
+  setSetting,
+  settled,
+  sleep,
+  socket,
+  waitFor,
+  freshDefaultSession,
+} from '../lib/host';
 import { danglingWithOwnLayer, expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -51,7 +63,10 @@ describe('Status bar', () => {
     const victim = danglingWithOwnLayer()[0]!;
     await removeImageExternally(victim.id);
     const afterRmi = formatBytes(reclaimBefore - victim.bytes);
-    await waitFor(`status bar ${afterRmi} after the external rmi`, async () => (await statusText()) === `$(trash) ${afterRmi}` && (await statusTooltip()).includes(`(${expected.dangling.size - 1} images)`));
+    await waitFor(
+      `status bar ${afterRmi} after the external rmi`,
+      async () => (await statusText()) === `$(trash) ${afterRmi}` && (await statusTooltip()).includes(`(${expected.dangling.size - 1} images)`),
+    );
 
     // The number is what the prune really reclaims.
     await answerConfirmation('prune');
@@ -65,8 +80,11 @@ describe('Status bar', () => {
 
   it('counts all unused images when dockerPrune.statusBar.mode is "all"', async () => {
     await setSetting('statusBar.mode', 'all');
-    await waitFor('the all-unused figure', async () => (await statusText()) === `$(trash) ${formatBytes(session.reclaimable('all')!)}` && (await statusTooltip()).includes('all unused images'));
-    assert.deepStrictEqual(((await api()).statusBar.command as vscode.Command | undefined)?.arguments, [{ mode: "all" }]);
+    await waitFor(
+      'the all-unused figure',
+      async () => (await statusText()) === `$(trash) ${formatBytes(session.reclaimable('all')!)}` && (await statusTooltip()).includes('all unused images'),
+    );
+    assert.deepStrictEqual(((await api()).statusBar.command as vscode.Command | undefined)?.arguments, [{ mode: 'all' }]);
   });
 
   it('reconnects when the event stream drops, and keeps following the engine', async () => {
@@ -86,11 +104,15 @@ describe('Status bar', () => {
       await waitFor('the event stream to reconnect', () => proxy.openEventStreams > 0, 30_000);
       // The drop and the reconnect each refresh (events may have been missed): let the engine connection go quiet,
       // so that only the new event stream can explain what follows.
-      await waitFor('quiet after the reconnect', async () => {
-        const requests = proxy.seen.length;
-        await sleep(1500);
-        return proxy.seen.length === requests && proxied.state !== stateBefore && proxied.state.kind === 'ready' && !proxied.state.reclaimPending;
-      }, 30_000);
+      await waitFor(
+        'quiet after the reconnect',
+        async () => {
+          const requests = proxy.seen.length;
+          await sleep(1500);
+          return proxy.seen.length === requests && proxied.state !== stateBefore && proxied.state.kind === 'ready' && !proxied.state.reclaimPending;
+        },
+        30_000,
+      );
 
       const victim = danglingWithOwnLayer()[0]!;
       await removeImageExternally(victim.id);

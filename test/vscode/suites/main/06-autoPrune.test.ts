@@ -34,10 +34,14 @@ describe('Auto-prune (trusted workspace) and invalid settings', () => {
     await setSetting('autoPrune.interval', '5s');
     await setSetting('autoPrune.mode', 'dangling');
     await setSetting('autoPrune.enabled', true);
-    const records = await waitFor('an auto-prune audit record', async () => {
-      const r = await autoRecords();
-      return r.length > before ? r : undefined;
-    }, 45_000);
+    const records = await waitFor(
+      'an auto-prune audit record',
+      async () => {
+        const r = await autoRecords();
+        return r.length > before ? r : undefined;
+      },
+      45_000,
+    );
     const rec = records[before]!;
     assert.strictEqual(rec.mode, 'dangling');
     assert.strictEqual(rec.outcome, 'success');

@@ -28,7 +28,10 @@ describe('An unreachable daemon', () => {
   });
 
   async function goneNode(): Promise<EnvironmentNode> {
-    return waitFor('the "gone" environment in the tree', async () => (await treeChildren()).find((n) => n.kind === 'environment' && n.session.name === 'gone') as EnvironmentNode | undefined);
+    return waitFor(
+      'the "gone" environment in the tree',
+      async () => (await treeChildren()).find((n) => n.kind === 'environment' && n.session.name === 'gone') as EnvironmentNode | undefined,
+    );
   }
 
   it('is shown in the tree as unreachable, with the reason and a Retry action, and no notification', async () => {

@@ -13,7 +13,21 @@ import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { apiJson } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, answerEnvironmentName, restoreConfirmation } from '../lib/confirm';
-import { api, engineImageIds, label, logLength, readAudit, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
+import {
+  api,
+  engineImageIds,
+  label,
+  logLength,
+  readAudit,
+  resetSettings,
+  setSetting,
+  socket,
+  treeChildren,
+  treeItem,
+  waitFor,
+  waitForLog,
+  freshDefaultSession,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -66,7 +80,10 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
     const i = protectInspect();
     assert.deepStrictEqual(i?.workspaceValue, ['dp/not-here', 'dp/alpha'], 'appended to the workspace patterns');
     assert.strictEqual(i?.globalValue, undefined, 'user settings untouched');
-    await waitFor('the listing marks dp/alpha protected', () => session.state.kind === 'ready' && session.state.listing.images.some((img) => img.tags[0]?.startsWith('dp/alpha:') && img.protected));
+    await waitFor(
+      'the listing marks dp/alpha protected',
+      () => session.state.kind === 'ready' && session.state.listing.images.some((img) => img.tags[0]?.startsWith('dp/alpha:') && img.protected),
+    );
 
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
@@ -143,15 +160,22 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
     await setSetting('autoPrune.mode', 'dangling');
     await setSetting('autoPrune.threshold', threshold);
     await setSetting('autoPrune.enabled', true);
-    const records = await waitFor('an auto-prune audit record', async () => {
-      const r = await autoRecords();
-      return r.length > before ? r : undefined;
-    }, 45_000);
+    const records = await waitFor(
+      'an auto-prune audit record',
+      async () => {
+        const r = await autoRecords();
+        return r.length > before ? r : undefined;
+      },
+      45_000,
+    );
     const rec = records[before]!;
     assert.strictEqual(rec.mode, 'dangling');
     assert.strictEqual(rec.outcome, 'success');
     assert.strictEqual(rec.result?.deleted, expected.dangling.size);
-    await waitForLog(new RegExp(`Auto-prune on .*: images take [\\d.]+ \\w+, threshold ${threshold.replace(/\./g, '\\.')} of [\\d.]+ \\w+ \\([\\d.]+ \\w+\\), pruning\\.`), logFrom);
+    await waitForLog(
+      new RegExp(`Auto-prune on .*: images take [\\d.]+ \\w+, threshold ${threshold.replace(/\./g, '\\.')} of [\\d.]+ \\w+ \\([\\d.]+ \\w+\\), pruning\\.`),
+      logFrom,
+    );
     const after = await engineImageIds();
     for (const id of expected.dangling) assert.ok(!after.has(id), `dangling ${nameOf(id)} removed`);
   });

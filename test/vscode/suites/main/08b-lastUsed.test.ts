@@ -69,7 +69,11 @@ describe('Last used, in the tree and across sessions', () => {
     // An image nobody touched since the population was loaded: its value and source are named too.
     const other = [...expected.unused].find((i) => i !== id)!;
     const tip = tooltipText(await imageItem(session, other));
-    assert.match(tip, /Last used: (at least as recently as )?.* from (an engine event|the engine's LastTagTime|its created time|a container's own timestamps)/, tip);
+    assert.match(
+      tip,
+      /Last used: (at least as recently as )?.* from (an engine event|the engine's LastTagTime|its created time|a container's own timestamps)/,
+      tip,
+    );
     assert.ok(label(item).includes(tag));
   });
 
@@ -96,7 +100,10 @@ describe('Last used, in the tree and across sessions', () => {
     await setSetting('autoPrune.unusedFor', '14d');
     assert.deepStrictEqual(autoPruneSettings().filters.unusedFor, { raw: '14d', durationNs: 14n * 86_400_000_000_000n });
     await setSetting('autoPrune.unusedFor', 'soon');
-    assert.throws(() => autoPruneSettings(), (e: unknown) => e instanceof SettingError && e.setting === 'dockerPrune.autoPrune.unusedFor' && /unused-for value "soon"/.test(e.message));
+    assert.throws(
+      () => autoPruneSettings(),
+      (e: unknown) => e instanceof SettingError && e.setting === 'dockerPrune.autoPrune.unusedFor' && /unused-for value "soon"/.test(e.message),
+    );
     await setSetting('autoPrune.unusedFor', undefined);
   });
 });

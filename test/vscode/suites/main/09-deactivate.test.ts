@@ -86,7 +86,10 @@ describe('Deactivate (window closed or reloaded) during a prune', () => {
     const after = readAuditRecords(file).filter((r) => r.pruneId === start.pruneId);
     assert.strictEqual(after.filter((r) => r.phase === 'end').length, 1, 'one end record: the interrupted one');
 
-    const summary = (await vscode.commands.executeCommand('dockerPrune.showAuditLog')) as { interrupted: number; shown: Array<{ pruneId?: string; status: string; reason?: string }> };
+    const summary = (await vscode.commands.executeCommand('dockerPrune.showAuditLog')) as {
+      interrupted: number;
+      shown: Array<{ pruneId?: string; status: string; reason?: string }>;
+    };
     const entry = summary.shown.find((e) => e.pruneId === start.pruneId)!;
     assert.strictEqual(entry.status, 'interrupted');
     assert.strictEqual(entry.reason, 'interrupted: VS Code window closed or reloaded');

@@ -20,7 +20,19 @@ import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { apiJson } from '../../../support/dockerd';
 import { buildImage } from '../../../support/buildx';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, deactivateExtension, freshDefaultSession, label, readAuditRecords, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor } from '../lib/host';
+import {
+  api,
+  deactivateExtension,
+  freshDefaultSession,
+  label,
+  readAuditRecords,
+  resetSettings,
+  setSetting,
+  socket,
+  treeChildren,
+  treeItem,
+  waitFor,
+} from '../lib/host';
 
 type Done = Extract<BuildCacheFlowResult, { status: 'done' }>;
 
@@ -32,7 +44,10 @@ describe('Build cache', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-vsbc-'));
     ({ session } = await freshDefaultSession());
     const target = { dockerHost: `unix://${socket()}`, dataDir: work };
-    await buildImage(target, 'one', [{ file: 'one.bin', bytes: 300_000, seed: 'one' }, { file: 'two.bin', bytes: 200_000, seed: 'two' }]);
+    await buildImage(target, 'one', [
+      { file: 'one.bin', bytes: 300_000, seed: 'one' },
+      { file: 'two.bin', bytes: 200_000, seed: 'two' },
+    ]);
     await buildImage(target, 'two', [{ file: 'three.bin', bytes: 100_000, seed: 'three' }]);
     await session.refresh('test');
     await waitFor('the build cache read', () => {
@@ -82,7 +97,9 @@ describe('Build cache', () => {
     assert.strictEqual(result.outcome.result.SpaceReclaimed, asked[0]!.plan.bytes);
     const left = (await apiJson<{ BuildCache: unknown[] | null }>(socket(), 'GET', '/system/df')).BuildCache ?? [];
     assert.deepStrictEqual(left, [], 'no build cache left');
-    const end = readAuditRecords(file).reverse().find((r) => r.phase === 'end');
+    const end = readAuditRecords(file)
+      .reverse()
+      .find((r) => r.phase === 'end');
     assert.strictEqual(end?.target, 'build-cache');
     assert.strictEqual(end.trigger, 'manual');
     assert.strictEqual(end.result?.deleted, planned.length);
@@ -113,7 +130,11 @@ describe('Build cache', () => {
      * Build Cache on the proxied environment with its first batch held: resolves once that batch is in flight.
      */
     async function pruneHeld(name: string): Promise<{ running: Thenable<BuildCacheFlowResult>; release: () => void; file: string; linesBefore: number }> {
-      await buildImage({ dockerHost: `unix://${socket()}`, dataDir: work }, name, Array.from({ length: 110 }, (_, i) => ({ file: `f${i}.bin`, bytes: 1000 + i, seed: `${name}-${i}` })));
+      await buildImage(
+        { dockerHost: `unix://${socket()}`, dataDir: work },
+        name,
+        Array.from({ length: 110 }, (_, i) => ({ file: `f${i}.bin`, bytes: 1000 + i, seed: `${name}-${i}` })),
+      );
       (await api()).setBuildCacheConfirmation(async () => true);
       const file = (await api()).auditFile();
       const linesBefore = readAuditRecords(file).length;
@@ -140,7 +161,10 @@ describe('Build cache', () => {
       const { outcome } = answer as Done;
       assert.strictEqual(outcome.outcome, 'cancelled');
       const removed = outcome.result.CachesDeleted.length;
-      assert.ok(removed > 0 && removed < outcome.plan!.items.length, `the batch in flight finished, the next was not sent (${removed} of ${outcome.plan!.items.length})`);
+      assert.ok(
+        removed > 0 && removed < outcome.plan!.items.length,
+        `the batch in flight finished, the next was not sent (${removed} of ${outcome.plan!.items.length})`,
+      );
       const mine = readAuditRecords(file).slice(linesBefore);
       const end = mine.find((r) => r.phase === 'end');
       assert.strictEqual(end?.target, 'build-cache');
@@ -165,7 +189,13 @@ describe('Build cache', () => {
       release();
       await deactivating;
       await running;
-      assert.strictEqual(readAuditRecords(file).slice(linesBefore).filter((r) => r.phase === 'end').length, 1, 'one end record: the interrupted one');
+      assert.strictEqual(
+        readAuditRecords(file)
+          .slice(linesBefore)
+          .filter((r) => r.phase === 'end').length,
+        1,
+        'one end record: the interrupted one',
+      );
     });
   });
 });

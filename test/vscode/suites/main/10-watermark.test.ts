@@ -10,7 +10,19 @@ import { parseWatermarks } from '../../../../src/core/plan/watermarkMarks';
 import { planWatermarkPrune, storeBytes } from '../../../../src/core/plan/watermarkPolicy';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { Node } from '../../../../src/vscode/tree/treeNode';
-import { api, markdownText, engineImageIds, freshDefaultSession, readAudit, resetSettings, setSetting, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import {
+  api,
+  markdownText,
+  engineImageIds,
+  freshDefaultSession,
+  readAudit,
+  resetSettings,
+  setSetting,
+  tooltipText,
+  treeChildren,
+  treeItem,
+  waitFor,
+} from '../lib/host';
 
 describe('Watermarks', () => {
   let session: EnvironmentSession;
@@ -49,12 +61,26 @@ describe('Watermarks', () => {
     await waitFor('the tree item to say it is over', async () => String((await envItem()).description).endsWith(`· ${formatBytes(1000)} over the high mark`));
     const tip = tooltipText(await envItem());
     assert.ok(tip.includes(`images take ${formatBytes(store)}`) && tip.includes('above the high mark'), tip);
-    await waitFor('the status bar tooltip', async () => (await statusTooltip()).includes(`${session.name}: `) && (await statusTooltip()).includes(`${formatBytes(1000)} above the high mark`));
+    await waitFor(
+      'the status bar tooltip',
+      async () => (await statusTooltip()).includes(`${session.name}: `) && (await statusTooltip()).includes(`${formatBytes(1000)} above the high mark`),
+    );
 
-    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { view: string; chosen: string[]; triggered: boolean; predictedBytes: number; lowBytes: number };
+    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as {
+      view: string;
+      chosen: string[];
+      triggered: boolean;
+      predictedBytes: number;
+      lowBytes: number;
+    };
     assert.ok(preview.triggered && preview.chosen.length > 0, JSON.stringify(preview));
     assert.ok(preview.predictedBytes < preview.lowBytes);
-    const expected = planWatermarkPrune(snapshot(), { mode: 'all', filters: { labels: [] }, protect: [] }, { ...parseWatermarks(`${store - 1000}`, `${store - 2000}`, '0'), includeLoaded: true }, { kind: 'unavailable', why: 'sizes' });
+    const expected = planWatermarkPrune(
+      snapshot(),
+      { mode: 'all', filters: { labels: [] }, protect: [] },
+      { ...parseWatermarks(`${store - 1000}`, `${store - 2000}`, '0'), includeLoaded: true },
+      { kind: 'unavailable', why: 'sizes' },
+    );
     assert.deepStrictEqual(preview.chosen, expected.figures.chosen, 'the preview takes what the core policy takes');
     const view = (await api()).planView.state();
     assert.strictEqual(view?.key, preview.view);
@@ -63,7 +89,9 @@ describe('Watermarks', () => {
     // Per environment: an object by name; "*" for the others.
     await setSetting('autoPrune.highWatermark', { [session.name]: `${store + 5_000_000}`, '*': '1GB' });
     await setSetting('autoPrune.lowWatermark', { '*': '1' });
-    await waitFor('the tree item to say it is under', async () => String((await envItem()).description).endsWith(`· ${formatBytes(5_000_000)} to the high mark`));
+    await waitFor('the tree item to say it is under', async () =>
+      String((await envItem()).description).endsWith(`· ${formatBytes(5_000_000)} to the high mark`),
+    );
     await waitFor('the status bar tooltip', async () => (await statusTooltip()).includes(`${formatBytes(5_000_000)} below the high mark`));
   });
 
@@ -73,15 +101,28 @@ describe('Watermarks', () => {
     await setSetting('autoPrune.lowWatermark', `${store - 2000}`);
     await setSetting('autoPrune.minimumAge', '0');
     await setSetting('autoPrune.includeLoaded', true);
-    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as { deletes: string[]; predictedBytes: number };
+    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as {
+      deletes: string[];
+      predictedBytes: number;
+    };
     assert.ok(preview.deletes.length > 0);
     const before = await engineImageIds();
     const audit = (await api()).auditFile();
     const earlier = readAudit(audit).length;
     await setSetting('autoPrune.interval', '5s');
     await setSetting('autoPrune.enabled', true);
-    const rec = await waitFor('the auto-prune end record', async () => readAudit(audit).slice(earlier).find((r) => r.trigger === 'auto'), 45_000);
-    assert.deepStrictEqual([rec.mode, rec.outcome, rec.watermark?.high, rec.watermark?.low, rec.watermark?.basis, rec.watermark?.predictedBytes], ['all', 'success', `${store - 1000}`, `${store - 2000}`, 'images', preview.predictedBytes]);
+    const rec = await waitFor(
+      'the auto-prune end record',
+      async () =>
+        readAudit(audit)
+          .slice(earlier)
+          .find((r) => r.trigger === 'auto'),
+      45_000,
+    );
+    assert.deepStrictEqual(
+      [rec.mode, rec.outcome, rec.watermark?.high, rec.watermark?.low, rec.watermark?.basis, rec.watermark?.predictedBytes],
+      ['all', 'success', `${store - 1000}`, `${store - 2000}`, 'images', preview.predictedBytes],
+    );
     const after = await engineImageIds();
     assert.deepStrictEqual([...before].filter((id) => !after.has(id)).sort(), [...preview.deletes].sort(), 'exactly the previewed images went');
   });

@@ -35,7 +35,10 @@ describe('The plan view', () => {
       await vscode.commands.executeCommand('dockerPrune.preview', { mode: 'all' });
       s = await state();
       assert.strictEqual(rows(s).find((r) => r.id === row.id)?.source, `pulled from ${registry.host}`);
-      assert.ok(s.header.some((h) => h.value.includes('1 can be pulled again')), JSON.stringify(s.header));
+      assert.ok(
+        s.header.some((h) => h.value.includes('1 can be pulled again')),
+        JSON.stringify(s.header),
+      );
       assert.ok(s.checkRegistry, 'a pulled image: the check is offered');
       await (await view()).post({ type: 'checkRegistry' });
       assert.strictEqual(rows(await state()).find((r) => r.id === row.id)?.source, `pulled from ${registry.host}`, 'still there');
@@ -43,7 +46,10 @@ describe('The plan view', () => {
       await (await view()).post({ type: 'checkRegistry' });
       s = await state();
       assert.strictEqual(rows(s).find((r) => r.id === row.id)?.source, `gone from ${registry.host}`);
-      assert.ok(s.header.some((h) => h.value.includes('1 no longer on their registry')), JSON.stringify(s.header));
+      assert.ok(
+        s.header.some((h) => h.value.includes('1 no longer on their registry')),
+        JSON.stringify(s.header),
+      );
     } finally {
       await registry.stop();
     }

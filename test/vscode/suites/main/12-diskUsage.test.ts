@@ -53,10 +53,14 @@ describe('Disk usage view', () => {
       return s.kind === 'ready' && s.reclaim ? s.reclaim.snapshot : undefined;
     };
     // The state drawn from the session's current snapshot, and the page's report that it drew it.
-    const probe = await waitFor('the disk-usage page to draw the measured state', () => {
-      const p = t.diskUsage(session.id);
-      return p?.posted?.kind === 'ready' && p.rendered?.kind === 'ready' ? p : undefined;
-    }, 60_000);
+    const probe = await waitFor(
+      'the disk-usage page to draw the measured state',
+      () => {
+        const p = t.diskUsage(session.id);
+        return p?.posted?.kind === 'ready' && p.rendered?.kind === 'ready' ? p : undefined;
+      },
+      60_000,
+    );
     const state = probe.posted as Ready;
     const snapshot = snapshotNow()!;
     assert.strictEqual(state.environment, session.name);
@@ -76,7 +80,10 @@ describe('Disk usage view', () => {
     const expected = expectedGroups();
     // Image counts as the tree lists them (untagged parents not counted), from the population's own description.
     const detail = (key: string) => state.space.segments.find((s) => s.key === key)?.detail;
-    assert.deepStrictEqual([detail('inUse'), detail('unused'), detail('dangling')], [`${expected.inUse.size} images`, `${expected.unused.size} images`, `${expected.dangling.size} images`]);
+    assert.deepStrictEqual(
+      [detail('inUse'), detail('unused'), detail('dangling')],
+      [`${expected.inUse.size} images`, `${expected.unused.size} images`, `${expected.dangling.size} images`],
+    );
 
     // The build cache as `docker system df` counts it (none on this engine unless a build left some).
     const cache = (df.BuildCache ?? []).filter((r) => !r.Shared);
@@ -94,22 +101,36 @@ describe('Disk usage view', () => {
     const repoOf = new Map<string, string>();
     const parentOf = new Map(snapshot.images.map((i) => [i.id, i.parentId]));
     for (const item of all.items) {
-      const names = item.tags.filter((r) => !r.includes('@')).map(repositoryOf).sort();
+      const names = item.tags
+        .filter((r) => !r.includes('@'))
+        .map(repositoryOf)
+        .sort();
       let repo = names[0] ?? item.tags.map(repositoryOf).sort()[0] ?? '';
       if (repo === '' && item.reason === 'parent') repo = repoOf.get([...repoOf.keys()].find((id) => parentOf.get(id) === item.id) ?? '') ?? '';
       repoOf.set(item.id, repo);
       byRepo.set(repo, (byRepo.get(repo) ?? 0) + item.bytes);
     }
-    const top = [...byRepo].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
-    assert.deepStrictEqual(state.repositories.rows.map((r) => [r.repository, r.bytes]), top);
+    const top = [...byRepo]
+      .filter(([, b]) => b > 0)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 10);
+    assert.deepStrictEqual(
+      state.repositories.rows.map((r) => [r.repository, r.bytes]),
+      top,
+    );
     assert.ok(state.repositories.rows.length > 1, 'several repositories would free bytes');
 
     // History: this engine's prunes in the audit file, and their bytes.
     const info = await apiJson<{ ID: string }>(socket(), 'GET', '/info');
-    const entries = pruneHistory(readAuditRecords(t.auditFile())).filter((e) => e.status !== 'running' && ranOn(e, { engineId: info.ID, label: session.location }));
+    const entries = pruneHistory(readAuditRecords(t.auditFile())).filter(
+      (e) => e.status !== 'running' && ranOn(e, { engineId: info.ID, label: session.location }),
+    );
     assert.ok(entries.length >= 1);
     assert.strictEqual(state.history.prunes, entries.length);
-    assert.strictEqual(state.history.totalBytes, entries.reduce((s, e) => s + e.recorded.bytes, 0));
+    assert.strictEqual(
+      state.history.totalBytes,
+      entries.reduce((s, e) => s + e.recorded.bytes, 0),
+    );
     assert.ok(state.history.totalBytes > 0);
 
     // The page drew these figures (as text, beside the drawing).
@@ -130,11 +151,15 @@ describe('Disk usage view', () => {
     assert.ok(victim, 'a dangling image with bytes of its own');
     await removeImageExternally(victim.id);
     await settled(session);
-    const after = await waitFor('the redrawn dangling figure', () => {
-      const p = t.diskUsage(session.id);
-      const posted = p?.posted as Ready | undefined;
-      return posted?.kind === 'ready' && bytesOf(posted, 'dangling') !== bytesOf(before, 'dangling') ? posted : undefined;
-    }, 60_000);
+    const after = await waitFor(
+      'the redrawn dangling figure',
+      () => {
+        const p = t.diskUsage(session.id);
+        const posted = p?.posted as Ready | undefined;
+        return posted?.kind === 'ready' && bytesOf(posted, 'dangling') !== bytesOf(before, 'dangling') ? posted : undefined;
+      },
+      60_000,
+    );
     const now = session.state;
     assert.ok(now.kind === 'ready' && now.reclaim);
     assert.strictEqual(bytesOf(after, 'dangling'), plan(now.reclaim.snapshot, 'dangling').spaceReclaimable);

@@ -30,7 +30,9 @@ describe('Hostile engine data', () => {
     await settled(session, 3);
     const env = (await treeChildren()).find((n) => n.kind === 'environment' && n.session === session)!;
     const groups = await treeChildren(env);
-    images = (await Promise.all(groups.filter((g) => g.kind === 'group').map((g) => treeChildren(g)))).flat().filter((n: Node): n is ImageNode => n.kind === 'image');
+    images = (await Promise.all(groups.filter((g) => g.kind === 'group').map((g) => treeChildren(g))))
+      .flat()
+      .filter((n: Node): n is ImageNode => n.kind === 'image');
     assert.strictEqual(images.length, 3, 'the three hostile images are listed');
   });
   after(async () => {
@@ -50,7 +52,11 @@ describe('Hostile engine data', () => {
       assert.ok(!md.supportHtml, 'no HTML');
       const v = md.value;
       assert.strictEqual(RAW_HIDDEN.exec(v), null, 'no raw control or bidi character');
-      assert.strictEqual(unescaped(v, /\]\(|<[a-z]|https?:\/\/|command:|`|\$\(/gi), null, `no link, HTML, autolink, code span or icon from the label:\n${v.slice(0, 2000)}`);
+      assert.strictEqual(
+        unescaped(v, /\]\(|<[a-z]|https?:\/\/|command:|`|\$\(/gi),
+        null,
+        `no link, HTML, autolink, code span or icon from the label:\n${v.slice(0, 2000)}`,
+      );
       const lines = v.split('\n').filter(Boolean);
       const labelsLine = lines.find((l) => l.startsWith('Labels: '));
       assert.ok(labelsLine, 'one line holds the labels');
@@ -59,7 +65,10 @@ describe('Hostile engine data', () => {
       assert.ok(labelsLine.includes('evil\\.markdown\\=x\\`\\\\x0a\\\\x0a\\*\\*FAKE'), `the label's newlines shown as \\x0a: ${labelsLine.slice(0, 300)}`);
       assert.ok(labelsLine.includes('\\\\x1b\\[31mRED'), 'ESC shown escaped');
       assert.ok(labelsLine.includes('\\\\u202egnp'), 'U+202E shown escaped');
-      assert.ok(labelsLine.length < 4 * 1024 && labelsLine.includes(`evil\\.big\\=${'B'.repeat(DISPLAY_MAX_CHARS - 'evil.big='.length - 1)}…`), 'the 64 kB value cut with …');
+      assert.ok(
+        labelsLine.length < 4 * 1024 && labelsLine.includes(`evil\\.big\\=${'B'.repeat(DISPLAY_MAX_CHARS - 'evil.big='.length - 1)}…`),
+        'the 64 kB value cut with …',
+      );
     }
   });
 

@@ -37,7 +37,7 @@ describe('Performance (1,000 images)', function () {
     // with the status bar off so nothing but the tree looks at it.
     await setSetting('statusBar.enabled', false);
     await setSetting('environments', [{ name: 'perf', host: `unix://${socket()}` }]);
-    const session = await waitFor('the perf environment', async () => t.registry.find('perf')) as EnvironmentSession;
+    const session = (await waitFor('the perf environment', async () => t.registry.find('perf'))) as EnvironmentSession;
     assert.strictEqual(session.state.kind, 'idle');
 
     const t0 = performance.now();

@@ -8,7 +8,19 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, defaultSession, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, sleep, waitForLog } from '../lib/host';
+import {
+  api,
+  defaultSession,
+  engineImageIds,
+  logLength,
+  readAudit,
+  reloadPopulation,
+  resetSettings,
+  setSetting,
+  settled,
+  sleep,
+  waitForLog,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 describe('Untrusted workspace', () => {
@@ -27,7 +39,7 @@ describe('Untrusted workspace', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
   });
 
-  it('ignores the workspace\'s engine hosts (a restricted setting)', async () => {
+  it("ignores the workspace's engine hosts (a restricted setting)", async () => {
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const settings = JSON.parse(fs.readFileSync(path.join(folder, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
     assert.ok(Array.isArray(settings['dockerPrune.environments']), 'the workspace does set a host');
@@ -47,7 +59,10 @@ describe('Untrusted workspace', () => {
     // Three intervals: a trusted workspace would have pruned by now (the trusted suite sees it within one).
     await sleep(16_000);
     assert.strictEqual(t.scheduler.state, 'untrusted');
-    assert.deepStrictEqual(readAudit(t.auditFile()).filter((r) => r.trigger === 'auto'), []);
+    assert.deepStrictEqual(
+      readAudit(t.auditFile()).filter((r) => r.trigger === 'auto'),
+      [],
+    );
     assert.deepStrictEqual(await engineImageIds(), before, 'nothing removed');
     for (const id of expected.dangling) assert.ok(before.has(id));
   });

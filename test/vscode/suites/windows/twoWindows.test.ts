@@ -56,22 +56,38 @@ describe(`Two windows with auto-prune on the same engine (window ${me})`, functi
     await setSetting('autoPrune.enabled', true);
 
     // Either this window claimed the engine (its delete is held), or it found the other window's claim.
-    const role = await waitFor('this window to prune or skip', async () => {
-      if (holding) return 'winner';
-      return /Auto-prune on proxied skipped: another window \(pid \d+\) runs the schedule on this engine/.test((await logText()).slice(logFrom)) ? 'loser' : undefined;
-    }, 120_000, 200);
+    const role = await waitFor(
+      'this window to prune or skip',
+      async () => {
+        if (holding) return 'winner';
+        return /Auto-prune on proxied skipped: another window \(pid \d+\) runs the schedule on this engine/.test((await logText()).slice(logFrom))
+          ? 'loser'
+          : undefined;
+      },
+      120_000,
+      200,
+    );
 
     if (role === 'loser') {
       mark('skipped');
       await waitFor('the other window to finish its prune', () => marked(other, 'done'), 180_000, 200);
       await setSetting('autoPrune.enabled', false);
       const records = readAudit(audit).filter((r) => r.trigger === 'auto');
-      assert.deepStrictEqual(records.filter((r) => r.environment === proxy.host), [], 'this window did not even try: no run, no refusal');
+      assert.deepStrictEqual(
+        records.filter((r) => r.environment === proxy.host),
+        [],
+        'this window did not even try: no run, no refusal',
+      );
       assert.ok(!/skipped this time/.test((await logText()).slice(logFrom)), 'never refused by the engine lock');
       const removedByMe = records.filter((r) => r.environment === proxy.host && (r.result?.deleted ?? 0) > 0);
       assert.deepStrictEqual(removedByMe, [], 'this window removed nothing: the other one had pruned it all');
     } else {
-      const mine = await waitFor('this window\'s auto-prune to end', () => readAudit(audit).find((r) => r.trigger === 'auto' && r.environment === proxy.host && r.outcome === 'success'), 120_000, 200);
+      const mine = await waitFor(
+        "this window's auto-prune to end",
+        () => readAudit(audit).find((r) => r.trigger === 'auto' && r.environment === proxy.host && r.outcome === 'success'),
+        120_000,
+        200,
+      );
       assert.strictEqual(mine.result?.deleted, expected.dangling.size, 'the winner removed every dangling image');
       await setSetting('autoPrune.enabled', false);
       mark('done');
