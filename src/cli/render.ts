@@ -1,6 +1,8 @@
 import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
-import { formatAge, formatBytes, shortImageId } from '../core/format/units';
+import { formatAge, formatAgo, formatBytes, shortImageId } from '../core/format/units';
+import { describeStoppedContainer } from '../core/containers/stoppedPins';
+import { formatRfc3339Utc } from '../core/filters/timestamp';
 import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
@@ -27,7 +29,27 @@ export function planJson(preview: Preview): string {
     ...(plan.estimatedBytes ? { estimated: true } : {}),
     ...(plan.engineReportedBytes !== undefined ? { engineReportedBytes: plan.engineReportedBytes } : {}),
     ...(preview.watermark ? { watermark: watermarkJson(preview.watermark.figures) } : {}),
+    ...(preview.stoppedPins ? { keptByStoppedContainers: stoppedPinsJson(preview.stoppedPins) } : {}),
   });
+}
+
+/** `plan --json`: per kept image that only stopped containers hold, those containers (times RFC 3339, UTC). */
+function stoppedPinsJson(pins: NonNullable<Preview['stoppedPins']>): object[] {
+  const time = (ns: bigint | undefined) => (ns === undefined ? undefined : formatRfc3339Utc(ns));
+  return [...pins].map(([image, containers]) => ({
+    image,
+    containers: containers.map((c) => ({
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      finishedAt: time(c.finishedNs),
+      createdAt: time(c.createdNs),
+      exitCode: c.exitCode,
+      ownBytes: c.ownBytes,
+      composeProject: c.composeProject,
+      restartPolicy: c.restartPolicy,
+    })),
+  }));
 }
 
 /** `plan --json` with `--watermark`: the figures in bytes, and the images taken in the order they were chosen. */
@@ -112,7 +134,28 @@ export function planText(preview: Preview, native: boolean): string {
   }
   const kept = summarizeKept(plan.kept);
   if (kept) lines.push(`Kept: ${kept}.`);
+  lines.push(...stoppedPinsText(preview));
   return lines.join('\n');
+}
+
+/** The kept images only stopped containers hold: `  dp/app:1 (3f2a9c1b0d4e), kept by api-test (exited 94 days ago, …)`. */
+function stoppedPinsText(preview: Preview): string[] {
+  const pins = preview.stoppedPins;
+  if (!pins?.size) return [];
+  const nowNs = preview.snapshot.daemonNowNs;
+  const tags = new Map(preview.snapshot.images.map((i) => [i.id, i.repoTags]));
+  const words = { name: (s: string) => displayText(s), ago: (t: bigint, n: bigint) => formatAgo(t, n), bytes: formatBytes };
+  const lines = [`Kept only by stopped containers (${pins.size} image${pins.size === 1 ? '' : 's'}; removing the containers would let them go):`];
+  for (const [id, containers] of pins) {
+    const names = tags.get(id)?.length
+      ? `${tags
+          .get(id)!
+          .map((t) => displayText(t))
+          .join(', ')} (${shortImageId(id)})`
+      : shortImageId(id);
+    lines.push(`  ${names}, kept by ${containers.map((c) => describeStoppedContainer(c, nowNs, words)).join('; ')}`);
+  }
+  return lines;
 }
 
 /** `18 can be pulled again (1.1 GB), 3 were built here, 1 was loaded and cannot come back, 2 of unknown source.` */

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freshEngine, startEngine, type TestEngine } from '../support/dockerd';
+import { apiJson, freshEngine, startEngine, type TestEngine } from '../support/dockerd';
 import { generatePopulation, loadPopulation } from '../support/population';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -90,6 +90,84 @@ describe('docker-prune CLI (built binary, real engine)', function () {
       plan.images.reduce((s, i) => s + Number(i.bytes), 0),
     );
     assert.strictEqual(await imageCount(), plan.images.length, 'nothing was removed');
+  });
+
+  it('plan names the kept images that only stopped containers hold, with each container as the engine describes it', async () => {
+    testEngine = await freshEngine(testEngine, { name: 'cli' });
+    const loaded = await loadPopulation(testEngine.socketPath, generatePopulation({ seed: 8, images: 30, containers: { created: 2, exited: 2, running: 1 } }));
+    // One more exited container that wrote a file, on a tagged image no container uses yet: its own bytes show.
+    // (Not an ancestor of a running container's image either: that container holds it too.)
+    const images = await apiJson<Array<{ Id: string; ParentId: string }>>(testEngine.socketPath, 'GET', '/images/json?all=1');
+    const parentOf = new Map(images.map((i) => [i.Id, i.ParentId]));
+    const heldByRunning = new Set<string>();
+    for (const c of loaded.containers) if (c.state === 'running') for (let id: string | undefined = c.imageId; id; id = parentOf.get(id)) heldByRunning.add(id);
+    const used = new Set(loaded.containers.map((c) => c.imageId));
+    const free = loaded.population.images.find((i) => {
+      const id = loaded.imageIds.get(i.name)!;
+      return i.runnable && i.tags.length > 0 && !used.has(id) && !heldByRunning.has(id);
+    })!;
+    const writer = await apiJson<{ Id: string }>(testEngine.socketPath, 'POST', '/containers/create?name=dp-wrote-a-file', {
+      Image: loaded.imageIds.get(free.name),
+      Cmd: ['/bin/busybox', 'sh', '-c', 'echo kept-by-a-stopped-container > /note.txt'],
+      Labels: { 'com.docker.compose.project': 'shop' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await apiJson(testEngine.socketPath, 'POST', `/containers/${writer.Id}/start`);
+    await apiJson(testEngine.socketPath, 'POST', `/containers/${writer.Id}/wait`);
+
+    // The engine's own view: every container with its writable bytes; an image qualifies when every container on it is stopped.
+    const all = await apiJson<Array<{ Id: string; Names: string[]; ImageID: string; State: string; SizeRw?: number }>>(
+      testEngine.socketPath,
+      'GET',
+      '/containers/json?all=1&size=1',
+    );
+    const byImage = new Map<string, typeof all>();
+    for (const c of all) byImage.set(c.ImageID, [...(byImage.get(c.ImageID) ?? []), c]);
+    // A running container holds its image and every ancestor of it too.
+    const heldLive = new Set<string>();
+    for (const c of all) if (c.State === 'running') for (let id: string | undefined = c.ImageID; id; id = parentOf.get(id)) heldLive.add(id);
+    const expected = [...byImage]
+      .filter(([id, cs]) => !heldLive.has(id) && cs.every((c) => c.State === 'exited' || c.State === 'created'))
+      .map(([id]) => id)
+      .sort();
+    assert.ok(expected.length >= 2 && byImage.size > expected.length, 'the population has images held by stopped containers and by a running one');
+
+    const r = cli(['plan', '--all', '--json']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    type Pin = {
+      image: string;
+      containers: Array<{ id: string; name: string; state: string; finishedAt?: string; exitCode?: number; ownBytes?: number; composeProject?: string }>;
+    };
+    const pins = (JSON.parse(r.stdout) as { keptByStoppedContainers: Pin[] }).keptByStoppedContainers;
+    assert.deepStrictEqual(pins.map((p) => p.image).sort(), expected);
+    for (const pin of pins) {
+      assert.deepStrictEqual(
+        pin.containers.map((c) => c.id).sort(),
+        byImage
+          .get(pin.image)!
+          .map((c) => c.Id)
+          .sort(),
+      );
+      for (const c of pin.containers) {
+        const engineView = all.find((x) => x.Id === c.id)!;
+        assert.strictEqual(c.ownBytes, engineView.SizeRw ?? 0, `${c.name}: its own bytes are the engine's SizeRw (left out of its list when 0)`);
+        assert.strictEqual(`/${c.name}`, engineView.Names[0]);
+        assert.strictEqual(c.state, engineView.State);
+        if (c.state === 'exited') {
+          assert.match(c.finishedAt ?? '', /^\d{4}-\d\d-\d\dT/);
+          assert.strictEqual(c.exitCode, 0);
+        } else assert.strictEqual(c.exitCode, undefined, 'a container never started has no exit code');
+      }
+    }
+    const wrote = pins.flatMap((p) => p.containers).find((c) => c.name === 'dp-wrote-a-file')!;
+    assert.ok(wrote.ownBytes! > 0, 'the container that wrote a file has bytes of its own');
+    assert.strictEqual(wrote.composeProject, 'shop');
+
+    const text = cli(['plan', '--all']);
+    assert.strictEqual(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^Kept only by stopped containers \\(${expected.length} images; removing the containers would let them go\\):$`, 'm'));
+    assert.match(text.stdout, /kept by dp-wrote-a-file \(exited (now|\d+ seconds? ago), exit code 0, \d+ B of its own, Compose project shop\)/);
+    assert.match(text.stdout, /dp-created-\d+ \(created (now|\d+ seconds? ago), never started, 0 B of its own\)/);
   });
 
   it('plan prints a readable table and a summary', () => {

@@ -27,6 +27,8 @@ function normalise(run: CliRun, masks: ReadonlyArray<readonly [string, string]>)
         .replace(/\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?/g, '<time>')
         .replace(/\b(in|took|after) \d+(\.\d+)? ?(ns|µs|us|ms|s|min|m|h)\b/g, '$1 <duration>')
         .replace(/\b(\d+|an?) (second|minute|hour|day|week|month|year)s?\b/g, '<age>')
+        // Relative times: a container that exited a moment ago exited "now", or "<age> ago" on a slower run.
+        .replace(/\b(exited|created) now\b/g, '$1 <age> ago')
         .replace(/\b(Docker|Podman|API|version) v?\d+\.\d+(\.\d+)?[^\s,)]*/g, '$1 <version>')
         .replace(/\b(pid|process) \d+/g, '$1 <pid>')
         .replace(/\bprune [0-9a-f]{8,}\b/g, 'prune <id>')

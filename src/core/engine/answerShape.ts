@@ -125,10 +125,13 @@ const containerSummary = fields({
 
 const containerInspect = fields({
   Id: id,
+  Name: optional(string),
   Image: string,
-  Config: nullable(fields({ Image: optional(string) })),
+  Config: nullable(fields({ Image: optional(string), Labels: nullable(labels) })),
   Created: optional(string),
-  State: nullable(fields({ StartedAt: optional(string), FinishedAt: optional(string) })),
+  State: nullable(fields({ Status: optional(string), StartedAt: optional(string), FinishedAt: optional(string), ExitCode: optional(number) })),
+  HostConfig: nullable(fields({ RestartPolicy: nullable(fields({ Name: optional(string) })) })),
+  SizeRw: optional(sizeOrUnknown),
 });
 
 const info = fields({

@@ -37,13 +37,18 @@ export interface ApiDistributionInspect {
 
 export interface ApiContainerInspect {
   Id: string;
+  /** `/name`. */
+  Name?: string;
   /** The image id the container runs from. */
   Image: string;
-  Config: { Image?: string } | null;
+  Config: { Image?: string; Labels?: Record<string, string> | null } | null;
   /** RFC3339Nano. */
   Created?: string;
-  /** RFC3339Nano; `0001-01-01T00:00:00Z` when never. */
-  State?: { StartedAt?: string; FinishedAt?: string } | null;
+  /** Times RFC3339Nano; `0001-01-01T00:00:00Z` when never. */
+  State?: { Status?: string; StartedAt?: string; FinishedAt?: string; ExitCode?: number } | null;
+  HostConfig?: { RestartPolicy?: { Name?: string } | null } | null;
+  /** With `?size=1`: the bytes of the container's own writable layer. */
+  SizeRw?: number;
 }
 
 export interface ApiHistoryItem {

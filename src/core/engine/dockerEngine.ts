@@ -260,8 +260,10 @@ export class DockerEngine {
     ) as Promise<ApiDistributionInspect>;
   }
 
-  inspectContainer(id: string): Promise<ApiContainerInspect> {
-    return this.get(`inspect container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, answerShape.containerInspect);
+  /** `size`: also the bytes of its writable layer (`SizeRw`), which the engine computes on request. */
+  inspectContainer(id: string, { size = false }: { size?: boolean } = {}): Promise<ApiContainerInspect> {
+    const path = `/containers/${encodeURIComponent(id)}/json${size ? '?' : ''}`;
+    return this.get(`inspect container ${id.slice(0, 12)}`, path, answerShape.containerInspect, size ? { size: true } : undefined);
   }
 
   /** Every container, whatever its state (`all=1`). */

@@ -1,3 +1,4 @@
+import type { StoppedContainer } from '../containers/stoppedPins';
 import type { PruneAuditBase } from '../audit';
 import type { AuditWatermark } from '../audit/record';
 import { engineFilterStrings, sourceFilterText } from '../filters';
@@ -20,6 +21,8 @@ export interface Preview {
   readonly watermark?: { readonly marks: Watermarks; readonly figures: WatermarkFigures; readonly disk?: DiskReading };
   /** Images the user left out of this prune (kept with reason `left-out`); re-plans keep leaving them out. */
   readonly leaveOut?: ReadonlySet<string>;
+  /** Kept images that only stopped containers hold, with those containers (containers/stoppedPins.ts), where read. */
+  readonly stoppedPins?: ReadonlyMap<string, readonly StoppedContainer[]>;
 }
 
 /**

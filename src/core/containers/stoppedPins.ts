@@ -1,0 +1,123 @@
+/**
+ * The images a plan keeps only because stopped containers use them: "prune all unused" keeps every image any
+ * container references, running or exited three months ago, and nothing else tells the user which is which. For
+ * each such image, the stopped containers (exited, created, dead) that hold it, with what the engine says of them:
+ * when each exited and how, its own writable bytes (`SizeRw`, computed on request) and its Compose project.
+ * Nothing here removes anything; it reads one `inspect` (with size) per such container.
+ */
+import { forEachConcurrently } from '../concurrency';
+import type { DockerEngine } from '../engine/dockerEngine';
+import type { ContainerRecord, Plan, Snapshot } from '../model';
+import { parseEngineTime } from '../snapshot/engineTime';
+
+/** States in which a container holds its image without running (`docker container prune` removes these). */
+const STOPPED_STATES = new Set(['exited', 'created', 'dead']);
+
+/** The label Compose puts on every container of a project. */
+const COMPOSE_PROJECT = 'com.docker.compose.project';
+
+export interface StoppedContainer {
+  readonly id: string;
+  /** Without the leading `/`. */
+  readonly name: string;
+  readonly state: string;
+  /** When it exited (undefined: never started, or the engine does not say). */
+  readonly finishedNs?: bigint;
+  readonly createdNs?: bigint;
+  readonly exitCode?: number;
+  /** Its own writable layer's bytes (undefined where the engine did not compute them). */
+  readonly ownBytes?: number;
+  readonly composeProject?: string;
+  /** Its restart policy (`always`, `unless-stopped`, `on-failure`), when it has one. */
+  readonly restartPolicy?: string;
+}
+
+/**
+ * The images a plan leaves only because stopped containers use them: the same plan made without the stopped
+ * containers (`replan`: the planner with the same policy and options) removes them, and each has a stopped container
+ * of its own (an untagged parent that would go with such an image is not listed apart). So the policy's filters,
+ * protect patterns and keep rules hold as they do for the plan itself. Image id → the stopped containers on it.
+ */
+export function imagesKeptOnlyByStoppedContainers(
+  snapshot: Snapshot,
+  plan: Pick<Plan, 'items'>,
+  replan: (snapshot: Snapshot) => Pick<Plan, 'items'>,
+): Map<string, ContainerRecord[]> {
+  const stopped = snapshot.containers.filter((c) => STOPPED_STATES.has(c.state));
+  if (stopped.length === 0) return new Map();
+  const removed = new Set(plan.items.filter((i) => i.action === 'delete').map((i) => i.id));
+  const freed = replan({ ...snapshot, containers: snapshot.containers.filter((c) => !STOPPED_STATES.has(c.state)) })
+    .items.filter((i) => i.action === 'delete' && !removed.has(i.id))
+    .map((i) => i.id);
+  const out = new Map<string, ContainerRecord[]>();
+  for (const id of freed) {
+    const own = stopped.filter((c) => c.imageId === id);
+    if (own.length) out.set(id, own);
+  }
+  return out;
+}
+
+/**
+ * For each image the plan leaves that only stopped containers hold, those containers as the engine describes them now. A
+ * container removed meanwhile is left out (and an image left with none is too).
+ */
+export async function readStoppedPins(
+  engine: DockerEngine,
+  snapshot: Snapshot,
+  plan: Pick<Plan, 'items'>,
+  replan: (snapshot: Snapshot) => Pick<Plan, 'items'>,
+  concurrency = 8,
+): Promise<Map<string, StoppedContainer[]>> {
+  const pinned = imagesKeptOnlyByStoppedContainers(snapshot, plan, replan);
+  const containers = [...pinned.values()].flat();
+  const described = new Map<string, StoppedContainer>();
+  await forEachConcurrently(containers, concurrency, async (c) => {
+    try {
+      const inspect = await engine.inspectContainer(c.id, { size: true });
+      const time = (t: string | undefined) => {
+        const ns = t ? parseEngineTime(t) : undefined;
+        return ns !== undefined && ns > 0n ? ns : undefined;
+      };
+      described.set(c.id, {
+        id: c.id,
+        name: (inspect.Name ?? c.names[0] ?? c.id.slice(0, 12)).replace(/^\//, ''),
+        state: inspect.State?.Status ?? c.state,
+        finishedNs: time(inspect.State?.FinishedAt),
+        createdNs: time(inspect.Created),
+        exitCode: inspect.State?.Status === 'created' ? undefined : inspect.State?.ExitCode,
+        ownBytes: inspect.SizeRw !== undefined && inspect.SizeRw >= 0 ? inspect.SizeRw : undefined,
+        composeProject: inspect.Config?.Labels?.[COMPOSE_PROJECT] || undefined,
+        restartPolicy: inspect.HostConfig?.RestartPolicy?.Name || undefined,
+      });
+    } catch (e) {
+      if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+    }
+  });
+  const out = new Map<string, StoppedContainer[]>();
+  for (const [imageId, list] of pinned) {
+    const found = list.flatMap((c) => described.get(c.id) ?? []);
+    if (found.length) out.set(imageId, found);
+  }
+  return out;
+}
+
+/** `api-test (exited 94 days ago, exit code 0, 12 MB of its own, Compose project shop)`, given how to say each part. */
+export function describeStoppedContainer(
+  c: StoppedContainer,
+  nowNs: bigint,
+  words: {
+    readonly name: (s: string) => string;
+    readonly ago: (thenNs: bigint, nowNs: bigint) => string;
+    readonly bytes: (n: number) => string;
+  },
+): string {
+  const parts: string[] = [];
+  if (c.finishedNs !== undefined && c.state !== 'created') parts.push(`exited ${words.ago(c.finishedNs, nowNs)}`);
+  else if (c.state === 'created') parts.push(c.createdNs !== undefined ? `created ${words.ago(c.createdNs, nowNs)}, never started` : 'never started');
+  else parts.push(c.state);
+  if (c.exitCode !== undefined && c.state !== 'created') parts.push(`exit code ${c.exitCode}`);
+  if (c.ownBytes !== undefined) parts.push(`${words.bytes(c.ownBytes)} of its own`);
+  if (c.composeProject) parts.push(`Compose project ${words.name(c.composeProject)}`);
+  if (c.restartPolicy && c.restartPolicy !== 'no') parts.push(`restart policy ${words.name(c.restartPolicy)}`);
+  return `${words.name(c.name)} (${parts.join(', ')})`;
+}
