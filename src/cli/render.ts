@@ -1,6 +1,6 @@
 import { describeProfile } from '../core/engine/engineProfile';
 import type { Preview } from '../core/execute/pruneJob';
-import { formatAge, formatAgo, formatBytes, shortImageId } from '../core/format/units';
+import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import { describeStoppedContainer } from '../core/containers/stoppedPins';
 import { formatRfc3339Utc } from '../core/filters/timestamp';
 import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
@@ -144,7 +144,6 @@ function stoppedPinsText(preview: Preview): string[] {
   if (!pins?.size) return [];
   const nowNs = preview.snapshot.daemonNowNs;
   const tags = new Map(preview.snapshot.images.map((i) => [i.id, i.repoTags]));
-  const words = { name: (s: string) => displayText(s), ago: (t: bigint, n: bigint) => formatAgo(t, n), bytes: formatBytes };
   const lines = [`Kept only by stopped containers (${pins.size} image${pins.size === 1 ? '' : 's'}; removing the containers would let them go):`];
   for (const [id, containers] of pins) {
     const names = tags.get(id)?.length
@@ -153,7 +152,7 @@ function stoppedPinsText(preview: Preview): string[] {
           .map((t) => displayText(t))
           .join(', ')} (${shortImageId(id)})`
       : shortImageId(id);
-    lines.push(`  ${names}, kept by ${containers.map((c) => describeStoppedContainer(c, nowNs, words)).join('; ')}`);
+    lines.push(`  ${names}, kept by ${containers.map((c) => describeStoppedContainer(c, nowNs)).join('; ')}`);
   }
   return lines;
 }

@@ -1,8 +1,6 @@
 /** Which images only stopped containers hold, and how a stopped container is described (containers/stoppedPins.ts). */
 import * as assert from 'assert';
 import { describeStoppedContainer, imagesKeptOnlyByStoppedContainers } from '../../src/core/containers/stoppedPins';
-import { displayText } from '../../src/core/format/displayText';
-import { formatAgo, formatBytes } from '../../src/core/format/units';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy, Snapshot } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
@@ -52,7 +50,6 @@ describe('images kept only by stopped containers', () => {
 
   it('says when each exited, how, its own bytes and its Compose project; engine text stays text', () => {
     const now = 100n * 86_400n * 1_000_000_000n;
-    const words = { name: (s: string) => displayText(s), ago: (t: bigint, n: bigint) => formatAgo(t, n), bytes: formatBytes };
     const exited = {
       id: 'x',
       name: 'api-test',
@@ -62,10 +59,10 @@ describe('images kept only by stopped containers', () => {
       ownBytes: 12_000_000,
       composeProject: 'shop',
     };
-    assert.strictEqual(describeStoppedContainer(exited, now, words), 'api-test (exited 3 months ago, exit code 137, 12 MB of its own, Compose project shop)');
+    assert.strictEqual(describeStoppedContainer(exited, now), 'api-test (exited 3 months ago, exit code 137, 12 MB of its own, Compose project shop)');
     const created = { id: 'y', name: 'job-a', state: 'created', createdNs: now - 3_600_000_000_000n, ownBytes: 0, exitCode: undefined };
-    assert.strictEqual(describeStoppedContainer(created, now, words), 'job-a (created 1 hour ago, never started, 0 B of its own)');
+    assert.strictEqual(describeStoppedContainer(created, now), 'job-a (created 1 hour ago, never started, 0 B of its own)');
     const hostile = { id: 'z', name: 'w', state: 'exited', composeProject: 'p\x1b[2J\nFAKE', restartPolicy: 'always' };
-    assert.strictEqual(describeStoppedContainer(hostile, now, words), 'w (exited, Compose project p\\x1b[2J\\x0aFAKE, restart policy always)');
+    assert.strictEqual(describeStoppedContainer(hostile, now), 'w (exited, Compose project p\\x1b[2J\\x0aFAKE, restart policy always)');
   });
 });

@@ -9,6 +9,8 @@ import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ContainerRecord, Plan, Snapshot } from '../model';
 import { parseEngineTime } from '../snapshot/engineTime';
+import { displayText } from '../format/displayText';
+import { formatAgo, formatBytes } from '../format/units';
 
 /** States in which a container holds its image without running (`docker container prune` removes these). */
 const STOPPED_STATES = new Set(['exited', 'created', 'dead']);
@@ -58,8 +60,8 @@ export function imagesKeptOnlyByStoppedContainers(
 }
 
 /**
- * For each image the plan leaves that only stopped containers hold, those containers as the engine describes them now. A
- * container removed meanwhile is left out (and an image left with none is too).
+ * For each image the plan leaves that only stopped containers hold, those containers as the engine describes them
+ * now. A container removed meanwhile is left out (and an image left with none is too).
  */
 export async function readStoppedPins(
   engine: DockerEngine,
@@ -69,7 +71,17 @@ export async function readStoppedPins(
   concurrency = 8,
 ): Promise<Map<string, StoppedContainer[]>> {
   const pinned = imagesKeptOnlyByStoppedContainers(snapshot, plan, replan);
-  const containers = [...pinned.values()].flat();
+  const described = new Map((await describeStoppedContainers(engine, [...pinned.values()].flat(), concurrency)).map((c) => [c.id, c]));
+  const out = new Map<string, StoppedContainer[]>();
+  for (const [imageId, list] of pinned) {
+    const found = list.flatMap((c) => described.get(c.id) ?? []);
+    if (found.length) out.set(imageId, found);
+  }
+  return out;
+}
+
+/** The containers as the engine describes them now (one `inspect` with size each); one removed meanwhile is left out. */
+export async function describeStoppedContainers(engine: DockerEngine, containers: readonly ContainerRecord[], concurrency = 8): Promise<StoppedContainer[]> {
   const described = new Map<string, StoppedContainer>();
   await forEachConcurrently(containers, concurrency, async (c) => {
     try {
@@ -93,31 +105,47 @@ export async function readStoppedPins(
       if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
     }
   });
-  const out = new Map<string, StoppedContainer[]>();
-  for (const [imageId, list] of pinned) {
-    const found = list.flatMap((c) => described.get(c.id) ?? []);
-    if (found.length) out.set(imageId, found);
-  }
-  return out;
+  return containers.flatMap((c) => described.get(c.id) ?? []);
 }
 
-/** `api-test (exited 94 days ago, exit code 0, 12 MB of its own, Compose project shop)`, given how to say each part. */
-export function describeStoppedContainer(
-  c: StoppedContainer,
-  nowNs: bigint,
-  words: {
-    readonly name: (s: string) => string;
-    readonly ago: (thenNs: bigint, nowNs: bigint) => string;
-    readonly bytes: (n: number) => string;
-  },
-): string {
+/** How a front end words a stopped container (the CLI in English, VS Code through its l10n). */
+export interface StoppedContainerWords {
+  /** Engine text shown as text (displayText, or Markdown-literal text). */
+  readonly name: (s: string) => string;
+  readonly ago: (thenNs: bigint, nowNs: bigint) => string;
+  readonly bytes: (n: number) => string;
+  readonly exited: (ago: string) => string;
+  readonly createdNeverStarted: (ago: string) => string;
+  readonly neverStarted: string;
+  readonly exitCode: (code: number) => string;
+  readonly ownBytes: (bytes: string) => string;
+  readonly composeProject: (project: string) => string;
+  readonly restartPolicy: (policy: string) => string;
+}
+
+/** The CLI's words (English; engine text through displayText). */
+const ENGLISH_STOPPED_WORDS: StoppedContainerWords = {
+  name: (s) => displayText(s),
+  ago: (t, n) => formatAgo(t, n),
+  bytes: formatBytes,
+  exited: (ago) => `exited ${ago}`,
+  createdNeverStarted: (ago) => `created ${ago}, never started`,
+  neverStarted: 'never started',
+  exitCode: (code) => `exit code ${code}`,
+  ownBytes: (bytes) => `${bytes} of its own`,
+  composeProject: (project) => `Compose project ${project}`,
+  restartPolicy: (policy) => `restart policy ${policy}`,
+};
+
+/** `api-test (exited 3 months ago, exit code 0, 12 MB of its own, Compose project shop)`. */
+export function describeStoppedContainer(c: StoppedContainer, nowNs: bigint, words: StoppedContainerWords = ENGLISH_STOPPED_WORDS): string {
   const parts: string[] = [];
-  if (c.finishedNs !== undefined && c.state !== 'created') parts.push(`exited ${words.ago(c.finishedNs, nowNs)}`);
-  else if (c.state === 'created') parts.push(c.createdNs !== undefined ? `created ${words.ago(c.createdNs, nowNs)}, never started` : 'never started');
-  else parts.push(c.state);
-  if (c.exitCode !== undefined && c.state !== 'created') parts.push(`exit code ${c.exitCode}`);
-  if (c.ownBytes !== undefined) parts.push(`${words.bytes(c.ownBytes)} of its own`);
-  if (c.composeProject) parts.push(`Compose project ${words.name(c.composeProject)}`);
-  if (c.restartPolicy && c.restartPolicy !== 'no') parts.push(`restart policy ${words.name(c.restartPolicy)}`);
+  if (c.state === 'created') parts.push(c.createdNs !== undefined ? words.createdNeverStarted(words.ago(c.createdNs, nowNs)) : words.neverStarted);
+  else if (c.finishedNs !== undefined) parts.push(words.exited(words.ago(c.finishedNs, nowNs)));
+  else parts.push(words.name(c.state));
+  if (c.exitCode !== undefined && c.state !== 'created') parts.push(words.exitCode(c.exitCode));
+  if (c.ownBytes !== undefined) parts.push(words.ownBytes(words.bytes(c.ownBytes)));
+  if (c.composeProject) parts.push(words.composeProject(words.name(c.composeProject)));
+  if (c.restartPolicy && c.restartPolicy !== 'no') parts.push(words.restartPolicy(words.name(c.restartPolicy)));
   return `${words.name(c.name)} (${parts.join(', ')})`;
 }

@@ -3,6 +3,7 @@
  * observes every environment (so their event streams run and the tree follows the engines); hidden, it
  * lets them go. An unreachable engine is a node with the reason and a Retry action, never a notification.
  */
+import { describeStoppedContainers, type StoppedContainer } from '../../core/containers/stoppedPins';
 import * as vscode from 'vscode';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -80,9 +81,22 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     return node.toTreeItem();
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node instanceof EnvironmentNode || node instanceof ImageNode || node instanceof BuildCacheNode) item.tooltip = node.tooltip();
+  async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
+    if (node instanceof ImageNode) item.tooltip = node.tooltip(await this.describeStoppedHolders(node));
+    else if (node instanceof EnvironmentNode || node instanceof BuildCacheNode) item.tooltip = node.tooltip();
     return item;
+  }
+
+  /** On hover only: the stopped containers that alone keep an image, as the engine describes them (one inspect each). */
+  private async describeStoppedHolders(node: ImageNode): Promise<StoppedContainer[] | undefined> {
+    const holders = node.stoppedHolders();
+    const engine = holders && node.session.engine();
+    if (!holders || !engine) return undefined;
+    try {
+      return await describeStoppedContainers(engine, holders);
+    } catch {
+      return undefined; // the tooltip then names them only; the engine's trouble shows on the environment
+    }
   }
 
   getParent(node: Node): Node | undefined {

@@ -8,7 +8,10 @@ import { describeProfile } from '../../core/engine/engineProfile';
 import { displayText, MESSAGE_MAX_CHARS } from '../../core/format/displayText';
 import { formatAgo, shortImageId } from '../../core/format/units';
 import { ageText, agoText, bytesText, countText, dateTimeText, displayLanguage, plural } from '../l10n/format';
-import type { ImageSource, KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
+import type { ContainerRecord, ImageSource, KeptImage, LastUse, PlannedImage, PruneMode } from '../../core/model';
+import { describeStoppedContainer, imagesKeptOnlyByStoppedContainers, type StoppedContainer } from '../../core/containers/stoppedPins';
+import { planPrune } from '../../core/plan/planner';
+import { markdownStoppedWords } from '../prune/stoppedWords';
 import type { EnvironmentSession, Reclaim } from '../environments/environmentSession';
 import type { ImageEntry, UsageGroup } from '../environments/listing';
 import { containerCount, imageCount } from '../prune/describe';
@@ -188,7 +191,8 @@ export class ImageNode {
     return item;
   }
 
-  tooltip(): vscode.MarkdownString {
+  /** `described`: the stopped containers that alone keep it, as the engine describes them (else they are named only). */
+  tooltip(described?: readonly StoppedContainer[]): vscode.MarkdownString {
     const img = this.image;
     const md = engineMarkdown();
     md.appendMarkdown(`**${img.tags.length ? img.tags.map((t) => markdownLiteral(t)).join(', ') : markdownLiteral('<none>')}**\n\n`);
@@ -219,7 +223,22 @@ export class ImageNode {
         else if (fate?.kind === 'kept') md.appendMarkdown(vscode.l10n.t('{0}: keeps it ({1})', title, keepReason(fate.kept.reason)) + '\n\n');
       }
     }
+    const holders = this.stoppedHolders();
+    if (holders) {
+      const nowNs = BigInt(Date.now()) * 1_000_000n;
+      const words = markdownStoppedWords();
+      const list = described?.length
+        ? described.map((c) => describeStoppedContainer(c, nowNs, words)).join('; ')
+        : holders.map((c) => markdownLiteral(c.names[0] ?? c.id.slice(0, 12))).join(', ');
+      md.appendMarkdown(vscode.l10n.t('Kept only by stopped containers: {0}. Without them, Prune All Unused would remove it.', list) + '\n\n');
+    }
     return md;
+  }
+
+  /** The stopped containers that alone keep it from Prune All Unused (containers/stoppedPins.ts), once a snapshot has been read. */
+  stoppedHolders(): readonly ContainerRecord[] | undefined {
+    const state = this.session.state;
+    return state.kind === 'ready' && state.reclaim ? stoppedHoldersOf(state.reclaim).get(this.image.id) : undefined;
   }
 
   /** Where the image came from, once a snapshot has been read. */
@@ -287,6 +306,18 @@ export class MessageNode {
     item.contextValue = this.contextValue;
     return item;
   }
+}
+
+const stoppedHolders = new WeakMap<Reclaim, Map<string, ContainerRecord[]>>();
+
+/** Per snapshot: the images Prune All Unused would also remove without their stopped containers. */
+function stoppedHoldersOf(reclaim: Reclaim): Map<string, ContainerRecord[]> {
+  let map = stoppedHolders.get(reclaim);
+  if (!map) {
+    map = imagesKeptOnlyByStoppedContainers(reclaim.snapshot, reclaim.all, (s) => planPrune(s, reclaim.all.policy));
+    stoppedHolders.set(reclaim, map);
+  }
+  return map;
 }
 
 type Fate = { kind: 'planned'; step: PlannedImage } | { kind: 'kept'; kept: KeptImage } | undefined;
