@@ -198,7 +198,7 @@ async function pickMode(): Promise<PruneMode | undefined> {
     { mode: 'all', label: vscode.l10n.t('All unused images'), detail: vscode.l10n.t('Also tagged images no container uses (docker image prune -a)') },
   ];
   items.sort((a) => (a.mode === first ? -1 : 1));
-  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Preview which prune?') }))?.mode;
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Preview which prune?'), ignoreFocusOut: true }))?.mode;
 }
 
 /**

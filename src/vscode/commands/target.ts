@@ -64,6 +64,9 @@ export async function pickEnvironment(registry: EnvironmentRegistry, mode: Prune
   const qp = vscode.window.createQuickPick<EnvironmentPick>();
   qp.title = title;
   qp.placeholder = vscode.l10n.t('Choose the Docker environment');
+  // Often the second step of a command (after the mode): a webview or editor taking the focus back as the first
+  // step closes must not cancel it. Escape still does.
+  qp.ignoreFocusOut = true;
   // Items are rebuilt as environments answer; keep the one the user moved to active across rebuilds.
   let active: EnvironmentSession | undefined;
   qp.onDidChangeActive((items) => (active = items[0]?.session ?? active));
