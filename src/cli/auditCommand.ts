@@ -10,7 +10,8 @@ import { errorMessage } from '../core/errors';
 import { normalizeImageId } from '../core/snapshot/records';
 import { DEFAULT_AUDIT_LIMIT, DEFAULT_ENV_TIMEOUT_MS, type CliOptions } from './args';
 import { chooseEnvironments } from './environments';
-import { lineWriter } from './output';
+import { EXIT_OK } from './exitCodes';
+import type { CliIo } from './io';
 
 /** The engine check's own time limit unless --env-timeout says otherwise: a report should not hang on a dead host. */
 const CHECK_TIMEOUT_MS = 15_000;
@@ -21,12 +22,11 @@ interface EngineImages {
   readonly ids: ReadonlySet<string>;
 }
 
-export async function runAuditCommand(opts: CliOptions, auditFile: string, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
-  const say = lineWriter(io.out);
-  const warn = lineWriter(io.err);
+export async function runAuditCommand(opts: CliOptions, auditFile: string, io: CliIo): Promise<number> {
+  const { say } = io;
   const read = await new AuditLog(auditFile).read();
   const { records, corruptLines } = read;
-  for (const note of readNotes(read, auditFile)) warn(`docker-prune: warning: ${note}`);
+  for (const note of readNotes(read, auditFile)) io.warning(note);
   const all = pruneHistory(records);
   const shown = all.slice(-(opts.limit ?? DEFAULT_AUDIT_LIMIT));
   const findings = await checkInterrupted(shown, opts);
@@ -42,18 +42,18 @@ export async function runAuditCommand(opts: CliOptions, auditFile: string, io: {
         prunes: shown.map((e) => entryJson(e, findings.get(e))),
       }),
     );
-    return 0;
+    return EXIT_OK;
   }
   if (all.length === 0) {
     say(`No prunes recorded in ${auditFile}.`);
-    return 0;
+    return EXIT_OK;
   }
   say(`Prunes recorded in ${auditFile} (${shown.length < all.length ? `the last ${shown.length} of ${all.length}` : all.length}, oldest first):`);
   for (const e of shown) say(historyLines(e, findings.get(e)).join('\n'));
   const interrupted = shown.filter((e) => e.status === 'interrupted').length;
   if (interrupted)
     say(`\n${interrupted} interrupted: ${interrupted === 1 ? 'it' : 'they'} stopped before ${interrupted === 1 ? 'its' : 'their'} end; see what went above.`);
-  return 0;
+  return EXIT_OK;
 }
 
 /** For each interrupted (or still running) prune with a plan, what its engine shows — or why that is not known. */

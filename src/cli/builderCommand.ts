@@ -2,105 +2,63 @@ import { AuditLog } from '../core/audit';
 import { DockerEngine } from '../core/engine/dockerEngine';
 import { resolveEndpoint } from '../core/engine/endpoint';
 import { closeEndpoint } from '../core/environments';
-import { DockerPruneError, errorMessage } from '../core/errors';
-import { auditFailedBuildCachePrune, previewBuildCachePrune, runBuildCachePrune } from '../core/execute/buildCachePruneJob';
+import { errorMessage } from '../core/errors';
+import {
+  auditFailedBuildCachePrune,
+  previewBuildCachePrune,
+  runBuildCachePrune,
+  type BuildCachePreview,
+  type BuildCachePruneOutcome,
+} from '../core/execute/buildCachePruneJob';
 import { formatBytes } from '../core/format/units';
 import { parseBuilderArgs, type BuilderCliOptions } from './builderArgs';
 import { builderPlanJson, builderPlanText, builderResultJson, builderResultText } from './builderRender';
-import { chooseEnvironments, confirmProtected, displayName, engineTimeouts, pruneRefusal } from './environments';
-import { PruneInterrupts } from './interrupts';
-import { confirm } from './confirm';
-import { lineWriter } from './output';
-
-type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
+import { chooseEnvironments, displayName, engineTimeouts } from './environments';
+import { EXIT_USAGE } from './exitCodes';
+import type { CliIo } from './io';
+import { runPruneCommand } from './pruneCommand';
 
 /**
- * `docker-prune builder plan|prune`: the BuildKit build cache of one environment, with the exit codes and the
- * audit of image prunes (0 done, 1 failed or declined, 2 bad input or refused).
+ * `docker-prune builder plan|prune`: the BuildKit build cache of one environment, run like an image prune
+ * (pruneCommand.ts): the same refusals, question, signal handling, audit and exit codes.
  */
-export async function runBuilderCommand(argv: readonly string[], io: Io, auditFile: (explicit?: string) => string): Promise<number> {
-  const say = lineWriter(io.out);
-  const warn = lineWriter(io.err);
+export async function runBuilderCommand(argv: readonly string[], io: CliIo, auditFile: (explicit?: string) => string): Promise<number> {
   let opts: BuilderCliOptions;
   let target;
   let endpoint;
   try {
     opts = parseBuilderArgs(argv);
     const choice = await chooseEnvironments(opts.shared);
-    for (const p of choice.problems) warn(`docker-prune: warning: ${p.message}`);
+    for (const p of choice.problems) io.warning(p.message);
     target = choice.environments[0]!;
     endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
   } catch (e) {
-    warn(`docker-prune: ${errorMessage(e)}`);
-    return 2;
+    io.error(errorMessage(e));
+    return EXIT_USAGE;
   }
   const engine = new DockerEngine(endpoint, engineTimeouts(opts.shared));
   const audit = new AuditLog(auditFile(opts.shared.auditFile));
-  const json = opts.shared.json;
+  const { policy, native } = opts;
   try {
-    const refusal = opts.command === 'prune' ? pruneRefusal(target) : undefined;
-    if (refusal) {
-      warn(`docker-prune: ${refusal}`);
-      return 2;
-    }
-    const started = Date.now();
-    let preview;
-    try {
-      preview = await previewBuildCachePrune(engine, opts.policy);
-    } catch (e) {
-      if (opts.command === 'prune')
-        await auditFailedBuildCachePrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, Date.now() - started);
-      throw e;
-    }
-    if (opts.command === 'plan') {
-      say(json ? builderPlanJson(preview) : builderPlanText(preview));
-      return 0;
-    }
-    if (!json) say(builderPlanText(preview));
-    const notConfirmed = preview.plan.items.length > 0 ? await confirmProtected(target, opts.shared, io) : undefined;
-    if (notConfirmed) {
-      warn(`docker-prune: ${notConfirmed}`);
-      return 2;
-    }
-    if (!opts.shared.yes && preview.plan.items.length > 0) {
-      if (!io.stdin.isTTY) {
-        warn('docker-prune: refusing to prune without confirmation: not on a terminal. Add --yes (after checking "docker-prune builder plan").');
-        return 2;
-      }
-      const ok = await confirm(
-        io,
-        `WARNING! This will remove the ${opts.policy.mode === 'all' ? '' : 'dangling '}build cache listed above from ${endpoint.label} (${formatBytes(preview.plan.bytes)}). Continue? [y/N] `,
-      );
-      if (!ok) {
-        warn('Nothing was removed.');
-        return 1;
-      }
-    }
-    const interrupts = new PruneInterrupts(warn);
-    const uninstall = interrupts.install();
-    const showProgress = !json && Boolean((io.err as NodeJS.WriteStream).isTTY);
-    try {
-      const outcome = await runBuildCachePrune({
-        engine,
-        policy: opts.policy,
-        trigger: 'cli',
-        native: opts.native,
-        confirmed: preview,
-        audit,
-        signal: interrupts.signal,
-        onStart: interrupts.track,
-        onProgress: showProgress
-          ? (p) => io.err.write(`\r${p.done}/${p.total} records, ${formatBytes(p.bytes)} reclaimed${p.done === p.total ? '\n' : ''}`)
-          : undefined,
-      });
-      say(json ? builderResultJson(outcome) : builderResultText(outcome));
-      return outcome.result.cancelled ? 1 : 0;
-    } finally {
-      uninstall();
-    }
-  } catch (e) {
-    warn(`docker-prune: ${errorMessage(e)}`);
-    return e instanceof DockerPruneError && e.kind === 'invalid-input' ? 2 : 1;
+    return await runPruneCommand<BuildCachePreview, BuildCachePruneOutcome>(io, {
+      command: opts.command,
+      target,
+      options: opts.shared,
+      planCommand: 'docker-prune builder plan',
+      unit: 'records',
+      preview: () => previewBuildCachePrune(engine, policy),
+      auditFailedPreview: (e, ms) => auditFailedBuildCachePrune({ engine, policy, trigger: 'cli', native, audit }, e, ms),
+      planText: builderPlanText,
+      planJson: builderPlanJson,
+      warnings: () => [],
+      size: (p) => ({ count: p.plan.items.length, bytes: p.plan.bytes }),
+      question: (p) =>
+        `WARNING! This will remove the ${policy.mode === 'all' ? '' : 'dangling '}build cache listed above from ${endpoint.label} (${formatBytes(p.plan.bytes)}). Continue? [y/N] `,
+      run: (p, controls) => runBuildCachePrune({ engine, policy, trigger: 'cli', native, confirmed: p, audit, ...controls }),
+      resultText: builderResultText,
+      resultJson: builderResultJson,
+      cancelled: (o) => o.result.cancelled,
+    });
   } finally {
     closeEndpoint(endpoint);
   }

@@ -1,4 +1,5 @@
 import { describeProfile } from '../core/engine/engineProfile';
+import type { CliOptions } from './args';
 import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import { describeStoppedContainer } from '../core/containers/stoppedPins';
@@ -223,4 +224,10 @@ function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const fmt = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('   ');
   return [fmt(header), ...rows.map(fmt)];
+}
+
+/** The question before an image prune: what goes, from where, how many bytes; and a loaded-image warning. */
+export function imagePruneQuestion(opts: Pick<CliOptions, 'watermark' | 'policy'>, where: string, bytes: number, loaded?: string): string {
+  const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+  return `WARNING! This will remove ${what} listed above from ${where} (${formatBytes(bytes)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `;
 }
