@@ -45,13 +45,15 @@ export interface PlanViewDeps {
 export interface PlanViewHandle {
   /** The state of the panel shown last (undefined: none open). */
   state(): PlanViewState | undefined;
+  /** The core's preview behind the panel shown last: its plan, and a watermark plan's figures. */
+  preview(): Preview | undefined;
   /** Handles `message` as if the page of the panel shown last had posted it; resolves when it is handled. */
   post(message: PageMessage): Promise<void>;
   /** Whether that panel's webview exists (not closed). */
   isOpen(): boolean;
 }
 
-export function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean): string {
+function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean): string {
   return `${environmentId}/${watermark ? 'watermark' : mode}`;
 }
 
@@ -317,6 +319,7 @@ export class PlanViews implements vscode.Disposable {
   /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
   readonly handle: PlanViewHandle = {
     state: () => this.last?.state(),
+    preview: () => this.last?.source.preview,
     post: async (message) => {
       if (!this.last) throw new Error('no plan view is open');
       await this.last.handle(message);

@@ -66,13 +66,8 @@ describe('Watermarks', () => {
       async () => (await statusTooltip()).includes(`${session.name}: `) && (await statusTooltip()).includes(`${formatBytes(1000)} above the high mark`),
     );
 
-    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as {
-      view: string;
-      chosen: string[];
-      triggered: boolean;
-      predictedBytes: number;
-      lowBytes: number;
-    };
+    await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id });
+    const preview = (await api()).planView.preview()!.watermark!.figures;
     assert.ok(preview.triggered && preview.chosen.length > 0, JSON.stringify(preview));
     assert.ok(preview.predictedBytes < preview.lowBytes);
     const expected = planWatermarkPrune(
@@ -83,7 +78,7 @@ describe('Watermarks', () => {
     );
     assert.deepStrictEqual(preview.chosen, expected.figures.chosen, 'the preview takes what the core policy takes');
     const view = (await api()).planView.state();
-    assert.strictEqual(view?.key, preview.view);
+    assert.strictEqual(view?.key, `${session.id}/watermark`);
     assert.ok(view.columns.lastUsed === 'Last used' && view.header.some((h) => h.value.includes('the run stops there')), JSON.stringify(view.header));
 
     // Per environment: an object by name; "*" for the others.
@@ -101,9 +96,11 @@ describe('Watermarks', () => {
     await setSetting('autoPrune.lowWatermark', `${store - 2000}`);
     await setSetting('autoPrune.minimumAge', '0');
     await setSetting('autoPrune.includeLoaded', true);
-    const preview = (await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id })) as {
-      deletes: string[];
-      predictedBytes: number;
+    await vscode.commands.executeCommand('dockerPrune.previewWatermark', { environment: session.id });
+    const shown = (await api()).planView.preview()!;
+    const preview = {
+      deletes: shown.plan.items.filter((i) => i.action === 'delete').map((i) => i.id),
+      predictedBytes: shown.watermark!.figures.predictedBytes,
     };
     assert.ok(preview.deletes.length > 0);
     const before = await engineImageIds();
