@@ -1,4 +1,4 @@
-import { parseArgs } from 'util';
+import { parseArgs, type ParseArgsConfig } from 'util';
 import { InvalidInputError } from '../core/errors';
 import { parseFilterArgs } from '../core/filters';
 import type { PrunePolicy } from '../core/model';
@@ -42,6 +42,36 @@ export const DEFAULT_AUDIT_LIMIT = 20;
 /** Time limit per environment for reading its images and planning (a dead host must not hold the others up). */
 export const DEFAULT_ENV_TIMEOUT_MS = 120_000;
 
+/**
+ * Every flag of `plan`, `prune` and `audit`, declared once: parseArgs reads it, and a unit test holds the usage
+ * text (usage.ts) and the option table of docs/cli.md to it.
+ */
+export const CLI_FLAGS = {
+  all: { type: 'boolean', short: 'a' },
+  filter: { type: 'string', multiple: true, short: 'f' },
+  protect: { type: 'string', multiple: true },
+  'keep-latest': { type: 'string' },
+  native: { type: 'boolean' },
+  host: { type: 'string', short: 'H', multiple: true },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'audit-file': { type: 'string' },
+  context: { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  'all-envs': { type: 'boolean' },
+  config: { type: 'string' },
+  confirm: { type: 'string', multiple: true },
+  'env-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  limit: { type: 'string' },
+  watermark: { type: 'string' },
+  'minimum-age': { type: 'string' },
+  'include-loaded': { type: 'boolean' },
+  'check-registry': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
 /** Parses argv (without node and script). Throws InvalidInputError (exit code 2) on anything it does not accept. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
@@ -50,31 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        all: { type: 'boolean', short: 'a' },
-        filter: { type: 'string', multiple: true, short: 'f' },
-        protect: { type: 'string', multiple: true },
-        'keep-latest': { type: 'string' },
-        native: { type: 'boolean' },
-        host: { type: 'string', short: 'H', multiple: true },
-        json: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        'audit-file': { type: 'string' },
-        context: { type: 'string', multiple: true },
-        env: { type: 'string', multiple: true },
-        'all-envs': { type: 'boolean' },
-        config: { type: 'string' },
-        confirm: { type: 'string', multiple: true },
-        'env-timeout': { type: 'string' },
-        'request-timeout': { type: 'string' },
-        limit: { type: 'string' },
-        watermark: { type: 'string' },
-        'minimum-age': { type: 'string' },
-        'include-loaded': { type: 'boolean' },
-        'check-registry': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
+      options: CLI_FLAGS,
     });
   } catch (e) {
     throw new InvalidInputError(`${(e as Error).message.replace(/\. To specify.*$/s, '.')} See "docker-prune --help".`);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'util';
+import { parseArgs, type ParseArgsConfig } from 'util';
 import { parseBuildCachePolicy } from '../core/buildCache/policy';
 import type { BuildCachePolicy } from '../core/buildCache/model';
 import { InvalidInputError } from '../core/errors';
@@ -13,6 +13,26 @@ export interface BuilderCliOptions {
   readonly shared: CliOptions;
 }
 
+/** Every flag of `builder plan|prune`, declared once (see CLI_FLAGS). */
+export const BUILDER_FLAGS = {
+  all: { type: 'boolean', short: 'a' },
+  filter: { type: 'string', multiple: true, short: 'f' },
+  'keep-storage': { type: 'string' },
+  'reserved-space': { type: 'string' },
+  'max-used-space': { type: 'string' },
+  'min-free-space': { type: 'string' },
+  native: { type: 'boolean' },
+  host: { type: 'string', short: 'H' },
+  context: { type: 'string' },
+  env: { type: 'string' },
+  config: { type: 'string' },
+  confirm: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'audit-file': { type: 'string' },
+  'request-timeout': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
 /** Parses `docker-prune builder plan|prune …` (argv after `builder`). Throws InvalidInputError (exit code 2). */
 export function parseBuilderArgs(argv: readonly string[]): BuilderCliOptions {
   let parsed;
@@ -21,24 +41,7 @@ export function parseBuilderArgs(argv: readonly string[]): BuilderCliOptions {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        all: { type: 'boolean', short: 'a' },
-        filter: { type: 'string', multiple: true, short: 'f' },
-        'keep-storage': { type: 'string' },
-        'reserved-space': { type: 'string' },
-        'max-used-space': { type: 'string' },
-        'min-free-space': { type: 'string' },
-        native: { type: 'boolean' },
-        host: { type: 'string', short: 'H' },
-        context: { type: 'string' },
-        env: { type: 'string' },
-        config: { type: 'string' },
-        confirm: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        'audit-file': { type: 'string' },
-        'request-timeout': { type: 'string' },
-      },
+      options: BUILDER_FLAGS,
     });
   } catch (e) {
     throw new InvalidInputError(`${(e as Error).message.replace(/\. To specify.*$/s, '.')} See "docker-prune --help".`);

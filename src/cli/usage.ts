@@ -5,12 +5,12 @@ Usage:
   docker-prune prune [options] [--yes]   Remove exactly that (asks first on a terminal)
   docker-prune audit [--json] [--limit N]  List recent prunes from the audit file and how each ended;
                                          interrupted ones are flagged, with what really went
-  docker-prune --help | --version
+  docker-prune -h | --help | --version
 
 What goes:
   (default)                 dangling images only, like "docker image prune"
   -a, --all                 all unused images (tagged too), like "docker image prune -a"
-  --filter until=VALUE      only images created before VALUE: a duration counted back from now
+  -f, --filter until=VALUE  only images created before VALUE: a duration counted back from now
                             (10m, 1h30m, 240h, 7d, 2w), unix seconds (1700000000[.nanos]) or a date/time
                             (2024-01-31, 2024-01-31T15:04:05, RFC3339 such as 2024-01-31T15:04:05Z)
   --filter label=KEY[=VALUE]   only images with that label (repeatable: all must match)
