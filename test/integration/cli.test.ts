@@ -179,7 +179,10 @@ describe('docker-prune CLI (built binary, real engine)', function () {
   });
 
   it('prune --yes --json carries out the plan and prints the engine-shaped result; the audit file records it', async () => {
-    const plan = JSON.parse(cli(['plan', '--all', '--json']).stdout) as { images: Array<{ id: string; action: string }>; spaceReclaimable: number };
+    const plan = JSON.parse(cli(['plan', '--all', '--json']).stdout) as {
+      images: Array<{ id: string; action: string; source: { kind: string } }>;
+      spaceReclaimable: number;
+    };
     const r = cli(['prune', '--all', '--yes', '--json']);
     assert.strictEqual(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout) as { ImagesDeleted: Array<Record<string, string>>; SpaceReclaimed: number; skipped: unknown[] };
@@ -198,6 +201,15 @@ describe('docker-prune CLI (built binary, real engine)', function () {
       lines[0].steps.map((s: { id: string }) => s.id),
       plan.images.map((i) => i.id),
       'with the whole plan',
+    );
+    assert.deepStrictEqual(
+      lines[0].steps.map((s: { source?: string }) => s.source),
+      plan.images.map((i) => i.source.kind),
+      'each step with where its image came from (what getting it back would take)',
+    );
+    assert.ok(
+      lines[0].steps.every((s: { source?: string }) => s.source === 'loaded'),
+      'the population was docker-loaded',
     );
     assert.ok(
       lines.every((l) => l.pruneId === lines[0].pruneId),

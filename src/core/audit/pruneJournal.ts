@@ -13,7 +13,7 @@
  * (`AuditLog.checkAppendable`, called by pruneJob.ts and buildCachePruneJob.ts under the engine's lock).
  */
 import { randomUUID } from 'crypto';
-import type { Plan, PruneProgress } from '../model';
+import type { ImageSource, Plan, PruneProgress } from '../model';
 import { AuditLog } from './auditLog';
 import type { AuditOutcome, AuditRecord, AuditRecordInput, AuditStep, AuditWatermark } from './record';
 
@@ -93,10 +93,14 @@ export class PruneJournal implements RunningPrune {
 
   /**
    * The start record: resolves once it is on disk (or reported). Call before the first deletion. `watermark`: a
-   * watermark prune's marks and figures, repeated on this prune's every record from here on.
+   * watermark prune's marks and figures, repeated on this prune's every record from here on. `sources`: where each
+   * image came from, recorded with its step.
    */
-  async start(plan: Plan, engineId: string, watermark?: AuditWatermark): Promise<void> {
-    const steps = plan.items.map((s) => ({ id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes }));
+  async start(plan: Plan, engineId: string, watermark?: AuditWatermark, sources?: ReadonlyMap<string, ImageSource>): Promise<void> {
+    const steps = plan.items.map((s) => {
+      const source = sources?.get(s.id)?.kind;
+      return { id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes, ...(source ? { source } : {}) };
+    });
     this.watermark = watermark;
     await this.startSteps(steps, plan.spaceReclaimable, engineId);
   }

@@ -9,6 +9,7 @@
  * of those keeps working; one that wants one line per prune takes the `end` records and those without a phase.
  * A `start` with no `end` is a prune that was killed: see pruneHistory.ts.
  */
+import type { SourceKind } from '../model';
 import * as os from 'os';
 import type { PlannedAction, PruneMode, Trigger } from '../model';
 
@@ -27,6 +28,8 @@ export interface AuditStep {
   /** The references this step removes. */
   readonly tags: readonly string[];
   readonly bytes: number;
+  /** Where the image came from (core/source/imageSource.ts): what getting it back would take. Image prunes only. */
+  readonly source?: SourceKind;
 }
 
 export interface AuditWatermark {

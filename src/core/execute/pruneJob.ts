@@ -90,14 +90,14 @@ export async function runPrune(req: PruneRequest): Promise<PruneOutcome> {
       if (req.confirmed) req.engine.assertSameEngine(await req.engine.info(), profile, req.confirmed.snapshot.profile);
       if (req.native) {
         // The preview names which `Deleted:` entries are images (the engine mixes in layer ids) for the audit.
-        const plan = (req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true))).plan;
+        const { plan, snapshot } = req.confirmed ?? (await previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy, true));
         planned(plan);
-        await journal.start(plan, profile.engineId);
+        await journal.start(plan, profile.engineId, undefined, snapshot.sources);
         return nativePrune(req.engine, req.policy, req.signal);
       }
       const preview = req.confirmed ?? (await (req.replan ?? (() => previewPrune(req.reader ?? new SnapshotReader(req.engine), req.policy)))());
       planned(preview.plan);
-      await journal.start(preview.plan, profile.engineId, preview.watermark && auditWatermark(preview.watermark));
+      await journal.start(preview.plan, profile.engineId, preview.watermark && auditWatermark(preview.watermark), preview.snapshot.sources);
       return executePlan(req.engine, preview.plan, preview.snapshot, {
         signal: req.signal,
         onProgress: (p) => {
