@@ -94,6 +94,22 @@ describe('image source: classification', () => {
     assert.strictEqual(deletedImageOf(ev('delete', id), r), id, 'a delete of an image here again: its origin is forgotten');
     assert.strictEqual(deletedImageOf(ev('untag', id), r), undefined);
   });
+
+  it("Podman's pull names the image id in Actor.ID and the reference aside: the registry comes from the reference, never a guess", () => {
+    const id = 'sha256:' + 'b'.repeat(64);
+    const r = new ImageResolver([{ id, repoTags: ['127.0.0.1:5000/pm5/app:1'], repoDigests: [] }]);
+    const podmanPull: ApiEvent = { Type: 'image', Action: 'pull', Actor: { ID: id.slice(7), Attributes: { name: '127.0.0.1:5000/pm5/app:1' } }, timeNs: 5n };
+    const o = originOfEvent(podmanPull, r)!;
+    assert.strictEqual(o.origin.ref, '127.0.0.1:5000/pm5/app:1');
+    assert.strictEqual(
+      classifySource({ repoTags: ['127.0.0.1:5000/pm5/app:1'], repoDigests: [] }, { store: 'podman', origin: o.origin }).registry,
+      '127.0.0.1:5000',
+    );
+    // An event without a name: the image's own names say where; with none, no registry is named (not docker.io).
+    const bare = origin('pulled', 'pull');
+    assert.strictEqual(classifySource({ repoTags: ['r.example:5000/a:1'], repoDigests: [] }, { store: 'podman', origin: bare }).registry, 'r.example:5000');
+    assert.strictEqual(classifySource({ repoTags: [], repoDigests: [] }, { store: 'podman', origin: bare }).registry, undefined);
+  });
 });
 
 describe('image source: the filter', () => {

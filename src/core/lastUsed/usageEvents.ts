@@ -48,6 +48,9 @@ const ORIGINS: Readonly<Record<string, ImageOrigin['kind']>> = {
   create: 'built',
 };
 
+/** An image id, bare or with its algorithm: not a reference that names a registry. */
+const ID_ONLY = /^(sha256:)?[0-9a-f]{64}$/;
+
 /** Whether the event says how an image came here (whichever image it is). */
 export function isOriginEvent(e: ApiEvent): boolean {
   return e.Type === 'image' && e.Action in ORIGINS;
@@ -61,7 +64,9 @@ export function originOfEvent(e: ApiEvent, resolver: ImageResolver): { readonly 
   const imageId = resolver.image(actorId) ?? (e.Actor?.Attributes?.name ? resolver.image(e.Actor.Attributes.name) : undefined);
   if (!imageId) return undefined;
   const kind = ORIGINS[e.Action]!;
-  const ref = kind === 'pulled' || kind === 'pushed' ? actorId : undefined;
+  // Docker names the reference pulled or pushed in Actor.ID; Podman puts the image id there and the name aside.
+  const named = ID_ONLY.test(actorId) ? e.Actor?.Attributes?.name : actorId;
+  const ref = kind === 'pulled' || kind === 'pushed' ? named : undefined;
   return { imageId, origin: { kind, atNs, how: e.Action, ...(ref ? { ref } : {}) } };
 }
 

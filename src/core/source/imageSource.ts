@@ -66,7 +66,14 @@ export function classifySource(img: Pick<ImageRecord, 'repoDigests' | 'repoTags'
   // On the graphdriver a registry digest is the proof: without one, a pull or push seen before is stale.
   if (origin && (origin.kind === 'pulled' || origin.kind === 'pushed') && store !== 'graphdriver') {
     const digest = origin.ref ? digestRefIn(img, repositoryOf(origin.ref)) : undefined;
-    return { kind: 'pulled', registry: registryOf(origin.ref ?? digest ?? ''), ...(digest ? { reference: digest } : {}), evidence: `${origin.how} event` };
+    // Without a name in the event, the image's own names say where it lives; never a guessed docker.io.
+    const named = origin.ref ?? digest ?? img.repoDigests[0] ?? img.repoTags[0];
+    return {
+      kind: 'pulled',
+      ...(named ? { registry: registryOf(named) } : {}),
+      ...(digest ? { reference: digest } : {}),
+      evidence: `${origin.how} event`,
+    };
   }
   const source = provenance?.distributionSources?.[0];
   if (source) {

@@ -18,6 +18,7 @@ import { builtCli, CLI } from '../../support/builtCli';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, sizedImagesArchive, type LoadedPopulation } from '../../support/population';
 import { podman5Available, startPodman5, type TestPodman5 } from '../../support/podman5';
+import { startRegistry, type TestRegistry } from '../../support/registry';
 
 describe('environments: last use on Podman 5 (built CLI)', function () {
   this.timeout(5 * 60_000);
@@ -134,6 +135,7 @@ describe('environments: image sources on Podman 5 (built CLI)', function () {
   this.timeout(5 * 60_000);
   let pm: TestPodman5 | undefined;
   let home: string;
+  let registry: TestRegistry | undefined;
   const ids = new Map<string, string>();
   const cliIn = () => builtCli(home, () => pm!.dockerHost);
   const nameOf = (id: string) => [...ids].find(([, i]) => i === id)?.[0] ?? id;
@@ -144,12 +146,29 @@ describe('environments: image sources on Podman 5 (built CLI)', function () {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-src-pm5-'));
     pm = await startPodman5({ name: 'pm5src' });
     const res = await apiRequest(pm.socketPath, 'POST', '/images/load?quiet=1', {
-      body: sizedImagesArchive([{ name: 'a', createdNs: 1_700_000_000_000_000_000n, layers: [{ key: 'pm5-src-a', bytes: 10_000 }] }]).archive,
+      body: sizedImagesArchive([
+        { name: 'a', createdNs: 1_700_000_000_000_000_000n, layers: [{ key: 'pm5-src-a', bytes: 10_000 }] },
+        { name: 'b', createdNs: 1_700_000_000_000_000_000n, layers: [{ key: 'pm5-src-b', bytes: 20_000 }] },
+      ]).archive,
       contentType: 'application/x-tar',
     });
     assert.strictEqual(res.status, 200, res.body.toString());
     ids.set('loaded', await idOf('wm/a:1'));
+    // b goes to a real registry on loopback and leaves this engine, before Docker Prune first looks.
+    registry = await startRegistry();
+    const remote = `${registry.host}/pm5/pulled`;
+    const ok = async (what: string, r: Promise<{ status: number; body: Buffer }>) => {
+      const answer = await r;
+      assert.ok(answer.status >= 200 && answer.status < 300, `${what}: HTTP ${answer.status} ${answer.body.toString()}`);
+    };
+    await ok('tag', apiRequest(pm.socketPath, 'POST', `/images/wm/b:1/tag?repo=${encodeURIComponent(remote)}&tag=1`));
+    await ok('push', apiRequest(pm.socketPath, 'POST', `/v4.0.0/libpod/images/${remote}:1/push?tlsVerify=false`));
+    await ok('remove', apiRequest(pm.socketPath, 'DELETE', `/images/${encodeURIComponent(`${remote}:1`)}`));
+    await ok('remove', apiRequest(pm.socketPath, 'DELETE', `/images/wm/b:1`));
     cliIn().run(['plan', '--all']); // the first run: from here on, events are followed
+    // Pulled back from the registry: a pull event names it.
+    await ok('pull', apiRequest(pm.socketPath, 'POST', `/v4.0.0/libpod/images/pull?reference=${encodeURIComponent(`${remote}:1`)}&tlsVerify=false&quiet=true`));
+    ids.set('pulled', await idOf(`${remote}:1`));
     // Committed here (Podman emits no image event for it), and imported (only a tag event; the comment says it).
     const c = await apiJson<{ Id: string }>(pm.socketPath, 'POST', '/containers/create', { Image: 'wm/a:1', Cmd: ['/none'] });
     assert.strictEqual((await apiRequest(pm.socketPath, 'POST', `/commit?container=${c.Id}&repo=dp/committed&tag=1`)).status, 201);
@@ -164,16 +183,20 @@ describe('environments: image sources on Podman 5 (built CLI)', function () {
   });
   after(async () => {
     await pm?.stop();
+    await registry?.stop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('loaded, committed and imported images get their source, and source= selects exactly them', () => {
-    const plan = JSON.parse(cliIn().run(['plan', '--all', '--json']).stdout) as { images: Array<{ id: string; source: { kind: string } }> };
-    assert.deepStrictEqual(Object.fromEntries(plan.images.map((i) => [nameOf(i.id), i.source.kind])), {
+  it('pulled, loaded, committed and imported images get their source, and source= selects exactly them', () => {
+    const plan = JSON.parse(cliIn().run(['plan', '--all', '--json']).stdout) as { images: Array<{ id: string; source: { kind: string; registry?: string } }> };
+    const kind = (i: (typeof plan.images)[number]) => (i.source.kind === 'pulled' ? `pulled from ${i.source.registry}` : i.source.kind);
+    assert.deepStrictEqual(Object.fromEntries(plan.images.map((i) => [nameOf(i.id), kind(i)])), {
+      pulled: `pulled from ${registry!.host}`,
       loaded: 'loaded',
       committed: 'built',
       imported: 'loaded',
     });
+    assert.deepStrictEqual(cliIn().planIds('source=pulled'), [ids.get('pulled')]);
     assert.deepStrictEqual(cliIn().planIds('source=built'), [ids.get('committed')]);
     assert.deepStrictEqual(cliIn().planIds('source=loaded'), [ids.get('loaded')!, ids.get('imported')!].sort());
   });
