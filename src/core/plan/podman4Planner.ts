@@ -25,7 +25,7 @@ import { matchesLabelFilters } from '../filters';
 import type { ImageRecord, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import type { PlannerOptions } from './plannerOptions';
-import { podmanSelection } from './podmanSelection';
+import { podmanSelection, takesKeptParent } from './podmanSelection';
 import { childFinder } from './podmanLayerTree';
 
 export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
@@ -36,41 +36,35 @@ export function planPodman4Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const live = new Map(byId);
   const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: true });
 
-  const { used, rules, kept, passes } = podmanSelection(snapshot, policy, options, podmanLabelsMatch);
+  const { kept, passes, keepsParent } = podmanSelection(snapshot, policy, options, podmanLabelsMatch);
+  // Podman 4 takes the parent it recorded, among the images still there.
+  const parentOf = (img: ImageRecord) => live.get(facts.images.get(img.id)?.parentId || '');
 
   const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason']; engineBytes: number }> = [];
   const removedIds = new Set<string>();
   const remove = (img: ImageRecord, reason: PlannedImage['reason']) => {
     // The parent is looked up before the removal (libimage removeRecursive).
-    const parentId = facts.images.get(img.id)?.parentId ?? '';
+    const parent = parentOf(img);
     live.delete(img.id);
     children.forget(img);
     removed.push({ img, reason, engineBytes: img.size });
     removedIds.add(img.id);
-    const parent = parentId ? live.get(parentId) : undefined;
     if (!parent || parent.repoTags.length > 0 || children.has(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the
     // engine fail (we leave it, as our own prune would). Docker Prune's keep rules still hold.
-    if (used.has(parent.id) || rules.reasonToKeepParent(parent)) return;
+    if (keepsParent(parent)) return;
     remove(parent, 'parent');
   };
 
-  // Our own prune: Podman removes an image's untagged parent with it whatever `noprune` says (podman-rmi(1)), so an
-  // image whose removal would take along a parent our rules keep stays too (the whole chain it would take is looked at).
+  // Our own prune keeps an image whose removal would take along a parent that must stay (see takesKeptParent).
   const held = new Set<string>();
-  const takesKeptParent = (img: ImageRecord): boolean => {
-    const parentId = facts.images.get(img.id)?.parentId ?? '';
-    const parent = parentId ? live.get(parentId) : undefined;
-    if (!parent || parent.repoTags.length > 0 || children.has(parent, img)) return false;
-    return used.has(parent.id) || rules.reasonToKeepParent(parent) !== undefined || takesKeptParent(parent);
-  };
 
   for (let round = 0; round < 10_000; round++) {
     const candidates = [...live.values()].filter((img) => !held.has(img.id) && (all || (img.repoTags.length === 0 && !children.has(img))) && passes(img));
     if (candidates.length === 0) break;
     for (const img of candidates) {
       if (!live.has(img.id)) continue;
-      if (!parity && takesKeptParent(img)) {
+      if (!parity && takesKeptParent(img, parentOf, children, keepsParent)) {
         held.add(img.id);
         kept.keep(img, 'parent-stays');
         continue;

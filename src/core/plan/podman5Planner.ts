@@ -32,7 +32,7 @@
 import type { ImageRecord, LabelFilter, Plan, PlannedImage, PodmanFacts, PrunePolicy, Snapshot } from '../model';
 import { DiskLedger } from '../space/diskLedger';
 import type { PlannerOptions } from './plannerOptions';
-import { podmanSelection } from './podmanSelection';
+import { podmanSelection, takesKeptParent } from './podmanSelection';
 import { childFinder } from './podmanLayerTree';
 
 export interface Podman5PlanOptions extends PlannerOptions {
@@ -60,7 +60,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
   const children = childFinder(live, facts, { emptyImagesParentLayeredOnes: false });
   const isDangling = (img: ImageRecord) => img.repoTags.length === 0 && !children.has(img);
 
-  const { used, rules, kept, passes } = podmanSelection(snapshot, policy, options, podman5LabelsMatch);
+  const { kept, passes, keepsParent } = podmanSelection(snapshot, policy, options, podman5LabelsMatch);
 
   const removed: Array<{ img: ImageRecord; reason: PlannedImage['reason'] }> = [];
   const removedIds = new Set<string>();
@@ -75,18 +75,12 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (!parent || !isDangling(parent)) return;
     // Podman removes the now-dangling parent without looking at filters; a container on it makes the engine's
     // call fail (we leave it, as our own prune would). Docker Prune's keep rules still hold.
-    if (used.has(parent.id) || rules.reasonToKeepParent(parent)) return;
+    if (keepsParent(parent)) return;
     remove(parent, 'parent');
   };
 
-  // Our own prune: Podman removes an image's untagged parent with it whatever `noprune` says (podman-rmi(1)), so an
-  // image whose removal would take along a parent our rules keep stays too (the whole chain it would take is looked at).
+  // Our own prune keeps an image whose removal would take along a parent that must stay (see takesKeptParent).
   const held = new Set<string>();
-  const takesKeptParent = (img: ImageRecord): boolean => {
-    const parent = children.parentOf(img);
-    if (!parent || parent.repoTags.length > 0 || children.has(parent, img)) return false;
-    return used.has(parent.id) || rules.reasonToKeepParent(parent) !== undefined || takesKeptParent(parent);
-  };
 
   const selects = (img: ImageRecord): boolean => (compatAll ? !isDangling(img) : all || isDangling(img));
   for (let round = 0; round < 10_000; round++) {
@@ -95,7 +89,7 @@ export function planPodman5Prune(snapshot: Snapshot, facts: PodmanFacts, policy:
     if (candidates.length === 0) break;
     for (const img of candidates) {
       if (!live.has(img.id)) continue;
-      if (!parity && takesKeptParent(img)) {
+      if (!parity && takesKeptParent(img, children.parentOf, children, keepsParent)) {
         held.add(img.id);
         kept.keep(img, 'parent-stays');
         continue;

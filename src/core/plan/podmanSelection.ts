@@ -18,6 +18,28 @@ export interface PodmanSelection {
   readonly kept: KeptImages;
   /** Whether `img` may go; when not, it is kept with the first reason that holds. */
   passes(img: ImageRecord): boolean;
+  /**
+   * Whether an untagged parent Podman would remove with its last child must stay: a container uses it (the engine's
+   * call would fail), or Docker Prune's keep rules keep it.
+   */
+  keepsParent(parent: ImageRecord): boolean;
+}
+
+/**
+ * Our own prune: Podman removes an image's untagged parent with it whatever `noprune` says (podman-rmi(1)), and
+ * that parent's in turn. Whether removing `img` would so take along an image that must stay (keepsParent),
+ * anywhere up that chain: then `img` stays too. `parentOf` is the store's parent look-up; `children.has(p, img)`
+ * whether `p` has a child besides `img`.
+ */
+export function takesKeptParent(
+  img: ImageRecord,
+  parentOf: (img: ImageRecord) => ImageRecord | undefined,
+  children: { has(parent: ImageRecord, except?: ImageRecord): boolean },
+  keepsParent: (parent: ImageRecord) => boolean,
+): boolean {
+  const parent = parentOf(img);
+  if (!parent || parent.repoTags.length > 0 || children.has(parent, img)) return false;
+  return keepsParent(parent) || takesKeptParent(parent, parentOf, children, keepsParent);
 }
 
 export function podmanSelection(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions, labelsMatch: PodmanLabelsMatch): PodmanSelection {
@@ -38,5 +60,6 @@ export function podmanSelection(snapshot: Snapshot, policy: PrunePolicy, options
       if (reason) kept.keep(img, reason);
       return reason === undefined;
     },
+    keepsParent: (parent) => used.has(parent.id) || rules.reasonToKeepParent(parent) !== undefined,
   };
 }
