@@ -51,7 +51,7 @@ export async function runBuilderCommand(argv: readonly string[], io: CliIo, audi
       planText: builderPlanText,
       planJson: builderPlanJson,
       warnings: () => [],
-      size: (p) => ({ count: p.plan.items.length, bytes: p.plan.bytes }),
+      steps: (p) => p.plan.items.length,
       question: (p) =>
         `WARNING! This will remove the ${policy.mode === 'all' ? '' : 'dangling '}build cache listed above from ${endpoint.label} (${formatBytes(p.plan.bytes)}). Continue? [y/N] `,
       run: (p, controls) => runBuildCachePrune({ engine, policy, trigger: 'cli', native, confirmed: p, audit, ...controls }),

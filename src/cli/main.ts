@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], streams: Streams = { out: pr
         [...(when === 'prune' ? [loadedWarning(p.plan, p.snapshot.sources)] : []), goneWarning(p.plan, p.snapshot.sources)].filter((w): w is string =>
           Boolean(w),
         ),
-      size: (p) => ({ count: p.plan.items.length, bytes: p.plan.spaceReclaimable }),
+      steps: (p) => p.plan.items.length,
       question: (p) => imagePruneQuestion(opts, endpoint.label, p.plan.spaceReclaimable, loadedWarning(p.plan, p.snapshot.sources)),
       run: (p, controls) => runPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, confirmed: p, reader, audit, ...controls }),
       resultText: (o) => resultText(o.result),

@@ -37,8 +37,8 @@ export interface PruneCommandSpec<P, O> {
   planJson(preview: P): string;
   /** Warnings about the plan: for `plan` only in text, for `prune` always. */
   warnings(preview: P, command: 'plan' | 'prune'): readonly string[];
-  /** How many steps and bytes the prune would take; the question names them. */
-  size(preview: P): { readonly count: number; readonly bytes: number };
+  /** How many steps the prune would take: with none, nothing is asked. */
+  steps(preview: P): number;
   /** The question before a prune, when there is something to remove. */
   question(preview: P): string;
   run(preview: P, controls: PruneControls): Promise<O>;
@@ -75,8 +75,7 @@ export async function runPruneCommand<P, O>(io: CliIo, spec: PruneCommandSpec<P,
 
     if (!json) io.say(spec.planText(preview));
     for (const w of spec.warnings(preview, 'prune')) io.warning(w);
-    const { count } = spec.size(preview);
-    if (count > 0) {
+    if (spec.steps(preview) > 0) {
       const notConfirmed = await confirmProtected(spec.target, spec.options, io);
       if (notConfirmed) {
         io.error(notConfirmed);

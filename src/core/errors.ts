@@ -45,3 +45,8 @@ export class InvalidInputError extends DockerPruneError {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** Whether the engine answered 404: the image or container asked about is not there (gone meanwhile). */
+export function isNotFound(e: unknown): boolean {
+  return (e as { details?: { status?: number } } | undefined)?.details?.status === 404;
+}

@@ -5,6 +5,7 @@
  * when each exited and how, its own writable bytes (`SizeRw`, computed on request) and its Compose project.
  * Nothing here removes anything; it reads one `inspect` (with size) per such container.
  */
+import { isNotFound } from '../errors';
 import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ContainerRecord, Plan, Snapshot } from '../model';
@@ -86,10 +87,6 @@ export async function describeStoppedContainers(engine: DockerEngine, containers
   await forEachConcurrently(containers, concurrency, async (c) => {
     try {
       const inspect = await engine.inspectContainer(c.id, { size: true });
-      const time = (t: string | undefined) => {
-        const ns = t ? parseEngineTime(t) : undefined;
-        return ns !== undefined && ns > 0n ? ns : undefined;
-      };
       described.set(c.id, {
         id: c.id,
         name: (inspect.Name ?? c.names[0] ?? c.id.slice(0, 12)).replace(/^\//, ''),
@@ -102,10 +99,16 @@ export async function describeStoppedContainers(engine: DockerEngine, containers
         restartPolicy: inspect.HostConfig?.RestartPolicy?.Name || undefined,
       });
     } catch (e) {
-      if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+      if (!isNotFound(e)) throw e;
     }
   });
   return containers.flatMap((c) => described.get(c.id) ?? []);
+}
+
+/** An engine time, or undefined for none (the engine's `0001-01-01T00:00:00Z` for "never"). */
+function time(value: string | undefined): bigint | undefined {
+  const ns = value ? parseEngineTime(value) : undefined;
+  return ns !== undefined && ns > 0n ? ns : undefined;
 }
 
 /** How a front end words a stopped container (the CLI in English, VS Code through its l10n). */

@@ -2,7 +2,7 @@ import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiDeleteItem, ApiImageInspect } from '../engine/apiTypes';
 import { normalizeImageId } from '../snapshot/records';
 import { shortId } from '../engine/dockerEngine';
-import { DockerPruneError } from '../errors';
+import { DockerPruneError, isNotFound } from '../errors';
 import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
 import { DiskLedger } from '../space/diskLedger';
@@ -245,7 +245,7 @@ async function inspectOrNothing(engine: DockerEngine, ref: string): Promise<ApiI
   try {
     return await engine.inspectImage(ref);
   } catch (e) {
-    if (e instanceof DockerPruneError && e.details.status === 404) return undefined;
+    if (isNotFound(e)) return undefined;
     throw e;
   }
 }

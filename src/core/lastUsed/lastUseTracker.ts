@@ -12,7 +12,7 @@ import { forEachConcurrently } from '../concurrency';
 import type { ApiContainerSummary, ApiEvent } from '../engine/apiTypes';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { EngineProfile } from '../engine/engineProfile';
-import { errorMessage } from '../errors';
+import { errorMessage, isNotFound } from '../errors';
 import type { ImageRecord, LastUse } from '../model';
 import { parseEngineTime } from '../snapshot/engineTime';
 import { normalizeImageId } from '../snapshot/records';
@@ -241,7 +241,7 @@ export class LastUseTracker {
             'container',
           );
       } catch (e) {
-        if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+        if (!isNotFound(e)) throw e;
       }
     });
   }
@@ -254,7 +254,7 @@ export class LastUseTracker {
           const t = (await this.engine.inspectImage(img.id)).Metadata?.LastTagTime;
           tagged = t ? parseEngineTime(t) : undefined;
         } catch (e) {
-          if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+          if (!isNotFound(e)) throw e;
         }
       }
       // The engine writes the zero time (year 1) or the epoch for an image never tagged.

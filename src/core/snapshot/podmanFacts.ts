@@ -3,10 +3,10 @@
  * parenthood is structural) and, on Podman 5, exact per-layer bytes. Read from Podman's own API (libpod).
  * Observed on podman 4.3.1 and 5.4.2; see plan/podman4Planner.ts and plan/podman5Planner.ts.
  */
+import { isNotFound } from '../errors';
 import { createHash } from 'crypto';
 import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
-import type { DockerPruneError } from '../errors';
 import { podmanMajor } from '../plan/podman5Planner';
 import type { PodmanFacts, PodmanImageFacts } from '../model';
 import { parseEngineTime } from './engineTime';
@@ -57,7 +57,7 @@ export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly s
       if (withLayerSizes && !layerSizes) noLayerSizes.add(id);
       cache!.set(id, layerSizes ? { ...facts, layerSizes } : facts);
     } catch (e) {
-      if ((e as DockerPruneError).details?.status !== 404) throw e;
+      if (!isNotFound(e)) throw e;
     }
   });
   const live = new Set(imageIds);

@@ -1,4 +1,5 @@
 import { forEachConcurrently } from '../concurrency';
+import { isNotFound } from '../errors';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
 import type { ContainerdFacts, ContainerRecord, ImageRecord, LayerRef, Snapshot, UntilFilter } from '../model';
@@ -146,7 +147,7 @@ export class SnapshotReader {
     try {
       [inspect, history] = await Promise.all([this.engine.inspectImage(s.Id), this.engine.imageHistory(s.Id)]);
     } catch (e) {
-      if ((e as { details?: { status?: number } }).details?.status === 404) return; // removed meanwhile
+      if (isNotFound(e)) return; // removed meanwhile
       throw e;
     }
     const diffIds = inspect.RootFS?.Layers ?? [];
@@ -239,7 +240,7 @@ export class SnapshotReader {
         const inspect = await this.engine.inspectContainer(c.id);
         this.containerRefs.set(c.id, inspect.Config?.Image ?? c.imageRef);
       } catch (e) {
-        if ((e as { details?: { status?: number } }).details?.status !== 404) throw e;
+        if (!isNotFound(e)) throw e;
       }
     });
     const live = new Set(containers.map((c) => c.id));
