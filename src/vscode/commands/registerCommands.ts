@@ -13,7 +13,7 @@ import { previewPrune, previewWatermarkPrune } from './handlers/previewCommands'
 import { copyImageId, groupBy, protectImageRepository } from './handlers/treeCommands';
 import type { CommandDeps } from './commandDeps';
 import { pruneFlow, type PruneFlowResult } from './pruneFlow';
-import { optionsOf, pickEnvironment, sessionOf } from './target';
+import { optionsOf, sessionOf, targetSession } from './target';
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const register = (id: string, handler: (arg: unknown) => unknown) =>
@@ -54,7 +54,7 @@ const filtersOf = (arg: unknown): PruneFilters => parseFilterArgs(optionsOf(arg)
 /** Prune Dangling / Prune All Unused: on the node's environment (or the options'), else the one the user picks. */
 async function prune(deps: CommandDeps, mode: PruneMode, arg: unknown): Promise<PruneFlowResult | undefined> {
   const filters = filtersOf(arg);
-  const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, mode, vscode.l10n.t('Prune {0}', modeTitle(mode))));
+  const session = await targetSession(arg, deps.registry, mode, vscode.l10n.t('Prune {0}', modeTitle(mode)));
   if (!session) return undefined;
   return pruneFlow(deps, session, mode, filters);
 }

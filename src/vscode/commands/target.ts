@@ -119,3 +119,8 @@ function describe(session: EnvironmentSession, mode: PruneMode): EnvironmentPick
   }
   return { label: `$(${icon}) ${iconLiteral(session.name)}`, description: iconLiteral(session.location), detail, session };
 }
+
+/** The environment a prune-ish command works on: the node's or the options' one, else the one the user picks. */
+export async function targetSession(arg: unknown, registry: EnvironmentRegistry, mode: PruneMode, title: string): Promise<EnvironmentSession | undefined> {
+  return (await sessionOf(arg, registry)) ?? (await pickEnvironment(registry, mode, title));
+}

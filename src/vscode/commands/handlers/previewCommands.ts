@@ -4,23 +4,21 @@ import type { PruneFilters, PruneMode } from '../../../core/model';
 import { SettingError } from '../../settings/settingError';
 import { autoPruneSettings, defaultMode, fullName, Setting, watermarksFor } from '../../settings/settings';
 import type { CommandDeps } from '../commandDeps';
-import { optionsOf, pickEnvironment, sessionOf } from '../target';
+import type { EnvironmentSession } from '../../environments/environmentSession';
+import { optionsOf, targetSession } from '../target';
 
 export async function previewPrune(deps: CommandDeps, arg: unknown, filters: PruneFilters): Promise<void> {
   const options = optionsOf(arg);
   const mode = options.mode ?? (await pickMode());
   if (!mode) return;
-  const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, mode, vscode.l10n.t('Preview Prune')));
+  const session = await targetSession(arg, deps.registry, mode, vscode.l10n.t('Preview Prune'));
   if (!session) return;
-  const preview = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
-    () => deps.service.plan(session, mode, filters),
-  );
+  const preview = await planning(session, () => deps.service.plan(session, mode, filters));
   deps.planViews.show({ session, mode, filters, preview });
 }
 
 export async function previewWatermarkPrune(deps: CommandDeps, arg: unknown): Promise<void> {
-  const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, 'all', vscode.l10n.t('Preview Watermark Auto-Prune')));
+  const session = await targetSession(arg, deps.registry, 'all', vscode.l10n.t('Preview Watermark Auto-Prune'));
   if (!session) return;
   const watermarks = watermarksFor(session);
   if (!watermarks) {
@@ -32,10 +30,7 @@ export async function previewWatermarkPrune(deps: CommandDeps, arg: unknown): Pr
   }
   // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect and keep-latest.
   const filters = autoPruneSettings().filters;
-  const preview = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
-    () => deps.service.plan(session, 'all', filters, watermarks),
-  );
+  const preview = await planning(session, () => deps.service.plan(session, 'all', filters, watermarks));
   deps.planViews.show({ session, mode: 'all', filters, preview, watermarks });
 }
 
@@ -47,4 +42,12 @@ async function pickMode(): Promise<PruneMode | undefined> {
   ];
   items.sort((a) => (a.mode === first ? -1 : 1));
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Preview which prune?'), ignoreFocusOut: true }))?.mode;
+}
+
+/** Plans with a progress notification naming the environment. */
+function planning<T>(session: EnvironmentSession, plan: () => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
+    plan,
+  );
 }
