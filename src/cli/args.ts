@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'util';
 import { InvalidInputError } from '../core/errors';
 import { parseFilterArgs } from '../core/filters';
+import { parseContainersOption } from '../core/filters/containersOption';
 import type { PrunePolicy } from '../core/model';
 import { parseWatermarkOption, type Watermarks } from '../core/plan/watermarkMarks';
 
@@ -51,6 +52,7 @@ export const CLI_FLAGS = {
   filter: { type: 'string', multiple: true, short: 'f' },
   protect: { type: 'string', multiple: true },
   'keep-latest': { type: 'string' },
+  containers: { type: 'string' },
   native: { type: 'boolean' },
   host: { type: 'string', short: 'H', multiple: true },
   json: { type: 'boolean' },
@@ -128,6 +130,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new InvalidInputError(
       '--include-loaded only applies with --watermark HIGH:LOW (other prunes take loaded images as their filters say; add --filter source!=loaded to leave them).',
     );
+  if (command === 'audit' && values.containers !== undefined) throw new InvalidInputError('--containers applies to "plan" and "prune".');
+  const containers = values.containers === undefined ? undefined : parseContainersOption(values.containers);
   const marks = values.watermark === undefined ? undefined : parseWatermarkOption(values.watermark, values['minimum-age']);
   const watermark = marks && values['include-loaded'] ? { ...marks, includeLoaded: true } : marks;
   const policy: PrunePolicy = {
@@ -136,6 +140,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     filters: parseFilterArgs(values.filter ?? []),
     protect,
     keepLatest,
+    ...(containers ? { containers } : {}),
   };
   // As the docker CLI (cli/flags/options.go hostVar): one -H at most.
   if ((values.host?.length ?? 0) > 1)

@@ -87,8 +87,8 @@ export async function main(argv: readonly string[], streams: Streams = { out: pr
         [...(when === 'prune' ? [loadedWarning(p.plan, p.snapshot.sources)] : []), goneWarning(p.plan, p.snapshot.sources)].filter((w): w is string =>
           Boolean(w),
         ),
-      steps: (p) => p.plan.items.length,
-      question: (p) => imagePruneQuestion(opts, endpoint.label, p.plan.spaceReclaimable, loadedWarning(p.plan, p.snapshot.sources)),
+      steps: (p) => p.plan.items.length + (p.plan.containers?.length ?? 0),
+      question: (p) => imagePruneQuestion(opts, endpoint.label, p.plan.spaceReclaimable, loadedWarning(p.plan, p.snapshot.sources), p.plan.containers?.length),
       run: (p, controls) => runPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, confirmed: p, reader, audit, ...controls }),
       resultText: (o) => resultText(o.result),
       resultJson: (o) => resultJson(o.result),

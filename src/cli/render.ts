@@ -4,7 +4,8 @@ import type { Preview } from '../core/execute/pruneJob';
 import { formatAge, formatBytes, shortImageId } from '../core/format/units';
 import { describeStoppedContainer } from '../core/containers/stoppedPins';
 import { formatRfc3339Utc } from '../core/filters/timestamp';
-import type { KeepReason, KeptImage, Plan, PruneResult } from '../core/model';
+import type { ContainerKeepReason, KeepReason, KeptContainer, KeptImage, Plan, PlannedContainer, PruneResult } from '../core/model';
+import { KEEP_CONTAINER_LABEL } from '../core/containers/stoppedContainers';
 import { lastUseOf } from '../core/plan/lastUseOrder';
 import type { WatermarkFigures } from '../core/plan/watermarkPolicy';
 import { displayText, MESSAGE_MAX_CHARS } from '../core/format/displayText';
@@ -30,8 +31,24 @@ export function planJson(preview: Preview): string {
     ...(plan.estimatedBytes ? { estimated: true } : {}),
     ...(plan.engineReportedBytes !== undefined ? { engineReportedBytes: plan.engineReportedBytes } : {}),
     ...(preview.watermark ? { watermark: watermarkJson(preview.watermark.figures) } : {}),
+    ...(plan.containers ? { containers: plan.containers.map(containerJson), keptContainers: plan.keptContainers ?? [] } : {}),
     ...(preview.stoppedPins ? { keptByStoppedContainers: stoppedPinsJson(preview.stoppedPins) } : {}),
   });
+}
+
+/** `plan --json`: a stopped container the plan removes (times RFC 3339, UTC). */
+function containerJson(c: PlannedContainer): object {
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.imageId,
+    state: c.state,
+    finishedAt: c.finishedNs === undefined ? undefined : formatRfc3339Utc(c.finishedNs),
+    createdAt: c.createdNs === undefined ? undefined : formatRfc3339Utc(c.createdNs),
+    exitCode: c.exitCode,
+    bytes: c.bytes,
+    composeProject: c.composeProject,
+  };
 }
 
 /** `plan --json`: per kept image that only stopped containers hold, those containers (times RFC 3339, UTC). */
@@ -90,7 +107,13 @@ function watermarkText(w: NonNullable<Preview['watermark']>): string {
 
 /** `prune --json`: the engine's result shape plus what was skipped. */
 export function resultJson(result: PruneResult): string {
-  return JSON.stringify({ ImagesDeleted: result.ImagesDeleted, SpaceReclaimed: result.SpaceReclaimed, skipped: result.skipped, cancelled: result.cancelled });
+  return JSON.stringify({
+    ...(result.ContainersDeleted ? { ContainersDeleted: result.ContainersDeleted } : {}),
+    ImagesDeleted: result.ImagesDeleted,
+    SpaceReclaimed: result.SpaceReclaimed,
+    skipped: result.skipped,
+    cancelled: result.cancelled,
+  });
 }
 
 export function planText(preview: Preview, native: boolean): string {
@@ -99,7 +122,12 @@ export function planText(preview: Preview, native: boolean): string {
   const lines: string[] = [`Engine: ${displayText(describeProfile(preview.snapshot.profile))}`];
   if (preview.watermark) lines.push(watermarkText(preview.watermark));
   const what = plan.policy.mode === 'all' ? 'unused' : 'dangling';
-  if (plan.items.length === 0 && preview.watermark) {
+  lines.push(...containersText(plan, nowNs));
+  if (plan.items.length === 0 && plan.containers?.length) {
+    lines.push(
+      `${plan.containers.length} stopped container${plan.containers.length === 1 ? '' : 's'} would be removed from ${displayText(plan.environment)}, reclaiming ${formatBytes(plan.spaceReclaimable)}; no ${what} image goes with ${plan.containers.length === 1 ? 'it' : 'them'}.`,
+    );
+  } else if (plan.items.length === 0 && preview.watermark) {
     lines.push(`Nothing to prune on ${displayText(plan.environment)}.`);
   } else if (plan.items.length === 0) {
     lines.push(
@@ -125,8 +153,9 @@ export function planText(preview: Preview, native: boolean): string {
     const deletes = plan.items.filter((i) => i.action === 'delete').length;
     const untags = plan.items.length - deletes;
     lines.push('');
+    const containers = plan.containers?.length ? `${plan.containers.length} stopped container${plan.containers.length === 1 ? '' : 's'} and ` : '';
     lines.push(
-      `${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${displayText(plan.environment)}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
+      `${containers}${deletes} ${what} image${deletes === 1 ? '' : 's'} would be removed${untags ? ` and ${untags} untagged` : ''} from ${displayText(plan.environment)}, reclaiming ${plan.estimatedBytes ? 'about ' : ''}${formatBytes(plan.spaceReclaimable)}${native ? ' (as the engine itself would prune)' : ''}.`,
     );
     lines.push(sourcesLine(plan, preview.snapshot.sources));
     if (plan.estimatedBytes) lines.push("Part of that is estimated: the engine sizes each image's content but not the layer blobs images share.");
@@ -135,8 +164,51 @@ export function planText(preview: Preview, native: boolean): string {
   }
   const kept = summarizeKept(plan.kept);
   if (kept) lines.push(`Kept: ${kept}.`);
+  const keptContainers = summarizeKeptContainers(plan.keptContainers ?? []);
+  if (keptContainers) lines.push(`Stopped containers kept: ${keptContainers}.`);
   lines.push(...stoppedPinsText(preview));
   return lines.join('\n');
+}
+
+/** The stopped containers a plan removes first, as a table, with what each is and frees. */
+function containersText(plan: Plan, nowNs: bigint): string[] {
+  const list = plan.containers;
+  if (!list?.length) return [];
+  const bytes = list.reduce((n, c) => n + c.bytes, 0);
+  const stopped = (c: PlannedContainer) =>
+    c.state === 'created'
+      ? `created ${c.createdNs === undefined ? '' : formatAge(c.createdNs, nowNs)}, never started`
+      : c.finishedNs === undefined
+        ? c.state
+        : formatAge(c.finishedNs, nowNs);
+  const rows = list.map((c) => [
+    c.id.slice(0, 12),
+    displayText(c.name),
+    shortImageId(c.imageId),
+    stopped(c),
+    c.exitCode === undefined ? '' : String(c.exitCode),
+    c.composeProject ? displayText(c.composeProject) : '',
+    formatBytes(c.bytes),
+  ]);
+  return [
+    `Stopped containers to remove first (${list.length}, ${formatBytes(bytes)} of their own; their volumes stay):`,
+    ...table(['CONTAINER ID', 'NAME', 'IMAGE', 'STOPPED', 'EXIT', 'PROJECT', 'FREES'], rows),
+    '',
+  ];
+}
+
+function summarizeKeptContainers(kept: readonly KeptContainer[]): string {
+  const counts = new Map<ContainerKeepReason, number>();
+  for (const k of kept) counts.set(k.reason, (counts.get(k.reason) ?? 0) + 1);
+  const names: Record<ContainerKeepReason, string> = {
+    'restart-policy': 'restart policy always or unless-stopped',
+    'keep-label': `label ${KEEP_CONTAINER_LABEL}`,
+    protected: 'protected',
+    'recently-stopped': 'stopped more recently than exited-for',
+    'left-out': 'left out',
+    dead: 'dead (remove by hand)',
+  };
+  return [...counts].map(([reason, n]) => `${n} ${names[reason]}`).join(', ');
 }
 
 /** The kept images only stopped containers hold: `  dp/app:1 (3f2a9c1b0d4e), kept by api-test (exited 94 days ago, …)`. */
@@ -190,11 +262,12 @@ export function goneWarning(plan: Pick<Plan, 'items'>, sources: Preview['snapsho
 
 export function resultText(result: PruneResult): string {
   const lines: string[] = [];
+  if (result.ContainersDeleted?.length) lines.push('Deleted Containers:', ...result.ContainersDeleted, '');
   if (result.ImagesDeleted.length) lines.push('Deleted Images:');
   for (const item of result.ImagesDeleted) lines.push('Untagged' in item ? `untagged: ${displayText(item.Untagged)}` : `deleted: ${displayText(item.Deleted)}`);
   for (const s of result.skipped)
     lines.push(
-      `skipped: ${shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`,
+      `skipped: ${s.kind === 'container' ? `container ${s.id.slice(0, 12)}` : shortImageId(s.id)}${s.tags.length ? ` (${s.tags.map((t) => displayText(t)).join(', ')})` : ''}: ${s.reason} — ${displayText(s.message, MESSAGE_MAX_CHARS)}`,
     );
   if (result.cancelled) lines.push('Cancelled: the images after the last one shown were left alone.');
   if (lines.length) lines.push('');
@@ -227,7 +300,8 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** The question before an image prune: what goes, from where, how many bytes; and a loaded-image warning. */
-export function imagePruneQuestion(opts: Pick<CliOptions, 'watermark' | 'policy'>, where: string, bytes: number, loaded?: string): string {
-  const what = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+export function imagePruneQuestion(opts: Pick<CliOptions, 'watermark' | 'policy'>, where: string, bytes: number, loaded?: string, containers = 0): string {
+  const images = opts.watermark ? 'the least recently used images' : opts.policy.mode === 'all' ? 'all unused images, tagged ones too' : 'dangling images';
+  const what = containers > 0 ? `${containers} stopped container${containers === 1 ? '' : 's'} and ${images}` : images;
   return `WARNING! This will remove ${what} listed above from ${where} (${formatBytes(bytes)}).${loaded ? ` ${loaded}` : ''} Continue? [y/N] `;
 }

@@ -64,11 +64,13 @@ export async function runAcrossEnvironments(
       if (why) refused.set(o.environment.id, why);
     }
     const toPrune = planned.filter((o): o is Extract<EnvironmentOutcome<Planned>, { ok: true }> => o.ok && !refused.has(o.environment.id));
-    const withWork = toPrune.filter((o) => o.value.preview.plan.items.length > 0);
+    const withWork = toPrune.filter((o) => o.value.preview.plan.items.length + (o.value.preview.plan.containers?.length ?? 0) > 0);
     if (withWork.length > 0) {
       const bytes = withWork.reduce((s, o) => s + o.value.preview.plan.spaceReclaimable, 0);
       const where = withWork.map((o) => o.environment.name).join(', ');
-      const stop = await askToPrune(io, { yes: opts.yes, planCommand: 'docker-prune plan', question: imagePruneQuestion(opts, where, bytes) });
+      const containers = withWork.reduce((s, o) => s + (o.value.preview.plan.containers?.length ?? 0), 0);
+      const question = imagePruneQuestion(opts, where, bytes, undefined, containers);
+      const stop = await askToPrune(io, { yes: opts.yes, planCommand: 'docker-prune plan', question });
       if (stop !== undefined) return stop;
     }
     // First Ctrl-C: every prune stops after its current image. Second: each records that it was interrupted, exit 130.

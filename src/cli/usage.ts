@@ -23,6 +23,12 @@ What goes:
   --protect GLOB            never touch images with a tag matching GLOB on repo:tag (repeatable),
                             e.g. 'postgres:*', 'myteam/**', 'app' (every tag of app)
   --keep-latest N           keep the newest N images of every repository
+  --containers exited-for=DURATION
+                            also remove stopped containers (exited, or created and never started) that
+                            stopped at least DURATION ago (30d, 36h, 0s), first, and the images they alone
+                            held. Never running ones, nor one with restart policy always/unless-stopped,
+                            the label docker-prune.keep, or a name or image matching --protect; their
+                            volumes stay. Each goes only if it has not run again since the preview
   --watermark HIGH:LOW      only when usage is above HIGH: unused images (tagged too), least recently used
                             first, until the usage predicted after the prune is under LOW. Each mark is a
                             percentage of the disk holding the Docker root (85%:80%; local engines only) or

@@ -86,6 +86,34 @@ export interface Snapshot {
   readonly lastUsed?: ReadonlyMap<string, LastUse>;
   /** Where each image came from and whether it can be pulled again, by image id (see source/imageSource.ts). */
   readonly sources?: ReadonlyMap<string, ImageSource>;
+  /**
+   * Read when the policy removes stopped containers (PrunePolicy.containers): each stopped container as its own
+   * `inspect` (with size) describes it, by container id (containers/stoppedContainers.ts).
+   */
+  readonly stopped?: ReadonlyMap<string, StoppedContainer>;
+}
+
+/** A stopped container as the engine describes it (one `inspect` with size). */
+export interface StoppedContainer {
+  readonly id: string;
+  /** Without the leading `/`. */
+  readonly name: string;
+  readonly state: string;
+  /** The image id it was created from. */
+  readonly imageId: string;
+  /** `FinishedAt` exactly as the engine wrote it: a prune removes the container only while it still says this. */
+  readonly finishedAt: string;
+  /** When it exited (undefined: never started, or the engine does not say). */
+  readonly finishedNs?: bigint;
+  readonly createdNs?: bigint;
+  readonly exitCode?: number;
+  /** Its own writable layer's bytes (undefined where the engine did not compute them). */
+  readonly ownBytes?: number;
+  readonly composeProject?: string;
+  /** Its restart policy (`always`, `unless-stopped`, `on-failure`), when it has one. */
+  readonly restartPolicy?: string;
+  /** It carries the label that keeps a container from every prune (containers/containerKeepLabel.ts). */
+  readonly keepLabel?: boolean;
 }
 
 /**
@@ -190,8 +218,21 @@ export interface PruneFilters {
   readonly sources?: readonly SourceFilter[];
 }
 
+/**
+ * Docker Prune's own, off unless asked (`--containers exited-for=30d`): also remove the stopped containers (exited,
+ * or created and never started) that stopped at least this long ago, and with them the images they alone held.
+ */
+export interface ContainerPolicy {
+  /** What the user wrote, e.g. `30d`. */
+  readonly exitedForRaw: string;
+  /** The duration in nanoseconds (zero or more). */
+  readonly exitedForNs: bigint;
+}
+
 export interface PrunePolicy {
   readonly mode: PruneMode;
+  /** Also remove long-stopped containers (see ContainerPolicy); undefined: containers are never touched. */
+  readonly containers?: ContainerPolicy;
   readonly filters: PruneFilters;
   /** Globs on `repo:tag` (e.g. `postgres:*`, `registry.example.com/team/**`); a matched image is never touched. */
   readonly protect: readonly string[];
@@ -227,6 +268,38 @@ export interface PlannedImage {
 export type KeepReason =
   'in-use' | 'protected' | 'keep-latest' | 'filtered' | 'recently-used' | 'minimum-age' | 'below-low-mark' | 'left-out' | 'loaded' | 'parent-stays';
 
+/** A stopped container a prune removes before the images it alone holds (PrunePolicy.containers). */
+export interface PlannedContainer {
+  readonly kind: 'container';
+  readonly id: string;
+  readonly name: string;
+  readonly imageId: string;
+  /** `exited` or `created`. */
+  readonly state: string;
+  /** `FinishedAt` as the engine wrote it at the preview: a container that ran again since says something else. */
+  readonly finishedAt: string;
+  readonly finishedNs?: bigint;
+  readonly createdNs?: bigint;
+  readonly exitCode?: number;
+  /** Its own writable bytes (`SizeRw`): what leaves the disk with it. */
+  readonly bytes: number;
+  readonly composeProject?: string;
+}
+
+/**
+ * Why a stopped container stays when the policy removes stopped containers: `restart-policy` (`always` or
+ * `unless-stopped` bring it back), `keep-label` (the documented label), `protected` (a protect pattern matches its
+ * name or its image's name), `recently-stopped` (stopped less than `exited-for` ago), `left-out` (the user
+ * unchecked it), `dead` (the engine could not remove it cleanly before; left to the user).
+ */
+export type ContainerKeepReason = 'restart-policy' | 'keep-label' | 'protected' | 'recently-stopped' | 'left-out' | 'dead';
+
+export interface KeptContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly reason: ContainerKeepReason;
+}
+
 export interface KeptImage {
   readonly id: string;
   readonly tags: readonly string[];
@@ -249,6 +322,12 @@ export interface Plan {
   readonly estimatedBytes?: boolean;
   /** Images that were candidates but stay, and why (for previews). */
   readonly kept: readonly KeptImage[];
+  /**
+   * Set when the policy removes stopped containers: those removed, before every image step (`spaceReclaimable`
+   * counts their bytes too), and the stopped containers that stay, with why.
+   */
+  readonly containers?: readonly PlannedContainer[];
+  readonly keptContainers?: readonly KeptContainer[];
 }
 
 /** The engine's own `ImagesDeleted` entry shape. */
@@ -261,6 +340,8 @@ export type ImageDeleteItem = { readonly Untagged: string } | { readonly Deleted
 export type SkipReason = 'in-use' | 'not-found' | 'changed' | 'conflict' | 'cancelled' | 'not-attempted' | 'error';
 
 export interface SkippedImage {
+  /** `container`: a stopped container's step (its `tags` hold its name). */
+  readonly kind?: 'container';
   readonly id: string;
   readonly tags: readonly string[];
   readonly reason: SkipReason;
@@ -269,6 +350,8 @@ export interface SkippedImage {
 
 /** Shaped like the engine's `POST /images/prune` answer, plus what was skipped. */
 export interface PruneResult {
+  /** As `POST /containers/prune` answers: the ids of the containers removed (a plan with containers only). */
+  readonly ContainersDeleted?: string[];
   readonly ImagesDeleted: ImageDeleteItem[];
   readonly SpaceReclaimed: number;
   readonly skipped: SkippedImage[];
@@ -282,7 +365,7 @@ export interface PruneProgress {
   /** Bytes reclaimed so far. */
   readonly bytes: number;
   /** The step just finished. */
-  readonly current?: PlannedImage;
+  readonly current?: PlannedImage | PlannedContainer;
   /** Set when that step was skipped rather than carried out (so progress logs can say which). */
   readonly skipped?: SkippedImage;
 }

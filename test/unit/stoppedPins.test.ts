@@ -59,10 +59,19 @@ describe('images kept only by stopped containers', () => {
       ownBytes: 12_000_000,
       composeProject: 'shop',
     };
-    assert.strictEqual(describeStoppedContainer(exited, now), 'api-test (exited 3 months ago, exit code 137, 12 MB of its own, Compose project shop)');
+    assert.strictEqual(
+      describeStoppedContainer({ imageId: 'sha256:i', finishedAt: '', ...exited }, now),
+      'api-test (exited 3 months ago, exit code 137, 12 MB of its own, Compose project shop)',
+    );
     const created = { id: 'y', name: 'job-a', state: 'created', createdNs: now - 3_600_000_000_000n, ownBytes: 0, exitCode: undefined };
-    assert.strictEqual(describeStoppedContainer(created, now), 'job-a (created 1 hour ago, never started, 0 B of its own)');
+    assert.strictEqual(
+      describeStoppedContainer({ imageId: 'sha256:i', finishedAt: '', ...created }, now),
+      'job-a (created 1 hour ago, never started, 0 B of its own)',
+    );
     const hostile = { id: 'z', name: 'w', state: 'exited', composeProject: 'p\x1b[2J\nFAKE', restartPolicy: 'always' };
-    assert.strictEqual(describeStoppedContainer(hostile, now), 'w (exited, Compose project p\\x1b[2J\\x0aFAKE, restart policy always)');
+    assert.strictEqual(
+      describeStoppedContainer({ imageId: 'sha256:i', finishedAt: '', ...hostile }, now),
+      'w (exited, Compose project p\\x1b[2J\\x0aFAKE, restart policy always)',
+    );
   });
 });

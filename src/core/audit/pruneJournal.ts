@@ -83,7 +83,7 @@ export class PruneJournal implements RunningPrune {
   private writing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastDone = 0;
-  private readonly tally = { steps: 0, bytes: 0, deleted: 0, tags: 0, skipped: 0 };
+  private readonly tally = { steps: 0, bytes: 0, deleted: 0, tags: 0, skipped: 0, containers: 0 };
 
   constructor(private readonly options: PruneJournalOptions) {
     this.startedAt = options.startedAt ?? Date.now();
@@ -97,18 +97,27 @@ export class PruneJournal implements RunningPrune {
    * image came from, recorded with its step.
    */
   async start(plan: Plan, engineId: string, watermark?: AuditWatermark, sources?: ReadonlyMap<string, ImageSource>): Promise<void> {
-    const steps = plan.items.map((s) => {
+    const containers: AuditStep[] = (plan.containers ?? []).map((c) => ({
+      id: c.id,
+      action: 'delete',
+      tags: [c.name],
+      bytes: c.bytes,
+      kind: 'container',
+      image: c.imageId,
+    }));
+    const images = plan.items.map((s) => {
       const source = sources?.get(s.id)?.kind;
       return { id: s.id, action: s.action, tags: [...s.tags], bytes: s.bytes, ...(source ? { source } : {}) };
     });
     this.watermark = watermark;
-    await this.startSteps(steps, plan.spaceReclaimable, engineId);
+    await this.startSteps([...containers, ...images], plan.spaceReclaimable, engineId);
   }
 
   /** The start record of a plan given as its steps (a build-cache prune: one step per record). */
   async startSteps(steps: readonly AuditStep[], bytes: number, engineId: string): Promise<void> {
     this.engineId = engineId;
-    this.plan = { images: steps.length, bytes };
+    const containers = steps.filter((s) => s.kind === 'container').length;
+    this.plan = { images: steps.length - containers, bytes, ...(containers > 0 ? { containers } : {}) };
     this.startRecord = { ...this.common('start', 'running'), result: null, pid: process.pid, steps: [...steps] };
     this.startOnDisk = await this.write(this.startRecord);
   }
@@ -127,8 +136,11 @@ export class PruneJournal implements RunningPrune {
       this.tally.skipped++;
     } else {
       this.pending.done.push(step.id);
-      if (step.action === 'delete') this.tally.deleted++;
-      this.tally.tags += step.tags.length;
+      if ('kind' in step) this.tally.containers++;
+      else {
+        if (step.action === 'delete') this.tally.deleted++;
+        this.tally.tags += step.tags.length;
+      }
     }
     if (this.pending.done.length + this.pending.skipped.length >= this.everySteps) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.everyMs).unref();
@@ -180,7 +192,14 @@ export class PruneJournal implements RunningPrune {
     this.writeSync(log, {
       ...this.common('end', 'interrupted'),
       result: this.plan
-        ? { deleted: this.tally.deleted, untagged: this.tally.tags, skipped: this.tally.skipped, spaceReclaimed: this.tally.bytes, cancelled: true }
+        ? {
+            ...(this.plan.containers ? { containersDeleted: this.tally.containers } : {}),
+            deleted: this.tally.deleted,
+            untagged: this.tally.tags,
+            skipped: this.tally.skipped,
+            spaceReclaimed: this.tally.bytes,
+            cancelled: true,
+          }
         : null,
       error: reason,
       ...ids(tail),

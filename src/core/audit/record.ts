@@ -30,6 +30,12 @@ export interface AuditStep {
   readonly bytes: number;
   /** Where the image came from (core/source/imageSource.ts): what getting it back would take. Image prunes only. */
   readonly source?: SourceKind;
+  /**
+   * `container`: a stopped container removed before the images (`--containers exited-for=…`); its `tags` hold its
+   * name, `image` the image it was created from. Absent: an image (or a build-cache record).
+   */
+  readonly kind?: 'container';
+  readonly image?: string;
 }
 
 export interface AuditWatermark {
@@ -64,8 +70,11 @@ export interface AuditRecord {
   readonly keepLatest?: number;
   /** A watermark prune: its marks, and the usage it found and predicted (bytes; `basis` says of what). */
   readonly watermark?: AuditWatermark;
-  readonly plan: { readonly images: number; readonly bytes: number } | null;
+  /** `images`: the plan's image steps; `containers`: its stopped containers, when it removes some. */
+  readonly plan: { readonly images: number; readonly bytes: number; readonly containers?: number } | null;
   readonly result: {
+    /** Stopped containers removed, when the plan had some. */
+    readonly containersDeleted?: number;
     readonly deleted: number;
     readonly untagged: number;
     readonly skipped: number;

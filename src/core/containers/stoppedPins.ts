@@ -5,35 +5,11 @@
  * when each exited and how, its own writable bytes (`SizeRw`, computed on request) and its Compose project.
  * Nothing here removes anything; it reads one `inspect` (with size) per such container.
  */
-import { isNotFound } from '../errors';
-import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
-import type { ContainerRecord, Plan, Snapshot } from '../model';
-import { parseEngineTime } from '../snapshot/engineTime';
+import type { ContainerRecord, Plan, Snapshot, StoppedContainer } from '../model';
+import { describeStoppedContainers, STOPPED_STATES } from './stoppedContainers';
 import { displayText } from '../format/displayText';
 import { formatAgo, formatBytes } from '../format/units';
-
-/** States in which a container holds its image without running (`docker container prune` removes these). */
-const STOPPED_STATES = new Set(['exited', 'created', 'dead']);
-
-/** The label Compose puts on every container of a project. */
-const COMPOSE_PROJECT = 'com.docker.compose.project';
-
-export interface StoppedContainer {
-  readonly id: string;
-  /** Without the leading `/`. */
-  readonly name: string;
-  readonly state: string;
-  /** When it exited (undefined: never started, or the engine does not say). */
-  readonly finishedNs?: bigint;
-  readonly createdNs?: bigint;
-  readonly exitCode?: number;
-  /** Its own writable layer's bytes (undefined where the engine did not compute them). */
-  readonly ownBytes?: number;
-  readonly composeProject?: string;
-  /** Its restart policy (`always`, `unless-stopped`, `on-failure`), when it has one. */
-  readonly restartPolicy?: string;
-}
 
 /**
  * The images a plan leaves only because stopped containers use them: the same plan made without the stopped
@@ -79,36 +55,6 @@ export async function readStoppedPins(
     if (found.length) out.set(imageId, found);
   }
   return out;
-}
-
-/** The containers as the engine describes them now (one `inspect` with size each); one removed meanwhile is left out. */
-export async function describeStoppedContainers(engine: DockerEngine, containers: readonly ContainerRecord[], concurrency = 8): Promise<StoppedContainer[]> {
-  const described = new Map<string, StoppedContainer>();
-  await forEachConcurrently(containers, concurrency, async (c) => {
-    try {
-      const inspect = await engine.inspectContainer(c.id, { size: true });
-      described.set(c.id, {
-        id: c.id,
-        name: (inspect.Name ?? c.names[0] ?? c.id.slice(0, 12)).replace(/^\//, ''),
-        state: inspect.State?.Status ?? c.state,
-        finishedNs: time(inspect.State?.FinishedAt),
-        createdNs: time(inspect.Created),
-        exitCode: inspect.State?.Status === 'created' ? undefined : inspect.State?.ExitCode,
-        ownBytes: inspect.SizeRw !== undefined && inspect.SizeRw >= 0 ? inspect.SizeRw : undefined,
-        composeProject: inspect.Config?.Labels?.[COMPOSE_PROJECT] || undefined,
-        restartPolicy: inspect.HostConfig?.RestartPolicy?.Name || undefined,
-      });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  });
-  return containers.flatMap((c) => described.get(c.id) ?? []);
-}
-
-/** An engine time, or undefined for none (the engine's `0001-01-01T00:00:00Z` for "never"). */
-function time(value: string | undefined): bigint | undefined {
-  const ns = value ? parseEngineTime(value) : undefined;
-  return ns !== undefined && ns > 0n ? ns : undefined;
 }
 
 /** How a front end words a stopped container (the CLI in English, VS Code through its l10n). */

@@ -334,6 +334,23 @@ export class DockerEngine {
     );
   }
 
+  /**
+   * `DELETE /containers/{id}`: never `force` (the engine refuses a running container with 409) and never `v` (its
+   * volumes stay). 204 when removed.
+   */
+  async removeContainer(id: string): Promise<void> {
+    await this.call(
+      `remove container ${id.slice(0, 12)}`,
+      {
+        path: `/containers/${encodeURIComponent(id)}?`,
+        method: 'DELETE',
+        options: { force: false, v: false },
+        statusCodes: { 204: true, 200: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' },
+      },
+      this.timeouts.deleteMs,
+    );
+  }
+
   /** The engine's own `POST /images/prune`. `filters` as the API takes them, e.g. `{ dangling: ['false'] }`. */
   async pruneImages(filters: Record<string, string[]>, signal?: AbortSignal): Promise<ApiPruneResponse> {
     const res = await this.callShaped(

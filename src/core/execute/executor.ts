@@ -3,11 +3,12 @@ import type { ApiDeleteItem, ApiImageInspect } from '../engine/apiTypes';
 import { normalizeImageId } from '../snapshot/records';
 import { shortId } from '../engine/dockerEngine';
 import { DockerPruneError, isNotFound } from '../errors';
-import type { ImageDeleteItem, Plan, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
+import type { ImageDeleteItem, Plan, PlannedContainer, PlannedImage, PruneProgress, PruneResult, SkippedImage, Snapshot } from '../model';
 import { isDigestRef, isSingleReference } from '../plan/references';
 import { DiskLedger } from '../space/diskLedger';
 import { forEachInDependencyOrder } from '../concurrency';
 import { DELETE_WIDTH } from './deleteWidth';
+import { removePlannedContainer } from './containerStep';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
@@ -28,7 +29,8 @@ export class PruneInterruptedError extends DockerPruneError {
 }
 
 /**
- * Carries out exactly the confirmed plan, up to `width` steps at once (DELETE_WIDTH), a parent only after every
+ * Carries out exactly the confirmed plan, up to `width` steps at once (DELETE_WIDTH): its stopped containers first
+ * (containerStep.ts: each only while it is still the one previewed), then its images, a parent only after every
  * child of it in the plan has finished. Nothing outside it goes:
  * - every name is removed only after the engine says it still names the planned image (a tag that moved to a new
  *   build is left alone and reported), and an image goes by id only when it has gained no name since the
@@ -47,16 +49,65 @@ export class PruneInterruptedError extends DockerPruneError {
  */
 export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
   const store = snapshot.profile.store;
-  const ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers : []);
+  const containers = plan.containers ?? [];
+  const removing = new Set(containers.map((c) => c.id));
+  // The images' pieces a planned container held are free once it is gone (a container left in place keeps its image).
+  const ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers.filter((c) => !removing.has(c.id)) : []);
+  const containersDeleted: string[] = [];
   const deleted: ImageDeleteItem[] = [];
   const skipped: SkippedImage[] = [];
   let bytes = 0;
   let cancelled = false;
   let finished = 0;
-  let fatal: { error: DockerPruneError; step: PlannedImage } | undefined;
-  const total = plan.items.length;
+  let fatal: { error: DockerPruneError; step: PlannedImage | PlannedContainer } | undefined;
+  const total = containers.length + plan.items.length;
+  const width = options.width ?? DELETE_WIDTH[store];
 
-  const result = (): PruneResult => ({ ImagesDeleted: deleted, SpaceReclaimed: bytes, skipped, cancelled });
+  const result = (): PruneResult => ({
+    ...(plan.containers ? { ContainersDeleted: containersDeleted } : {}),
+    ImagesDeleted: deleted,
+    SpaceReclaimed: bytes,
+    skipped,
+    cancelled,
+  });
+  const stop = () => {
+    if (fatal) return true;
+    if (options.signal?.aborted) cancelled = true;
+    return cancelled;
+  };
+  /**
+   * A failed step: skipped with its reason, or — the engine is gone or hung — nothing more starts (never one failed
+   * request per image). A step in flight beside the first one to fail was sent, so it may have been carried out: its
+   * error says so. Returns false when the step is to be reported as finished.
+   */
+  const failed = (e: unknown, step: PlannedImage | PlannedContainer, skipThis: (entry: SkippedImage) => void): boolean => {
+    const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
+    const status = err.details.status;
+    if (status === 404) skipThis(skip(step, 'not-found', 'Already gone from the engine.'));
+    else if (status === 409)
+      skipThis(skip(step, /container/i.test(err.message) && !err.details.changed ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
+    else if (err.kind === 'api' && status !== undefined) skipThis(skip(step, 'error', err.message));
+    else {
+      // Neither advances the progress; the end record lists them as skipped.
+      skipped.push(skip(step, 'error', fatal ? `${err.message} (sent before the engine stopped answering: it may be gone)` : err.message));
+      fatal ??= { error: err, step };
+      return true;
+    }
+    return false;
+  };
+
+  const removeContainer = async (index: number): Promise<void> => {
+    const step = containers[index]!;
+    let ownSkip: SkippedImage | undefined;
+    try {
+      await removePlannedContainer(engine, step);
+      containersDeleted.push(step.id);
+      bytes += step.bytes;
+    } catch (e) {
+      if (failed(e, step, (entry) => skipped.push((ownSkip = entry)))) return;
+    }
+    options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: ownSkip });
+  };
 
   const runOne = async (index: number): Promise<void> => {
     const step = plan.items[index]!;
@@ -91,19 +142,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       }
       carriedOut = step.action === 'delete' && (gone || store === 'podman');
     } catch (e) {
-      const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
-      const status = err.details.status;
-      if (status === 404) skipThis(skip(step, 'not-found', 'Already gone from the engine.'));
-      else if (status === 409) skipThis(skip(step, /container/i.test(err.message) ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
-      else if (err.kind === 'api' && status !== undefined) skipThis(skip(step, 'error', err.message));
-      else {
-        // The engine is gone or hung: nothing more starts (never one failed request per image). A step in flight
-        // beside the first one to fail was sent, so it may have been carried out: its error says so. Neither
-        // advances the progress; the end record lists them as skipped.
-        skipped.push(skip(step, 'error', fatal ? `${err.message} (sent before the engine stopped answering: it may be gone)` : err.message));
-        fatal ??= { error: err, step };
-        return;
-      }
+      if (failed(e, step, skipThis)) return;
     } finally {
       deleted.push(...mine);
     }
@@ -111,17 +150,17 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
     options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: carriedOut ? undefined : ownSkip });
   };
 
-  const notStarted = await forEachInDependencyOrder(total, stepDependencies(plan, snapshot), options.width ?? DELETE_WIDTH[store], runOne, () => {
-    if (fatal) return true;
-    if (options.signal?.aborted) cancelled = true;
-    return cancelled;
-  });
+  // The containers first (an image goes only once the containers on it are gone), then the images.
+  const containersNotStarted = await forEachInDependencyOrder(containers.length, () => [], width, removeContainer, stop);
+  const imagesNotStarted =
+    fatal || cancelled ? plan.items.map((_, i) => i) : await forEachInDependencyOrder(plan.items.length, stepDependencies(plan, snapshot), width, runOne, stop);
+  const notStarted = [...containersNotStarted.map((i) => containers[i]!), ...imagesNotStarted.map((i) => plan.items[i]!)];
   if (fatal) {
-    for (const i of notStarted) skipped.push(skip(plan.items[i]!, 'not-attempted', 'Not attempted: the engine stopped answering.'));
+    for (const step of notStarted) skipped.push(skip(step, 'not-attempted', 'Not attempted: the engine stopped answering.'));
     options.onProgress?.({ done: total, total, bytes, current: fatal.step });
     throw new PruneInterruptedError(fatal.error, result());
   }
-  for (const i of notStarted) skipped.push(skip(plan.items[i]!, 'cancelled', 'Cancelled before this image was reached.'));
+  for (const step of notStarted) skipped.push(skip(step, 'cancelled', `Cancelled before this ${'kind' in step ? 'container' : 'image'} was reached.`));
   return result();
 }
 
@@ -250,6 +289,7 @@ async function inspectOrNothing(engine: DockerEngine, ref: string): Promise<ApiI
   }
 }
 
-function skip(step: PlannedImage, reason: SkippedImage['reason'], message: string): SkippedImage {
+function skip(step: PlannedImage | PlannedContainer, reason: SkippedImage['reason'], message: string): SkippedImage {
+  if ('kind' in step) return { kind: 'container', id: step.id, tags: [step.name], reason, message };
   return { id: step.id, tags: step.tags, reason, message };
 }

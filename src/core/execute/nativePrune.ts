@@ -46,6 +46,11 @@ export function assertNativeCompatible(policy: PrunePolicy): void {
       `The engine's own prune (native mode) has no source filter: no engine tells which images were pulled, built or loaded. Drop native mode to prune by source, or drop ${policy.filters.sources.map(sourceFilterText).join(', ')}.`,
     );
   }
+  if (policy.containers) {
+    throw new InvalidInputError(
+      `The engine's own image prune (native mode) removes no containers. Drop native mode to remove stopped containers exited for ${policy.containers.exitedForRaw} in the same previewed plan, or drop the containers option (and run "docker container prune" yourself).`,
+    );
+  }
   if (policy.protect.length > 0 || (policy.keepLatest ?? 0) > 0) {
     throw new InvalidInputError("The engine's own prune (native mode) cannot honour protect patterns or keep-latest. Drop native mode, or drop those options.");
   }

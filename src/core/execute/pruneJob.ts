@@ -1,4 +1,4 @@
-import type { StoppedContainer } from '../containers/stoppedPins';
+import type { StoppedContainer } from '../model';
 import type { PruneAuditBase } from '../audit';
 import type { AuditWatermark } from '../audit/record';
 import { engineFilterStrings, sourceFilterText } from '../filters';
@@ -31,7 +31,7 @@ export interface Preview {
  */
 export async function previewPrune(reader: SnapshotReader, policy: PrunePolicy, native = false, leaveOut?: ReadonlySet<string>): Promise<Preview> {
   if (native) assertNativeCompatible(policy);
-  const snapshot = await reader.read({ until: policy.filters.until });
+  const snapshot = await reader.read({ until: policy.filters.until, stoppedContainers: policy.containers !== undefined });
   return { snapshot, plan: planPrune(snapshot, policy, { engineParity: native, leaveOut }), leaveOut };
 }
 
@@ -136,9 +136,10 @@ function auditBase(req: Omit<PruneRequest, 'confirmed'>): PruneAuditBase {
 
 function imageFigures(plan: Plan | undefined, result: PruneResult | undefined): PruneFigures {
   return {
-    plan: plan ? { images: plan.items.length, bytes: plan.spaceReclaimable } : null,
+    plan: plan ? { images: plan.items.length, bytes: plan.spaceReclaimable, ...(plan.containers ? { containers: plan.containers.length } : {}) } : null,
     result: result
       ? {
+          ...(result.ContainersDeleted ? { containersDeleted: result.ContainersDeleted.length } : {}),
           deleted: countDeletedImages(result, plan),
           untagged: result.ImagesDeleted.filter((i) => 'Untagged' in i).length,
           skipped: result.skipped.length,

@@ -22,7 +22,7 @@ export async function previewWatermarkPrune(
   marks: Watermarks,
   leaveOut?: ReadonlySet<string>,
 ): Promise<Preview> {
-  const snapshot = await reader.read({ until: policy.filters.until });
+  const snapshot = await reader.read({ until: policy.filters.until, stoppedContainers: policy.containers !== undefined });
   const disk = await readDiskFor(marks, engine);
   const { plan, figures } = planWatermarkPrune(snapshot, policy, marks, disk, leaveOut);
   return { snapshot, plan, watermark: { marks, figures, disk }, leaveOut };

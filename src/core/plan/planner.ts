@@ -3,6 +3,7 @@ import type { Plan, PrunePolicy, Snapshot } from '../model';
 import { planContainerdPrune } from './containerdPlanner';
 import { planGraphdriverPrune } from './graphdriverPlanner';
 import type { PlannerOptions } from './plannerOptions';
+import { planWithContainers } from './containerPlan';
 import { planPodman5Prune, podmanMajor } from './podman5Planner';
 import { planPodman4Prune } from './podman4Planner';
 
@@ -12,9 +13,14 @@ import { planPodman4Prune } from './podman4Planner';
  * - graphdriver: graphdriverPlanner.ts;
  * - containerd: containerdPlanner.ts;
  * - Podman: podman4Planner.ts (4.x), podman5Planner.ts (5.x).
- * Docker Prune's own keep rules, the same on every store, are keepRules.ts.
+ * Docker Prune's own keep rules, the same on every store, are keepRules.ts. A policy that removes stopped
+ * containers chooses them first (containerPlan.ts), and the images are planned as if those containers were gone.
  */
 export function planPrune(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): Plan {
+  return planWithContainers(snapshot, policy, options, (s) => planImages(s, policy, options));
+}
+
+function planImages(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions): Plan {
   switch (snapshot.profile.store) {
     case 'podman':
       if (!snapshot.podman) throw new Error('a Podman snapshot carries Podman facts');

@@ -1,3 +1,4 @@
+import { readStoppedContainers } from '../containers/stoppedContainers';
 import { forEachConcurrently } from '../concurrency';
 import { isNotFound } from '../errors';
 import type { DockerEngine } from '../engine/dockerEngine';
@@ -29,6 +30,8 @@ export interface ReadOptions {
    * daemon, which only the engine knows: it is asked which names pass.
    */
   readonly until?: UntilFilter;
+  /** Also describe every stopped container (one inspect with size each): a policy that removes them needs it. */
+  readonly stoppedContainers?: boolean;
 }
 
 /**
@@ -68,6 +71,12 @@ export class SnapshotReader {
   }
 
   async read(options: ReadOptions = {}): Promise<Snapshot> {
+    const snapshot = await this.readImagesAndContainers(options);
+    if (!options.stoppedContainers) return snapshot;
+    return { ...snapshot, stopped: await readStoppedContainers(this.engine, snapshot.containers, this.concurrency) };
+  }
+
+  private async readImagesAndContainers(options: ReadOptions): Promise<Snapshot> {
     const [profile, summaries, containers, info] = await Promise.all([
       this.engine.profile(),
       this.engine.listImages(),

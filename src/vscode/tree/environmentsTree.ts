@@ -3,7 +3,8 @@
  * observes every environment (so their event streams run and the tree follows the engines); hidden, it
  * lets them go. An unreachable engine is a node with the reason and a Retry action, never a notification.
  */
-import { describeStoppedContainers, type StoppedContainer } from '../../core/containers/stoppedPins';
+import { describeStoppedContainers } from '../../core/containers/stoppedContainers';
+import type { StoppedContainer } from '../../core/model';
 import * as vscode from 'vscode';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
