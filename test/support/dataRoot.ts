@@ -7,6 +7,11 @@ import type { TestEngine } from './dockerd';
  * `regularFilesOnly` leaves out symlinks, sockets and the like too.
  */
 export function dataRootSize(engine: TestEngine, { regularFilesOnly = false } = {}): number {
+  return directorySize(path.join(engine.dataDir, 'root'), { regularFilesOnly });
+}
+
+/** Apparent size of every file under `root` (see dataRootSize). */
+export function directorySize(root: string, { regularFilesOnly = false } = {}): number {
   let total = 0;
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -19,6 +24,6 @@ export function dataRootSize(engine: TestEngine, { regularFilesOnly = false } = 
       }
     }
   };
-  walk(path.join(engine.dataDir, 'root'));
+  walk(root);
   return total;
 }

@@ -120,7 +120,13 @@ export class Churn {
     const image = await this.pickImage();
     if (!image) return;
     const res = await apiRequest(this.socketPath, 'POST', `/images/${encodeURIComponent(image)}/tag?repo=wm/soak-moved&tag=${Math.floor(this.random() * 3)}`);
-    this.settle(res.status, 201, 'tag');
+    // A pruner may remove the image between the engine's lookup and its tag write: the engine then answers 500
+    // (seen once in CI, Docker 20.10). That is the race the soak is for, refused like a 404, when the image is gone.
+    if (res.status === 500 && (await apiRequest(this.socketPath, 'GET', `/images/${encodeURIComponent(image)}/json`)).status === 404) {
+      this.counts.refused++;
+      return;
+    }
+    this.settle(res.status, 201, `tag (${res.body.toString().slice(0, 300).trim()})`);
     if (res.status === 201) this.counts.retags++;
   }
 
