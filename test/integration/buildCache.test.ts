@@ -110,7 +110,13 @@ for (const flavour of engines) {
 
     it('dangling (the default): shared, internal and frontend records stay', async () => {
       await buildImage(te, 'f', [{ file: 'f.bin', bytes: 300 * KB, seed: 'f' }]);
-      await oracle(parseBuildCachePolicy({}), (plan) => assert.ok(plan.kept.some((k) => k.reason === 'shared')));
+      await oracle(parseBuildCachePolicy({}), (plan) =>
+        // (Failed once in CI under heavy load on the containerd store: the records say why, if it happens again.)
+        assert.ok(
+          plan.kept.some((k) => k.reason === 'shared'),
+          `a record shared with image f stays: kept ${JSON.stringify(plan.kept)}, planned ${JSON.stringify(plan.items.map((i) => i.id))}`,
+        ),
+      );
     });
 
     it('CLI: builder plan --json, prune refuses without --yes or with bad input, prune --yes removes the plan and audits it', async () => {
