@@ -5,6 +5,8 @@ import { parseContainersOption, parseExitedFor } from '../../src/core/filters/co
 import type { PrunePolicy, Snapshot, StoppedContainer } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { InvalidInputError } from '../../src/core/errors';
+import { parseWatermarks } from '../../src/core/plan/watermarkMarks';
+import { planWatermarkPrune, type DiskReading } from '../../src/core/plan/watermarkPolicy';
 import { SnapshotBuilder } from './snapshotBuilder';
 
 const DAY = 86_400n * 1_000_000_000n;
@@ -106,6 +108,14 @@ describe('stopped containers in the plan', () => {
   it('a container whose facts are missing (removed between list and inspect) is not planned', () => {
     const missing = { ...snapshot, stopped: new Map([...stopped].filter(([id]) => id !== 'api-test')) };
     assert.ok(!planPrune(missing, policy('30d')).containers?.some((c) => c.id === 'api-test'));
+  });
+
+  it('a watermark prune takes the stopped containers only when the high mark sets it off', () => {
+    const noDisk: DiskReading = { kind: 'unavailable', why: 'the engine is remote' };
+    const idle = planWatermarkPrune(snapshot, policy('30d'), parseWatermarks('1000000', '900000'), noDisk);
+    assert.deepStrictEqual([idle.plan.items.length, idle.plan.containers?.length ?? 0], [0, 0], 'under the high mark: nothing');
+    const busy = planWatermarkPrune(snapshot, policy('30d'), parseWatermarks('100', '50'), noDisk);
+    assert.deepStrictEqual(busy.plan.containers?.map((c) => c.id).sort(), ['api-test', 'job-a', 'web-old']);
   });
 
   it('parses exited-for=DURATION, and refuses anything else with the accepted form', () => {

@@ -140,9 +140,11 @@ export function planWatermarkPrune(
   const loaded = new Set(marks.includeLoaded ? [] : ordered.filter((img) => rank(img) === SOURCE_RANK.loaded).map((i) => i.id));
   const eligible: ImageRecord[] = ordered.filter((img) => !young.has(img.id) && !loaded.has(img.id) && !leaveOut?.has(img.id));
 
-  const planFor = (count: number) => planPrune(snapshot, allUnused, { onlyImages: new Set(eligible.slice(0, count).map((i) => i.id)), leaveOut });
   const underLow = (plan: Plan) => levels.usedBytes - plan.spaceReclaimable < levels.lowBytes;
   const triggered = levels.usedBytes > levels.highBytes;
+  // Stopped containers (policy.containers) go only with a prune the high mark set off, like the images.
+  const withContainers: PrunePolicy = triggered ? allUnused : { ...allUnused, containers: undefined };
+  const planFor = (count: number) => planPrune(snapshot, withContainers, { onlyImages: new Set(eligible.slice(0, count).map((i) => i.id)), leaveOut });
 
   let count = 0;
   let plan = planFor(0);
