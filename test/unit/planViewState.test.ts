@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { replanLeavingOut, type Preview } from '../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../src/core/filters';
-import type { PrunePolicy } from '../../src/core/model';
+import type { PrunePolicy, StoppedContainer } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { buildPlanViewState, type PlanViewInput, type PlanViewWords } from '../../src/vscode/planView/planViewState';
 import { SnapshotBuilder } from './snapshotBuilder';
@@ -39,6 +39,19 @@ const words: PlanViewWords = {
   columns: { include: '', image: '', id: '', created: '', lastUsed: '', source: '', frees: '', why: '' },
   busy: { planning: 'Planning', removing: 'Removing', checking: 'Checking' },
   checkRegistry: { label: 'Check', title: 'Check registries' },
+  containers: {
+    option: 'Also remove stopped containers',
+    before: 'stopped at least',
+    after: 'ago',
+    hint: '',
+    apply: 'Apply',
+    title: (n, b) => `${n} containers · ${b} B`,
+    columns: { include: '', name: '', image: '', stopped: '', exitCode: '', project: '', frees: '' },
+    bytes: (n) => `${n} B`,
+    createdNeverStarted: (ago) => `created ${ago}, never started`,
+    include: (name) => `Remove container ${name}`,
+    kept: (by) => `kept: ${by.map((k) => `${k.reason} ${k.count}`).join(', ')}`,
+  },
 };
 
 const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: ['keep/*'] };
@@ -70,6 +83,7 @@ function input(preview: Preview, extra: Partial<PlanViewInput> = {}): PlanViewIn
     mode: 'all',
     filters: ALL.filters,
     filtersText: '',
+    containersText: '30d',
     preview,
     sort: 'bytes',
     stale: false,
@@ -161,5 +175,80 @@ describe('plan view state', () => {
     const none = replanLeavingOut(preview, new Set([b.id('a1'), b.id('a2'), b.id('b1'), b.id('leaf')]));
     const s = buildPlanViewState(input(none), words);
     assert.deepStrictEqual([s.remove.enabled, s.remove.label], [false, 'Nothing to remove.']);
+  });
+
+  it('stopped containers: the option, rows above the images (left out ones unchecked), the others counted by reason, engine text as text', () => {
+    const day = 86_400n * 1_000_000_000n;
+    const cb = new SnapshotBuilder()
+      .image('app', { tags: ['dp/app:1'], layers: [['APP', 300]] })
+      .image('job', { tags: ['dp/job:1'], layers: [['JOB', 200]] })
+      .image('svc', { tags: ['dp/svc:1'], layers: [['SVC', 100]] })
+      .container('api-test', 'app', 'exited')
+      .container('job-a', 'job', 'created')
+      .container('svc-1', 'svc', 'exited');
+    const base = cb.build();
+    const now = base.daemonNowNs;
+    const stopped = new Map<string, StoppedContainer>([
+      [
+        'api-test',
+        {
+          id: 'api-test',
+          name: 'api-test',
+          state: 'exited',
+          imageId: cb.id('app'),
+          finishedAt: 'x',
+          finishedNs: now - 94n * day,
+          exitCode: 137,
+          ownBytes: 12,
+          composeProject: 'shop\x1b[2J\n<b>',
+        },
+      ],
+      [
+        'job-a',
+        { id: 'job-a', name: 'job-a', state: 'created', imageId: cb.id('job'), finishedAt: '0001-01-01T00:00:00Z', createdNs: now - 35n * day, ownBytes: 0 },
+      ],
+      [
+        'svc-1',
+        { id: 'svc-1', name: 'svc-1', state: 'exited', imageId: cb.id('svc'), finishedAt: 'y', finishedNs: now - 40n * day, restartPolicy: 'unless-stopped' },
+      ],
+    ]);
+    const snap = { ...base, stopped };
+    const policy: PrunePolicy = { ...ALL, containers: { exitedForRaw: '30d', exitedForNs: 30n * day } };
+    const w: PlanViewWords = { ...words, totals: (n, bytes, _e, c) => `${c} containers and ${n} images, ${bytes} B back`, ago: () => 'long ago' };
+
+    const off = buildPlanViewState(input({ snapshot: snap, plan: planPrune(snap, ALL) }), w);
+    assert.deepStrictEqual([off.containerOption?.checked, off.containerOption?.value, off.containers], [false, '30d', undefined]);
+
+    const on: Preview = { snapshot: snap, plan: planPrune(snap, policy) };
+    const s = buildPlanViewState(input(on), w);
+    assert.strictEqual(s.containerOption?.checked, true);
+    const rows = s.containers!.rows;
+    assert.deepStrictEqual(
+      rows.map((r) => [r.id, r.image, r.stopped, r.exitCode, r.bytes, r.checked]),
+      [
+        ['api-test', 'dp/app:1', 'long ago', '137', '12 B', true],
+        ['job-a', 'dp/job:1', 'created long ago, never started', '', '0 B', true],
+      ],
+    );
+    assert.strictEqual(rows[0]!.project, 'shop\\x1b[2J\\x0a<b>', 'the Compose project as visible text');
+    assert.strictEqual(s.containers!.kept, 'kept: restart-policy 1');
+    assert.strictEqual(s.totals, `2 containers and 2 images, ${on.plan.spaceReclaimable} B back`);
+    assert.strictEqual(on.plan.spaceReclaimable, 300 + 200 + 12);
+
+    const less = replanLeavingOut(on, new Set(['job-a']));
+    const t = buildPlanViewState(input(less), w);
+    assert.deepStrictEqual(
+      t.containers!.rows.map((r) => [r.id, r.checked, r.bytes]),
+      [
+        ['api-test', true, '12 B'],
+        ['job-a', false, ''],
+      ],
+    );
+    assert.ok(!t.groups.flatMap((g) => g.rows).some((r) => r.id === cb.id('job')), 'its image stays with it');
+
+    const error = buildPlanViewState(input(on, { containersText: 'soon', containersError: 'Invalid exited-for value "soon"' }), w);
+    assert.deepStrictEqual([error.containerOption?.value, error.containerOption?.error], ['soon', 'Invalid exited-for value "soon"']);
+    const watermark = buildPlanViewState(input({ ...on, watermark: {} as NonNullable<Preview['watermark']> }), w);
+    assert.strictEqual(watermark.containerOption, undefined, 'a watermark plan has no containers option');
   });
 });

@@ -39,7 +39,7 @@ export function planWithContainers(snapshot: Snapshot, policy: PrunePolicy, opti
 }
 
 /** The stopped containers the policy removes, oldest stop first, and those that stay with their reason. */
-export function chooseContainers(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): { chosen: PlannedContainer[]; kept: KeptContainer[] } {
+function chooseContainers(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions = {}): { chosen: PlannedContainer[]; kept: KeptContainer[] } {
   const rule = policy.containers;
   const chosen: PlannedContainer[] = [];
   const kept: KeptContainer[] = [];

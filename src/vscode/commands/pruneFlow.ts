@@ -16,7 +16,7 @@ import { filtersText, modeTitle, stepName } from '../prune/describe';
 import { readOnlyRefusalText } from '../prune/readOnlyText';
 import { loadedSteps } from '../../core/source/imageSource';
 import type { PlanViews } from '../planView/planViews';
-import type { ExecuteOutcome, PruneService } from '../prune/pruneService';
+import type { ExecuteOutcome, PlanOptions, PruneService } from '../prune/pruneService';
 import type { Notifier } from '../notifier';
 import { SettingError } from '../settings/settingError';
 
@@ -61,17 +61,21 @@ export async function pruneFlow(
   let next = onScreen;
   for (;;) {
     try {
-      preview = next ?? (await planWithProgress(deps, session, mode, filters, watermarks, onScreen?.leaveOut));
+      // A re-plan (the confirmation's Change Filters…) keeps what the plan on screen left out and its containers option.
+      preview =
+        next ??
+        (await planWithProgress(deps, session, mode, filters, { watermarks, leaveOut: onScreen?.leaveOut, containers: onScreen?.plan.policy.containers }));
     } catch (e) {
       return reportFailure(deps, session, e);
     }
     next = undefined;
     const plan = preview.plan;
-    if (plan.items.length === 0 && preview.watermark) {
+    const steps = plan.items.length + (plan.containers?.length ?? 0);
+    if (steps === 0 && preview.watermark) {
       void notifier.info(vscode.l10n.t('Nothing to prune on {0}: it is below its high watermark.', session.name));
       return { status: 'nothing' };
     }
-    if (plan.items.length === 0) {
+    if (steps === 0) {
       const k = plan.kept.length;
       const kept = k
         ? plural(k, {
@@ -128,13 +132,12 @@ async function planWithProgress(
   session: EnvironmentSession,
   mode: PruneMode,
   filters: PruneFilters,
-  watermarks?: Watermarks,
-  leaveOut?: ReadonlySet<string>,
+  options: PlanOptions,
 ): Promise<Preview> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Docker Prune: planning on {0}…', session.name) },
     async () => {
-      const preview = await deps.service.plan(session, mode, filters, watermarks, leaveOut);
+      const preview = await deps.service.plan(session, mode, filters, options);
       deps.log.info(
         `Planned on ${session.name}: mode ${mode}, filters ${filtersText(filters)}: ${preview.plan.items.length} images, ${preview.plan.spaceReclaimable} bytes; ${preview.plan.kept.length} kept`,
       );

@@ -9,6 +9,7 @@ import type { ImageSource, KeepReason, PlannedImage, PruneFilters, PruneMode } f
 import { shortImageId } from '../../core/format/units';
 import { repositoryOf } from '../../core/plan/references';
 import type { HeaderLine, KeptGroup, PlanGroup, PlanRow, PlanViewState, SortKey } from '../../webview/planView/protocol';
+import { buildContainerOption, buildContainersSection, type ContainerWords } from './containerRows';
 import { displayText } from '../../core/format/displayText';
 
 /** Everything the view says, translated and formatted by the caller. */
@@ -25,10 +26,10 @@ export interface PlanViewWords {
   title(environment: string, mode: PruneMode, watermark: boolean): string;
   /** Environment, engine, mode, filters, protect patterns… and a watermark plan's figures. */
   header(input: PlanViewInput): HeaderLine[];
-  /** `24 images, 1.3 GB back` (`about 1.3 GB` when estimated). */
-  totals(images: number, bytes: number, estimated: boolean): string;
+  /** `24 images, 1.3 GB back` (`about 1.3 GB` when estimated); `2 stopped containers and 24 images, …` with containers. */
+  totals(images: number, bytes: number, estimated: boolean, containers: number): string;
   notes(input: PlanViewInput): string[];
-  removeButton(images: number, bytes: number): string;
+  removeButton(images: number, bytes: number, containers: number): string;
   nothingToRemove: string;
   staleText: string;
   replan: string;
@@ -50,6 +51,8 @@ export interface PlanViewWords {
   columns: PlanViewState['columns'];
   busy: { planning: string; removing: string; checking: string };
   checkRegistry: { label: string; title: string };
+  /** The containers option and the stopped containers' rows. */
+  containers: ContainerWords;
 }
 
 export interface PlanViewInput {
@@ -67,6 +70,9 @@ export interface PlanViewInput {
   readonly stale: boolean;
   readonly busy?: 'planning' | 'removing' | 'checking';
   readonly readOnly: boolean;
+  /** The containers option's duration as typed, and why it cannot be used (the plan then stays as it was). */
+  readonly containersText: string;
+  readonly containersError?: string;
 }
 
 interface RowFacts {
@@ -125,17 +131,23 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
 
   const groups = groupRows(facts, sort, w);
   const images = plan.items.length;
+  const containers = plan.containers?.length ?? 0;
   const bytes = plan.spaceReclaimable;
   const busy = input.busy ? w.busy[input.busy] : undefined;
-  const why = input.readOnly ? w.readOnly(input.environmentName) : input.stale ? w.staleText : images === 0 ? w.nothingToRemove : undefined;
+  const why = input.readOnly ? w.readOnly(input.environmentName) : input.stale ? w.staleText : images + containers === 0 ? w.nothingToRemove : undefined;
+  const containerSection = buildContainersSection(preview, w.containers, w.ago);
 
   return {
     key: input.key,
     title: w.title(input.environmentName, input.mode, preview.watermark !== undefined),
     header: w.header(input),
-    totals: w.totals(images, bytes, plan.estimatedBytes === true),
+    totals: w.totals(images, bytes, plan.estimatedBytes === true, containers),
     notes: w.notes(input),
     filters: { ...w.filters, value: input.filtersText, error: input.filterError },
+    ...(preview.watermark
+      ? {}
+      : { containerOption: buildContainerOption(plan.policy.containers !== undefined, input.containersText, input.containersError, w.containers) }),
+    ...(containerSection ? { containers: containerSection } : {}),
     sort,
     sortLabel: w.sort.label,
     sortOptions: [
@@ -145,9 +157,9 @@ export function buildPlanViewState(input: PlanViewInput, w: PlanViewWords): Plan
     ],
     columns: w.columns,
     groups,
-    empty: facts.length === 0 ? w.nothingToRemove : undefined,
+    empty: facts.length === 0 && !containerSection?.rows.length ? w.nothingToRemove : undefined,
     kept: keptGroups(plan.kept, w),
-    remove: { label: images ? w.removeButton(images, bytes) : w.nothingToRemove, enabled: !why && !busy, why },
+    remove: { label: images + containers ? w.removeButton(images, bytes, containers) : w.nothingToRemove, enabled: !why && !busy, why },
     stale: input.stale ? { text: w.staleText, action: w.replan } : undefined,
     busy,
     replanLabel: w.replan,

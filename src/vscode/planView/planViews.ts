@@ -10,7 +10,8 @@ import { errorMessage } from '../../core/errors';
 import { describeFilters, parseFilterArgs } from '../../core/filters';
 import { replanLeavingOut, type Preview } from '../../core/execute/pruneJob';
 import { checkRegistries } from '../../core/source/registryCheck';
-import type { PruneFilters, PruneMode, Snapshot } from '../../core/model';
+import { parseExitedFor } from '../../core/filters/containersOption';
+import type { ContainerPolicy, PruneFilters, PruneMode, Snapshot } from '../../core/model';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { PruneService } from '../prune/pruneService';
@@ -20,6 +21,8 @@ import { buildPlanViewState } from './planViewState';
 import { planViewWords } from './viewWords';
 
 const PLAN_VIEW_TYPE = 'dockerPrune.planView';
+/** What the containers option's field holds until the user types another duration. */
+const DEFAULT_EXITED_FOR = '30d';
 
 /** A plan to show: where, how, and the preview itself. */
 export interface PlanSource {
@@ -64,6 +67,9 @@ class PlanPanel implements vscode.Disposable {
   busy: 'planning' | 'removing' | 'checking' | undefined;
   filtersText: string;
   filterError: string | undefined;
+  /** The containers option's duration as typed; why it cannot be used (the plan stays as it was). */
+  containersText: string;
+  containersError: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** On the session shown (the registry makes a new one when the environment's settings change). */
   private sessionSubscriptions: vscode.Disposable[] = [];
@@ -78,6 +84,7 @@ class PlanPanel implements vscode.Disposable {
   ) {
     this.source = source;
     this.filtersText = typedFilters(source.filters);
+    this.containersText = source.preview.plan.policy.containers?.exitedForRaw ?? DEFAULT_EXITED_FOR;
     this.follow(source.session);
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: PageMessage) => void this.handle(m)),
@@ -92,6 +99,8 @@ class PlanPanel implements vscode.Disposable {
     this.source = source;
     this.filtersText = typedFilters(source.filters);
     this.filterError = undefined;
+    this.containersText = source.preview.plan.policy.containers?.exitedForRaw ?? this.containersText;
+    this.containersError = undefined;
     this.stale = false;
     this.seenSnapshot = currentSnapshot(source.session);
     this.post();
@@ -121,6 +130,8 @@ class PlanPanel implements vscode.Disposable {
         stale: this.stale,
         busy: this.busy,
         readOnly: source.session.readOnly,
+        containersText: this.containersText,
+        containersError: this.containersError,
       },
       planViewWords(),
     );
@@ -170,6 +181,19 @@ class PlanPanel implements vscode.Disposable {
         if (this.filterError) return this.post();
         return this.replan(parseFilterArgs(splitFilters(m.text)));
       }
+      case 'containers': {
+        this.containersText = m.exitedFor;
+        this.containersError = undefined;
+        if (!m.include) return this.replan(this.source.filters, { containers: undefined });
+        let containers: ContainerPolicy;
+        try {
+          containers = parseExitedFor(m.exitedFor);
+        } catch (e) {
+          this.containersError = errorMessage(e);
+          return this.post();
+        }
+        return this.replan(this.source.filters, { containers });
+      }
       case 'replan':
         return this.replan(this.source.filters);
       case 'checkRegistry':
@@ -213,13 +237,17 @@ class PlanPanel implements vscode.Disposable {
     this.post();
   }
 
-  /** A fresh snapshot and plan with these filters, leaving out the same images. */
-  async replan(filters: PruneFilters): Promise<void> {
+  /**
+   * A fresh snapshot and plan with these filters, leaving out the same images and containers; with the stopped
+   * containers option as it is, unless `option` turns it on (a duration) or off (undefined).
+   */
+  async replan(filters: PruneFilters, option?: { readonly containers: ContainerPolicy | undefined }): Promise<void> {
     const { session, mode, watermarks } = this.source;
+    const containers = option ? option.containers : this.source.preview.plan.policy.containers;
     this.busy = 'planning';
     this.post();
     try {
-      const preview = await this.deps.service.plan(session, mode, filters, watermarks, this.source.preview.leaveOut);
+      const preview = await this.deps.service.plan(session, mode, filters, { watermarks, leaveOut: this.source.preview.leaveOut, containers });
       this.source = { ...this.source, filters, preview };
       this.filtersText = typedFilters(filters);
       this.filterError = undefined;

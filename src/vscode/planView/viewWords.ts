@@ -4,12 +4,13 @@ import { describeProfile } from '../../core/engine/engineProfile';
 import { formatAge, formatAgo } from '../../core/format/units';
 import type { Preview } from '../../core/execute/pruneJob';
 import { bytesText, countText, displayLanguage, plural } from '../l10n/format';
-import { filtersText, imageCount, modeTitle } from '../prune/describe';
-import { keepReason, removeReason } from '../prune/planWords';
+import { filtersText, imageCount, modeTitle, stepsCount } from '../prune/describe';
+import { containerKeepReason, keepReason, removeReason } from '../prune/planWords';
 import { readOnlyRefusalText } from '../prune/readOnlyText';
 import { sourcesSummary, sourceWord } from '../prune/sourceWords';
 import { countSources } from '../../core/source/imageSource';
 import type { HeaderLine } from '../../webview/planView/protocol';
+import type { ContainerWords } from './containerRows';
 import type { PlanViewInput, PlanViewWords } from './planViewState';
 import { displayText } from '../../core/format/displayText';
 
@@ -22,8 +23,8 @@ export function planViewWords(): PlanViewWords {
     source: sourceWord,
     title: (env, mode, watermark) => (watermark ? vscode.l10n.t('Watermark prune on {0}', env) : vscode.l10n.t('Prune {0} on {1}', modeTitle(mode), env)),
     header,
-    totals: (images, bytes, estimated) =>
-      vscode.l10n.t('{0}, {1} back', imageCount(images), estimated ? vscode.l10n.t('about {0}', bytesText(bytes)) : bytesText(bytes)),
+    totals: (images, bytes, estimated, containers) =>
+      vscode.l10n.t('{0}, {1} back', stepsCount(containers, images), estimated ? vscode.l10n.t('about {0}', bytesText(bytes)) : bytesText(bytes)),
     notes: ({ mode, preview }) => [
       ...(mode === 'all' && preview.plan.items.some((i) => i.reason === 'unused')
         ? [vscode.l10n.t('Tagged images that no container uses are deleted too: you would pull or build them again.')]
@@ -32,11 +33,13 @@ export function planViewWords(): PlanViewWords {
         ? [vscode.l10n.t("Part of the bytes is estimated: the engine sizes each image's content, not the layer blobs images share.")]
         : []),
     ],
-    removeButton: (images, bytes) =>
-      plural(images, {
-        one: vscode.l10n.t('Remove {0} image ({1})', countText(images), bytesText(bytes)),
-        other: vscode.l10n.t('Remove {0} images ({1})', countText(images), bytesText(bytes)),
-      }),
+    removeButton: (images, bytes, containers) =>
+      containers > 0
+        ? vscode.l10n.t('Remove {0} ({1})', stepsCount(containers, images), bytesText(bytes))
+        : plural(images, {
+            one: vscode.l10n.t('Remove {0} image ({1})', countText(images), bytesText(bytes)),
+            other: vscode.l10n.t('Remove {0} images ({1})', countText(images), bytesText(bytes)),
+          }),
     nothingToRemove: vscode.l10n.t('Nothing to remove.'),
     staleText: vscode.l10n.t('The engine changed since this plan.'),
     replan: vscode.l10n.t('Re-plan'),
@@ -76,6 +79,37 @@ export function planViewWords(): PlanViewWords {
       label: vscode.l10n.t('Check Registries'),
       title: vscode.l10n.t("Ask each pulled image's registry, through the engine and with its credentials, whether it still has the image"),
     },
+    containers: containerWords(),
+  };
+}
+
+function containerWords(): ContainerWords {
+  return {
+    option: vscode.l10n.t('Also remove stopped containers'),
+    before: vscode.l10n.t('stopped at least'),
+    after: vscode.l10n.t('ago'),
+    hint: vscode.l10n.t(
+      'A duration such as 30d, 36h or 0s. Exited containers count from when they stopped, containers never started from when they were created. Running ones, restart policy always or unless-stopped, the docker-prune.keep label and protect patterns keep a container; volumes stay.',
+    ),
+    apply: vscode.l10n.t('Apply'),
+    title: (n, bytes) => vscode.l10n.t('Stopped containers to remove first: {0} · {1} of their own; their volumes stay', countText(n), bytesText(bytes)),
+    columns: {
+      include: vscode.l10n.t('Remove'),
+      name: vscode.l10n.t('Container'),
+      image: vscode.l10n.t('Image'),
+      stopped: vscode.l10n.t('Stopped'),
+      exitCode: vscode.l10n.t('Exit code'),
+      project: vscode.l10n.t('Compose project'),
+      frees: vscode.l10n.t('Frees'),
+    },
+    bytes: bytesText,
+    createdNeverStarted: (ago) => vscode.l10n.t('created {0}, never started', ago),
+    include: (name) => vscode.l10n.t('Remove container {0}', name),
+    kept: (byReason) =>
+      vscode.l10n.t(
+        'Stopped containers kept: {0}',
+        byReason.map(({ reason, count }) => vscode.l10n.t('{0} ({1})', containerKeepReason(reason), countText(count))).join(', '),
+      ),
   };
 }
 

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { bytesText, countText, plural } from '../l10n/format';
 import type { Plan, PruneFilters, PruneMode } from '../../core/model';
-import { filtersText, imageCount } from './describe';
+import { displayText } from '../../core/format/displayText';
+import { filtersText, stepsCount } from './describe';
 import { loadedWarningText } from './sourceWords';
 
 export interface ConfirmRequest {
@@ -28,10 +29,12 @@ export type ConfirmPrune = (request: ConfirmRequest) => Promise<ConfirmAnswer>;
 
 export const modalConfirmation: ConfirmPrune = async (req) => {
   const { plan } = req;
-  const count = imageCount(plan.items.length);
+  const containers = plan.containers ?? [];
+  const count = stepsCount(containers.length, plan.items.length);
   const bytes = bytesText(plan.spaceReclaimable);
-  const message =
-    req.mode === 'all'
+  const message = containers.length
+    ? vscode.l10n.t('Remove {0} from {1} and reclaim {2}?', count, req.environment, bytes)
+    : req.mode === 'all'
       ? plural(plan.items.length, {
           one: vscode.l10n.t('Remove {0} unused image from {1}, tagged ones included, and reclaim {2}?', countText(plan.items.length), req.environment, bytes),
           other: vscode.l10n.t(
@@ -52,6 +55,7 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
       : vscode.l10n.t('Environment: {0} ({1})', req.environment, req.location),
     vscode.l10n.t('Filters: {0}', filtersText(req.filters)),
     vscode.l10n.t('{0}, {1} reclaimable. The preview lists every image.', count, bytes),
+    ...(containers.length ? [containersLine(containers.map((c) => displayText(c.name)))] : []),
     req.mode === 'all'
       ? vscode.l10n.t('Tagged images that no container uses are deleted: you would have to pull or build them again.')
       : vscode.l10n.t('Images used by containers, protected or outside the filters are kept.'),
@@ -65,6 +69,18 @@ export const modalConfirmation: ConfirmPrune = async (req) => {
   return 'prune';
 };
 
+/** The stopped containers that go first, by name (the first few). */
+function containersLine(names: readonly string[]): string {
+  const shown = names.slice(0, CONTAINERS_NAMED).join(', ');
+  const text = names.length > CONTAINERS_NAMED ? vscode.l10n.t('{0} and {1} more', shown, countText(names.length - CONTAINERS_NAMED)) : shown;
+  return plural(names.length, {
+    one: vscode.l10n.t('The stopped container goes first, its volumes stay: {0}', text),
+    other: vscode.l10n.t('The stopped containers go first, their volumes stay: {0}', text),
+  });
+}
+
+const CONTAINERS_NAMED = 5;
+
 /**
  * For a protected environment, after the modal: what the user types as its name (undefined: cancelled).
  * The flow compares it with the name; the extension-host tests replace only this input box.
@@ -75,7 +91,7 @@ export const environmentNameInput: AskEnvironmentName = (req) =>
   Promise.resolve(
     vscode.window.showInputBox({
       title: vscode.l10n.t('{0} is a protected environment', req.environment),
-      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, imageCount(req.plan.items.length)),
+      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, stepsCount(req.plan.containers?.length ?? 0, req.plan.items.length)),
       ignoreFocusOut: true,
       validateInput: (v) => (v === req.environment || v === '' ? undefined : vscode.l10n.t('Type the environment name exactly.')),
     }),

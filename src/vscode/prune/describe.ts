@@ -3,8 +3,9 @@ import * as vscode from 'vscode';
 import { describeFilters } from '../../core/filters';
 import { formatBytes, shortImageId } from '../../core/format/units';
 import { bytesText, countText, plural } from '../l10n/format';
-import type { PlannedImage, PruneFilters, PruneMode, PruneProgress, PruneResult, Plan } from '../../core/model';
+import type { PruneFilters, PruneMode, PruneProgress, PruneResult, Plan } from '../../core/model';
 import { countDeletedImages } from '../../core/execute/pruneJob';
+import { displayText } from '../../core/format/displayText';
 
 export function modeTitle(mode: PruneMode): string {
   return mode === 'all' ? vscode.l10n.t('all unused images') : vscode.l10n.t('dangling images');
@@ -18,6 +19,18 @@ export function imageCount(n: number): string {
 export function containerCount(n: number): string {
   const c = countText(n);
   return plural(n, { one: vscode.l10n.t('{0} container', c), other: vscode.l10n.t('{0} containers', c) });
+}
+
+function stoppedContainerCount(n: number): string {
+  const c = countText(n);
+  return plural(n, { one: vscode.l10n.t('{0} stopped container', c), other: vscode.l10n.t('{0} stopped containers', c) });
+}
+
+/** `5 images`; with stopped containers `2 stopped containers and 5 images`, or `2 stopped containers` alone. */
+export function stepsCount(containers: number, images: number): string {
+  if (containers === 0) return imageCount(images);
+  if (images === 0) return stoppedContainerCount(containers);
+  return vscode.l10n.t('{0} and {1}', stoppedContainerCount(containers), imageCount(images));
 }
 
 export function filtersText(filters: PruneFilters): string {
@@ -35,6 +48,12 @@ export function progressMessage(p: PruneProgress): string {
   const done = countText(p.done);
   const total = countText(p.total);
   const bytes = bytesText(p.bytes);
+  if (p.current && 'kind' in p.current) {
+    const name = displayText(p.current.name);
+    return p.skipped
+      ? vscode.l10n.t('Skipped container {0} · {1} of {2} steps · {3} reclaimed', name, done, total, bytes)
+      : vscode.l10n.t('Removed container {0} · {1} of {2} steps · {3} reclaimed', name, done, total, bytes);
+  }
   return plural(p.total, {
     one: vscode.l10n.t('{0} of {1} image · {2} reclaimed', done, total, bytes),
     other: vscode.l10n.t('{0} of {1} images · {2} reclaimed', done, total, bytes),
@@ -43,8 +62,14 @@ export function progressMessage(p: PruneProgress): string {
 
 /** One log line per finished step (the log is English, like the audit). */
 export function stepLogLine(p: PruneProgress, previousBytes: number): string {
-  const step = p.current as PlannedImage;
   const n = `[${p.done}/${p.total}]`;
+  const step = p.current;
+  if (step && 'kind' in step) {
+    const name = `container ${displayText(step.name)} (${shortImageId(step.id)})`;
+    if (p.skipped) return `${n} skipped ${name}: ${p.skipped.message}`;
+    return `${n} removed ${name}, ${formatBytes(p.bytes - previousBytes)} freed`;
+  }
+  if (!step) return `${n}`;
   if (p.skipped) return `${n} skipped ${stepName(step)}: ${p.skipped.message}`;
   if (step.action === 'untag') return `${n} untagged ${step.tags.join(', ')} (${shortImageId(step.id)})`;
   return `${n} removed ${stepName(step)}, ${formatBytes(p.bytes - previousBytes)} freed`;
@@ -52,8 +77,12 @@ export function stepLogLine(p: PruneProgress, previousBytes: number): string {
 
 export interface ResultSummary {
   readonly removed: number;
+  /** Stopped containers removed (a plan with containers only). */
+  readonly containersRemoved: number;
   readonly untagged: number;
+  /** Images skipped. */
   readonly skipped: number;
+  readonly containersSkipped: number;
   readonly bytes: number;
   readonly cancelled: boolean;
 }
@@ -61,20 +90,26 @@ export interface ResultSummary {
 export function summarize(result: PruneResult, plan: Plan | undefined): ResultSummary {
   return {
     removed: countDeletedImages(result, plan),
+    containersRemoved: result.ContainersDeleted?.length ?? 0,
     untagged: plan ? plan.items.filter((i) => i.action === 'untag' && !result.skipped.some((s) => s.id === i.id)).length : 0,
-    skipped: result.skipped.filter((s) => s.reason !== 'cancelled').length,
+    skipped: result.skipped.filter((s) => s.reason !== 'cancelled' && s.kind !== 'container').length,
+    containersSkipped: result.skipped.filter((s) => s.reason !== 'cancelled' && s.kind === 'container').length,
     bytes: result.SpaceReclaimed,
     cancelled: result.cancelled,
   };
 }
 
-/** "Removed 12 images, reclaimed 1.4 GB" (+ what was skipped or cancelled). */
+/** "Removed 12 images, reclaimed 1.4 GB" or "Removed 2 stopped containers and 12 images, …" (+ what was skipped or cancelled). */
 export function resultMessage(s: ResultSummary, environment: string): string {
   const n = countText(s.removed);
-  const removed = plural(s.removed, { one: vscode.l10n.t('Removed {0} image', n), other: vscode.l10n.t('Removed {0} images', n) });
+  const removed =
+    s.containersRemoved > 0
+      ? vscode.l10n.t('Removed {0}', stepsCount(s.containersRemoved, s.removed))
+      : plural(s.removed, { one: vscode.l10n.t('Removed {0} image', n), other: vscode.l10n.t('Removed {0} images', n) });
   let text = vscode.l10n.t('{0}, reclaimed {1}', removed, bytesText(s.bytes));
   if (s.untagged > 0) text += vscode.l10n.t('; untagged {0}', imageCount(s.untagged));
-  if (s.skipped > 0) text += vscode.l10n.t('; skipped {0} (see the Docker Prune output)', imageCount(s.skipped));
+  if (s.skipped > 0 || s.containersSkipped > 0)
+    text += vscode.l10n.t('; skipped {0} (see the Docker Prune output)', stepsCount(s.containersSkipped, s.skipped));
   if (s.cancelled) text = vscode.l10n.t('Prune cancelled on {0}. {1} before it stopped.', environment, text);
   else text = vscode.l10n.t('{0} on {1}.', text, environment);
   return text;

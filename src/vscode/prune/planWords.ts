@@ -1,6 +1,6 @@
 /** Why an image stays or goes, in words (tree tooltips, plan view). */
 import * as vscode from 'vscode';
-import type { KeepReason } from '../../core/model';
+import type { ContainerKeepReason, KeepReason } from '../../core/model';
 
 /** Why a candidate stays, in words: one entry per KeepReason, so a new reason cannot go unworded. */
 const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
@@ -18,6 +18,20 @@ const KEEP_REASON_WORDS: Record<KeepReason, () => string> = {
 
 export function keepReason(reason: KeepReason): string {
   return KEEP_REASON_WORDS[reason]();
+}
+
+/** Why a stopped container stays when the plan removes stopped containers: one entry per reason. */
+const CONTAINER_KEEP_REASON_WORDS: Record<ContainerKeepReason, () => string> = {
+  'restart-policy': () => vscode.l10n.t('restart policy always or unless-stopped'),
+  'keep-label': () => vscode.l10n.t('labelled docker-prune.keep'),
+  protected: () => vscode.l10n.t('protected by a pattern'),
+  'recently-stopped': () => vscode.l10n.t('stopped more recently'),
+  'left-out': () => vscode.l10n.t('left out by you'),
+  dead: () => vscode.l10n.t('dead: left to you'),
+};
+
+export function containerKeepReason(reason: ContainerKeepReason): string {
+  return CONTAINER_KEEP_REASON_WORDS[reason]();
 }
 
 /** Why a planned image goes, in words. */

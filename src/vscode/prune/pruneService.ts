@@ -12,13 +12,20 @@ import type { PruneJobRequest } from '../../core/execute/pruneRunner';
 import { previewWatermarkPrune } from '../../core/execute/watermarkPreview';
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import { formatBytes } from '../../core/format/units';
-import type { Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger } from '../../core/model';
+import type { ContainerPolicy, Plan, PruneFilters, PruneMode, PruneProgress, PruneResult, Trigger } from '../../core/model';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import { policyFor } from '../settings/settings';
 import { filtersText, modeTitle, progressMessage, resultMessage, stepLogLine, summarize, type ResultSummary } from './describe';
 import { readOnlyRefusalText } from './readOnlyText';
 
 export const RUNNING_CONTEXT_KEY = 'dockerPrune.pruneRunning';
+
+/** How to plan besides mode and filters (PruneService.plan). */
+export interface PlanOptions {
+  readonly watermarks?: Watermarks;
+  readonly leaveOut?: ReadonlySet<string>;
+  readonly containers?: ContainerPolicy;
+}
 
 export interface ExecuteRequest {
   readonly session: EnvironmentSession;
@@ -29,6 +36,8 @@ export interface ExecuteRequest {
   readonly trigger: Trigger;
   /** A watermark prune: without a preview, it is planned under the engine's lock (so after any prune before it). */
   readonly watermarks?: Watermarks;
+  /** Unattended runs: also the stopped containers stopped that long ago (a preview carries its own in its policy). */
+  readonly containers?: ContainerPolicy;
   /** Notification (cancellable, for manual prunes) or the window's status area (for background runs). */
   readonly progressLocation: vscode.ProgressLocation.Notification | vscode.ProgressLocation.Window;
 }
@@ -70,11 +79,13 @@ export class PruneService implements vscode.Disposable {
   /**
    * A fresh snapshot and the plan for it under the current settings (SettingError when they are invalid). With
    * `watermarks`, the watermark plan: unused images, least recently used first, down to under the low mark.
-   * `leaveOut`: images the user left out (the plan view's unchecked rows).
+   * `leaveOut`: images and containers the user left out (the plan view's unchecked rows). `containers`: also the
+   * stopped containers stopped that long ago (the snapshot then reads their facts).
    */
-  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, watermarks?: Watermarks, leaveOut?: ReadonlySet<string>): Promise<Preview> {
-    if (watermarks) return previewWatermarkPrune(session.reader(), session.requireEngine(), policyFor('all', filters), watermarks, leaveOut);
-    return previewPrune(session.reader(), policyFor(mode, filters), false, leaveOut);
+  async plan(session: EnvironmentSession, mode: PruneMode, filters: PruneFilters, options: PlanOptions = {}): Promise<Preview> {
+    const { watermarks, leaveOut, containers } = options;
+    if (watermarks) return previewWatermarkPrune(session.reader(), session.requireEngine(), policyFor('all', filters, containers), watermarks, leaveOut);
+    return previewPrune(session.reader(), policyFor(mode, filters, containers), false, leaveOut);
   }
 
   isRunning(session: EnvironmentSession): boolean {
@@ -116,18 +127,18 @@ export class PruneService implements vscode.Disposable {
    */
   async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
     const { session } = req;
-    const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters);
+    const policy = req.preview?.plan.policy ?? policyFor(req.watermarks ? 'all' : req.mode, req.filters, req.containers);
     const title = vscode.l10n.t('Docker Prune: removing {0} from {1}', modeTitle(req.mode), session.name);
     return this.track(session, { title, location: req.progressLocation }, async ({ progress, ...job }) => {
       // The log is English, like the audit: counts and sizes here are not localized.
       const planned = req.preview?.plan;
       const plannedText = planned
-        ? `${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}`
+        ? `${planned.containers?.length ? `${planned.containers.length} stopped container${planned.containers.length === 1 ? '' : 's'} and ` : ''}${planned.items.length} image${planned.items.length === 1 ? '' : 's'}, ${formatBytes(planned.spaceReclaimable)}`
         : 'planned at start';
       this.log.info(
         `Prune started on ${session.name} (${session.location}): trigger ${req.trigger}, mode ${req.mode}, filters ${filtersText(req.filters)}, plan ${plannedText}`,
       );
-      let last: PruneProgress = { done: 0, total: req.preview?.plan.items.length ?? 0, bytes: 0 };
+      let last: PruneProgress = { done: 0, total: planned ? planned.items.length + (planned.containers?.length ?? 0) : 0, bytes: 0 };
       progress.report({ message: req.preview ? progressMessage(last) : vscode.l10n.t('planning…') });
       try {
         const outcome = await runPrune({
@@ -136,7 +147,7 @@ export class PruneService implements vscode.Disposable {
           trigger: req.trigger,
           confirmed: req.preview,
           reader: session.reader(),
-          replan: req.watermarks ? () => this.plan(session, 'all', req.filters, req.watermarks) : undefined,
+          replan: req.watermarks ? () => this.plan(session, 'all', req.filters, { watermarks: req.watermarks, containers: req.containers }) : undefined,
           onProgress: (p) => {
             if (p.current) this.log.info(stepLogLine(p, last.bytes));
             const increment = p.total > 0 ? ((p.done - last.done) / p.total) * 100 : 0;

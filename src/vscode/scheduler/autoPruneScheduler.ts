@@ -58,6 +58,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
             Setting.AutoPruneHighWatermark,
             Setting.AutoPruneLowWatermark,
             Setting.AutoPruneMinimumAge,
+            Setting.AutoPruneContainersExitedFor,
             Setting.Environments,
           )
         ) {
@@ -170,7 +171,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
       if (watermarks) {
         // A cheap look first: below the high mark nothing runs (and nothing is audited). The prune itself plans
         // again under the engine's lock, so a prune that finished meanwhile (another window, the CLI) is counted.
-        const look = (await this.service.plan(session, 'all', settings.filters, watermarks)).watermark!.figures;
+        const look = (await this.service.plan(session, 'all', settings.filters, { watermarks, containers: settings.containers })).watermark!.figures;
         if (!look.triggered) {
           this.log.info(`Auto-prune on ${session.name} skipped: ${watermarkSummary(watermarks, look)}.`);
           return;
@@ -189,6 +190,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
         mode: watermarks ? 'all' : settings.mode,
         filters: settings.filters,
         watermarks,
+        containers: settings.containers,
         trigger: 'auto',
         progressLocation: vscode.ProgressLocation.Window,
       });
@@ -198,7 +200,7 @@ export class AutoPruneScheduler implements vscode.Disposable {
       }
       this.notifier.reset(key);
       const s = result.summary;
-      if (s.removed > 0 || s.untagged > 0) {
+      if (s.removed > 0 || s.untagged > 0 || s.containersRemoved > 0) {
         const showAudit = vscode.l10n.t('Show Audit Log');
         void this.notifier.info(vscode.l10n.t('Auto-prune: {0}', result.message), showAudit).then((c) => {
           if (c === showAudit) void vscode.commands.executeCommand('dockerPrune.showAuditLog');

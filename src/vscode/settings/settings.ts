@@ -6,8 +6,9 @@ import * as vscode from 'vscode';
 import { parseConfiguredEnvironments, type ConfiguredParseResult } from '../../core/environments';
 import { errorMessage } from '../../core/errors';
 import { parseExtendedDuration, parseUnusedFor, parseUntil } from '../../core/filters';
+import { parseExitedFor } from '../../core/filters/containersOption';
 import { parseByteSize } from '../../core/format/units';
-import type { PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
+import type { ContainerPolicy, PruneFilters, PruneMode, PrunePolicy } from '../../core/model';
 import { compileProtectPatterns } from '../../core/plan/protectPatterns';
 import { DEFAULT_MINIMUM_AGE, parseMark, parseMinimumAge, parseWatermarks, type Watermarks } from '../../core/plan/watermarkMarks';
 import { SettingError } from './settingError';
@@ -36,6 +37,7 @@ export enum Setting {
   AutoPruneLowWatermark = 'autoPrune.lowWatermark',
   AutoPruneMinimumAge = 'autoPrune.minimumAge',
   AutoPruneIncludeLoaded = 'autoPrune.includeLoaded',
+  AutoPruneContainersExitedFor = 'autoPrune.containersExitedFor',
 }
 
 export type GroupBy = 'usage' | 'repository';
@@ -152,10 +154,13 @@ export function auditFileSetting(): string {
   return v.trim();
 }
 
-/** The policy for one run: settings (protect, keep newest N) plus the run's mode and filters. */
-export function policyFor(m: PruneMode, filters: PruneFilters): PrunePolicy {
+/**
+ * The policy for one run: settings (protect, keep newest N) plus the run's mode and filters, and the stopped
+ * containers it also removes (the plan view's option, auto-prune's setting; undefined: none).
+ */
+export function policyFor(m: PruneMode, filters: PruneFilters, containers?: ContainerPolicy): PrunePolicy {
   const keep = keepLatest();
-  return { mode: m, filters, protect: protectPatterns(), keepLatest: keep > 0 ? keep : undefined };
+  return { mode: m, filters, protect: protectPatterns(), keepLatest: keep > 0 ? keep : undefined, ...(containers ? { containers } : {}) };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -173,6 +178,8 @@ export interface AutoPruneSettings {
   readonly filters: PruneFilters;
   /** Environment names or ids; empty = the default environment. */
   readonly environments: string[];
+  /** Also remove stopped containers stopped at least this long ago (`autoPrune.containersExitedFor`); undefined: none. */
+  readonly containers?: ContainerPolicy;
 }
 
 /** The shortest interval accepted: short enough to try it out, long enough never to hammer an engine. */
@@ -224,7 +231,21 @@ export function autoPruneSettings(): AutoPruneSettings {
     threshold: parseThreshold(raw(Setting.AutoPruneThreshold)),
     filters,
     environments: stringList(Setting.AutoPruneEnvironments),
+    containers: containersExitedFor(),
   };
+}
+
+/** `''` → containers are never touched; `30d`, `0s` → the stopped containers auto-prune also removes. */
+function containersExitedFor(): ContainerPolicy | undefined {
+  const key = fullName(Setting.AutoPruneContainersExitedFor);
+  const v = raw(Setting.AutoPruneContainersExitedFor) ?? '';
+  if (typeof v !== 'string') throw new SettingError(key, v, vscode.l10n.t('use a duration such as 30d, 36h or 0s, or leave it empty'));
+  if (!v.trim()) return undefined;
+  try {
+    return parseExitedFor(v);
+  } catch (e) {
+    throw new SettingError(key, v, errorMessage(e));
+  }
 }
 
 /** `''` → none; `5000000000`, `5GB`, `500 MiB` → bytes; `80%` → a share of the Docker root disk. */

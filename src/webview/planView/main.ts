@@ -4,7 +4,7 @@
  * they do everywhere. Focus and open sections survive each re-render.
  */
 import { initialState, vscodeApi } from '../shared/vscodeApi';
-import type { HostMessage, PageMessage, PlanGroup, PlanRow, PlanViewState } from './protocol';
+import type { ContainerRow, ContainersOption, ContainersSection, HostMessage, PageMessage, PlanGroup, PlanRow, PlanViewState } from './protocol';
 
 const api = vscodeApi<PlanViewState>();
 const send = (m: PageMessage) => api.postMessage(m);
@@ -32,9 +32,13 @@ function render(state: PlanViewState): void {
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
   const filterInput = document.getElementById('filters') as HTMLInputElement | null;
   const typing = filterInput !== null && document.activeElement === filterInput ? filterInput.value : undefined;
+  const exitedForInput = document.getElementById('exited-for') as HTMLInputElement | null;
+  const typingExitedFor = exitedForInput !== null && document.activeElement === exitedForInput ? exitedForInput.value : undefined;
 
   const root = el('div', { className: 'plan' });
-  root.append(header(state, typing), ...state.groups.map((g) => group(state, g)));
+  root.append(header(state, typing, typingExitedFor));
+  if (state.containers) root.append(containers(state, state.containers));
+  root.append(...state.groups.map((g) => group(state, g)));
   if (state.empty) root.append(el('p', { className: 'empty' }, state.empty));
   if (state.kept.groups.length) root.append(kept(state));
   document.body.replaceChildren(root);
@@ -42,7 +46,7 @@ function render(state: PlanViewState): void {
   if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
 }
 
-function header(state: PlanViewState, typing: string | undefined): HTMLElement {
+function header(state: PlanViewState, typing: string | undefined, typingExitedFor: string | undefined): HTMLElement {
   const facts = el('dl', { className: 'facts' });
   for (const line of state.header) facts.append(el('dt', {}, line.label), el('dd', {}, line.value));
 
@@ -112,7 +116,77 @@ function header(state: PlanViewState, typing: string | undefined): HTMLElement {
     stale,
     actions,
     filters(state, typing),
+    state.containerOption ? containerOption(state, state.containerOption, typingExitedFor) : undefined,
     sorter(state),
+  );
+}
+
+/** "Also remove stopped containers", stopped at least [30d] ago: toggling it or applying a duration re-plans. */
+function containerOption(state: PlanViewState, o: ContainersOption, typing: string | undefined): HTMLElement {
+  const busy = state.busy !== undefined;
+  const box = keyed(el('input', { type: 'checkbox', id: 'containers', checked: o.checked, disabled: busy }), 'containers');
+  const input = keyed(el('input', { id: 'exited-for', type: 'text', value: typing ?? o.value, spellcheck: false, size: 8 }), 'exited-for');
+  input.setAttribute('aria-describedby', 'exited-for-hint exited-for-error');
+  if (o.error) input.setAttribute('aria-invalid', 'true');
+  const post = (include: boolean) => send({ type: 'containers', include, exitedFor: input.value });
+  box.addEventListener('change', () => post(box.checked));
+  const form = el(
+    'form',
+    { className: 'containers-option' },
+    box,
+    ' ',
+    el('label', { htmlFor: 'containers' }, o.label),
+    ' ',
+    el('label', { htmlFor: 'exited-for' }, o.before),
+    ' ',
+    input,
+    ' ',
+    el('span', {}, o.after),
+    ' ',
+    keyed(el('button', { type: 'submit', className: 'secondary', disabled: busy }, o.apply), 'exited-for-apply'),
+    el('span', { className: 'error', id: 'exited-for-error', ariaLive: 'polite' }, o.error ?? ''),
+    el('p', { className: 'hint', id: 'exited-for-hint' }, o.hint),
+  );
+  // Applying a duration turns the option on.
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    post(true);
+  });
+  return form;
+}
+
+/** The stopped containers the plan removes first (and those left out), a row each, above the images. */
+function containers(state: PlanViewState, section: ContainersSection): HTMLElement {
+  const c = section.columns;
+  const head = el(
+    'tr',
+    {},
+    ...[c.include, c.name, c.image, c.stopped, c.exitCode, c.project, c.frees].map((t, i) => el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t)),
+  );
+  const rows = section.rows.map((r) => containerRow(state, r));
+  return el(
+    'section',
+    { className: 'group containers' },
+    el('h2', {}, el('span', { className: 'summary' }, section.title)),
+    rows.length ? el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)) : undefined,
+    section.kept ? el('p', { className: 'note' }, section.kept) : undefined,
+  );
+}
+
+function containerRow(state: PlanViewState, r: ContainerRow): HTMLElement {
+  const box = keyed(el('input', { type: 'checkbox', checked: r.checked, disabled: state.busy !== undefined }), `container:${r.id}`);
+  box.setAttribute('aria-label', r.checkboxLabel);
+  box.addEventListener('change', () => send({ type: 'toggle', ids: [r.id], include: box.checked }));
+  return el(
+    'tr',
+    { className: r.checked ? '' : 'left-out' },
+    el('td', {}, box),
+    el('td', { className: 'tags' }, el('code', { className: 'tag', title: r.shortId }, r.name)),
+    el('td', {}, el('code', {}, r.image)),
+    el('td', {}, r.stopped),
+    el('td', { className: 'num' }, r.exitCode || '—'),
+    el('td', {}, r.project || '—'),
+    el('td', { className: 'num' }, r.bytes || '—'),
   );
 }
 

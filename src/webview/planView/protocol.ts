@@ -49,6 +49,58 @@ export interface KeptGroup {
   readonly images: readonly string[];
 }
 
+/** A stopped container the plan removes first (or one the user left out). Engine text, shown as text. */
+export interface ContainerRow {
+  readonly id: string;
+  readonly shortId: string;
+  readonly name: string;
+  /** Its image: a tag, else the short id. */
+  readonly image: string;
+  /** `3 months ago`, or `created 5 weeks ago, never started`. */
+  readonly stopped: string;
+  /** '' when it never ran. */
+  readonly exitCode: string;
+  /** Its Compose project ('' for none). */
+  readonly project: string;
+  /** Its own writable bytes ('' for one left out). */
+  readonly bytes: string;
+  /** In the plan (checked) or left out. */
+  readonly checked: boolean;
+  readonly checkboxLabel: string;
+}
+
+/** The stopped containers in the plan: rows of their own above the images. */
+export interface ContainersSection {
+  /** `Stopped containers to remove first: 2 · 12 MB of their own; their volumes stay`. */
+  readonly title: string;
+  readonly columns: {
+    readonly include: string;
+    readonly name: string;
+    readonly image: string;
+    readonly stopped: string;
+    readonly exitCode: string;
+    readonly project: string;
+    readonly frees: string;
+  };
+  readonly rows: readonly ContainerRow[];
+  /** The stopped containers that stay, counted by reason in one line (undefined: none). */
+  readonly kept?: string;
+}
+
+/** The checkbox "Also remove stopped containers" and its duration field ("stopped at least … ago"). */
+export interface ContainersOption {
+  readonly label: string;
+  readonly checked: boolean;
+  /** The words before and after the duration field. */
+  readonly before: string;
+  readonly after: string;
+  /** The duration as typed (kept as typed, even while invalid). */
+  readonly value: string;
+  readonly hint: string;
+  readonly apply: string;
+  readonly error?: string;
+}
+
 export interface HeaderLine {
   readonly label: string;
   readonly value: string;
@@ -58,7 +110,7 @@ export interface PlanViewState {
   readonly key: string;
   readonly title: string;
   readonly header: readonly HeaderLine[];
-  /** `24 images, 1.3 GB back`. */
+  /** `24 images, 1.3 GB back` (`2 stopped containers and 24 images, 1.3 GB back`). */
   readonly totals: string;
   /** Warnings under the totals (tagged images go; bytes partly estimated). */
   readonly notes: readonly string[];
@@ -70,6 +122,10 @@ export interface PlanViewState {
     readonly apply: string;
     readonly error?: string;
   };
+  /** Absent for a watermark plan. */
+  readonly containerOption?: ContainersOption;
+  /** Set when the plan removes stopped containers. */
+  readonly containers?: ContainersSection;
   readonly sort: SortKey;
   readonly sortLabel: string;
   readonly sortOptions: ReadonlyArray<{ readonly key: SortKey; readonly label: string }>;
@@ -84,7 +140,7 @@ export interface PlanViewState {
     readonly why: string;
   };
   readonly groups: readonly PlanGroup[];
-  /** Shown instead of the table when the plan is empty. */
+  /** Shown instead of the tables when the plan is empty. */
   readonly empty?: string;
   readonly kept: { readonly title: string; readonly groups: readonly KeptGroup[] };
   readonly remove: { readonly label: string; readonly enabled: boolean; readonly why?: string };
@@ -101,6 +157,8 @@ export interface PlanViewState {
 export type PageMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'toggle'; readonly ids: readonly string[]; readonly include: boolean }
+  /** The containers option: on with this duration (re-planned on a fresh snapshot), or off. */
+  | { readonly type: 'containers'; readonly include: boolean; readonly exitedFor: string }
   | { readonly type: 'sort'; readonly by: SortKey }
   | { readonly type: 'copy'; readonly id: string }
   | { readonly type: 'checkFilters'; readonly text: string }

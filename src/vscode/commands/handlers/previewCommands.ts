@@ -30,7 +30,7 @@ export async function previewWatermarkPrune(deps: CommandDeps, arg: unknown): Pr
   }
   // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect and keep-latest.
   const filters = autoPruneSettings().filters;
-  const preview = await planning(session, () => deps.service.plan(session, 'all', filters, watermarks));
+  const preview = await planning(session, () => deps.service.plan(session, 'all', filters, { watermarks }));
   deps.planViews.show({ session, mode: 'all', filters, preview, watermarks });
 }
 

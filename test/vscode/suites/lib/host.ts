@@ -157,6 +157,7 @@ const KEYS = [
   'autoPrune.lowWatermark',
   'autoPrune.minimumAge',
   'autoPrune.includeLoaded',
+  'autoPrune.containersExitedFor',
 ];
 
 export async function setSetting(key: string, value: unknown, target = vscode.ConfigurationTarget.Workspace): Promise<void> {

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
+import { apiJson } from '../../../support/dockerd';
+import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, socket, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 describe('Auto-prune (trusted workspace) and invalid settings', () => {
@@ -53,6 +54,34 @@ describe('Auto-prune (trusted workspace) and invalid settings', () => {
     await waitForLog(`[shown] Auto-prune: Removed ${expected.dangling.size} images`, logFrom);
   });
 
+  it('with containersExitedFor, a run also removes the stopped containers first, audited', async () => {
+    const stopped = async () =>
+      (await apiJson<Array<{ Id: string; State: string }>>(socket(), 'GET', '/containers/json?all=1')).filter(
+        (c) => c.State === 'exited' || c.State === 'created',
+      );
+    const before = (await stopped()).map((c) => c.Id);
+    assert.ok(before.length > 0, 'the population has stopped containers');
+    const records = (await autoRecords()).length;
+    await setSetting('autoPrune.interval', '5s');
+    await setSetting('autoPrune.mode', 'dangling');
+    await setSetting('autoPrune.containersExitedFor', '0s');
+    await setSetting('autoPrune.enabled', true);
+    const rec = (
+      await waitFor(
+        'an auto-prune audit record',
+        async () => {
+          const r = await autoRecords();
+          return r.length > records ? r : undefined;
+        },
+        45_000,
+      )
+    )[records]!;
+    assert.strictEqual(rec.outcome, 'success');
+    assert.strictEqual(rec.plan?.containers, before.length);
+    assert.strictEqual(rec.result?.containersDeleted, before.length);
+    assert.deepStrictEqual(await stopped(), [], 'every stopped container of the population is gone');
+  });
+
   it('a threshold above what the images take skips the run and removes nothing', async () => {
     const before = await engineImageIds();
     const logFrom = await logLength();
@@ -69,6 +98,7 @@ describe('Auto-prune (trusted workspace) and invalid settings', () => {
     ['autoPrune.threshold', '12 parsecs', 'use a number of bytes'],
     ['autoPrune.until', 'the day before yesterday', 'Invalid until value'],
     ['autoPrune.mode', 'everything', 'use "dangling" or "all"'],
+    ['autoPrune.containersExitedFor', 'a while', 'Invalid exited-for value'],
   ] as const) {
     it(`an invalid dockerPrune.${setting} (${JSON.stringify(value)}) stops auto-prune with a message naming the setting and the value`, async () => {
       const before = await engineImageIds();
