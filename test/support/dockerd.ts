@@ -118,6 +118,22 @@ export async function apiJson<T>(socketPath: string, method: string, urlPath: st
   return (res.body.length ? JSON.parse(res.body.toString()) : undefined) as T;
 }
 
+/**
+ * `GET /system/df`, waiting out Docker 20.10's `a disk usage operation is already running` (500), which it answers
+ * while another client's disk usage runs — the extension under test may be asking at the same moment.
+ */
+export async function systemDf<T>(socketPath: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await apiRequest(socketPath, 'GET', '/system/df');
+    if (res.status === 500 && attempt < 20 && /disk usage operation is already running/.test(res.body.toString())) {
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+      continue;
+    }
+    if (res.status !== 200) throw new Error(`GET /system/df: HTTP ${res.status}: ${res.body.toString().trim()}`);
+    return JSON.parse(res.body.toString()) as T;
+  }
+}
+
 /** True when the engine answers `GET /_ping` with OK. */
 export async function ping(socketPath: string, timeoutMs = 1000): Promise<boolean> {
   try {

@@ -67,6 +67,23 @@ export class DockerEngine {
     readonly timeouts: EngineTimeouts = DEFAULT_TIMEOUTS,
   ) {}
 
+  /** The last `/system/df` this client asked for (see oneDiskUsageAtATime). */
+  private diskUsageTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Docker 20.10 runs one `/system/df` at a time and answers any other with 500 `a disk usage operation is already
+   * running` (newer engines share the one under way). This client's own calls go one after another; another
+   * client's (the docker CLI, a second window) is waited out with whenDiskUsageFree.
+   */
+  private oneDiskUsageAtATime<T>(read: () => Promise<T>): Promise<T> {
+    const next = this.diskUsageTail.then(
+      () => whenDiskUsageFree(read),
+      () => whenDiskUsageFree(read),
+    );
+    this.diskUsageTail = next.catch(() => undefined);
+    return next;
+  }
+
   /** docker-modem is loaded on first use, so the extension activates without it. */
   private modem(): Promise<Modem> {
     this.modemPromise ??= import('docker-modem').then((mod) => {
@@ -274,13 +291,15 @@ export class DockerEngine {
   }
 
   systemDf(): Promise<ApiSystemDf> {
-    return this.callShaped(
-      'report disk usage',
-      { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } },
-      this.timeouts.diskUsageMs,
-      answerShape.systemDf,
-      undefined,
-      LIST_ANSWER_CAP_BYTES,
+    return this.oneDiskUsageAtATime(() =>
+      this.callShaped(
+        'report disk usage',
+        { path: '/system/df', method: 'GET', statusCodes: { 200: true, 500: 'server error' } },
+        this.timeouts.diskUsageMs,
+        answerShape.systemDf,
+        undefined,
+        LIST_ANSWER_CAP_BYTES,
+      ),
     );
   }
 
@@ -288,12 +307,8 @@ export class DockerEngine {
   async buildCacheRecords(apiVersion: string): Promise<ApiBuildCacheRecord[]> {
     const [major, minor] = apiVersion.split('.').map(Number);
     const typed = (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 42);
-    const df = await this.get(
-      'report build cache usage',
-      '/system/df?',
-      answerShape.systemDf,
-      typed ? { type: 'build-cache' } : undefined,
-      LIST_ANSWER_CAP_BYTES,
+    const df = await this.oneDiskUsageAtATime(() =>
+      this.get('report build cache usage', '/system/df?', answerShape.systemDf, typed ? { type: 'build-cache' } : undefined, LIST_ANSWER_CAP_BYTES),
     );
     return df.BuildCache ?? [];
   }
@@ -512,4 +527,19 @@ function readEventLines(stream: Readable, onEvent: (e: ApiEvent) => void, onEnd:
 
 export function shortId(ref: string): string {
   return ref.startsWith('sha256:') ? ref.slice(7, 19) : ref;
+}
+
+/**
+ * Another client (the docker CLI, a second window) may be asking Docker 20.10 for its disk usage at that moment:
+ * try again a few times, shortly (3.6 s in all), before `a disk usage operation is already running` is an error.
+ */
+async function whenDiskUsageFree<T>(read: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (attempt >= attempts || !(e instanceof DockerPruneError) || !/disk usage operation is already running/i.test(e.message)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }

@@ -10,7 +10,7 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { GroupNode, ImageNode } from '../../../../src/vscode/tree/nodes';
 import type { Node } from '../../../../src/vscode/tree/treeNode';
-import { apiJson } from '../../../support/dockerd';
+import { apiJson, systemDf } from '../../../support/dockerd';
 import type { LoadedPopulation } from '../../../support/population';
 import { answerConfirmation, answerEnvironmentName, restoreConfirmation } from '../lib/confirm';
 import {
@@ -144,7 +144,7 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
     const root = (await apiJson<{ DockerRootDir: string }>(socket(), 'GET', '/info')).DockerRootDir;
     const st = fs.statfsSync(root);
     const disk = Number(st.blocks) * Number(st.bsize);
-    const layers = (await apiJson<{ LayersSize: number }>(socket(), 'GET', '/system/df')).LayersSize;
+    const layers = (await systemDf<{ LayersSize: number }>(socket())).LayersSize;
     assert.ok(layers > 0 && disk > 0, `images take ${layers} bytes of a ${disk}-byte disk`);
     // A quarter of what the images take, as a share of the disk.
     const pct = ((layers / 4 / disk) * 100).toFixed(15).replace(/0+$/, '');

@@ -17,7 +17,7 @@ import type { EnvironmentSession } from '../../../../src/vscode/environments/env
 import { formatBytes } from '../../../../src/core/format/units';
 import type { BuildCacheNode, BuildCacheTypeNode } from '../../../../src/vscode/tree/buildCacheNodes';
 import type { Node } from '../../../../src/vscode/tree/treeNode';
-import { apiJson } from '../../../support/dockerd';
+import { systemDf } from '../../../support/dockerd';
 import { buildImage } from '../../../support/buildx';
 import { EngineProxy } from '../lib/engineProxy';
 import {
@@ -95,7 +95,7 @@ describe('Build cache', () => {
     const planned = asked[0]!.plan.items.map((i) => i.id).sort();
     assert.deepStrictEqual([...result.outcome.result.CachesDeleted].sort(), planned);
     assert.strictEqual(result.outcome.result.SpaceReclaimed, asked[0]!.plan.bytes);
-    const left = (await apiJson<{ BuildCache: unknown[] | null }>(socket(), 'GET', '/system/df')).BuildCache ?? [];
+    const left = (await systemDf<{ BuildCache: unknown[] | null }>(socket())).BuildCache ?? [];
     assert.deepStrictEqual(left, [], 'no build cache left');
     const end = readAuditRecords(file)
       .reverse()

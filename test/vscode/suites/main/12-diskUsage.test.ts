@@ -13,7 +13,7 @@ import { planPrune } from '../../../../src/core/plan/planner';
 import { repositoryOf } from '../../../../src/core/plan/references';
 import type { DiskUsageProbe } from '../../../../src/vscode/diskUsage/diskUsagePanel';
 import type { DiskUsageViewState } from '../../../../src/webview/diskUsage/protocol';
-import { apiJson } from '../../../support/dockerd';
+import { apiJson, systemDf } from '../../../support/dockerd';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { api, freshDefaultSession, readAuditRecords, removeImageExternally, resetSettings, settled, socket, waitFor } from '../lib/host';
 import { expectedGroups } from '../lib/population';
@@ -66,7 +66,7 @@ describe('Disk usage view', () => {
     assert.strictEqual(state.environment, session.name);
 
     // Images: in use + unused + dangling is the image store's size; the engine's /system/df says the same.
-    const df = await apiJson<SystemDf>(socket(), 'GET', '/system/df');
+    const df = await systemDf<SystemDf>(socket());
     const images = bytesOf(state, 'inUse')! + bytesOf(state, 'unused')! + bytesOf(state, 'dangling')!;
     if (snapshot.profile.store === 'graphdriver') assert.strictEqual(images, df.LayersSize, 'image bytes vs /system/df LayersSize');
     assert.ok(images > 0);
