@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'util';
+import type { ParseArgsConfig } from 'util';
+import { parseFlags } from './parseFlags';
 import { InvalidInputError } from '../core/errors';
 import { parseFilterArgs } from '../core/filters';
 import { parseContainersOption } from '../core/filters/containersOption';
@@ -76,18 +77,7 @@ export const CLI_FLAGS = {
 
 /** Parses argv (without node and script). Throws InvalidInputError (exit code 2) on anything it does not accept. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: CLI_FLAGS,
-    });
-  } catch (e) {
-    throw new InvalidInputError(`${(e as Error).message.replace(/\. To specify.*$/s, '.')} See "docker-prune --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, CLI_FLAGS);
   const empty: PrunePolicy = { mode: 'dangling', filters: { labels: [] }, protect: [] };
   const none = { native: false, json: false, yes: false, contexts: [], envs: [], allEnvs: false, confirm: [], envTimeoutMs: DEFAULT_ENV_TIMEOUT_MS };
   if (values.help) return { command: 'help', policy: empty, ...none };

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'util';
+import type { ParseArgsConfig } from 'util';
+import { parseFlags } from './parseFlags';
 import { parseBuildCachePolicy } from '../core/buildCache/policy';
 import type { BuildCachePolicy } from '../core/buildCache/model';
 import { InvalidInputError } from '../core/errors';
@@ -35,18 +36,7 @@ export const BUILDER_FLAGS = {
 
 /** Parses `docker-prune builder plan|prune …` (argv after `builder`). Throws InvalidInputError (exit code 2). */
 export function parseBuilderArgs(argv: readonly string[]): BuilderCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: BUILDER_FLAGS,
-    });
-  } catch (e) {
-    throw new InvalidInputError(`${(e as Error).message.replace(/\. To specify.*$/s, '.')} See "docker-prune --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, BUILDER_FLAGS);
   const [command, ...extra] = positionals;
   if (command !== 'plan' && command !== 'prune')
     throw new InvalidInputError(`Use "docker-prune builder plan" or "docker-prune builder prune" (see --help)${command ? `, not "${command}"` : ''}.`);
