@@ -31,7 +31,7 @@ export async function runBuilderCommand(argv: readonly string[], io: CliIo, audi
     const choice = await chooseEnvironments(opts.shared);
     for (const p of choice.problems) io.warning(p.message);
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly, protected: target.protected });
   } catch (e) {
     io.error(errorMessage(e));
     return EXIT_USAGE;

@@ -61,7 +61,7 @@ export async function main(argv: readonly string[], streams: Streams = { out: pr
       });
     }
     target = choice.environments[0]!;
-    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly });
+    endpoint = resolveEndpoint({ ...target.endpoint, name: displayName(target), readOnly: target.readOnly, protected: target.protected });
   } catch (e) {
     io.error(errorMessage(e));
     return EXIT_USAGE;

@@ -16,6 +16,8 @@ import type { CliIo } from './io';
 
 /** What a run needs to steer a prune: the first Ctrl-C aborts `signal`; `onStart` lets a second one end it recorded. */
 export interface PruneControls {
+  /** The protected-name check passed (or the plan removes nothing): see PruneJobRequest.nameConfirmed. */
+  readonly nameConfirmed: true;
   readonly signal: AbortSignal;
   readonly onStart: (prune: RunningPrune) => void;
   readonly onProgress?: (p: { done: number; total: number; bytes: number }) => void;
@@ -86,6 +88,7 @@ export async function runPruneCommand<P, O>(io: CliIo, spec: PruneCommandSpec<P,
     }
     const outcome = await withInterrupts(io, (interrupts) =>
       spec.run(preview, {
+        nameConfirmed: true,
         signal: interrupts.signal,
         onStart: interrupts.track,
         onProgress: json ? undefined : (p) => io.progress(`${p.done}/${p.total} ${spec.unit}, ${formatBytes(p.bytes)} reclaimed`, p.done === p.total),

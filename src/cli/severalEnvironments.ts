@@ -87,6 +87,8 @@ export async function runAcrossEnvironments(
             confirmed: p.preview,
             reader: p.reader,
             audit: deps.audit,
+            // Each was confirmed above (a protected one by its name), or its plan removes nothing.
+            nameConfirmed: true,
             signal: interrupts.signal,
             onStart: interrupts.track,
           });

@@ -11,7 +11,7 @@ import { DockerEngine } from '../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../src/core/engine/endpoint';
 import { DockerPruneError } from '../../src/core/errors';
 import { parseBuildCachePolicy } from '../../src/core/buildCache/policy';
-import { openEnvironment, readOnlyRefusal, ReadOnlyEnvironmentError } from '../../src/core/environments';
+import { openEnvironment, protectedRefusal, ProtectedEnvironmentError, readOnlyRefusal, ReadOnlyEnvironmentError } from '../../src/core/environments';
 import { runBuildCachePrune } from '../../src/core/execute/buildCachePruneJob';
 import { executePlan, PruneInterruptedError } from '../../src/core/execute/executor';
 import { previewPrune, runPrune } from '../../src/core/execute/pruneJob';
@@ -169,6 +169,29 @@ describe('executing a plan on a real engine', function () {
     assert.deepStrictEqual(
       records.map((r) => r.target ?? 'images'),
       ['images', 'images', 'build-cache'],
+    );
+  });
+
+  it('the core refuses a prune on a protected environment unless its name was typed (auto-prunes never), and audits it', async () => {
+    const audit = new AuditLog(path.join(tmp, 'protected.jsonl'));
+    const box = openEnvironment({ id: 'setting:build-box', name: 'build-box', source: 'setting', endpoint: { host: testEngine.dockerHost }, protected: true });
+    const preview = await previewPrune(new SnapshotReader(box), ALL);
+    const before = await imageIds();
+    const refused = (e: unknown) => {
+      assert.ok(e instanceof ProtectedEnvironmentError, String(e));
+      assert.strictEqual(e.message, protectedRefusal('build-box'));
+      return true;
+    };
+    await assert.rejects(runPrune({ engine: box, policy: ALL, trigger: 'auto', audit }), refused);
+    await assert.rejects(runPrune({ engine: box, policy: ALL, trigger: 'manual', confirmed: preview, audit }), refused);
+    await assert.rejects(runBuildCachePrune({ engine: box, policy: parseBuildCachePolicy({}), trigger: 'cli', audit }), refused);
+    assert.deepStrictEqual([...(await imageIds())].sort(), [...before].sort(), 'nothing deleted');
+    const done = await runPrune({ engine: box, policy: ALL, trigger: 'manual', confirmed: preview, audit, nameConfirmed: true });
+    assert.strictEqual(done.outcome, 'success');
+    const { records } = await audit.read();
+    assert.deepStrictEqual(
+      records.filter((r) => r.phase === 'end').map((r) => `${r.trigger}:${r.outcome}`),
+      ['auto:refused', 'manual:refused', 'cli:refused', 'manual:success'],
     );
   });
 

@@ -21,6 +21,8 @@ export interface Endpoint {
   readonly modemOptions: ModemOptions;
   /** Browse only: the prune runner refuses every prune here (the environment's `readOnly`). */
   readonly readOnly?: boolean;
+  /** A prune needs the environment's name typed: the prune runner refuses one not confirmed so (`protected`). */
+  readonly protected?: boolean;
 }
 
 /**
@@ -65,6 +67,8 @@ export interface EndpointSpec {
   readonly ssh?: SshSettings;
   /** Browse only (the environment's `readOnly`): carried onto the Endpoint, where the prune runner enforces it. */
   readonly readOnly?: boolean;
+  /** The environment's `protected`: carried onto the Endpoint, where the prune runner enforces it. */
+  readonly protected?: boolean;
 }
 
 /** Where the engine of the docker CLI's `default` context lives: the process environment, platform and home folder. */
@@ -112,7 +116,7 @@ const ACCEPTED = 'unix:///path/to/docker.sock, npipe:////./pipe/NAME, tcp://host
 
 export function resolveEndpoint(spec: EndpointSpec): Endpoint {
   const endpoint = reach(spec);
-  return spec.readOnly ? { ...endpoint, readOnly: true } : endpoint;
+  return { ...endpoint, ...(spec.readOnly ? { readOnly: true } : {}), ...(spec.protected ? { protected: true } : {}) };
 }
 
 /** How to reach the engine a spec names. */

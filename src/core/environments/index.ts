@@ -5,6 +5,6 @@ export { defaultEngine } from './defaultEngine';
 export { contextDirName, readDockerContexts } from './dockerContexts';
 export { loadCliConfig, parseConfiguredEnvironments, type ConfiguredParseResult } from './configured';
 export { closeEndpoint, forEachEnvironment, openEnvironment, type EnvironmentOutcome } from './run';
-export { readOnlyRefusal, ReadOnlyEnvironmentError } from './readOnly';
+export { protectedRefusal, ProtectedEnvironmentError, readOnlyRefusal, ReadOnlyEnvironmentError } from './readOnly';
 export { checkKnownHosts } from './knownHosts';
 export type { SshClientKind } from './sshTransport';

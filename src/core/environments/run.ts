@@ -112,7 +112,12 @@ function asEnvironmentError(e: unknown): DockerPruneError {
  * missing TLS file…): call it inside the per-environment work so the error stays that environment's.
  */
 export function openEnvironment(environment: EnvironmentDescriptor, timeouts?: EngineTimeouts): DockerEngine {
-  const endpoint = resolveEndpoint({ ...environment.endpoint, name: environment.name, readOnly: environment.readOnly === true });
+  const endpoint = resolveEndpoint({
+    ...environment.endpoint,
+    name: environment.name,
+    readOnly: environment.readOnly === true,
+    protected: environment.protected === true,
+  });
   return timeouts ? new DockerEngine(endpoint, timeouts) : new DockerEngine(endpoint);
 }
 

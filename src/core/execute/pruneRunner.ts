@@ -8,7 +8,7 @@
 import { PruneJournal, type AuditLog, type AuditRecord, type PruneAuditBase, type PruneEnd, type RunningPrune } from '../audit';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { EngineProfile } from '../engine/engineProfile';
-import { ReadOnlyEnvironmentError } from '../environments/readOnly';
+import { ProtectedEnvironmentError, ReadOnlyEnvironmentError } from '../environments/readOnly';
 import { DockerPruneError, errorMessage } from '../errors';
 import type { Trigger } from '../model';
 import { acquireEngineLock } from './engineLock';
@@ -31,6 +31,11 @@ export interface PruneJobRequest {
    * window) calls its `interrupt(reason)` so the prune still leaves an end record.
    */
   readonly onStart?: (prune: RunningPrune) => void;
+  /**
+   * The user typed the environment's name to confirm this prune (or the plan removes nothing). A protected
+   * environment (Endpoint.protected) refuses every prune without it: auto-prunes there are refused.
+   */
+  readonly nameConfirmed?: boolean;
 }
 
 /** The end record's figures of a plan and what was done of it. */
@@ -74,7 +79,7 @@ export async function runPruneJob<P, R>(req: PruneJobRequest, kind: PruneKind<P,
   let failure: unknown;
   let lock: { release(): void } | undefined;
   try {
-    assertPrunable(req.engine);
+    assertPrunable(req.engine, req.nameConfirmed === true);
     kind.check?.();
     lock = await acquireEngineLock(req.engine, req.trigger);
     // Write-ahead: an audit file this version must not append to (a newer format's, another user's, on a read-only
@@ -94,9 +99,13 @@ export async function runPruneJob<P, R>(req: PruneJobRequest, kind: PruneKind<P,
   }
 }
 
-/** Refuses a prune on an environment configured read-only (from the endpoint the engine was opened on). */
-function assertPrunable(engine: DockerEngine): void {
+/**
+ * Refuses a prune on an environment configured read-only, and on a protected one whose name was not typed (from the
+ * endpoint the engine was opened on).
+ */
+function assertPrunable(engine: DockerEngine, nameConfirmed: boolean): void {
   if (engine.endpoint.readOnly) throw new ReadOnlyEnvironmentError(engine.endpoint.name, engine.endpoint.label);
+  if (engine.endpoint.protected && !nameConfirmed) throw new ProtectedEnvironmentError(engine.endpoint.name, engine.endpoint.label);
 }
 
 /**
@@ -123,6 +132,9 @@ function journalFor(req: PruneJobRequest, base: PruneAuditBase, startedAt: numbe
 /** A failure is `refused` when nothing was tried by rule (busy, read-only), else `failed`; no failure: the run's own. */
 function endOutcome(failure: unknown, ran: () => PruneOutcomeKind): { outcome: AuditRecord['outcome']; error?: string } {
   if (failure === undefined) return { outcome: ran() };
-  const refused = failure instanceof ReadOnlyEnvironmentError || (failure instanceof DockerPruneError && failure.kind === 'busy');
+  const refused =
+    failure instanceof ReadOnlyEnvironmentError ||
+    failure instanceof ProtectedEnvironmentError ||
+    (failure instanceof DockerPruneError && failure.kind === 'busy');
   return { outcome: refused ? 'refused' : 'failed', error: errorMessage(failure) };
 }

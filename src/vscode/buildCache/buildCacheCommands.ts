@@ -134,7 +134,7 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
   }
   let outcome: BuildCachePruneOutcome;
   try {
-    outcome = await deps.service.executeBuildCache(session, preview);
+    outcome = await deps.service.executeBuildCache(session, preview, true); // confirmed above (a protected one by name)
   } catch (e) {
     const message = errorMessage(e);
     log.error(`Build cache prune on ${session.name} failed: ${message}`);

@@ -109,7 +109,16 @@ export async function pruneFlow(
   }
   let outcome: ExecuteOutcome;
   try {
-    outcome = await deps.service.execute({ session, preview, mode, filters, trigger: 'manual', progressLocation: vscode.ProgressLocation.Notification });
+    // Confirmed above, a protected environment by its typed name.
+    outcome = await deps.service.execute({
+      session,
+      preview,
+      mode,
+      filters,
+      trigger: 'manual',
+      nameConfirmed: true,
+      progressLocation: vscode.ProgressLocation.Notification,
+    });
   } catch (e) {
     return reportFailure(deps, session, e);
   }

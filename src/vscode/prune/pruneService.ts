@@ -38,6 +38,8 @@ export interface ExecuteRequest {
   readonly watermarks?: Watermarks;
   /** Unattended runs: also the stopped containers stopped that long ago (a preview carries its own in its policy). */
   readonly containers?: ContainerPolicy;
+  /** The user typed the environment's name (a protected environment refuses a prune without; auto-prunes have not). */
+  readonly nameConfirmed?: boolean;
   /** Notification (cancellable, for manual prunes) or the window's status area (for background runs). */
   readonly progressLocation: vscode.ProgressLocation.Notification | vscode.ProgressLocation.Window;
 }
@@ -145,6 +147,7 @@ export class PruneService implements vscode.Disposable {
           ...job,
           policy,
           trigger: req.trigger,
+          nameConfirmed: req.nameConfirmed,
           confirmed: req.preview,
           reader: session.reader(),
           replan: req.watermarks ? () => this.plan(session, 'all', req.filters, { watermarks: req.watermarks, containers: req.containers }) : undefined,
@@ -169,7 +172,7 @@ export class PruneService implements vscode.Disposable {
    * Runs one confirmed build-cache prune the same way: one per environment, Cancel Running Prune and closing the
    * window reach it, the running-prune context key is set, a cancellable progress notification.
    */
-  async executeBuildCache(session: EnvironmentSession, preview: BuildCachePreview): Promise<BuildCachePruneOutcome> {
+  async executeBuildCache(session: EnvironmentSession, preview: BuildCachePreview, nameConfirmed = false): Promise<BuildCachePruneOutcome> {
     const title = vscode.l10n.t('Docker Prune: removing build cache from {0}', session.name);
     return this.track(session, { title, location: vscode.ProgressLocation.Notification }, ({ progress, ...job }) => {
       const { plan } = preview;
@@ -181,6 +184,7 @@ export class PruneService implements vscode.Disposable {
         ...job,
         policy: plan.policy,
         trigger: 'manual',
+        nameConfirmed,
         confirmed: preview,
         onProgress: (p) => {
           progress.report({

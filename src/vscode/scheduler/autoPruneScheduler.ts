@@ -163,6 +163,13 @@ export class AutoPruneScheduler implements vscode.Disposable {
 
   private async runOne(session: EnvironmentSession, settings: AutoPruneSettings): Promise<void> {
     const key = `auto:${session.id}`;
+    if (session.descriptor.protected === true) {
+      // A prune there needs its name typed, which no unattended run can do (the core refuses it too).
+      const message = vscode.l10n.t('Auto-prune skips {0}: it is a protected environment, where a prune needs its name typed.', session.name);
+      this.log.warn(message);
+      void this.notifier.once(key, 'warn', message);
+      return;
+    }
     let claimedKey: string | undefined;
     try {
       const watermarks = watermarksFor(session);
