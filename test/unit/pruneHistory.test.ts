@@ -122,6 +122,28 @@ describe('audit: pruneHistory (records paired into prunes)', () => {
     assert.strictEqual(checkAgainstEngine(pruneHistory([rec({ outcome: 'success' })])[0]!, new Set()), undefined);
   });
 
+  it('a prune with stopped containers: the engine check compares image steps only; the history counts the containers', () => {
+    const steps = [
+      { id: 'c0ffee', action: 'delete' as const, tags: ['api-test'], bytes: 12, kind: 'container' as const, image: id(1) },
+      { id: id(1), action: 'delete' as const, tags: [], bytes: 100 },
+    ];
+    const [e] = pruneHistory(
+      [
+        rec({ phase: 'start', pruneId: 'k', outcome: 'running', steps, pid: 1, plan: { images: 1, bytes: 112, containers: 1 } }),
+        rec({
+          phase: 'end',
+          pruneId: 'k',
+          outcome: 'success',
+          doneIds: ['c0ffee', id(1)],
+          result: { containersDeleted: 1, deleted: 1, untagged: 0, skipped: 0, spaceReclaimed: 112, cancelled: false },
+        }),
+      ],
+      notRunning,
+    );
+    assert.deepStrictEqual(checkAgainstEngine(e!, new Set()), { gone: [id(1)], present: [], goneUnrecorded: [] });
+    assert.match(historyLines(e!).join('\n'), /1 stopped container removed, 1 image deleted, 112 B reclaimed/);
+  });
+
   it('ranOn: by engine identity, else by endpoint', () => {
     const [e] = pruneHistory([start('e')], notRunning);
     assert.ok(ranOn(e!, { engineId: 'E1', label: 'anything' }));

@@ -43,7 +43,10 @@ export function historyLines(entry: PruneEntry, finding?: EngineFinding): string
 function outcomeText(entry: PruneEntry): string {
   const r = entry.result;
   if (!r) return '';
-  const parts = [`${count(r.deleted, entry.target === 'build-cache' ? 'cache record' : 'image')} deleted`];
+  const parts = [
+    ...(r.containersDeleted ? [`${count(r.containersDeleted, 'stopped container')} removed`] : []),
+    `${count(r.deleted, entry.target === 'build-cache' ? 'cache record' : 'image')} deleted`,
+  ];
   if (r.untagged) parts.push(`${count(r.untagged, 'tag')} removed`);
   if (r.skipped) parts.push(`${r.skipped} skipped`);
   parts.push(`${formatBytes(r.spaceReclaimed)} reclaimed`);

@@ -91,7 +91,8 @@ export interface EngineCheck {
  */
 export function checkAgainstEngine(entry: PruneEntry, engineImageIds: ReadonlySet<string>): EngineCheck | undefined {
   if (!entry.steps || entry.target === 'build-cache') return undefined;
-  const deletions = entry.steps.filter((s) => s.action === 'delete').map((s) => s.id);
+  // Image deletions only: a stopped container's step (`kind: container`) is not in the engine's image list.
+  const deletions = entry.steps.filter((s) => s.action === 'delete' && s.kind !== 'container').map((s) => s.id);
   const recorded = new Set(entry.recorded.done);
   const gone = deletions.filter((id) => !engineImageIds.has(id));
   return {
