@@ -48,7 +48,11 @@ export async function readStoppedPins(
   concurrency = 8,
 ): Promise<Map<string, StoppedContainer[]>> {
   const pinned = imagesKeptOnlyByStoppedContainers(snapshot, plan, replan);
-  const described = new Map((await describeStoppedContainers(engine, [...pinned.values()].flat(), concurrency)).map((c) => [c.id, c]));
+  // A snapshot read for a policy that removes stopped containers describes them already (Snapshot.stopped).
+  const wanted = [...pinned.values()].flat();
+  const described = new Map(wanted.flatMap((c) => (snapshot.stopped?.has(c.id) ? [[c.id, snapshot.stopped.get(c.id)!] as const] : [])));
+  const missing = wanted.filter((c) => !described.has(c.id));
+  for (const c of await describeStoppedContainers(engine, missing, concurrency)) described.set(c.id, c);
   const out = new Map<string, StoppedContainer[]>();
   for (const [imageId, list] of pinned) {
     const found = list.flatMap((c) => described.get(c.id) ?? []);
