@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], streams: Streams = { out: pr
       target,
       options: opts,
       planCommand: 'docker-prune plan',
-      unit: 'images',
+      unit: opts.policy.containers ? 'containers and images' : 'images',
       preview: () => previewFor(reader, engine, opts),
       auditFailedPreview: (e, ms) => auditFailedPrune({ engine, policy: opts.policy, trigger: 'cli', native: opts.native, audit }, e, ms),
       planText: (p) => planText(p, opts.native),

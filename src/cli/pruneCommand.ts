@@ -16,7 +16,7 @@ import type { CliIo } from './io';
 
 /** What a run needs to steer a prune: the first Ctrl-C aborts `signal`; `onStart` lets a second one end it recorded. */
 export interface PruneControls {
-  /** The protected-name check passed (or the plan removes nothing): see PruneJobRequest.nameConfirmed. */
+  /** The protected-name check passed (or the environment is not protected): see PruneJobRequest.nameConfirmed. */
   readonly nameConfirmed: true;
   readonly signal: AbortSignal;
   readonly onStart: (prune: RunningPrune) => void;
@@ -77,12 +77,16 @@ export async function runPruneCommand<P, O>(io: CliIo, spec: PruneCommandSpec<P,
 
     if (!json) io.say(spec.planText(preview));
     for (const w of spec.warnings(preview, 'prune')) io.warning(w);
-    if (spec.steps(preview) > 0) {
+    // A protected environment's name is asked even for an empty plan: a native prune removes what is prunable when
+    // it runs, which may be more than the preview showed.
+    if (spec.steps(preview) > 0 || spec.target.protected) {
       const notConfirmed = await confirmProtected(spec.target, spec.options, io);
       if (notConfirmed) {
         io.error(notConfirmed);
         return EXIT_USAGE;
       }
+    }
+    if (spec.steps(preview) > 0) {
       const stop = await askToPrune(io, { yes: spec.options.yes, planCommand: spec.planCommand, question: spec.question(preview) });
       if (stop !== undefined) return stop;
     }

@@ -16,7 +16,7 @@ import { builtCli } from '../support/builtCli';
 import { dataRootSize } from '../support/dataRoot';
 import { apiJson, startEngine, type TestEngine } from '../support/dockerd';
 import { enginesFromEnv } from '../support/engines';
-import { generatePopulation, loadPopulation } from '../support/population';
+import { generatePopulation, loadPopulation, type LoadedPopulation } from '../support/population';
 import { checkStoppedContainersOracle } from '../support/stoppedContainersOracle';
 
 for (const under of enginesFromEnv()) {
@@ -24,10 +24,15 @@ for (const under of enginesFromEnv()) {
     this.timeout(10 * 60_000);
     let te: TestEngine;
     let home: string;
+    let loaded: LoadedPopulation;
 
     before(async () => {
       te = await startEngine({ name: `ct${under.id}`, suite: under.suite, store: under.store });
       home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-containers-'));
+      loaded = await loadPopulation(
+        te.socketPath,
+        generatePopulation({ seed: 31, images: 40, runnableRatio: 0.8, ownLayerRatio: 1, containers: { created: 0, exited: 0, running: 0 } }),
+      );
     });
     after(async () => {
       await te?.stop();
@@ -35,10 +40,6 @@ for (const under of enginesFromEnv()) {
     });
 
     it('plans exactly the long-stopped containers nothing keeps, removes exactly them and their images, and the disk agrees', async () => {
-      const loaded = await loadPopulation(
-        te.socketPath,
-        generatePopulation({ seed: 31, images: 40, runnableRatio: 0.8, ownLayerRatio: 1, containers: { created: 0, exited: 0, running: 0 } }),
-      );
       // Leaves (no image is built on their layers: Podman finds parents by layers), so an image goes exactly when its
       // containers do.
       const pop = loaded.population;
@@ -57,11 +58,15 @@ for (const under of enginesFromEnv()) {
     });
 
     it('never removes a container that ran again, or was recreated under its name, after the preview', async () => {
-      const images = await apiJson<Array<{ Id: string; RepoTags: string[] | null }>>(te.socketPath, 'GET', '/images/json');
-      const image = images.find((i) => i.RepoTags?.some((t) => t.includes('busybox') || t.startsWith('dp/')))?.Id ?? images[0]!.Id;
-      const make = async (name: string) => {
+      // A runnable image of the population (the first case removed some: one that is still there).
+      const present = new Set((await apiJson<Array<{ Id: string }>>(te.socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id));
+      const image = loaded.population.images
+        .map((i) => loaded.imageIds.get(i.name)!)
+        .find((id, k) => loaded.population.images[k]!.runnable && present.has(id))!;
+      assert.ok(image, 'a runnable image is left');
+      const make = async (name: string, from = image) => {
         const { Id } = await apiJson<{ Id: string }>(te.socketPath, 'POST', `/containers/create?name=${name}`, {
-          Image: image,
+          Image: from,
           Cmd: ['/bin/busybox', 'true'],
           HostConfig: { NetworkMode: 'none' },
         });
@@ -69,16 +74,29 @@ for (const under of enginesFromEnv()) {
         await apiJson(te.socketPath, 'POST', `/containers/${Id}/wait`);
         return Id;
       };
-      const again = await make('dp-ran-again');
+      // The one that runs again has an image of its own with two names, which the plan removes with it.
+      const base = await make('dp-commit-base');
+      const own = (await apiJson<{ Id: string }>(te.socketPath, 'POST', `/commit?container=${base}&repo=dp/only-again&tag=1`, {})).Id;
+      await apiJson(te.socketPath, 'POST', `/images/${own}/tag?repo=dp/only-again&tag=2`);
+      await apiJson(te.socketPath, 'DELETE', `/containers/${base}`);
+      // …and a protected child, so on the graphdriver the plan only untags it (the path without a container check).
+      const onOwn = await make('dp-commit-child', own);
+      await apiJson(te.socketPath, 'POST', `/commit?container=${onOwn}&repo=dp/child&tag=1`, {});
+      await apiJson(te.socketPath, 'DELETE', `/containers/${onOwn}`);
+      const again = await make('dp-ran-again', own);
       const recreated = await make('dp-recreated');
       const untouched = await make('dp-untouched');
       // The CLI plans and prunes in one run, so the change comes between a preview and the prune that confirms it
       // through the core, as the extension runs them (the plan view, then the modal).
       const engine = new DockerEngine(resolveEndpoint({ host: te.dockerHost }));
-      const policy = { mode: 'dangling' as const, filters: { labels: [] }, protect: [], containers: parseContainersOption('exited-for=0s') };
+      const policy = { mode: 'all' as const, filters: { labels: [] }, protect: ['dp/child:*'], containers: parseContainersOption('exited-for=0s') };
       const preview = await previewPrune(new SnapshotReader(engine), policy);
       const planned = new Set(preview.plan.containers?.map((c) => c.id));
       assert.ok(planned.has(again) && planned.has(recreated) && planned.has(untouched));
+      assert.ok(
+        preview.plan.items.some((i) => i.id === own && i.tags.length === 2),
+        'its own image (or, under a kept child, its names) goes with it',
+      );
       // After the preview: one runs again, one is removed and created anew under its name.
       await apiJson(te.socketPath, 'POST', `/containers/${again}/start`);
       await apiJson(te.socketPath, 'POST', `/containers/${again}/wait`);
@@ -92,6 +110,10 @@ for (const under of enginesFromEnv()) {
       assert.strictEqual(skipped[recreated], 'not-found');
       const left = (await apiJson<Array<{ Id: string }>>(te.socketPath, 'GET', '/containers/json?all=1')).map((c) => c.Id);
       assert.ok(left.includes(again) && left.includes(newcomer) && !left.includes(untouched));
+      // The image of the container that stayed keeps every name: its step was skipped before anything was removed.
+      assert.strictEqual(skipped[own], 'in-use');
+      const kept = await apiJson<{ RepoTags: string[] }>(te.socketPath, 'GET', `/images/${own}/json`);
+      assert.deepStrictEqual([...kept.RepoTags].sort(), ['dp/only-again:1', 'dp/only-again:2']);
     });
   });
 }

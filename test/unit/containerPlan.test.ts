@@ -116,6 +116,12 @@ describe('stopped containers in the plan', () => {
     assert.deepStrictEqual([idle.plan.items.length, idle.plan.containers?.length ?? 0], [0, 0], 'under the high mark: nothing');
     const busy = planWatermarkPrune(snapshot, policy('30d'), parseWatermarks('100', '50'), noDisk);
     assert.deepStrictEqual(busy.plan.containers?.map((c) => c.id).sort(), ['api-test', 'job-a', 'web-old']);
+    // Above the high mark, and the containers alone get it under the low one: no image goes.
+    const used = busy.figures.usedBytes;
+    const byContainers = planWatermarkPrune(snapshot, policy('30d'), parseWatermarks(String(used - 1), String(used - 10)), noDisk);
+    assert.strictEqual(byContainers.figures.triggered, true);
+    assert.deepStrictEqual([byContainers.plan.items.length, byContainers.plan.containers?.length], [0, 3]);
+    assert.ok(byContainers.figures.reachesLow);
   });
 
   it('parses exited-for=DURATION, and refuses anything else with the accepted form', () => {

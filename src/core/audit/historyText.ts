@@ -11,7 +11,8 @@ export type EngineFinding = { readonly engine: string; readonly check: EngineChe
 export function historyLines(entry: PruneEntry, finding?: EngineFinding): string[] {
   const when = entry.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const unit = entry.target === 'build-cache' ? 'cache record' : 'image';
-  const planned = entry.plan ? `${count(entry.plan.images, unit)} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
+  const containers = entry.plan?.containers ? `${count(entry.plan.containers, 'stopped container')} and ` : '';
+  const planned = entry.plan ? `${containers}${count(entry.plan.images, unit)} planned (${formatBytes(entry.plan.bytes)})` : 'no plan';
   const what = entry.target === 'build-cache' ? `builder ${entry.mode}` : entry.mode;
   const head = `${when}  ${entry.trigger.padEnd(6)} ${what.padEnd(8)} ${displayText(entry.environment)}  ${entry.status === 'interrupted' ? 'INTERRUPTED' : entry.status}`;
   const lines = [`${head}: ${planned}${outcomeText(entry)}`];

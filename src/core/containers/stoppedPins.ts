@@ -19,10 +19,12 @@ import { formatAgo, formatBytes } from '../format/units';
  */
 export function imagesKeptOnlyByStoppedContainers(
   snapshot: Snapshot,
-  plan: Pick<Plan, 'items'>,
+  plan: Pick<Plan, 'items' | 'containers'>,
   replan: (snapshot: Snapshot) => Pick<Plan, 'items'>,
 ): Map<string, ContainerRecord[]> {
-  const stopped = snapshot.containers.filter((c) => STOPPED_STATES.has(c.state));
+  // A container the plan removes keeps nothing (PrunePolicy.containers).
+  const removing = new Set(plan.containers?.map((c) => c.id));
+  const stopped = snapshot.containers.filter((c) => STOPPED_STATES.has(c.state) && !removing.has(c.id));
   if (stopped.length === 0) return new Map();
   const removed = new Set(plan.items.filter((i) => i.action === 'delete').map((i) => i.id));
   const freed = replan({ ...snapshot, containers: snapshot.containers.filter((c) => !STOPPED_STATES.has(c.state)) })
@@ -43,7 +45,7 @@ export function imagesKeptOnlyByStoppedContainers(
 export async function readStoppedPins(
   engine: DockerEngine,
   snapshot: Snapshot,
-  plan: Pick<Plan, 'items'>,
+  plan: Pick<Plan, 'items' | 'containers'>,
   replan: (snapshot: Snapshot) => Pick<Plan, 'items'>,
   concurrency = 8,
 ): Promise<Map<string, StoppedContainer[]>> {

@@ -50,9 +50,10 @@ export class PruneInterruptedError extends DockerPruneError {
 export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Snapshot, options: ExecuteOptions = {}): Promise<PruneResult> {
   const store = snapshot.profile.store;
   const containers = plan.containers ?? [];
-  const removing = new Set(containers.map((c) => c.id));
-  // The images' pieces a planned container held are free once it is gone (a container left in place keeps its image).
-  const ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers.filter((c) => !removing.has(c.id)) : []);
+  // Made once the containers are done: the pieces of an image a removed container held are free with the image.
+  let ledger: DiskLedger | undefined;
+  // Images (with their ancestors) a planned container still holds because it was not removed: they stay too.
+  let heldByStayed = new Map<string, string>();
   const containersDeleted: string[] = [];
   const deleted: ImageDeleteItem[] = [];
   const skipped: SkippedImage[] = [];
@@ -117,6 +118,13 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       skipped.push(entry);
       ownSkip = entry;
     };
+    const stayed = heldByStayed.get(step.id);
+    if (stayed !== undefined) {
+      // Planned as if that container were gone; it is not, so neither the image nor any of its names may go.
+      skipThis(skip(step, 'in-use', `the stopped container ${stayed} was not removed, so the image it uses stays`));
+      options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: ownSkip });
+      return;
+    }
     // A delete step whose image is gone was carried out, even when one of its names had moved on and was left alone.
     let carriedOut = false;
     const leftAlone = (name: string, message: string) => skipThis({ id: step.id, tags: [name], reason: 'changed', message });
@@ -126,7 +134,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
         if (item.Untagged) mine.push({ Untagged: item.Untagged });
         if (item.Deleted) {
           mine.push({ Deleted: normalizeImageId(item.Deleted) });
-          if (store === 'graphdriver') bytes += ledger.layerSize(item.Deleted);
+          if (store === 'graphdriver') bytes += ledger!.layerSize(item.Deleted);
         }
       }
     };
@@ -135,7 +143,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       else await runStep(engine, step, record, leftAlone);
       const gone = mine.some((x) => 'Deleted' in x && x.Deleted === step.id);
       // The containerd store names no freed piece: the ledger says what left the disk with this image.
-      if (store === 'containerd' && step.action === 'delete' && gone) bytes += ledger.release(step.id);
+      if (store === 'containerd' && step.action === 'delete' && gone) bytes += ledger!.release(step.id);
       if (store === 'podman' && step.action === 'delete') {
         if (!gone) mine.push({ Deleted: step.id }); // Podman answers without naming an image that had structural children
         bytes += step.bytes;
@@ -152,6 +160,12 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
 
   // The containers first (an image goes only once the containers on it are gone), then the images.
   const containersNotStarted = await forEachInDependencyOrder(containers.length, () => [], width, removeContainer, stop);
+  const removed = new Set(containersDeleted);
+  heldByStayed = imagesHeldBy(
+    containers.filter((c) => !removed.has(c.id)),
+    snapshot,
+  );
+  ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers.filter((c) => !removed.has(c.id)) : []);
   const imagesNotStarted =
     fatal || cancelled ? plan.items.map((_, i) => i) : await forEachInDependencyOrder(plan.items.length, stepDependencies(plan, snapshot), width, runOne, stop);
   const notStarted = [...containersNotStarted.map((i) => containers[i]!), ...imagesNotStarted.map((i) => plan.items[i]!)];
@@ -162,6 +176,17 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   }
   for (const step of notStarted) skipped.push(skip(step, 'cancelled', `Cancelled before this ${'kind' in step ? 'container' : 'image'} was reached.`));
   return result();
+}
+
+/** Image id → the name of a container (of these) that holds it: its own image and every ancestor of that image. */
+function imagesHeldBy(containers: readonly PlannedContainer[], snapshot: Snapshot): Map<string, string> {
+  const held = new Map<string, string>();
+  if (containers.length === 0) return held;
+  const parentOf = new Map(snapshot.images.map((img) => [img.id, img.parentId]));
+  for (const c of containers) {
+    for (let id: string | undefined = c.imageId; id && !held.has(id); id = parentOf.get(id)) held.set(id, c.name);
+  }
+  return held;
 }
 
 /**

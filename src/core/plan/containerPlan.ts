@@ -55,7 +55,8 @@ function chooseContainers(snapshot: Snapshot, policy: PrunePolicy, options: Plan
     const image = images.get(record.imageId);
     const reason = reasonToKeep(c, {
       cutoff,
-      protectedName: nameProtected(c.name) || (image !== undefined && imageProtected(image)),
+      // Its name, the name its image had when it was created (a tag may have moved on since), or its image's names now.
+      protectedName: nameProtected(c.name) || nameProtected(record.imageRef) || (image !== undefined && imageProtected(image)),
       leftOut: options.leaveOut?.has(c.id) === true,
     });
     if (reason) kept.push({ id: c.id, name: c.name, reason });

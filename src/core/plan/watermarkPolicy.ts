@@ -148,13 +148,14 @@ export function planWatermarkPrune(
 
   let count = 0;
   let plan = planFor(0);
-  if (triggered) {
+  // The stopped containers alone (PrunePolicy.containers) may get it under the low mark: then no image goes.
+  if (triggered && !underLow(plan)) {
     const all = planFor(eligible.length);
     count = eligible.length;
     plan = all;
     if (underLow(all)) {
-      // The shortest prefix that gets under the low mark. Invariant: prefix `lo` does not (prefix 0 frees nothing,
-      // and usage is above the high mark, so above the low one); prefix `count` does, and its plan is `plan`.
+      // The shortest prefix that gets under the low mark. Invariant: prefix `lo` does not (prefix 0 — no image, only
+      // any stopped containers — does not: checked above); prefix `count` does, and its plan is `plan`.
       let lo = 0;
       while (count - lo > 1) {
         const mid = (lo + count) >> 1;

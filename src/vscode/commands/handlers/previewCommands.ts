@@ -28,9 +28,9 @@ export async function previewWatermarkPrune(deps: CommandDeps, arg: unknown): Pr
       vscode.l10n.t('no watermarks are set for {0}: set the high and the low watermark', session.name),
     );
   }
-  // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect and keep-latest.
-  const filters = autoPruneSettings().filters;
-  const preview = await planning(session, () => deps.service.plan(session, 'all', filters, { watermarks }));
+  // Exactly what the next auto-prune plans: the watermarks, auto-prune's until, protect, keep-latest and stopped containers.
+  const { filters, containers } = autoPruneSettings();
+  const preview = await planning(session, () => deps.service.plan(session, 'all', filters, { watermarks, containers }));
   deps.planViews.show({ session, mode: 'all', filters, preview, watermarks });
 }
 
