@@ -47,6 +47,8 @@ export function buildCachePreviewMarkdown(environment: string, preview: BuildCac
 
 function keepReasonText(reason: BuildCacheKeepReason): string {
   switch (reason) {
+    case 'left-out':
+      return vscode.l10n.t('left out');
     case 'in-use':
       return vscode.l10n.t('in use by a build');
     case 'internal':
