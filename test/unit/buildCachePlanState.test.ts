@@ -134,6 +134,8 @@ describe('build-cache plan view state', () => {
     assert.deepStrictEqual(empty.remove, { label: 'Nothing to remove.', enabled: false, why: 'Nothing to remove.' });
     assert.strictEqual(empty.empty, 'Nothing to remove.');
     assert.deepStrictEqual(empty.notes, []);
+    const unshared = buildBuildCachePlanState(input(preview([rec(ID('a'))])), words);
+    assert.deepStrictEqual(unshared.notes, [], 'nothing shared: the disk gets back what the totals say');
     const readOnly = buildBuildCachePlanState(input(preview(records), { readOnly: true }), words);
     assert.deepStrictEqual([readOnly.remove.enabled, readOnly.remove.why], [false, 'local is read-only']);
     const busy = buildBuildCachePlanState(input(preview(records), { busy: 'removing' }), words);

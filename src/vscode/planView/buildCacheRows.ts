@@ -96,7 +96,8 @@ export function buildBuildCachePlanState(input: BuildCachePlanInput, w: BuildCac
   const records = plan.items.length;
   const busy = input.busy ? w.busy[input.busy] : undefined;
   const why = input.readOnly ? w.readOnly(input.environmentName) : records === 0 ? w.nothingToRemove : undefined;
-  const notes = [...(records ? [diskNote(plan, w)] : []), ...(plan.uncertain ? [w.uncertain(displayText(plan.uncertain))] : [])];
+  const lessOnDisk = plan.diskBytesEstimated === true || plan.diskBytes !== plan.bytes;
+  const notes = [...(records && lessOnDisk ? [diskNote(plan, w)] : []), ...(plan.uncertain ? [w.uncertain(displayText(plan.uncertain))] : [])];
   return {
     kind: 'build-cache',
     key: input.key,
@@ -114,6 +115,7 @@ export function buildBuildCachePlanState(input: BuildCachePlanInput, w: BuildCac
   };
 }
 
+/** Said only where the disk gets back less than the engine reports (or may: the containerd store). */
 function diskNote(plan: BuildCachePreview['plan'], w: BuildCachePlanWords): string {
   if (!plan.diskBytesEstimated) return w.diskExact(plan.bytes, plan.diskBytes);
   return w.diskRange(plan.bytes, plan.diskBytesRange?.min ?? 0, plan.diskBytesRange?.max ?? plan.bytes);
