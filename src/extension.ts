@@ -8,13 +8,14 @@ import * as vscode from 'vscode';
 import { FileImageDetailsStore } from './core/snapshot/detailsCache';
 import { AuditLocation } from './vscode/audit/auditLocation';
 import { modalBuildCacheConfirmation, type ConfirmBuildCachePrune } from './vscode/buildCache/buildCacheConfirmation';
-import { registerBuildCacheCommands } from './vscode/buildCache/buildCacheCommands';
+import { pruneBuildCacheFlow, registerBuildCacheCommands, type BuildCacheCommandDeps } from './vscode/buildCache/buildCacheCommands';
 import { pruneFlow, type PruneFlowDeps } from './vscode/commands/pruneFlow';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { registerDiskUsage } from './vscode/diskUsage/registerDiskUsage';
 import { EnvironmentRegistry } from './vscode/environments/environmentRegistry';
 import { Notifier } from './vscode/notifier';
 import { environmentNameInput, modalConfirmation, type AskEnvironmentName, type ConfirmPrune } from './vscode/prune/confirmation';
+import { BuildCachePlanViews } from './vscode/planView/buildCachePlanViews';
 import { PlanViews } from './vscode/planView/planViews';
 import { PruneService, RUNNING_CONTEXT_KEY, WINDOW_CLOSED } from './vscode/prune/pruneService';
 import { escapedLog } from './vscode/log/escapedLog';
@@ -43,6 +44,13 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     findSession: (id) => registry.find(id),
     remove: (s) => pruneFlow(flowDeps, s.session, s.mode, s.filters, s.watermarks, s.preview),
   });
+  // The build-cache plan view's Remove runs the build-cache prune flow on exactly the plan on screen.
+  const buildCachePlanViews = new BuildCachePlanViews({
+    extensionUri: context.extensionUri,
+    log,
+    findSession: (id) => registry.find(id),
+    remove: (s) => pruneBuildCacheFlow(buildCacheDeps, s.session, s.preview.plan.policy, s.preview),
+  });
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
@@ -51,17 +59,19 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
   const flowDeps: PruneFlowDeps = { service, planViews, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName };
+  const buildCacheDeps: BuildCacheCommandDeps = { registry, notifier, log, service, confirm: () => confirmBuildCache, planViews: buildCachePlanViews };
 
   context.subscriptions.push(
     log,
     registry,
     service,
     planViews,
+    buildCachePlanViews,
     tree,
     statusBar,
     scheduler,
     ...registerCommands({ ...flowDeps, registry, tree, audit }),
-    ...registerBuildCacheCommands({ registry, notifier, log, service, confirm: () => confirmBuildCache }),
+    ...registerBuildCacheCommands(buildCacheDeps),
     ...diskUsage.disposables,
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
@@ -77,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
       setEnvironmentNameAnswer: (fn) => (askEnvironmentName = fn ?? environmentNameInput),
       setBuildCacheConfirmation: (fn) => (confirmBuildCache = fn ?? modalBuildCacheConfirmation),
       tree,
-      planView: planViews.handle,
+      planView: { ...planViews.handle, buildCache: buildCachePlanViews.handle },
       statusBar: statusBar.item,
       registry,
       scheduler,

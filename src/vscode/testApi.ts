@@ -11,6 +11,7 @@ import type { DiskUsageProbe } from './diskUsage/diskUsagePanel';
 import type { AskEnvironmentName, ConfirmPrune } from './prune/confirmation';
 import type { AutoPruneScheduler } from './scheduler/autoPruneScheduler';
 import type { EnvironmentsTree } from './tree/environmentsTree';
+import type { BuildCachePlanViewHandle } from './planView/buildCachePlanViews';
 import type { PlanViewHandle } from './planView/planViews';
 
 export interface DockerPruneTestApi {
@@ -22,8 +23,11 @@ export interface DockerPruneTestApi {
   setBuildCacheConfirmation(confirm: ConfirmBuildCachePrune | undefined): void;
   /** The tree's real data provider (read its children and items). */
   readonly tree: EnvironmentsTree;
-  /** The plan view shown last: post what its page would post (toggle, sort, remove…) and read what it shows. */
-  readonly planView: PlanViewHandle;
+  /**
+   * The plan view shown last: post what its page would post (toggle, sort, remove…) and read what it shows;
+   * `buildCache`: the build-cache plan shown last, the same way.
+   */
+  readonly planView: PlanViewHandle & { readonly buildCache: BuildCachePlanViewHandle };
   /** The real status bar item (read its text and tooltip). */
   readonly statusBar: vscode.StatusBarItem;
   readonly registry: EnvironmentRegistry;

@@ -1,7 +1,8 @@
 /**
  * Real BuildKit build cache for the tests: Debian sid's docker-buildx (unpacked into the tool cache by
  * scripts/install-engines.sh) driving a test dockerd's built-in BuildKit. Builds are `FROM scratch` with COPY
- * steps only, so they need no base image and no network.
+ * steps, and RUN steps in exec form (after a COPY of the static busybox, say), so they need no base image and
+ * no network.
  */
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -33,13 +34,26 @@ function buildxConfig(engine: BuildTarget): string {
   return dir;
 }
 
-export interface BuildStep {
+export interface CopyStep {
   /** File name in the context (and in the image at /NAME). */
   readonly file: string;
   readonly bytes: number;
   /** Same seed, same content: steps with equal seeds share their cache records. */
   readonly seed: string;
 }
+
+/** A host file copied into the image at `to` (the static busybox, for RUN steps). */
+export interface HostFileStep {
+  readonly hostFile: string;
+  readonly to: string;
+}
+
+/** `RUN ["arg0", …]`: exec form, no shell needed; BuildKit's record for it describes the command line. */
+export interface RunStep {
+  readonly run: readonly string[];
+}
+
+export type BuildStep = CopyStep | HostFileStep | RunStep;
 
 /**
  * Builds `FROM scratch` + one COPY per step from a context of its own (a new folder each time, so no build reuses
@@ -48,9 +62,19 @@ export interface BuildStep {
 export async function buildImage(engine: BuildTarget, name: string, steps: readonly BuildStep[], tag?: string): Promise<void> {
   const ctx = path.join(engine.dataDir, 'contexts', name);
   fs.mkdirSync(ctx, { recursive: true });
-  for (const s of steps) fs.writeFileSync(path.join(ctx, s.file), seededBytes(s.seed, s.bytes));
-  fs.writeFileSync(path.join(ctx, 'Dockerfile'), ['FROM scratch', ...steps.map((s) => `COPY ${s.file} /${s.file}`), ''].join('\n'));
-  const args = ['buildx', 'build', '--progress=quiet', ...(tag ? ['-t', tag] : ['--output', 'type=cacheonly']), ctx];
+  const lines = steps.map((s, i) => {
+    if ('run' in s) return `RUN ${JSON.stringify(s.run)}`;
+    if ('hostFile' in s) {
+      fs.copyFileSync(s.hostFile, path.join(ctx, `host-file-${i}`));
+      return `COPY host-file-${i} ${s.to}`;
+    }
+    fs.writeFileSync(path.join(ctx, s.file), seededBytes(s.seed, s.bytes));
+    return `COPY ${s.file} /${s.file}`;
+  });
+  fs.writeFileSync(path.join(ctx, 'Dockerfile'), ['FROM scratch', ...lines, ''].join('\n'));
+  // RUN steps without a network: the test engines have no bridge (and the tests no network at all).
+  const network = steps.some((s) => 'run' in s) ? ['--network=none'] : [];
+  const args = ['buildx', 'build', '--progress=quiet', ...network, ...(tag ? ['-t', tag] : ['--output', 'type=cacheonly']), ctx];
   try {
     await run('docker', args, {
       env: { ...process.env, DOCKER_CONFIG: buildxConfig(engine), DOCKER_HOST: engine.dockerHost, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },

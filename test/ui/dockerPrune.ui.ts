@@ -15,6 +15,7 @@ import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { buildImage } from '../support/buildx';
 import { apiRequest, resetEngine, type TestEngine } from '../support/dockerd';
 import { LABELLED_REFERENCE, LONGEST_REFERENCE, loadHostilePopulation } from '../support/hostilePopulation';
 import { loadPopulation } from '../support/population';
@@ -318,6 +319,36 @@ export async function runUiTests(o: { engine: TestEngine; scratch: string }): Pr
       await waitForFrameText(page!, frame, 'td.tags', new RegExp(`^${escapeRe(LABELLED_REFERENCE)}$`));
       const cut = await waitForFrameText(page!, frame, 'td.tags', /^hostile\/r+…$/);
       assert.ok(LONGEST_REFERENCE.startsWith(cut.slice(0, -1)) && cut.length < LONGEST_REFERENCE.length, cut);
+    },
+  ]);
+
+  steps.push([
+    'the build-cache plan view: a row per record, a hostile step as literal text, no serious or critical axe-core violation',
+    async () => {
+      // A RUN step's record describes its command line: engine text the page must show as text.
+      const hostile = '<b>x</b><script>alert(1)</script><img src=x onerror=alert(2)> [a](command:quit)';
+      await buildImage({ dockerHost: `unix://${o.engine.socketPath}`, dataDir: path.join(o.scratch, 'ui-buildx') }, 'ui-hostile', [
+        { file: 'one.bin', bytes: 40_000, seed: 'ui-one' },
+        { hostFile: '/bin/busybox', to: '/bin/busybox' },
+        { run: ['/bin/busybox', 'true', hostile] },
+      ]);
+      await runCommand(page!, 'Notifications: Clear All Notifications');
+      await runCommand(page!, 'Docker Prune: Preview Build Cache Prune…');
+      await pickQuick(page!, 'local');
+      await pickQuick(page!, 'All unused build cache');
+      const frame = await waitForPlanView(page!, /^Prune all unused build cache on local$/, 60_000);
+      await waitForFrameText(page!, frame, '#remove', /^\s*Remove \d+ records \([\d.]+ \w+\)\s*$/);
+      const step = await waitForFrameText(page!, frame, 'td.why', new RegExp(escapeRe(hostile)));
+      log(`build-cache step: ${step}`);
+      const html = await (frame.locator('body') as unknown as { innerHTML(): Promise<string> }).innerHTML();
+      assert.ok(!/<script\b|<b>|<img\b/i.test(html), 'the step is text: no element made from it');
+      for (const theme of ['Dark Modern', 'Light Modern', 'Dark High Contrast']) {
+        await setColorTheme(page!, theme);
+        await waitForPageTheme(frame, theme);
+        if (theme === 'Dark Modern') await shot(page!, 'build-cache-plan-view', 1000);
+        await assertAccessible(frame, `the build-cache plan view (${theme})`);
+      }
+      await setColorTheme(page!, 'Dark Modern');
     },
   ]);
 

@@ -73,6 +73,18 @@ describe('build cache planner', () => {
     ]);
   });
 
+  it('a record left out stays, with the records it is built on; the rest of the plan goes', () => {
+    const records = [rec('p'), rec('c', { parents: ['p'] }), rec('other')];
+    const policy = parseBuildCachePolicy({ all: true });
+    const plan = planBuildCachePrune(snap(records), policy, new Set(['c']));
+    assert.deepStrictEqual(ids(plan), ['other']);
+    assert.deepStrictEqual(plan.kept, [
+      { id: 'p', reason: 'has-children' },
+      { id: 'c', reason: 'left-out' },
+    ]);
+    assert.deepStrictEqual(ids(planBuildCachePrune(snap(records), policy, new Set(['p']))), ['c', 'other'], 'a parent left out: its child still goes');
+  });
+
   it('until: records last used after the cut-off stay, never-used ones go', () => {
     const plan = planBuildCachePrune(
       snap([rec('old', { lastUsedNs: NOW - 48n * 3600n * S }), rec('new', { lastUsedNs: NOW - 60n * S }), rec('never', { lastUsedNs: undefined })]),

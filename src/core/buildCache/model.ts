@@ -63,7 +63,8 @@ export interface BuildCachePolicy {
   readonly space: BuildCacheSpaceLimits;
 }
 
-export type BuildCacheKeepReason = 'in-use' | 'internal' | 'shared' | 'recent' | 'has-children' | 'space-limit';
+/** `left-out`: the user took it out of the plan (the plan view); the prune's own rules would remove it. */
+export type BuildCacheKeepReason = 'in-use' | 'internal' | 'shared' | 'recent' | 'has-children' | 'space-limit' | 'left-out';
 
 export interface PlannedRecord {
   readonly id: string;

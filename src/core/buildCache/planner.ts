@@ -12,14 +12,18 @@ import { resolveBuildCacheUntil } from './policy';
 import type { BuildCacheKeepReason, BuildCachePlan, BuildCachePolicy, BuildCacheRecord, BuildCacheSnapshot, PlannedRecord } from './model';
 import { versionAtLeast } from '../engine/engineProfile';
 
-export function planBuildCachePrune(snapshot: BuildCacheSnapshot, policy: BuildCachePolicy): BuildCachePlan {
+/**
+ * `leaveOut`: records the user took out of the plan. They stay, and so do the records they are built on; the plan
+ * removes the rest (a plan is carried out record by record, buildCachePruneJob.ts, so leaving one out is possible).
+ */
+export function planBuildCachePrune(snapshot: BuildCacheSnapshot, policy: BuildCachePolicy, leaveOut: ReadonlySet<string> = new Set()): BuildCachePlan {
   const cutoffNs = policy.until ? resolveBuildCacheUntil(policy.until, snapshot.daemonNowNs) : undefined;
   const children = new Map<string, Set<string>>();
   for (const r of snapshot.records) for (const p of r.parents) (children.get(p) ?? children.set(p, new Set()).get(p)!).add(r.id);
 
   const why = new Map<string, BuildCacheKeepReason>();
   for (const r of snapshot.records) {
-    const reason = ruleKeeps(r, policy, cutoffNs);
+    const reason = ruleKeeps(r, policy, cutoffNs) ?? (leaveOut.has(r.id) ? 'left-out' : undefined);
     if (reason) why.set(r.id, reason);
   }
   const removed = new Set<string>();

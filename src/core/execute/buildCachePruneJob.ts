@@ -22,9 +22,11 @@ const PINNED_BATCH = 100;
 export interface BuildCachePreview {
   readonly snapshot: BuildCacheSnapshot;
   readonly plan: BuildCachePlan;
+  /** The records the user left out (the plan view); they stay, with the records they are built on. */
+  readonly leaveOut?: ReadonlySet<string>;
 }
 
-export async function previewBuildCachePrune(engine: DockerEngine, policy: BuildCachePolicy): Promise<BuildCachePreview> {
+export async function previewBuildCachePrune(engine: DockerEngine, policy: BuildCachePolicy, leaveOut?: ReadonlySet<string>): Promise<BuildCachePreview> {
   const snapshot = await readBuildCache(engine);
   assertSupported(policy, snapshot.profile.apiVersion, engine.endpoint.label);
   if (snapshot.profile.product === 'podman') {
@@ -39,7 +41,12 @@ export async function previewBuildCachePrune(engine: DockerEngine, policy: Build
       { endpoint: engine.endpoint.label },
     );
   }
-  return { snapshot, plan: planBuildCachePrune(snapshot, policy) };
+  return { snapshot, plan: planBuildCachePrune(snapshot, policy, leaveOut), ...(leaveOut ? { leaveOut } : {}) };
+}
+
+/** The same snapshot planned again, leaving these records out (the plan view's checkboxes). */
+export function replanBuildCacheLeavingOut(preview: BuildCachePreview, leaveOut: ReadonlySet<string>): BuildCachePreview {
+  return { snapshot: preview.snapshot, plan: planBuildCachePrune(preview.snapshot, preview.plan.policy, leaveOut), leaveOut };
 }
 
 export interface BuildCachePruneRequest extends PruneJobRequest {

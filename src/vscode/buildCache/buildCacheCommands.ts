@@ -1,6 +1,6 @@
 /**
  * "Preview Build Cache Prune" and "Prune Build Cache": the image prune's flow for the BuildKit build cache —
- * plan → preview document → modal confirmation → the run, through PruneService as image prunes go (cancellable
+ * plan → the plan view → modal confirmation → the run, through PruneService as image prunes go (cancellable
  * progress, Cancel Running Prune, window close) → result with a way to the audit log. Only the confirmed plan's
  * records are removed (core/execute/buildCachePruneJob.ts), through the engine lock and the write-ahead audit.
  */
@@ -14,11 +14,11 @@ import { optionsOf, pickEnvironment, sessionOf } from '../commands/target';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { Notifier } from '../notifier';
+import type { BuildCachePlanViews } from '../planView/buildCachePlanViews';
 import { BuildCacheNode } from '../tree/buildCacheNodes';
 import type { PruneService } from '../prune/pruneService';
 import { readOnlyRefusalText } from '../prune/readOnlyText';
 import type { ConfirmBuildCachePrune } from './buildCacheConfirmation';
-import { buildCachePreviewMarkdown } from './buildCachePreview';
 
 export interface BuildCacheCommandDeps {
   readonly registry: EnvironmentRegistry;
@@ -27,6 +27,8 @@ export interface BuildCacheCommandDeps {
   /** Runs the confirmed prune as it runs image prunes (cancel, window close, context key, progress). */
   readonly service: PruneService;
   readonly confirm: () => ConfirmBuildCachePrune;
+  /** Where the plan is shown (and its Remove button runs pruneBuildCacheFlow on the plan on screen). */
+  readonly planViews: BuildCachePlanViews;
 }
 
 /** Options a command takes instead of a tree node (keybindings, tests): as `docker-prune builder`'s flags. */
@@ -58,8 +60,8 @@ export function registerBuildCacheCommands(deps: BuildCacheCommandDeps): vscode.
       const chosen = await choose(deps, arg, vscode.l10n.t('Preview Build Cache Prune'));
       if (!chosen) return undefined;
       const preview = await planWithProgress(chosen.session, chosen.policy);
-      const doc = await showPreview(chosen.session, preview);
-      return { uri: doc.uri.toString(), records: preview.plan.items.length, bytes: preview.plan.bytes };
+      deps.planViews.show({ session: chosen.session, preview });
+      return undefined;
     }),
     register('dockerPrune.pruneBuildCache', async (arg) => {
       const chosen = await choose(deps, arg, vscode.l10n.t('Prune Build Cache'));
@@ -96,13 +98,16 @@ function planWithProgress(session: EnvironmentSession, policy: BuildCachePolicy)
   );
 }
 
-async function showPreview(session: EnvironmentSession, preview: BuildCachePreview): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: buildCachePreviewMarkdown(session.name, preview) });
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return doc;
-}
-
-async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: EnvironmentSession, policy: BuildCachePolicy): Promise<BuildCacheFlowResult> {
+/**
+ * `onScreen`: the plan the user is looking at (the plan view's Remove), confirmed and carried out as it is, not
+ * planned again.
+ */
+export async function pruneBuildCacheFlow(
+  deps: BuildCacheCommandDeps,
+  session: EnvironmentSession,
+  policy: BuildCachePolicy,
+  onScreen?: BuildCachePreview,
+): Promise<BuildCacheFlowResult> {
   const { notifier, log } = deps;
   if (session.readOnly) {
     const message = readOnlyRefusalText(session.name);
@@ -111,7 +116,7 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
   }
   let preview: BuildCachePreview;
   try {
-    preview = await planWithProgress(session, policy);
+    preview = onScreen ?? (await planWithProgress(session, policy));
   } catch (e) {
     const message = errorMessage(e);
     void notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
@@ -122,7 +127,7 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
     void notifier.info(vscode.l10n.t('Nothing to prune in the build cache of {0}.', session.name));
     return { status: 'nothing' };
   }
-  await showPreview(session, preview);
+  deps.planViews.show({ session, preview }, true);
   if (!(await deps.confirm()({ environment: session.name, location: session.location, plan }))) return declined(log, session);
   if (session.descriptor.protected === true) {
     const typed = await vscode.window.showInputBox({
@@ -141,6 +146,7 @@ async function pruneBuildCacheFlow(deps: BuildCacheCommandDeps, session: Environ
     void notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
     return { status: 'failed', message };
   }
+  deps.planViews.afterPrune(session);
   const r = outcome.result;
   let message = vscode.l10n.t('Removed {0} build cache records from {1}, reclaimed {2}.', r.CachesDeleted.length, session.name, formatBytes(r.SpaceReclaimed));
   if (r.notRemoved.length) message += ' ' + vscode.l10n.t('{0} planned records stayed (a build uses them now).', r.notRemoved.length);

@@ -20,7 +20,8 @@ import type { HostMessage, PageMessage, PlanViewState, SortKey } from '../../web
 import { buildPlanViewState } from './planViewState';
 import { planViewWords } from './viewWords';
 
-const PLAN_VIEW_TYPE = 'dockerPrune.planView';
+/** The plan view's panels, image plans and build-cache plans alike (buildCachePlanViews.ts): one page, planView. */
+export const PLAN_VIEW_TYPE = 'dockerPrune.planView';
 /** What the containers option's field holds until the user types another duration. */
 const DEFAULT_EXITED_FOR = '30d';
 

@@ -4,32 +4,34 @@
  * they do everywhere. Focus and open sections survive each re-render.
  */
 import { initialState, vscodeApi } from '../shared/vscodeApi';
-import type { ContainerRow, ContainersOption, ContainersSection, HostMessage, PageMessage, PlanGroup, PlanRow, PlanViewState } from './protocol';
+import { buildCachePlan } from './buildCache';
+import { clickable, details, el, keyed } from './dom';
+import type {
+  BuildCachePlanState,
+  ContainerRow,
+  ContainersOption,
+  ContainersSection,
+  HostMessage,
+  PageMessage,
+  PlanGroup,
+  PlanRow,
+  PlanViewState,
+} from './protocol';
 
-const api = vscodeApi<PlanViewState>();
+const api = vscodeApi<PlanViewState | BuildCachePlanState>();
 const send = (m: PageMessage) => api.postMessage(m);
-const openSections = new Set<string>();
 
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {},
-  ...children: Array<Node | string | undefined>
-): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  for (const c of children) if (c !== undefined) node.append(c);
-  return node;
-}
-
-/** A key on each focusable control, so the same control gets the focus back after a re-render. */
-function keyed<T extends HTMLElement>(node: T, key: string): T {
-  node.dataset.key = key;
-  return node;
-}
-
-function render(state: PlanViewState): void {
+function render(state: PlanViewState | BuildCachePlanState): void {
   api.setState(state);
   document.title = state.title;
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
+  if ('kind' in state) document.body.replaceChildren(buildCachePlan(state, send));
+  else document.body.replaceChildren(imagePlan(state));
+  if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+}
+
+/** An image prune's plan: header, stopped containers, the images by repository, what stays. */
+function imagePlan(state: PlanViewState): HTMLElement {
   const filterInput = document.getElementById('filters') as HTMLInputElement | null;
   const typing = filterInput !== null && document.activeElement === filterInput ? filterInput.value : undefined;
   const exitedForInput = document.getElementById('exited-for') as HTMLInputElement | null;
@@ -41,9 +43,7 @@ function render(state: PlanViewState): void {
   root.append(...state.groups.map((g) => group(state, g)));
   if (state.empty) root.append(el('p', { className: 'empty' }, state.empty));
   if (state.kept.groups.length) root.append(kept(state));
-  document.body.replaceChildren(root);
-
-  if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+  return root;
 }
 
 function header(state: PlanViewState, typing: string | undefined, typingExitedFor: string | undefined): HTMLElement {
@@ -190,11 +190,6 @@ function containerRow(state: PlanViewState, r: ContainerRow): HTMLElement {
   );
 }
 
-function clickable<T extends HTMLElement>(node: T, onClick: () => void): T {
-  node.addEventListener('click', onClick);
-  return node;
-}
-
 function filters(state: PlanViewState, typing: string | undefined): HTMLElement {
   const f = state.filters;
   const input = keyed(el('input', { id: 'filters', type: 'text', value: typing ?? f.value, spellcheck: false }), 'filters');
@@ -302,14 +297,6 @@ function kept(state: PlanViewState): HTMLElement {
   return section;
 }
 
-/** A collapsible section that stays open across re-renders once opened. */
-function details(key: string, summary: HTMLElement, ...content: HTMLElement[]): HTMLDetailsElement {
-  const d = el('details', { open: openSections.has(key) }, summary, ...content);
-  summary.dataset.key = `summary:${key}`;
-  d.addEventListener('toggle', () => (d.open ? openSections.add(key) : openSections.delete(key)));
-  return d;
-}
-
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const m = event.data;
   if (m.type === 'state') render(m.state);
@@ -323,6 +310,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   }
 });
 
-const first = api.getState() ?? initialState<PlanViewState>();
+const first = api.getState() ?? initialState<PlanViewState | BuildCachePlanState>();
 if (first) render(first);
 send({ type: 'ready' });

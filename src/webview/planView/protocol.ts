@@ -153,6 +153,59 @@ export interface PlanViewState {
   readonly checkRegistry?: { readonly label: string; readonly title: string };
 }
 
+/** A build-cache record the plan removes (or one the user left out). Engine text, shown as text. */
+export interface BuildCacheRow {
+  readonly id: string;
+  readonly shortId: string;
+  /** BuildKit's record type: `regular`, `source.local`, `exec.cachemount`, … */
+  readonly type: string;
+  /** The step that made it (`[2/3] COPY app /app`): engine text, shown as text only. */
+  readonly description: string;
+  /** `3 days ago`, or `never`. */
+  readonly lastUsed: string;
+  /** `shared with an image` ('' when not): the disk keeps its bytes while the image stays. */
+  readonly shared: string;
+  /** Its bytes ('' for one left out). */
+  readonly bytes: string;
+  /** In the plan (checked) or left out. */
+  readonly checked: boolean;
+  readonly checkboxLabel: string;
+  readonly copyLabel: string;
+}
+
+/**
+ * The plan view of a build-cache prune: the records it removes, a row each, and those that stay counted by reason.
+ * Posted in the same `state` message as an image plan; `kind` tells them apart.
+ */
+export interface BuildCachePlanState {
+  readonly kind: 'build-cache';
+  readonly key: string;
+  readonly title: string;
+  /** Environment, engine, mode, the builder's filters (read-only here), the cache as a whole. */
+  readonly header: readonly HeaderLine[];
+  /** `12 records, 48 MB back`. */
+  readonly totals: string;
+  /** What the disk gets back (exact, or a range on the containerd store), and the engine's "may choose differently". */
+  readonly notes: readonly string[];
+  readonly columns: {
+    readonly include: string;
+    readonly record: string;
+    readonly type: string;
+    readonly description: string;
+    readonly lastUsed: string;
+    readonly shared: string;
+    readonly frees: string;
+  };
+  readonly rows: readonly BuildCacheRow[];
+  /** Shown instead of the table when the plan is empty. */
+  readonly empty?: string;
+  /** `Kept (7)`, and one line per reason: `shared with images: 3`. */
+  readonly kept: { readonly title: string; readonly groups: ReadonlyArray<{ readonly reason: string; readonly text: string; readonly count: number }> };
+  readonly remove: { readonly label: string; readonly enabled: boolean; readonly why?: string };
+  readonly busy?: string;
+  readonly replanLabel: string;
+}
+
 /** What the page posts. */
 export type PageMessage =
   | { readonly type: 'ready' }
@@ -169,4 +222,5 @@ export type PageMessage =
 
 /** What the host posts. */
 export type HostMessage =
-  { readonly type: 'state'; readonly state: PlanViewState } | { readonly type: 'filterCheck'; readonly text: string; readonly error?: string };
+  | { readonly type: 'state'; readonly state: PlanViewState | BuildCachePlanState }
+  | { readonly type: 'filterCheck'; readonly text: string; readonly error?: string };

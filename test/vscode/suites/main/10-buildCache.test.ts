@@ -1,7 +1,9 @@
 /**
  * The build cache in the extension: a real BuildKit cache (docker-buildx on the suite's engine), shown beside the
- * images in the tree, pruned by "Prune Build Cache" through the modal (replaced here), removing exactly what it
- * confirmed and leaving a build-cache audit record; and the status bar figure that adds it when the setting says so.
+ * images in the tree; "Preview Build Cache Prune" shows its plan in the plan view (a row per record, the step's
+ * text shown as text, hostile or not), whose Remove — with a record left out — removes exactly the plan on screen
+ * and audits it; "Prune Build Cache" shows the plan too and, through the modal (replaced here), removes exactly
+ * what it confirmed, leaving a build-cache audit record; and the status bar figure that adds it when the setting says so.
  * A build-cache prune runs through the prune service as image prunes do: held mid-run by a proxy in front of the
  * engine, Cancel Running Prune stops it (audited `cancelled`) and deactivate (the window closing) leaves its end
  * record at once (`interrupted`).
@@ -35,6 +37,19 @@ import {
 } from '../lib/host';
 
 type Done = Extract<BuildCacheFlowResult, { status: 'done' }>;
+interface DfRecord {
+  readonly ID: string;
+  readonly InUse: boolean;
+  readonly Description: string;
+}
+
+/**
+ * A RUN step whose command line is HTML, Markdown and a command link: the record it makes describes that command
+ * line (under 200 characters: not cut). COPY steps are described as "fileop target" whatever the file is called.
+ */
+const HOSTILE_ARG = '<b>x</b><script>alert(1)</script><img src=x onerror=alert(2)> **bold** [a](command:workbench.action.quit)';
+
+const dfRecords = async () => (await systemDf<{ BuildCache: DfRecord[] | null }>(socket())).BuildCache ?? [];
 
 describe('Build cache', () => {
   let session: EnvironmentSession;
@@ -49,6 +64,7 @@ describe('Build cache', () => {
       { file: 'two.bin', bytes: 200_000, seed: 'two' },
     ]);
     await buildImage(target, 'two', [{ file: 'three.bin', bytes: 100_000, seed: 'three' }]);
+    await buildImage(target, 'hostile', [{ hostFile: '/bin/busybox', to: '/bin/busybox' }, { run: ['/bin/busybox', 'true', HOSTILE_ARG] }]);
     await session.refresh('test');
     await waitFor('the build cache read', () => {
       const s = session.state;
@@ -57,6 +73,7 @@ describe('Build cache', () => {
   });
   after(async () => {
     (await api()).setBuildCacheConfirmation(undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await resetSettings();
     fs.rmSync(work, { recursive: true, force: true });
   });
@@ -84,6 +101,83 @@ describe('Build cache', () => {
     await waitFor('images and build cache', async () => (await api()).statusBar.text === `$(trash) ${formatBytes(images + cache)}`);
   });
 
+  it('Preview Build Cache Prune shows the plan in the plan view: a row per record it removes, the steps as text, kept by reason', async () => {
+    await vscode.commands.executeCommand('dockerPrune.previewBuildCachePrune', { all: true });
+    const view = (await api()).planView.buildCache;
+    const state = await waitFor('the build-cache plan view', () => view.state());
+    const engine = await dfRecords();
+    assert.deepStrictEqual(
+      state.rows.map((r) => r.id).sort(),
+      engine
+        .filter((r) => !r.InUse)
+        .map((r) => r.ID)
+        .sort(),
+      'every record no build uses, as the engine lists them',
+    );
+    assert.ok(state.rows.every((r) => r.checked && r.shortId === r.id.slice(0, 12) && r.bytes !== ''));
+    assert.deepStrictEqual([...new Set(state.rows.map((r) => r.type))].sort(), ['regular', 'source.local']);
+    assert.match(state.totals, /^\d+ records, [\d.]+ (kB|MB) back$/);
+    assert.match(state.remove.label, /^Remove \d+ records \([\d.]+ (kB|MB)\)$/);
+    assert.ok(state.remove.enabled, state.remove.why);
+    assert.ok(state.header.some((h) => h.label === 'Mode' && h.value.includes('--all')));
+    assert.ok(state.header.some((h) => h.label === 'Filters' && h.value === 'none'));
+    const hostile = state.rows.find((r) => r.description.includes(HOSTILE_ARG));
+    assert.ok(hostile, `the hostile step is listed: ${state.rows.map((r) => r.description).join(' | ')}`);
+    const fromEngine = engine.find((r) => r.ID === hostile.id)!.Description;
+    assert.strictEqual(hostile.description, fromEngine, 'the engine’s text as it is: shown as text, never as HTML or Markdown');
+    assert.strictEqual(state.kind, 'build-cache');
+    assert.strictEqual((await api()).planView.buildCache.isOpen(), true);
+  });
+
+  it('the plan view’s Remove, with a record left out, removes exactly the plan on screen and audits it as a build-cache prune', async () => {
+    const asked: BuildCacheConfirmRequest[] = [];
+    (await api()).setBuildCacheConfirmation(async (req) => (asked.push(req), true));
+    const view = (await api()).planView.buildCache;
+    const before = view.preview()!;
+    const parents = new Set(before.snapshot.records.flatMap((r) => r.parents));
+    // A record nothing is built on and built on nothing: leaving it out keeps it alone.
+    const leaf = before.plan.items.find((i) => !parents.has(i.id) && before.snapshot.records.find((r) => r.id === i.id)!.parents.length === 0);
+    assert.ok(leaf, 'a record on its own in the plan');
+    await view.post({ type: 'toggle', ids: [leaf.id], include: false });
+    const onScreen = view.preview()!;
+    assert.strictEqual(onScreen.plan.items.length, before.plan.items.length - 1);
+    assert.deepStrictEqual(
+      view
+        .state()!
+        .rows.filter((r) => !r.checked)
+        .map((r) => r.id),
+      [leaf.id],
+    );
+    const file = (await api()).auditFile();
+    const linesBefore = readAuditRecords(file).length;
+    await view.post({ type: 'remove' });
+    assert.strictEqual(asked.length, 1, 'the modal asked once');
+    assert.deepStrictEqual(asked[0]!.plan.items.map((i) => i.id).sort(), onScreen.plan.items.map((i) => i.id).sort(), 'it asked about the plan on screen');
+    const planned = new Set(onScreen.plan.items.map((i) => i.id));
+    const left = (await dfRecords()).map((r) => r.ID).sort();
+    assert.deepStrictEqual(
+      left,
+      before.snapshot.records
+        .map((r) => r.id)
+        .filter((id) => !planned.has(id))
+        .sort(),
+      'the engine keeps exactly what the plan left',
+    );
+    assert.ok(left.includes(leaf.id), 'the record left out stays');
+    const mine = readAuditRecords(file).slice(linesBefore);
+    const end = mine.find((r) => r.phase === 'end');
+    assert.strictEqual(end?.target, 'build-cache');
+    assert.strictEqual(end.trigger, 'manual');
+    assert.strictEqual(end.outcome, 'success');
+    assert.strictEqual(end.result?.deleted, planned.size);
+    const after = await waitFor('the view re-planned', () => (view.state()?.busy === undefined ? view.state() : undefined));
+    assert.deepStrictEqual(
+      after.rows.map((r) => [r.id, r.checked]),
+      [[leaf.id, false]],
+      'what is left: the record still left out',
+    );
+  });
+
   it('Prune Build Cache: asks with the plan, removes exactly it, reports and audits it as a build-cache prune', async () => {
     const asked: BuildCacheConfirmRequest[] = [];
     (await api()).setBuildCacheConfirmation(async (req) => (asked.push(req), true));
@@ -93,6 +187,14 @@ describe('Build cache', () => {
     const result = answer as Done;
     assert.strictEqual(asked.length, 1);
     const planned = asked[0]!.plan.items.map((i) => i.id).sort();
+    assert.deepStrictEqual(
+      (await api()).planView.buildCache
+        .state()
+        ?.rows.map((r) => r.id)
+        .sort(),
+      planned,
+      'the plan was shown in the plan view before the modal',
+    );
     assert.deepStrictEqual([...result.outcome.result.CachesDeleted].sort(), planned);
     assert.strictEqual(result.outcome.result.SpaceReclaimed, asked[0]!.plan.bytes);
     const left = (await systemDf<{ BuildCache: unknown[] | null }>(socket())).BuildCache ?? [];
