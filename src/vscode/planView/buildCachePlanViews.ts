@@ -10,11 +10,11 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { previewBuildCachePrune, replanBuildCacheLeavingOut, type BuildCachePreview } from '../../core/execute/buildCachePruneJob';
 import type { EnvironmentSession } from '../environments/environmentSession';
-import { webviewHtml, webviewOptions } from '../webview/webviewHtml';
+import { webviewHtml } from '../webview/webviewHtml';
 import type { BuildCachePlanState, HostMessage, PageMessage } from '../../webview/planView/protocol';
 import { buildBuildCachePlanState } from './buildCacheRows';
 import { buildCachePlanWords } from './buildCacheWords';
-import { PLAN_VIEW_TYPE } from './planViews';
+import { PlanPanels, type PlanPanel, type PlanViewDepsOf, type PlanViewHandleOf } from './planPanels';
 
 /** A build-cache plan to show: where, and the preview itself (its plan carries the policy). */
 export interface BuildCachePlanSource {
@@ -22,27 +22,12 @@ export interface BuildCachePlanSource {
   readonly preview: BuildCachePreview;
 }
 
-export interface BuildCachePlanViewDeps {
-  readonly extensionUri: vscode.Uri;
-  readonly log: vscode.LogOutputChannel;
-  /** The environment's session now (the registry replaces a session when its settings change). */
-  findSession(id: string): Promise<EnvironmentSession | undefined>;
-  /** Confirms and carries out exactly `source.preview` (the build-cache prune flow); resolves when it is over. */
-  remove(source: BuildCachePlanSource): Promise<unknown>;
-}
+export type BuildCachePlanViewDeps = PlanViewDepsOf<BuildCachePlanSource>;
 
 /** The test seam: what the page would post, and what it would show. */
-export interface BuildCachePlanViewHandle {
-  /** The state of the build-cache panel shown last (undefined: none open). */
-  state(): BuildCachePlanState | undefined;
-  /** The core's preview behind that panel. */
-  preview(): BuildCachePreview | undefined;
-  /** Handles `message` as if that panel's page had posted it; resolves when it is handled. */
-  post(message: PageMessage): Promise<void>;
-  isOpen(): boolean;
-}
+export type BuildCachePlanViewHandle = PlanViewHandleOf<BuildCachePlanState, BuildCachePreview>;
 
-class BuildCachePanel implements vscode.Disposable {
+class BuildCachePanel implements PlanPanel<BuildCachePlanSource, BuildCachePlanState> {
   source: BuildCachePlanSource;
   busy: 'planning' | 'removing' | undefined;
   /** Why the last re-plan failed (shown as a note until the next one). */
@@ -151,32 +136,18 @@ class BuildCachePanel implements vscode.Disposable {
 }
 
 export class BuildCachePlanViews implements vscode.Disposable {
-  private readonly panels = new Map<string, BuildCachePanel>();
-  private last: BuildCachePanel | undefined;
+  private readonly panels: PlanPanels<BuildCachePlanSource, BuildCachePlanState, BuildCachePanel>;
+  /** For the tests (testApi): the build-cache panel shown last, driven as its page would drive it. */
+  readonly handle: BuildCachePlanViewHandle;
 
-  constructor(private readonly deps: BuildCachePlanViewDeps) {}
+  constructor(deps: BuildCachePlanViewDeps) {
+    this.panels = new PlanPanels(deps.extensionUri, (key, panel, source, onDispose) => new BuildCachePanel(key, panel, source, deps, onDispose));
+    this.handle = this.panels.testHandle((source) => source.preview);
+  }
 
   /** Shows the plan in its environment's panel (created, or updated in place and revealed). */
   show(source: BuildCachePlanSource, preserveFocus = false): void {
-    const key = `${source.session.id}/build-cache`;
-    let view = this.panels.get(key);
-    if (view) {
-      view.update(source);
-      view.panel.reveal(undefined, preserveFocus);
-    } else {
-      const panel = vscode.window.createWebviewPanel(
-        PLAN_VIEW_TYPE,
-        '',
-        { viewColumn: vscode.ViewColumn.Active, preserveFocus },
-        webviewOptions(this.deps.extensionUri),
-      );
-      view = new BuildCachePanel(key, panel, source, this.deps, () => {
-        this.panels.delete(key);
-        if (this.last === view) this.last = undefined;
-      });
-      this.panels.set(key, view);
-    }
-    this.last = view;
+    this.panels.show(`${source.session.id}/build-cache`, source, preserveFocus);
   }
 
   /** After a prune the view did not start (a command's): its panel, if open and idle, shows what is left. */
@@ -185,18 +156,7 @@ export class BuildCachePlanViews implements vscode.Disposable {
     if (view && !view.busy) void view.replan();
   }
 
-  /** For the tests (testApi): the build-cache panel shown last, driven as its page would drive it. */
-  readonly handle: BuildCachePlanViewHandle = {
-    state: () => this.last?.state(),
-    preview: () => this.last?.source.preview,
-    post: async (message) => {
-      if (!this.last) throw new Error('no build-cache plan view is open');
-      await this.last.handle(message);
-    },
-    isOpen: () => this.last !== undefined,
-  };
-
   dispose(): void {
-    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.panels.dispose();
   }
 }

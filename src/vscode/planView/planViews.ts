@@ -15,13 +15,13 @@ import type { ContainerPolicy, PruneFilters, PruneMode, Snapshot } from '../../c
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { PruneService } from '../prune/pruneService';
-import { webviewHtml, webviewOptions } from '../webview/webviewHtml';
+import { webviewHtml } from '../webview/webviewHtml';
+import { PlanPanels, type PlanPanel as ShownPlanPanel, type PlanViewDepsOf, type PlanViewHandleOf } from './planPanels';
 import type { HostMessage, PageMessage, PlanViewState, SortKey } from '../../webview/planView/protocol';
 import { buildPlanViewState } from './planViewState';
 import { planViewWords } from './viewWords';
 
 /** The plan view's panels, image plans and build-cache plans alike (buildCachePlanViews.ts): one page, planView. */
-export const PLAN_VIEW_TYPE = 'dockerPrune.planView';
 /** What the containers option's field holds until the user types another duration. */
 const DEFAULT_EXITED_FOR = '30d';
 
@@ -35,33 +35,18 @@ export interface PlanSource {
   readonly watermarks?: Watermarks;
 }
 
-export interface PlanViewDeps {
-  readonly extensionUri: vscode.Uri;
+export interface PlanViewDeps extends PlanViewDepsOf<PlanSource> {
   readonly service: PruneService;
-  readonly log: vscode.LogOutputChannel;
-  /** The environment's session now (the registry replaces a session when its settings change). */
-  findSession(id: string): Promise<EnvironmentSession | undefined>;
-  /** Confirms and carries out exactly `source.preview` (the prune flow); resolves when it is over. */
-  remove(source: PlanSource): Promise<unknown>;
 }
 
-/** The test seam: what the page would post, and what it would show. */
-export interface PlanViewHandle {
-  /** The state of the panel shown last (undefined: none open). */
-  state(): PlanViewState | undefined;
-  /** The core's preview behind the panel shown last: its plan, and a watermark plan's figures. */
-  preview(): Preview | undefined;
-  /** Handles `message` as if the page of the panel shown last had posted it; resolves when it is handled. */
-  post(message: PageMessage): Promise<void>;
-  /** Whether that panel's webview exists (not closed). */
-  isOpen(): boolean;
-}
+/** The test seam: what the page would post, and what it would show (a watermark plan's figures in its preview). */
+export type PlanViewHandle = PlanViewHandleOf<PlanViewState, Preview>;
 
 function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean): string {
   return `${environmentId}/${watermark ? 'watermark' : mode}`;
 }
 
-class PlanPanel implements vscode.Disposable {
+class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
   source: PlanSource;
   sort: SortKey = 'bytes';
   stale = false;
@@ -311,32 +296,18 @@ function typedFilters(filters: PruneFilters): string {
 }
 
 export class PlanViews implements vscode.Disposable {
-  private readonly panels = new Map<string, PlanPanel>();
-  private last: PlanPanel | undefined;
+  private readonly panels: PlanPanels<PlanSource, PlanViewState, PlanPanel>;
+  /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
+  readonly handle: PlanViewHandle;
 
-  constructor(private readonly deps: PlanViewDeps) {}
+  constructor(deps: PlanViewDeps) {
+    this.panels = new PlanPanels(deps.extensionUri, (key, panel, source, onDispose) => new PlanPanel(key, panel, source, deps, onDispose));
+    this.handle = this.panels.testHandle((source) => source.preview);
+  }
 
   /** Shows the plan in its panel (created, or updated in place and revealed). */
   show(source: PlanSource, preserveFocus = false): void {
-    const key = planViewKey(source.session.id, source.mode, source.watermarks !== undefined);
-    let view = this.panels.get(key);
-    if (view) {
-      view.update(source);
-      view.panel.reveal(undefined, preserveFocus);
-    } else {
-      const panel = vscode.window.createWebviewPanel(
-        PLAN_VIEW_TYPE,
-        '',
-        { viewColumn: vscode.ViewColumn.Active, preserveFocus },
-        webviewOptions(this.deps.extensionUri),
-      );
-      view = new PlanPanel(key, panel, source, this.deps, () => {
-        this.panels.delete(key);
-        if (this.last === view) this.last = undefined;
-      });
-      this.panels.set(key, view);
-    }
-    this.last = view;
+    this.panels.show(planViewKey(source.session.id, source.mode, source.watermarks !== undefined), source, preserveFocus);
   }
 
   /** After a prune the view did not start (a command's): its panel, if open and idle, shows what is left. */
@@ -345,18 +316,7 @@ export class PlanViews implements vscode.Disposable {
     if (view && !view.busy) void view.replan(view.source.filters);
   }
 
-  /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
-  readonly handle: PlanViewHandle = {
-    state: () => this.last?.state(),
-    preview: () => this.last?.source.preview,
-    post: async (message) => {
-      if (!this.last) throw new Error('no plan view is open');
-      await this.last.handle(message);
-    },
-    isOpen: () => this.last !== undefined,
-  };
-
   dispose(): void {
-    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.panels.dispose();
   }
 }
