@@ -36,6 +36,11 @@ export function planJson(preview: Preview): string {
   });
 }
 
+/** A JSON time: RFC 3339, UTC; none for none. */
+function rfc3339(ns: bigint | undefined): string | undefined {
+  return ns === undefined ? undefined : formatRfc3339Utc(ns);
+}
+
 /** `plan --json`: a stopped container the plan removes (times RFC 3339, UTC). */
 function containerJson(c: PlannedContainer): object {
   return {
@@ -43,8 +48,8 @@ function containerJson(c: PlannedContainer): object {
     name: c.name,
     image: c.imageId,
     state: c.state,
-    finishedAt: c.finishedNs === undefined ? undefined : formatRfc3339Utc(c.finishedNs),
-    createdAt: c.createdNs === undefined ? undefined : formatRfc3339Utc(c.createdNs),
+    finishedAt: rfc3339(c.finishedNs),
+    createdAt: rfc3339(c.createdNs),
     exitCode: c.exitCode,
     bytes: c.bytes,
     composeProject: c.composeProject,
@@ -53,15 +58,14 @@ function containerJson(c: PlannedContainer): object {
 
 /** `plan --json`: per kept image that only stopped containers hold, those containers (times RFC 3339, UTC). */
 function stoppedPinsJson(pins: NonNullable<Preview['stoppedPins']>): object[] {
-  const time = (ns: bigint | undefined) => (ns === undefined ? undefined : formatRfc3339Utc(ns));
   return [...pins].map(([image, containers]) => ({
     image,
     containers: containers.map((c) => ({
       id: c.id,
       name: c.name,
       state: c.state,
-      finishedAt: time(c.finishedNs),
-      createdAt: time(c.createdNs),
+      finishedAt: rfc3339(c.finishedNs),
+      createdAt: rfc3339(c.createdNs),
       exitCode: c.exitCode,
       ownBytes: c.ownBytes,
       composeProject: c.composeProject,

@@ -17,6 +17,11 @@ export const STOPPED_STATES: ReadonlySet<string> = new Set(['exited', 'created',
  */
 export const KEEP_CONTAINER_LABEL = 'docker-prune.keep';
 
+/** Whether a restart policy starts a stopped container again with the daemon (`always`, `unless-stopped`): such a container is not garbage. */
+export function comesBack(restartPolicy: string | undefined): boolean {
+  return restartPolicy === 'always' || restartPolicy === 'unless-stopped';
+}
+
 /** The label Compose puts on every container of a project. */
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 

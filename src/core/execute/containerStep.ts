@@ -8,8 +8,7 @@
 import type { DockerEngine } from '../engine/dockerEngine';
 import { DockerPruneError } from '../errors';
 import type { PlannedContainer } from '../model';
-
-const COMES_BACK = new Set(['always', 'unless-stopped']);
+import { comesBack } from '../containers/stoppedContainers';
 
 /** @throws DockerPruneError with status 404 (gone), 409 (changed: `details.changed`, or running), or the engine's. */
 export async function removePlannedContainer(engine: DockerEngine, c: PlannedContainer): Promise<void> {
@@ -19,6 +18,6 @@ export async function removePlannedContainer(engine: DockerEngine, c: PlannedCon
   if (state !== c.state) throw changed(state === 'running' || state === 'restarting' ? 'is running again' : `is now ${state || 'in an unknown state'}`);
   if ((now.State?.FinishedAt ?? '') !== c.finishedAt) throw changed('ran again');
   const restart = now.HostConfig?.RestartPolicy?.Name;
-  if (restart && COMES_BACK.has(restart)) throw changed(`got the restart policy ${restart}`);
+  if (comesBack(restart)) throw changed(`got the restart policy ${restart}`);
   await engine.removeContainer(c.id);
 }

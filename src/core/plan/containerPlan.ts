@@ -15,12 +15,9 @@
  * each container's own writable bytes.
  */
 import type { ContainerKeepReason, ImageRecord, KeptContainer, Plan, PlannedContainer, PrunePolicy, Snapshot, StoppedContainer } from '../model';
-import { STOPPED_STATES } from '../containers/stoppedContainers';
+import { comesBack, STOPPED_STATES } from '../containers/stoppedContainers';
 import type { PlannerOptions } from './plannerOptions';
 import { compileImageProtection, compileProtectPatterns } from './protectPatterns';
-
-/** Restart policies that start a stopped container again (with the daemon): such a container is not garbage. */
-const COMES_BACK = new Set(['always', 'unless-stopped']);
 
 /** The plan of `planImages` with the policy's stopped containers removed first (see the top of this file). */
 export function planWithContainers(snapshot: Snapshot, policy: PrunePolicy, options: PlannerOptions, planImages: (snapshot: Snapshot) => Plan): Plan {
@@ -68,7 +65,7 @@ function chooseContainers(snapshot: Snapshot, policy: PrunePolicy, options: Plan
 
 function reasonToKeep(c: StoppedContainer, ctx: { cutoff: bigint; protectedName: boolean; leftOut: boolean }): ContainerKeepReason | undefined {
   if (c.state === 'dead') return 'dead';
-  if (c.restartPolicy && COMES_BACK.has(c.restartPolicy)) return 'restart-policy';
+  if (comesBack(c.restartPolicy)) return 'restart-policy';
   if (c.keepLabel) return 'keep-label';
   if (ctx.protectedName) return 'protected';
   const at = stoppedAt(c);
