@@ -9,6 +9,7 @@ import { FileImageDetailsStore } from './core/snapshot/detailsCache';
 import { AuditLocation } from './vscode/audit/auditLocation';
 import { modalBuildCacheConfirmation, type ConfirmBuildCachePrune } from './vscode/buildCache/buildCacheConfirmation';
 import { pruneBuildCacheFlow, registerBuildCacheCommands, type BuildCacheCommandDeps } from './vscode/buildCache/buildCacheCommands';
+import { CommandResults, commandRegistrar } from './vscode/commands/commandRegistrar';
 import { pruneFlow, type PruneFlowDeps } from './vscode/commands/pruneFlow';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { registerDiskUsage } from './vscode/diskUsage/registerDiskUsage';
@@ -54,7 +55,10 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   const tree = new EnvironmentsTree(registry);
   const statusBar = new StatusBarController(registry);
   const scheduler = new AutoPruneScheduler(registry, service, notifier, log, context.workspaceState);
-  const diskUsage = registerDiskUsage({ registry, audit, notifier, extensionUri: context.extensionUri });
+  // What each command produced is kept only when VS Code runs the extension for its tests (testApi.ts).
+  const results = context.extensionMode === vscode.ExtensionMode.Test ? new CommandResults() : undefined;
+  const register = commandRegistrar(notifier, results);
+  const diskUsage = registerDiskUsage(register, { registry, audit, extensionUri: context.extensionUri });
   let confirm: ConfirmPrune = modalConfirmation;
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
@@ -70,8 +74,8 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
     tree,
     statusBar,
     scheduler,
-    ...registerCommands({ ...flowDeps, registry, tree, audit }),
-    ...registerBuildCacheCommands(buildCacheDeps),
+    ...registerCommands(register, { ...flowDeps, registry, tree, audit }),
+    ...registerBuildCacheCommands(register, buildCacheDeps),
     ...diskUsage.disposables,
   );
   void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false);
@@ -80,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
 
   const activationMs = performance.now() - started;
   log.info(`Docker Prune ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
-  if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
+  if (!results) return {};
   return {
     testing: {
       setConfirmation: (fn) => (confirm = fn ?? modalConfirmation),
@@ -93,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
       scheduler,
       auditFile: () => audit.filePath,
       diskUsage: (environmentId) => diskUsage.panels.probe(environmentId),
+      lastResult: (commandId) => results.last(commandId),
       logUri: context.logUri,
       activationMs,
     },

@@ -34,6 +34,12 @@ export interface DockerPruneTestApi {
   readonly scheduler: AutoPruneScheduler;
   /** The disk-usage panel of an environment (by id; default the last opened): the state last posted to its page, what the page drew. */
   diskUsage(environmentId?: string): DiskUsageProbe | undefined;
+  /**
+   * What the last finished run of a command produced (the commands themselves return nothing): a prune's
+   * `PruneFlowResult`, a build-cache prune's `BuildCacheFlowResult`, the number of prunes Cancel asked to stop,
+   * the disk-usage panel's probe, the audit log's summary; `undefined` when the run failed.
+   */
+  lastResult(commandId: string): unknown;
   /** The audit file the next prune appends to. */
   auditFile(): string;
   /** The extension's log folder (the "Docker Prune" output channel's file is in it). */

@@ -10,6 +10,7 @@ import { parseBuildCachePolicy } from '../../core/buildCache/policy';
 import { errorMessage } from '../../core/errors';
 import { previewBuildCachePrune, type BuildCachePreview, type BuildCachePruneOutcome } from '../../core/execute/buildCachePruneJob';
 import { formatBytes } from '../../core/format/units';
+import type { RegisterCommand } from '../commands/commandRegistrar';
 import { optionsOf, pickEnvironment, sessionOf } from '../commands/target';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
@@ -45,16 +46,7 @@ export type BuildCacheFlowResult =
   | { readonly status: 'declined' }
   | { readonly status: 'failed'; readonly message: string };
 
-export function registerBuildCacheCommands(deps: BuildCacheCommandDeps): vscode.Disposable[] {
-  const register = (id: string, fn: (arg: unknown) => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, async (arg: unknown) => {
-      try {
-        return await fn(arg);
-      } catch (e) {
-        void deps.notifier.error(errorMessage(e));
-        return undefined;
-      }
-    });
+export function registerBuildCacheCommands(register: RegisterCommand, deps: BuildCacheCommandDeps): vscode.Disposable[] {
   return [
     register('dockerPrune.previewBuildCachePrune', async (arg) => {
       const chosen = await choose(deps, arg, vscode.l10n.t('Preview Build Cache Prune'));

@@ -1,31 +1,20 @@
 /**
- * Every `dockerPrune.*` command, one line each, through one wrapper that shows a failure as an error notification
- * (with **Open Settings** when a setting is at fault). The handlers live in files of their own (handlers/).
+ * Every `dockerPrune.*` command of the tree and the palette, one line each, through the one registrar
+ * (commandRegistrar.ts). The handlers live in files of their own (handlers/).
  */
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import { parseFilterArgs } from '../../core/filters';
 import type { PruneFilters, PruneMode } from '../../core/model';
 import { modeTitle } from '../prune/describe';
-import { SettingError } from '../settings/settingError';
 import { openAuditFile, showAuditLog } from './handlers/auditCommands';
 import { previewPrune, previewWatermarkPrune } from './handlers/previewCommands';
 import { copyImageId, groupBy, protectImageRepository } from './handlers/treeCommands';
 import type { CommandDeps } from './commandDeps';
+import type { RegisterCommand } from './commandRegistrar';
 import { pruneFlow, type PruneFlowResult } from './pruneFlow';
 import { optionsOf, sessionOf, targetSession } from './target';
 
-export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const register = (id: string, handler: (arg: unknown) => unknown) =>
-    vscode.commands.registerCommand(id, async (arg: unknown) => {
-      try {
-        return await handler(arg);
-      } catch (e) {
-        showFailure(deps, e);
-        return undefined;
-      }
-    });
-
+export function registerCommands(register: RegisterCommand, deps: CommandDeps): vscode.Disposable[] {
   return [
     register('dockerPrune.pruneDangling', (arg) => prune(deps, 'dangling', arg)),
     register('dockerPrune.pruneAll', (arg) => prune(deps, 'all', arg)),
@@ -41,12 +30,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     register('dockerPrune.groupByRepository', () => groupBy('repository')),
     register('dockerPrune.groupByUsage', () => groupBy('usage')),
   ];
-}
-
-function showFailure(deps: CommandDeps, e: unknown): void {
-  const open = vscode.l10n.t('Open Settings');
-  const shown = deps.notifier.error(errorMessage(e), ...(e instanceof SettingError ? [open] : []));
-  if (e instanceof SettingError) void shown.then((c) => c === open && vscode.commands.executeCommand('workbench.action.openSettings', e.setting));
 }
 
 const filtersOf = (arg: unknown): PruneFilters => parseFilterArgs(optionsOf(arg).filters ?? []);

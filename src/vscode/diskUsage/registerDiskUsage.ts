@@ -1,13 +1,12 @@
 /**
  * "Show Disk Usage": from an environment's context menu in the tree, the view's title bar or the palette (then it
- * asks which environment when there are several). The command returns what the tests look at: the panel's probe.
+ * asks which environment when there are several). Its run yields the panel's probe, which the tests' seam keeps.
  */
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import type { AuditLocation } from '../audit/auditLocation';
+import type { RegisterCommand } from '../commands/commandRegistrar';
 import { pickEnvironment, sessionOf } from '../commands/target';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
-import type { Notifier } from '../notifier';
 import { DiskUsagePanels, type DiskUsageProbe } from './diskUsagePanel';
 
 const SHOW_DISK_USAGE = 'dockerPrune.showDiskUsage';
@@ -15,7 +14,6 @@ const SHOW_DISK_USAGE = 'dockerPrune.showDiskUsage';
 export interface DiskUsageDeps {
   readonly registry: EnvironmentRegistry;
   readonly audit: AuditLocation;
-  readonly notifier: Notifier;
   readonly extensionUri: vscode.Uri;
 }
 
@@ -25,17 +23,12 @@ export interface DiskUsageRegistration {
   readonly panels: DiskUsagePanels;
 }
 
-export function registerDiskUsage(deps: DiskUsageDeps): DiskUsageRegistration {
+export function registerDiskUsage(register: RegisterCommand, deps: DiskUsageDeps): DiskUsageRegistration {
   const panels = new DiskUsagePanels(deps.extensionUri, deps.audit, deps.registry);
-  const command = vscode.commands.registerCommand(SHOW_DISK_USAGE, async (arg: unknown): Promise<DiskUsageProbe | undefined> => {
-    try {
-      const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, 'all', vscode.l10n.t('Show Disk Usage')));
-      if (!session) return undefined;
-      return panels.show(session).probe();
-    } catch (e) {
-      void deps.notifier.error(errorMessage(e));
-      return undefined;
-    }
+  const command = register(SHOW_DISK_USAGE, async (arg: unknown): Promise<DiskUsageProbe | undefined> => {
+    const session = (await sessionOf(arg, deps.registry)) ?? (await pickEnvironment(deps.registry, 'all', vscode.l10n.t('Show Disk Usage')));
+    if (!session) return undefined;
+    return panels.show(session).probe();
   });
   return { disposables: [panels, command], panels };
 }

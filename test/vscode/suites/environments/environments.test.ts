@@ -18,7 +18,21 @@ import type { EnvironmentSession } from '../../../../src/vscode/environments/env
 import type { EnvironmentNode, GroupNode, ImageNode, MessageNode } from '../../../../src/vscode/tree/nodes';
 import { generatePopulation } from '../../../support/population';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, defaultSession, engineImageIds, label, logLength, logText, readAudit, settled, tooltipText, treeChildren, treeItem, waitFor } from '../lib/host';
+import {
+  api,
+  defaultSession,
+  engineImageIds,
+  label,
+  logLength,
+  logText,
+  readAudit,
+  settled,
+  tooltipText,
+  treeChildren,
+  treeItem,
+  waitFor,
+  runCommand,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 import { DEAD_ENV, HOSTILE_ENV, PODMAN_ENV, PODMAN_POPULATION, TLS_ENV, TLS_POPULATION } from './fixture';
 
@@ -183,7 +197,7 @@ describe('Environments of several kinds side by side', () => {
 
     // The prune, from the environment's tree node (as from its context menu); the confirmation through the seam.
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', tls)) as Done;
+    const result = (await runCommand('dockerPrune.pruneDangling', tls)) as Done;
     assert.strictEqual(result?.status, 'done', (result as { message?: string })?.message);
     assert.strictEqual(calls.length, 1, 'asked once');
     const asked = calls[0]!;
@@ -229,7 +243,7 @@ describe('Environments of several kinds side by side', () => {
     const tlsBefore = await engineIds(tlsEntry);
     const before = await engineIds(podmanEntry!);
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', pm)) as Done;
+    const result = (await runCommand('dockerPrune.pruneDangling', pm)) as Done;
     assert.strictEqual(result?.status, 'done', (result as { message?: string })?.message);
     assert.strictEqual(calls.length, 1);
     assert.strictEqual(calls[0]!.environment, PODMAN_ENV);
@@ -248,8 +262,8 @@ describe('Environments of several kinds side by side', () => {
     // At the same time: the prune on the dead host, a refresh of every environment, a preview on the TLS one.
     // (One preview only: two previews racing would replace each other's editor, as they would for a user.)
     const [failed] = await Promise.all([
-      vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: DEAD_ENV }) as Thenable<PruneFlowResult>,
-      vscode.commands.executeCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'all' }),
+      runCommand('dockerPrune.pruneDangling', { environment: DEAD_ENV }) as Promise<PruneFlowResult>,
+      runCommand('dockerPrune.preview', { environment: TLS_ENV, mode: 'all' }),
       ...sessions.map((s) => s.refresh('test')),
     ]);
     const planView = (await api()).planView;

@@ -25,6 +25,15 @@ export async function api(): Promise<DockerPruneTestApi> {
   return exported.testing;
 }
 
+/**
+ * Runs a command as the palette or a keybinding would and returns what that run produced. Commands return
+ * nothing; the extension's test seam keeps each command's last result (`lastResult`).
+ */
+export async function runCommand<T = unknown>(id: string, ...args: unknown[]): Promise<T> {
+  await vscode.commands.executeCommand(id, ...args);
+  return (await api()).lastResult(id) as T;
+}
+
 export function socket(): string {
   const s = process.env.DP_TEST_SOCKET;
   assert.ok(s, 'DP_TEST_SOCKET is set by the runner');

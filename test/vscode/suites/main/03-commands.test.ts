@@ -23,6 +23,7 @@ import {
   waitFor,
   waitForLog,
   freshDefaultSession,
+  runCommand,
 } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
@@ -53,7 +54,7 @@ describe('Prune commands', () => {
     const records = readAudit(file).length;
     const logFrom = await logLength();
 
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as Done;
+    const result = (await runCommand('dockerPrune.pruneDangling')) as Done;
 
     assert.strictEqual(result?.status, 'done', result?.status === 'done' ? '' : (result as { message?: string })?.message);
     assert.strictEqual(calls.length, 1, 'asked once');
@@ -103,7 +104,7 @@ describe('Prune commands', () => {
     const file = await auditFile();
     const records = readAudit(file).length;
     const logFrom = await logLength();
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const result = (await runCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
     assert.strictEqual(result.status, 'declined');
     assert.strictEqual(calls.length, 1);
     assert.deepStrictEqual(await engineImageIds(), before);
@@ -113,7 +114,7 @@ describe('Prune commands', () => {
 
   it('Prune All Unused Images… asks about tagged images too, and keeps every in-use image with all its tags', async () => {
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    const result = (await runCommand('dockerPrune.pruneAll')) as Done;
     assert.strictEqual(result.status, 'done');
     assert.strictEqual(calls[0]!.mode, 'all');
     const after = await engineImageIds();
@@ -141,7 +142,7 @@ describe('Prune commands', () => {
       await apiJson(socket(), 'POST', `/images/${rebuild}/tag?repo=${encodeURIComponent(moved.slice(0, at))}&tag=${encodeURIComponent(moved.slice(at + 1))}`);
       return 'prune';
     });
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    const result = (await runCommand('dockerPrune.pruneAll')) as Done;
     assert.strictEqual(result.status, 'done');
     const after = await engineImageIds();
     assert.ok(!after.has(planned), `${nameOf(planned)} (planned) removed`);
@@ -159,7 +160,7 @@ describe('Prune commands', () => {
   it('per-run filters (labels, until) narrow the plan; images outside them stay', async () => {
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll', { filters: ['label=dp.team=red', 'until=24h'] })) as Done;
+    const result = (await runCommand('dockerPrune.pruneAll', { filters: ['label=dp.team=red', 'until=24h'] })) as Done;
     assert.strictEqual(result.status, 'done');
     const asked = calls[0]!;
     assert.deepStrictEqual(asked.filters.labels, [{ negate: false, key: 'dp.team', value: 'red' }]);
@@ -213,7 +214,7 @@ describe('Prune commands', () => {
     );
 
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    const result = (await runCommand('dockerPrune.pruneAll')) as Done;
     assert.strictEqual(result.status, 'done');
     assert.ok(calls[0]!.plan.kept.some((k) => k.reason === 'protected'));
     const after = await engineImageIds();
@@ -269,7 +270,7 @@ describe('Prune commands', () => {
     await answerConfirmation('prune');
     const before = await engineImageIds();
     const logFrom = await logLength();
-    const refused = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const refused = (await runCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
     const message = 'was written by a newer Docker Prune (format 3; this version reads up to 1): update Docker Prune, or move the file aside';
     assert.ok(refused.status === 'failed' && refused.message.includes(message), JSON.stringify(refused));
     assert.deepStrictEqual(await engineImageIds(), before, 'nothing removed');
@@ -277,7 +278,7 @@ describe('Prune commands', () => {
     await waitForLog(message, logFrom);
 
     fs.writeFileSync(custom, 'not an audit file\n');
-    const done = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const done = (await runCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
     assert.strictEqual(done.status, 'done');
     await waitForLog(/\[shown\] Docker Prune state file: The audit log .* was not an audit file: it was moved to .*\.corrupt-/, logFrom);
     assert.strictEqual(fs.readdirSync(dir).filter((f) => f.startsWith('prunes.jsonl.corrupt-')).length, 1);
@@ -290,7 +291,7 @@ describe('Prune commands', () => {
     const ro = await waitFor('the read-only environment', async () => (await api()).registry.find('ro'));
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'ro' })) as PruneFlowResult;
+    const result = (await runCommand('dockerPrune.pruneDangling', { environment: 'ro' })) as PruneFlowResult;
     assert.strictEqual(result.status, 'failed');
     assert.ok(ro.readOnly);
     assert.strictEqual(calls.length, 0);

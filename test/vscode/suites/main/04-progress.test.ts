@@ -8,12 +8,24 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as vscode from 'vscode';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, engineImageIds, logLength, readAudit, reloadPopulation, resetSettings, setSetting, settled, socket, waitFor, waitForLog } from '../lib/host';
+import {
+  api,
+  engineImageIds,
+  logLength,
+  readAudit,
+  reloadPopulation,
+  resetSettings,
+  setSetting,
+  settled,
+  socket,
+  waitFor,
+  waitForLog,
+  runCommand,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -50,7 +62,7 @@ describe('Progress and cancellation', () => {
   it('reports every image and the bytes reclaimed so far, in order, as the prune goes', async () => {
     await answerConfirmation('prune');
     const logFrom = await logLength();
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' })) as Done;
+    const result = (await runCommand('dockerPrune.pruneDangling', { environment: 'proxied' })) as Done;
     assert.strictEqual(result.status, 'done');
     const n = result.outcome.summary.removed;
     assert.strictEqual(n, expected.dangling.size);
@@ -79,9 +91,9 @@ describe('Progress and cancellation', () => {
       holding = true;
       return held;
     };
-    const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
+    const running = runCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Promise<Done>;
     await waitFor('the second image delete to be in flight', () => holding);
-    assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 1, 'one running prune asked to stop');
+    assert.strictEqual(await runCommand('dockerPrune.cancelPrune'), 1, 'one running prune asked to stop');
     release();
     const result = await running;
 
@@ -111,7 +123,7 @@ describe('Progress and cancellation', () => {
       holding = true;
       return held;
     };
-    const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
+    const running = runCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Promise<Done>;
     await waitFor('an image delete to be in flight', () => holding);
     const repo = path.resolve(__dirname, '../../../../..');
     const cli = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { formatBytes } from '../../../../src/core/format/units';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
@@ -25,6 +25,7 @@ import {
   socket,
   waitFor,
   freshDefaultSession,
+  runCommand,
 } from '../lib/host';
 import { danglingWithOwnLayer, expectedGroups } from '../lib/population';
 
@@ -71,7 +72,7 @@ describe('Status bar', () => {
     // The number is what the prune really reclaims.
     await answerConfirmation('prune');
     const shownBytes = session.reclaimable('dangling')!;
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as Done;
+    const result = (await runCommand('dockerPrune.pruneDangling')) as Done;
     assert.strictEqual(result.status, 'done');
     const rec = readAudit((await api()).auditFile()).pop()!;
     assert.strictEqual(rec.result?.spaceReclaimed, shownBytes, 'the status bar showed what the prune reclaimed');

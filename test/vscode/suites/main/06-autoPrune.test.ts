@@ -8,7 +8,19 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { apiJson } from '../../../support/dockerd';
-import { api, engineImageIds, logLength, readAudit, resetSettings, setSetting, socket, waitFor, waitForLog, freshDefaultSession } from '../lib/host';
+import {
+  api,
+  engineImageIds,
+  logLength,
+  readAudit,
+  resetSettings,
+  setSetting,
+  socket,
+  waitFor,
+  waitForLog,
+  freshDefaultSession,
+  runCommand,
+} from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 describe('Auto-prune (trusted workspace) and invalid settings', () => {
@@ -121,7 +133,7 @@ describe('Auto-prune (trusted workspace) and invalid settings', () => {
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
     await setSetting('protect', ['has space']);
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const result = (await runCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
     assert.strictEqual(result.status, 'failed');
     assert.ok(result.status === 'failed' && result.message.includes('"dockerPrune.protect" has an invalid value "has space"'), result.status);
     assert.strictEqual(calls.length, 0, 'never asked: there was no plan');

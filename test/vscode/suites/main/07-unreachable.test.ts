@@ -11,7 +11,7 @@ import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow'
 import type { EnvironmentNode, MessageNode } from '../../../../src/vscode/tree/nodes';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, label, logLength, logText, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor } from '../lib/host';
+import { api, label, logLength, logText, resetSettings, setSetting, socket, treeChildren, treeItem, waitFor, runCommand } from '../lib/host';
 
 describe('An unreachable daemon', () => {
   let dir: string;
@@ -62,7 +62,7 @@ describe('An unreachable daemon', () => {
 
   it('a prune on it fails with the reason and asks nothing', async () => {
     const calls = await answerConfirmation('prune');
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'gone' })) as PruneFlowResult;
+    const result = (await runCommand('dockerPrune.pruneDangling', { environment: 'gone' })) as PruneFlowResult;
     assert.strictEqual(result.status, 'failed');
     assert.ok(result.status === 'failed' && result.message.includes(`No Docker socket at ${sock}`), result.status);
     assert.strictEqual(calls.length, 0);

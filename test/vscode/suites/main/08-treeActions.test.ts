@@ -27,6 +27,7 @@ import {
   waitFor,
   waitForLog,
   freshDefaultSession,
+  runCommand,
 } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
@@ -87,7 +88,7 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
 
     const calls = await answerConfirmation('prune');
     const before = await engineImageIds();
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneAll')) as Done;
+    const result = (await runCommand('dockerPrune.pruneAll')) as Done;
     assert.strictEqual(result?.status, 'done');
     const alpha = loaded.population.images.filter((img) => img.tags.some((t) => t.startsWith('dp/alpha:')));
     assert.ok(alpha.length > 0);
@@ -204,7 +205,7 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
 
     const confirms = await answerConfirmation('prune');
     const wrong = await answerEnvironmentName('prod');
-    const declined = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'prod-box' })) as PruneFlowResult;
+    const declined = (await runCommand('dockerPrune.pruneDangling', { environment: 'prod-box' })) as PruneFlowResult;
     assert.strictEqual(declined?.status, 'declined');
     assert.strictEqual(confirms.length, 1);
     assert.strictEqual(confirms[0]!.typeNameToConfirm, true);
@@ -213,7 +214,7 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
     assert.strictEqual(readAudit(file).length, audits, 'and writes no audit record');
 
     const right = await answerEnvironmentName('prod-box');
-    const done = (await vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'prod-box' })) as Done;
+    const done = (await runCommand('dockerPrune.pruneDangling', { environment: 'prod-box' })) as Done;
     assert.strictEqual(done?.status, 'done');
     assert.strictEqual(right.length, 1);
     const after = await engineImageIds();
@@ -224,7 +225,7 @@ describe('Tree actions, grouping, percentage threshold, protected environment', 
   it('an environment that is not protected never asks for its name', async () => {
     await answerConfirmation('prune');
     const asked = await answerEnvironmentName(undefined);
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
+    const result = (await runCommand('dockerPrune.pruneDangling')) as PruneFlowResult;
     assert.strictEqual(result?.status, 'done');
     assert.strictEqual(asked.length, 0);
   });

@@ -8,11 +8,22 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as vscode from 'vscode';
 import type { PruneFlowResult } from '../../../../src/vscode/commands/pruneFlow';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
-import { api, deactivateExtension, engineImageIds, readAuditRecords, reloadPopulation, resetSettings, setSetting, settled, socket, waitFor } from '../lib/host';
+import {
+  api,
+  deactivateExtension,
+  engineImageIds,
+  readAuditRecords,
+  reloadPopulation,
+  resetSettings,
+  setSetting,
+  settled,
+  socket,
+  waitFor,
+  runCommand,
+} from '../lib/host';
 import { report } from '../lib/report';
 
 type Done = Extract<PruneFlowResult, { status: 'done' }>;
@@ -54,7 +65,7 @@ describe('Deactivate (window closed or reloaded) during a prune', () => {
       holding = true;
       return held;
     };
-    const running = vscode.commands.executeCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Thenable<Done>;
+    const running = runCommand('dockerPrune.pruneDangling', { environment: 'proxied' }) as Promise<Done>;
     await waitFor('the third image delete to be in flight', () => holding);
 
     const t0 = Date.now();
@@ -86,7 +97,7 @@ describe('Deactivate (window closed or reloaded) during a prune', () => {
     const after = readAuditRecords(file).filter((r) => r.pruneId === start.pruneId);
     assert.strictEqual(after.filter((r) => r.phase === 'end').length, 1, 'one end record: the interrupted one');
 
-    const summary = (await vscode.commands.executeCommand('dockerPrune.showAuditLog')) as {
+    const summary = (await runCommand('dockerPrune.showAuditLog')) as {
       interrupted: number;
       shown: Array<{ pruneId?: string; status: string; reason?: string }>;
     };

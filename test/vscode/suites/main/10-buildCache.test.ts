@@ -34,6 +34,7 @@ import {
   treeChildren,
   treeItem,
   waitFor,
+  runCommand,
 } from '../lib/host';
 
 type Done = Extract<BuildCacheFlowResult, { status: 'done' }>;
@@ -182,7 +183,7 @@ describe('Build cache', () => {
     const asked: BuildCacheConfirmRequest[] = [];
     (await api()).setBuildCacheConfirmation(async (req) => (asked.push(req), true));
     const file = (await api()).auditFile();
-    const answer = (await vscode.commands.executeCommand('dockerPrune.pruneBuildCache', { all: true })) as BuildCacheFlowResult;
+    const answer = (await runCommand('dockerPrune.pruneBuildCache', { all: true })) as BuildCacheFlowResult;
     assert.strictEqual(answer?.status, 'done', answer?.status === 'failed' ? answer.message : answer?.status);
     const result = answer as Done;
     assert.strictEqual(asked.length, 1);
@@ -249,14 +250,14 @@ describe('Build cache', () => {
         holding = true;
         return held;
       };
-      const running = vscode.commands.executeCommand('dockerPrune.pruneBuildCache', { environment: 'proxied-bc', all: true }) as Thenable<BuildCacheFlowResult>;
+      const running = runCommand('dockerPrune.pruneBuildCache', { environment: 'proxied-bc', all: true }) as Promise<BuildCacheFlowResult>;
       await waitFor('the first build-cache batch to be in flight', () => holding, 60_000);
       return { running, release, file, linesBefore };
     }
 
     it('Cancel Running Prune reaches a build-cache prune: it stops after the batch in flight, and the audit says cancelled', async () => {
       const { running, release, file, linesBefore } = await pruneHeld('cancel-me');
-      assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 1, 'the build-cache prune is a running prune');
+      assert.strictEqual(await runCommand('dockerPrune.cancelPrune'), 1, 'the build-cache prune is a running prune');
       release();
       const answer = await running;
       assert.strictEqual(answer?.status, 'done', answer?.status === 'failed' ? answer.message : answer?.status);
@@ -274,7 +275,7 @@ describe('Build cache', () => {
       assert.strictEqual(end.result?.cancelled, true);
       assert.strictEqual(end.result?.deleted, removed);
       assert.strictEqual(mine.filter((r) => r.phase === 'end').length, 1);
-      assert.strictEqual(await vscode.commands.executeCommand('dockerPrune.cancelPrune'), 0, 'nothing runs any more');
+      assert.strictEqual(await runCommand('dockerPrune.cancelPrune'), 0, 'nothing runs any more');
     });
 
     it('deactivate (the window closing) writes a running build-cache prune\'s end record at once, "interrupted"', async () => {

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import { apiJson } from '../../../support/dockerd';
 import { startRegistry } from '../../../support/registry';
 import { answerConfirmation, freshSessionEachTest } from '../lib/confirm';
-import { api, engineImageIds, readAuditRecords, socket, waitFor } from '../lib/host';
+import { api, engineImageIds, readAuditRecords, socket, waitFor, runCommand } from '../lib/host';
 
 /** The plan view, driven through the same messages its page posts (testApi.planView), on the real engine. */
 describe('The plan view', () => {
@@ -121,7 +121,7 @@ describe('The plan view', () => {
 
   it('Prune Dangling… shows its plan in the view before asking; one panel per environment and mode', async () => {
     await answerConfirmation(undefined);
-    const result = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as { status: string };
+    const result = (await runCommand('dockerPrune.pruneDangling')) as { status: string };
     assert.strictEqual(result.status, 'declined');
     const s = await state();
     assert.strictEqual(s.key, `${fx.session.id}/dangling`);

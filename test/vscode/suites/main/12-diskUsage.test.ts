@@ -15,7 +15,7 @@ import type { DiskUsageProbe } from '../../../../src/vscode/diskUsage/diskUsageP
 import type { DiskUsageViewState } from '../../../../src/webview/diskUsage/protocol';
 import { apiJson, systemDf } from '../../../support/dockerd';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, freshDefaultSession, readAuditRecords, removeImageExternally, resetSettings, settled, socket, waitFor } from '../lib/host';
+import { api, freshDefaultSession, readAuditRecords, removeImageExternally, resetSettings, settled, socket, waitFor, runCommand } from '../lib/host';
 import { expectedGroups } from '../lib/population';
 
 type Ready = Extract<DiskUsageViewState, { kind: 'ready' }>;
@@ -39,12 +39,12 @@ describe('Disk usage view', () => {
     // One prune of this engine in the audit log first, so the history has a bar; then the population again.
     await freshDefaultSession();
     await answerConfirmation('prune');
-    const pruned = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as { status: string };
+    const pruned = (await runCommand('dockerPrune.pruneDangling')) as { status: string };
     assert.strictEqual(pruned?.status, 'done');
     await restoreConfirmation();
     const { session } = await freshDefaultSession();
 
-    const opened = (await vscode.commands.executeCommand('dockerPrune.showDiskUsage', { environment: session.id })) as DiskUsageProbe | undefined;
+    const opened = (await runCommand('dockerPrune.showDiskUsage', { environment: session.id })) as DiskUsageProbe | undefined;
     assert.strictEqual(opened?.environmentId, session.id, 'the command opened the panel of the environment asked for');
 
     const t = await api();

@@ -13,7 +13,20 @@ import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { resetEngine } from '../../../support/dockerd';
 import { LABELLED_REFERENCE, LONGEST_REFERENCE, RAW_HIDDEN, loadHostilePopulation, type HostileImages } from '../../../support/hostilePopulation';
 import { answerConfirmation, restoreConfirmation } from '../lib/confirm';
-import { api, defaultSession, logLength, logText, reloadPopulation, resetSettings, settled, socket, treeChildren, treeItem, label } from '../lib/host';
+import {
+  api,
+  defaultSession,
+  logLength,
+  logText,
+  reloadPopulation,
+  resetSettings,
+  settled,
+  socket,
+  treeChildren,
+  treeItem,
+  label,
+  runCommand,
+} from '../lib/host';
 
 /** Markdown syntax that is not backslash-escaped: what would render as markup. */
 const unescaped = (md: string, syntax: RegExp) => md.replace(/\\[!-/:-@[-`{-~]/g, '').match(syntax);
@@ -98,7 +111,7 @@ describe('Hostile engine data', () => {
     const from = await logLength();
     await answerConfirmation('prune');
     try {
-      const r = (await vscode.commands.executeCommand('dockerPrune.pruneDangling')) as { status: string };
+      const r = (await runCommand('dockerPrune.pruneDangling')) as { status: string };
       assert.strictEqual(r?.status, 'done');
     } finally {
       await restoreConfirmation();
