@@ -63,7 +63,15 @@ export function activate(context: vscode.ExtensionContext): DockerPruneApi {
   let askEnvironmentName: AskEnvironmentName = environmentNameInput;
   let confirmBuildCache: ConfirmBuildCachePrune = modalBuildCacheConfirmation;
   const flowDeps: PruneFlowDeps = { service, planViews, notifier, log, confirm: () => confirm, askEnvironmentName: () => askEnvironmentName };
-  const buildCacheDeps: BuildCacheCommandDeps = { registry, notifier, log, service, confirm: () => confirmBuildCache, planViews: buildCachePlanViews };
+  const buildCacheDeps: BuildCacheCommandDeps = {
+    registry,
+    notifier,
+    log,
+    service,
+    confirm: () => confirmBuildCache,
+    askEnvironmentName: () => askEnvironmentName,
+    planViews: buildCachePlanViews,
+  };
 
   context.subscriptions.push(
     log,

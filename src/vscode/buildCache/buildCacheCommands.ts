@@ -1,30 +1,27 @@
 /**
- * "Preview Build Cache Prune" and "Prune Build Cache": the image prune's flow for the BuildKit build cache —
- * plan → the plan view → modal confirmation → the run, through PruneService as image prunes go (cancellable
- * progress, Cancel Running Prune, window close) → result with a way to the audit log. Only the confirmed plan's
- * records are removed (core/execute/buildCachePruneJob.ts), through the engine lock and the write-ahead audit.
+ * "Preview Build Cache Prune" and "Prune Build Cache": the BuildKit build cache in the one manual-prune flow
+ * (prune/manualPruneFlow.ts) — the plan view, its modal confirmation, the run through PruneService as image prunes
+ * go, the result. Only the confirmed plan's records are removed (core/execute/buildCachePruneJob.ts), through the
+ * engine lock and the write-ahead audit.
  */
 import * as vscode from 'vscode';
 import type { BuildCachePolicy } from '../../core/buildCache/model';
 import { parseBuildCachePolicy } from '../../core/buildCache/policy';
-import { errorMessage } from '../../core/errors';
 import { previewBuildCachePrune, type BuildCachePreview, type BuildCachePruneOutcome } from '../../core/execute/buildCachePruneJob';
 import { formatBytes } from '../../core/format/units';
 import type { RegisterCommand } from '../commands/commandRegistrar';
 import { optionsOf, pickEnvironment, sessionOf } from '../commands/target';
 import type { EnvironmentRegistry } from '../environments/environmentRegistry';
 import type { EnvironmentSession } from '../environments/environmentSession';
-import type { Notifier } from '../notifier';
+import { countText, plural } from '../l10n/format';
 import type { BuildCachePlanViews } from '../planView/buildCachePlanViews';
 import { BuildCacheNode } from '../tree/buildCacheNodes';
 import type { PruneService } from '../prune/pruneService';
-import { readOnlyRefusalText } from '../prune/readOnlyText';
+import { runManualPrune, type ManualPruneDeps, type ManualPruneResult } from '../prune/manualPruneFlow';
 import type { ConfirmBuildCachePrune } from './buildCacheConfirmation';
 
-export interface BuildCacheCommandDeps {
+export interface BuildCacheCommandDeps extends ManualPruneDeps {
   readonly registry: EnvironmentRegistry;
-  readonly notifier: Notifier;
-  readonly log: vscode.LogOutputChannel;
   /** Runs the confirmed prune as it runs image prunes (cancel, window close, context key, progress). */
   readonly service: PruneService;
   readonly confirm: () => ConfirmBuildCachePrune;
@@ -40,11 +37,8 @@ interface BuildCacheOptions {
   readonly keepStorage?: string;
 }
 
-export type BuildCacheFlowResult =
-  | { readonly status: 'done'; readonly outcome: BuildCachePruneOutcome }
-  | { readonly status: 'nothing' }
-  | { readonly status: 'declined' }
-  | { readonly status: 'failed'; readonly message: string };
+/** What a build-cache prune came to. */
+export type BuildCacheFlowResult = ManualPruneResult<BuildCachePruneOutcome>;
 
 export function registerBuildCacheCommands(register: RegisterCommand, deps: BuildCacheCommandDeps): vscode.Disposable[] {
   return [
@@ -94,64 +88,39 @@ function planWithProgress(session: EnvironmentSession, policy: BuildCachePolicy)
  * `onScreen`: the plan the user is looking at (the plan view's Remove), confirmed and carried out as it is, not
  * planned again.
  */
-export async function pruneBuildCacheFlow(
+export function pruneBuildCacheFlow(
   deps: BuildCacheCommandDeps,
   session: EnvironmentSession,
   policy: BuildCachePolicy,
   onScreen?: BuildCachePreview,
 ): Promise<BuildCacheFlowResult> {
-  const { notifier, log } = deps;
-  if (session.readOnly) {
-    const message = readOnlyRefusalText(session.name);
-    void notifier.warn(message);
-    return { status: 'failed', message };
-  }
-  let preview: BuildCachePreview;
-  try {
-    preview = onScreen ?? (await planWithProgress(session, policy));
-  } catch (e) {
-    const message = errorMessage(e);
-    void notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
-    return { status: 'failed', message };
-  }
-  const plan = preview.plan;
-  if (plan.items.length === 0) {
-    void notifier.info(vscode.l10n.t('Nothing to prune in the build cache of {0}.', session.name));
-    return { status: 'nothing' };
-  }
-  deps.planViews.show({ session, preview }, true);
-  if (!(await deps.confirm()({ environment: session.name, location: session.location, plan }))) return declined(log, session);
-  if (session.descriptor.protected === true) {
-    const typed = await vscode.window.showInputBox({
-      title: vscode.l10n.t('{0} is a protected environment', session.name),
-      prompt: vscode.l10n.t('Type "{0}" to prune its build cache.', session.name),
-      ignoreFocusOut: true,
-    });
-    if (typed !== session.name) return declined(log, session);
-  }
-  let outcome: BuildCachePruneOutcome;
-  try {
-    outcome = await deps.service.executeBuildCache(session, preview, true); // confirmed above (a protected one by name)
-  } catch (e) {
-    const message = errorMessage(e);
-    log.error(`Build cache prune on ${session.name} failed: ${message}`);
-    void notifier.error(vscode.l10n.t('Docker Prune on {0}: {1}', session.name, message));
-    return { status: 'failed', message };
-  }
-  deps.planViews.afterPrune(session);
-  const r = outcome.result;
+  return runManualPrune(deps, session, {
+    logName: 'Build cache prune',
+    plan: async () => onScreen ?? (await planWithProgress(session, policy)),
+    nothingToRemove: ({ plan }) => (plan.items.length === 0 ? vscode.l10n.t('Nothing to prune in the build cache of {0}.', session.name) : undefined),
+    show: (preview) => deps.planViews.show({ session, preview }, true),
+    confirm: async ({ plan }) => ((await deps.confirm()({ environment: session.name, location: session.location, plan })) ? 'prune' : undefined),
+    removes: ({ plan }) => buildCacheRecordCount(plan.items.length),
+    // Confirmed by the flow, a protected environment by its typed name.
+    execute: async (preview) => {
+      const outcome = await deps.service.executeBuildCache(session, preview, true);
+      deps.log.info(
+        `Build cache prune finished on ${session.name}: ${resultText(session, outcome)} (${outcome.outcome}, ${(outcome.durationMs / 1000).toFixed(1)} s)`,
+      );
+      return outcome;
+    },
+    afterPrune: () => deps.planViews.afterPrune(session),
+    report: (outcome) => ({ message: resultText(session, outcome), error: false }),
+  });
+}
+
+function resultText(session: EnvironmentSession, { result: r }: BuildCachePruneOutcome): string {
   let message = vscode.l10n.t('Removed {0} build cache records from {1}, reclaimed {2}.', r.CachesDeleted.length, session.name, formatBytes(r.SpaceReclaimed));
   if (r.notRemoved.length) message += ' ' + vscode.l10n.t('{0} planned records stayed (a build uses them now).', r.notRemoved.length);
   if (r.cancelled) message += ' ' + vscode.l10n.t('Cancelled before the end.');
-  log.info(`Build cache prune finished on ${session.name}: ${message} (${outcome.outcome}, ${(outcome.durationMs / 1000).toFixed(1)} s)`);
-  const showAudit = vscode.l10n.t('Show Audit Log');
-  void notifier.info(message, showAudit).then((choice) => {
-    if (choice === showAudit) void vscode.commands.executeCommand('dockerPrune.showAuditLog');
-  });
-  return { status: 'done', outcome };
+  return message;
 }
 
-function declined(log: vscode.LogOutputChannel, session: EnvironmentSession): BuildCacheFlowResult {
-  log.info(`Build cache prune on ${session.name} not confirmed: nothing was removed.`);
-  return { status: 'declined' };
+function buildCacheRecordCount(n: number): string {
+  return plural(n, { one: vscode.l10n.t('{0} build cache record', countText(n)), other: vscode.l10n.t('{0} build cache records', countText(n)) });
 }

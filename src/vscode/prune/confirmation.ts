@@ -85,13 +85,19 @@ const CONTAINERS_NAMED = 5;
  * For a protected environment, after the modal: what the user types as its name (undefined: cancelled).
  * The flow compares it with the name; the extension-host tests replace only this input box.
  */
-export type AskEnvironmentName = (request: ConfirmRequest) => Promise<string | undefined>;
+export type AskEnvironmentName = (request: EnvironmentNameRequest) => Promise<string | undefined>;
+
+export interface EnvironmentNameRequest {
+  readonly environment: string;
+  /** What the prune removes: `3 images`, `12 build cache records`. */
+  readonly removes: string;
+}
 
 export const environmentNameInput: AskEnvironmentName = (req) =>
   Promise.resolve(
     vscode.window.showInputBox({
       title: vscode.l10n.t('{0} is a protected environment', req.environment),
-      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, stepsCount(req.plan.containers?.length ?? 0, req.plan.items.length)),
+      prompt: vscode.l10n.t('Type "{0}" to remove {1} from it.', req.environment, req.removes),
       ignoreFocusOut: true,
       validateInput: (v) => (v === req.environment || v === '' ? undefined : vscode.l10n.t('Type the environment name exactly.')),
     }),

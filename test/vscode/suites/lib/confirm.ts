@@ -1,5 +1,5 @@
 /** The seams: answer the modal confirmation (and a protected environment's typed name) and record what was asked. */
-import type { ConfirmAnswer, ConfirmRequest } from '../../../../src/vscode/prune/confirmation';
+import type { ConfirmAnswer, ConfirmRequest, EnvironmentNameRequest } from '../../../../src/vscode/prune/confirmation';
 import type { EnvironmentSession } from '../../../../src/vscode/environments/environmentSession';
 import type { LoadedPopulation } from '../../../support/population';
 import { api, freshDefaultSession, resetSettings } from './host';
@@ -14,8 +14,8 @@ export async function answerConfirmation(answer: ConfirmAnswer | ((req: ConfirmR
 }
 
 /** Types `name` into the protected environment's name prompt (undefined: the user cancels it). */
-export async function answerEnvironmentName(name: string | undefined): Promise<ConfirmRequest[]> {
-  const calls: ConfirmRequest[] = [];
+export async function answerEnvironmentName(name: string | undefined): Promise<EnvironmentNameRequest[]> {
+  const calls: EnvironmentNameRequest[] = [];
   (await api()).setEnvironmentNameAnswer(async (req) => {
     calls.push(req);
     return name;
