@@ -109,7 +109,7 @@ export function pruneBuildCacheFlow(
       );
       return outcome;
     },
-    afterPrune: () => deps.planViews.afterPrune(session),
+    afterPrune: (preview) => deps.planViews.afterPrune({ session, preview }),
     report: (outcome) => ({ message: resultText(session, outcome), error: false }),
   });
 }

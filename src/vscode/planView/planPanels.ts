@@ -14,8 +14,12 @@ const PLAN_VIEW_TYPE = 'dockerPrune.planView';
 export interface PlanPanel<S, State> extends vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   readonly source: S;
+  /** A re-plan or a removal runs. */
+  readonly busy: string | undefined;
   update(source: S): void;
   state(): State;
+  /** A fresh snapshot and plan with the same settings. */
+  replan(): Promise<void>;
   /** Handles a message as if its page had posted it; resolves when it is handled. */
   handle(message: PageMessage): Promise<void>;
 }
@@ -42,17 +46,36 @@ export interface PlanViewHandleOf<State, Preview> {
   isOpen(): boolean;
 }
 
-export class PlanPanels<S, State, P extends PlanPanel<S, State>> implements vscode.Disposable {
+/**
+ * `keyOf`: which panel shows a plan (one per environment and kind of plan); `create` makes the panel for a new webview
+ * panel (it calls `onDispose` when closed); `previewOf` names the core's preview behind what a panel shows.
+ */
+export class PlanPanels<S, State, P extends PlanPanel<S, State>, Preview> implements vscode.Disposable {
   private readonly panels = new Map<string, P>();
   private last: P | undefined;
+  /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
+  readonly handle: PlanViewHandleOf<State, Preview>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    /** Makes the panel for a new webview panel; it calls `onDispose` when it is closed. */
+    private readonly keyOf: (source: S) => string,
     private readonly create: (key: string, panel: vscode.WebviewPanel, source: S, onDispose: () => void) => P,
-  ) {}
+    previewOf: (source: S) => Preview,
+  ) {
+    this.handle = {
+      state: () => this.last?.state(),
+      preview: () => (this.last ? previewOf(this.last.source) : undefined),
+      post: async (message) => {
+        if (!this.last) throw new Error('no such plan view is open');
+        await this.last.handle(message);
+      },
+      isOpen: () => this.last !== undefined,
+    };
+  }
 
-  show(key: string, source: S, preserveFocus: boolean): void {
+  /** Shows the plan in its panel (created, or updated in place and revealed). */
+  show(source: S, preserveFocus = false): void {
+    const key = this.keyOf(source);
     let view = this.panels.get(key);
     if (view) {
       view.update(source);
@@ -73,21 +96,10 @@ export class PlanPanels<S, State, P extends PlanPanel<S, State>> implements vsco
     this.last = view;
   }
 
-  get(key: string): P | undefined {
-    return this.panels.get(key);
-  }
-
-  /** The test seam on the panel shown last; `previewOf` names the core's preview behind what a panel shows. */
-  testHandle<Preview>(previewOf: (source: S) => Preview): PlanViewHandleOf<State, Preview> {
-    return {
-      state: () => this.last?.state(),
-      preview: () => (this.last ? previewOf(this.last.source) : undefined),
-      post: async (message) => {
-        if (!this.last) throw new Error('no such plan view is open');
-        await this.last.handle(message);
-      },
-      isOpen: () => this.last !== undefined,
-    };
+  /** After a prune the view did not start (a command's): the plan's panel, if open and idle, shows what is left. */
+  afterPrune(source: S): void {
+    const view = this.panels.get(this.keyOf(source));
+    if (view && !view.busy) void view.replan();
   }
 
   dispose(): void {

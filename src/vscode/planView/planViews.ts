@@ -5,7 +5,7 @@
  * screen through the prune flow (confirmation, progress, audit). When the engine changes under an open plan, the
  * view says so and Remove stays disabled until it is re-planned.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { describeFilters, parseFilterArgs } from '../../core/filters';
 import { replanLeavingOut, type Preview } from '../../core/execute/pruneJob';
@@ -15,8 +15,8 @@ import type { ContainerPolicy, PruneFilters, PruneMode, Snapshot } from '../../c
 import type { Watermarks } from '../../core/plan/watermarkMarks';
 import type { EnvironmentSession } from '../environments/environmentSession';
 import type { PruneService } from '../prune/pruneService';
-import { webviewHtml } from '../webview/webviewHtml';
-import { PlanPanels, type PlanPanel as ShownPlanPanel, type PlanViewDepsOf, type PlanViewHandleOf } from './planPanels';
+import { PlanPanelBase } from './planPanel';
+import { PlanPanels, type PlanViewDepsOf, type PlanViewHandleOf } from './planPanels';
 import type { HostMessage, PageMessage, PlanViewState, SortKey } from '../../webview/planView/protocol';
 import { buildPlanViewState } from './planViewState';
 import { planViewWords } from './viewWords';
@@ -46,42 +46,30 @@ function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean)
   return `${environmentId}/${watermark ? 'watermark' : mode}`;
 }
 
-class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
-  source: PlanSource;
+class PlanPanel extends PlanPanelBase<Preview, PlanSource, PlanViewState> {
   sort: SortKey = 'bytes';
   stale = false;
-  busy: 'planning' | 'removing' | 'checking' | undefined;
   filtersText: string;
   filterError: string | undefined;
   /** The containers option's duration as typed; why it cannot be used (the plan stays as it was). */
   containersText: string;
   containersError: string | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
   /** On the session shown (the registry makes a new one when the environment's settings change). */
   private sessionSubscriptions: vscode.Disposable[] = [];
   private seenSnapshot: Snapshot | undefined;
+  private readonly service: PruneService;
 
-  constructor(
-    readonly key: string,
-    readonly panel: vscode.WebviewPanel,
-    source: PlanSource,
-    private readonly deps: PlanViewDeps,
-    private readonly onDispose: () => void,
-  ) {
-    this.source = source;
+  constructor(key: string, panel: vscode.WebviewPanel, source: PlanSource, deps: PlanViewDeps, onDispose: () => void) {
+    super(key, panel, source, deps, onDispose);
+    this.service = deps.service;
     this.filtersText = typedFilters(source.filters);
     this.containersText = source.preview.plan.policy.containers?.exitedForRaw ?? DEFAULT_EXITED_FOR;
-    this.follow(source.session);
-    this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((m: PageMessage) => void this.handle(m)),
-      panel.onDidDispose(() => this.dispose()),
-    );
-    const first = this.state(); // names the panel: the page's <title> is the same
-    panel.webview.html = webviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, title: first.title, script: 'planView', initialState: first });
+    this.watch(source.session);
+    this.open();
   }
 
   update(source: PlanSource): void {
-    if (source.session !== this.source.session) this.follow(source.session);
+    if (source.session !== this.source.session) this.watch(source.session);
     this.source = source;
     this.filtersText = typedFilters(source.filters);
     this.filterError = undefined;
@@ -92,8 +80,13 @@ class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
     this.post();
   }
 
+  protected override follow(session: EnvironmentSession): void {
+    this.watch(session);
+    super.follow(session);
+  }
+
   /** Watches the engine under the plan: the session's refreshes (its event stream runs while observed). */
-  private follow(session: EnvironmentSession): void {
+  private watch(session: EnvironmentSession): void {
     for (const d of this.sessionSubscriptions.splice(0)) d.dispose();
     this.sessionSubscriptions = [session.observe(), session.onDidChange((s) => this.checkEngine(s))];
     this.seenSnapshot = currentSnapshot(session);
@@ -125,42 +118,26 @@ class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
     return state;
   }
 
-  post(): void {
-    void this.panel.webview.postMessage({ type: 'state', state: this.state() } satisfies HostMessage);
+  protected leavingOut(preview: Preview, leaveOut: ReadonlySet<string>): Preview {
+    return replanLeavingOut(preview, leaveOut);
   }
 
-  async handle(m: PageMessage): Promise<void> {
+  protected override handleAnytime(m: PageMessage): boolean {
     switch (m.type) {
-      case 'ready':
-        return this.post();
       case 'sort':
         this.sort = m.by;
-        return this.post();
-      case 'copy':
-        await vscode.env.clipboard.writeText(m.id);
-        vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', m.id), 3000);
-        return;
+        this.post();
+        return true;
       case 'checkFilters':
         void this.panel.webview.postMessage({ type: 'filterCheck', text: m.text, error: filterError(m.text) } satisfies HostMessage);
-        return;
+        return true;
+      default:
+        return false;
     }
-    if (this.busy) return;
-    const live = await this.deps.findSession(this.source.session.id);
-    if (live && live !== this.source.session) {
-      this.follow(live);
-      this.source = { ...this.source, session: live };
-    }
-    if (this.busy) return;
+  }
+
+  protected async handleOwn(m: PageMessage): Promise<void> {
     switch (m.type) {
-      case 'toggle': {
-        const leaveOut = new Set(this.source.preview.leaveOut);
-        for (const id of m.ids) {
-          if (m.include) leaveOut.delete(id);
-          else leaveOut.add(id);
-        }
-        this.source = { ...this.source, preview: replanLeavingOut(this.source.preview, leaveOut) };
-        return this.post();
-      }
       case 'applyFilters': {
         this.filtersText = m.text;
         this.filterError = filterError(m.text);
@@ -180,23 +157,8 @@ class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
         }
         return this.replan(this.source.filters, { containers });
       }
-      case 'replan':
-        return this.replan(this.source.filters);
       case 'checkRegistry':
         return this.checkRegistry();
-      case 'remove': {
-        const state = this.state();
-        if (!state.remove.enabled) return;
-        this.busy = 'removing';
-        this.post();
-        try {
-          await this.deps.remove(this.source);
-        } finally {
-          this.busy = undefined;
-        }
-        // Show what is left now (the same left-out images stay out).
-        return this.replan(this.source.filters);
-      }
     }
   }
 
@@ -227,13 +189,13 @@ class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
    * A fresh snapshot and plan with these filters, leaving out the same images and containers; with the stopped
    * containers option as it is, unless `option` turns it on (a duration) or off (undefined).
    */
-  async replan(filters: PruneFilters, option?: { readonly containers: ContainerPolicy | undefined }): Promise<void> {
+  async replan(filters = this.source.filters, option?: { readonly containers: ContainerPolicy | undefined }): Promise<void> {
     const { session, mode, watermarks } = this.source;
     const containers = option ? option.containers : this.source.preview.plan.policy.containers;
     this.busy = 'planning';
     this.post();
     try {
-      const preview = await this.deps.service.plan(session, mode, filters, { watermarks, leaveOut: this.source.preview.leaveOut, containers });
+      const preview = await this.service.plan(session, mode, filters, { watermarks, leaveOut: this.source.preview.leaveOut, containers });
       this.source = { ...this.source, filters, preview };
       this.filtersText = typedFilters(filters);
       this.filterError = undefined;
@@ -257,9 +219,9 @@ class PlanPanel implements ShownPlanPanel<PlanSource, PlanViewState> {
     this.post();
   }
 
-  dispose(): void {
-    for (const d of [...this.subscriptions.splice(0), ...this.sessionSubscriptions.splice(0)]) d.dispose();
-    this.onDispose();
+  override dispose(): void {
+    for (const d of this.sessionSubscriptions.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 
@@ -295,28 +257,14 @@ function typedFilters(filters: PruneFilters): string {
   return d === 'none' ? '' : d.split(', ').join(' ');
 }
 
-export class PlanViews implements vscode.Disposable {
-  private readonly panels: PlanPanels<PlanSource, PlanViewState, PlanPanel>;
-  /** For the tests (testApi): the panel shown last, driven as its page would drive it. */
-  readonly handle: PlanViewHandle;
-
+/** The image plans' panels, one per environment and mode (or watermark plan). */
+export class PlanViews extends PlanPanels<PlanSource, PlanViewState, PlanPanel, Preview> {
   constructor(deps: PlanViewDeps) {
-    this.panels = new PlanPanels(deps.extensionUri, (key, panel, source, onDispose) => new PlanPanel(key, panel, source, deps, onDispose));
-    this.handle = this.panels.testHandle((source) => source.preview);
-  }
-
-  /** Shows the plan in its panel (created, or updated in place and revealed). */
-  show(source: PlanSource, preserveFocus = false): void {
-    this.panels.show(planViewKey(source.session.id, source.mode, source.watermarks !== undefined), source, preserveFocus);
-  }
-
-  /** After a prune the view did not start (a command's): its panel, if open and idle, shows what is left. */
-  afterPrune(source: PlanSource): void {
-    const view = this.panels.get(planViewKey(source.session.id, source.mode, source.watermarks !== undefined));
-    if (view && !view.busy) void view.replan(view.source.filters);
-  }
-
-  dispose(): void {
-    this.panels.dispose();
+    super(
+      deps.extensionUri,
+      (source) => planViewKey(source.session.id, source.mode, source.watermarks !== undefined),
+      (key, panel, source, onDispose) => new PlanPanel(key, panel, source, deps, onDispose),
+      (source) => source.preview,
+    );
   }
 }
