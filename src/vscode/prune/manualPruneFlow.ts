@@ -61,7 +61,7 @@ export async function runManualPrune<P, O>(deps: ManualPruneDeps, session: Envir
     try {
       preview = await prune.plan();
     } catch (e) {
-      return reportFailure(deps, session, prune.logName, e);
+      return reportFailure(deps, session, e);
     }
     const nothing = prune.nothingToRemove(preview);
     if (nothing !== undefined) {
@@ -82,7 +82,7 @@ export async function runManualPrune<P, O>(deps: ManualPruneDeps, session: Envir
   try {
     outcome = await prune.execute(preview);
   } catch (e) {
-    return reportFailure(deps, session, prune.logName, e);
+    return reportFailure(deps, session, e);
   }
   prune.afterPrune(preview);
   const { message, error } = prune.report(outcome);
@@ -99,9 +99,8 @@ function declined(log: vscode.LogOutputChannel, session: EnvironmentSession, log
 }
 
 /** A setting at fault offers Open Settings; another prune holding the engine is a warning; the rest an error. */
-function reportFailure(deps: ManualPruneDeps, session: EnvironmentSession, logName: string, e: unknown): ManualPruneResult<never> {
-  const message = errorMessage(e);
-  deps.log.error(`${logName} on ${session.name} failed: ${message}`);
+function reportFailure(deps: ManualPruneDeps, session: EnvironmentSession, e: unknown): ManualPruneResult<never> {
+  const message = errorMessage(e); // a run that failed is in the log already (PruneService)
   if (e instanceof SettingError) {
     const open = vscode.l10n.t('Open Settings');
     void deps.notifier.error(message, open).then((c) => {

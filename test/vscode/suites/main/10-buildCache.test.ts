@@ -21,6 +21,7 @@ import type { BuildCacheNode, BuildCacheTypeNode } from '../../../../src/vscode/
 import type { Node } from '../../../../src/vscode/tree/treeNode';
 import { systemDf } from '../../../support/dockerd';
 import { buildImage } from '../../../support/buildx';
+import { answerEnvironmentName, restoreConfirmation } from '../lib/confirm';
 import { EngineProxy } from '../lib/engineProxy';
 import {
   api,
@@ -177,6 +178,32 @@ describe('Build cache', () => {
       [[leaf.id, false]],
       'what is left: the record still left out',
     );
+  });
+
+  it('a protected environment: after the modal, its name is asked as for an image prune; a wrong name removes nothing', async () => {
+    await setSetting('environments', [{ name: 'prod-bc', host: session.location, protected: true }]);
+    try {
+      await waitFor('the protected environment', async () => (await api()).registry.find('prod-bc'));
+      const confirmed: BuildCacheConfirmRequest[] = [];
+      (await api()).setBuildCacheConfirmation(async (req) => (confirmed.push(req), true));
+      const asked = await answerEnvironmentName('prod');
+      const file = (await api()).auditFile();
+      const audits = readAuditRecords(file).length;
+      const before = (await dfRecords()).map((r) => r.ID).sort();
+      const answer = (await runCommand('dockerPrune.pruneBuildCache', { environment: 'prod-bc', all: true })) as BuildCacheFlowResult;
+      assert.strictEqual(answer?.status, 'declined');
+      assert.strictEqual(confirmed.length, 1, 'the modal first');
+      assert.strictEqual(asked.length, 1, 'then the name');
+      assert.strictEqual(asked[0]!.environment, 'prod-bc');
+      const n = confirmed[0]!.plan.items.length;
+      assert.strictEqual(asked[0]!.removes, `${n} build cache ${n === 1 ? 'record' : 'records'}`);
+      assert.deepStrictEqual((await dfRecords()).map((r) => r.ID).sort(), before, 'a wrong name removes nothing');
+      assert.strictEqual(readAuditRecords(file).length, audits, 'and writes no audit record');
+    } finally {
+      (await api()).setBuildCacheConfirmation(undefined);
+      await restoreConfirmation();
+      await resetSettings();
+    }
   });
 
   it('Prune Build Cache: asks with the plan, removes exactly it, reports and audits it as a build-cache prune', async () => {
