@@ -109,9 +109,9 @@ export function apiRequest(
   });
 }
 
-/** A JSON API call that must answer 2xx. */
-export async function apiJson<T>(socketPath: string, method: string, urlPath: string, body?: unknown): Promise<T> {
-  const res = await apiRequest(socketPath, method, urlPath, body === undefined ? {} : { body: JSON.stringify(body) });
+/** A JSON API call that must answer 2xx (within `timeoutMs`, default a minute). */
+export async function apiJson<T>(socketPath: string, method: string, urlPath: string, body?: unknown, timeoutMs?: number): Promise<T> {
+  const res = await apiRequest(socketPath, method, urlPath, { ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     throw new Error(`${method} ${urlPath}: HTTP ${res.status}: ${res.body.toString().trim()}`);
   }

@@ -722,7 +722,8 @@ export async function loadPopulation(socketPath: string, population: Population)
 
 /** Generated image name → the id the engine lists it under; throws when one did not arrive. */
 async function findLoadedImages(socketPath: string, population: Population): Promise<Map<string, string>> {
-  const listed = (await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1')).map((i) => i.Id);
+  // The bench's load of 1,000 images on Podman 5 once waited over a minute for this list (0.9 s on another run).
+  const listed = (await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1', undefined, 600_000)).map((i) => i.Id);
   const present = new Set(listed);
   if (population.images.every((i) => present.has(i.id))) return new Map(population.images.map((i) => [i.name, i.id]));
 
