@@ -50,7 +50,7 @@ class BuildCachePanel extends PlanPanelBase<BuildCachePreview, BuildCachePlanSou
         environmentName: session.name,
         location: session.location,
         preview,
-        busy: this.busy === 'checking' ? undefined : this.busy /* never checking: no registries here */,
+        busy: this.busy,
         readOnly: session.readOnly,
       },
       buildCachePlanWords(),

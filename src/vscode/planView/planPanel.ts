@@ -15,13 +15,15 @@ export interface PlanPanelSource<P extends { readonly leaveOut?: ReadonlySet<str
   readonly preview: P;
 }
 
+/** `Busy`: what else a kind of panel can be busy with besides planning and removing (the image plan: `checking`). */
 export abstract class PlanPanelBase<
   P extends { readonly leaveOut?: ReadonlySet<string> },
   S extends PlanPanelSource<P>,
   State extends PlanViewState | BuildCachePlanState,
+  Busy extends string = never,
 > implements PlanPanel<S, State> {
   source: S;
-  busy: 'planning' | 'removing' | 'checking' | undefined;
+  busy: 'planning' | 'removing' | Busy | undefined;
   protected readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(

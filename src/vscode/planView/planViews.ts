@@ -46,7 +46,7 @@ function planViewKey(environmentId: string, mode: PruneMode, watermark: boolean)
   return `${environmentId}/${watermark ? 'watermark' : mode}`;
 }
 
-class PlanPanel extends PlanPanelBase<Preview, PlanSource, PlanViewState> {
+class PlanPanel extends PlanPanelBase<Preview, PlanSource, PlanViewState, 'checking'> {
   sort: SortKey = 'bytes';
   stale = false;
   filtersText: string;
