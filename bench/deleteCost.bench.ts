@@ -1,12 +1,13 @@
 /**
  * What one engine `DELETE /images/{id}` costs against the size of the store, next to the engine's own prune. For each
- * store size: a fresh engine loaded with a generated population; then K dangling images deleted through the Engine
- * API one at a time (`noprune=1`, nothing else; after timing K inspects), K more eight at a time, and then the engine's own dangling prune
- * (`POST /images/prune`) of the dangling images left. Prints milliseconds per image; asserts nothing.
+ * store size: a fresh engine loaded with a generated population; K dangling images inspected one at a time; the same
+ * K deleted through the Engine API one at a time (`noprune=1`, nothing else), K more eight at a time, and then the
+ * engine's own dangling prune (`POST /images/prune`) of the dangling images left. Prints milliseconds per image;
+ * asserts nothing.
  *
  *   npx tsc -p . && COST_TARGET=26-c8d COST_SIZES=250,1000 node out/bench/deleteCost.bench.js
  *
- * On Docker 26.1 to 28.1's containerd store every image deletion also walks every image left in the store (moby's
+ * On Docker 24.0 to 28.1's containerd store every image deletion also walks every image left in the store (moby's
  * `unleaseSnapshotsFromDeletedConfigs`, removed in 28.2), so a DELETE costs time in proportion to the store; the
  * engine's prune pays that walk once for all its images. Compare two store sizes to see it.
  */
@@ -51,12 +52,14 @@ async function measure(size: number): Promise<void> {
     const dangling = (await apiJson<Array<{ Id: string }>>(te.socketPath, 'GET', '/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D')).map(
       (i) => i.Id,
     );
-    const all = await apiJson<unknown[]>(te.socketPath, 'GET', '/images/json?all=1');
-    const list = await timed(() => apiJson(te.socketPath, 'GET', '/images/json?all=1').then(() => undefined));
-    const inspectMs = await timed(async () => {
-      for (const id of dangling.slice(0, K)) await apiJson(te.socketPath, 'GET', `/images/${id}/json`);
+    let all: unknown[] = [];
+    const list = await timed(async () => {
+      all = await apiJson<unknown[]>(te.socketPath, 'GET', '/images/json?all=1');
     });
     const one = dangling.slice(0, K);
+    const inspectMs = await timed(async () => {
+      for (const id of one) await apiJson(te.socketPath, 'GET', `/images/${id}/json`);
+    });
     const eight = dangling.slice(K, 2 * K);
     const oneMs = await timed(() => deleteAll(te.socketPath, one, 1));
     const eightMs = await timed(() => deleteAll(te.socketPath, eight, 8));
