@@ -42,4 +42,29 @@ describe('image details store', () => {
       [],
     );
   });
+
+  it("keeps Podman's facts (history keys, layer bytes or null) and drops a shape it does not know, so that image is read again", () => {
+    const store = new FileImageDetailsStore(dir);
+    const podman5: ImageDetails = { ...details, podman: { historyKey: 'h', parentHistoryKey: 'p', layerSizes: [5] } };
+    const unmatched: ImageDetails = { ...details, podman: { historyKey: 'h2', layerSizes: null } };
+    store.save(
+      'PODMAN',
+      new Map([
+        ['sha256:x', podman5],
+        ['sha256:y', unmatched],
+      ]),
+    );
+    const loaded = store.load('PODMAN');
+    assert.deepStrictEqual([loaded.get('sha256:x'), loaded.get('sha256:y')], [podman5, unmatched]);
+    const file = path.join(
+      dir,
+      fs.readdirSync(dir).find((f) => f.includes('PODMAN'))!,
+    );
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { images: Record<string, { podman: unknown }> };
+    written.images['sha256:x']!.podman = { historyKey: 7 };
+    written.images['sha256:y']!.podman = { historyKey: 'h2', layerSizes: ['5'] };
+    fs.writeFileSync(file, JSON.stringify(written));
+    const reread = store.load('PODMAN');
+    assert.deepStrictEqual([reread.get('sha256:x'), reread.get('sha256:y')], [details, details]);
+  });
 });

@@ -1,6 +1,6 @@
 /** Podman 5's prune rules as a pure function (src/core/plan/podman5Planner.ts); the real engine checks them in podman5.test.ts. */
 import * as assert from 'assert';
-import { exactLayerSizes, factsOf } from '../../src/core/snapshot/podmanFacts';
+import { exactLayerSizes, factsOf, podmanDetailsComplete, podmanDetailsOf, podmanFactsOf } from '../../src/core/snapshot/podmanFacts';
 import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy, Snapshot } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
@@ -167,5 +167,23 @@ describe('Podman 5 model', () => {
   it('history sizes give exact layer bytes only when they line up with the layers', () => {
     assert.deepStrictEqual(exactLayerSizes(['sha256:a', 'sha256:b'], [30, 0, 1000]), [1000, 30]);
     assert.strictEqual(exactLayerSizes(['sha256:a', 'sha256:b'], [30]), undefined);
+  });
+
+  it('cached Podman details: layer bytes on Podman 5 only (null when they do not line up), the parent from each new image list', () => {
+    const info = { History: [{ created_by: 'a' }, { created_by: 'b' }], RootFS: { Layers: ['sha256:a', 'sha256:b'] } };
+    const four = podmanDetailsOf(info, undefined);
+    const five = podmanDetailsOf(info, [{ Size: 30 }, { Size: 1000 }] as never);
+    const unmatched = podmanDetailsOf(info, [{ Size: 30 }] as never);
+    assert.deepStrictEqual([four.layerSizes, five.layerSizes, unmatched.layerSizes], [undefined, [1000, 30], null]);
+    assert.deepStrictEqual(
+      [podmanDetailsComplete(four, 4), podmanDetailsComplete(four, 5), podmanDetailsComplete(unmatched, 5), podmanDetailsComplete(undefined, 4)],
+      [true, false, true, false],
+    );
+    const { parentId: _, ...keys } = factsOf(info);
+    assert.deepStrictEqual({ historyKey: five.historyKey, parentHistoryKey: five.parentHistoryKey }, keys);
+    const img = (id: string, parentId: string) => ({ id, parentId }) as never;
+    const facts = podmanFactsOf([img('sha256:c', 'sha256:p'), img('sha256:u', '')], (id) => (id === 'sha256:c' ? five : unmatched));
+    assert.deepStrictEqual(facts.images.get('sha256:c'), { ...keys, parentId: 'sha256:p', layerSizes: [1000, 30] });
+    assert.deepStrictEqual(facts.images.get('sha256:u'), { ...keys, parentId: '' });
   });
 });

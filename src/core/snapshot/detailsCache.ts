@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { errorMessage } from '../errors';
+import type { PodmanDetails } from './podmanFacts';
 import { mayWrite, readProblem, readStateFile, writeStateFile, type StateFileSpec } from '../state/stateFile';
 
 /**
@@ -18,6 +19,8 @@ export interface ImageDetails {
   readonly content?: ContentDetails;
   /** What the image itself says about where it came from (see source/imageSource.ts). */
   readonly provenance?: Provenance;
+  /** Podman only: what its own API says of the image's history and layers (see snapshot/podmanFacts.ts). */
+  readonly podman?: PodmanDetails;
 }
 
 /** Read from image inspect; immutable per image id. */
@@ -58,7 +61,8 @@ const WHAT = 'the image details cache';
  * (`….corrupt-<time>`) and reported; a newer format's or another user's is reported and neither used nor written
  * over; either way the details are simply read again from the engine. Formats 1 and 2 (before the containerd store's
  * content sizes, then the images' provenance, were kept) are read as empty, the cache being rebuilt from the engine:
- * nothing the engine cannot give back is lost. Writes go through a temp file and a rename so a crash never leaves half a file; a write that fails
+ * nothing the engine cannot give back is lost. Podman's facts joined format 3 as an optional field: an image cached
+ * without them (or with them in an unknown shape) is read again by the snapshot reader. Writes go through a temp file and a rename so a crash never leaves half a file; a write that fails
  * (a read-only file system) is reported once and only costs speed next time.
  */
 export class FileImageDetailsStore implements ImageDetailsStore {
@@ -123,7 +127,15 @@ const SPEC: StateFileSpec<Map<string, ImageDetails>> = {
         ) {
           throw new Error(`image ${id}: not image details`);
         }
-        return [id, { ...d, createdNs: BigInt(d.createdNs) }];
+        // Podman's facts in a shape this version does not know are read again from the engine.
+        const { podman, ...rest } = d;
+        const sizes = podman?.layerSizes;
+        const keepPodman =
+          podman &&
+          typeof podman === 'object' &&
+          typeof podman.historyKey === 'string' &&
+          (sizes === undefined || sizes === null || (Array.isArray(sizes) && sizes.every((n) => typeof n === 'number')));
+        return [id, { ...rest, ...(keepPodman ? { podman } : {}), createdNs: BigInt(d.createdNs) }];
       }),
     );
   },

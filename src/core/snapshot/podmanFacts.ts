@@ -1,14 +1,13 @@
 /**
  * What Podman's prune depends on that its Docker-compatible API does not say: each image's config history (its
- * parenthood is structural) and, on Podman 5, exact per-layer bytes. Read from Podman's own API (libpod).
+ * parenthood is structural) and, on Podman 5, exact per-layer bytes. Read from Podman's own API (libpod) once per
+ * image id and kept with the rest of the image's details (snapshot/detailsCache.ts), on disk between runs.
  * Observed on podman 4.3.1 and 5.4.2; see plan/podman4Planner.ts and plan/podman5Planner.ts.
  */
-import { isNotFound } from '../errors';
 import { createHash } from 'crypto';
-import { forEachConcurrently } from '../concurrency';
 import type { DockerEngine } from '../engine/dockerEngine';
-import { podmanMajor } from '../plan/podman5Planner';
-import type { PodmanFacts, PodmanImageFacts } from '../model';
+import type { ApiHistoryItem } from '../engine/apiTypes';
+import type { ImageRecord, PodmanFacts, PodmanImageFacts } from '../model';
 import { parseEngineTime } from './engineTime';
 import { EMPTY_LAYER_DIFF_ID } from './layerSizes';
 import { normalizeImageId } from './records';
@@ -21,57 +20,61 @@ interface LibpodHistoryEntry {
   empty_layer?: boolean;
 }
 
-interface LibpodInspect {
+export interface LibpodInspect {
   Id?: string;
   Parent?: string;
   History?: LibpodHistoryEntry[] | null;
   RootFS?: { Layers?: string[] | null } | null;
 }
 
-const factsCache = new WeakMap<DockerEngine, Map<string, PodmanImageFacts>>();
-
 /**
- * History keys and parents of `imageIds` from Podman's own inspect (one request per image not seen before on
- * this engine object; image ids never change, so the answers are kept). Images that vanished meanwhile are left out.
+ * The part of an image's Podman facts that never changes for its id, as the details cache keeps it. Not the
+ * parent: Podman works that out from the other images present (it is not in the image), so it comes from each
+ * new image list instead.
  */
-export async function readPodmanFacts(engine: DockerEngine, imageIds: readonly string[], concurrency = 8): Promise<PodmanFacts> {
-  let cache = factsCache.get(engine);
-  if (!cache) factsCache.set(engine, (cache = new Map()));
-  const version = (await engine.profile()).version;
-  // Podman 5's model needs exact layer bytes (podman5Planner.ts): one history request more per new image.
-  const withLayerSizes = podmanMajor(version) >= 5;
-  const missing = imageIds.filter((id) => !cache!.has(id) || (withLayerSizes && cache!.get(id)!.layerSizes === undefined && !noLayerSizes.has(id)));
-  await forEachConcurrently(missing, concurrency, async (id) => {
-    try {
-      const [info, history] = await Promise.all([
-        engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`),
-        withLayerSizes ? engine.imageHistory(id) : undefined,
-      ]);
-      const facts = factsOf(info);
-      const layerSizes = history
-        ? exactLayerSizes(
-            info.RootFS?.Layers ?? [],
-            history.map((h) => h.Size),
-          )
-        : undefined;
-      if (withLayerSizes && !layerSizes) noLayerSizes.add(id);
-      cache!.set(id, layerSizes ? { ...facts, layerSizes } : facts);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  });
-  const live = new Set(imageIds);
-  for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-  const images = new Map<string, PodmanImageFacts>();
-  for (const id of imageIds) {
-    const f = cache.get(id);
-    if (f) images.set(id, f);
-  }
-  return { images };
+export interface PodmanDetails {
+  readonly historyKey: string;
+  readonly parentHistoryKey?: string;
+  /** Podman 5: the exact layer bytes, or null when the history does not line up with the layers; absent on Podman 4. */
+  readonly layerSizes?: readonly number[] | null;
 }
 
-/** Images whose history could not be matched to their layers (asked once). */
-const noLayerSizes = new Set<string>();
+/** libpod's inspect of one image (its config history). Throws what the engine throws (a 404 when it went meanwhile). */
+export function readLibpodInspect(engine: DockerEngine, id: string): Promise<LibpodInspect> {
+  return engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`);
+}
+
+/**
+ * One image's Podman details from libpod's inspect and, when `history` is given (Podman 5: the compat history the
+ * snapshot reader reads anyway), the bytes of each layer.
+ */
+export function podmanDetailsOf(info: LibpodInspect, history: readonly ApiHistoryItem[] | undefined): PodmanDetails {
+  const { historyKey, parentHistoryKey } = factsOf(info);
+  const keys = parentHistoryKey === undefined ? { historyKey } : { historyKey, parentHistoryKey };
+  if (!history) return keys;
+  const layerSizes = exactLayerSizes(
+    info.RootFS?.Layers ?? [],
+    history.map((h) => h.Size),
+  );
+  return { ...keys, layerSizes: layerSizes ?? null };
+}
+
+/** Whether cached details are all that an engine of this Podman major needs (Podman 5 also needs the layer sizes). */
+export function podmanDetailsComplete(details: PodmanDetails | undefined, major: number): boolean {
+  return details !== undefined && (major < 5 || details.layerSizes !== undefined);
+}
+
+/** The planners' view: each image's cached details with the parent this image list reports. */
+export function podmanFactsOf(images: readonly ImageRecord[], details: (id: string) => PodmanDetails | undefined): PodmanFacts {
+  const facts = new Map<string, PodmanImageFacts>();
+  for (const img of images) {
+    const d = details(img.id);
+    if (!d) continue;
+    const { layerSizes, ...keys } = d;
+    facts.set(img.id, { ...keys, parentId: img.parentId, ...(layerSizes ? { layerSizes } : {}) });
+  }
+  return { images: facts };
+}
 
 /**
  * Per-layer bytes from a compat history (newest entry first): the entries with a size are the layers that hold

@@ -4,7 +4,9 @@ import { isNotFound } from '../errors';
 import type { DockerEngine } from '../engine/dockerEngine';
 import type { ApiImageSummary } from '../engine/apiTypes';
 import type { ContainerdFacts, ContainerRecord, ImageRecord, LayerRef, Snapshot, UntilFilter } from '../model';
-import { readPodmanFacts } from './podmanFacts';
+import { podmanDetailsComplete, podmanDetailsOf, podmanFactsOf, readLibpodInspect, type LibpodInspect } from './podmanFacts';
+import { podmanMajor } from '../plan/podman5Planner';
+import type { EngineProfile } from '../engine/engineProfile';
 import { estimateBlobs } from '../space/blobEstimate';
 import { chainIds } from './chainIds';
 import { configSizeEstimate } from './configEstimate';
@@ -93,9 +95,12 @@ export class SnapshotReader {
       this.storeLoadedFor = engineId;
       for (const [id, d] of this.store.load(engineId)) if (!this.details.has(id)) this.rememberDetails(id, d);
     }
-    const missing = summaries.filter((s) => !this.details.has(s.Id));
+    // Podman's own facts joined the cached details later: an image cached without them is read again, once.
+    const podmanNeeds = profile.store === 'podman' ? podmanMajor(profile.version) : undefined;
+    const complete = (d: ImageDetails | undefined) => d !== undefined && (podmanNeeds === undefined || podmanDetailsComplete(d.podman, podmanNeeds));
+    const missing = summaries.filter((s) => !complete(this.details.get(s.Id)));
     this.lastTagTimes = new Map();
-    await forEachConcurrently(missing, this.concurrency, (s) => this.load(s, containerd));
+    await forEachConcurrently(missing, this.concurrency, (s) => this.load(s, profile));
     const liveIds = new Set(summaries.map((s) => s.Id));
     let removed = 0;
     for (const id of this.details.keys()) {
@@ -139,22 +144,21 @@ export class SnapshotReader {
       return { ...base, images: withBlobs, containers: records, containerd: facts };
     }
     const containerRecords = containers.map(containerRecordOf);
-    // Podman prunes by other rules; the planner needs two facts only its own API gives (snapshot/podmanFacts.ts).
-    const podman =
-      profile.store === 'podman'
-        ? await readPodmanFacts(
-            this.engine,
-            images.map((i) => i.id),
-            this.concurrency,
-          )
-        : undefined;
-    return { ...base, images, containers: containerRecords, ...(podman ? { podman } : {}) };
+    if (profile.store !== 'podman') return { ...base, images, containers: containerRecords };
+    // Podman prunes by other rules; the planner needs facts only its own API gives (snapshot/podmanFacts.ts).
+    const podman = podmanFactsOf(images, (id) => this.details.get(id)?.podman);
+    return { ...base, images, containers: containerRecords, podman };
   }
 
-  private async load(s: ApiImageSummary, containerd: boolean): Promise<void> {
-    let inspect, history;
+  private async load(s: ApiImageSummary, profile: EngineProfile): Promise<void> {
+    const containerd = profile.store === 'containerd';
+    let inspect, history, libpod: LibpodInspect | undefined;
     try {
-      [inspect, history] = await Promise.all([this.engine.inspectImage(s.Id), this.engine.imageHistory(s.Id)]);
+      [inspect, history, libpod] = await Promise.all([
+        this.engine.inspectImage(s.Id),
+        this.engine.imageHistory(s.Id),
+        profile.store === 'podman' ? readLibpodInspect(this.engine, s.Id) : undefined,
+      ]);
     } catch (e) {
       if (isNotFound(e)) return; // removed meanwhile
       throw e;
@@ -177,6 +181,8 @@ export class SnapshotReader {
       sizes,
       exact,
       ...(provenance ? { provenance } : {}),
+      // Podman 5's layer bytes come from the same compat history.
+      ...(libpod ? { podman: podmanDetailsOf(libpod, podmanMajor(profile.version) >= 5 ? history : undefined) } : {}),
       ...(containerd
         ? {
             content: {

@@ -15,6 +15,8 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DockerEngine } from '../../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../../src/core/engine/endpoint';
 import { closeEndpoint } from '../../../src/core/environments';
@@ -25,6 +27,7 @@ import type { PrunePolicy, Snapshot } from '../../../src/core/model';
 import { planPrune } from '../../../src/core/plan/planner';
 import { planPodman5Prune, podman5DiskBytes } from '../../../src/core/plan/podman5Planner';
 import { planPodman4Prune } from '../../../src/core/plan/podman4Planner';
+import { FileImageDetailsStore } from '../../../src/core/snapshot/detailsCache';
 import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
@@ -220,6 +223,38 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
         log(`own prune ${name}: ${gone.length} images, ${drop} bytes`);
       });
     }
+
+    it("a new process with the image details cache on disk asks Podman nothing per image, and its facts and plans are the first one's", async () => {
+      await restore();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-pm5-details-'));
+      const counted = new DockerEngine(resolveEndpoint({ host: pm!.dockerHost }));
+      try {
+        const first = await new SnapshotReader(engine, { store: new FileImageDetailsStore(dir) }).read();
+        let perImage = 0;
+        const inspect = counted.inspectImage.bind(counted);
+        const history = counted.imageHistory.bind(counted);
+        const libpod = counted.libpod.bind(counted);
+        counted.inspectImage = (id) => (perImage++, inspect(id));
+        counted.imageHistory = (id) => (perImage++, history(id));
+        counted.libpod = ((label: string, method: string, apiPath: string, ...rest: never[]) => {
+          if (apiPath.startsWith('/images/')) perImage++;
+          return libpod(label, method as never, apiPath, ...rest);
+        }) as typeof counted.libpod;
+        const second = await new SnapshotReader(counted, { store: new FileImageDetailsStore(dir) }).read();
+        assert.strictEqual(perImage, 0, 'no inspect or history request');
+        assert.deepStrictEqual(second.podman, first.podman);
+        assert.ok(
+          [...first.podman!.images.values()].some((f) => f.layerSizes),
+          'layer bytes are kept',
+        );
+        for (const p of [policy('dangling'), policy('all')]) {
+          assert.deepStrictEqual(planPrune(second, p, { engineParity: true }), planPrune(first, p, { engineParity: true }));
+        }
+      } finally {
+        closeEndpoint(counted.endpoint);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('keeps a child whose untagged parent a container holds: Podman would remove that parent with it', async () => {
       await restore();
