@@ -20,6 +20,7 @@ import type { PrunePolicy } from '../../src/core/model';
 import { SnapshotReader } from '../../src/core/snapshot/snapshotReader';
 import { apiJson, freshEngine, startEngine, type TestEngine } from '../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation } from '../support/population';
+import { EngineProxy } from '../vscode/suites/lib/engineProxy';
 
 const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: [] };
 const DANGLING: PrunePolicy = { mode: 'dangling', filters: parseFilterArgs([]), protect: [] };
@@ -99,6 +100,41 @@ describe('executing a plan on a real engine', function () {
     assert.ok(result.skipped.every((s) => s.reason === 'cancelled'));
     const after = await imageIds();
     for (const item of left) assert.ok(after.has(item.id), `${item.id} still there`);
+  });
+
+  it('one removal at a time on overlay2, the next image checked meanwhile: the plan is carried out exactly, cancelled between removals', async () => {
+    const proxy = new EngineProxy(path.join(tmp, 'turns.sock'), testEngine.socketPath);
+    let removing = 0;
+    let mostAtOnce = 0;
+    let checkedWhileRemoving = 0;
+    proxy.hold = (req) => {
+      if (req.method === 'GET' && /\/images\/[^/]+\/json/.test(req.url ?? '') && removing > 0) checkedWhileRemoving++;
+      if (req.method !== 'DELETE') return undefined;
+      mostAtOnce = Math.max(mostAtOnce, ++removing);
+      return new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void removing--);
+    };
+    await proxy.start();
+    try {
+      const viaProxy = new DockerEngine(resolveEndpoint({ host: proxy.host }));
+      const preview = await previewPrune(new SnapshotReader(viaProxy), ALL);
+      assert.strictEqual(preview.snapshot.profile.store, 'graphdriver');
+      const controller = new AbortController();
+      const stopAt = Math.floor(preview.plan.items.length / 2);
+      const result = await executePlan(viaProxy, preview.plan, preview.snapshot, {
+        signal: controller.signal,
+        onProgress: (p) => p.done === stopAt && controller.abort(),
+      });
+      assert.strictEqual(mostAtOnce, 1, 'never two removals in flight');
+      assert.ok(checkedWhileRemoving > stopAt / 2, `the next image is checked while one is removed (${checkedWhileRemoving} of ${stopAt})`);
+      assert.strictEqual(result.cancelled, true);
+      const after = await imageIds();
+      const done = preview.plan.items.filter((i) => !result.skipped.some((s) => s.id === i.id));
+      assert.strictEqual(done.length, stopAt, 'nothing removed after the cancel but the step then removing');
+      for (const item of preview.plan.items) assert.strictEqual(after.has(item.id), !done.includes(item) || item.action === 'untag', item.id);
+      assert.ok(result.skipped.every((s) => s.reason === 'cancelled'));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('skips an image put in use after the preview, and its parents, instead of forcing', async () => {

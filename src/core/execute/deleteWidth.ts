@@ -10,9 +10,12 @@ import type { ImageStoreKind } from '../engine/engineProfile';
  *   112, 32 107 (load ~20): past 16 little more, and twice the requests in flight should the daemon die.
  * - graphdriver: the engine's image store deletes under one lock (moby daemon/internal/image/store.go Delete), yet
  *   side by side the requests' own latency overlaps: Docker 28.5 overlay2, 1,000 images, load average ~28: width 1
- *   54 ms/step, 2 51, 4 36, 8 28. Still one at a time: a daemon dying mid-prune then has one request in flight,
- *   which the fault tests hold it to (one error, at most one image gone unrecorded).
- * - Podman: one at a time (not measured side by side yet).
+ *   54 ms/step, 2 51, 4 36, 8 28. Still one removal at a time: a daemon dying mid-prune then has one removal in
+ *   flight, which the fault tests hold it to (one error, at most one image gone unrecorded). The next image's checks
+ *   run meanwhile (executor.ts, removalTurns.ts): on Docker 20.10 and 28.5 a dangling image's inspect costs 0.9 ms
+ *   and its DELETE 1.5 ms (1,000 images, bench/deleteCost.bench.ts), so they were a third of a step.
+ * - Podman: one step at a time, checks included: its steps have no order among themselves, and Podman 4.3 answers
+ *   500 to an inspect of an image whose parent is being removed at that moment.
  */
 export const DELETE_WIDTH: Readonly<Record<ImageStoreKind, number>> = {
   containerd: 16,

@@ -8,12 +8,16 @@ import { isDigestRef, isSingleReference } from '../plan/references';
 import { DiskLedger } from '../space/diskLedger';
 import { forEachInDependencyOrder } from '../concurrency';
 import { DELETE_WIDTH } from './deleteWidth';
+import { RemovalTurns } from './removalTurns';
 import { removePlannedContainer } from './containerStep';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PruneProgress) => void;
-  /** Steps in flight at once (default DELETE_WIDTH for the snapshot's image store). */
+  /**
+   * Removals in flight at once (default DELETE_WIDTH for the snapshot's image store). With 1, the next image's checks
+   * run while the current image is removed (RemovalTurns), its removals after.
+   */
   readonly width?: number;
 }
 
@@ -29,13 +33,15 @@ export class PruneInterruptedError extends DockerPruneError {
 }
 
 /**
- * Carries out exactly the confirmed plan, up to `width` steps at once (DELETE_WIDTH): its stopped containers first
+ * Carries out exactly the confirmed plan, up to `width` removals at once (DELETE_WIDTH): its stopped containers first
  * (containerStep.ts: each only while it is still the one previewed), then its images, a parent only after every
- * child of it in the plan has finished. Nothing outside it goes:
+ * child of it in the plan has finished. With one removal at a time on the graphdriver, the next image's checks run
+ * while the current one is removed, and its removals wait for their turn (removalTurns.ts). Nothing outside the plan
+ * goes:
  * - every name is removed only after the engine says it still names the planned image (a tag that moved to a new
  *   build is left alone and reported), and an image goes by id only when it has gained no name since the
  *   preview. The engine offers no conditional delete: the window between that check and the removal is one
- *   request long (README: what remains);
+ *   request long, plus, with turns, the removal of the step before (docs/engines.md: what remains);
  * - never `force`, and with `noprune` so the engine removes no parent the plan did not name;
  * - the delete by id is checked atomically by the engine: it refuses (409) an image a container uses or that has
  *   a child, so such an image is skipped with the reason;
@@ -61,8 +67,15 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   let cancelled = false;
   let finished = 0;
   let fatal: { error: DockerPruneError; step: PlannedImage | PlannedContainer } | undefined;
+  /** The engine stopped answering first to a step still checking (nothing sent to remove): where its error goes. */
+  let checkFailure: { entry: SkippedImage; message: string } | undefined;
   const total = containers.length + plan.items.length;
   const width = options.width ?? DELETE_WIDTH[store];
+  // One removal at a time: two image steps run at once, the second checking while the first removes. Not on Podman:
+  // its steps have no order among themselves, and Podman 4.3 answers 500 to an inspect of an image whose parent is
+  // being removed at that moment ("image not known"), where the graphdriver's parent waits for its children.
+  const turns = width === 1 && store !== 'podman' ? new RemovalTurns() : undefined;
+  const imageSteps = turns ? 2 : width;
 
   const result = (): PruneResult => ({
     ...(plan.containers ? { ContainersDeleted: containersDeleted } : {}),
@@ -81,13 +94,28 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
    * request per image). A step in flight beside the first one to fail was sent, so it may have been carried out: its
    * error says so. Returns false when the step is to be reported as finished.
    */
-  const failed = (e: unknown, step: PlannedImage | PlannedContainer, skipThis: (entry: SkippedImage) => void): boolean => {
+  const failed = (e: unknown, step: PlannedImage | PlannedContainer, skipThis: (entry: SkippedImage) => void, removedNothing = false): boolean => {
     const err = e instanceof DockerPruneError ? e : new DockerPruneError('api', String(e));
     const status = err.details.status;
+    const engineGone = status !== 404 && status !== 409 && !(err.kind === 'api' && status !== undefined);
+    if (e instanceof NotSent || (removedNothing && engineGone)) {
+      // Waiting for its turn, or still checking: this step sent no removal, so it stands with the steps not started.
+      const entry =
+        fatal || !(e instanceof NotSent)
+          ? skip(step, 'not-attempted', 'Not attempted: the engine stopped answering.')
+          : skip(step, 'cancelled', cancelledMessage(step));
+      if (!(e instanceof NotSent) && !fatal) {
+        fatal = { error: err, step };
+        // The one error of the run, unless a step removing at that moment reports it (see the end).
+        checkFailure = { entry, message: err.message };
+      }
+      skipped.push(entry);
+      return true;
+    }
     if (status === 404) skipThis(skip(step, 'not-found', 'Already gone from the engine.'));
     else if (status === 409)
       skipThis(skip(step, /container/i.test(err.message) && !err.details.changed ? 'in-use' : err.details.changed ? 'changed' : 'conflict', err.message));
-    else if (err.kind === 'api' && status !== undefined) skipThis(skip(step, 'error', err.message));
+    else if (!engineGone) skipThis(skip(step, 'error', err.message));
     else {
       // Neither advances the progress; the end record lists them as skipped.
       skipped.push(skip(step, 'error', fatal ? `${err.message} (sent before the engine stopped answering: it may be gone)` : err.message));
@@ -125,6 +153,17 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: ownSkip });
       return;
     }
+    // With turns: this step's first removal waits until the steps started before it have ended (removalTurns.ts).
+    const turn = turns?.take();
+    let inTurn = !turn;
+    const remove = async (ref: string): Promise<readonly ApiDeleteItem[]> => {
+      if (!inTurn) {
+        await turn!.ready;
+        inTurn = true;
+        if (stop()) throw new NotSent();
+      }
+      return engine.removeImage(ref, { noprune: true });
+    };
     // A delete step whose image is gone was carried out, even when one of its names had moved on and was left alone.
     let carriedOut = false;
     const leftAlone = (name: string, message: string) => skipThis({ id: step.id, tags: [name], reason: 'changed', message });
@@ -139,8 +178,8 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       }
     };
     try {
-      if (store === 'containerd') await runContainerdStep(engine, step, record, leftAlone);
-      else await runStep(engine, step, record, leftAlone);
+      if (store === 'containerd') await runContainerdStep(engine, step, { remove, record, leftAlone });
+      else await runStep(engine, step, { remove, record, leftAlone });
       const gone = mine.some((x) => 'Deleted' in x && x.Deleted === step.id);
       // The containerd store names no freed piece: the ledger says what left the disk with this image.
       if (store === 'containerd' && step.action === 'delete' && gone) bytes += ledger!.release(step.id);
@@ -150,9 +189,10 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       }
       carriedOut = step.action === 'delete' && (gone || store === 'podman');
     } catch (e) {
-      if (failed(e, step, skipThis)) return;
+      if (failed(e, step, skipThis, !inTurn || e instanceof NotSent)) return;
     } finally {
       deleted.push(...mine);
+      turn?.end();
     }
     // One step finished: a one-step advance, which the audit journal records as done or skipped.
     options.onProgress?.({ done: ++finished, total, bytes, current: step, skipped: carriedOut ? undefined : ownSkip });
@@ -167,15 +207,36 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
   );
   ledger = new DiskLedger(snapshot.images, store === 'containerd' ? snapshot.containers.filter((c) => !removed.has(c.id)) : []);
   const imagesNotStarted =
-    fatal || cancelled ? plan.items.map((_, i) => i) : await forEachInDependencyOrder(plan.items.length, stepDependencies(plan, snapshot), width, runOne, stop);
+    fatal || cancelled
+      ? plan.items.map((_, i) => i)
+      : await forEachInDependencyOrder(plan.items.length, stepDependencies(plan, snapshot), imageSteps, runOne, stop);
   const notStarted = [...containersNotStarted.map((i) => containers[i]!), ...imagesNotStarted.map((i) => plan.items[i]!)];
   if (fatal) {
+    // No step was removing when the engine stopped answering: the check that met it carries the run's one error.
+    if (checkFailure && !skipped.some((s) => s.reason === 'error')) {
+      skipped[skipped.indexOf(checkFailure.entry)] = { ...checkFailure.entry, reason: 'error', message: checkFailure.message };
+    }
     for (const step of notStarted) skipped.push(skip(step, 'not-attempted', 'Not attempted: the engine stopped answering.'));
     options.onProgress?.({ done: total, total, bytes, current: fatal.step });
     throw new PruneInterruptedError(fatal.error, result());
   }
-  for (const step of notStarted) skipped.push(skip(step, 'cancelled', `Cancelled before this ${'kind' in step ? 'container' : 'image'} was reached.`));
+  for (const step of notStarted) skipped.push(skip(step, 'cancelled', cancelledMessage(step)));
   return result();
+}
+
+/** A step that waited for its turn while the run was cancelled or the engine stopped answering: it sent nothing. */
+class NotSent extends Error {}
+
+function cancelledMessage(step: PlannedImage | PlannedContainer): string {
+  return `Cancelled before this ${'kind' in step ? 'container' : 'image'} was reached.`;
+}
+
+/** What a step does to the engine and records of it. */
+interface StepOps {
+  /** `DELETE /images/{ref}?noprune=1`, in this step's turn. */
+  remove(ref: string): Promise<readonly ApiDeleteItem[]>;
+  record(items: readonly ApiDeleteItem[]): void;
+  leftAlone(name: string, message: string): void;
 }
 
 /** Image id → the name of a container (of these) that holds it: its own image and every ancestor of that image. */
@@ -212,12 +273,7 @@ function stepDependencies(plan: Plan, snapshot: Snapshot): (index: number) => re
  * steps remove the extra names, then the image by id — which the engine refuses while a container uses it or a
  * child appeared.
  */
-async function runStep(
-  engine: DockerEngine,
-  step: PlannedImage,
-  record: (items: readonly ApiDeleteItem[]) => void,
-  leftAlone: (name: string, message: string) => void,
-): Promise<void> {
+async function runStep(engine: DockerEngine, step: PlannedImage, { remove, record, leftAlone }: StepOps): Promise<void> {
   const stillOurs = async (ref: string) => {
     const now = await inspectOrNothing(engine, ref);
     if (now && sameImage(now.Id, step.id)) return true;
@@ -226,7 +282,7 @@ async function runStep(
     return false;
   };
   if (step.action === 'untag') {
-    for (const ref of step.tags) if (await stillOurs(ref)) record(await engine.removeImage(ref, { noprune: true }));
+    for (const ref of step.tags) if (await stillOurs(ref)) record(await remove(ref));
     return;
   }
   if (!isSingleReference(step.tags) && step.tags.length > 1) {
@@ -239,13 +295,13 @@ async function runStep(
     const tags = step.tags.filter((r) => !isDigestRef(r));
     for (const ref of tags.slice(0, -1)) {
       if (!(await stillOurs(ref))) continue;
-      const items = await engine.removeImage(ref, { noprune: true });
+      const items = await remove(ref);
       record(items);
       if (items.some((i) => i.Deleted && sameImage(i.Deleted, step.id))) return;
     }
   }
   await assertNoNewNames(engine, step);
-  record(await engine.removeImage(step.id, { noprune: true }));
+  record(await remove(step.id));
 }
 
 /** An image deleted by id loses every name it has: only those the plan named may go. */
@@ -273,12 +329,7 @@ function sameImage(a: string, b: string): boolean {
  * only while no name has come to it since the preview; the engine refuses (409) to remove the last record of an
  * image a container uses.
  */
-async function runContainerdStep(
-  engine: DockerEngine,
-  step: PlannedImage,
-  record: (items: readonly ApiDeleteItem[]) => void,
-  leftAlone: (name: string, message: string) => void,
-): Promise<void> {
+async function runContainerdStep(engine: DockerEngine, step: PlannedImage, { remove, record, leftAlone }: StepOps): Promise<void> {
   if (step.tags.length > 1 || (step.tags.length > 0 && step.danglingRecord)) {
     const users = await engine.listContainers({ ancestor: [step.id] });
     const direct = users.find((c) => c.ImageID === step.id);
@@ -291,18 +342,18 @@ async function runContainerdStep(
       if (now) leftAlone(name, `${name} now names image ${shortId(now.Id)}, not the planned ${shortId(step.id)}: left alone`);
       continue;
     }
-    record(await engine.removeImage(name, { noprune: true }));
+    record(await remove(name));
   }
   const removeById = step.action === 'delete' ? step.tags.length === 0 || step.danglingRecord === true : step.danglingRecord === true;
   if (!removeById) return;
   if (step.action === 'untag') {
-    record(await engine.removeImage(`moby-dangling@${step.id}`, { noprune: true }));
+    record(await remove(`moby-dangling@${step.id}`));
     return;
   }
   // The last name may have taken the image's dangling record with it: then the image is gone, as planned.
   if (step.tags.length > 0 && !(await inspectOrNothing(engine, step.id))) return;
   await assertNoNewNames(engine, { ...step, tags: [] });
-  record(await engine.removeImage(step.id, { noprune: true }));
+  record(await remove(step.id));
 }
 
 async function inspectOrNothing(engine: DockerEngine, ref: string): Promise<ApiImageInspect | undefined> {
