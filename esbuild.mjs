@@ -6,6 +6,26 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
+/**
+ * docker-modem loads its own SSH support (ssh2, ~60 ms) when it loads, for its `ssh` protocol, which Docker Prune
+ * never uses: SSH hosts go through src/core/environments/sshTransport.ts (OpenSSH processes, or ssh2 loaded on first
+ * use), given to docker-modem as a plain-HTTP agent. Its `lib/ssh.js` is replaced by a function that says so.
+ * @type {import('esbuild').Plugin}
+ */
+const withoutModemSsh = {
+  name: 'without-docker-modem-ssh',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir) ? { path: 'docker-modem-ssh', namespace: 'docker-prune-stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'docker-prune-stub' }, () => ({
+      contents:
+        'module.exports = function () { throw new Error("docker-modem\'s own ssh protocol is not used: Docker Prune reaches SSH hosts through its own transport"); };',
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -19,6 +39,7 @@ const common = {
   // docker-modem → ssh2 tries two optional native modules inside try/catch and works without them:
   // leave them out of the bundle rather than fail on them.
   external: ['cpu-features', '*.node'],
+  plugins: [withoutModemSsh],
 };
 
 const builds = [

@@ -113,7 +113,8 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
         'GET /images/json?all=1',
         await median(5, () => engine.listImages()),
       );
-      if (profile.product === 'docker') {
+      {
+        // Podman answers the docker CLI on its Docker-compatible socket too.
         row(
           '`docker-prune plan --all` CLI',
           await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),

@@ -56,6 +56,14 @@ describe('the packed CLI (npm pack, npm install -g into an empty prefix)', funct
     assert.ok(fs.existsSync(installedCli), 'npm linked the docker-prune binary');
   });
 
+  it("the bundles leave out docker-modem's own SSH module, which loads ssh2 up front (SSH hosts use our transport)", () => {
+    for (const bundle of ['cli.js', 'extension.js']) {
+      const text = fs.readFileSync(path.join(REPO, 'dist', bundle), 'utf8');
+      assert.doesNotMatch(text, /conn\.exec\(["']docker system dial-stdio/, `${bundle}: docker-modem's lib/ssh.js is not bundled`);
+      assert.match(text, /docker-modem's own ssh protocol is not used/, `${bundle}: its stand-in is`);
+    }
+  });
+
   it('the installed docker-prune answers --version and previews a real engine', () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
     const env = { PATH: process.env.PATH, HOME: npmEnv.HOME, DOCKER_HOST: engine.dockerHost };
