@@ -113,15 +113,13 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
         'GET /images/json?all=1',
         await median(5, () => engine.listImages()),
       );
-      {
-        // Podman answers the docker CLI on its Docker-compatible socket too.
-        row(
-          '`docker-prune plan --all` CLI',
-          await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
-          '`docker system df` CLI',
-          await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
-        );
-      }
+      // Podman answers the docker CLI on its Docker-compatible socket too.
+      row(
+        '`docker-prune plan --all` CLI',
+        await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
+        '`docker system df` CLI',
+        await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
+      );
       for (const [name, policy] of [
         ['dangling', dangling],
         ['all unused', all],

@@ -189,7 +189,7 @@ export async function executePlan(engine: DockerEngine, plan: Plan, snapshot: Sn
       }
       carriedOut = step.action === 'delete' && (gone || store === 'podman');
     } catch (e) {
-      if (failed(e, step, skipThis, !inTurn || e instanceof NotSent)) return;
+      if (failed(e, step, skipThis, !inTurn)) return;
     } finally {
       deleted.push(...mine);
       turn?.end();
