@@ -4,55 +4,8 @@ import { parseFilterArgs } from '../../src/core/filters';
 import type { PrunePolicy, StoppedContainer } from '../../src/core/model';
 import { planPrune } from '../../src/core/plan/planner';
 import { buildPlanViewState, type PlanViewInput, type PlanViewWords } from '../../src/vscode/planView/planViewState';
+import { plainPlanViewWords as words } from './planViewWords';
 import { SnapshotBuilder } from './snapshotBuilder';
-
-/** Plain words, so the test reads what the builder decided (the extension passes translated ones). */
-const words: PlanViewWords = {
-  bytes: (n) => `${n} B`,
-  images: (n) => `${n} images`,
-  age: () => 'age',
-  ago: () => 'ago',
-  source: (s) => s?.kind ?? 'unknown',
-  title: (env, mode) => `Prune ${mode} on ${env}`,
-  header: (i) => [{ label: 'Environment', value: i.environmentName }],
-  totals: (n, b) => `${n} images, ${b} B back`,
-  notes: () => [],
-  removeButton: (n, b) => `Remove ${n} images (${b} B)`,
-  nothingToRemove: 'Nothing to remove.',
-  staleText: 'stale',
-  replan: 'Re-plan',
-  readOnly: (env) => `${env} is read-only`,
-  removeReason: (r) => r,
-  untagOnly: 'untag only',
-  keepReason: (r) => r,
-  leftOut: 'left out',
-  goesWithChild: 'goes with its child',
-  untaggedGroup: 'Untagged',
-  none: 'none',
-  keptTitle: (n) => `Kept (${n})`,
-  groupSummary: (n, b) => `${n} · ${b}`,
-  includeImage: (n) => `Remove ${n}`,
-  includeGroup: (n) => `Remove all of ${n}`,
-  copyId: (id) => `Copy ${id}`,
-  filters: { label: 'Filters', hint: '', apply: 'Apply' },
-  sort: { label: 'Sort', bytes: 'Bytes', age: 'Age', name: 'Name' },
-  columns: { include: '', image: '', id: '', created: '', lastUsed: '', source: '', frees: '', why: '' },
-  busy: { planning: 'Planning', removing: 'Removing', checking: 'Checking' },
-  checkRegistry: { label: 'Check', title: 'Check registries' },
-  containers: {
-    option: 'Also remove stopped containers',
-    before: 'stopped at least',
-    after: 'ago',
-    hint: '',
-    apply: 'Apply',
-    title: (n, b) => `${n} containers · ${b} B`,
-    columns: { include: '', name: '', image: '', stopped: '', exitCode: '', project: '', frees: '' },
-    bytes: (n) => `${n} B`,
-    createdNeverStarted: (ago) => `created ${ago}, never started`,
-    include: (name) => `Remove container ${name}`,
-    kept: (by) => `kept: ${by.map((k) => `${k.reason} ${k.count}`).join(', ')}`,
-  },
-};
 
 const ALL: PrunePolicy = { mode: 'all', filters: parseFilterArgs([]), protect: ['keep/*'] };
 

@@ -5,6 +5,7 @@
  */
 import { clickable, details, el, keyed } from './dom';
 import type { BuildCachePlanState, BuildCacheRow, PageMessage } from './protocol';
+import { windowedTable } from './windowedTable';
 
 type Send = (m: PageMessage) => void;
 
@@ -66,10 +67,14 @@ function records(state: BuildCachePlanState, send: Send): HTMLElement {
       el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t),
     ),
   );
-  return el('section', { className: 'group' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...state.rows.map((r) => row(state, r, send)))));
+  return el(
+    'section',
+    { className: 'group' },
+    windowedTable('records', head, state.rows.length, (i) => row(state, state.rows[i]!, send)),
+  );
 }
 
-function row(state: BuildCachePlanState, r: BuildCacheRow, send: Send): HTMLElement {
+function row(state: BuildCachePlanState, r: BuildCacheRow, send: Send): HTMLTableRowElement {
   const box = keyed(el('input', { type: 'checkbox', checked: r.checked, disabled: state.busy !== undefined }), `record:${r.id}`);
   box.setAttribute('aria-label', r.checkboxLabel);
   box.addEventListener('change', () => send({ type: 'toggle', ids: [r.id], include: box.checked }));
@@ -93,7 +98,7 @@ function row(state: BuildCachePlanState, r: BuildCacheRow, send: Send): HTMLElem
     el('td', {}, box),
     el('td', {}, copy),
     el('td', {}, el('code', {}, r.type)),
-    el('td', { className: 'why' }, r.description),
+    el('td', { className: 'why', title: r.description }, r.description),
     el('td', {}, r.lastUsed),
     el('td', {}, r.shared || '—'),
     el('td', { className: 'num' }, r.bytes || '—'),

@@ -30,3 +30,17 @@ export function details(key: string, summary: HTMLElement, ...content: HTMLEleme
   d.addEventListener('toggle', () => (d.open ? openSections.add(key) : openSections.delete(key)));
   return d;
 }
+
+/** A collapsible section whose content is built when it is first open (a long list costs nothing while closed). */
+export function lazyDetails(key: string, summary: HTMLElement, build: () => HTMLElement[]): HTMLDetailsElement {
+  const d = details(key, summary);
+  let built = false;
+  const fillIfOpen = () => {
+    if (!d.open || built) return;
+    built = true;
+    d.append(...build());
+  };
+  d.addEventListener('toggle', fillIfOpen);
+  fillIfOpen();
+  return d;
+}

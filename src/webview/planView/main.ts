@@ -5,7 +5,8 @@
  */
 import { initialState, vscodeApi } from '../shared/vscodeApi';
 import { buildCachePlan } from './buildCache';
-import { clickable, details, el, keyed } from './dom';
+import { clickable, details, el, keyed, lazyDetails } from './dom';
+import { beginPage, settlePage, windowedTable } from './windowedTable';
 import type {
   BuildCachePlanState,
   ContainerRow,
@@ -25,8 +26,10 @@ function render(state: PlanViewState | BuildCachePlanState): void {
   api.setState(state);
   document.title = state.title;
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
+  beginPage();
   if ('kind' in state) document.body.replaceChildren(buildCachePlan(state, send));
   else document.body.replaceChildren(imagePlan(state));
+  settlePage();
   if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
 }
 
@@ -238,7 +241,8 @@ function group(state: PlanViewState, g: PlanGroup): HTMLElement {
       el('th', { scope: 'col', className: i === 6 ? 'num' : '' }, t),
     ),
   );
-  const table = el('table', {}, el('thead', {}, head), el('tbody', {}, ...g.rows.map((r) => row(state, r))));
+  // Thousands of rows are common on build machines: only those near the screen are built (windowedTable.ts).
+  const table = windowedTable(g.key, head, g.rows.length, (i) => row(state, g.rows[i]!));
   return el(
     'section',
     { className: 'group' },
@@ -247,7 +251,7 @@ function group(state: PlanViewState, g: PlanGroup): HTMLElement {
   );
 }
 
-function row(state: PlanViewState, r: PlanRow): HTMLElement {
+function row(state: PlanViewState, r: PlanRow): HTMLTableRowElement {
   const box = keyed(
     el('input', { type: 'checkbox', checked: r.checked, disabled: r.locked || state.busy !== undefined, title: r.lockedWhy ?? '' }),
     `row:${r.id}`,
@@ -267,17 +271,18 @@ function row(state: PlanViewState, r: PlanRow): HTMLElement {
   copy.setAttribute('aria-label', r.copyLabel);
   copy.addEventListener('click', () => send({ type: 'copy', id: r.id }));
   const tags = r.tags.length ? r.tags.map((t) => el('code', { className: 'tag' }, t)) : [el('span', { className: 'none' }, '<none>')];
+  // A row is one line (windowedTable.ts): what does not fit is cut, and shown whole on hover.
   return el(
     'tr',
     { className: r.checked ? '' : 'left-out' },
     el('td', {}, box),
-    el('td', { className: 'tags' }, ...tags),
+    el('td', { className: 'tags', title: r.tags.join('\n') }, ...tags),
     el('td', {}, copy),
     el('td', {}, r.created),
     el('td', {}, r.lastUsed || '—'),
     el('td', { className: 'source' }, r.source),
     el('td', { className: 'num' }, r.bytes || '—'),
-    el('td', { className: 'why' }, r.reason),
+    el('td', { className: 'why', title: r.reason }, r.reason),
   );
 }
 
@@ -285,11 +290,9 @@ function kept(state: PlanViewState): HTMLElement {
   const section = details('kept', el('summary', {}, state.kept.title));
   const list = el('ul', {});
   for (const k of state.kept.groups) {
-    const inner = details(
-      `kept:${k.reason}`,
-      el('summary', {}, `${k.text}: ${k.count}`),
+    const inner = lazyDetails(`kept:${k.reason}`, el('summary', {}, `${k.text}: ${k.count}`), () => [
       el('ul', {}, ...k.images.map((i) => el('li', {}, el('code', {}, i)))),
-    );
+    ]);
     list.append(el('li', {}, inner));
   }
   section.append(list);

@@ -17,5 +17,7 @@ export function vscodeApi<State>(): VsCodeApi<State> {
 /** The state the extension put into the page (body's data-state), for the first render. */
 export function initialState<T>(): T | undefined {
   const raw = document.body.dataset.state;
+  // Read once; a plan of thousands of images is megabytes the page need not carry as an attribute.
+  delete document.body.dataset.state;
   return raw ? (JSON.parse(raw) as T) : undefined;
 }

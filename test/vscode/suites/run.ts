@@ -11,7 +11,7 @@
  *   DP_EXTENSION_DIR=/path/to/extension-copy …   runs the suites against that copy instead of the repo
  *
  * Build first (scripts/test-vscode.sh does): `npx tsc -p .` and `npm run build`.
- * The perf suite (1,000 images) runs only when asked with --only perf.
+ * The perf suite (1,000 images; DP_PERF_IMAGES=20000 for more) runs only when asked with --only perf.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -89,6 +89,7 @@ async function main(): Promise<number> {
       DOCKER_PRUNE_MOCHA_TIMEOUT: '90000',
     };
     if (args.grep) env.DOCKER_PRUNE_MOCHA_GREP = args.grep;
+    if (process.env.DP_PERF_IMAGES) env.DP_PERF_IMAGES = process.env.DP_PERF_IMAGES;
 
     // perf: the status bar off from the start, so the measured environment is the first use of an engine (docker-modem loads then).
     const suites: Suite[] = [...SUITES, { name: 'perf', trusted: true, workspaceSettings: { 'dockerPrune.statusBar.enabled': false } }];
@@ -153,8 +154,10 @@ async function main(): Promise<number> {
     if (wanted('ui') && !args.skipUi) {
       const started = Date.now();
       log('UI tests (code-server + Chromium, .vsix installed)');
+      const { runPlanViewPageTests } = await import('../../ui/planViewPage.ui');
       const { runUiTests } = await import('../../ui/dockerPrune.ui');
-      const code = await runUiTests({ engine, scratch });
+      const pageCode = await runPlanViewPageTests(scratch);
+      const code = (await runUiTests({ engine, scratch })) || pageCode;
       results.push({ name: 'ui', code, seconds: (Date.now() - started) / 1000 });
     }
   } finally {
