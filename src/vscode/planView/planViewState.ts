@@ -173,14 +173,19 @@ function groupRows(facts: readonly RowFacts[], sort: SortKey, w: PlanViewWords):
   const untagged: RowFacts[] = [];
   for (const f of facts) {
     if (f.repo === undefined) untagged.push(f);
-    else byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f]);
+    else if (byRepo.has(f.repo)) byRepo.get(f.repo)!.push(f);
+    else byRepo.set(f.repo, [f]);
   }
   const compare = rowOrder(sort);
   const sum = (rows: readonly RowFacts[]) => rows.reduce((s, r) => s + r.bytes, 0);
   const oldest = (rows: readonly RowFacts[]) => rows.reduce((m, r) => (r.createdNs < m ? r.createdNs : m), rows[0]!.createdNs);
-  const repos = [...byRepo.entries()].sort(([a, x], [b, y]) => {
-    if (sort === 'bytes' && sum(x) !== sum(y)) return sum(y) - sum(x);
-    if (sort === 'age' && oldest(x) !== oldest(y)) return oldest(x) < oldest(y) ? -1 : 1;
+  // Each group's total and oldest once, not once per comparison (thousands of repositories on a build machine).
+  const keys = new Map([...byRepo].map(([repo, rows]) => [repo, { bytes: sum(rows), oldest: oldest(rows) }]));
+  const repos = [...byRepo.entries()].sort(([a], [b]) => {
+    const x = keys.get(a)!;
+    const y = keys.get(b)!;
+    if (sort === 'bytes' && x.bytes !== y.bytes) return y.bytes - x.bytes;
+    if (sort === 'age' && x.oldest !== y.oldest) return x.oldest < y.oldest ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : 0;
   });
   const group = (key: string, title: string, rows: RowFacts[]): PlanGroup => {
@@ -232,7 +237,9 @@ function keptGroups(kept: Preview['plan']['kept'], w: PlanViewWords): PlanViewSt
   const by = new Map<KeepReason, string[]>();
   for (const k of kept) {
     const tags = k.tags.filter((t) => !t.includes('@'));
-    by.set(k.reason, [...(by.get(k.reason) ?? []), `${tags.length ? tags.map((t) => displayText(t)).join(', ') : '<none>'} (${shortImageId(k.id)})`]);
+    const line = `${tags.length ? tags.map((t) => displayText(t)).join(', ') : '<none>'} (${shortImageId(k.id)})`;
+    if (by.has(k.reason)) by.get(k.reason)!.push(line);
+    else by.set(k.reason, [line]);
   }
   const groups: KeptGroup[] = [...by.entries()]
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
