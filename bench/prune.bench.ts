@@ -116,7 +116,7 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
       // Podman answers the docker CLI on its Docker-compatible socket too.
       row(
         '`docker-prune plan --all` CLI',
-        await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe' })),
+        await median(3, () => execFileSync(process.execPath, [CLI, 'plan', '--all', '--json'], { env, stdio: 'pipe', maxBuffer: 1 << 30 })),
         '`docker system df` CLI',
         await median(3, () => execFileSync('docker', ['system', 'df'], { env, stdio: 'pipe' })),
       );
