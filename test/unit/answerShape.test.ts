@@ -93,6 +93,22 @@ describe('engine answers: shape checks', () => {
     assert.match(refusal(() => answerShape.info([])).message, /^the answer should be an object, but is a list$/);
     assert.match(refusal(() => answerShape.version({ Version: '28.5.2' })).message, /^ApiVersion should be a string, but is missing$/);
     assert.match(refusal(() => answerShape.imageInspect({ Id: 'sha256:x', Size: 1, RootFS: { Layers: 'l1' } })).message, /^RootFS\.Layers should be a list/);
+    // Podman's own inspect stands in for the compatible one: the same checks, and its config history's.
+    assert.match(refusal(() => answerShape.libpodImageInspect({ Id: 'x', Size: -1 })).message, /^Size should be a size in bytes/);
+    assert.match(
+      refusal(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, Config: { Labels: { a: [] } } })).message,
+      /^Config\.Labels\.a should be a string/,
+    );
+    assert.match(refusal(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, History: 'h' })).message, /^History should be a list/);
+    assert.match(
+      refusal(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, History: [{ created_by: 7 }] })).message,
+      /^History\[0\]\.created_by should be a string/,
+    );
+    assert.match(
+      refusal(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, History: [{ empty_layer: 'yes' }] })).message,
+      /^History\[0\]\.empty_layer should be true or false/,
+    );
+    assert.doesNotThrow(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, Config: null, RootFS: { Type: 'layers', Layers: [] }, History: null }));
     assert.match(
       refusal(() => answerShape.pruneResponse({ ImagesDeleted: [{ Deleted: 5 }], SpaceReclaimed: 0 })).message,
       /^ImagesDeleted\[0\]\.Deleted should be a string, but is 5$/,

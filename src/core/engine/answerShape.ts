@@ -112,6 +112,23 @@ const imageInspect = fields({
   Descriptor: nullable(fields({ digest: optional(string), size: optional(size) })),
 });
 
+const libpodImageInspect = fields({
+  Id: id,
+  Parent: optional(string),
+  RepoTags: nullable(strings),
+  RepoDigests: nullable(strings),
+  Created: optional(string),
+  Size: size,
+  Config: nullable(fields({ Labels: nullable(labels) })),
+  RootFS: nullable(fields({ Type: optional(string), Layers: nullable(strings) })),
+  Comment: optional(string),
+  History: nullable(
+    listOf(
+      fields({ created: optional(string), created_by: optional(string), author: optional(string), comment: optional(string), empty_layer: optional(boolean) }),
+    ),
+  ),
+});
+
 const historyItem = fields({ Id: string, Created: number, CreatedBy: optional(string), Tags: nullable(strings), Size: size });
 
 const containerSummary = fields({
@@ -191,6 +208,7 @@ function shapedList<T>(check: Check): (v: unknown) => T[] {
 export const answerShape = {
   imageList: shapedList<Api.ApiImageSummary>(imageSummary),
   imageInspect: shaped<Api.ApiImageInspect>(imageInspect),
+  libpodImageInspect: shaped<Api.ApiLibpodImageInspect>(libpodImageInspect),
   history: shapedList<Api.ApiHistoryItem>(historyItem),
   containerList: shapedList<Api.ApiContainerSummary>(containerSummary),
   containerInspect: shaped<Api.ApiContainerInspect>(containerInspect),

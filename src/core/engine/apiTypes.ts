@@ -30,6 +30,24 @@ export interface ApiImageInspect {
   Comment?: string;
 }
 
+/** One entry of an image's config history, as Podman's own API gives it (the compatible API folds some away). */
+export interface ApiLibpodHistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/**
+ * `GET /libpod/images/{id}/json` (Podman's own API): the fields of the compatible inspect this code reads (equal to
+ * them on Podman 4.3 and 5.4) and the full config history. No `Metadata` (Podman's compatible answer has only the
+ * zero time there) and no `Descriptor`.
+ */
+export interface ApiLibpodImageInspect extends ApiImageInspect {
+  History?: ApiLibpodHistoryEntry[] | null;
+}
+
 /** `GET /distribution/{name}/json`: what the registry says the reference is. */
 export interface ApiDistributionInspect {
   Descriptor: { mediaType?: string; digest: string; size?: number };

@@ -13,6 +13,7 @@ import type {
   ApiImageInspect,
   ApiImageSummary,
   ApiInfo,
+  ApiLibpodImageInspect,
   ApiPruneResponse,
   ApiSystemDf,
   ApiVersion,
@@ -248,6 +249,21 @@ export class DockerEngine {
 
   inspectImage(id: string): Promise<ApiImageInspect> {
     return this.get(`inspect image ${shortId(id)}`, `/images/${encodeURIComponent(id)}/json`, answerShape.imageInspect);
+  }
+
+  /**
+   * Podman's own inspect of an image: what the compatible one gives and the full config history (podmanFacts.ts).
+   * Only call it on a Podman engine.
+   */
+  inspectImageLibpod(id: string): Promise<ApiLibpodImageInspect> {
+    // A history can be long (one entry per build step): the list cap, as for the compatible history.
+    return this.get(
+      `inspect image ${shortId(id)}`,
+      `/v4.0.0/libpod/images/${encodeURIComponent(id)}/json`,
+      answerShape.libpodImageInspect,
+      undefined,
+      LIST_ANSWER_CAP_BYTES,
+    );
   }
 
   imageHistory(id: string): Promise<ApiHistoryItem[]> {

@@ -191,7 +191,8 @@ export class LastUseTracker {
 
     // 3. Seeds for images never seen in use (and, after a gap, their LastTagTime again).
     const seedless = input.images.filter((img) => reread || !images.has(img.id));
-    await this.seed(seedless, input.lastTagTimes ?? new Map(), images);
+    // Podman says no tag time (its compatible inspect has the zero time for every image, 4.3 and 5.4): not asked.
+    await this.seed(seedless, input.lastTagTimes ?? new Map(), images, input.profile.store !== 'podman');
 
     const live = new Set(input.images.map((i) => i.id));
     for (const id of images.keys()) if (!live.has(id)) images.delete(id);
@@ -246,10 +247,15 @@ export class LastUseTracker {
     });
   }
 
-  private async seed(seedless: readonly ImageRecord[], known: ReadonlyMap<string, bigint>, images: Map<string, LastUseRecord>): Promise<void> {
+  private async seed(
+    seedless: readonly ImageRecord[],
+    known: ReadonlyMap<string, bigint>,
+    images: Map<string, LastUseRecord>,
+    askTagTimes: boolean,
+  ): Promise<void> {
     await forEachConcurrently(seedless, this.concurrency, async (img) => {
       let tagged = known.get(img.id);
-      if (tagged === undefined) {
+      if (tagged === undefined && askTagTimes) {
         try {
           const t = (await this.engine.inspectImage(img.id)).Metadata?.LastTagTime;
           tagged = t ? parseEngineTime(t) : undefined;

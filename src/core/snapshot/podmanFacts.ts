@@ -5,26 +5,17 @@
  * Observed on podman 4.3.1 and 5.4.2; see plan/podman4Planner.ts and plan/podman5Planner.ts.
  */
 import { createHash } from 'crypto';
-import type { DockerEngine } from '../engine/dockerEngine';
-import type { ApiHistoryItem } from '../engine/apiTypes';
+import type { ApiHistoryItem, ApiLibpodHistoryEntry } from '../engine/apiTypes';
 import type { ImageRecord, PodmanFacts, PodmanImageFacts } from '../model';
 import { parseEngineTime } from './engineTime';
 import { EMPTY_LAYER_DIFF_ID } from './layerSizes';
 import { normalizeImageId } from './records';
 
-interface LibpodHistoryEntry {
-  created?: string;
-  created_by?: string;
-  author?: string;
-  comment?: string;
-  empty_layer?: boolean;
-}
-
+/** What of libpod's inspect (ApiLibpodImageInspect) the facts come from. */
 export interface LibpodInspect {
-  Id?: string;
   Parent?: string;
-  History?: LibpodHistoryEntry[] | null;
-  RootFS?: { Layers?: string[] | null } | null;
+  History?: readonly ApiLibpodHistoryEntry[] | null;
+  RootFS?: { Layers?: readonly string[] | null } | null;
 }
 
 /**
@@ -37,11 +28,6 @@ export interface PodmanDetails {
   readonly parentHistoryKey?: string;
   /** Podman 5: the exact layer bytes, or null when the history does not line up with the layers; absent on Podman 4. */
   readonly layerSizes?: readonly number[] | null;
-}
-
-/** libpod's inspect of one image (its config history). Throws what the engine throws (a 404 when it went meanwhile). */
-export function readLibpodInspect(engine: DockerEngine, id: string): Promise<LibpodInspect> {
-  return engine.libpod<LibpodInspect>(`inspect image ${id.slice(7, 19)}`, 'GET', `/images/${encodeURIComponent(id)}/json`);
 }
 
 /**

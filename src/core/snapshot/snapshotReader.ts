@@ -2,9 +2,9 @@ import { readStoppedContainers } from '../containers/stoppedContainers';
 import { forEachConcurrently } from '../concurrency';
 import { isNotFound } from '../errors';
 import type { DockerEngine } from '../engine/dockerEngine';
-import type { ApiImageSummary } from '../engine/apiTypes';
+import type { ApiHistoryItem, ApiImageInspect, ApiImageSummary, ApiLibpodImageInspect } from '../engine/apiTypes';
 import type { ContainerdFacts, ContainerRecord, ImageRecord, LayerRef, Snapshot, UntilFilter } from '../model';
-import { podmanDetailsComplete, podmanDetailsOf, podmanFactsOf, readLibpodInspect, type LibpodInspect } from './podmanFacts';
+import { podmanDetailsComplete, podmanDetailsOf, podmanFactsOf } from './podmanFacts';
 import { podmanMajor } from '../plan/podman5Planner';
 import type { EngineProfile } from '../engine/engineProfile';
 import { estimateBlobs } from '../space/blobEstimate';
@@ -152,12 +152,16 @@ export class SnapshotReader {
 
   private async load(s: ApiImageSummary, profile: EngineProfile): Promise<void> {
     const containerd = profile.store === 'containerd';
-    let inspect, history, libpod: LibpodInspect | undefined;
+    const podman = profile.store === 'podman';
+    let inspect: ApiImageInspect, history: ApiHistoryItem[];
+    let own: ApiLibpodImageInspect | undefined;
     try {
-      [inspect, history, libpod] = await Promise.all([
-        this.engine.inspectImage(s.Id),
+      // Podman: its own inspect gives every field of the compatible one read here (equal on 4.3 and 5.4) and the
+      // config history its facts need, so the compatible one is not asked (it works out the image's parent again:
+      // on Podman 4.3 a walk over every image).
+      [inspect, history] = await Promise.all([
+        podman ? this.engine.inspectImageLibpod(s.Id).then((i) => (own = i)) : this.engine.inspectImage(s.Id),
         this.engine.imageHistory(s.Id),
-        profile.store === 'podman' ? readLibpodInspect(this.engine, s.Id) : undefined,
       ]);
     } catch (e) {
       if (isNotFound(e)) return; // removed meanwhile
@@ -182,7 +186,7 @@ export class SnapshotReader {
       exact,
       ...(provenance ? { provenance } : {}),
       // Podman 5's layer bytes come from the same compat history.
-      ...(libpod ? { podman: podmanDetailsOf(libpod, podmanMajor(profile.version) >= 5 ? history : undefined) } : {}),
+      ...(own ? { podman: podmanDetailsOf(own, podmanMajor(profile.version) >= 5 ? history : undefined) } : {}),
       ...(containerd
         ? {
             content: {

@@ -9,6 +9,8 @@ import type { PrunePolicy } from '../../../src/core/model';
 import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { normalizeImageId } from '../../../src/core/snapshot/records';
 import { apiJson } from '../../support/dockerd';
+import type { ApiImageInspect, ApiLibpodImageInspect } from '../../../src/core/engine/apiTypes';
+import { parseEngineTime } from '../../../src/core/snapshot/engineTime';
 
 /** Runs `fn` with an engine for `spec` and closes its connections afterwards. */
 export async function withEngine<T>(spec: EndpointSpec, fn: (engine: DockerEngine) => Promise<T>): Promise<T> {
@@ -65,4 +67,47 @@ export async function checkKeepsChildOfKeptParent(socketPath: string, engine: Do
   const left = new Set((await engine.listImages()).map((i) => normalizeImageId(i.Id)));
   assert.ok(left.has(child) && left.has(parent), 'the child and its parent are still there');
   for (const step of preview.plan.items) assert.ok(!left.has(step.id), `${step.id} removed`);
+}
+
+/**
+ * The snapshot reader asks Podman for its own inspect instead of the compatible one (snapshotReader.ts): on every
+ * image of the engine, the fields it reads must be the compatible inspect's, and the compatible inspect must have no
+ * tag time to give. Returns how many images were compared.
+ */
+export async function checkPodmanInspectsAgree(socketPath: string): Promise<number> {
+  const list = await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1');
+  const read = (i: ApiImageInspect) => ({
+    created: String(parseEngineTime(i.Created)),
+    parent: normalizeImageId(i.Parent ?? ''),
+    comment: i.Comment ?? '',
+    labels: i.Config?.Labels ?? null,
+    config: i.Config === null || i.Config === undefined,
+    layers: i.RootFS?.Layers ?? [],
+    size: i.Size,
+  });
+  for (const { Id } of list) {
+    const compat = await apiJson<ApiImageInspect>(socketPath, 'GET', `/images/${Id}/json`);
+    const own = await apiJson<ApiLibpodImageInspect>(socketPath, 'GET', `/v4.0.0/libpod/images/${Id}/json`);
+    assert.deepStrictEqual(read(own), read(compat), Id);
+    const tagged = compat.Metadata?.LastTagTime;
+    assert.ok(!tagged || (parseEngineTime(tagged) ?? 0n) <= 0n, `${Id}: a tag time ${tagged}`);
+  }
+  return list.length;
+}
+
+/** Counts the per-image requests `engine` makes (inspects of either kind, histories), from now on. */
+export function countPerImageRequests(engine: DockerEngine): { readonly compatInspects: number; readonly total: number } {
+  const counts = { compatInspects: 0, total: 0 };
+  const inspect = engine.inspectImage.bind(engine);
+  const own = engine.inspectImageLibpod.bind(engine);
+  const history = engine.imageHistory.bind(engine);
+  const libpod = engine.libpod.bind(engine);
+  engine.inspectImage = (id) => (counts.compatInspects++, counts.total++, inspect(id));
+  engine.inspectImageLibpod = (id) => (counts.total++, own(id));
+  engine.imageHistory = (id) => (counts.total++, history(id));
+  engine.libpod = ((label: string, method: string, apiPath: string, ...rest: never[]) => {
+    if (apiPath.startsWith('/images/')) counts.total++;
+    return libpod(label, method as never, apiPath, ...rest);
+  }) as typeof engine.libpod;
+  return counts;
 }

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DockerEngine } from '../../../src/core/engine/dockerEngine';
 import { resolveEndpoint } from '../../../src/core/engine/endpoint';
-import { discoverEnvironments } from '../../../src/core/environments';
+import { closeEndpoint, discoverEnvironments } from '../../../src/core/environments';
 import { nativePrune } from '../../../src/core/execute/nativePrune';
 import { previewPrune, runPrune } from '../../../src/core/execute/pruneJob';
 import { parseFilterArgs } from '../../../src/core/filters';
@@ -23,7 +23,7 @@ import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
 import { podmanAvailable, startPodman, type TestPodman } from '../../support/podman';
-import { checkKeepsChildOfKeptParent, sortedIds } from './helpers';
+import { checkKeepsChildOfKeptParent, checkPodmanInspectsAgree, countPerImageRequests, sortedIds } from './helpers';
 
 describe('environments: Podman (Docker-compatible API on a unix socket)', function () {
   this.timeout(10 * 60_000);
@@ -103,6 +103,20 @@ describe('environments: Podman (Docker-compatible API on a unix socket)', functi
       for (const ctr of snapshot.containers) assert.ok(left.has(ctr.imageId));
     });
   }
+
+  it("a cold read asks for Podman's own inspect and the history of each image, not the compatible inspect (whose fields the first gives)", async () => {
+    await load({ seed: 106, images: 60, danglingRatio: 0.4, chainRatio: 0.4, containers: { created: 1, exited: 1, running: 0 } });
+    assert.ok((await checkPodmanInspectsAgree(pm.socketPath)) >= 60);
+    const counted = new DockerEngine(resolveEndpoint({ host: pm.dockerHost }));
+    try {
+      const perImage = countPerImageRequests(counted);
+      const cold = await new SnapshotReader(counted).read();
+      assert.strictEqual(perImage.compatInspects, 0);
+      assert.strictEqual(perImage.total, 2 * cold.images.length);
+    } finally {
+      closeEndpoint(counted.endpoint);
+    }
+  });
 
   it("Docker's rules would predict something else on the same images (why Podman needs its own model)", async () => {
     await load({ seed: 101, images: 80, danglingRatio: 0.5, chainRatio: 0.4 });

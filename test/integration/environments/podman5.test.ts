@@ -28,11 +28,12 @@ import { planPrune } from '../../../src/core/plan/planner';
 import { planPodman5Prune, podman5DiskBytes } from '../../../src/core/plan/podman5Planner';
 import { planPodman4Prune } from '../../../src/core/plan/podman4Planner';
 import { FileImageDetailsStore } from '../../../src/core/snapshot/detailsCache';
+import { LastUseTracker } from '../../../src/core/lastUsed/lastUseTracker';
 import { SnapshotReader } from '../../../src/core/snapshot/snapshotReader';
 import { apiJson, apiRequest } from '../../support/dockerd';
 import { generatePopulation, loadPopulation, type LoadedPopulation, type PopulationOptions } from '../../support/population';
 import { podman5Available, podman5Root, processesInNamespace, startPodman5, type TestPodman5 } from '../../support/podman5';
-import { checkKeepsChildOfKeptParent, sortedIds } from './helpers';
+import { checkKeepsChildOfKeptParent, checkPodmanInspectsAgree, countPerImageRequests, sortedIds } from './helpers';
 
 const policy = (mode: 'dangling' | 'all', filters: string[] = []): PrunePolicy => ({ mode, filters: parseFilterArgs(filters), protect: [] });
 const log = (msg: string) => process.env.DP_TEST_VERBOSE && console.log(`      ${msg}`);
@@ -224,24 +225,38 @@ describe('environments: Podman 5 (Debian 13 root, Docker-compatible API on a uni
       });
     }
 
+    it("a cold read asks for Podman's own inspect and the history of each image, not the compatible inspect (whose fields the first gives)", async () => {
+      await restore();
+      assert.ok((await checkPodmanInspectsAgree(pm!.socketPath)) >= 60);
+      const counted = new DockerEngine(resolveEndpoint({ host: pm!.dockerHost }));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-pm5-cold-'));
+      const reader = (lastUseDir: string) =>
+        new SnapshotReader(counted, { store: new FileImageDetailsStore(dir), lastUse: new LastUseTracker(counted, { dir: path.join(dir, lastUseDir) }) });
+      try {
+        const perImage = countPerImageRequests(counted);
+        const cold = await reader('first').read();
+        assert.strictEqual(perImage.compatInspects, 0);
+        assert.strictEqual(perImage.total, 2 * cold.images.length);
+        assert.strictEqual(cold.lastUsed?.size, cold.images.length);
+        // Details cached, last use not yet known: Podman has no tag time to ask for, so nothing is asked.
+        const warm = await reader('second').read();
+        assert.strictEqual(perImage.total, 2 * cold.images.length, 'no request per image');
+        assert.strictEqual(warm.lastUsed?.size, cold.images.length);
+      } finally {
+        closeEndpoint(counted.endpoint);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("a new process with the image details cache on disk asks Podman nothing per image, and its facts and plans are the first one's", async () => {
       await restore();
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-pm5-details-'));
       const counted = new DockerEngine(resolveEndpoint({ host: pm!.dockerHost }));
       try {
         const first = await new SnapshotReader(engine, { store: new FileImageDetailsStore(dir) }).read();
-        let perImage = 0;
-        const inspect = counted.inspectImage.bind(counted);
-        const history = counted.imageHistory.bind(counted);
-        const libpod = counted.libpod.bind(counted);
-        counted.inspectImage = (id) => (perImage++, inspect(id));
-        counted.imageHistory = (id) => (perImage++, history(id));
-        counted.libpod = ((label: string, method: string, apiPath: string, ...rest: never[]) => {
-          if (apiPath.startsWith('/images/')) perImage++;
-          return libpod(label, method as never, apiPath, ...rest);
-        }) as typeof counted.libpod;
+        const perImage = countPerImageRequests(counted);
         const second = await new SnapshotReader(counted, { store: new FileImageDetailsStore(dir) }).read();
-        assert.strictEqual(perImage, 0, 'no inspect or history request');
+        assert.strictEqual(perImage.total, 0, 'no inspect or history request');
         assert.deepStrictEqual(second.podman, first.podman);
         assert.ok(
           [...first.podman!.images.values()].some((f) => f.layerSizes),
