@@ -313,6 +313,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   }
 });
 
-const first = api.getState() ?? initialState<PlanViewState | BuildCachePlanState>();
+// Always read (and drop) the state in the HTML; a page restored after being hidden has its own, newer one.
+const inHtml = initialState<PlanViewState | BuildCachePlanState>();
+const first = api.getState() ?? inHtml;
 if (first) render(first);
 send({ type: 'ready' });
