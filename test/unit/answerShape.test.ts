@@ -109,6 +109,12 @@ describe('engine answers: shape checks', () => {
       /^History\[0\]\.empty_layer should be true or false/,
     );
     assert.doesNotThrow(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, Config: null, RootFS: { Type: 'layers', Layers: [] }, History: null }));
+    // A config without a creation time (the OCI spec allows it): Podman's own inspect says null.
+    assert.doesNotThrow(() => answerShape.libpodImageInspect({ Id: 'x', Size: 1, Created: null }));
+    assert.match(
+      refusal(() => answerShape.imageInspect({ Id: 'x', Size: 1, Metadata: { LastTagTime: 5 } })).message,
+      /^Metadata\.LastTagTime should be a string/,
+    );
     assert.match(
       refusal(() => answerShape.pruneResponse({ ImagesDeleted: [{ Deleted: 5 }], SpaceReclaimed: 0 })).message,
       /^ImagesDeleted\[0\]\.Deleted should be a string, but is 5$/,

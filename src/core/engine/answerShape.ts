@@ -110,6 +110,7 @@ const imageInspect = fields({
   Config: nullable(fields({ Labels: nullable(labels) })),
   RootFS: nullable(fields({ Type: optional(string), Layers: nullable(strings) })),
   Descriptor: nullable(fields({ digest: optional(string), size: optional(size) })),
+  Metadata: nullable(fields({ LastTagTime: optional(string) })),
 });
 
 const libpodImageInspect = fields({
@@ -117,7 +118,7 @@ const libpodImageInspect = fields({
   Parent: optional(string),
   RepoTags: nullable(strings),
   RepoDigests: nullable(strings),
-  Created: optional(string),
+  Created: nullable(string),
   Size: size,
   Config: nullable(fields({ Labels: nullable(labels) })),
   RootFS: nullable(fields({ Type: optional(string), Layers: nullable(strings) })),

@@ -42,9 +42,11 @@ export interface ApiLibpodHistoryEntry {
 /**
  * `GET /libpod/images/{id}/json` (Podman's own API): the fields of the compatible inspect this code reads (equal to
  * them on Podman 4.3 and 5.4) and the full config history. No `Metadata` (Podman's compatible answer has only the
- * zero time there) and no `Descriptor`.
+ * zero time there) and no `Descriptor`. `Created` is the config's own, null when the config has none (the OCI spec
+ * allows that), where the compatible inspect gives the store's time.
  */
-export interface ApiLibpodImageInspect extends ApiImageInspect {
+export interface ApiLibpodImageInspect extends Omit<ApiImageInspect, 'Metadata' | 'Descriptor' | 'Created'> {
+  Created?: string | null;
   History?: ApiLibpodHistoryEntry[] | null;
 }
 

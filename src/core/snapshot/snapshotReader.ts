@@ -153,20 +153,21 @@ export class SnapshotReader {
   private async load(s: ApiImageSummary, profile: EngineProfile): Promise<void> {
     const containerd = profile.store === 'containerd';
     const podman = profile.store === 'podman';
-    let inspect: ApiImageInspect, history: ApiHistoryItem[];
-    let own: ApiLibpodImageInspect | undefined;
+    let compat: ApiImageInspect | undefined, own: ApiLibpodImageInspect | undefined, history: ApiHistoryItem[];
     try {
       // Podman: its own inspect gives every field of the compatible one read here (equal on 4.3 and 5.4) and the
       // config history its facts need, so the compatible one is not asked (it works out the image's parent again:
       // on Podman 4.3 a walk over every image).
-      [inspect, history] = await Promise.all([
-        podman ? this.engine.inspectImageLibpod(s.Id).then((i) => (own = i)) : this.engine.inspectImage(s.Id),
+      [compat, own, history] = await Promise.all([
+        podman ? undefined : this.engine.inspectImage(s.Id),
+        podman ? this.engine.inspectImageLibpod(s.Id) : undefined,
         this.engine.imageHistory(s.Id),
       ]);
     } catch (e) {
       if (isNotFound(e)) return; // removed meanwhile
       throw e;
     }
+    const inspect = (compat ?? own)!;
     const diffIds = inspect.RootFS?.Layers ?? [];
     const chain = chainIds(diffIds);
     // The containerd store lists an image's content and unpacked bytes together; inspect gives the content alone.
@@ -174,11 +175,12 @@ export class SnapshotReader {
     const { sizes, exact } = layerSizesFromHistory(diffIds, history, unpacked);
     const labels = inspect.Config === null || inspect.Config === undefined ? null : { ...(inspect.Config.Labels ?? {}) };
     const provenance = provenanceOf(inspect);
-    const tagged = inspect.Metadata?.LastTagTime ? parseEngineTime(inspect.Metadata.LastTagTime) : undefined;
+    const tagged = compat?.Metadata?.LastTagTime ? parseEngineTime(compat.Metadata.LastTagTime) : undefined;
     if (tagged !== undefined) this.lastTagTimes.set(s.Id, tagged);
     this.rememberDetails(s.Id, {
       parentId: normalizeImageId(inspect.Parent || s.ParentId || ''), // Podman leaves out `sha256:`
-      createdNs: parseEngineTime(inspect.Created) ?? BigInt(s.Created) * 1_000_000_000n,
+      // Podman's own inspect has no time for an image whose config has none: the list's (the store's) then.
+      createdNs: (inspect.Created ? parseEngineTime(inspect.Created) : undefined) ?? BigInt(s.Created) * 1_000_000_000n,
       // The containerd store reads a missing config as one without labels.
       labels: containerd ? (labels ?? {}) : labels,
       chain,
@@ -187,12 +189,12 @@ export class SnapshotReader {
       ...(provenance ? { provenance } : {}),
       // Podman 5's layer bytes come from the same compat history.
       ...(own ? { podman: podmanDetailsOf(own, podmanMajor(profile.version) >= 5 ? history : undefined) } : {}),
-      ...(containerd
+      ...(containerd && compat
         ? {
             content: {
-              total: inspect.Size,
-              ...(typeof inspect.Descriptor?.size === 'number' && inspect.Descriptor.digest === s.Id ? { manifest: inspect.Descriptor.size } : {}),
-              configEstimate: configSizeEstimate(inspect, history),
+              total: compat.Size,
+              ...(typeof compat.Descriptor?.size === 'number' && compat.Descriptor.digest === s.Id ? { manifest: compat.Descriptor.size } : {}),
+              configEstimate: configSizeEstimate(compat, history),
               diffIds,
             },
           }

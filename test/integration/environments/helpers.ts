@@ -76,8 +76,9 @@ export async function checkKeepsChildOfKeptParent(socketPath: string, engine: Do
  */
 export async function checkPodmanInspectsAgree(socketPath: string): Promise<number> {
   const list = await apiJson<Array<{ Id: string }>>(socketPath, 'GET', '/images/json?all=1');
-  const read = (i: ApiImageInspect) => ({
-    created: String(parseEngineTime(i.Created)),
+  // (Every image here has a creation time in its config; without one, Podman's own says null and the reader takes the list's.)
+  const read = (i: ApiImageInspect | ApiLibpodImageInspect) => ({
+    created: String(i.Created ? parseEngineTime(i.Created) : null),
     parent: normalizeImageId(i.Parent ?? ''),
     comment: i.Comment ?? '',
     labels: i.Config?.Labels ?? null,
