@@ -8,6 +8,7 @@
  *   npm run bench -- --images 5000 --targets 28-c8d,28-gd
  *   npm run bench -- --only prune                  # only `docker-prune prune` vs `docker image prune`
  *   BENCH_IMAGES=5000 BENCH_TARGETS=28-c8d npm run bench   # the same, by environment
+ *   npm run bench -- --images 20000 --containers 1 --targets 28-gd   # 200 containers instead of 2,000
  *
  * Compared pairs, per target:
  *   snapshot (cold: every image inspected once)  vs  GET /system/df (`docker system df`)
@@ -45,6 +46,11 @@ function setting(flag: string, envName: string): string | undefined {
 }
 
 const N = Number(setting('--images', 'BENCH_IMAGES') ?? 1000);
+/**
+ * Containers per 100 images (default 10: 4 created, 4 exited, 2 running). At 20,000 images 2,000 containers make
+ * each of the nine loads take about ten minutes; `--containers 1` keeps a run under an hour.
+ */
+const CONTAINERS_PER_100 = Number(setting('--containers', 'BENCH_CONTAINERS') ?? 10);
 /** `--only prune`: just the end-to-end prune commands side by side (four loads instead of eight). */
 const ONLY_PRUNE = setting('--only', 'BENCH_ONLY') === 'prune';
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
@@ -149,7 +155,11 @@ async function benchTarget(target: Target, pop: Population): Promise<void> {
         const loadOurs = os.loadavg()[0]!;
         await fresh();
         const [, theirs] = await time(() =>
-          execFileSync('docker', ['image', 'prune', ...dockerFlags], { env: { ...process.env, DOCKER_HOST: server.dockerHost }, stdio: 'pipe' }),
+          execFileSync('docker', ['image', 'prune', ...dockerFlags], {
+            env: { ...process.env, DOCKER_HOST: server.dockerHost },
+            stdio: 'pipe',
+            maxBuffer: 1 << 30,
+          }),
         );
         row(
           `\`docker-prune prune ${flags.join(' ')}${flags.length ? ' ' : ''}--yes\` (${name})`,
@@ -174,7 +184,11 @@ async function main(): Promise<void> {
   const targets = wanted ? TARGETS.filter((t) => wanted.includes(t.id)) : TARGETS;
   const pop = generateLargePopulation(2026, N, {
     danglingRatio: 0.2,
-    containers: { created: Math.round(N * 0.04), exited: Math.round(N * 0.04), running: Math.round(N * 0.02) },
+    containers: {
+      created: Math.round(N * 0.004 * CONTAINERS_PER_100),
+      exited: Math.round(N * 0.004 * CONTAINERS_PER_100),
+      running: Math.round(N * 0.002 * CONTAINERS_PER_100),
+    },
   });
   for (const target of targets) await benchTarget(target, pop);
   console.log(
