@@ -100,7 +100,8 @@ const imageSummary = fields({
   Containers: optional(sizeOrUnknown),
 });
 
-const imageInspect = fields({
+/** An image inspect's fields the code reads, the compatible inspect's and Podman's own alike. */
+const inspectedImage = {
   Id: id,
   Parent: optional(string),
   RepoTags: nullable(strings),
@@ -109,19 +110,18 @@ const imageInspect = fields({
   Size: size,
   Config: nullable(fields({ Labels: nullable(labels) })),
   RootFS: nullable(fields({ Type: optional(string), Layers: nullable(strings) })),
+};
+
+const imageInspect = fields({
+  ...inspectedImage,
   Descriptor: nullable(fields({ digest: optional(string), size: optional(size) })),
   Metadata: nullable(fields({ LastTagTime: optional(string) })),
 });
 
+/** Podman's own inspect: null for a config without a creation time (the key keeps its place), and the config history. */
 const libpodImageInspect = fields({
-  Id: id,
-  Parent: optional(string),
-  RepoTags: nullable(strings),
-  RepoDigests: nullable(strings),
+  ...inspectedImage,
   Created: nullable(string),
-  Size: size,
-  Config: nullable(fields({ Labels: nullable(labels) })),
-  RootFS: nullable(fields({ Type: optional(string), Layers: nullable(strings) })),
   Comment: optional(string),
   History: nullable(
     listOf(
