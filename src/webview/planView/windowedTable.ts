@@ -38,8 +38,9 @@ export function windowedTable(key: string, head: HTMLTableRowElement, total: num
   table.setAttribute('aria-rowcount', String(total + 1));
   head.setAttribute('aria-rowindex', '1');
   const before = lastBuilt.get(key);
-  const start = Math.min(before?.start ?? 0, total);
-  const end = total <= WHOLE_TABLE_ROWS ? total : Math.min(total, Math.max(before?.end ?? 0, start + 2 * WINDOW_MARGIN));
+  const whole = total <= WHOLE_TABLE_ROWS;
+  const start = whole ? 0 : Math.min(before?.start ?? 0, total);
+  const end = whole ? total : Math.min(total, Math.max(before?.end ?? 0, start + 2 * WINDOW_MARGIN));
   const w: Windowed = { key, tbody, top, bottom, total, build, rows: [], built: { start: 0, end: 0 }, rowHeight: 0 };
   fill(w, { start, end });
   tables.push(w);
